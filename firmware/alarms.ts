@@ -1,0 +1,228 @@
+/**
+ * The alarm system, in IEC 60601-1-8 vocabulary.
+ *
+ * Owns: the declarative alarm table and the pure rules that turn condition values into the alarm
+ * signal, latching, acknowledgement, audio pause and drive permission.
+ * Promises:
+ * - Each alarm is one row: condition (a pure predicate over the detectors' state), priority,
+ *   latching, drive action, and the requirement it serves.
+ * - The highest-priority active alarm owns the signal (earliest onset breaks ties); lower ones queue.
+ * - A latched alarm clears only when acknowledged AND its condition is gone (GPCA).
+ * - Audio pause silences for at most `AUDIO_PAUSE_MS` (2 min, GIP 3.2.1), then the signal re-arms.
+ * - While any alarm whose action stops the drive is active or latched, delivery is inhibited.
+ * - `alarmStep` returns the same object when nothing changed, so a quiet tick allocates nothing.
+ */
+import type { AlarmPriority } from '../hal/index.ts';
+import type { DetectorState } from './detectors.ts';
+import { THRESHOLDS } from './detectors.ts';
+
+export const ALARM_CODES = [
+  'OCCLUSION',
+  'CATHETER_DISPLACEMENT',
+  'OVER_INFUSION',
+  'UNDER_INFUSION',
+  'MOTOR_STALL',
+  'RESERVOIR_LOW',
+  'RESERVOIR_EMPTY',
+  'RESERVOIR_MISMATCH',
+  'SENSOR_FAULT',
+  'BATTERY_LOW',
+  'BATTERY_DEPLETED',
+  'REPEATED_ALARM',
+] as const;
+export type AlarmCode = (typeof ALARM_CODES)[number];
+
+/**
+ * stopNow: stop at once without finishing the stroke (GIP 1.6.2, Open PCA on occlusion).
+ * finishStrokeThenStop: complete the stroke under way, then stop (Open PCA on empty reservoir).
+ * continue: signal only; therapy continues (GIP 1.5.5 low reservoir).
+ */
+export type DriveAction = 'stopNow' | 'finishStrokeThenStop' | 'continue';
+
+export interface AlarmRule {
+  readonly code: AlarmCode;
+  readonly priority: AlarmPriority;
+  readonly latching: boolean;
+  readonly driveAction: DriveAction;
+  readonly condition: (d: DetectorState) => boolean;
+  readonly requirement: string;
+  readonly meaning: string;
+}
+
+const PRIORITY_RANK: Record<AlarmPriority, number> = { high: 3, medium: 2, low: 1 };
+
+/** The alarm table. Priorities follow GPCA levels mapped to IEC 60601-1-8 (DOMAIN.md §3). */
+export const ALARM_TABLE: readonly AlarmRule[] = Object.freeze([
+  {
+    code: 'OCCLUSION', priority: 'high', latching: true, driveAction: 'stopNow',
+    condition: (d) => d.occlusionSuspected,
+    requirement: 'GIP-1.10.3', meaning: 'Downstream occlusion: pressure does not relax after strokes, or exceeds the limit.',
+  },
+  {
+    code: 'CATHETER_DISPLACEMENT', priority: 'high', latching: true, driveAction: 'stopNow',
+    condition: (d) => d.lossOfArterialSignalMs >= THRESHOLDS.displacementConfirmMs,
+    requirement: 'PUMP-DISPLACEMENT', meaning: 'Arterial back-pressure and cardiac pulsatility lost: tip out of the artery, needle out of the port, or disconnection.',
+  },
+  {
+    code: 'OVER_INFUSION', priority: 'high', latching: true, driveAction: 'stopNow',
+    condition: (d) => d.overInfusionMs >= THRESHOLDS.flowDeviationConfirmMs,
+    requirement: 'GIP-1.2.2', meaning: 'Measured flow above 110 % of commanded for 15 minutes.',
+  },
+  {
+    code: 'UNDER_INFUSION', priority: 'low', latching: false, driveAction: 'continue',
+    condition: (d) => d.underInfusionMs >= THRESHOLDS.flowDeviationConfirmMs,
+    requirement: 'GIP-1.2.3', meaning: 'Measured flow below 90 % of commanded for 15 minutes.',
+  },
+  {
+    code: 'MOTOR_STALL', priority: 'high', latching: true, driveAction: 'stopNow',
+    condition: (d) => d.missedStrokes >= THRESHOLDS.stallMissedStrokes,
+    requirement: 'GIP-1.6.2', meaning: 'Drive encoder reports commanded strokes that did not happen.',
+  },
+  {
+    code: 'RESERVOIR_LOW', priority: 'medium', latching: false, driveAction: 'continue',
+    condition: (d) => d.reservoirShortfallUl > 0,
+    requirement: 'GIP-1.5.5', meaning: 'The reservoir will run out before the programmed end.',
+  },
+  {
+    code: 'RESERVOIR_EMPTY', priority: 'high', latching: true, driveAction: 'finishStrokeThenStop',
+    condition: (d) => d.reservoirEmpty,
+    requirement: 'GIP-1.5.6', meaning: 'No deliverable volume left while the programme still owes strokes.',
+  },
+  {
+    code: 'RESERVOIR_MISMATCH', priority: 'medium', latching: true, driveAction: 'continue',
+    condition: (d) => d.reservoirMismatchUl > THRESHOLDS.reservoirMismatchUl,
+    requirement: 'OPCA-RESERVOIR-1ML', meaning: 'Reservoir gauge disagrees with the ledger by more than the gauge can explain.',
+  },
+  {
+    code: 'SENSOR_FAULT', priority: 'high', latching: true, driveAction: 'stopNow',
+    condition: (d) => d.sensorFaultMs >= THRESHOLDS.sensorFaultConfirmMs,
+    requirement: 'PUMP-SENSOR-FAILSAFE', meaning: 'A sensor the therapy depends on is silent or implausible.',
+  },
+  {
+    code: 'BATTERY_LOW', priority: 'low', latching: false, driveAction: 'continue',
+    condition: (d) => d.batteryPercent <= THRESHOLDS.batteryLowPercent && d.batteryPercent > THRESHOLDS.batteryDepletedPercent,
+    requirement: 'GIP-1.9.1', meaning: 'Battery low: replace soon; therapy continues.',
+  },
+  {
+    code: 'BATTERY_DEPLETED', priority: 'high', latching: true, driveAction: 'finishStrokeThenStop',
+    condition: (d) => d.batteryPercent <= THRESHOLDS.batteryDepletedPercent,
+    requirement: 'GIP-1.9.2', meaning: 'Battery depleted: therapy stops before the supply fails.',
+  },
+  {
+    code: 'REPEATED_ALARM', priority: 'high', latching: true, driveAction: 'stopNow',
+    condition: (d) => d.repeatedRestartLockout,
+    requirement: 'OPCA-EC23', meaning: 'The same alarm stopped and restarted the pump three times within 10 minutes.',
+  },
+] satisfies AlarmRule[]);
+
+export const ALARM_RULE_BY_CODE: Readonly<Record<AlarmCode, AlarmRule>> = Object.freeze(
+  Object.fromEntries(ALARM_TABLE.map((r) => [r.code, r])) as Record<AlarmCode, AlarmRule>,
+);
+
+/** GIP 3.2.1: an audio pause re-arms within 2 minutes. */
+export const AUDIO_PAUSE_MS = 120_000;
+
+export interface AlarmEntry {
+  readonly code: AlarmCode;
+  readonly onsetMs: number;
+  /** Condition is true now. */
+  readonly conditionActive: boolean;
+  readonly acknowledged: boolean;
+}
+
+export interface AlarmState {
+  /** Alarms whose condition is active, or latched and not yet cleared. Ordered by onset. */
+  readonly entries: readonly AlarmEntry[];
+  readonly audioPausedUntilMs: number;
+}
+
+export const NO_ALARMS: AlarmState = Object.freeze({ entries: Object.freeze([]), audioPausedUntilMs: -1 });
+
+export interface AlarmChange {
+  readonly raised: readonly AlarmCode[];
+  readonly cleared: readonly AlarmCode[];
+}
+
+const NO_CODES: readonly AlarmCode[] = Object.freeze([]);
+
+/**
+ * One evaluation of the table. New conditions raise an entry; an entry whose condition is gone is
+ * removed at once if non-latching, or once acknowledged if latching.
+ */
+export function alarmStep(state: AlarmState, detectors: DetectorState, nowMs: number): { state: AlarmState; change: AlarmChange | null } {
+  let raised: AlarmCode[] | null = null;
+  let changed = false;
+  for (const rule of ALARM_TABLE) {
+    const active = rule.condition(detectors);
+    const entry = findEntry(state.entries, rule.code);
+    if (entry === undefined) {
+      if (active) (raised ??= []).push(rule.code);
+    } else if (entry.conditionActive !== active) {
+      changed = true;
+    }
+  }
+  if (raised === null && !changed) return { state, change: null };
+
+  const entries: AlarmEntry[] = [];
+  const cleared: AlarmCode[] = [];
+  for (const entry of state.entries) {
+    const rule = ALARM_RULE_BY_CODE[entry.code];
+    const active = rule.condition(detectors);
+    if (!active && (!rule.latching || entry.acknowledged)) {
+      cleared.push(entry.code);
+      continue;
+    }
+    entries.push(active === entry.conditionActive ? entry : { ...entry, conditionActive: active });
+  }
+  for (const code of raised ?? NO_CODES) entries.push({ code, onsetMs: nowMs, conditionActive: true, acknowledged: false });
+  return {
+    state: { entries, audioPausedUntilMs: state.audioPausedUntilMs },
+    change: { raised: raised ?? NO_CODES, cleared },
+  };
+}
+
+/** Acknowledge every alarm present; latched ones whose condition is gone clear now. */
+export function acknowledgeAlarms(state: AlarmState): { state: AlarmState; cleared: readonly AlarmCode[] } {
+  const entries: AlarmEntry[] = [];
+  const cleared: AlarmCode[] = [];
+  for (const entry of state.entries) {
+    if (!entry.conditionActive) cleared.push(entry.code);
+    else entries.push(entry.acknowledged ? entry : { ...entry, acknowledged: true });
+  }
+  return { state: { entries, audioPausedUntilMs: state.audioPausedUntilMs }, cleared };
+}
+
+export function pauseAudio(state: AlarmState, nowMs: number): AlarmState {
+  return { entries: state.entries, audioPausedUntilMs: nowMs + AUDIO_PAUSE_MS };
+}
+
+function findEntry(entries: readonly AlarmEntry[], code: AlarmCode): AlarmEntry | undefined {
+  for (const e of entries) if (e.code === code) return e;
+  return undefined;
+}
+
+/** The alarm that owns the signal: highest priority, then earliest onset. */
+export function signalOwner(state: AlarmState): AlarmEntry | null {
+  let best: AlarmEntry | null = null;
+  for (const e of state.entries) {
+    if (best === null) { best = e; continue; }
+    const a = PRIORITY_RANK[ALARM_RULE_BY_CODE[e.code].priority];
+    const b = PRIORITY_RANK[ALARM_RULE_BY_CODE[best.code].priority];
+    if (a > b || (a === b && e.onsetMs < best.onsetMs)) best = e;
+  }
+  return best;
+}
+
+export function isAudible(state: AlarmState, nowMs: number): boolean {
+  return nowMs >= state.audioPausedUntilMs;
+}
+
+/** True while any present alarm's drive action stops delivery. */
+export function deliveryInhibited(state: AlarmState): boolean {
+  for (const e of state.entries) if (ALARM_RULE_BY_CODE[e.code].driveAction !== 'continue') return true;
+  return false;
+}
+
+export function stoppingAlarms(state: AlarmState): AlarmCode[] {
+  return state.entries.filter((e) => ALARM_RULE_BY_CODE[e.code].driveAction !== 'continue').map((e) => e.code);
+}

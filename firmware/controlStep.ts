@@ -1,0 +1,133 @@
+/**
+ * The periodic control step: readings in, commands out, as one pure function.
+ *
+ * Owns: the per-period arithmetic — detectors, alarm evaluation, and how many strokes to run now.
+ * Promises:
+ * - Pure: `(state, settings, readings, nowMs) → { state, strokes, events }`. Time is a parameter;
+ *   commands are data. The runtime (runtime.ts) alone touches the HAL.
+ * - Runs at its real period in simulated time in every mode; it is never skipped to go faster.
+ * - Strokes are only commanded while the statechart allows delivery and no stopping alarm is
+ *   present, and never more than the schedule owes (the cumulative target carries the remainder)
+ *   nor more than the drive's maximum rate.
+ * - Events for the statechart are emitted only when something meaningful happens (a phase done,
+ *   an alarm raised or cleared): the chart holds modes, not ticks.
+ */
+import type { DeviceConfig } from '../hal/index.ts';
+import type { AlarmCode, AlarmState, DriveAction } from './alarms.ts';
+import { ALARM_RULE_BY_CODE, NO_ALARMS, alarmStep, deliveryInhibited } from './alarms.ts';
+import type { DetectorReadings, DetectorState } from './detectors.ts';
+import { INITIAL_DETECTORS, recordStrokes, updateDetectors } from './detectors.ts';
+import type { InfusionPlan } from './dosing.ts';
+import { NL_PER_UL, scheduledStrokes } from './dosing.ts';
+import type { Ledger, PhaseKind } from './ledger.ts';
+import { EMPTY_LEDGER, addStrokes, phaseComplete } from './ledger.ts';
+
+export type DeliveryMode = 'none' | Exclude<PhaseKind, 'none'>;
+
+export interface ControlSettings {
+  readonly config: DeviceConfig;
+  readonly plan: InfusionPlan | null;
+  /** What the statechart allows now; 'none' in every mode that must not move fluid. */
+  readonly delivery: DeliveryMode;
+  /** Needle in the port: the path reaches the artery, so arterial checks apply. */
+  readonly connected: boolean;
+}
+
+export interface ControlState {
+  readonly ledger: Ledger;
+  readonly detectors: DetectorState;
+  readonly alarms: AlarmState;
+}
+
+export const INITIAL_CONTROL_STATE: ControlState = Object.freeze({
+  ledger: EMPTY_LEDGER,
+  detectors: INITIAL_DETECTORS,
+  alarms: NO_ALARMS,
+});
+
+export type ControlEvent =
+  | { readonly type: 'phase.complete'; readonly phase: Exclude<PhaseKind, 'none'> }
+  | { readonly type: 'alarm.raised'; readonly code: AlarmCode; readonly driveAction: DriveAction }
+  | { readonly type: 'alarm.cleared'; readonly code: AlarmCode };
+
+export interface ControlOutput {
+  readonly state: ControlState;
+  readonly strokes: number;
+  readonly events: readonly ControlEvent[];
+}
+
+const NO_EVENTS: readonly ControlEvent[] = Object.freeze([]);
+
+export function strokeVolumeUl(config: DeviceConfig): number {
+  return config.strokeVolumeNl / NL_PER_UL;
+}
+
+/** What the reservoir should hold by the ledger, µL. */
+export function expectedReservoirUl(ledger: Ledger, config: DeviceConfig): number {
+  return ledger.reservoirFillUl - (ledger.primeStrokes + ledger.infusionStrokes) * strokeVolumeUl(config);
+}
+
+export function controlStep(state: ControlState, settings: ControlSettings, readings: DetectorReadings, nowMs: number): ControlOutput {
+  const { config, plan, delivery } = settings;
+  const periodMs = config.controlPeriodMs;
+  const ledger = state.ledger;
+  const strokeUl = strokeVolumeUl(config);
+  const phaseActive = delivery !== 'none' && ledger.phaseKind === delivery && !phaseComplete(ledger);
+  const owesInfusion = plan !== null && ledger.phaseKind === 'infuse' && ledger.phaseDeliveredStrokes < ledger.phaseTotalStrokes;
+
+  const detectors = updateDetectors(
+    state.detectors,
+    {
+      periodMs,
+      connected: settings.connected,
+      delivering: phaseActive && delivery === 'infuse',
+      strokeVolumeUl: strokeUl,
+      pressureRangeMmHg: config.pressureRangeMmHg,
+      flowRangeUlPerHour: config.flowRangeUlPerHour,
+      expectedReservoirUl: expectedReservoirUl(ledger, config),
+      programmeRemainingUl: owesInfusion ? (ledger.phaseTotalStrokes - ledger.phaseDeliveredStrokes) * strokeUl : 0,
+      reservoirResidualUl: config.reservoirResidualUl,
+      owesStrokes: owesInfusion && delivery === 'infuse',
+      reservoirPeriodMs: config.reservoirGaugePeriodMs,
+    },
+    readings,
+    nowMs,
+  );
+  const evaluated = alarmStep(state.alarms, detectors, nowMs);
+  const alarms = evaluated.state;
+
+  let events: ControlEvent[] | null = null;
+  if (evaluated.change !== null) {
+    events = [];
+    for (const code of evaluated.change.raised) events.push({ type: 'alarm.raised', code, driveAction: ALARM_RULE_BY_CODE[code].driveAction });
+    for (const code of evaluated.change.cleared) events.push({ type: 'alarm.cleared', code });
+  }
+
+  let strokes = 0;
+  let nextLedger = ledger;
+  if (phaseActive && !deliveryInhibited(alarms)) {
+    const phaseElapsedMs = Math.min(ledger.phaseElapsedMs + periodMs, ledger.phaseDurationMs);
+    nextLedger = { ...ledger, phaseElapsedMs };
+    const owed = scheduledStrokes(ledger.phaseTotalStrokes, phaseElapsedMs, ledger.phaseDurationMs) - ledger.phaseDeliveredStrokes;
+    const maxPerStep = Math.max(1, Math.floor((config.maxStrokesPerSecond * periodMs) / 1000));
+    strokes = owed > maxPerStep ? maxPerStep : owed > 0 ? owed : 0;
+  } else if (delivery !== 'none' && ledger.phaseKind === delivery && phaseComplete(ledger)) {
+    (events ??= []).push({ type: 'phase.complete', phase: delivery });
+  }
+
+  return {
+    state: nextLedger === ledger && detectors === state.detectors && alarms === state.alarms ? state : { ledger: nextLedger, detectors, alarms },
+    strokes,
+    events: events ?? NO_EVENTS,
+  };
+}
+
+/** Folds the drive's feedback into ledger and detectors. Strokes count only when the encoder saw them. */
+export function applyDriveFeedback(state: ControlState, config: DeviceConfig, commanded: number, encoderCounts: number): ControlState {
+  const completed = Math.min(commanded, Math.floor(encoderCounts / config.encoderCountsPerStroke));
+  return {
+    ledger: addStrokes(state.ledger, completed),
+    detectors: recordStrokes(state.detectors, commanded, completed, strokeVolumeUl(config)),
+    alarms: state.alarms,
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * The dose ledger: the firmware's belief of what it has delivered, and the delivery phase under way.
+ *
+ * Owns: stroke counts per phase and the schedule position; their NV layout.
+ * Promises: counts only grow, and only from encoder-confirmed strokes (never from commands); the
+ * ledger is a flat record so it is written whole after every stroke batch, and a reboot resumes
+ * the phase where the last write left it: no stroke repeated, none lost beyond the one under way.
+ * Deadlines are kept as elapsed phase time, never as timers (XState delays restart after a
+ * restore, DOMAIN.md §6).
+ */
+import type { NvRecord } from '../hal/index.ts';
+import type { InfusionPlan } from './dosing.ts';
+import { NL_PER_UL } from './dosing.ts';
+
+export type PhaseKind = 'none' | 'prime' | 'infuse' | 'flush';
+
+export interface Ledger {
+  readonly primeStrokes: number;
+  readonly infusionStrokes: number;
+  readonly flushStrokes: number;
+  readonly phaseKind: PhaseKind;
+  readonly phaseTotalStrokes: number;
+  readonly phaseDurationMs: number;
+  readonly phaseElapsedMs: number;
+  readonly phaseDeliveredStrokes: number;
+  /** Declared reservoir fill at the last refill, µL. */
+  readonly reservoirFillUl: number;
+}
+
+export const EMPTY_LEDGER: Ledger = Object.freeze({
+  primeStrokes: 0,
+  infusionStrokes: 0,
+  flushStrokes: 0,
+  phaseKind: 'none',
+  phaseTotalStrokes: 0,
+  phaseDurationMs: 0,
+  phaseElapsedMs: 0,
+  phaseDeliveredStrokes: 0,
+  reservoirFillUl: 0,
+});
+
+/** Starts (or restarts) a phase from the plan; a phase already begun keeps its position. */
+export function beginPhase(ledger: Ledger, kind: Exclude<PhaseKind, 'none'>, plan: InfusionPlan): Ledger {
+  if (ledger.phaseKind === kind) return ledger;
+  const totals: Record<typeof kind, [number, number]> = {
+    prime: [plan.primingStrokes, plan.primingDurationMs],
+    infuse: [plan.infusionStrokes, plan.durationMs],
+    flush: [plan.flushStrokes, plan.flushDurationMs],
+  };
+  const [phaseTotalStrokes, phaseDurationMs] = totals[kind];
+  return { ...ledger, phaseKind: kind, phaseTotalStrokes, phaseDurationMs, phaseElapsedMs: 0, phaseDeliveredStrokes: 0 };
+}
+
+export function endPhase(ledger: Ledger): Ledger {
+  return ledger.phaseKind === 'none' ? ledger : { ...ledger, phaseKind: 'none', phaseTotalStrokes: 0, phaseDurationMs: 0, phaseElapsedMs: 0, phaseDeliveredStrokes: 0 };
+}
+
+export function phaseComplete(ledger: Ledger): boolean {
+  return ledger.phaseKind !== 'none' && ledger.phaseDeliveredStrokes >= ledger.phaseTotalStrokes;
+}
+
+/** Adds encoder-confirmed strokes to the phase under way. */
+export function addStrokes(ledger: Ledger, strokes: number): Ledger {
+  if (strokes === 0) return ledger;
+  return {
+    ...ledger,
+    phaseDeliveredStrokes: ledger.phaseDeliveredStrokes + strokes,
+    primeStrokes: ledger.primeStrokes + (ledger.phaseKind === 'prime' ? strokes : 0),
+    infusionStrokes: ledger.infusionStrokes + (ledger.phaseKind === 'infuse' ? strokes : 0),
+    flushStrokes: ledger.flushStrokes + (ledger.phaseKind === 'flush' ? strokes : 0),
+  };
+}
+
+/** Reservoir refilled: a new course of strokes starts from this fill. */
+export function refillLedger(fillMl: number): Ledger {
+  return { ...EMPTY_LEDGER, reservoirFillUl: fillMl * 1000 };
+}
+
+export interface LedgerFigures {
+  readonly strokes: number;
+  readonly primedVolumeMl: number;
+  readonly infusedVolumeMl: number;
+  readonly flushedVolumeMl: number;
+  /** Infusion plus flush: what the drive pushed towards the patient. */
+  readonly deliveredVolumeMl: number;
+  readonly fudrMg: number;
+  readonly dexamethasoneMg: number;
+  readonly heparinUnits: number;
+  readonly reservoirRemainingMl: number;
+}
+
+/** The belief in clinical units. Drug masses follow the programmed concentrations. */
+export function ledgerFigures(ledger: Ledger, plan: InfusionPlan | null, strokeVolumeNl: number): LedgerFigures {
+  const ml = (strokes: number): number => (strokes * strokeVolumeNl) / NL_PER_UL / 1000;
+  const infusedVolumeMl = ml(ledger.infusionStrokes);
+  const flushedVolumeMl = ml(ledger.flushStrokes);
+  return {
+    strokes: ledger.primeStrokes + ledger.infusionStrokes + ledger.flushStrokes,
+    primedVolumeMl: ml(ledger.primeStrokes),
+    infusedVolumeMl,
+    flushedVolumeMl,
+    deliveredVolumeMl: infusedVolumeMl + flushedVolumeMl,
+    fudrMg: plan ? infusedVolumeMl * plan.fudrMgPerMl : 0,
+    dexamethasoneMg: plan ? infusedVolumeMl * plan.dexamethasoneMgPerMl : 0,
+    heparinUnits: plan ? infusedVolumeMl * plan.heparinUnitsPerMl + flushedVolumeMl * plan.heparinLockUnitsPerMl : 0,
+    reservoirRemainingMl: ledger.reservoirFillUl / 1000 - ml(ledger.primeStrokes + ledger.infusionStrokes),
+  };
+}
+
+export function ledgerToRecord(ledger: Ledger): NvRecord {
+  return ledger as unknown as NvRecord;
+}
+
+const PHASES: readonly PhaseKind[] = ['none', 'prime', 'infuse', 'flush'];
+
+/** Reads a ledger back; a missing or malformed record yields null (the caller decides the fail-safe). */
+export function ledgerFromRecord(record: NvRecord | null): Ledger | null {
+  if (record === null) return null;
+  const num = (k: keyof Ledger): number | null => {
+    const v = record[k];
+    return typeof v === 'number' && Number.isFinite(v) ? v : null;
+  };
+  const phaseKind = record['phaseKind'];
+  if (typeof phaseKind !== 'string' || !PHASES.includes(phaseKind as PhaseKind)) return null;
+  const fields = ['primeStrokes', 'infusionStrokes', 'flushStrokes', 'phaseTotalStrokes', 'phaseDurationMs', 'phaseElapsedMs', 'phaseDeliveredStrokes', 'reservoirFillUl'] as const;
+  const out: Record<string, number | string> = { phaseKind };
+  for (const k of fields) {
+    const v = num(k);
+    if (v === null) return null;
+    out[k] = v;
+  }
+  return out as unknown as Ledger;
+}

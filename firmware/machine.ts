@@ -1,0 +1,334 @@
+/**
+ * The pump's statechart (XState v5): its modes and every transition between them, by name.
+ *
+ * Owns: which mode the pump is in, the programmed plan, and the rules that gate mode changes
+ * (drug-library check, alarm stop and restart, Open PCA EC23 restart lockout).
+ * Promises:
+ * - It holds modes, not ticks: it hears commands, phase completions and alarm changes, never the
+ *   1 Hz control period. Its only delays are named in `setup` and run on the HAL clock.
+ * - Its actions are assignments and emitted notifications; it never touches the HAL. The runtime
+ *   reads the mode (`deliveryFor`, `connectedFor`) and the emitted events.
+ * - Fail-safe (`failSafe`): the drive is stopped and no command moves it again; the annunciator
+ *   keeps the high-priority signal. Only a power cycle (a new boot and self-test) leaves it,
+ *   because a failed self-test or an unrecoverable fault means the firmware can no longer trust
+ *   what it measures.
+ */
+import { assign, emit, setup } from 'xstate';
+import type { DeviceConfig } from '../hal/index.ts';
+import type { AlarmCode, DriveAction } from './alarms.ts';
+import type { DrugLibrary } from './drugLibrary.ts';
+import type { InfusionPlan, LimitFinding, PrescriptionInput } from './dosing.ts';
+import { planInfusion } from './dosing.ts';
+import type { DeliveryMode } from './controlStep.ts';
+
+/** Open PCA EC23: the same alarm→stop→restart three times within 10 minutes forces a stop. */
+export const RESTART_LOCKOUT_COUNT = 3;
+export const RESTART_LOCKOUT_WINDOW_MS = 10 * 60_000;
+/** GIP 3.4.3: the power-on self-test completes within 70 s. */
+export const SELF_TEST_TIMEOUT_MS = 70_000;
+/** A paused infusion reminds the user after this long (notification, not an alarm). */
+export const PAUSE_REMINDER_MS = 15 * 60_000;
+
+export type ResumePoint = 'none' | 'priming' | 'infusing' | 'paused' | 'flushing' | 'alarmStopped' | 'infusionComplete' | 'stopped' | 'locked';
+
+export interface PumpContext {
+  readonly config: DeviceConfig;
+  readonly library: DrugLibrary;
+  readonly plan: InfusionPlan | null;
+  readonly candidate: { readonly prescription: PrescriptionInput; readonly confirmSoftLimits: boolean } | null;
+  readonly findings: readonly LimitFinding[];
+  readonly connected: boolean;
+  /** Alarms present whose drive action stops delivery. */
+  readonly stoppingAlarms: readonly AlarmCode[];
+  /** The alarm that stopped the drive last; its restarts are counted for EC23. */
+  readonly stoppedBy: AlarmCode | null;
+  readonly restarts: readonly { readonly code: AlarmCode; readonly atMs: number }[];
+  readonly resumePoint: ResumePoint;
+}
+
+type At = { readonly atMs: number };
+export type PumpEvent =
+  | ({ type: 'selfTest.passed'; resumePoint: ResumePoint; plan: InfusionPlan | null } & At)
+  | ({ type: 'selfTest.failed'; reason: string } & At)
+  | ({ type: 'program'; prescription: PrescriptionInput; confirmSoftLimits?: boolean } & At)
+  | ({ type: 'prime' } & At)
+  | ({ type: 'start' } & At)
+  | ({ type: 'pause' } & At)
+  | ({ type: 'resume' } & At)
+  | ({ type: 'acknowledge' } & At)
+  | ({ type: 'audioPause' } & At)
+  | ({ type: 'stop' } & At)
+  | ({ type: 'flush' } & At)
+  | ({ type: 'refill'; volumeMl: number } & At)
+  | ({ type: 'phase.complete'; phase: Exclude<DeliveryMode, 'none'> } & At)
+  | ({ type: 'alarm.raised'; code: AlarmCode; driveAction: DriveAction } & At)
+  | ({ type: 'alarm.cleared'; code: AlarmCode } & At);
+
+export type PumpEmitted =
+  | { type: 'phase.begin'; phase: Exclude<DeliveryMode, 'none'> }
+  | { type: 'plan.accepted'; plan: InfusionPlan }
+  | { type: 'plan.rejected'; findings: readonly LimitFinding[] }
+  | { type: 'reservoir.refilled'; volumeMl: number }
+  | { type: 'notification'; code: string; detail?: string }
+  | { type: 'restart.lockout'; code: AlarmCode };
+
+export interface PumpInput {
+  readonly config: DeviceConfig;
+  readonly library: DrugLibrary;
+}
+
+function evaluateCandidate(context: PumpContext): { plan: InfusionPlan | null; findings: readonly LimitFinding[]; needsConfirmation: boolean } {
+  if (context.candidate === null) return { plan: null, findings: [], needsConfirmation: false };
+  const result = planInfusion(context.candidate.prescription, context.config, context.library);
+  if (!result.ok) return { plan: null, findings: result.findings, needsConfirmation: false };
+  const needsConfirmation = result.plan.softFindings.length > 0 && !context.candidate.confirmSoftLimits;
+  return { plan: result.plan, findings: result.plan.softFindings, needsConfirmation };
+}
+
+export const pumpMachine = setup({
+  types: {
+    context: {} as PumpContext,
+    events: {} as PumpEvent,
+    input: {} as PumpInput,
+    emitted: {} as PumpEmitted,
+  },
+  delays: {
+    selfTestTimeoutMs: SELF_TEST_TIMEOUT_MS,
+    pauseReminderMs: PAUSE_REMINDER_MS,
+  },
+  guards: {
+    hardLimitViolated: ({ context }) => evaluateCandidate(context).plan === null,
+    softLimitUnconfirmed: ({ context }) => evaluateCandidate(context).needsConfirmation,
+    alarmStopsDrive: ({ event }) => event.type === 'alarm.raised' && event.driveAction !== 'continue',
+    noStoppingAlarm: ({ context }) => context.stoppingAlarms.length === 0,
+    restartLockedOut: ({ context, event }) => {
+      if (context.stoppedBy === null || context.stoppingAlarms.length > 0) return false;
+      const code = context.stoppedBy;
+      const recent = context.restarts.filter((r) => r.code === code && event.atMs - r.atMs < RESTART_LOCKOUT_WINDOW_MS);
+      return recent.length + 1 >= RESTART_LOCKOUT_COUNT;
+    },
+    resumeAt: ({ event }, params: { point: ResumePoint }) => event.type === 'selfTest.passed' && event.resumePoint === params.point,
+    isPhase: ({ event }, params: { phase: Exclude<DeliveryMode, 'none'> }) => event.type === 'phase.complete' && event.phase === params.phase,
+    canFlushAfterStop: ({ context }) => context.connected && context.plan !== null && context.stoppingAlarms.length === 0,
+  },
+  actions: {
+    takeCandidate: assign({
+      candidate: ({ event }) =>
+        event.type === 'program' ? { prescription: event.prescription, confirmSoftLimits: event.confirmSoftLimits ?? false } : null,
+    }),
+    rejectCandidate: assign(({ context }) => ({ findings: evaluateCandidate(context).findings, candidate: null })),
+    announceRejection: emit(({ context }) => ({ type: 'plan.rejected' as const, findings: context.findings })),
+    holdForConfirmation: assign(({ context }) => ({ findings: evaluateCandidate(context).findings })),
+    acceptCandidate: assign(({ context }) => ({ plan: evaluateCandidate(context).plan, candidate: null })),
+    announcePlan: emit(({ context }) => ({ type: 'plan.accepted' as const, plan: context.plan as InfusionPlan })),
+    beginPrime: emit({ type: 'phase.begin' as const, phase: 'prime' as const }),
+    beginInfusion: emit({ type: 'phase.begin' as const, phase: 'infuse' as const }),
+    beginFlush: emit({ type: 'phase.begin' as const, phase: 'flush' as const }),
+    connect: assign({ connected: true }),
+    disconnect: assign({ connected: false }),
+    restorePlan: assign({
+      plan: ({ event, context }) => (event.type === 'selfTest.passed' ? event.plan : context.plan),
+      connected: ({ event }) => event.type === 'selfTest.passed' && ['infusing', 'paused', 'flushing', 'alarmStopped', 'infusionComplete', 'stopped'].includes(event.resumePoint),
+    }),
+    noteAlarm: assign({
+      stoppingAlarms: ({ context, event }) =>
+        event.type === 'alarm.raised' && event.driveAction !== 'continue' && !context.stoppingAlarms.includes(event.code)
+          ? [...context.stoppingAlarms, event.code]
+          : context.stoppingAlarms,
+    }),
+    noteStop: assign({ stoppedBy: ({ event, context }) => (event.type === 'alarm.raised' ? event.code : context.stoppedBy) }),
+    noteAlarmCleared: assign({
+      stoppingAlarms: ({ context, event }) => (event.type === 'alarm.cleared' ? context.stoppingAlarms.filter((c) => c !== event.code) : context.stoppingAlarms),
+    }),
+    countRestart: assign({
+      restarts: ({ context, event }) =>
+        context.stoppedBy === null
+          ? context.restarts
+          : [...context.restarts.filter((r) => event.atMs - r.atMs < RESTART_LOCKOUT_WINDOW_MS), { code: context.stoppedBy, atMs: event.atMs }],
+      stoppedBy: null,
+    }),
+    lockOutRestart: emit(({ context }) => ({ type: 'restart.lockout' as const, code: context.stoppedBy as AlarmCode })),
+    announceRefill: emit(({ event }) => ({ type: 'reservoir.refilled' as const, volumeMl: event.type === 'refill' ? event.volumeMl : 0 })),
+    notify: emit((_, params: { code: string }) => ({ type: 'notification' as const, code: params.code })),
+    setResumePoint: assign((_, params: { point: ResumePoint }) => ({ resumePoint: params.point })),
+  },
+}).createMachine({
+  id: 'pump',
+  context: ({ input }) => ({
+    config: input.config,
+    library: input.library,
+    plan: null,
+    candidate: null,
+    findings: [],
+    connected: false,
+    stoppingAlarms: [],
+    stoppedBy: null,
+    restarts: [],
+    resumePoint: 'none',
+  }),
+  initial: 'selfTest',
+  on: {
+    'alarm.raised': { actions: 'noteAlarm' },
+    'alarm.cleared': { actions: 'noteAlarmCleared' },
+  },
+  states: {
+    selfTest: {
+      after: { selfTestTimeoutMs: { target: 'failSafe', actions: { type: 'notify', params: { code: 'SELF_TEST_TIMEOUT' } } } },
+      on: {
+        'selfTest.passed': [
+          { guard: { type: 'resumeAt', params: { point: 'infusing' } }, target: 'therapy.infusing.running', actions: ['restorePlan', { type: 'notify', params: { code: 'THERAPY_RESUMED' } }] },
+          { guard: { type: 'resumeAt', params: { point: 'paused' } }, target: 'therapy.infusing.paused', actions: ['restorePlan', { type: 'notify', params: { code: 'THERAPY_RESUMED' } }] },
+          { guard: { type: 'resumeAt', params: { point: 'priming' } }, target: 'therapy.priming', actions: ['restorePlan', { type: 'notify', params: { code: 'THERAPY_RESUMED' } }] },
+          { guard: { type: 'resumeAt', params: { point: 'flushing' } }, target: 'therapy.flushing', actions: ['restorePlan', { type: 'notify', params: { code: 'THERAPY_RESUMED' } }] },
+          { guard: { type: 'resumeAt', params: { point: 'alarmStopped' } }, target: 'alarmStopped', actions: 'restorePlan' },
+          { guard: { type: 'resumeAt', params: { point: 'infusionComplete' } }, target: 'infusionComplete', actions: 'restorePlan' },
+          { guard: { type: 'resumeAt', params: { point: 'stopped' } }, target: 'stopped', actions: 'restorePlan' },
+          { guard: { type: 'resumeAt', params: { point: 'locked' } }, target: 'locked', actions: 'restorePlan' },
+          { target: 'idle', actions: 'restorePlan' },
+        ],
+        'selfTest.failed': { target: 'failSafe' },
+      },
+    },
+    idle: {
+      entry: { type: 'setResumePoint', params: { point: 'none' } },
+      on: {
+        program: { target: 'programming', actions: 'takeCandidate' },
+        refill: { actions: 'announceRefill' },
+      },
+    },
+    programming: {
+      initial: 'checking',
+      states: {
+        checking: {
+          always: [
+            { guard: 'hardLimitViolated', target: '#pump.idle', actions: ['rejectCandidate', 'announceRejection'] },
+            { guard: 'softLimitUnconfirmed', target: 'awaitingConfirmation', actions: 'holdForConfirmation' },
+            { target: '#pump.ready', actions: ['acceptCandidate', 'announcePlan'] },
+          ],
+        },
+        awaitingConfirmation: {
+          on: {
+            acknowledge: { target: '#pump.ready', actions: ['acceptCandidate', 'announcePlan'] },
+            program: { target: 'checking', actions: 'takeCandidate', reenter: true },
+            stop: { target: '#pump.idle', actions: 'rejectCandidate' },
+          },
+        },
+      },
+    },
+    ready: {
+      entry: { type: 'setResumePoint', params: { point: 'none' } },
+      on: {
+        prime: { guard: 'noStoppingAlarm', target: 'therapy.priming', actions: 'beginPrime' },
+        program: { target: 'programming', actions: 'takeCandidate' },
+        stop: { target: 'idle' },
+      },
+    },
+    therapy: {
+      initial: 'priming',
+      on: {
+        'alarm.raised': { guard: 'alarmStopsDrive', target: 'alarmStopped', actions: ['noteAlarm', 'noteStop'] },
+        stop: { target: 'stopped' },
+      },
+      states: {
+        priming: {
+          entry: { type: 'setResumePoint', params: { point: 'priming' } },
+          on: { 'phase.complete': { guard: { type: 'isPhase', params: { phase: 'prime' } }, target: '#pump.primed' } },
+        },
+        infusing: {
+          initial: 'running',
+          on: {
+            'phase.complete': {
+              guard: { type: 'isPhase', params: { phase: 'infuse' } },
+              target: '#pump.infusionComplete',
+              actions: { type: 'notify', params: { code: 'INFUSION_COMPLETE' } },
+            },
+          },
+          states: {
+            running: {
+              entry: { type: 'setResumePoint', params: { point: 'infusing' } },
+              on: { pause: { target: 'paused' } },
+            },
+            paused: {
+              entry: { type: 'setResumePoint', params: { point: 'paused' } },
+              after: { pauseReminderMs: { actions: { type: 'notify', params: { code: 'PAUSED_REMINDER' } } } },
+              on: { resume: { target: 'running' } },
+            },
+          },
+        },
+        flushing: {
+          entry: { type: 'setResumePoint', params: { point: 'flushing' } },
+          on: {
+            'phase.complete': {
+              guard: { type: 'isPhase', params: { phase: 'flush' } },
+              target: '#pump.locked',
+              actions: { type: 'notify', params: { code: 'HEPARIN_LOCK_DONE' } },
+            },
+          },
+        },
+        history: { type: 'history', history: 'deep' },
+      },
+    },
+    primed: {
+      entry: { type: 'setResumePoint', params: { point: 'none' } },
+      on: {
+        start: { guard: 'noStoppingAlarm', target: 'therapy.infusing', actions: ['connect', 'beginInfusion'] },
+        prime: { guard: 'noStoppingAlarm', target: 'therapy.priming', actions: 'beginPrime' },
+        stop: { target: 'idle' },
+      },
+    },
+    alarmStopped: {
+      entry: { type: 'setResumePoint', params: { point: 'alarmStopped' } },
+      on: {
+        resume: [
+          { guard: 'restartLockedOut', target: 'stopped', actions: ['lockOutRestart', 'countRestart'] },
+          { guard: 'noStoppingAlarm', target: 'therapy.history', actions: 'countRestart' },
+        ],
+        stop: { target: 'stopped' },
+      },
+    },
+    infusionComplete: {
+      entry: { type: 'setResumePoint', params: { point: 'infusionComplete' } },
+      on: {
+        flush: { guard: 'noStoppingAlarm', target: 'therapy.flushing', actions: 'beginFlush' },
+        stop: { target: 'stopped' },
+      },
+    },
+    stopped: {
+      entry: { type: 'setResumePoint', params: { point: 'stopped' } },
+      on: {
+        flush: { guard: 'canFlushAfterStop', target: 'therapy.flushing', actions: 'beginFlush' },
+        refill: { target: 'idle', actions: ['disconnect', 'announceRefill'] },
+      },
+    },
+    locked: {
+      entry: [{ type: 'setResumePoint', params: { point: 'locked' } }, 'disconnect'],
+      on: {
+        refill: { target: 'idle', actions: 'announceRefill' },
+      },
+    },
+    failSafe: {
+      entry: { type: 'notify', params: { code: 'FAIL_SAFE' } },
+    },
+  },
+});
+
+export type PumpMachine = typeof pumpMachine;
+
+/** Delivery the mode allows. Everything else, including every alarm and fail-safe mode, is 'none'. */
+export function deliveryFor(stateValue: unknown): DeliveryMode {
+  if (typeof stateValue !== 'object' || stateValue === null) return 'none';
+  const therapy = (stateValue as Record<string, unknown>)['therapy'];
+  if (therapy === undefined) return 'none';
+  if (therapy === 'priming') return 'prime';
+  if (therapy === 'flushing') return 'flush';
+  if (typeof therapy === 'object' && therapy !== null && (therapy as Record<string, unknown>)['infusing'] === 'running') return 'infuse';
+  return 'none';
+}
+
+/** Dotted path of a state value, e.g. `therapy.infusing.running`. */
+export function modeName(stateValue: unknown): string {
+  if (typeof stateValue === 'string') return stateValue;
+  if (typeof stateValue !== 'object' || stateValue === null) return String(stateValue);
+  const [key, child] = Object.entries(stateValue as Record<string, unknown>)[0] ?? ['?', undefined];
+  return child === undefined ? key : `${key}.${modeName(child)}`;
+}

@@ -1,0 +1,314 @@
+/**
+ * The firmware runtime: the thin layer that alone touches the HAL.
+ *
+ * Owns: boot and self-test, the periodic control task, executing stroke commands, persisting the
+ * ledger and therapy record, driving the annunciator, the event log, and the command interface.
+ * Promises:
+ * - The control step runs every `controlPeriodMs` on the HAL clock, in every mode, and is never
+ *   skipped; the statechart hears only meaningful events.
+ * - After every stroke batch the ledger is written to the NV store before anything else happens,
+ *   so a power loss at any instant loses at most the batch under way.
+ * - On boot the ledger, plan and mode are restored from the NV store; an interrupted therapy
+ *   resumes where the ledger says, and the restart is logged.
+ * - Commands are the only way in; each gets an answer saying whether the current mode took it.
+ */
+import { createActor, type Actor, type SnapshotFrom } from 'xstate';
+import type { Hal, HalError, LogEntry, NvRecord, StrokeFeedback } from '../hal/index.ts';
+import type { AlarmState } from './alarms.ts';
+import { ALARM_RULE_BY_CODE, acknowledgeAlarms, isAudible, pauseAudio, signalOwner } from './alarms.ts';
+import type { CommandAnswer, PumpCommand } from './commands.ts';
+import type { ControlEvent, ControlSettings, ControlState } from './controlStep.ts';
+import { INITIAL_CONTROL_STATE, applyDriveFeedback, controlStep } from './controlStep.ts';
+import type { DrugLibrary } from './drugLibrary.ts';
+import { HAI_FUDR_LIBRARY } from './drugLibrary.ts';
+import type { InfusionPlan } from './dosing.ts';
+import type { Ledger } from './ledger.ts';
+import { EMPTY_LEDGER, beginPhase, endPhase, ledgerFromRecord, ledgerToRecord, refillLedger } from './ledger.ts';
+import type { PumpEvent, PumpMachine, ResumePoint } from './machine.ts';
+import { deliveryFor, modeName, pumpMachine } from './machine.ts';
+
+/** Simulated duration of the power-on self-test (GIP 3.4.3 allows up to 70 s). */
+export const SELF_TEST_DURATION_MS = 2_000;
+export const NV_KEY_LEDGER = 'ledger';
+export const NV_KEY_THERAPY = 'therapy';
+
+const RESUME_POINTS: readonly ResumePoint[] = ['none', 'priming', 'infusing', 'paused', 'flushing', 'alarmStopped', 'infusionComplete', 'stopped', 'locked'];
+
+export interface FirmwareObserver {
+  /** Called after every mode change with the dotted mode name. */
+  onMode?(mode: string, atMs: number): void;
+  /** Called when the alarm set changes. */
+  onAlarms?(alarms: AlarmState, atMs: number): void;
+  /** Called after the ledger changes (every stroke batch). */
+  onLedger?(ledger: Ledger, atMs: number): void;
+}
+
+export interface FirmwareOptions {
+  readonly library?: DrugLibrary;
+  readonly observer?: FirmwareObserver;
+}
+
+export class Firmware {
+  private readonly hal: Hal;
+  private readonly actor: Actor<PumpMachine>;
+  private readonly observer: FirmwareObserver;
+  private control: ControlState;
+  private settings: ControlSettings;
+  private mode = '';
+  private resumePoint: ResumePoint = 'none';
+  private shownSignal = '';
+  private periodicHandle = -1;
+  private selfTestHandle = -1;
+  private steps = 0;
+  private running = false;
+
+  constructor(hal: Hal, options: FirmwareOptions = {}) {
+    this.hal = hal;
+    this.observer = options.observer ?? {};
+    const restoredLedger = this.restoreLedger();
+    this.control = { ...INITIAL_CONTROL_STATE, ledger: restoredLedger };
+    this.settings = { config: hal.config, plan: null, delivery: 'none', connected: false };
+    this.actor = createActor(pumpMachine, {
+      input: { config: hal.config, library: options.library ?? HAI_FUDR_LIBRARY },
+      clock: hal.clock,
+    });
+    this.actor.on('*', (emitted) => this.onEmitted(emitted));
+    this.actor.subscribe((snapshot) => this.onSnapshot(snapshot));
+  }
+
+  /** Powers the firmware on: starts the statechart, the self-test and the control task. */
+  boot(): void {
+    if (this.running) throw new Error('Firmware.boot called twice');
+    this.running = true;
+    this.log('restart', 'BOOT');
+    this.actor.start();
+    this.periodicHandle = this.hal.clock.startPeriodic(this.hal.config.controlPeriodMs, () => this.tick());
+    this.selfTestHandle = this.hal.clock.setTimeout(() => this.finishSelfTest(), SELF_TEST_DURATION_MS);
+  }
+
+  /** Power removed: every timer stops; nothing is written (the store already holds the last batch). */
+  powerOff(): void {
+    if (!this.running) return;
+    this.running = false;
+    this.hal.clock.clearTimeout(this.periodicHandle);
+    this.hal.clock.clearTimeout(this.selfTestHandle);
+    this.actor.stop();
+  }
+
+  command(cmd: PumpCommand): CommandAnswer {
+    const atMs = this.hal.clock.nowMs();
+    if (!this.running) return { accepted: false, mode: 'off', reason: 'the pump is off' };
+    this.log('command', cmd.type);
+    if (cmd.type === 'acknowledge') this.acknowledge(atMs);
+    if (cmd.type === 'audioPause') {
+      this.control = { ...this.control, alarms: pauseAudio(this.control.alarms, atMs) };
+      this.updateAnnunciator(atMs);
+      return { accepted: this.control.alarms.entries.length > 0, mode: this.mode };
+    }
+    const event = { ...cmd, atMs } as PumpEvent;
+    const snapshot = this.actor.getSnapshot();
+    if (!snapshot.can(event)) {
+      const handled = cmd.type === 'acknowledge';
+      return { accepted: handled, mode: this.mode, ...(handled ? {} : { reason: `${cmd.type} is not accepted in mode ${this.mode}` }) };
+    }
+    this.actor.send(event);
+    const after = this.actor.getSnapshot();
+    if (cmd.type === 'program' && after.context.plan === null && after.context.findings.length > 0 && !after.matches({ programming: 'awaitingConfirmation' })) {
+      return { accepted: false, mode: this.mode, reason: after.context.findings.map((f) => f.message).join('; ') };
+    }
+    if (cmd.type === 'program' && after.matches({ programming: 'awaitingConfirmation' })) {
+      return { accepted: true, mode: this.mode, reason: `needs confirmation: ${after.context.findings.map((f) => f.message).join('; ')}` };
+    }
+    return { accepted: true, mode: this.mode };
+  }
+
+  get modeName(): string {
+    return this.mode;
+  }
+
+  get ledger(): Ledger {
+    return this.control.ledger;
+  }
+
+  get alarms(): AlarmState {
+    return this.control.alarms;
+  }
+
+  get plan(): InfusionPlan | null {
+    return this.settings.plan;
+  }
+
+  get controlSteps(): number {
+    return this.steps;
+  }
+
+  get snapshot(): SnapshotFrom<PumpMachine> {
+    return this.actor.getSnapshot();
+  }
+
+  /** One control period: read, decide (pure), act, persist. */
+  private tick(): void {
+    const hal = this.hal;
+    const nowMs = hal.clock.nowMs();
+    this.steps++;
+    const out = controlStep(
+      this.control,
+      this.settings,
+      { pressure: hal.pressure.read(), flow: hal.flow.read(), reservoir: hal.reservoir.read(), power: hal.power.read() },
+      nowMs,
+    );
+    const alarmsBefore = this.control.alarms;
+    this.control = out.state;
+    if (out.strokes > 0) this.runStrokes(out.strokes, nowMs);
+    if (out.events.length > 0) this.dispatch(out.events, nowMs);
+    if (this.control.alarms !== alarmsBefore || this.shownSignal !== '') this.updateAnnunciator(nowMs);
+  }
+
+  private runStrokes(strokes: number, nowMs: number): void {
+    const feedback: StrokeFeedback | HalError = this.hal.drive.stroke(strokes);
+    const counts = feedback.ok ? feedback.encoderCounts : 0;
+    this.control = applyDriveFeedback(this.control, this.hal.config, strokes, counts);
+    this.persistLedger();
+    this.observer.onLedger?.(this.control.ledger, nowMs);
+  }
+
+  private dispatch(events: readonly ControlEvent[], atMs: number): void {
+    for (const e of events) {
+      if (e.type === 'alarm.raised') this.log('alarm', e.code, ALARM_RULE_BY_CODE[e.code].priority);
+      if (e.type === 'alarm.cleared') this.log('alarmCleared', e.code);
+      this.actor.send({ ...e, atMs } as PumpEvent);
+    }
+    this.observer.onAlarms?.(this.control.alarms, atMs);
+  }
+
+  private acknowledge(atMs: number): void {
+    if (this.control.detectors.repeatedRestartLockout) {
+      this.control = { ...this.control, detectors: { ...this.control.detectors, repeatedRestartLockout: false } };
+    }
+    const { state, cleared } = acknowledgeAlarms(this.control.alarms);
+    this.control = { ...this.control, alarms: state };
+    for (const code of cleared) {
+      this.log('alarmCleared', code, 'acknowledged');
+      this.actor.send({ type: 'alarm.cleared', code, atMs });
+    }
+    this.observer.onAlarms?.(this.control.alarms, atMs);
+    this.updateAnnunciator(atMs);
+  }
+
+  private updateAnnunciator(nowMs: number): void {
+    const owner = signalOwner(this.control.alarms);
+    const audible = owner !== null && isAudible(this.control.alarms, nowMs);
+    const key = owner === null ? '' : `${owner.code}/${audible ? 'a' : 's'}`;
+    if (key === this.shownSignal) return;
+    this.shownSignal = key;
+    this.hal.annunciator.show(owner === null ? null : { code: owner.code, priority: ALARM_RULE_BY_CODE[owner.code].priority, audible });
+  }
+
+  private finishSelfTest(): void {
+    const hal = this.hal;
+    const atMs = hal.clock.nowMs();
+    const failures: string[] = [];
+    const checks: [string, { ok: boolean }][] = [
+      ['pressure', hal.pressure.read()],
+      ['flow', hal.flow.read()],
+      ['reservoir', hal.reservoir.read()],
+      ['power', hal.power.read()],
+      ['nv', hal.nv.read(NV_KEY_THERAPY)],
+    ];
+    for (const [name, result] of checks) if (!result.ok) failures.push(name);
+    if (failures.length > 0) {
+      this.log('notification', 'SELF_TEST_FAILED', failures.join(','));
+      this.actor.send({ type: 'selfTest.failed', reason: failures.join(','), atMs });
+      return;
+    }
+    const therapy = this.restoreTherapy();
+    if (therapy.resumePoint !== 'none') this.log('restart', 'THERAPY_RESTORED', therapy.resumePoint);
+    this.actor.send({ type: 'selfTest.passed', resumePoint: therapy.resumePoint, plan: therapy.plan, atMs });
+  }
+
+  private onSnapshot(snapshot: SnapshotFrom<PumpMachine>): void {
+    const mode = modeName(snapshot.value);
+    const ctx = snapshot.context;
+    const delivery = deliveryFor(snapshot.value);
+    const connected = ctx.connected;
+    if (delivery !== this.settings.delivery || connected !== this.settings.connected || ctx.plan !== this.settings.plan) {
+      this.settings = { config: this.hal.config, plan: ctx.plan, delivery, connected };
+    }
+    if (ctx.resumePoint !== this.resumePoint || mode !== this.mode) {
+      const persistTherapy = ctx.resumePoint !== this.resumePoint;
+      this.resumePoint = ctx.resumePoint;
+      if (persistTherapy) this.persistTherapy(ctx.plan);
+    }
+    if (mode !== this.mode) {
+      this.mode = mode;
+      const atMs = this.hal.clock.nowMs();
+      this.log('state', mode);
+      this.observer.onMode?.(mode, atMs);
+    }
+  }
+
+  private onEmitted(emitted: { type: string } & Record<string, unknown>): void {
+    const e = emitted as import('./machine.ts').PumpEmitted;
+    const atMs = this.hal.clock.nowMs();
+    switch (e.type) {
+      case 'phase.begin': {
+        const plan = this.actor.getSnapshot().context.plan;
+        if (plan === null) throw new Error('phase.begin without a plan');
+        this.control = { ...this.control, ledger: beginPhase(endPhase(this.control.ledger), e.phase, plan) };
+        this.persistLedger();
+        break;
+      }
+      case 'plan.accepted':
+        this.control = { ...this.control, ledger: refillLedger(e.plan.reservoirFillMl) };
+        this.persistLedger();
+        this.log('notification', 'PLAN_ACCEPTED', `${e.plan.rateUlPerHour.toFixed(2)} µL/h for ${e.plan.infusionDays} d`);
+        break;
+      case 'plan.rejected':
+        this.log('notification', 'PLAN_REJECTED', e.findings.map((f) => f.message).join('; '));
+        break;
+      case 'reservoir.refilled':
+        this.control = { ...this.control, ledger: refillLedger(e.volumeMl) };
+        this.persistLedger();
+        this.log('notification', 'RESERVOIR_REFILLED', `${e.volumeMl} mL`);
+        break;
+      case 'restart.lockout':
+        this.control = { ...this.control, detectors: { ...this.control.detectors, repeatedRestartLockout: true } };
+        this.log('notification', 'RESTART_LOCKOUT', e.code);
+        break;
+      case 'notification':
+        this.log('notification', e.code, e.detail);
+        break;
+    }
+    void atMs;
+  }
+
+  private restoreLedger(): Ledger {
+    const read = this.hal.nv.read(NV_KEY_LEDGER);
+    if (!read.ok) return EMPTY_LEDGER;
+    return ledgerFromRecord(read.record) ?? EMPTY_LEDGER;
+  }
+
+  private restoreTherapy(): { resumePoint: ResumePoint; plan: InfusionPlan | null } {
+    const read = this.hal.nv.read(NV_KEY_THERAPY);
+    if (!read.ok || read.record === null) return { resumePoint: 'none', plan: null };
+    const point = read.record['resumePoint'];
+    const planJson = read.record['planJson'];
+    const plan = typeof planJson === 'string' && planJson !== '' ? (JSON.parse(planJson) as InfusionPlan) : null;
+    const resumePoint = typeof point === 'string' && RESUME_POINTS.includes(point as ResumePoint) ? (point as ResumePoint) : 'none';
+    return { resumePoint: plan === null && resumePoint !== 'locked' ? 'none' : resumePoint, plan };
+  }
+
+  private persistLedger(): void {
+    this.hal.nv.write(NV_KEY_LEDGER, ledgerToRecord(this.control.ledger));
+  }
+
+  private persistTherapy(plan: InfusionPlan | null): void {
+    const record: NvRecord = { resumePoint: this.resumePoint, planJson: plan === null ? '' : JSON.stringify(plan) };
+    this.hal.nv.write(NV_KEY_THERAPY, record);
+  }
+
+  private log(kind: LogEntry['kind'], code: string, detail?: string): void {
+    const entry: LogEntry = detail === undefined ? { atMs: this.hal.clock.nowMs(), kind, code } : { atMs: this.hal.clock.nowMs(), kind, code, detail };
+    this.hal.log.append(entry);
+  }
+}

@@ -1,0 +1,19 @@
+/**
+ * Alarm annunciator: the lights and the speaker.
+ *
+ * Owns: what the user sees and hears.
+ * Promises: `show(signal)` replaces the current signal; `null` is silence and no alarm light.
+ * Priorities use IEC 60601-1-8 vocabulary.
+ */
+export type AlarmPriority = 'high' | 'medium' | 'low';
+
+export interface AlarmSignal {
+  readonly code: string;
+  readonly priority: AlarmPriority;
+  /** False while audio is paused; the visual signal stays. */
+  readonly audible: boolean;
+}
+
+export interface Annunciator {
+  show(signal: AlarmSignal | null): void;
+}

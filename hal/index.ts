@@ -1,0 +1,34 @@
+/**
+ * Hardware abstraction layer: the boundary between firmware and the world.
+ *
+ * Owns: one small interface per device, their reading types and the shared error vocabulary.
+ * Promises: nothing here knows whether the device behind it is simulated or real.
+ */
+export * from './result.ts';
+export * from './clock.ts';
+export * from './sensors.ts';
+export * from './drive.ts';
+export * from './storage.ts';
+export * from './annunciator.ts';
+export * from './deviceConfig.ts';
+
+import type { Clock } from './clock.ts';
+import type { FlowSensor, PowerMonitor, PressureSensor, ReservoirGauge } from './sensors.ts';
+import type { PumpDrive } from './drive.ts';
+import type { EventLog, NvStore } from './storage.ts';
+import type { Annunciator } from './annunciator.ts';
+import type { DeviceConfig } from './deviceConfig.ts';
+
+/** Everything the firmware runtime is given at boot. */
+export interface Hal {
+  readonly clock: Clock;
+  readonly pressure: PressureSensor;
+  readonly flow: FlowSensor;
+  readonly reservoir: ReservoirGauge;
+  readonly power: PowerMonitor;
+  readonly drive: PumpDrive;
+  readonly nv: NvStore;
+  readonly log: EventLog;
+  readonly annunciator: Annunciator;
+  readonly config: DeviceConfig;
+}

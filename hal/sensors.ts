@@ -1,0 +1,63 @@
+/**
+ * Sensor interfaces: downstream pressure (the occlusion sensor), thermal flow sensor, reservoir
+ * level gauge, power/battery monitor.
+ *
+ * Owns: the shape of every reading the firmware can see.
+ * Promises: each reading is an immutable snapshot carrying the time it was taken (`atMs`, on the
+ * device clock) and its units in every field name. Sensors with a front-end report features of
+ * the window since the previous read (`windowMs`), as real DSP front-ends do (DOMAIN.md §5), so a
+ * 50 Hz waveform never has to cross this boundary. Valid ranges are part of `DeviceConfig`.
+ */
+import type { HalResult } from './result.ts';
+
+/** Features of the downstream pressure waveform over the window since the previous read. */
+export interface PressureReading {
+  readonly ok: true;
+  readonly atMs: number;
+  readonly windowMs: number;
+  readonly sampleCount: number;
+  /** Mean of the samples in the window. */
+  readonly meanMmHg: number;
+  readonly minMmHg: number;
+  readonly maxMmHg: number;
+  /** Amplitude (half peak-to-peak) of the cardiac band, 0.7–3 Hz, seen at the pump. */
+  readonly cardiacAmplitudeMmHg: number;
+}
+
+export interface PressureSensor {
+  read(): HalResult<PressureReading>;
+}
+
+/** Thermal flow sensor at the pump outlet: mean flow over the window since the previous read. */
+export interface FlowReading {
+  readonly ok: true;
+  readonly atMs: number;
+  readonly windowMs: number;
+  readonly meanFlowUlPerHour: number;
+}
+
+export interface FlowSensor {
+  read(): HalResult<FlowReading>;
+}
+
+/** Reservoir level gauge; samples on its own period (one a minute by default), `atMs` tells its age. */
+export interface ReservoirReading {
+  readonly ok: true;
+  readonly atMs: number;
+  readonly volumeMl: number;
+}
+
+export interface ReservoirGauge {
+  read(): HalResult<ReservoirReading>;
+}
+
+export interface PowerReading {
+  readonly ok: true;
+  readonly atMs: number;
+  readonly batteryPercent: number;
+  readonly externalPower: boolean;
+}
+
+export interface PowerMonitor {
+  read(): HalResult<PowerReading>;
+}

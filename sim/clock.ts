@@ -1,0 +1,156 @@
+/**
+ * The virtual clock: one event queue for everything that happens in a run.
+ *
+ * Owns: simulated time. Firmware periodic tasks, XState delays (through the HAL `Clock` this
+ * implements), operator actions, fault onsets and telemetry samples are all entries of this queue.
+ * Promises:
+ * - Events run in (time, insertion) order; time never goes backwards; equal seeds and equal
+ *   schedules give the same order, whatever the wall-clock pacing (rule 2).
+ * - A periodic timer fires at start + k·period exactly, once per period, however far the run jumps
+ *   (unlike XState's SimulatedClock, DOMAIN.md §6).
+ * - Time is integer milliseconds.
+ */
+import type { Clock, TimerHandle } from '../hal/index.ts';
+
+interface Entry {
+  atMs: number;
+  seq: number;
+  id: number;
+  periodMs: number;
+  callback: () => void;
+  cancelled: boolean;
+}
+
+export class VirtualClock implements Clock {
+  private heap: Entry[] = [];
+  private byId = new Map<number, Entry>();
+  private now = 0;
+  private seq = 0;
+  private nextId = 1;
+  private executed = 0;
+
+  nowMs(): number {
+    return this.now;
+  }
+
+  /** Events executed so far. */
+  get eventsExecuted(): number {
+    return this.executed;
+  }
+
+  setTimeout(callback: () => void, delayMs: number): TimerHandle {
+    return this.schedule(this.now + Math.max(0, Math.round(delayMs)), callback, 0);
+  }
+
+  clearTimeout(handle: TimerHandle): void {
+    const entry = this.byId.get(handle);
+    if (entry === undefined) return;
+    entry.cancelled = true;
+    this.byId.delete(handle);
+  }
+
+  startPeriodic(periodMs: number, callback: () => void): TimerHandle {
+    if (!(periodMs > 0) || !Number.isInteger(periodMs)) throw new Error(`periodMs must be a positive integer, got ${periodMs}`);
+    return this.schedule(this.now + periodMs, callback, periodMs);
+  }
+
+  /** Schedules at an absolute time (not before now). */
+  at(atMs: number, callback: () => void): TimerHandle {
+    if (atMs < this.now) throw new Error(`cannot schedule in the past: ${atMs} < ${this.now}`);
+    return this.schedule(Math.round(atMs), callback, 0);
+  }
+
+  /** Time of the next pending event, or Infinity. */
+  peekMs(): number {
+    this.dropCancelledHead();
+    const head = this.heap[0];
+    return head === undefined ? Infinity : head.atMs;
+  }
+
+  /** Runs every event due at or before `untilMs`, then sets the clock to `untilMs`. */
+  runUntil(untilMs: number, shouldStop?: () => boolean): void {
+    for (;;) {
+      if (shouldStop !== undefined && shouldStop()) return;
+      this.dropCancelledHead();
+      const head = this.heap[0];
+      if (head === undefined || head.atMs > untilMs) break;
+      this.runHead(head);
+    }
+    if (untilMs > this.now && untilMs !== Infinity) this.now = untilMs;
+  }
+
+  private runHead(head: Entry): void {
+    this.now = head.atMs;
+    this.executed++;
+    if (head.periodMs > 0) {
+      // Re-arm before running, so a callback that clears its own timer works.
+      head.atMs += head.periodMs;
+      head.seq = this.seq++;
+      this.siftDown(0);
+    } else {
+      this.popHead();
+      this.byId.delete(head.id);
+    }
+    head.callback();
+  }
+
+  private schedule(atMs: number, callback: () => void, periodMs: number): TimerHandle {
+    const entry: Entry = { atMs, seq: this.seq++, id: this.nextId++, periodMs, callback, cancelled: false };
+    this.byId.set(entry.id, entry);
+    this.heap.push(entry);
+    this.siftUp(this.heap.length - 1);
+    return entry.id;
+  }
+
+  private dropCancelledHead(): void {
+    for (;;) {
+      const head = this.heap[0];
+      if (head === undefined || !head.cancelled) return;
+      this.popHead();
+    }
+  }
+
+  private popHead(): void {
+    const heap = this.heap;
+    const last = heap.pop() as Entry;
+    if (heap.length > 0) {
+      heap[0] = last;
+      this.siftDown(0);
+    }
+  }
+
+  private siftUp(index: number): void {
+    const heap = this.heap;
+    const item = heap[index] as Entry;
+    while (index > 0) {
+      const parentIndex = (index - 1) >> 1;
+      const parent = heap[parentIndex] as Entry;
+      if (!before(item, parent)) break;
+      heap[index] = parent;
+      index = parentIndex;
+    }
+    heap[index] = item;
+  }
+
+  private siftDown(index: number): void {
+    const heap = this.heap;
+    const n = heap.length;
+    const item = heap[index] as Entry;
+    for (;;) {
+      const left = 2 * index + 1;
+      if (left >= n) break;
+      const right = left + 1;
+      let child = left;
+      if (right < n && before(heap[right] as Entry, heap[left] as Entry)) child = right;
+      const c = heap[child] as Entry;
+      if (!before(c, item)) break;
+      heap[index] = c;
+      index = child;
+    }
+    heap[index] = item;
+  }
+}
+
+function before(a: Entry, b: Entry): boolean {
+  return a.atMs < b.atMs || (a.atMs === b.atMs && a.seq < b.seq);
+}

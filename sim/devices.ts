@@ -1,0 +1,311 @@
+/**
+ * Simulated devices: the HAL implemented over the plant.
+ *
+ * Owns: how truth becomes readings — noise, offsets, gains, drift, quantisation, sample windows —
+ * and the drive's feedback, the NV store, the event log and the annunciator.
+ * Promises:
+ * - Each sensor reads the plant at the virtual clock's time; noise comes from `noiseAt` indexed by
+ *   the sample's time, so a reading depends only on (seed, time, plant), never on pacing.
+ * - Per-device offsets and gains are drawn once from the run's seed (DOMAIN.md §2).
+ * - Sensor faults (stuck, drift, noise, dropout, offset) are applied here, after the physics, so
+ *   the plant's truth is never corrupted by a broken sensor.
+ */
+import type {
+  AlarmSignal,
+  Annunciator,
+  Clock,
+  Done,
+  EventLog,
+  FlowReading,
+  FlowSensor,
+  HalResult,
+  LogEntry,
+  NvReadResult,
+  NvRecord,
+  NvStore,
+  PowerMonitor,
+  PowerReading,
+  PressureReading,
+  PressureSensor,
+  PumpDrive,
+  ReservoirGauge,
+  ReservoirReading,
+  StrokeFeedback,
+} from '../hal/index.ts';
+import { DONE, halError } from '../hal/index.ts';
+import type { Plant } from './plant.ts';
+import type { DeviceProfile } from './profile.ts';
+import { noiseAt, streamId } from './rng.ts';
+import type { SeededRandom } from './rng.ts';
+
+const MS_PER_HOUR = 3_600_000;
+const MS_PER_DAY = 86_400_000;
+
+function quantise(x: number, step: number): number {
+  return Math.round(x / step) * step;
+}
+
+export type SensorFaultMode = 'stuck' | 'drift' | 'noise' | 'dropout' | 'offset';
+
+/** A sensor fault as the device model applies it. `magnitude` is in the sensor's unit (per day for drift). */
+export interface SensorFault {
+  readonly mode: SensorFaultMode;
+  readonly magnitude: number;
+  readonly sinceMs: number;
+}
+
+/** Applies a sensor fault to a value. Returns NaN for a dropout (no reading). */
+function applySensorFault(fault: SensorFault | null, value: number, stuckValue: number, nowMs: number, noise: number): number {
+  if (fault === null) return value;
+  switch (fault.mode) {
+    case 'stuck':
+      return stuckValue;
+    case 'drift':
+      return value + (fault.magnitude * (nowMs - fault.sinceMs)) / MS_PER_DAY;
+    case 'noise':
+      return value + fault.magnitude * noise;
+    case 'dropout':
+      return NaN;
+    case 'offset':
+      return value + fault.magnitude;
+  }
+}
+
+export class SimPressureSensor implements PressureSensor {
+  fault: SensorFault | null = null;
+  private lastReadMs = 0;
+  private lastIntegral = 0;
+  private last: PressureReading | null = null;
+  private readonly offsetMmHg: number;
+  private readonly gain: number;
+  private readonly omega: number;
+  private readonly meanStream: number;
+  private readonly ampStream: number;
+
+  constructor(
+    private readonly plant: Plant,
+    private readonly clock: Clock,
+    private readonly seed: number,
+    private readonly spec: DeviceProfile['sensors']['pressure'],
+    draw: SeededRandom,
+  ) {
+    this.offsetMmHg = draw.uniform(-spec.offsetMaxMmHg, spec.offsetMaxMmHg);
+    this.gain = 1 + draw.uniform(-spec.gainErrorMax, spec.gainErrorMax);
+    this.omega = (2 * Math.PI * plant.artery.heartRateBpm) / 60;
+    this.meanStream = streamId('pressure.mean');
+    this.ampStream = streamId('pressure.amplitude');
+  }
+
+  read(): HalResult<PressureReading> {
+    const t1 = this.clock.nowMs();
+    const plant = this.plant;
+    plant.advanceTo(t1);
+    const windowMs = t1 - this.lastReadMs;
+    if (windowMs <= 0) return this.last ?? halError('stale', 'no pressure sample yet');
+    const t0 = this.lastReadMs;
+    const integral = plant.storedIntegral;
+    const storedMeanUl = (integral - this.lastIntegral) / windowMs;
+    this.lastReadMs = t1;
+    this.lastIntegral = integral;
+    const spec = this.spec;
+    const compliance = plant.upstreamComplianceUlPerMmHg();
+    const reference = plant.referencePressureMmHg(t1);
+    const lowFrequencyMeanMmHg = reference + storedMeanUl / compliance;
+    const amplitude = plant.pulseAmplitudeAtPumpMmHg();
+    const w = this.omega;
+    const windowS = windowMs / 1000;
+    // Mean of A·sin(ωt) over [t0, t1] = A·(cos ωt0 − cos ωt1)/(ω·W).
+    const pulseMean = amplitude === 0 ? 0 : (amplitude * (Math.cos((w * t0) / 1000) - Math.cos((w * t1) / 1000))) / (w * windowS);
+    const samples = Math.max(1, Math.round(windowS * spec.sampleRateHz));
+    const sampleIndex = Math.round(t1 / 20);
+    const zMean = noiseAt(this.seed, this.meanStream, sampleIndex);
+    const zA = noiseAt(this.seed, this.ampStream, sampleIndex);
+    const zB = noiseAt(this.seed, this.ampStream, sampleIndex + 0x40000000);
+    const meanSd = spec.noiseSdMmHg / Math.sqrt(samples);
+    const ampSd = spec.noiseSdMmHg * Math.sqrt(2 / samples);
+    const trueMean = lowFrequencyMeanMmHg + pulseMean;
+    let mean = trueMean * this.gain + this.offsetMmHg + meanSd * zMean;
+    mean = applySensorFault(this.fault, mean, this.last?.meanMmHg ?? mean, t1, zMean);
+    if (Number.isNaN(mean)) return halError('disconnected', 'pressure sensor not responding');
+    const ampX = amplitude * this.gain + ampSd * zA;
+    const ampY = ampSd * zB;
+    const cardiac = this.fault?.mode === 'stuck' ? (this.last?.cardiacAmplitudeMmHg ?? 0) : Math.sqrt(ampX * ampX + ampY * ampY);
+    const storedNowMmHg = plant.storedVolumeUl / compliance;
+    const q = spec.resolutionMmHg;
+    const reading: PressureReading = {
+      ok: true,
+      atMs: t1,
+      windowMs,
+      sampleCount: samples,
+      meanMmHg: quantise(mean, q),
+      minMmHg: quantise(Math.min(mean, (reference + storedNowMmHg) * this.gain + this.offsetMmHg) - amplitude, q),
+      maxMmHg: quantise(Math.max(mean, lowFrequencyMeanMmHg * this.gain + this.offsetMmHg) + amplitude + 2 * spec.noiseSdMmHg, q),
+      cardiacAmplitudeMmHg: quantise(cardiac, q),
+    };
+    this.last = reading;
+    return reading;
+  }
+}
+
+export class SimFlowSensor implements FlowSensor {
+  fault: SensorFault | null = null;
+  private lastReadMs = 0;
+  private lastPumpedUl = 0;
+  private lastValue = 0;
+  private readonly offsetUlPerHour: number;
+  private readonly gain: number;
+  private readonly driftUlPerHourPerDay: number;
+  private readonly stream: number;
+
+  constructor(
+    private readonly plant: Plant,
+    private readonly clock: Clock,
+    private readonly seed: number,
+    private readonly spec: DeviceProfile['sensors']['flow'],
+    draw: SeededRandom,
+  ) {
+    this.offsetUlPerHour = draw.uniform(-spec.offsetMaxUlPerHour, spec.offsetMaxUlPerHour);
+    this.gain = 1 + draw.uniform(-spec.gainErrorMax, spec.gainErrorMax);
+    this.driftUlPerHourPerDay = draw.uniform(-spec.driftMaxUlPerHourPerDay, spec.driftMaxUlPerHourPerDay);
+    this.stream = streamId('flow');
+  }
+
+  read(): HalResult<FlowReading> {
+    const t1 = this.clock.nowMs();
+    const windowMs = t1 - this.lastReadMs;
+    if (windowMs <= 0) return halError('stale', 'flow window empty');
+    const pumped = this.plant.cumulativePumpedUl;
+    const trueUlPerHour = ((pumped - this.lastPumpedUl) * MS_PER_HOUR) / windowMs;
+    this.lastReadMs = t1;
+    this.lastPumpedUl = pumped;
+    const spec = this.spec;
+    const z = noiseAt(this.seed, this.stream, Math.round(t1 / 1000));
+    let value =
+      trueUlPerHour * this.gain +
+      this.offsetUlPerHour +
+      (this.driftUlPerHourPerDay * t1) / MS_PER_DAY +
+      (spec.noiseSdUlPerHourAt1Hz * z) / Math.sqrt(windowMs / 1000);
+    value = applySensorFault(this.fault, value, this.lastValue, t1, z);
+    if (Number.isNaN(value)) return halError('disconnected', 'flow sensor not responding');
+    this.lastValue = value;
+    return { ok: true, atMs: t1, windowMs, meanFlowUlPerHour: quantise(value, spec.resolutionUlPerHour) };
+  }
+}
+
+export class SimReservoirGauge implements ReservoirGauge {
+  fault: SensorFault | null = null;
+  private last: ReservoirReading | null = null;
+  private readonly offsetMl: number;
+  private readonly stream: number;
+
+  constructor(
+    private readonly plant: Plant,
+    private readonly clock: Clock,
+    private readonly seed: number,
+    private readonly spec: DeviceProfile['sensors']['reservoir'],
+    draw: SeededRandom,
+  ) {
+    this.offsetMl = draw.uniform(-spec.offsetMaxMl, spec.offsetMaxMl);
+    this.stream = streamId('reservoir');
+  }
+
+  /** The gauge samples on its own period; a read returns the newest sample. */
+  read(): HalResult<ReservoirReading> {
+    const now = this.clock.nowMs();
+    const sampleAtMs = Math.floor(now / this.spec.periodMs) * this.spec.periodMs;
+    if (this.last !== null && this.last.atMs === sampleAtMs) return this.last;
+    const index = sampleAtMs / this.spec.periodMs;
+    const z = noiseAt(this.seed, this.stream, index);
+    let ml = this.plant.reservoirVolumeUl / 1000 + this.offsetMl + this.spec.noiseSdMl * z;
+    ml = applySensorFault(this.fault, ml, this.last?.volumeMl ?? ml, now, z);
+    if (Number.isNaN(ml)) return halError('disconnected', 'reservoir gauge not responding');
+    this.last = { ok: true, atMs: sampleAtMs, volumeMl: Math.max(0, quantise(ml, this.spec.resolutionMl)) };
+    return this.last;
+  }
+}
+
+export class SimPowerMonitor implements PowerMonitor {
+  /** Extra drain injected by a battery-depletion fault, percent. */
+  extraDrainPercent = 0;
+  private last: PowerReading | null = null;
+
+  constructor(
+    private readonly plant: Plant,
+    private readonly clock: Clock,
+    private readonly spec: DeviceProfile['battery'],
+  ) {}
+
+  batteryPercent(): number {
+    const days = this.clock.nowMs() / MS_PER_DAY;
+    return Math.max(0, 100 - this.spec.drainPercentPerDay * days - this.spec.drainPercentPerStroke * this.plant.strokesDelivered - this.extraDrainPercent);
+  }
+
+  read(): HalResult<PowerReading> {
+    const percent = Math.floor(this.batteryPercent());
+    const now = this.clock.nowMs();
+    if (this.last !== null && this.last.batteryPercent === percent) return this.last;
+    this.last = { ok: true, atMs: now, batteryPercent: percent, externalPower: false };
+    return this.last;
+  }
+}
+
+export class SimDrive implements PumpDrive {
+  constructor(
+    private readonly plant: Plant,
+    private readonly clock: Clock,
+    private readonly encoderCountsPerStroke: number,
+  ) {}
+
+  stroke(count: number): HalResult<StrokeFeedback> {
+    if (!Number.isInteger(count) || count < 0) throw new Error(`stroke count must be a non-negative integer, got ${count}`);
+    const now = this.clock.nowMs();
+    this.plant.advanceTo(now);
+    let counts = 0;
+    for (let i = 0; i < count; i++) {
+      if (this.plant.conditions.motorStalled) break;
+      this.plant.stroke();
+      counts += this.encoderCountsPerStroke;
+    }
+    return { ok: true, atMs: now, strokesCommanded: count, encoderCounts: counts };
+  }
+}
+
+/** Battery-backed store: survives firmware power loss; records are copied in and out. */
+export class SimNvStore implements NvStore {
+  private readonly records = new Map<string, NvRecord>();
+  writes = 0;
+
+  read(key: string): HalResult<NvReadResult> {
+    const r = this.records.get(key);
+    return { ok: true, record: r === undefined ? null : { ...r } };
+  }
+
+  write(key: string, record: NvRecord): HalResult<Done> {
+    this.records.set(key, { ...record });
+    this.writes++;
+    return DONE;
+  }
+}
+
+export class SimEventLog implements EventLog {
+  readonly entries: LogEntry[] = [];
+
+  constructor(private readonly onEntry?: (entry: LogEntry) => void) {}
+
+  append(entry: LogEntry): HalResult<Done> {
+    this.entries.push(entry);
+    this.onEntry?.(entry);
+    return DONE;
+  }
+}
+
+export class SimAnnunciator implements Annunciator {
+  current: AlarmSignal | null = null;
+
+  constructor(private readonly onSignal?: (signal: AlarmSignal | null) => void) {}
+
+  show(signal: AlarmSignal | null): void {
+    this.current = signal;
+    this.onSignal?.(signal);
+  }
+}

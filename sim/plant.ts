@@ -1,0 +1,417 @@
+/**
+ * The plant: reservoir, pump mechanism, fluid path and hepatic artery — the ground truth.
+ *
+ * Owns: where every microlitre and milligram is. Nothing here is visible to the firmware except
+ * through the sensor and drive models in devices.ts.
+ * Promises:
+ * - Mass balance, exactly: what was filled = reached the hepatic artery + went elsewhere
+ *   (extrahepatic branch, pocket, leak, prime waste) + remains (reservoir, lock syringe, path).
+ * - Deterministic: the plant changes only when the simulator advances it to a time or applies a
+ *   stroke; it draws no randomness except through the counter-based `noiseAt`.
+ *
+ * Models (units in names; DOMAIN.md §2, §5):
+ * - Transport: plug flow through two FIFOs of parcels — the set (line + Huber needle) and the
+ *   implanted path (port chamber + catheter). Before the needle is in the port the set empties to
+ *   prime waste.
+ * - Hydraulics: one lumped line compliance C with the path resistance R. A stroke of ΔV raises the
+ *   stored volume; it drains to the outlet as V(t) = V₀·e^(−t/τ), τ = R·C (≈ 0.3 s), so the line
+ *   pressure is P_ref + V/C. A blockage at a location adds resistance (severity s → R/(1 − s),
+ *   complete at s = 1) and leaves only the compliance upstream of it.
+ * - Artery: mean + diurnal drift + episodes, with a cardiac pulse (pulse pressure / 2 at the heart
+ *   rate) that the catheter low-pass attenuates by 1/√(1 + (ωτ)²) on its way to the pump.
+ */
+import type { DeviceProfile, PathLocation } from './profile.ts';
+
+export interface Composition {
+  readonly fudrMgPerUl: number;
+  readonly dexamethasoneMgPerUl: number;
+  readonly heparinUnitsPerUl: number;
+}
+
+export const NO_DRUG: Composition = Object.freeze({ fudrMgPerUl: 0, dexamethasoneMgPerUl: 0, heparinUnitsPerUl: 0 });
+
+export class Totals {
+  volumeUl = 0;
+  fudrMg = 0;
+  dexamethasoneMg = 0;
+  heparinUnits = 0;
+
+  add(volumeUl: number, c: Composition): void {
+    this.volumeUl += volumeUl;
+    this.fudrMg += volumeUl * c.fudrMgPerUl;
+    this.dexamethasoneMg += volumeUl * c.dexamethasoneMgPerUl;
+    this.heparinUnits += volumeUl * c.heparinUnitsPerUl;
+  }
+
+  snapshot(): { volumeUl: number; fudrMg: number; dexamethasoneMg: number; heparinUnits: number } {
+    return { volumeUl: this.volumeUl, fudrMg: this.fudrMg, dexamethasoneMg: this.dexamethasoneMg, heparinUnits: this.heparinUnits };
+  }
+}
+
+interface Parcel {
+  volumeUl: number;
+  composition: Composition;
+}
+
+/** Plug-flow FIFO: fluid enters at the tail and leaves from the head in order. */
+export class Fifo {
+  private parcels: Parcel[] = [];
+  private head = 0;
+
+  constructor(volumeUl: number, composition: Composition) {
+    if (volumeUl > 0) this.parcels.push({ volumeUl, composition });
+  }
+
+  push(volumeUl: number, composition: Composition): void {
+    if (volumeUl <= 0) return;
+    const last = this.parcels[this.parcels.length - 1];
+    if (last !== undefined && this.parcels.length > this.head && last.composition === composition) last.volumeUl += volumeUl;
+    else this.parcels.push({ volumeUl, composition });
+  }
+
+  /** Removes `volumeUl` from the head, handing each piece to `sink`. Returns the volume removed. */
+  take(volumeUl: number, sink: (volumeUl: number, c: Composition) => void): number {
+    let left = volumeUl;
+    while (left > 1e-12 && this.head < this.parcels.length) {
+      const p = this.parcels[this.head] as Parcel;
+      const piece = p.volumeUl <= left ? p.volumeUl : left;
+      sink(piece, p.composition);
+      p.volumeUl -= piece;
+      left -= piece;
+      if (p.volumeUl <= 1e-12) this.head++;
+    }
+    if (this.head > 32 && this.head * 2 > this.parcels.length) {
+      this.parcels = this.parcels.slice(this.head);
+      this.head = 0;
+    }
+    return volumeUl - left;
+  }
+
+  volumeUl(): number {
+    let v = 0;
+    for (let i = this.head; i < this.parcels.length; i++) v += (this.parcels[i] as Parcel).volumeUl;
+    return v;
+  }
+
+  contents(into: Totals): void {
+    for (let i = this.head; i < this.parcels.length; i++) {
+      const p = this.parcels[i] as Parcel;
+      into.add(p.volumeUl, p.composition);
+    }
+  }
+
+  drain(sink: (volumeUl: number, c: Composition) => void): void {
+    this.take(Infinity, sink);
+  }
+}
+
+export interface PatientArtery {
+  readonly meanMmHg: number;
+  readonly pulsePressureMmHg: number;
+  readonly heartRateBpm: number;
+  readonly diurnalAmplitudeMmHg: number;
+  readonly diurnalPhaseRad: number;
+  readonly tissuePressureMmHg: number;
+}
+
+/** Faults and episodes as the plant sees them; faults.ts turns scenario entries into these. */
+export interface PlantConditions {
+  occlusion: { location: PathLocation; severity: number } | null;
+  /** Where the catheter tip delivers. */
+  tip: 'artery' | 'tissue' | 'extrahepatic';
+  /** Share of the flow that reaches an extrahepatic branch when `tip` is 'extrahepatic'. */
+  extrahepaticFraction: number;
+  needleInPort: boolean;
+  leak: { location: PathLocation; fraction: number } | null;
+  motorStalled: boolean;
+  overDeliveryFactor: number;
+  strokeVolumeDriftPerDay: number;
+  arterialOffsetMmHg: number;
+}
+
+export function nominalConditions(): PlantConditions {
+  return {
+    occlusion: null,
+    tip: 'artery',
+    extrahepaticFraction: 1,
+    needleInPort: true,
+    leak: null,
+    motorStalled: false,
+    overDeliveryFactor: 1,
+    strokeVolumeDriftPerDay: 0,
+    arterialOffsetMmHg: 0,
+  };
+}
+
+const MS_PER_DAY = 86_400_000;
+/** Outflow is moved through the FIFOs in batches of at least this volume (totals stay exact). */
+const TRANSPORT_BATCH_UL = 0.05;
+
+export class Plant {
+  readonly profile: DeviceProfile;
+  readonly artery: PatientArtery;
+  readonly conditions: PlantConditions = nominalConditions();
+
+  // Truth accumulators.
+  readonly toArtery = new Totals();
+  readonly toExtrahepatic = new Totals();
+  readonly toPocket = new Totals();
+  readonly leaked = new Totals();
+  readonly primeWaste = new Totals();
+  readonly filled = new Totals();
+
+  private tMs = 0;
+  private reservoirUl = 0;
+  private reservoirComposition: Composition = NO_DRUG;
+  private lockSyringeUl = 0;
+  private lockComposition: Composition = NO_DRUG;
+  private source: 'reservoir' | 'lockSyringe' = 'reservoir';
+  private readonly set: Fifo;
+  private readonly implant: Fifo;
+  private storedUl = 0;
+  private storedIntegralUlMs = 0;
+  private pendingOutflowUl = 0;
+  private occludedBaseMmHg = NaN;
+  private accessed = false;
+  private pumpedUl = 0;
+  private strokes = 0;
+  private readonly unitFactor: number;
+  private readonly strokeNoise: (index: number) => number;
+  private cacheDtMs = -1;
+  private cacheTauS = -1;
+  private cacheDecay = 1;
+
+  constructor(profile: DeviceProfile, artery: PatientArtery, unitErrorFraction: number, strokeNoise: (index: number) => number, initialLock: Composition) {
+    this.profile = profile;
+    this.artery = artery;
+    this.unitFactor = 1 + unitErrorFraction;
+    this.strokeNoise = strokeNoise;
+    const v = profile.path.volumeUl;
+    this.set = new Fifo(v.line + v.needle, NO_DRUG);
+    this.implant = new Fifo(v.port + v.catheter, initialLock);
+    this.filled.add(v.port + v.catheter, initialLock);
+  }
+
+  get nowMs(): number {
+    return this.tMs;
+  }
+
+  get cumulativePumpedUl(): number {
+    return this.pumpedUl;
+  }
+
+  get strokesDelivered(): number {
+    return this.strokes;
+  }
+
+  get reservoirVolumeUl(): number {
+    return this.reservoirUl;
+  }
+
+  get isAccessed(): boolean {
+    return this.accessed;
+  }
+
+  // --- Operator actions on the plant --------------------------------------------------------
+
+  fillReservoir(volumeUl: number, composition: Composition): void {
+    this.reservoirUl += volumeUl;
+    this.reservoirComposition = composition;
+    this.filled.add(volumeUl, composition);
+    this.source = 'reservoir';
+  }
+
+  connectLockSyringe(volumeUl: number, composition: Composition): void {
+    this.lockSyringeUl = volumeUl;
+    this.lockComposition = composition;
+    this.filled.add(volumeUl, composition);
+    this.source = 'lockSyringe';
+  }
+
+  /** Needle into the port: from now on the set empties into the implanted path. */
+  accessPort(): void {
+    this.flushPending();
+    this.accessed = true;
+  }
+
+  /** Needle out after the lock: the set and what it holds leave with it. */
+  deaccessPort(): void {
+    this.flushPending();
+    this.accessed = false;
+    this.set.drain((v, c) => this.primeWaste.add(v, c));
+    const v = this.profile.path.volumeUl;
+    this.set.push(v.line + v.needle, NO_DRUG);
+    this.filled.add(v.line + v.needle, NO_DRUG);
+    this.storedUl = 0;
+  }
+
+  // --- Time ---------------------------------------------------------------------------------
+
+  /** Effective time constant of the stored volume draining, seconds (Infinity when blocked). */
+  tauSeconds(): number {
+    const occ = this.conditions.occlusion;
+    const c = this.upstreamComplianceUlPerMmHg();
+    if (occ !== null && occ.severity >= 1) return Infinity;
+    const r = this.profile.path.resistanceMmHgSecondPerUl / (occ === null ? 1 : 1 - occ.severity);
+    return r * c;
+  }
+
+  upstreamComplianceUlPerMmHg(): number {
+    const occ = this.conditions.occlusion;
+    const c = this.profile.path.lineComplianceUlPerMmHg;
+    return occ === null ? c : c * this.profile.path.complianceUpstreamFraction[occ.location];
+  }
+
+  advanceTo(tMs: number): void {
+    const dtMs = tMs - this.tMs;
+    if (dtMs <= 0) return;
+    this.tMs = tMs;
+    const stored = this.storedUl;
+    if (stored === 0) return;
+    const tauS = this.tauSeconds();
+    if (tauS === Infinity) {
+      this.storedIntegralUlMs += stored * dtMs;
+      return;
+    }
+    if (dtMs !== this.cacheDtMs || tauS !== this.cacheTauS) {
+      this.cacheDtMs = dtMs;
+      this.cacheTauS = tauS;
+      this.cacheDecay = Math.exp(-dtMs / 1000 / tauS);
+    }
+    const remaining = stored * this.cacheDecay;
+    const out = stored - remaining;
+    this.storedUl = remaining < 1e-9 ? 0 : remaining;
+    const outflow = remaining < 1e-9 ? stored : out;
+    this.storedIntegralUlMs += outflow * tauS * 1000;
+    this.pendingOutflowUl += outflow;
+    if (this.pendingOutflowUl >= TRANSPORT_BATCH_UL) this.flushPending();
+  }
+
+  /** Moves the batched outflow through the path to its destinations. */
+  flushPending(): void {
+    const volume = this.pendingOutflowUl;
+    if (volume <= 0) return;
+    this.pendingOutflowUl = 0;
+    const cond = this.conditions;
+    if (!this.accessed) {
+      this.set.take(volume, (v, c) => this.primeWaste.add(v, c));
+      return;
+    }
+    if (!cond.needleInPort) {
+      this.set.take(volume, (v, c) => this.toPocket.add(v, c));
+      return;
+    }
+    const leak = cond.leak;
+    const upstreamLeak = leak !== null && (leak.location === 'line' || leak.location === 'needle') ? leak.fraction : 0;
+    const downstreamLeak = leak !== null && (leak.location === 'port' || leak.location === 'catheter') ? leak.fraction : 0;
+    let intoImplant = 0;
+    this.set.take(volume, (v, c) => {
+      const lost = v * upstreamLeak;
+      if (lost > 0) this.leaked.add(lost, c);
+      this.implant.push(v - lost, c);
+      intoImplant += v - lost;
+    });
+    this.implant.take(intoImplant, (v, c) => {
+      const lost = v * downstreamLeak;
+      if (lost > 0) this.leaked.add(lost, c);
+      const rest = v - lost;
+      if (cond.tip === 'tissue') this.toPocket.add(rest, c);
+      else if (cond.tip === 'extrahepatic') {
+        this.toExtrahepatic.add(rest * cond.extrahepaticFraction, c);
+        this.toArtery.add(rest * (1 - cond.extrahepaticFraction), c);
+      } else this.toArtery.add(rest, c);
+    });
+  }
+
+  // --- The drive ----------------------------------------------------------------------------
+
+  /** Runs one stroke now; returns the volume moved (0 when stalled or the source is dry). */
+  stroke(): number {
+    const cond = this.conditions;
+    if (cond.motorStalled) return 0;
+    const index = this.strokes++;
+    const days = this.tMs / MS_PER_DAY;
+    const wanted =
+      this.profile.mechanism.strokeVolumeUl *
+      this.unitFactor *
+      (1 + this.profile.mechanism.strokeErrorFraction * this.strokeNoise(index)) *
+      cond.overDeliveryFactor *
+      (1 + cond.strokeVolumeDriftPerDay * days);
+    let moved: number;
+    let composition: Composition;
+    if (this.source === 'lockSyringe') {
+      moved = Math.min(wanted, this.lockSyringeUl);
+      this.lockSyringeUl -= moved;
+      composition = this.lockComposition;
+    } else {
+      moved = Math.max(0, Math.min(wanted, this.reservoirUl - this.profile.reservoir.residualUl));
+      this.reservoirUl -= moved;
+      composition = this.reservoirComposition;
+    }
+    if (moved <= 0) return 0;
+    this.set.push(moved, composition);
+    this.storedUl += moved;
+    this.pumpedUl += moved;
+    return moved;
+  }
+
+  // --- What sensors can measure -------------------------------------------------------------
+
+  /** Arterial mean pressure now (without the pulse), mmHg. */
+  arterialMeanMmHg(tMs: number): number {
+    const a = this.artery;
+    return a.meanMmHg + this.conditions.arterialOffsetMmHg + a.diurnalAmplitudeMmHg * Math.sin((2 * Math.PI * tMs) / MS_PER_DAY + a.diurnalPhaseRad);
+  }
+
+  /** Pressure the line relaxes towards, mmHg. */
+  referencePressureMmHg(tMs: number): number {
+    const occ = this.conditions.occlusion;
+    if (occ !== null && occ.severity >= 1) {
+      if (Number.isNaN(this.occludedBaseMmHg)) this.occludedBaseMmHg = this.openPathPressureMmHg(tMs);
+      return this.occludedBaseMmHg;
+    }
+    this.occludedBaseMmHg = NaN;
+    return this.openPathPressureMmHg(tMs);
+  }
+
+  private openPathPressureMmHg(tMs: number): number {
+    if (!this.accessed || !this.conditions.needleInPort) return 0;
+    if (this.conditions.leak !== null && this.conditions.leak.fraction >= 1) return 0;
+    return this.conditions.tip === 'tissue' ? this.artery.tissuePressureMmHg : this.arterialMeanMmHg(tMs);
+  }
+
+  /** Cardiac pulse amplitude reaching the pump, mmHg (0 when the artery is cut off). */
+  pulseAmplitudeAtPumpMmHg(): number {
+    const cond = this.conditions;
+    if (!this.accessed || !cond.needleInPort || cond.tip === 'tissue') return 0;
+    if (cond.leak !== null && cond.leak.fraction >= 1) return 0;
+    const tauS = this.tauSeconds();
+    if (tauS === Infinity) return 0;
+    const omega = (2 * Math.PI * this.artery.heartRateBpm) / 60;
+    const wt = omega * tauS;
+    return this.artery.pulsePressureMmHg / 2 / Math.sqrt(1 + wt * wt);
+  }
+
+  get storedVolumeUl(): number {
+    return this.storedUl;
+  }
+
+  /** Integral of the stored volume over time since the plant was made, µL·ms (for window means). */
+  get storedIntegral(): number {
+    return this.storedIntegralUlMs;
+  }
+
+  /** Everything still inside the system (reservoir, syringe, set, implanted path). */
+  remaining(): { reservoir: Totals; lockSyringe: Totals; set: Totals; implant: Totals } {
+    this.flushPending();
+    const reservoir = new Totals();
+    reservoir.add(this.reservoirUl, this.reservoirComposition);
+    const lockSyringe = new Totals();
+    lockSyringe.add(this.lockSyringeUl, this.lockComposition);
+    const set = new Totals();
+    this.set.contents(set);
+    const implant = new Totals();
+    this.implant.contents(implant);
+    return { reservoir, lockSyringe, set, implant };
+  }
+}

@@ -1,0 +1,428 @@
+/**
+ * One simulated run: the world around the firmware, wired on one virtual clock.
+ *
+ * Owns: building the plant, devices and firmware from a scenario and a seed; the operator (the
+ * nurse/clinician who programs, fills, primes, accesses the port, starts, flushes and de-accesses,
+ * with human delays); pacing against the wall clock; the run summary (truth and belief side by side).
+ * Promises:
+ * - Everything that happens is an event on the `VirtualClock`; the same seed gives the same run at
+ *   every speed factor (pacing only waits between events, it never changes them).
+ * - The summary keeps the plant's truth (`delivered`) and the firmware's ledger (`firmwareBelief`)
+ *   apart (rule 4).
+ */
+import { performance } from 'node:perf_hooks';
+import type { Hal, LogEntry } from '../hal/index.ts';
+import type { AlarmCode, InfusionPlan } from '../firmware/index.ts';
+import { ALARM_RULE_BY_CODE, Firmware, HAI_FUDR_LIBRARY, ledgerFigures, planInfusion } from '../firmware/index.ts';
+import { VirtualClock } from './clock.ts';
+import { SimAnnunciator, SimDrive, SimEventLog, SimFlowSensor, SimNvStore, SimPowerMonitor, SimPressureSensor, SimReservoirGauge } from './devices.ts';
+import type { Composition, PatientArtery } from './plant.ts';
+import { Plant } from './plant.ts';
+import type { DeviceProfile } from './profile.ts';
+import { DEVICE_PROFILES } from './profile.ts';
+import { SeededRandom, streamId, uniformAt } from './rng.ts';
+import type { Scenario } from './scenario.ts';
+import { ScenarioError, prescriptionInput } from './scenario.ts';
+import { Telemetry } from './telemetry.ts';
+
+/** Human delays of the operator between steps, ms. */
+export const OPERATOR_DELAYS_MS = Object.freeze({
+  program: 5_000,
+  prime: 10_000,
+  /** Needle into the port and start, after the prime is seen complete. */
+  start: 30_000,
+  /** Lock syringe connected and flush started, after "infusion complete". */
+  flush: 60_000,
+  /** Needle out, after "lock done". */
+  deaccess: 60_000,
+});
+
+/** How long past the programmed end a run may go on (e.g. stopped on an alarm) before it ends. */
+export const RUN_SLACK_MS = 86_400_000;
+
+export interface RunOptions {
+  readonly scenario: Scenario;
+  /** Overrides the scenario's seed. */
+  readonly seed?: number;
+  readonly speed?: 'max' | number;
+  readonly telemetry?: Telemetry;
+  /** Ends the run after this much simulated time (for shortened runs). */
+  readonly maxSimulatedMs?: number;
+  readonly telemetrySampleMs?: number;
+}
+
+export interface AlarmRecord {
+  readonly code: AlarmCode;
+  readonly priority: string;
+  readonly atSeconds: number;
+}
+
+export interface RunSummary {
+  readonly scenario: string;
+  readonly seed: number;
+  readonly profile: string;
+  readonly simulatedSeconds: number;
+  readonly wallMs: number;
+  readonly controlSteps: number;
+  readonly clockEvents: number;
+  readonly prescription: {
+    readonly bsaM2: number;
+    readonly fudrMgPerDay: number;
+    readonly dexamethasoneMgPerDay: number;
+    readonly fudrMgTotal: number;
+    readonly dexamethasoneMgTotal: number;
+    readonly heparinUnitsTotal: number;
+    readonly volumeMl: number;
+    readonly rateMlPerHour: number;
+    readonly infusionDays: number;
+    readonly doseFactor: number;
+    readonly reservoirFillMl: number;
+    readonly fudrMgPerMl: number;
+    readonly dexamethasoneMgPerMl: number;
+    readonly heparinUnitsPerMl: number;
+  } | null;
+  readonly delivered: {
+    readonly volumeMl: number;
+    readonly fudrMg: number;
+    readonly dexamethasoneMg: number;
+    readonly heparinUnits: number;
+    readonly extrahepaticFudrMg: number;
+    readonly leakedVolumeMl: number;
+    readonly pocketVolumeMl: number;
+    readonly primeWasteMl: number;
+    readonly heparinLockInPathUnits: number;
+    readonly fudrPercentOfPrescription: number | null;
+    readonly dexamethasonePercentOfPrescription: number | null;
+  };
+  readonly firmwareBelief: {
+    readonly deliveredVolumeMl: number;
+    readonly infusedVolumeMl: number;
+    readonly primedVolumeMl: number;
+    readonly flushedVolumeMl: number;
+    readonly fudrMg: number;
+    readonly dexamethasoneMg: number;
+    readonly heparinUnits: number;
+    readonly strokes: number;
+    readonly reservoirRemainingMl: number;
+  };
+  readonly alarms: readonly AlarmRecord[];
+  readonly notifications: readonly { readonly code: string; readonly atSeconds: number }[];
+  readonly timeline: {
+    readonly infusionStartSeconds: number | null;
+    readonly infusionCompleteSeconds: number | null;
+    readonly lockDoneSeconds: number | null;
+  };
+  readonly finalState: string;
+  readonly faults: readonly unknown[];
+}
+
+const round = (x: number, digits = 6): number => Number(x.toFixed(digits));
+
+export class Simulation {
+  readonly clock = new VirtualClock();
+  readonly scenario: Scenario;
+  readonly seed: number;
+  readonly profile: DeviceProfile;
+  readonly plant: Plant;
+  readonly log: SimEventLog;
+  readonly nv = new SimNvStore();
+  readonly telemetry: Telemetry | undefined;
+  readonly hal: Hal;
+  readonly devices: {
+    pressure: SimPressureSensor;
+    flow: SimFlowSensor;
+    reservoir: SimReservoirGauge;
+    power: SimPowerMonitor;
+    drive: SimDrive;
+    annunciator: SimAnnunciator;
+  };
+  firmware: Firmware;
+  private readonly horizonMs: number;
+  private done = false;
+  private readonly timeline = { infusionStartMs: -1, infusionCompleteMs: -1, lockDoneMs: -1 };
+  private lastMilestone = 0;
+  private stepsBeforeReboots = 0;
+  private wallMs = 0;
+
+  constructor(private readonly options: RunOptions) {
+    const scenario = options.scenario;
+    this.scenario = scenario;
+    this.seed = options.seed ?? scenario.seed;
+    this.telemetry = options.telemetry;
+    const profile = DEVICE_PROFILES[scenario.device.profile];
+    if (profile === undefined) throw new ScenarioError(`device.profile: unknown profile ${scenario.device.profile}`);
+    this.profile = profile;
+    if (scenario.faults.length > 0) throw new ScenarioError('faults: fault injection is not available in this version (allowed: an empty list)');
+
+    const draws = new SeededRandom(this.seed, streamId('device'));
+    const patientDraws = new SeededRandom(this.seed, streamId('patient'));
+    const a = profile.artery;
+    const artery: PatientArtery = {
+      meanMmHg: scenario.patient.meanArterialPressureMmHg ?? patientDraws.uniform(a.meanRangeMmHg[0], a.meanRangeMmHg[1]),
+      pulsePressureMmHg: a.pulsePressureMmHg,
+      heartRateBpm: scenario.patient.heartRateBpm ?? patientDraws.uniform(a.heartRateRangeBpm[0], a.heartRateRangeBpm[1]),
+      diurnalAmplitudeMmHg: a.diurnalAmplitudeMmHg,
+      diurnalPhaseRad: patientDraws.uniform(0, 2 * Math.PI),
+      tissuePressureMmHg: a.tissuePressureMmHg,
+    };
+    const unitError = draws.uniform(-profile.mechanism.unitErrorFraction, profile.mechanism.unitErrorFraction);
+    const strokeStream = streamId('stroke');
+    const seed = this.seed;
+    const previousLock: Composition = { fudrMgPerUl: 0, dexamethasoneMgPerUl: 0, heparinUnitsPerUl: scenario.prescription.heparinLockUnitsPerMl / 1000 };
+    this.plant = new Plant(profile, artery, unitError, (i) => 2 * uniformAt(seed, strokeStream, i) - 1, previousLock);
+
+    const clock = this.clock;
+    const telemetry = this.telemetry;
+    this.log = new SimEventLog(telemetry ? (e) => telemetry.log.next(e) : undefined);
+    this.devices = {
+      pressure: new SimPressureSensor(this.plant, clock, seed, profile.sensors.pressure, draws.fork('pressure')),
+      flow: new SimFlowSensor(this.plant, clock, seed, profile.sensors.flow, draws.fork('flow')),
+      reservoir: new SimReservoirGauge(this.plant, clock, seed, profile.sensors.reservoir, draws.fork('reservoir')),
+      power: new SimPowerMonitor(this.plant, clock, profile.battery),
+      drive: new SimDrive(this.plant, clock, profile.mechanism.encoderCountsPerStroke),
+      annunciator: new SimAnnunciator(telemetry ? (signal) => telemetry.signals.next({ atMs: clock.nowMs(), signal }) : undefined),
+    };
+    this.hal = {
+      clock,
+      pressure: this.devices.pressure,
+      flow: this.devices.flow,
+      reservoir: this.devices.reservoir,
+      power: this.devices.power,
+      drive: this.devices.drive,
+      nv: this.nv,
+      log: this.log,
+      annunciator: this.devices.annunciator,
+      config: profile.firmwareConfig,
+    };
+    const planned = planInfusion(prescriptionInput(scenario), profile.firmwareConfig, HAI_FUDR_LIBRARY);
+    const durationMs = planned.ok ? planned.plan.durationMs : 0;
+    this.horizonMs = options.maxSimulatedMs ?? durationMs + RUN_SLACK_MS;
+    this.firmware = this.bootFirmware();
+    if (telemetry !== undefined) {
+      clock.startPeriodic(options.telemetrySampleMs ?? 60_000, () => this.sample());
+    }
+  }
+
+  private bootFirmware(): Firmware {
+    const firmware = new Firmware(this.hal, {
+      observer: {
+        onMode: (mode, atMs) => this.onMode(mode, atMs),
+        onLedger: (ledger, atMs) => {
+          const plan = this.firmware.plan;
+          if (plan === null || this.telemetry === undefined) return;
+          const fraction = ledger.infusionStrokes / plan.infusionStrokes;
+          if (fraction >= this.lastMilestone + 0.1 - 1e-9) {
+            this.lastMilestone = Math.floor(fraction * 10) / 10;
+            this.telemetry.ledger.next({ atMs, infusedFraction: this.lastMilestone, infusedVolumeMl: ledgerFigures(ledger, plan, this.profile.firmwareConfig.strokeVolumeNl).infusedVolumeMl });
+          }
+        },
+      },
+    });
+    this.firmware = firmware;
+    firmware.boot();
+    return firmware;
+  }
+
+  /** The operator reacts to what the pump shows, after a human delay. */
+  private onMode(mode: string, atMs: number): void {
+    this.telemetry?.modes.next({ atMs, mode });
+    const clock = this.clock;
+    const fw = (): Firmware => this.firmware;
+    switch (mode) {
+      case 'idle':
+        if (fw().plan === null) clock.setTimeout(() => this.programPump(), OPERATOR_DELAYS_MS.program);
+        break;
+      case 'ready':
+        clock.setTimeout(() => fw().command({ type: 'prime' }), OPERATOR_DELAYS_MS.prime);
+        break;
+      case 'primed':
+        clock.setTimeout(() => {
+          this.plant.accessPort();
+          if (fw().command({ type: 'start' }).accepted && this.timeline.infusionStartMs < 0) this.timeline.infusionStartMs = clock.nowMs();
+        }, OPERATOR_DELAYS_MS.start);
+        break;
+      case 'infusionComplete':
+        this.timeline.infusionCompleteMs = atMs;
+        clock.setTimeout(() => {
+          const plan = fw().plan as InfusionPlan;
+          const lockUl = plan.heparinLockVolumeMl * 1000 * (1 + this.profile.reservoir.lockSyringeOverfillFraction);
+          this.plant.connectLockSyringe(lockUl, { fudrMgPerUl: 0, dexamethasoneMgPerUl: 0, heparinUnitsPerUl: plan.heparinLockUnitsPerMl / 1000 });
+          fw().command({ type: 'flush' });
+        }, OPERATOR_DELAYS_MS.flush);
+        break;
+      case 'locked':
+        this.timeline.lockDoneMs = atMs;
+        clock.setTimeout(() => {
+          this.plant.deaccessPort();
+          this.done = true;
+        }, OPERATOR_DELAYS_MS.deaccess);
+        break;
+    }
+  }
+
+  private programPump(): void {
+    const answer = this.firmware.command({
+      type: 'program',
+      prescription: prescriptionInput(this.scenario),
+      confirmSoftLimits: this.scenario.prescription.confirmSoftLimits,
+    });
+    const plan = this.firmware.plan;
+    if (!answer.accepted || plan === null) {
+      this.done = true;
+      return;
+    }
+    // The pharmacy compounds the reservoir the pump's plan asks for.
+    this.plant.fillReservoir(plan.reservoirFillMl * 1000, {
+      fudrMgPerUl: plan.fudrMgPerMl / 1000,
+      dexamethasoneMgPerUl: plan.dexamethasoneMgPerMl / 1000,
+      heparinUnitsPerUl: plan.heparinUnitsPerMl / 1000,
+    });
+  }
+
+  private sample(): void {
+    const t = this.clock.nowMs();
+    this.plant.advanceTo(t);
+    const ledger = this.firmware.ledger;
+    this.telemetry?.samples.next({
+      atMs: t,
+      arterialMeanMmHg: this.plant.arterialMeanMmHg(t),
+      linePressureMmHg: this.plant.referencePressureMmHg(t) + this.plant.storedVolumeUl / this.plant.upstreamComplianceUlPerMmHg(),
+      deliveredToArteryUl: this.plant.toArtery.volumeUl,
+      reservoirUl: this.plant.reservoirVolumeUl,
+      ledgerInfusedUl: (ledger.infusionStrokes * this.profile.firmwareConfig.strokeVolumeNl) / 1000,
+      mode: this.firmware.modeName,
+    });
+  }
+
+  get finished(): boolean {
+    return this.done || this.clock.nowMs() >= this.horizonMs;
+  }
+
+  /** Runs to the end as fast as possible. */
+  runToEnd(): RunSummary {
+    const wallStart = performance.now();
+    this.clock.runUntil(this.horizonMs, () => this.done);
+    this.wallMs += performance.now() - wallStart;
+    return this.summary();
+  }
+
+  /** Runs paced: `speed` simulated ms per wall ms ('max' = unpaced). */
+  async run(speed: 'max' | number = this.options.speed ?? 'max'): Promise<RunSummary> {
+    if (speed === 'max') return this.runToEnd();
+    const wallStart = performance.now();
+    const simStart = this.clock.nowMs();
+    const stop = (): boolean => this.done;
+    while (!this.finished) {
+      const target = Math.min(this.horizonMs, simStart + Math.floor((performance.now() - wallStart) * speed));
+      this.clock.runUntil(target, stop);
+      if (this.finished) break;
+      const nextEventMs = this.clock.peekMs();
+      const waitWallMs = Math.min(50, Math.max(1, (Math.min(nextEventMs, this.horizonMs) - simStart) / speed - (performance.now() - wallStart)));
+      await new Promise((resolve) => setTimeout(resolve, waitWallMs));
+    }
+    this.wallMs += performance.now() - wallStart;
+    return this.summary();
+  }
+
+  /** Removes power from the firmware for `durationMs`, then boots it again from its NV store. */
+  powerCycle(durationMs: number): void {
+    this.stepsBeforeReboots += this.firmware.controlSteps;
+    this.firmware.powerOff();
+    this.clock.setTimeout(() => {
+      this.firmware = this.bootFirmware();
+    }, durationMs);
+  }
+
+  get controlSteps(): number {
+    return this.stepsBeforeReboots + this.firmware.controlSteps;
+  }
+
+  summary(): RunSummary {
+    const plant = this.plant;
+    plant.advanceTo(this.clock.nowMs());
+    plant.flushPending();
+    const plan = this.firmware.plan;
+    const belief = ledgerFigures(this.firmware.ledger, plan, this.profile.firmwareConfig.strokeVolumeNl);
+    const remaining = plant.remaining();
+    const alarms: AlarmRecord[] = this.log.entries
+      .filter((e: LogEntry) => e.kind === 'alarm')
+      .map((e) => ({ code: e.code as AlarmCode, priority: ALARM_RULE_BY_CODE[e.code as AlarmCode]?.priority ?? 'high', atSeconds: e.atMs / 1000 }));
+    const notifications = this.log.entries.filter((e) => e.kind === 'notification').map((e) => ({ code: e.code, atSeconds: e.atMs / 1000 }));
+    const seconds = (ms: number): number | null => (ms < 0 ? null : ms / 1000);
+    const toArtery = plant.toArtery;
+    return {
+      scenario: this.scenario.name,
+      seed: this.seed,
+      profile: this.profile.name,
+      simulatedSeconds: this.clock.nowMs() / 1000,
+      wallMs: round(this.wallMs, 1),
+      controlSteps: this.controlSteps,
+      clockEvents: this.clock.eventsExecuted,
+      prescription:
+        plan === null
+          ? null
+          : {
+              bsaM2: round(plan.bsaM2, 4),
+              fudrMgPerDay: round(plan.fudrMgPerDay, 4),
+              dexamethasoneMgPerDay: round(plan.dexamethasoneMgPerDay, 4),
+              fudrMgTotal: round(plan.fudrMgTotal, 4),
+              dexamethasoneMgTotal: round(plan.dexamethasoneMgTotal, 4),
+              heparinUnitsTotal: round(plan.heparinUnitsTotal, 2),
+              volumeMl: round(plan.infusionVolumeUl / 1000, 4),
+              rateMlPerHour: round(plan.rateUlPerHour / 1000, 6),
+              infusionDays: plan.infusionDays,
+              doseFactor: plan.doseFactor,
+              reservoirFillMl: plan.reservoirFillMl,
+              fudrMgPerMl: round(plan.fudrMgPerMl, 6),
+              dexamethasoneMgPerMl: round(plan.dexamethasoneMgPerMl, 6),
+              heparinUnitsPerMl: plan.heparinUnitsPerMl,
+            },
+      delivered: {
+        volumeMl: round(toArtery.volumeUl / 1000, 4),
+        fudrMg: round(toArtery.fudrMg, 4),
+        dexamethasoneMg: round(toArtery.dexamethasoneMg, 4),
+        heparinUnits: round(toArtery.heparinUnits, 2),
+        extrahepaticFudrMg: round(plant.toExtrahepatic.fudrMg, 4),
+        leakedVolumeMl: round(plant.leaked.volumeUl / 1000, 4),
+        pocketVolumeMl: round(plant.toPocket.volumeUl / 1000, 4),
+        primeWasteMl: round(plant.primeWaste.volumeUl / 1000, 4),
+        heparinLockInPathUnits: round(remaining.implant.heparinUnits, 2),
+        fudrPercentOfPrescription: plan === null ? null : round((100 * toArtery.fudrMg) / plan.fudrMgTotal, 3),
+        dexamethasonePercentOfPrescription: plan === null || plan.dexamethasoneMgTotal === 0 ? null : round((100 * toArtery.dexamethasoneMg) / plan.dexamethasoneMgTotal, 3),
+      },
+      firmwareBelief: {
+        deliveredVolumeMl: round(belief.deliveredVolumeMl, 4),
+        infusedVolumeMl: round(belief.infusedVolumeMl, 4),
+        primedVolumeMl: round(belief.primedVolumeMl, 4),
+        flushedVolumeMl: round(belief.flushedVolumeMl, 4),
+        fudrMg: round(belief.fudrMg, 4),
+        dexamethasoneMg: round(belief.dexamethasoneMg, 4),
+        heparinUnits: round(belief.heparinUnits, 2),
+        strokes: belief.strokes,
+        reservoirRemainingMl: round(belief.reservoirRemainingMl, 4),
+      },
+      alarms,
+      notifications,
+      timeline: {
+        infusionStartSeconds: seconds(this.timeline.infusionStartMs),
+        infusionCompleteSeconds: seconds(this.timeline.infusionCompleteMs),
+        lockDoneSeconds: seconds(this.timeline.lockDoneMs),
+      },
+      finalState: this.firmware.modeName,
+      faults: [],
+    };
+  }
+}
+
+/** Convenience: build and run a scenario. */
+export async function runScenario(options: RunOptions): Promise<RunSummary> {
+  const sim = new Simulation(options);
+  const summary = await sim.run(options.speed ?? 'max');
+  options.telemetry?.complete();
+  return summary;
+}
+
+export function runScenarioSync(options: Omit<RunOptions, 'speed'>): RunSummary {
+  const sim = new Simulation(options);
+  return sim.runToEnd();
+}
