@@ -15,12 +15,12 @@
 import type { DeviceConfig } from '../hal/index.ts';
 import type { AlarmCode, AlarmState, DriveAction } from './alarms.ts';
 import { ALARM_RULE_BY_CODE, NO_ALARMS, alarmStep, deliveryInhibited } from './alarms.ts';
-import type { DetectorReadings, DetectorState } from './detectors.ts';
-import { INITIAL_DETECTORS, recordStrokes, updateDetectors } from './detectors.ts';
+import type { DetectorConfig, DetectorReadings, DetectorState } from './detectors.ts';
+import { INITIAL_DETECTORS, alarmInputsChanged, detectorConfig, recordStrokes, updateDetectors } from './detectors.ts';
 import type { InfusionPlan } from './dosing.ts';
 import { NL_PER_UL, scheduledStrokes } from './dosing.ts';
 import type { Ledger, PhaseKind } from './ledger.ts';
-import { EMPTY_LEDGER, addStrokes, phaseComplete } from './ledger.ts';
+import { EMPTY_LEDGER, addStrokes, phaseComplete, withPhaseElapsed } from './ledger.ts';
 
 export type DeliveryMode = 'none' | Exclude<PhaseKind, 'none'>;
 
@@ -31,6 +31,12 @@ export interface ControlSettings {
   readonly delivery: DeliveryMode;
   /** Needle in the port: the path reaches the artery, so arterial checks apply. */
   readonly connected: boolean;
+  readonly detector: DetectorConfig;
+}
+
+export function makeControlSettings(config: DeviceConfig, plan: InfusionPlan | null, delivery: DeliveryMode, connected: boolean, previous?: ControlSettings): ControlSettings {
+  const detector = previous !== undefined && previous.config === config ? previous.detector : detectorConfig(config);
+  return { config, plan, delivery, connected, detector };
 }
 
 export interface ControlState {
@@ -57,6 +63,7 @@ export interface ControlOutput {
 }
 
 const NO_EVENTS: readonly ControlEvent[] = Object.freeze([]);
+const UNCHANGED = (state: AlarmState): { state: AlarmState; change: null } => ({ state, change: null });
 
 export function strokeVolumeUl(config: DeviceConfig): number {
   return config.strokeVolumeNl / NL_PER_UL;
@@ -68,32 +75,12 @@ export function expectedReservoirUl(ledger: Ledger, config: DeviceConfig): numbe
 }
 
 export function controlStep(state: ControlState, settings: ControlSettings, readings: DetectorReadings, nowMs: number): ControlOutput {
-  const { config, plan, delivery } = settings;
+  const { config, delivery } = settings;
   const periodMs = config.controlPeriodMs;
   const ledger = state.ledger;
-  const strokeUl = strokeVolumeUl(config);
   const phaseActive = delivery !== 'none' && ledger.phaseKind === delivery && !phaseComplete(ledger);
-  const owesInfusion = plan !== null && ledger.phaseKind === 'infuse' && ledger.phaseDeliveredStrokes < ledger.phaseTotalStrokes;
-
-  const detectors = updateDetectors(
-    state.detectors,
-    {
-      periodMs,
-      connected: settings.connected,
-      delivering: phaseActive && delivery === 'infuse',
-      strokeVolumeUl: strokeUl,
-      pressureRangeMmHg: config.pressureRangeMmHg,
-      flowRangeUlPerHour: config.flowRangeUlPerHour,
-      expectedReservoirUl: expectedReservoirUl(ledger, config),
-      programmeRemainingUl: owesInfusion ? (ledger.phaseTotalStrokes - ledger.phaseDeliveredStrokes) * strokeUl : 0,
-      reservoirResidualUl: config.reservoirResidualUl,
-      owesStrokes: owesInfusion && delivery === 'infuse',
-      reservoirPeriodMs: config.reservoirGaugePeriodMs,
-    },
-    readings,
-    nowMs,
-  );
-  const evaluated = alarmStep(state.alarms, detectors, nowMs);
+  const detectors = updateDetectors(state.detectors, settings.detector, { connected: settings.connected, infusing: phaseActive && delivery === 'infuse', ledger }, readings);
+  const evaluated = alarmInputsChanged(state.detectors, detectors) ? alarmStep(state.alarms, detectors, nowMs) : UNCHANGED(state.alarms);
   const alarms = evaluated.state;
 
   let events: ControlEvent[] | null = null;
@@ -107,7 +94,7 @@ export function controlStep(state: ControlState, settings: ControlSettings, read
   let nextLedger = ledger;
   if (phaseActive && !deliveryInhibited(alarms)) {
     const phaseElapsedMs = Math.min(ledger.phaseElapsedMs + periodMs, ledger.phaseDurationMs);
-    nextLedger = { ...ledger, phaseElapsedMs };
+    nextLedger = withPhaseElapsed(ledger, phaseElapsedMs);
     const owed = scheduledStrokes(ledger.phaseTotalStrokes, phaseElapsedMs, ledger.phaseDurationMs) - ledger.phaseDeliveredStrokes;
     const maxPerStep = Math.max(1, Math.floor((config.maxStrokesPerSecond * periodMs) / 1000));
     strokes = owed > maxPerStep ? maxPerStep : owed > 0 ? owed : 0;

@@ -16,7 +16,8 @@
  * Both must agree, so an exercise episode (pulse present, pressure up) and a tip in tissue (pulse
  * gone, pressure down) are not occlusions. A fixed limit stays as a backstop (GIP 1.10.3).
  */
-import type { FlowReading, HalResult, PowerReading, PressureReading, ReservoirReading } from '../hal/index.ts';
+import type { DeviceConfig, FlowReading, HalResult, PowerReading, PressureReading, ReservoirReading } from '../hal/index.ts';
+import type { Ledger } from './ledger.ts';
 
 export const THRESHOLDS = Object.freeze({
   /**
@@ -43,7 +44,6 @@ export const THRESHOLDS = Object.freeze({
   /** GIP 1.2.2 / 1.2.3: flow outside 110 % / 90 % of commanded over 15 minutes. */
   flowWindowMs: 15 * 60_000,
   flowBlockMs: 5 * 60_000,
-  flowDeviationConfirmMs: 15 * 60_000,
   overInfusionRatio: 1.1,
   underInfusionRatio: 0.9,
   /** Flow sensor offset (±2 µL/h) plus drift margin: deviations below this are not judged. */
@@ -62,56 +62,108 @@ export const THRESHOLDS = Object.freeze({
   batteryDepletedPercent: 5,
 });
 
-export interface DetectorState {
+/**
+ * Detector state, grouped per detector. A group that did not change is the same object as before,
+ * so a quiet control period allocates only what moved (the flow integrator, the container).
+ */
+export interface ArterialDetector {
   readonly pulsePresent: boolean;
-  readonly pressureMeanMmHg: number;
   /** Pressure and stroke count when the cardiac pulse was last lost (NaN / -1 while present). */
   readonly pressureAtPulseLossMmHg: number;
   readonly strokesAtPulseLoss: number;
   readonly occlusionSuspected: boolean;
+  /** How long the pulse has been gone with the mean below the displacement limit. */
   readonly lossOfArterialSignalMs: number;
-  readonly flowMeasuredUl: readonly [number, number, number];
-  readonly flowCommandedUl: readonly [number, number, number];
-  readonly flowBlockElapsedMs: number;
-  readonly flowBlocksFilled: number;
-  readonly overInfusionMs: number;
-  readonly underInfusionMs: number;
+}
+
+export interface FlowDetector {
+  /** The 5-minute block in progress: measured (flow sensor) and commanded (strokes × nominal). */
+  readonly measuredUl: number;
+  readonly commandedUl: number;
+  readonly blockElapsedMs: number;
+  /** The last three completed blocks, newest first. */
+  readonly measured1Ul: number;
+  readonly measured2Ul: number;
+  readonly measured3Ul: number;
+  readonly commanded1Ul: number;
+  readonly commanded2Ul: number;
+  readonly commanded3Ul: number;
+  readonly blocksFilled: number;
+}
+
+/** The flow verdict, renewed when a 5-minute block completes. */
+export interface FlowVerdict {
+  /** Measured / commanded over the last full 15-minute window (NaN until one is full). */
+  readonly ratio: number;
+  readonly overInfusion: boolean;
+  readonly underInfusion: boolean;
+}
+
+export interface DriveDetector {
+  /** Commanded strokes in a row that the encoder did not see. */
   readonly missedStrokes: number;
-  readonly reservoirShortfallUl: number;
-  readonly reservoirMismatchUl: number;
-  readonly reservoirEmptyCount: number;
-  readonly reservoirEmpty: boolean;
-  readonly lastReservoirAtMs: number;
-  readonly sensorFaultMs: number;
-  readonly batteryPercent: number;
-  readonly repeatedRestartLockout: boolean;
   /** Completed strokes since boot (all phases); the occlusion detector's stroke clock. */
   readonly strokesCompleted: number;
 }
 
-export const INITIAL_DETECTORS: DetectorState = Object.freeze({
+export interface ReservoirDetector {
+  readonly shortfallUl: number;
+  readonly mismatchUl: number;
+  readonly emptyCount: number;
+  readonly lastSampleAtMs: number;
+}
+
+export interface HealthDetector {
+  readonly sensorFaultMs: number;
+  readonly batteryPercent: number;
+  readonly repeatedRestartLockout: boolean;
+}
+
+/**
+ * Alarm conditions read every group except `flow` (the integrator that moves each period), so
+ * `alarmInputsChanged` can tell a period that cannot change any condition.
+ */
+export interface DetectorState {
+  readonly arterial: ArterialDetector;
+  readonly flow: FlowDetector;
+  readonly flowVerdict: FlowVerdict;
+  readonly drive: DriveDetector;
+  readonly reservoir: ReservoirDetector;
+  readonly health: HealthDetector;
+}
+
+const ARTERIAL_DISCONNECTED: ArterialDetector = Object.freeze({
   pulsePresent: false,
-  pressureMeanMmHg: NaN,
   pressureAtPulseLossMmHg: NaN,
   strokesAtPulseLoss: -1,
   occlusionSuspected: false,
   lossOfArterialSignalMs: 0,
-  flowMeasuredUl: [0, 0, 0] as const,
-  flowCommandedUl: [0, 0, 0] as const,
-  flowBlockElapsedMs: 0,
-  flowBlocksFilled: 0,
-  overInfusionMs: 0,
-  underInfusionMs: 0,
-  missedStrokes: 0,
-  reservoirShortfallUl: 0,
-  reservoirMismatchUl: 0,
-  reservoirEmptyCount: 0,
-  reservoirEmpty: false,
-  lastReservoirAtMs: -1,
-  sensorFaultMs: 0,
-  batteryPercent: 100,
-  repeatedRestartLockout: false,
-  strokesCompleted: 0,
+});
+
+const ARTERIAL_PATENT: ArterialDetector = Object.freeze({ ...ARTERIAL_DISCONNECTED, pulsePresent: true });
+
+const FLOW_IDLE: FlowDetector = Object.freeze({
+  measuredUl: 0,
+  commandedUl: 0,
+  blockElapsedMs: 0,
+  measured1Ul: 0,
+  measured2Ul: 0,
+  measured3Ul: 0,
+  commanded1Ul: 0,
+  commanded2Ul: 0,
+  commanded3Ul: 0,
+  blocksFilled: 0,
+});
+
+const NO_FLOW_VERDICT: FlowVerdict = Object.freeze({ ratio: NaN, overInfusion: false, underInfusion: false });
+
+export const INITIAL_DETECTORS: DetectorState = Object.freeze({
+  arterial: ARTERIAL_DISCONNECTED,
+  flow: FLOW_IDLE,
+  flowVerdict: NO_FLOW_VERDICT,
+  drive: Object.freeze({ missedStrokes: 0, strokesCompleted: 0 }),
+  reservoir: Object.freeze({ shortfallUl: 0, mismatchUl: 0, emptyCount: 0, lastSampleAtMs: -1 }),
+  health: Object.freeze({ sensorFaultMs: 0, batteryPercent: 100, repeatedRestartLockout: false }),
 });
 
 export interface DetectorReadings {
@@ -121,169 +173,191 @@ export interface DetectorReadings {
   readonly power: HalResult<PowerReading>;
 }
 
-/** What the firmware itself knows that the detectors compare readings against. */
-export interface DetectorContext {
+/** Static figures the detectors compare against (from the device configuration); built once. */
+export interface DetectorConfig {
   readonly periodMs: number;
-  /** Needle in the port and fluid path connected to the artery: arterial checks apply. */
-  readonly connected: boolean;
-  /** The drive is running a schedule (flow checks apply). */
-  readonly delivering: boolean;
   readonly strokeVolumeUl: number;
   readonly pressureRangeMmHg: { readonly min: number; readonly max: number };
   readonly flowRangeUlPerHour: { readonly min: number; readonly max: number };
-  /** Ledger: what the reservoir should hold now, and what the programme still needs. */
-  readonly expectedReservoirUl: number;
-  readonly programmeRemainingUl: number;
   readonly reservoirResidualUl: number;
-  readonly owesStrokes: boolean;
-  readonly reservoirPeriodMs: number;
 }
 
-/** Per-period update from readings. Feedback from the drive is folded in by `recordStrokes`. */
-export function updateDetectors(d: DetectorState, ctx: DetectorContext, r: DetectorReadings, nowMs: number): DetectorState {
-  const p = r.pressure;
-  const f = r.flow;
-
-  let sensorFaultMs = 0;
-  let pressureMeanMmHg = d.pressureMeanMmHg;
-  let pulsePresent = d.pulsePresent;
-  let pressureAtPulseLossMmHg = d.pressureAtPulseLossMmHg;
-  let strokesAtPulseLoss = d.strokesAtPulseLoss;
-  let occlusionSuspected = d.occlusionSuspected;
-  let lossOfArterialSignalMs = d.lossOfArterialSignalMs;
-
-  const pressurePlausible = p.ok && p.meanMmHg >= ctx.pressureRangeMmHg.min && p.meanMmHg <= ctx.pressureRangeMmHg.max;
-  const flowPlausible = f.ok && f.meanFlowUlPerHour >= ctx.flowRangeUlPerHour.min && f.meanFlowUlPerHour <= ctx.flowRangeUlPerHour.max;
-  if (ctx.connected && (!pressurePlausible || !flowPlausible)) sensorFaultMs = d.sensorFaultMs + ctx.periodMs;
-
-  if (p.ok && pressurePlausible) {
-    pressureMeanMmHg = p.meanMmHg;
-    if (!ctx.connected) {
-      pulsePresent = false;
-      pressureAtPulseLossMmHg = NaN;
-      strokesAtPulseLoss = -1;
-      occlusionSuspected = false;
-      lossOfArterialSignalMs = 0;
-    } else {
-      const pulseNow = p.cardiacAmplitudeMmHg >= THRESHOLDS.pulsePresentMmHg;
-      if (pulseNow) {
-        pulsePresent = true;
-        pressureAtPulseLossMmHg = NaN;
-        strokesAtPulseLoss = -1;
-        lossOfArterialSignalMs = 0;
-        occlusionSuspected = p.meanMmHg >= THRESHOLDS.occlusionHardLimitMmHg;
-      } else {
-        if (strokesAtPulseLoss < 0) {
-          pressureAtPulseLossMmHg = p.meanMmHg;
-          strokesAtPulseLoss = d.strokesCompleted;
-        }
-        pulsePresent = false;
-        lossOfArterialSignalMs = p.meanMmHg <= THRESHOLDS.displacementMaxMeanMmHg ? lossOfArterialSignalMs + ctx.periodMs : 0;
-        const strokesSinceLoss = d.strokesCompleted - strokesAtPulseLoss;
-        const riseMmHg = p.meanMmHg - pressureAtPulseLossMmHg;
-        const expectedMinRiseMmHg =
-          (THRESHOLDS.occlusionRiseFraction * strokesSinceLoss * ctx.strokeVolumeUl) / THRESHOLDS.maxPlausibleComplianceUlPerMmHg;
-        occlusionSuspected =
-          p.meanMmHg >= THRESHOLDS.occlusionHardLimitMmHg ||
-          (strokesSinceLoss >= THRESHOLDS.occlusionMinStrokes &&
-            riseMmHg >= THRESHOLDS.occlusionMinRiseMmHg &&
-            riseMmHg >= expectedMinRiseMmHg);
-      }
-    }
-  }
-
-  // Flow: 15-minute window of three 5-minute blocks, measured against commanded.
-  let flowMeasuredUl = d.flowMeasuredUl;
-  let flowCommandedUl = d.flowCommandedUl;
-  let flowBlockElapsedMs = d.flowBlockElapsedMs;
-  let flowBlocksFilled = d.flowBlocksFilled;
-  let overInfusionMs = 0;
-  let underInfusionMs = 0;
-  if (!ctx.delivering) {
-    if (flowBlocksFilled !== 0 || flowBlockElapsedMs !== 0 || flowMeasuredUl[0] !== 0 || flowCommandedUl[0] !== 0) {
-      flowMeasuredUl = INITIAL_DETECTORS.flowMeasuredUl;
-      flowCommandedUl = INITIAL_DETECTORS.flowCommandedUl;
-      flowBlockElapsedMs = 0;
-      flowBlocksFilled = 0;
-    }
-  } else {
-    if (f.ok && flowPlausible) {
-      const ul = (f.meanFlowUlPerHour * f.windowMs) / 3_600_000;
-      flowMeasuredUl = [flowMeasuredUl[0] + ul, flowMeasuredUl[1], flowMeasuredUl[2]];
-    }
-    flowBlockElapsedMs += ctx.periodMs;
-    if (flowBlockElapsedMs >= THRESHOLDS.flowBlockMs) {
-      flowBlocksFilled = Math.min(3, flowBlocksFilled + 1);
-      if (flowBlocksFilled === 3) {
-        const measured = flowMeasuredUl[0] + flowMeasuredUl[1] + flowMeasuredUl[2];
-        const commanded = flowCommandedUl[0] + flowCommandedUl[1] + flowCommandedUl[2];
-        const hours = THRESHOLDS.flowWindowMs / 3_600_000;
-        const deviationUlPerHour = (measured - commanded) / hours;
-        if (commanded > 0 && Math.abs(deviationUlPerHour) > THRESHOLDS.flowAbsoluteToleranceUlPerHour) {
-          const ratio = measured / commanded;
-          if (ratio > THRESHOLDS.overInfusionRatio) overInfusionMs = THRESHOLDS.flowWindowMs;
-          if (ratio < THRESHOLDS.underInfusionRatio) underInfusionMs = THRESHOLDS.flowWindowMs;
-        }
-      }
-      flowMeasuredUl = [0, flowMeasuredUl[0], flowMeasuredUl[1]];
-      flowCommandedUl = [0, flowCommandedUl[0], flowCommandedUl[1]];
-      flowBlockElapsedMs = 0;
-    } else {
-      overInfusionMs = d.overInfusionMs;
-      underInfusionMs = d.underInfusionMs;
-    }
-  }
-
-  // Reservoir: judged once per new gauge sample.
-  let reservoirShortfallUl = d.reservoirShortfallUl;
-  let reservoirMismatchUl = d.reservoirMismatchUl;
-  let reservoirEmptyCount = d.reservoirEmptyCount;
-  let lastReservoirAtMs = d.lastReservoirAtMs;
-  const g = r.reservoir;
-  if (g.ok && g.atMs !== d.lastReservoirAtMs) {
-    lastReservoirAtMs = g.atMs;
-    const gaugeUl = g.volumeMl * 1000;
-    const deliverableUl = gaugeUl - ctx.reservoirResidualUl;
-    reservoirShortfallUl = ctx.owesStrokes ? Math.max(0, ctx.programmeRemainingUl - deliverableUl - THRESHOLDS.reservoirShortfallMarginUl) : 0;
-    reservoirMismatchUl = Math.abs(gaugeUl - ctx.expectedReservoirUl);
-    reservoirEmptyCount = ctx.owesStrokes && deliverableUl <= 0 ? reservoirEmptyCount + 1 : 0;
-  }
-  if (!ctx.owesStrokes) reservoirEmptyCount = 0;
-  const batteryPercent = r.power.ok ? r.power.batteryPercent : d.batteryPercent;
-
+export function detectorConfig(config: DeviceConfig): DetectorConfig {
   return {
-    pulsePresent,
-    pressureMeanMmHg,
-    pressureAtPulseLossMmHg,
-    strokesAtPulseLoss,
-    occlusionSuspected,
-    lossOfArterialSignalMs,
-    flowMeasuredUl,
-    flowCommandedUl,
-    flowBlockElapsedMs,
-    flowBlocksFilled,
-    overInfusionMs,
-    underInfusionMs,
-    missedStrokes: d.missedStrokes,
-    reservoirShortfallUl,
-    reservoirMismatchUl,
-    reservoirEmptyCount,
-    reservoirEmpty: reservoirEmptyCount >= THRESHOLDS.reservoirEmptySamples,
-    lastReservoirAtMs,
-    sensorFaultMs,
-    batteryPercent,
-    repeatedRestartLockout: d.repeatedRestartLockout,
-    strokesCompleted: d.strokesCompleted,
+    periodMs: config.controlPeriodMs,
+    strokeVolumeUl: config.strokeVolumeNl / 1000,
+    pressureRangeMmHg: config.pressureRangeMmHg,
+    flowRangeUlPerHour: config.flowRangeUlPerHour,
+    reservoirResidualUl: config.reservoirResidualUl,
   };
+}
+
+/** What the firmware knows of the moment: mode flags and its own ledger. */
+export interface DetectorMoment {
+  /** Needle in the port and fluid path connected to the artery: arterial checks apply. */
+  readonly connected: boolean;
+  /** The drive is running the infusion schedule: flow and reservoir checks apply. */
+  readonly infusing: boolean;
+  readonly ledger: Ledger;
+}
+
+function pressurePlausible(p: HalResult<PressureReading>, cfg: DetectorConfig): p is PressureReading {
+  return p.ok && p.meanMmHg >= cfg.pressureRangeMmHg.min && p.meanMmHg <= cfg.pressureRangeMmHg.max;
+}
+
+function flowPlausible(f: HalResult<FlowReading>, cfg: DetectorConfig): f is FlowReading {
+  return f.ok && f.meanFlowUlPerHour >= cfg.flowRangeUlPerHour.min && f.meanFlowUlPerHour <= cfg.flowRangeUlPerHour.max;
+}
+
+/** Occlusion and displacement from the pressure front-end's window features. */
+export function updateArterial(a: ArterialDetector, cfg: DetectorConfig, connected: boolean, strokesCompleted: number, p: HalResult<PressureReading>): ArterialDetector {
+  if (!connected) return ARTERIAL_DISCONNECTED;
+  if (!pressurePlausible(p, cfg)) return a;
+  if (p.cardiacAmplitudeMmHg >= THRESHOLDS.pulsePresentMmHg) {
+    const overLimit = p.meanMmHg >= THRESHOLDS.occlusionHardLimitMmHg;
+    if (!overLimit) return ARTERIAL_PATENT;
+    return a.occlusionSuspected && a.pulsePresent ? a : { ...ARTERIAL_PATENT, occlusionSuspected: true };
+  }
+  const lostNow = a.strokesAtPulseLoss < 0;
+  const pressureAtPulseLossMmHg = lostNow ? p.meanMmHg : a.pressureAtPulseLossMmHg;
+  const strokesAtPulseLoss = lostNow ? strokesCompleted : a.strokesAtPulseLoss;
+  const lossOfArterialSignalMs = p.meanMmHg <= THRESHOLDS.displacementMaxMeanMmHg ? a.lossOfArterialSignalMs + cfg.periodMs : 0;
+  const strokesSinceLoss = strokesCompleted - strokesAtPulseLoss;
+  const riseMmHg = p.meanMmHg - pressureAtPulseLossMmHg;
+  const expectedMinRiseMmHg = (THRESHOLDS.occlusionRiseFraction * strokesSinceLoss * cfg.strokeVolumeUl) / THRESHOLDS.maxPlausibleComplianceUlPerMmHg;
+  const occlusionSuspected =
+    p.meanMmHg >= THRESHOLDS.occlusionHardLimitMmHg ||
+    (strokesSinceLoss >= THRESHOLDS.occlusionMinStrokes && riseMmHg >= THRESHOLDS.occlusionMinRiseMmHg && riseMmHg >= expectedMinRiseMmHg);
+  if (
+    !a.pulsePresent &&
+    a.pressureAtPulseLossMmHg === pressureAtPulseLossMmHg &&
+    a.strokesAtPulseLoss === strokesAtPulseLoss &&
+    a.lossOfArterialSignalMs === lossOfArterialSignalMs &&
+    a.occlusionSuspected === occlusionSuspected
+  ) {
+    return a;
+  }
+  return { pulsePresent: false, pressureAtPulseLossMmHg, strokesAtPulseLoss, occlusionSuspected, lossOfArterialSignalMs };
+}
+
+/** GIP 1.2.2 / 1.2.3 integrator: 5-minute blocks of measured and commanded volume. */
+export function updateFlow(fl: FlowDetector, cfg: DetectorConfig, infusing: boolean, f: HalResult<FlowReading>): FlowDetector {
+  if (!infusing) return FLOW_IDLE;
+  const measuredUl = fl.measuredUl + (flowPlausible(f, cfg) ? (f.meanFlowUlPerHour * f.windowMs) / 3_600_000 : 0);
+  const blockElapsedMs = fl.blockElapsedMs + cfg.periodMs;
+  if (blockElapsedMs < THRESHOLDS.flowBlockMs) {
+    return {
+      measuredUl,
+      commandedUl: fl.commandedUl,
+      blockElapsedMs,
+      measured1Ul: fl.measured1Ul,
+      measured2Ul: fl.measured2Ul,
+      measured3Ul: fl.measured3Ul,
+      commanded1Ul: fl.commanded1Ul,
+      commanded2Ul: fl.commanded2Ul,
+      commanded3Ul: fl.commanded3Ul,
+      blocksFilled: fl.blocksFilled,
+    };
+  }
+  return {
+    measuredUl: 0,
+    commandedUl: 0,
+    blockElapsedMs: 0,
+    measured1Ul: measuredUl,
+    measured2Ul: fl.measured1Ul,
+    measured3Ul: fl.measured2Ul,
+    commanded1Ul: fl.commandedUl,
+    commanded2Ul: fl.commanded1Ul,
+    commanded3Ul: fl.commanded2Ul,
+    blocksFilled: Math.min(3, fl.blocksFilled + 1),
+  };
+}
+
+/**
+ * GIP 1.2.2 / 1.2.3 verdict over the last 15 minutes (three blocks), renewed when a block
+ * completes: flow above 110 % or below 90 % of commanded, and off by more than the sensor's
+ * absolute tolerance (offset ±2 µL/h matters at the lowest rates).
+ */
+export function updateFlowVerdict(v: FlowVerdict, fl: FlowDetector, infusing: boolean): FlowVerdict {
+  if (!infusing) return NO_FLOW_VERDICT;
+  if (fl.blockElapsedMs !== 0) return v;
+  if (fl.blocksFilled < 3) return NO_FLOW_VERDICT;
+  const measured = fl.measured1Ul + fl.measured2Ul + fl.measured3Ul;
+  const commanded = fl.commanded1Ul + fl.commanded2Ul + fl.commanded3Ul;
+  const ratio = commanded > 0 ? measured / commanded : NaN;
+  const deviationUlPerHour = (measured - commanded) / (THRESHOLDS.flowWindowMs / 3_600_000);
+  const judged = commanded > 0 && Math.abs(deviationUlPerHour) > THRESHOLDS.flowAbsoluteToleranceUlPerHour;
+  return { ratio, overInfusion: judged && ratio > THRESHOLDS.overInfusionRatio, underInfusion: judged && ratio < THRESHOLDS.underInfusionRatio };
+}
+
+/** Gauge against ledger, judged once per new gauge sample while the infusion owes strokes. */
+export function updateReservoir(rv: ReservoirDetector, cfg: DetectorConfig, moment: DetectorMoment, g: HalResult<ReservoirReading>): ReservoirDetector {
+  const ledger = moment.ledger;
+  const owesStrokes = moment.infusing && ledger.phaseKind === 'infuse' && ledger.phaseDeliveredStrokes < ledger.phaseTotalStrokes;
+  if (!g.ok || g.atMs === rv.lastSampleAtMs) {
+    return owesStrokes || rv.emptyCount === 0 ? rv : { ...rv, emptyCount: 0 };
+  }
+  const gaugeUl = g.volumeMl * 1000;
+  const deliverableUl = gaugeUl - cfg.reservoirResidualUl;
+  const programmeRemainingUl = (ledger.phaseTotalStrokes - ledger.phaseDeliveredStrokes) * cfg.strokeVolumeUl;
+  const expectedUl = ledger.reservoirFillUl - (ledger.primeStrokes + ledger.infusionStrokes) * cfg.strokeVolumeUl;
+  return {
+    shortfallUl: owesStrokes ? Math.max(0, programmeRemainingUl - deliverableUl - THRESHOLDS.reservoirShortfallMarginUl) : 0,
+    mismatchUl: ledger.reservoirFillUl > 0 ? Math.abs(gaugeUl - expectedUl) : 0,
+    emptyCount: owesStrokes && deliverableUl <= 0 ? rv.emptyCount + 1 : 0,
+    lastSampleAtMs: g.atMs,
+  };
+}
+
+/** Sensor plausibility and battery. */
+export function updateHealth(h: HealthDetector, cfg: DetectorConfig, connected: boolean, r: DetectorReadings): HealthDetector {
+  const faulty = connected && (!pressurePlausible(r.pressure, cfg) || !flowPlausible(r.flow, cfg));
+  const sensorFaultMs = faulty ? h.sensorFaultMs + cfg.periodMs : 0;
+  const batteryPercent = r.power.ok ? r.power.batteryPercent : h.batteryPercent;
+  if (sensorFaultMs === h.sensorFaultMs && batteryPercent === h.batteryPercent) return h;
+  return { sensorFaultMs, batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout };
+}
+
+/** One control period's update of every detector. Pure. */
+export function updateDetectors(d: DetectorState, cfg: DetectorConfig, moment: DetectorMoment, r: DetectorReadings): DetectorState {
+  const arterial = updateArterial(d.arterial, cfg, moment.connected, d.drive.strokesCompleted, r.pressure);
+  const flow = updateFlow(d.flow, cfg, moment.infusing, r.flow);
+  const flowVerdict = updateFlowVerdict(d.flowVerdict, flow, moment.infusing);
+  const reservoir = updateReservoir(d.reservoir, cfg, moment, r.reservoir);
+  const health = updateHealth(d.health, cfg, moment.connected, r);
+  if (arterial === d.arterial && flow === d.flow && flowVerdict === d.flowVerdict && reservoir === d.reservoir && health === d.health) return d;
+  return { arterial, flow, flowVerdict, drive: d.drive, reservoir, health };
+}
+
+/** False when no group an alarm condition reads has changed: the alarm table need not be evaluated. */
+export function alarmInputsChanged(before: DetectorState, after: DetectorState): boolean {
+  return (
+    before.arterial !== after.arterial ||
+    before.flowVerdict !== after.flowVerdict ||
+    before.drive !== after.drive ||
+    before.reservoir !== after.reservoir ||
+    before.health !== after.health
+  );
 }
 
 /** Folds the drive's answer to a stroke command into the detectors. */
 export function recordStrokes(d: DetectorState, commanded: number, completed: number, strokeVolumeUl: number): DetectorState {
   const missed = commanded - completed;
+  const fl = d.flow;
   return {
-    ...d,
-    missedStrokes: missed > 0 ? d.missedStrokes + missed : completed > 0 ? 0 : d.missedStrokes,
-    strokesCompleted: d.strokesCompleted + completed,
-    flowCommandedUl: [d.flowCommandedUl[0] + commanded * strokeVolumeUl, d.flowCommandedUl[1], d.flowCommandedUl[2]],
+    arterial: d.arterial,
+    flow: fl === FLOW_IDLE ? fl : { ...fl, commandedUl: fl.commandedUl + commanded * strokeVolumeUl },
+    flowVerdict: d.flowVerdict,
+    drive: {
+      missedStrokes: missed > 0 ? d.drive.missedStrokes + missed : completed > 0 ? 0 : d.drive.missedStrokes,
+      strokesCompleted: d.drive.strokesCompleted + completed,
+    },
+    reservoir: d.reservoir,
+    health: d.health,
   };
+}
+
+/** Sets or clears the Open PCA EC23 restart lockout flag. */
+export function withRestartLockout(d: DetectorState, lockedOut: boolean): DetectorState {
+  return d.health.repeatedRestartLockout === lockedOut ? d : { ...d, health: { ...d.health, repeatedRestartLockout: lockedOut } };
 }

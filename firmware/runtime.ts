@@ -18,11 +18,12 @@ import type { AlarmState } from './alarms.ts';
 import { ALARM_RULE_BY_CODE, acknowledgeAlarms, isAudible, pauseAudio, signalOwner } from './alarms.ts';
 import type { CommandAnswer, PumpCommand } from './commands.ts';
 import type { ControlEvent, ControlSettings, ControlState } from './controlStep.ts';
-import { INITIAL_CONTROL_STATE, applyDriveFeedback, controlStep } from './controlStep.ts';
+import { INITIAL_CONTROL_STATE, applyDriveFeedback, controlStep, makeControlSettings } from './controlStep.ts';
 import type { DrugLibrary } from './drugLibrary.ts';
 import { HAI_FUDR_LIBRARY } from './drugLibrary.ts';
 import type { InfusionPlan } from './dosing.ts';
 import type { Ledger } from './ledger.ts';
+import { withRestartLockout } from './detectors.ts';
 import { EMPTY_LEDGER, beginPhase, endPhase, ledgerFromRecord, ledgerToRecord, refillLedger } from './ledger.ts';
 import type { PumpEvent, PumpMachine, ResumePoint } from './machine.ts';
 import { deliveryFor, modeName, pumpMachine } from './machine.ts';
@@ -67,7 +68,7 @@ export class Firmware {
     this.observer = options.observer ?? {};
     const restoredLedger = this.restoreLedger();
     this.control = { ...INITIAL_CONTROL_STATE, ledger: restoredLedger };
-    this.settings = { config: hal.config, plan: null, delivery: 'none', connected: false };
+    this.settings = makeControlSettings(hal.config, null, 'none', false);
     this.actor = createActor(pumpMachine, {
       input: { config: hal.config, library: options.library ?? HAI_FUDR_LIBRARY },
       clock: hal.clock,
@@ -182,9 +183,7 @@ export class Firmware {
   }
 
   private acknowledge(atMs: number): void {
-    if (this.control.detectors.repeatedRestartLockout) {
-      this.control = { ...this.control, detectors: { ...this.control.detectors, repeatedRestartLockout: false } };
-    }
+    this.control = { ...this.control, detectors: withRestartLockout(this.control.detectors, false) };
     const { state, cleared } = acknowledgeAlarms(this.control.alarms);
     this.control = { ...this.control, alarms: state };
     for (const code of cleared) {
@@ -232,7 +231,7 @@ export class Firmware {
     const delivery = deliveryFor(snapshot.value);
     const connected = ctx.connected;
     if (delivery !== this.settings.delivery || connected !== this.settings.connected || ctx.plan !== this.settings.plan) {
-      this.settings = { config: this.hal.config, plan: ctx.plan, delivery, connected };
+      this.settings = makeControlSettings(this.hal.config, ctx.plan, delivery, connected, this.settings);
     }
     if (ctx.resumePoint !== this.resumePoint || mode !== this.mode) {
       const persistTherapy = ctx.resumePoint !== this.resumePoint;
@@ -272,7 +271,7 @@ export class Firmware {
         this.log('notification', 'RESERVOIR_REFILLED', `${e.volumeMl} mL`);
         break;
       case 'restart.lockout':
-        this.control = { ...this.control, detectors: { ...this.control.detectors, repeatedRestartLockout: true } };
+        this.control = { ...this.control, detectors: withRestartLockout(this.control.detectors, true) };
         this.log('notification', 'RESTART_LOCKOUT', e.code);
         break;
       case 'notification':

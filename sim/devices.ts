@@ -35,7 +35,7 @@ import type {
 import { DONE, halError } from '../hal/index.ts';
 import type { Plant } from './plant.ts';
 import type { DeviceProfile } from './profile.ts';
-import { noiseAt, streamId } from './rng.ts';
+import { noiseKey, normalFromKey, streamId } from './rng.ts';
 import type { SeededRandom } from './rng.ts';
 
 const MS_PER_HOUR = 3_600_000;
@@ -79,21 +79,26 @@ export class SimPressureSensor implements PressureSensor {
   private readonly offsetMmHg: number;
   private readonly gain: number;
   private readonly omega: number;
-  private readonly meanStream: number;
-  private readonly ampStream: number;
+  private readonly beatPeriodMs: number;
+  private readonly meanKey: number;
+  private readonly ampKey: number;
+
+  private cosAtLastRead = 1;
 
   constructor(
     private readonly plant: Plant,
     private readonly clock: Clock,
-    private readonly seed: number,
+    seed: number,
     private readonly spec: DeviceProfile['sensors']['pressure'],
     draw: SeededRandom,
   ) {
     this.offsetMmHg = draw.uniform(-spec.offsetMaxMmHg, spec.offsetMaxMmHg);
     this.gain = 1 + draw.uniform(-spec.gainErrorMax, spec.gainErrorMax);
     this.omega = (2 * Math.PI * plant.artery.heartRateBpm) / 60;
-    this.meanStream = streamId('pressure.mean');
-    this.ampStream = streamId('pressure.amplitude');
+    this.beatPeriodMs = 60_000 / plant.artery.heartRateBpm;
+    this.meanKey = noiseKey(seed, streamId('pressure.mean'));
+    this.ampKey = noiseKey(seed, streamId('pressure.amplitude'));
+
   }
 
   read(): HalResult<PressureReading> {
@@ -115,21 +120,24 @@ export class SimPressureSensor implements PressureSensor {
     const w = this.omega;
     const windowS = windowMs / 1000;
     // Mean of A·sin(ωt) over [t0, t1] = A·(cos ωt0 − cos ωt1)/(ω·W).
-    const pulseMean = amplitude === 0 ? 0 : (amplitude * (Math.cos((w * t0) / 1000) - Math.cos((w * t1) / 1000))) / (w * windowS);
+    // Phase from time modulo the beat period keeps cos() on a small argument (fast, and exact enough).
+    const beats = t1 / this.beatPeriodMs;
+    const cosT1 = Math.cos((beats - Math.floor(beats)) * 2 * Math.PI);
+    const cosT0 = this.cosAtLastRead;
+    this.cosAtLastRead = cosT1;
+    const pulseMean = amplitude === 0 ? 0 : (amplitude * (cosT0 - cosT1)) / (w * windowS);
     const samples = Math.max(1, Math.round(windowS * spec.sampleRateHz));
     const sampleIndex = Math.round(t1 / 20);
-    const zMean = noiseAt(this.seed, this.meanStream, sampleIndex);
-    const zA = noiseAt(this.seed, this.ampStream, sampleIndex);
-    const zB = noiseAt(this.seed, this.ampStream, sampleIndex + 0x40000000);
+    const zMean = normalFromKey(this.meanKey, sampleIndex);
+    const zA = normalFromKey(this.ampKey, sampleIndex);
     const meanSd = spec.noiseSdMmHg / Math.sqrt(samples);
     const ampSd = spec.noiseSdMmHg * Math.sqrt(2 / samples);
     const trueMean = lowFrequencyMeanMmHg + pulseMean;
     let mean = trueMean * this.gain + this.offsetMmHg + meanSd * zMean;
     mean = applySensorFault(this.fault, mean, this.last?.meanMmHg ?? mean, t1, zMean);
     if (Number.isNaN(mean)) return halError('disconnected', 'pressure sensor not responding');
-    const ampX = amplitude * this.gain + ampSd * zA;
-    const ampY = ampSd * zB;
-    const cardiac = this.fault?.mode === 'stuck' ? (this.last?.cardiacAmplitudeMmHg ?? 0) : Math.sqrt(ampX * ampX + ampY * ampY);
+    // The band estimator reports a magnitude: noise folds onto the positive axis.
+    const cardiac = this.fault?.mode === 'stuck' ? (this.last?.cardiacAmplitudeMmHg ?? 0) : Math.abs(amplitude * this.gain + ampSd * zA);
     const storedNowMmHg = plant.storedVolumeUl / compliance;
     const q = spec.resolutionMmHg;
     const reading: PressureReading = {
@@ -155,19 +163,19 @@ export class SimFlowSensor implements FlowSensor {
   private readonly offsetUlPerHour: number;
   private readonly gain: number;
   private readonly driftUlPerHourPerDay: number;
-  private readonly stream: number;
+  private readonly key: number;
 
   constructor(
     private readonly plant: Plant,
     private readonly clock: Clock,
-    private readonly seed: number,
+    seed: number,
     private readonly spec: DeviceProfile['sensors']['flow'],
     draw: SeededRandom,
   ) {
     this.offsetUlPerHour = draw.uniform(-spec.offsetMaxUlPerHour, spec.offsetMaxUlPerHour);
     this.gain = 1 + draw.uniform(-spec.gainErrorMax, spec.gainErrorMax);
     this.driftUlPerHourPerDay = draw.uniform(-spec.driftMaxUlPerHourPerDay, spec.driftMaxUlPerHourPerDay);
-    this.stream = streamId('flow');
+    this.key = noiseKey(seed, streamId('flow'));
   }
 
   read(): HalResult<FlowReading> {
@@ -179,7 +187,7 @@ export class SimFlowSensor implements FlowSensor {
     this.lastReadMs = t1;
     this.lastPumpedUl = pumped;
     const spec = this.spec;
-    const z = noiseAt(this.seed, this.stream, Math.round(t1 / 1000));
+    const z = normalFromKey(this.key, Math.round(t1 / 1000));
     let value =
       trueUlPerHour * this.gain +
       this.offsetUlPerHour +
@@ -196,17 +204,17 @@ export class SimReservoirGauge implements ReservoirGauge {
   fault: SensorFault | null = null;
   private last: ReservoirReading | null = null;
   private readonly offsetMl: number;
-  private readonly stream: number;
+  private readonly key: number;
 
   constructor(
     private readonly plant: Plant,
     private readonly clock: Clock,
-    private readonly seed: number,
+    seed: number,
     private readonly spec: DeviceProfile['sensors']['reservoir'],
     draw: SeededRandom,
   ) {
     this.offsetMl = draw.uniform(-spec.offsetMaxMl, spec.offsetMaxMl);
-    this.stream = streamId('reservoir');
+    this.key = noiseKey(seed, streamId('reservoir'));
   }
 
   /** The gauge samples on its own period; a read returns the newest sample. */
@@ -215,7 +223,7 @@ export class SimReservoirGauge implements ReservoirGauge {
     const sampleAtMs = Math.floor(now / this.spec.periodMs) * this.spec.periodMs;
     if (this.last !== null && this.last.atMs === sampleAtMs) return this.last;
     const index = sampleAtMs / this.spec.periodMs;
-    const z = noiseAt(this.seed, this.stream, index);
+    const z = normalFromKey(this.key, index);
     let ml = this.plant.reservoirVolumeUl / 1000 + this.offsetMl + this.spec.noiseSdMl * z;
     ml = applySensorFault(this.fault, ml, this.last?.volumeMl ?? ml, now, z);
     if (Number.isNaN(ml)) return halError('disconnected', 'reservoir gauge not responding');

@@ -144,6 +144,7 @@ export function nominalConditions(): PlantConditions {
 }
 
 const MS_PER_DAY = 86_400_000;
+const DIURNAL_KNOT_MS = 60_000;
 /** Outflow is moved through the FIFOs in batches of at least this volume (totals stay exact). */
 const TRANSPORT_BATCH_UL = 0.05;
 
@@ -180,6 +181,9 @@ export class Plant {
   private cacheDtMs = -1;
   private cacheTauS = -1;
   private cacheDecay = 1;
+  private diurnalKnot = NaN;
+  private diurnalAtKnot = 0;
+  private diurnalSlopePerMs = 0;
 
   constructor(profile: DeviceProfile, artery: PatientArtery, unitErrorFraction: number, strokeNoise: (index: number) => number, initialLock: Composition) {
     this.profile = profile;
@@ -359,8 +363,23 @@ export class Plant {
 
   /** Arterial mean pressure now (without the pulse), mmHg. */
   arterialMeanMmHg(tMs: number): number {
-    const a = this.artery;
-    return a.meanMmHg + this.conditions.arterialOffsetMmHg + a.diurnalAmplitudeMmHg * Math.sin((2 * Math.PI * tMs) / MS_PER_DAY + a.diurnalPhaseRad);
+    return this.artery.meanMmHg + this.conditions.arterialOffsetMmHg + this.diurnalMmHg(tMs);
+  }
+
+  /**
+   * Diurnal drift A·sin(2πt/day + φ), evaluated exactly at one-minute knots and linearly between
+   * them (error ≤ A·(2π·60 s/day)²/8 ≈ 2e-6 mmHg), so the 1 Hz path needs no sin().
+   */
+  private diurnalMmHg(tMs: number): number {
+    const knot = Math.floor(tMs / DIURNAL_KNOT_MS);
+    if (knot !== this.diurnalKnot) {
+      const a = this.artery;
+      const at = (k: number): number => a.diurnalAmplitudeMmHg * Math.sin((2 * Math.PI * k * DIURNAL_KNOT_MS) / MS_PER_DAY + a.diurnalPhaseRad);
+      this.diurnalKnot = knot;
+      this.diurnalAtKnot = at(knot);
+      this.diurnalSlopePerMs = (at(knot + 1) - this.diurnalAtKnot) / DIURNAL_KNOT_MS;
+    }
+    return this.diurnalAtKnot + this.diurnalSlopePerMs * (tMs - knot * DIURNAL_KNOT_MS);
   }
 
   /** Pressure the line relaxes towards, mmHg. */

@@ -20,7 +20,7 @@ import type { Composition, PatientArtery } from './plant.ts';
 import { Plant } from './plant.ts';
 import type { DeviceProfile } from './profile.ts';
 import { DEVICE_PROFILES } from './profile.ts';
-import { SeededRandom, streamId, uniformAt } from './rng.ts';
+import { SeededRandom, noiseKey, streamId, uniformFromKey } from './rng.ts';
 import type { Scenario } from './scenario.ts';
 import { ScenarioError, prescriptionInput } from './scenario.ts';
 import { Telemetry } from './telemetry.ts';
@@ -166,10 +166,10 @@ export class Simulation {
       tissuePressureMmHg: a.tissuePressureMmHg,
     };
     const unitError = draws.uniform(-profile.mechanism.unitErrorFraction, profile.mechanism.unitErrorFraction);
-    const strokeStream = streamId('stroke');
+    const strokeKey = noiseKey(this.seed, streamId('stroke'));
     const seed = this.seed;
     const previousLock: Composition = { fudrMgPerUl: 0, dexamethasoneMgPerUl: 0, heparinUnitsPerUl: scenario.prescription.heparinLockUnitsPerMl / 1000 };
-    this.plant = new Plant(profile, artery, unitError, (i) => 2 * uniformAt(seed, strokeStream, i) - 1, previousLock);
+    this.plant = new Plant(profile, artery, unitError, (i) => 2 * uniformFromKey(strokeKey, i) - 1, previousLock);
 
     const clock = this.clock;
     const telemetry = this.telemetry;
