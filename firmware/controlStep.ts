@@ -79,7 +79,7 @@ export function controlStep(state: ControlState, settings: ControlSettings, read
   const periodMs = config.controlPeriodMs;
   const ledger = state.ledger;
   const phaseActive = delivery !== 'none' && ledger.phaseKind === delivery && !phaseComplete(ledger);
-  const detectors = updateDetectors(state.detectors, settings.detector, { connected: settings.connected, infusing: phaseActive && delivery === 'infuse', ledger }, readings);
+  const detectors = updateDetectors(state.detectors, settings.detector, settings.connected, phaseActive && delivery === 'infuse', ledger, readings);
   const evaluated = alarmInputsChanged(state.detectors, detectors) ? alarmStep(state.alarms, detectors, nowMs) : UNCHANGED(state.alarms);
   const alarms = evaluated.state;
 

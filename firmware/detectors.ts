@@ -192,15 +192,6 @@ export function detectorConfig(config: DeviceConfig): DetectorConfig {
   };
 }
 
-/** What the firmware knows of the moment: mode flags and its own ledger. */
-export interface DetectorMoment {
-  /** Needle in the port and fluid path connected to the artery: arterial checks apply. */
-  readonly connected: boolean;
-  /** The drive is running the infusion schedule: flow and reservoir checks apply. */
-  readonly infusing: boolean;
-  readonly ledger: Ledger;
-}
-
 function pressurePlausible(p: HalResult<PressureReading>, cfg: DetectorConfig): p is PressureReading {
   return p.ok && p.meanMmHg >= cfg.pressureRangeMmHg.min && p.meanMmHg <= cfg.pressureRangeMmHg.max;
 }
@@ -291,9 +282,8 @@ export function updateFlowVerdict(v: FlowVerdict, fl: FlowDetector, infusing: bo
 }
 
 /** Gauge against ledger, judged once per new gauge sample while the infusion owes strokes. */
-export function updateReservoir(rv: ReservoirDetector, cfg: DetectorConfig, moment: DetectorMoment, g: HalResult<ReservoirReading>): ReservoirDetector {
-  const ledger = moment.ledger;
-  const owesStrokes = moment.infusing && ledger.phaseKind === 'infuse' && ledger.phaseDeliveredStrokes < ledger.phaseTotalStrokes;
+export function updateReservoir(rv: ReservoirDetector, cfg: DetectorConfig, infusing: boolean, ledger: Ledger, g: HalResult<ReservoirReading>): ReservoirDetector {
+  const owesStrokes = infusing && ledger.phaseKind === 'infuse' && ledger.phaseDeliveredStrokes < ledger.phaseTotalStrokes;
   if (!g.ok || g.atMs === rv.lastSampleAtMs) {
     return owesStrokes || rv.emptyCount === 0 ? rv : { ...rv, emptyCount: 0 };
   }
@@ -318,13 +308,17 @@ export function updateHealth(h: HealthDetector, cfg: DetectorConfig, connected: 
   return { sensorFaultMs, batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout };
 }
 
-/** One control period's update of every detector. Pure. */
-export function updateDetectors(d: DetectorState, cfg: DetectorConfig, moment: DetectorMoment, r: DetectorReadings): DetectorState {
-  const arterial = updateArterial(d.arterial, cfg, moment.connected, d.drive.strokesCompleted, r.pressure);
-  const flow = updateFlow(d.flow, cfg, moment.infusing, r.flow);
-  const flowVerdict = updateFlowVerdict(d.flowVerdict, flow, moment.infusing);
-  const reservoir = updateReservoir(d.reservoir, cfg, moment, r.reservoir);
-  const health = updateHealth(d.health, cfg, moment.connected, r);
+/**
+ * One control period's update of every detector. Pure.
+ * `connected`: needle in the port, so the path reaches the artery and arterial checks apply.
+ * `infusing`: the drive is running the infusion schedule, so flow and reservoir checks apply.
+ */
+export function updateDetectors(d: DetectorState, cfg: DetectorConfig, connected: boolean, infusing: boolean, ledger: Ledger, r: DetectorReadings): DetectorState {
+  const arterial = updateArterial(d.arterial, cfg, connected, d.drive.strokesCompleted, r.pressure);
+  const flow = updateFlow(d.flow, cfg, infusing, r.flow);
+  const flowVerdict = updateFlowVerdict(d.flowVerdict, flow, infusing);
+  const reservoir = updateReservoir(d.reservoir, cfg, infusing, ledger, r.reservoir);
+  const health = updateHealth(d.health, cfg, connected, r);
   if (arterial === d.arterial && flow === d.flow && flowVerdict === d.flowVerdict && reservoir === d.reservoir && health === d.health) return d;
   return { arterial, flow, flowVerdict, drive: d.drive, reservoir, health };
 }

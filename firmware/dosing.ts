@@ -121,6 +121,8 @@ function formatNumber(x: number): string {
 
 function describeRange(r: Range, unit: string): string {
   const u = unit ? ` ${unit}` : '';
+  // A minimum of (almost) zero stands for the open bound "(0, max]".
+  if (r.min > 0 && r.min < 1e-6) return `> 0 and ≤ ${formatNumber(r.max)}${u}`;
   return `${formatNumber(r.min)}–${formatNumber(r.max)}${u}`;
 }
 

@@ -45,6 +45,12 @@ function quantise(x: number, step: number): number {
   return Math.round(x / step) * step;
 }
 
+/** Quantiser with the division done once: round(x·(1/step))·step. */
+function quantiser(step: number): (x: number) => number {
+  const inverse = 1 / step;
+  return (x) => Math.round(x * inverse) * step;
+}
+
 export type SensorFaultMode = 'stuck' | 'drift' | 'noise' | 'dropout' | 'offset';
 
 /** A sensor fault as the device model applies it. `magnitude` is in the sensor's unit (per day for drift). */
@@ -80,6 +86,7 @@ export class SimPressureSensor implements PressureSensor {
   private readonly gain: number;
   private readonly omega: number;
   private readonly beatPeriodMs: number;
+  private readonly quantise: (x: number) => number;
   private readonly meanKey: number;
   private readonly ampKey: number;
 
@@ -96,6 +103,7 @@ export class SimPressureSensor implements PressureSensor {
     this.gain = 1 + draw.uniform(-spec.gainErrorMax, spec.gainErrorMax);
     this.omega = (2 * Math.PI * plant.artery.heartRateBpm) / 60;
     this.beatPeriodMs = 60_000 / plant.artery.heartRateBpm;
+    this.quantise = quantiser(spec.resolutionMmHg);
     this.meanKey = noiseKey(seed, streamId('pressure.mean'));
     this.ampKey = noiseKey(seed, streamId('pressure.amplitude'));
 
@@ -139,16 +147,16 @@ export class SimPressureSensor implements PressureSensor {
     // The band estimator reports a magnitude: noise folds onto the positive axis.
     const cardiac = this.fault?.mode === 'stuck' ? (this.last?.cardiacAmplitudeMmHg ?? 0) : Math.abs(amplitude * this.gain + ampSd * zA);
     const storedNowMmHg = plant.storedVolumeUl / compliance;
-    const q = spec.resolutionMmHg;
+    const q = this.quantise;
     const reading: PressureReading = {
       ok: true,
       atMs: t1,
       windowMs,
       sampleCount: samples,
-      meanMmHg: quantise(mean, q),
-      minMmHg: quantise(Math.min(mean, (reference + storedNowMmHg) * this.gain + this.offsetMmHg) - amplitude, q),
-      maxMmHg: quantise(Math.max(mean, lowFrequencyMeanMmHg * this.gain + this.offsetMmHg) + amplitude + 2 * spec.noiseSdMmHg, q),
-      cardiacAmplitudeMmHg: quantise(cardiac, q),
+      meanMmHg: q(mean),
+      minMmHg: q(Math.min(mean, (reference + storedNowMmHg) * this.gain + this.offsetMmHg) - amplitude),
+      maxMmHg: q(Math.max(mean, lowFrequencyMeanMmHg * this.gain + this.offsetMmHg) + amplitude + 2 * spec.noiseSdMmHg),
+      cardiacAmplitudeMmHg: q(cardiac),
     };
     this.last = reading;
     return reading;

@@ -151,7 +151,9 @@ const TRANSPORT_BATCH_UL = 0.05;
 export class Plant {
   readonly profile: DeviceProfile;
   readonly artery: PatientArtery;
-  readonly conditions: PlantConditions = nominalConditions();
+  private readonly current: PlantConditions = nominalConditions();
+  /** Hydraulic figures derived from the conditions; recomputed only when a condition changes. */
+  private derived = { tauS: 0, complianceUlPerMmHg: 0, pulseAtPumpMmHg: 0 };
 
   // Truth accumulators.
   readonly toArtery = new Totals();
@@ -194,6 +196,7 @@ export class Plant {
     this.set = new Fifo(v.line + v.needle, NO_DRUG);
     this.implant = new Fifo(v.port + v.catheter, initialLock);
     this.filled.add(v.port + v.catheter, initialLock);
+    this.deriveHydraulics();
   }
 
   get nowMs(): number {
@@ -236,6 +239,7 @@ export class Plant {
   accessPort(): void {
     this.flushPending();
     this.accessed = true;
+    this.deriveHydraulics();
   }
 
   /** Needle out after the lock: the set and what it holds leave with it. */
@@ -247,23 +251,46 @@ export class Plant {
     this.set.push(v.line + v.needle, NO_DRUG);
     this.filled.add(v.line + v.needle, NO_DRUG);
     this.storedUl = 0;
+    this.deriveHydraulics();
+  }
+
+  // --- Conditions (faults and episodes) ----------------------------------------------------
+
+  get conditions(): Readonly<PlantConditions> {
+    return this.current;
+  }
+
+  /** Changes conditions at the current time; the stored volume keeps draining under the old ones until now. */
+  setConditions(patch: Partial<PlantConditions>): void {
+    this.flushPending();
+    Object.assign(this.current, patch);
+    this.deriveHydraulics();
+  }
+
+  private deriveHydraulics(): void {
+    const cond = this.current;
+    const occ = cond.occlusion;
+    const path = this.profile.path;
+    const complianceUlPerMmHg = occ === null ? path.lineComplianceUlPerMmHg : path.lineComplianceUlPerMmHg * path.complianceUpstreamFraction[occ.location];
+    const tauS = occ !== null && occ.severity >= 1 ? Infinity : (path.resistanceMmHgSecondPerUl / (occ === null ? 1 : 1 - occ.severity)) * complianceUlPerMmHg;
+    let pulseAtPumpMmHg = 0;
+    const arterialPath = this.accessed && cond.needleInPort && cond.tip !== 'tissue' && !(cond.leak !== null && cond.leak.fraction >= 1);
+    if (arterialPath && tauS !== Infinity) {
+      const wt = ((2 * Math.PI * this.artery.heartRateBpm) / 60) * tauS;
+      pulseAtPumpMmHg = this.artery.pulsePressureMmHg / 2 / Math.sqrt(1 + wt * wt);
+    }
+    this.derived = { tauS, complianceUlPerMmHg, pulseAtPumpMmHg };
   }
 
   // --- Time ---------------------------------------------------------------------------------
 
   /** Effective time constant of the stored volume draining, seconds (Infinity when blocked). */
   tauSeconds(): number {
-    const occ = this.conditions.occlusion;
-    const c = this.upstreamComplianceUlPerMmHg();
-    if (occ !== null && occ.severity >= 1) return Infinity;
-    const r = this.profile.path.resistanceMmHgSecondPerUl / (occ === null ? 1 : 1 - occ.severity);
-    return r * c;
+    return this.derived.tauS;
   }
 
   upstreamComplianceUlPerMmHg(): number {
-    const occ = this.conditions.occlusion;
-    const c = this.profile.path.lineComplianceUlPerMmHg;
-    return occ === null ? c : c * this.profile.path.complianceUpstreamFraction[occ.location];
+    return this.derived.complianceUlPerMmHg;
   }
 
   advanceTo(tMs: number): void {
@@ -296,7 +323,7 @@ export class Plant {
     const volume = this.pendingOutflowUl;
     if (volume <= 0) return;
     this.pendingOutflowUl = 0;
-    const cond = this.conditions;
+    const cond = this.current;
     if (!this.accessed) {
       this.set.take(volume, (v, c) => this.primeWaste.add(v, c));
       return;
@@ -331,7 +358,7 @@ export class Plant {
 
   /** Runs one stroke now; returns the volume moved (0 when stalled or the source is dry). */
   stroke(): number {
-    const cond = this.conditions;
+    const cond = this.current;
     if (cond.motorStalled) return 0;
     const index = this.strokes++;
     const days = this.tMs / MS_PER_DAY;
@@ -399,16 +426,13 @@ export class Plant {
     return this.conditions.tip === 'tissue' ? this.artery.tissuePressureMmHg : this.arterialMeanMmHg(tMs);
   }
 
-  /** Cardiac pulse amplitude reaching the pump, mmHg (0 when the artery is cut off). */
+  /**
+   * Cardiac pulse amplitude reaching the pump, mmHg: (pulse pressure / 2) / √(1 + (ωτ)²), the
+   * catheter's first-order low-pass; 0 when the artery is cut off (blocked, tip in tissue, needle
+   * out, disconnected).
+   */
   pulseAmplitudeAtPumpMmHg(): number {
-    const cond = this.conditions;
-    if (!this.accessed || !cond.needleInPort || cond.tip === 'tissue') return 0;
-    if (cond.leak !== null && cond.leak.fraction >= 1) return 0;
-    const tauS = this.tauSeconds();
-    if (tauS === Infinity) return 0;
-    const omega = (2 * Math.PI * this.artery.heartRateBpm) / 60;
-    const wt = omega * tauS;
-    return this.artery.pulsePressureMmHg / 2 / Math.sqrt(1 + wt * wt);
+    return this.derived.pulseAtPumpMmHg;
   }
 
   get storedVolumeUl(): number {
