@@ -162,6 +162,8 @@ export class Plant {
   readonly leaked = new Totals();
   readonly primeWaste = new Totals();
   readonly filled = new Totals();
+  /** Reservoir leftovers thrown away when a new reservoir is filled. */
+  readonly discarded = new Totals();
 
   private tMs = 0;
   private reservoirUl = 0;
@@ -221,14 +223,17 @@ export class Plant {
 
   // --- Operator actions on the plant --------------------------------------------------------
 
+  /** A new reservoir: what was left of the old one is discarded, not mixed. */
   fillReservoir(volumeUl: number, composition: Composition): void {
-    this.reservoirUl += volumeUl;
+    this.discarded.add(this.reservoirUl, this.reservoirComposition);
+    this.reservoirUl = volumeUl;
     this.reservoirComposition = composition;
     this.filled.add(volumeUl, composition);
     this.source = 'reservoir';
   }
 
   connectLockSyringe(volumeUl: number, composition: Composition): void {
+    this.discarded.add(this.lockSyringeUl, this.lockComposition);
     this.lockSyringeUl = volumeUl;
     this.lockComposition = composition;
     this.filled.add(volumeUl, composition);
@@ -240,6 +245,13 @@ export class Plant {
     this.flushPending();
     this.accessed = true;
     this.deriveHydraulics();
+  }
+
+  /** Back to drawing from the reservoir (the lock syringe is taken off). */
+  useReservoir(): void {
+    this.discarded.add(this.lockSyringeUl, this.lockComposition);
+    this.lockSyringeUl = 0;
+    this.source = 'reservoir';
   }
 
   /** Needle out after the lock: the set and what it holds leave with it. */

@@ -12,7 +12,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Hal, LogEntry } from '../hal/index.ts';
-import type { AlarmCode, InfusionPlan } from '../firmware/index.ts';
+import type { AlarmCode } from '../firmware/index.ts';
 import { ALARM_RULE_BY_CODE, Firmware, HAI_FUDR_LIBRARY, ledgerFigures, planInfusion } from '../firmware/index.ts';
 import { VirtualClock } from './clock.ts';
 import { SimAnnunciator, SimDrive, SimEventLog, SimFlowSensor, SimNvStore, SimPowerMonitor, SimPressureSensor, SimReservoirGauge } from './devices.ts';
@@ -24,18 +24,8 @@ import { SeededRandom, noiseKey, streamId, uniformFromKey } from './rng.ts';
 import type { Scenario } from './scenario.ts';
 import { ScenarioError, prescriptionInput } from './scenario.ts';
 import { Telemetry } from './telemetry.ts';
-
-/** Human delays of the operator between steps, ms. */
-export const OPERATOR_DELAYS_MS = Object.freeze({
-  program: 5_000,
-  prime: 10_000,
-  /** Needle into the port and start, after the prime is seen complete. */
-  start: 30_000,
-  /** Lock syringe connected and flush started, after "infusion complete". */
-  flush: 60_000,
-  /** Needle out, after "lock done". */
-  deaccess: 60_000,
-});
+import type { Operator, OperatorWorld, Timeline } from './operator.ts';
+import { SingleCycleOperator } from './operator.ts';
 
 /** How long past the programmed end a run may go on (e.g. stopped on an alarm) before it ends. */
 export const RUN_SLACK_MS = 86_400_000;
@@ -49,6 +39,10 @@ export interface RunOptions {
   /** Ends the run after this much simulated time (for shortened runs). */
   readonly maxSimulatedMs?: number;
   readonly telemetrySampleMs?: number;
+  /** Who runs the pump; default: one cycle of the scenario's prescription. */
+  readonly operator?: Operator;
+  /** Simulated time after which the run ends; default: the programmed infusion plus one day. */
+  readonly horizonMs?: number;
 }
 
 export interface AlarmRecord {
@@ -139,7 +133,9 @@ export class Simulation {
   firmware: Firmware;
   private readonly horizonMs: number;
   private done = false;
-  private readonly timeline = { infusionStartMs: -1, infusionCompleteMs: -1, lockDoneMs: -1 };
+  readonly timeline: Timeline = { infusionStartMs: -1, infusionCompleteMs: -1, lockDoneMs: -1 };
+  private readonly operator: Operator;
+  private readonly world: OperatorWorld;
   private lastMilestone = 0;
   private stepsBeforeReboots = 0;
   private wallMs = 0;
@@ -196,7 +192,19 @@ export class Simulation {
     };
     const planned = planInfusion(prescriptionInput(scenario), profile.firmwareConfig, HAI_FUDR_LIBRARY);
     const durationMs = planned.ok ? planned.plan.durationMs : 0;
-    this.horizonMs = options.maxSimulatedMs ?? durationMs + RUN_SLACK_MS;
+    this.horizonMs = options.maxSimulatedMs ?? options.horizonMs ?? durationMs + RUN_SLACK_MS;
+    this.operator = options.operator ?? new SingleCycleOperator(prescriptionInput(scenario), scenario.prescription.confirmSoftLimits);
+    const sim = this;
+    this.world = {
+      clock,
+      plant: this.plant,
+      profile,
+      timeline: this.timeline,
+      firmware: () => sim.firmware,
+      finish: () => {
+        sim.done = true;
+      },
+    };
     this.firmware = this.bootFirmware();
     if (telemetry !== undefined) {
       clock.startPeriodic(options.telemetrySampleMs ?? 60_000, () => this.sample());
@@ -206,7 +214,10 @@ export class Simulation {
   private bootFirmware(): Firmware {
     const firmware = new Firmware(this.hal, {
       observer: {
-        onMode: (mode, atMs) => this.onMode(mode, atMs),
+        onMode: (mode, atMs) => {
+          this.telemetry?.modes.next({ atMs, mode });
+          this.operator.onMode(this.world, mode, atMs);
+        },
         onLedger: (ledger, atMs) => {
           const plan = this.firmware.plan;
           if (plan === null || this.telemetry === undefined) return;
@@ -221,62 +232,6 @@ export class Simulation {
     this.firmware = firmware;
     firmware.boot();
     return firmware;
-  }
-
-  /** The operator reacts to what the pump shows, after a human delay. */
-  private onMode(mode: string, atMs: number): void {
-    this.telemetry?.modes.next({ atMs, mode });
-    const clock = this.clock;
-    const fw = (): Firmware => this.firmware;
-    switch (mode) {
-      case 'idle':
-        if (fw().plan === null) clock.setTimeout(() => this.programPump(), OPERATOR_DELAYS_MS.program);
-        break;
-      case 'ready':
-        clock.setTimeout(() => fw().command({ type: 'prime' }), OPERATOR_DELAYS_MS.prime);
-        break;
-      case 'primed':
-        clock.setTimeout(() => {
-          this.plant.accessPort();
-          if (fw().command({ type: 'start' }).accepted && this.timeline.infusionStartMs < 0) this.timeline.infusionStartMs = clock.nowMs();
-        }, OPERATOR_DELAYS_MS.start);
-        break;
-      case 'infusionComplete':
-        this.timeline.infusionCompleteMs = atMs;
-        clock.setTimeout(() => {
-          const plan = fw().plan as InfusionPlan;
-          const lockUl = plan.heparinLockVolumeMl * 1000 * (1 + this.profile.reservoir.lockSyringeOverfillFraction);
-          this.plant.connectLockSyringe(lockUl, { fudrMgPerUl: 0, dexamethasoneMgPerUl: 0, heparinUnitsPerUl: plan.heparinLockUnitsPerMl / 1000 });
-          fw().command({ type: 'flush' });
-        }, OPERATOR_DELAYS_MS.flush);
-        break;
-      case 'locked':
-        this.timeline.lockDoneMs = atMs;
-        clock.setTimeout(() => {
-          this.plant.deaccessPort();
-          this.done = true;
-        }, OPERATOR_DELAYS_MS.deaccess);
-        break;
-    }
-  }
-
-  private programPump(): void {
-    const answer = this.firmware.command({
-      type: 'program',
-      prescription: prescriptionInput(this.scenario),
-      confirmSoftLimits: this.scenario.prescription.confirmSoftLimits,
-    });
-    const plan = this.firmware.plan;
-    if (!answer.accepted || plan === null) {
-      this.done = true;
-      return;
-    }
-    // The pharmacy compounds the reservoir the pump's plan asks for.
-    this.plant.fillReservoir(plan.reservoirFillMl * 1000, {
-      fudrMgPerUl: plan.fudrMgPerMl / 1000,
-      dexamethasoneMgPerUl: plan.dexamethasoneMgPerMl / 1000,
-      heparinUnitsPerUl: plan.heparinUnitsPerMl / 1000,
-    });
   }
 
   private sample(): void {
