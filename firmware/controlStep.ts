@@ -43,13 +43,26 @@ export interface ControlState {
   readonly ledger: Ledger;
   readonly detectors: DetectorState;
   readonly alarms: AlarmState;
+  /**
+   * Schedule position of the phase under way. It moves every period, so it lives here rather than
+   * in the ledger; the ledger takes a copy with every stroke batch (that is what NV holds). After a
+   * reboot the schedule resumes from the copy, at most one stroke interval behind: no stroke is
+   * repeated, the infusion is extended by that much.
+   */
+  readonly phaseElapsedMs: number;
 }
 
 export const INITIAL_CONTROL_STATE: ControlState = Object.freeze({
   ledger: EMPTY_LEDGER,
   detectors: INITIAL_DETECTORS,
   alarms: NO_ALARMS,
+  phaseElapsedMs: 0,
 });
+
+/** Control state resuming from a ledger (boot, or a new phase). */
+export function controlStateFor(ledger: Ledger, detectors: DetectorState = INITIAL_DETECTORS, alarms: AlarmState = NO_ALARMS): ControlState {
+  return { ledger, detectors, alarms, phaseElapsedMs: ledger.phaseElapsedMs };
+}
 
 export type ControlEvent =
   | { readonly type: 'phase.complete'; readonly phase: Exclude<PhaseKind, 'none'> }
@@ -91,10 +104,9 @@ export function controlStep(state: ControlState, settings: ControlSettings, read
   }
 
   let strokes = 0;
-  let nextLedger = ledger;
+  let phaseElapsedMs = state.phaseElapsedMs;
   if (phaseActive && !deliveryInhibited(alarms)) {
-    const phaseElapsedMs = Math.min(ledger.phaseElapsedMs + periodMs, ledger.phaseDurationMs);
-    nextLedger = withPhaseElapsed(ledger, phaseElapsedMs);
+    phaseElapsedMs = Math.min(phaseElapsedMs + periodMs, ledger.phaseDurationMs);
     const owed = scheduledStrokes(ledger.phaseTotalStrokes, phaseElapsedMs, ledger.phaseDurationMs) - ledger.phaseDeliveredStrokes;
     const maxPerStep = Math.max(1, Math.floor((config.maxStrokesPerSecond * periodMs) / 1000));
     strokes = owed > maxPerStep ? maxPerStep : owed > 0 ? owed : 0;
@@ -103,18 +115,25 @@ export function controlStep(state: ControlState, settings: ControlSettings, read
   }
 
   return {
-    state: nextLedger === ledger && detectors === state.detectors && alarms === state.alarms ? state : { ledger: nextLedger, detectors, alarms },
+    state:
+      phaseElapsedMs === state.phaseElapsedMs && detectors === state.detectors && alarms === state.alarms
+        ? state
+        : { ledger, detectors, alarms, phaseElapsedMs },
     strokes,
     events: events ?? NO_EVENTS,
   };
 }
 
-/** Folds the drive's feedback into ledger and detectors. Strokes count only when the encoder saw them. */
+/**
+ * Folds the drive's feedback into ledger and detectors. Strokes count only when the encoder saw
+ * them; the ledger takes the schedule position with them (this is the record NV keeps).
+ */
 export function applyDriveFeedback(state: ControlState, config: DeviceConfig, commanded: number, encoderCounts: number): ControlState {
   const completed = Math.min(commanded, Math.floor(encoderCounts / config.encoderCountsPerStroke));
   return {
-    ledger: addStrokes(state.ledger, completed),
+    ledger: withPhaseElapsed(addStrokes(state.ledger, completed), state.phaseElapsedMs),
     detectors: recordStrokes(state.detectors, commanded, completed, strokeVolumeUl(config)),
     alarms: state.alarms,
+    phaseElapsedMs: state.phaseElapsedMs,
   };
 }

@@ -115,6 +115,8 @@ export interface ReservoirDetector {
 
 export interface HealthDetector {
   readonly sensorFaultMs: number;
+  /** The last flow read was missing or implausible. */
+  readonly flowFaulty: boolean;
   readonly batteryPercent: number;
   readonly repeatedRestartLockout: boolean;
 }
@@ -163,14 +165,18 @@ export const INITIAL_DETECTORS: DetectorState = Object.freeze({
   flowVerdict: NO_FLOW_VERDICT,
   drive: Object.freeze({ missedStrokes: 0, strokesCompleted: 0 }),
   reservoir: Object.freeze({ shortfallUl: 0, mismatchUl: 0, emptyCount: 0, lastSampleAtMs: -1 }),
-  health: Object.freeze({ sensorFaultMs: 0, batteryPercent: 100, repeatedRestartLockout: false }),
+  health: Object.freeze({ sensorFaultMs: 0, flowFaulty: false, batteryPercent: 100, repeatedRestartLockout: false }),
 });
 
+/**
+ * One period's readings. Pressure is read every period; the slower sensors are read on their own
+ * cadence (see `SENSOR_READ_PERIODS_MS` in the runtime) and are `null` in the periods between.
+ */
 export interface DetectorReadings {
   readonly pressure: HalResult<PressureReading>;
-  readonly flow: HalResult<FlowReading>;
-  readonly reservoir: HalResult<ReservoirReading>;
-  readonly power: HalResult<PowerReading>;
+  readonly flow: HalResult<FlowReading> | null;
+  readonly reservoir: HalResult<ReservoirReading> | null;
+  readonly power: HalResult<PowerReading> | null;
 }
 
 /** Static figures the detectors compare against (from the device configuration); built once. */
@@ -197,6 +203,7 @@ function pressurePlausible(p: HalResult<PressureReading>, cfg: DetectorConfig): 
 }
 
 function flowPlausible(f: HalResult<FlowReading>, cfg: DetectorConfig): f is FlowReading {
+  // A reading is plausible when present and inside the sensor's range.
   return f.ok && f.meanFlowUlPerHour >= cfg.flowRangeUlPerHour.min && f.meanFlowUlPerHour <= cfg.flowRangeUlPerHour.max;
 }
 
@@ -232,10 +239,12 @@ export function updateArterial(a: ArterialDetector, cfg: DetectorConfig, connect
 }
 
 /** GIP 1.2.2 / 1.2.3 integrator: 5-minute blocks of measured and commanded volume. */
-export function updateFlow(fl: FlowDetector, cfg: DetectorConfig, infusing: boolean, f: HalResult<FlowReading>): FlowDetector {
+export function updateFlow(fl: FlowDetector, cfg: DetectorConfig, infusing: boolean, f: HalResult<FlowReading> | null): FlowDetector {
   if (!infusing) return FLOW_IDLE;
+  if (f === null) return fl;
+  // The flow front-end integrates between reads; a read covers `windowMs`.
   const measuredUl = fl.measuredUl + (flowPlausible(f, cfg) ? (f.meanFlowUlPerHour * f.windowMs) / 3_600_000 : 0);
-  const blockElapsedMs = fl.blockElapsedMs + cfg.periodMs;
+  const blockElapsedMs = fl.blockElapsedMs + (f.ok ? f.windowMs : cfg.periodMs);
   if (blockElapsedMs < THRESHOLDS.flowBlockMs) {
     return {
       measuredUl,
@@ -282,9 +291,9 @@ export function updateFlowVerdict(v: FlowVerdict, fl: FlowDetector, infusing: bo
 }
 
 /** Gauge against ledger, judged once per new gauge sample while the infusion owes strokes. */
-export function updateReservoir(rv: ReservoirDetector, cfg: DetectorConfig, infusing: boolean, ledger: Ledger, g: HalResult<ReservoirReading>): ReservoirDetector {
+export function updateReservoir(rv: ReservoirDetector, cfg: DetectorConfig, infusing: boolean, ledger: Ledger, g: HalResult<ReservoirReading> | null): ReservoirDetector {
   const owesStrokes = infusing && ledger.phaseKind === 'infuse' && ledger.phaseDeliveredStrokes < ledger.phaseTotalStrokes;
-  if (!g.ok || g.atMs === rv.lastSampleAtMs) {
+  if (g === null || !g.ok || g.atMs === rv.lastSampleAtMs) {
     return owesStrokes || rv.emptyCount === 0 ? rv : { ...rv, emptyCount: 0 };
   }
   const gaugeUl = g.volumeMl * 1000;
@@ -301,11 +310,13 @@ export function updateReservoir(rv: ReservoirDetector, cfg: DetectorConfig, infu
 
 /** Sensor plausibility and battery. */
 export function updateHealth(h: HealthDetector, cfg: DetectorConfig, connected: boolean, r: DetectorReadings): HealthDetector {
-  const faulty = connected && (!pressurePlausible(r.pressure, cfg) || !flowPlausible(r.flow, cfg));
+  // A slow sensor's verdict holds until its next read.
+  const flowFaulty = r.flow === null ? h.flowFaulty : !flowPlausible(r.flow, cfg);
+  const faulty = connected && (!pressurePlausible(r.pressure, cfg) || flowFaulty);
   const sensorFaultMs = faulty ? h.sensorFaultMs + cfg.periodMs : 0;
-  const batteryPercent = r.power.ok ? r.power.batteryPercent : h.batteryPercent;
-  if (sensorFaultMs === h.sensorFaultMs && batteryPercent === h.batteryPercent) return h;
-  return { sensorFaultMs, batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout };
+  const batteryPercent = r.power !== null && r.power.ok ? r.power.batteryPercent : h.batteryPercent;
+  if (sensorFaultMs === h.sensorFaultMs && batteryPercent === h.batteryPercent && flowFaulty === h.flowFaulty) return h;
+  return { sensorFaultMs, flowFaulty, batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout };
 }
 
 /**

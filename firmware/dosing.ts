@@ -191,20 +191,27 @@ export function planInfusion(rx: PrescriptionInput, config: DeviceConfig, librar
   const primingStrokes = strokesForVolume(config.primingVolumeUl, strokeVolumeNl);
   const primingPushedUl = (primingStrokes * strokeVolumeNl) / NL_PER_UL;
   const usableUl = (rx.reservoirVolumeMl * UL_PER_ML - config.reservoirResidualUl - primingPushedUl) * (1 - config.reservoirReserveFraction);
-  const infusionStrokes = Math.floor((usableUl * NL_PER_UL) / strokeVolumeNl);
+  // The epsilon absorbs binary rounding (2.01 mL × 1000 = 2009.9999999999998 µL must not lose a stroke).
+  const infusionStrokes = Math.floor((usableUl * NL_PER_UL) / strokeVolumeNl + 1e-9);
   const infusionVolumeUl = (infusionStrokes * strokeVolumeNl) / NL_PER_UL;
   const durationMs = Math.round(rx.infusionDays * MS_PER_DAY);
   const rateUlPerHour = infusionVolumeUl / (durationMs / MS_PER_HOUR);
-  const fillForRateMl = (rateUlPerHourWanted: number): number =>
-    (config.reservoirResidualUl + primingPushedUl + (rateUlPerHourWanted * durationMs) / MS_PER_HOUR / (1 - config.reservoirReserveFraction)) / UL_PER_ML;
-  const minFillMl = fillForRateMl(config.rateRangeUlPerHour.min);
+  // The fill whose whole strokes just reach `rateUlPerHour`, rounded to 0.001 mL towards the
+  // inside of the allowed range, so the figure we print is itself accepted.
+  const fillForRateMl = (rateUlPerHour: number, bound: 'min' | 'max'): number => {
+    const exactStrokes = (rateUlPerHour * durationMs * NL_PER_UL) / MS_PER_HOUR / strokeVolumeNl;
+    const strokes = bound === 'min' ? Math.ceil(exactStrokes - 1e-9) : Math.floor(exactStrokes + 1e-9);
+    const fillUl = config.reservoirResidualUl + primingPushedUl + (strokes * strokeVolumeNl) / NL_PER_UL / (1 - config.reservoirReserveFraction);
+    return (bound === 'min' ? Math.ceil(fillUl - 1e-6) : Math.floor(fillUl + 1e-6)) / UL_PER_ML;
+  };
+  const minFillMl = fillForRateMl(config.rateRangeUlPerHour.min, 'min');
   if (infusionStrokes <= 0 || rateUlPerHour < config.rateRangeUlPerHour.min) {
     findings.push(hardRangeFinding('prescription.reservoirVolumeMl', rx.reservoirVolumeMl,
       { min: Math.max(fill.min, minFillMl), max: fill.max }, 'mL',
       `is too small: after priming (${formatNumber(primingPushedUl)} µL), residual (${formatNumber(config.reservoirResidualUl)} µL) and reserve (${formatNumber(config.reservoirReserveFraction * 100)} %) it gives ${formatNumber(Math.max(0, rateUlPerHour))} µL/h, below the pump minimum ${formatNumber(config.rateRangeUlPerHour.min)} µL/h`));
   } else if (rateUlPerHour > config.rateRangeUlPerHour.max) {
     findings.push(hardRangeFinding('prescription.reservoirVolumeMl', rx.reservoirVolumeMl,
-      { min: fill.min, max: fillForRateMl(config.rateRangeUlPerHour.max) }, 'mL',
+      { min: fill.min, max: fillForRateMl(config.rateRangeUlPerHour.max, 'max') }, 'mL',
       `over ${formatNumber(rx.infusionDays)} days needs ${formatNumber(rateUlPerHour)} µL/h, above the pump maximum ${formatNumber(config.rateRangeUlPerHour.max)} µL/h`));
   }
   if (findings.some((f) => f.kind === 'hard')) return { ok: false, findings };

@@ -29,6 +29,9 @@ export const SELF_TEST_TIMEOUT_MS = 70_000;
 /** A paused infusion reminds the user after this long (notification, not an alarm). */
 export const PAUSE_REMINDER_MS = 15 * 60_000;
 
+export type TherapyPoint = 'none' | 'priming' | 'infusing' | 'paused' | 'flushing';
+export const THERAPY_POINTS: readonly TherapyPoint[] = ['none', 'priming', 'infusing', 'paused', 'flushing'];
+
 export type ResumePoint = 'none' | 'priming' | 'infusing' | 'paused' | 'flushing' | 'alarmStopped' | 'infusionComplete' | 'stopped' | 'locked';
 
 export interface PumpContext {
@@ -44,11 +47,15 @@ export interface PumpContext {
   readonly stoppedBy: AlarmCode | null;
   readonly restarts: readonly { readonly code: AlarmCode; readonly atMs: number }[];
   readonly resumePoint: ResumePoint;
+  /** The therapy mode the pump was last in; an alarm stop resumes into it (kept in NV). */
+  readonly therapyPoint: TherapyPoint;
+  /** Set when the pump rebooted into an alarm stop: latched alarms were lost, so a person must acknowledge first. */
+  readonly needsAcknowledge: boolean;
 }
 
 type At = { readonly atMs: number };
 export type PumpEvent =
-  | ({ type: 'selfTest.passed'; resumePoint: ResumePoint; plan: InfusionPlan | null } & At)
+  | ({ type: 'selfTest.passed'; resumePoint: ResumePoint; plan: InfusionPlan | null; therapyPoint: TherapyPoint } & At)
   | ({ type: 'selfTest.failed'; reason: string } & At)
   | ({ type: 'program'; prescription: PrescriptionInput; confirmSoftLimits?: boolean } & At)
   | ({ type: 'prime' } & At)
@@ -101,6 +108,8 @@ export const pumpMachine = setup({
     softLimitUnconfirmed: ({ context }) => evaluateCandidate(context).needsConfirmation,
     alarmStopsDrive: ({ event }) => event.type === 'alarm.raised' && event.driveAction !== 'continue',
     noStoppingAlarm: ({ context }) => context.stoppingAlarms.length === 0,
+    canResumeInto: ({ context }, params: { point: TherapyPoint }) =>
+      context.stoppingAlarms.length === 0 && !context.needsAcknowledge && context.therapyPoint === params.point,
     restartLockedOut: ({ context, event }) => {
       if (context.stoppedBy === null || context.stoppingAlarms.length > 0) return false;
       const code = context.stoppedBy;
@@ -128,6 +137,8 @@ export const pumpMachine = setup({
     disconnect: assign({ connected: false }),
     restorePlan: assign({
       plan: ({ event, context }) => (event.type === 'selfTest.passed' ? event.plan : context.plan),
+      therapyPoint: ({ event, context }) => (event.type === 'selfTest.passed' ? event.therapyPoint : context.therapyPoint),
+      needsAcknowledge: ({ event }) => event.type === 'selfTest.passed' && event.resumePoint === 'alarmStopped',
       connected: ({ event }) => event.type === 'selfTest.passed' && ['infusing', 'paused', 'flushing', 'alarmStopped', 'infusionComplete', 'stopped'].includes(event.resumePoint),
     }),
     noteAlarm: assign({
@@ -151,6 +162,8 @@ export const pumpMachine = setup({
     announceRefill: emit(({ event }) => ({ type: 'reservoir.refilled' as const, volumeMl: event.type === 'refill' ? event.volumeMl : 0 })),
     notify: emit((_, params: { code: string }) => ({ type: 'notification' as const, code: params.code })),
     setResumePoint: assign((_, params: { point: ResumePoint }) => ({ resumePoint: params.point })),
+    setTherapyPoint: assign((_, params: { point: TherapyPoint }) => ({ therapyPoint: params.point })),
+    clearNeedsAcknowledge: assign({ needsAcknowledge: false }),
   },
 }).createMachine({
   id: 'pump',
@@ -165,6 +178,8 @@ export const pumpMachine = setup({
     stoppedBy: null,
     restarts: [],
     resumePoint: 'none',
+    therapyPoint: 'none',
+    needsAcknowledge: false,
   }),
   initial: 'selfTest',
   on: {
@@ -231,7 +246,7 @@ export const pumpMachine = setup({
       },
       states: {
         priming: {
-          entry: { type: 'setResumePoint', params: { point: 'priming' } },
+          entry: [{ type: 'setResumePoint', params: { point: 'priming' } }, { type: 'setTherapyPoint', params: { point: 'priming' } }],
           on: { 'phase.complete': { guard: { type: 'isPhase', params: { phase: 'prime' } }, target: '#pump.primed' } },
         },
         infusing: {
@@ -245,18 +260,18 @@ export const pumpMachine = setup({
           },
           states: {
             running: {
-              entry: { type: 'setResumePoint', params: { point: 'infusing' } },
+              entry: [{ type: 'setResumePoint', params: { point: 'infusing' } }, { type: 'setTherapyPoint', params: { point: 'infusing' } }],
               on: { pause: { target: 'paused' } },
             },
             paused: {
-              entry: { type: 'setResumePoint', params: { point: 'paused' } },
+              entry: [{ type: 'setResumePoint', params: { point: 'paused' } }, { type: 'setTherapyPoint', params: { point: 'paused' } }],
               after: { pauseReminderMs: { actions: { type: 'notify', params: { code: 'PAUSED_REMINDER' } } } },
               on: { resume: { target: 'running' } },
             },
           },
         },
         flushing: {
-          entry: { type: 'setResumePoint', params: { point: 'flushing' } },
+          entry: [{ type: 'setResumePoint', params: { point: 'flushing' } }, { type: 'setTherapyPoint', params: { point: 'flushing' } }],
           on: {
             'phase.complete': {
               guard: { type: 'isPhase', params: { phase: 'flush' } },
@@ -265,7 +280,6 @@ export const pumpMachine = setup({
             },
           },
         },
-        history: { type: 'history', history: 'deep' },
       },
     },
     primed: {
@@ -279,9 +293,13 @@ export const pumpMachine = setup({
     alarmStopped: {
       entry: { type: 'setResumePoint', params: { point: 'alarmStopped' } },
       on: {
+        acknowledge: { actions: 'clearNeedsAcknowledge' },
         resume: [
           { guard: 'restartLockedOut', target: 'stopped', actions: ['lockOutRestart', 'countRestart'] },
-          { guard: 'noStoppingAlarm', target: 'therapy.history', actions: 'countRestart' },
+          { guard: { type: 'canResumeInto', params: { point: 'priming' } }, target: 'therapy.priming', actions: 'countRestart' },
+          { guard: { type: 'canResumeInto', params: { point: 'infusing' } }, target: 'therapy.infusing.running', actions: 'countRestart' },
+          { guard: { type: 'canResumeInto', params: { point: 'paused' } }, target: 'therapy.infusing.paused', actions: 'countRestart' },
+          { guard: { type: 'canResumeInto', params: { point: 'flushing' } }, target: 'therapy.flushing', actions: 'countRestart' },
         ],
         stop: { target: 'stopped' },
       },

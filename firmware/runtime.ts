@@ -18,15 +18,22 @@ import type { AlarmState } from './alarms.ts';
 import { ALARM_RULE_BY_CODE, acknowledgeAlarms, isAudible, pauseAudio, signalOwner } from './alarms.ts';
 import type { CommandAnswer, PumpCommand } from './commands.ts';
 import type { ControlEvent, ControlSettings, ControlState } from './controlStep.ts';
-import { INITIAL_CONTROL_STATE, applyDriveFeedback, controlStep, makeControlSettings } from './controlStep.ts';
+import { applyDriveFeedback, controlStateFor, controlStep, makeControlSettings } from './controlStep.ts';
 import type { DrugLibrary } from './drugLibrary.ts';
 import { HAI_FUDR_LIBRARY } from './drugLibrary.ts';
 import type { InfusionPlan } from './dosing.ts';
 import type { Ledger } from './ledger.ts';
 import { withRestartLockout } from './detectors.ts';
 import { EMPTY_LEDGER, beginPhase, endPhase, ledgerFromRecord, ledgerToRecord, refillLedger } from './ledger.ts';
-import type { PumpEvent, PumpMachine, ResumePoint } from './machine.ts';
-import { deliveryFor, modeName, pumpMachine } from './machine.ts';
+import type { PumpEvent, PumpMachine, ResumePoint, TherapyPoint } from './machine.ts';
+import { THERAPY_POINTS, deliveryFor, modeName, pumpMachine } from './machine.ts';
+
+/**
+ * How often each sensor is read. Pressure every control period (the arterial checks need it);
+ * the flow front-end integrates between reads, so reading it every 10 s loses nothing for the
+ * 15-minute GIP windows; the reservoir gauge and battery only change once a minute.
+ */
+export const SENSOR_READ_PERIODS_MS = Object.freeze({ flow: 10_000, reservoir: 60_000, power: 60_000 });
 
 /** Simulated duration of the power-on self-test (GIP 3.4.3 allows up to 70 s). */
 export const SELF_TEST_DURATION_MS = 2_000;
@@ -57,17 +64,22 @@ export class Firmware {
   private settings: ControlSettings;
   private mode = '';
   private resumePoint: ResumePoint = 'none';
+  private therapyPoint: TherapyPoint = 'none';
   private shownSignal = '';
   private periodicHandle = -1;
   private selfTestHandle = -1;
   private steps = 0;
+  private readonly flowEverySteps: number;
+  private readonly slowEverySteps: number;
   private running = false;
 
   constructor(hal: Hal, options: FirmwareOptions = {}) {
     this.hal = hal;
+    const period = hal.config.controlPeriodMs;
+    this.flowEverySteps = Math.max(1, Math.round(SENSOR_READ_PERIODS_MS.flow / period));
+    this.slowEverySteps = Math.max(1, Math.round(SENSOR_READ_PERIODS_MS.reservoir / period));
     this.observer = options.observer ?? {};
-    const restoredLedger = this.restoreLedger();
-    this.control = { ...INITIAL_CONTROL_STATE, ledger: restoredLedger };
+    this.control = controlStateFor(this.restoreLedger());
     this.settings = makeControlSettings(hal.config, null, 'none', false);
     this.actor = createActor(pumpMachine, {
       input: { config: hal.config, library: options.library ?? HAI_FUDR_LIBRARY },
@@ -155,7 +167,12 @@ export class Firmware {
     const out = controlStep(
       this.control,
       this.settings,
-      { pressure: hal.pressure.read(), flow: hal.flow.read(), reservoir: hal.reservoir.read(), power: hal.power.read() },
+      {
+        pressure: hal.pressure.read(),
+        flow: this.steps % this.flowEverySteps === 0 ? hal.flow.read() : null,
+        reservoir: this.steps % this.slowEverySteps === 0 ? hal.reservoir.read() : null,
+        power: this.steps % this.slowEverySteps === 0 ? hal.power.read() : null,
+      },
       nowMs,
     );
     const alarmsBefore = this.control.alarms;
@@ -222,7 +239,7 @@ export class Firmware {
     }
     const therapy = this.restoreTherapy();
     if (therapy.resumePoint !== 'none') this.log('restart', 'THERAPY_RESTORED', therapy.resumePoint);
-    this.actor.send({ type: 'selfTest.passed', resumePoint: therapy.resumePoint, plan: therapy.plan, atMs });
+    this.actor.send({ type: 'selfTest.passed', resumePoint: therapy.resumePoint, plan: therapy.plan, therapyPoint: therapy.therapyPoint, atMs });
   }
 
   private onSnapshot(snapshot: SnapshotFrom<PumpMachine>): void {
@@ -233,10 +250,10 @@ export class Firmware {
     if (delivery !== this.settings.delivery || connected !== this.settings.connected || ctx.plan !== this.settings.plan) {
       this.settings = makeControlSettings(this.hal.config, ctx.plan, delivery, connected, this.settings);
     }
-    if (ctx.resumePoint !== this.resumePoint || mode !== this.mode) {
-      const persistTherapy = ctx.resumePoint !== this.resumePoint;
+    if (ctx.resumePoint !== this.resumePoint || ctx.therapyPoint !== this.therapyPoint) {
       this.resumePoint = ctx.resumePoint;
-      if (persistTherapy) this.persistTherapy(ctx.plan);
+      this.therapyPoint = ctx.therapyPoint;
+      this.persistTherapy(ctx.plan);
     }
     if (mode !== this.mode) {
       this.mode = mode;
@@ -253,12 +270,12 @@ export class Firmware {
       case 'phase.begin': {
         const plan = this.actor.getSnapshot().context.plan;
         if (plan === null) throw new Error('phase.begin without a plan');
-        this.control = { ...this.control, ledger: beginPhase(endPhase(this.control.ledger), e.phase, plan) };
+        this.control = controlStateFor(beginPhase(endPhase(this.control.ledger), e.phase, plan), this.control.detectors, this.control.alarms);
         this.persistLedger();
         break;
       }
       case 'plan.accepted':
-        this.control = { ...this.control, ledger: refillLedger(e.plan.reservoirFillMl) };
+        this.control = controlStateFor(refillLedger(e.plan.reservoirFillMl), this.control.detectors, this.control.alarms);
         this.persistLedger();
         this.log('notification', 'PLAN_ACCEPTED', `${e.plan.rateUlPerHour.toFixed(2)} µL/h for ${e.plan.infusionDays} d`);
         break;
@@ -266,7 +283,7 @@ export class Firmware {
         this.log('notification', 'PLAN_REJECTED', e.findings.map((f) => f.message).join('; '));
         break;
       case 'reservoir.refilled':
-        this.control = { ...this.control, ledger: refillLedger(e.volumeMl) };
+        this.control = controlStateFor(refillLedger(e.volumeMl), this.control.detectors, this.control.alarms);
         this.persistLedger();
         this.log('notification', 'RESERVOIR_REFILLED', `${e.volumeMl} mL`);
         break;
@@ -287,14 +304,16 @@ export class Firmware {
     return ledgerFromRecord(read.record) ?? EMPTY_LEDGER;
   }
 
-  private restoreTherapy(): { resumePoint: ResumePoint; plan: InfusionPlan | null } {
+  private restoreTherapy(): { resumePoint: ResumePoint; therapyPoint: TherapyPoint; plan: InfusionPlan | null } {
     const read = this.hal.nv.read(NV_KEY_THERAPY);
-    if (!read.ok || read.record === null) return { resumePoint: 'none', plan: null };
+    if (!read.ok || read.record === null) return { resumePoint: 'none', therapyPoint: 'none', plan: null };
+    const storedTherapyPoint = read.record['therapyPoint'];
+    const therapyPoint = typeof storedTherapyPoint === 'string' && THERAPY_POINTS.includes(storedTherapyPoint as TherapyPoint) ? (storedTherapyPoint as TherapyPoint) : 'none';
     const point = read.record['resumePoint'];
     const planJson = read.record['planJson'];
     const plan = typeof planJson === 'string' && planJson !== '' ? (JSON.parse(planJson) as InfusionPlan) : null;
     const resumePoint = typeof point === 'string' && RESUME_POINTS.includes(point as ResumePoint) ? (point as ResumePoint) : 'none';
-    return { resumePoint: plan === null && resumePoint !== 'locked' ? 'none' : resumePoint, plan };
+    return { resumePoint: plan === null && resumePoint !== 'locked' ? 'none' : resumePoint, therapyPoint, plan };
   }
 
   private persistLedger(): void {
@@ -302,7 +321,7 @@ export class Firmware {
   }
 
   private persistTherapy(plan: InfusionPlan | null): void {
-    const record: NvRecord = { resumePoint: this.resumePoint, planJson: plan === null ? '' : JSON.stringify(plan) };
+    const record: NvRecord = { resumePoint: this.resumePoint, therapyPoint: this.therapyPoint, planJson: plan === null ? '' : JSON.stringify(plan) };
     this.hal.nv.write(NV_KEY_THERAPY, record);
   }
 

@@ -31,8 +31,8 @@ export function replayHint(seed: number, counterexamplePath: string | null, test
 function currentTest(): { file: string; name: string | undefined } {
   const state = expect.getState();
   const file = state.testPath === undefined ? '<test file>' : path.relative(process.cwd(), state.testPath);
-  // currentTestName is "describe > it"; -t matches the full name as a regular expression.
-  const name = state.currentTestName?.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // currentTestName is "describe > it"; -t matches "describe it" as a regular expression.
+  const name = state.currentTestName?.split(' > ').join(' ').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return { file, name };
 }
 

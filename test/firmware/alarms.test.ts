@@ -1,0 +1,326 @@
+/**
+ * The alarm table's rules (IEC 60601-1-8 vocabulary, GPCA latching, GIP 3.2.1 audio pause) as
+ * examples, and a property over random condition/acknowledge/time sequences.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { AlarmCode, AlarmState, DetectorState } from '../../firmware/index.ts';
+import {
+  ALARM_CODES,
+  ALARM_RULE_BY_CODE,
+  ALARM_TABLE,
+  AUDIO_PAUSE_MS,
+  INITIAL_DETECTORS,
+  NO_ALARMS,
+  THRESHOLDS,
+  acknowledgeAlarms,
+  alarmStep,
+  deliveryInhibited,
+  isAudible,
+  pauseAudio,
+  signalOwner,
+} from '../../firmware/index.ts';
+import { checkProperty } from '../support/fc.ts';
+
+/** The detector evidence that makes each alarm's condition true (and, alone, no other). */
+const CONDITION_ON: Record<AlarmCode, (d: DetectorState) => DetectorState> = {
+  OCCLUSION: (d) => ({ ...d, arterial: { ...d.arterial, occlusionSuspected: true } }),
+  CATHETER_DISPLACEMENT: (d) => ({ ...d, arterial: { ...d.arterial, lossOfArterialSignalMs: THRESHOLDS.displacementConfirmMs } }),
+  OVER_INFUSION: (d) => ({ ...d, flowVerdict: { ...d.flowVerdict, overInfusion: true } }),
+  UNDER_INFUSION: (d) => ({ ...d, flowVerdict: { ...d.flowVerdict, underInfusion: true } }),
+  MOTOR_STALL: (d) => ({ ...d, drive: { ...d.drive, missedStrokes: THRESHOLDS.stallMissedStrokes } }),
+  RESERVOIR_LOW: (d) => ({ ...d, reservoir: { ...d.reservoir, shortfallUl: 1 } }),
+  RESERVOIR_EMPTY: (d) => ({ ...d, reservoir: { ...d.reservoir, emptyCount: THRESHOLDS.reservoirEmptySamples } }),
+  RESERVOIR_MISMATCH: (d) => ({ ...d, reservoir: { ...d.reservoir, mismatchUl: THRESHOLDS.reservoirMismatchUl + 1 } }),
+  SENSOR_FAULT: (d) => ({ ...d, health: { ...d.health, sensorFaultMs: THRESHOLDS.sensorFaultConfirmMs } }),
+  BATTERY_LOW: (d) => ({ ...d, health: { ...d.health, batteryPercent: THRESHOLDS.batteryLowPercent } }),
+  BATTERY_DEPLETED: (d) => ({ ...d, health: { ...d.health, batteryPercent: THRESHOLDS.batteryDepletedPercent } }),
+  REPEATED_ALARM: (d) => ({ ...d, health: { ...d.health, repeatedRestartLockout: true } }),
+};
+
+/** Detectors with the given conditions on. BATTERY_DEPLETED wins over BATTERY_LOW (one battery). */
+function detectors(...on: readonly AlarmCode[]): DetectorState {
+  let d: DetectorState = INITIAL_DETECTORS;
+  for (const code of ALARM_CODES) if (on.includes(code) && !(code === 'BATTERY_LOW' && on.includes('BATTERY_DEPLETED'))) d = CONDITION_ON[code](d);
+  return d;
+}
+
+/** The masks `AlarmState` keeps beside its entries, recomputed from the entries. */
+function masksOf(state: AlarmState): { presentMask: number; activeMask: number } {
+  let presentMask = 0;
+  let activeMask = 0;
+  for (const e of state.entries) {
+    const bit = 1 << ALARM_TABLE.findIndex((r) => r.code === e.code);
+    presentMask |= bit;
+    if (e.conditionActive) activeMask |= bit;
+  }
+  return { presentMask, activeMask };
+}
+
+/** Runs `alarmStep` and returns the new state. */
+function step(state: AlarmState, d: DetectorState, nowMs: number): AlarmState {
+  return alarmStep(state, d, nowMs).state;
+}
+
+function codes(state: AlarmState): AlarmCode[] {
+  return state.entries.map((e) => e.code);
+}
+
+const LATCHING = ALARM_TABLE.filter((r) => r.latching).map((r) => r.code);
+const NON_LATCHING = ALARM_TABLE.filter((r) => !r.latching).map((r) => r.code);
+
+describe('the test helper', () => {
+  it('PUMP-ALARM-TABLE each condition override raises exactly its own alarm', () => {
+    for (const code of ALARM_CODES) {
+      const { change } = alarmStep(NO_ALARMS, detectors(code), 0);
+      expect(change?.raised, code).toEqual([code]);
+    }
+    expect(alarmStep(NO_ALARMS, INITIAL_DETECTORS, 0).change).toBeNull();
+  });
+});
+
+describe('signal ownership (IEC 60601-1-8: priority, then onset)', () => {
+  it('PUMP-ALARM-PRIO the highest-priority present alarm owns the signal whatever the onset order', () => {
+    let s = step(NO_ALARMS, detectors('UNDER_INFUSION'), 1000); // low
+    expect(signalOwner(s)?.code).toBe('UNDER_INFUSION');
+    s = step(s, detectors('UNDER_INFUSION', 'RESERVOIR_LOW'), 2000); // medium
+    expect(signalOwner(s)?.code).toBe('RESERVOIR_LOW');
+    s = step(s, detectors('UNDER_INFUSION', 'RESERVOIR_LOW', 'OCCLUSION'), 3000); // high
+    expect(signalOwner(s)?.code).toBe('OCCLUSION');
+    expect(codes(s)).toEqual(['UNDER_INFUSION', 'RESERVOIR_LOW', 'OCCLUSION']);
+  });
+
+  it('PUMP-ALARM-PRIO between alarms of equal priority the earliest onset owns the signal', () => {
+    let s = step(NO_ALARMS, detectors('MOTOR_STALL'), 1000);
+    s = step(s, detectors('MOTOR_STALL', 'OCCLUSION'), 2000);
+    expect(signalOwner(s)?.code).toBe('MOTOR_STALL');
+    // The table order of the codes does not matter: reverse onsets, reverse owner.
+    let t = step(NO_ALARMS, detectors('OCCLUSION'), 1000);
+    t = step(t, detectors('OCCLUSION', 'MOTOR_STALL'), 2000);
+    expect(signalOwner(t)?.code).toBe('OCCLUSION');
+  });
+
+  it('PUMP-ALARM-PRIO the next alarm in line takes the signal when the owner clears', () => {
+    let s = step(NO_ALARMS, detectors('RESERVOIR_LOW'), 1000);
+    s = step(s, detectors('RESERVOIR_LOW', 'BATTERY_LOW'), 2000);
+    s = step(s, detectors('RESERVOIR_LOW', 'BATTERY_LOW', 'UNDER_INFUSION'), 3000);
+    expect(signalOwner(s)?.code).toBe('RESERVOIR_LOW');
+    s = step(s, detectors('BATTERY_LOW', 'UNDER_INFUSION'), 4000);
+    expect(signalOwner(s)?.code).toBe('BATTERY_LOW');
+    expect(signalOwner(NO_ALARMS)).toBeNull();
+  });
+
+  it('PUMP-ALARM-PRIO the owner is the maximum of (priority, −onset) over every random set of alarms', () => {
+    const rank = { high: 3, medium: 2, low: 1 } as const;
+    checkProperty(
+      fc.property(fc.uniqueArray(fc.constantFrom(...ALARM_CODES), { minLength: 1 }), fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 12, maxLength: 12 }), (present, onsets) => {
+        // Raise each alarm at its own instant, keeping the earlier ones on.
+        const order = present.map((code, i) => ({ code, atMs: (onsets[i] ?? 0) * 1000 })).sort((a, b) => a.atMs - b.atMs);
+        let s = NO_ALARMS;
+        const on: AlarmCode[] = [];
+        for (const { code, atMs } of order) {
+          on.push(code);
+          s = step(s, detectors(...on), atMs);
+        }
+        const owner = signalOwner(s);
+        expect(owner).not.toBeNull();
+        if (owner === null) return;
+        for (const e of s.entries) {
+          const a = rank[ALARM_RULE_BY_CODE[e.code].priority];
+          const b = rank[ALARM_RULE_BY_CODE[owner.code].priority];
+          expect(a > b || (a === b && e.onsetMs < owner.onsetMs), `${e.code} should not outrank ${owner.code}`).toBe(false);
+        }
+      }),
+      { seed: 0x0a1a_0001, numRuns: 150 },
+    );
+  });
+});
+
+describe('latching (GPCA): a latched alarm clears only when acknowledged AND its condition is gone', () => {
+  it('PUMP-ALARM-LATCH condition gone first, then acknowledge: it stays until the acknowledge', () => {
+    let s = step(NO_ALARMS, detectors('OCCLUSION'), 1000);
+    const r = alarmStep(s, INITIAL_DETECTORS, 2000);
+    s = r.state;
+    expect(r.change?.cleared).toEqual([]);
+    expect(s.entries).toEqual([{ code: 'OCCLUSION', onsetMs: 1000, conditionActive: false, acknowledged: false }]);
+    expect(deliveryInhibited(s)).toBe(true);
+    // Time alone does not clear it.
+    expect(step(s, INITIAL_DETECTORS, 10 * 3_600_000)).toBe(s);
+    const ack = acknowledgeAlarms(s);
+    expect(ack.cleared).toEqual(['OCCLUSION']);
+    expect(ack.state.entries).toEqual([]);
+    expect(deliveryInhibited(ack.state)).toBe(false);
+  });
+
+  it('PUMP-ALARM-LATCH acknowledge first, then condition gone: it stays until the condition goes', () => {
+    let s = step(NO_ALARMS, detectors('MOTOR_STALL'), 1000);
+    const ack = acknowledgeAlarms(s);
+    expect(ack.cleared).toEqual([]);
+    s = ack.state;
+    expect(s.entries).toEqual([{ code: 'MOTOR_STALL', onsetMs: 1000, conditionActive: true, acknowledged: true }]);
+    expect(deliveryInhibited(s)).toBe(true);
+    expect(step(s, detectors('MOTOR_STALL'), 5000)).toBe(s);
+    const r = alarmStep(s, INITIAL_DETECTORS, 6000);
+    expect(r.change).toEqual({ raised: [], cleared: ['MOTOR_STALL'] });
+    expect(r.state.entries).toEqual([]);
+  });
+
+  it('PUMP-ALARM-LATCH an acknowledgement does not carry over to the next occurrence of the condition', () => {
+    let s = step(NO_ALARMS, detectors('OCCLUSION'), 1000);
+    s = acknowledgeAlarms(s).state;
+    s = step(s, INITIAL_DETECTORS, 2000); // cleared: acknowledged and gone
+    s = step(s, detectors('OCCLUSION'), 3000); // a new occurrence
+    expect(s.entries).toEqual([{ code: 'OCCLUSION', onsetMs: 3000, conditionActive: true, acknowledged: false }]);
+    s = step(s, INITIAL_DETECTORS, 4000);
+    expect(codes(s)).toEqual(['OCCLUSION']);
+  });
+
+  it('PUMP-ALARM-LATCH every latching row of the table behaves so', () => {
+    for (const code of LATCHING) {
+      let s = step(NO_ALARMS, detectors(code), 0);
+      s = step(s, INITIAL_DETECTORS, 1000);
+      expect(codes(s), code).toEqual([code]);
+      expect(acknowledgeAlarms(s).state.entries, code).toEqual([]);
+    }
+  });
+
+  it('PUMP-ALARM-NONLATCH a non-latching alarm clears as soon as its condition goes, without an acknowledge', () => {
+    for (const code of NON_LATCHING) {
+      const s = step(NO_ALARMS, detectors(code), 0);
+      const r = alarmStep(s, INITIAL_DETECTORS, 1000);
+      expect(r.change, code).toEqual({ raised: [], cleared: [code] });
+      expect(r.state.entries, code).toEqual([]);
+    }
+  });
+
+  it('PUMP-ALARM-NONLATCH acknowledging a non-latching alarm whose condition persists keeps it present', () => {
+    const s = acknowledgeAlarms(step(NO_ALARMS, detectors('RESERVOIR_LOW'), 0)).state;
+    expect(codes(s)).toEqual(['RESERVOIR_LOW']);
+  });
+});
+
+describe('audio pause (GIP-3.2.1)', () => {
+  it('GIP-3.2.1 audio pause silences the signal for at most 120 s, then it is audible again', () => {
+    expect(AUDIO_PAUSE_MS).toBeLessThanOrEqual(120_000);
+    const s = step(NO_ALARMS, detectors('OCCLUSION'), 0);
+    expect(isAudible(s, 5000)).toBe(true);
+    const paused = pauseAudio(s, 5000);
+    expect(isAudible(paused, 5000)).toBe(false);
+    expect(isAudible(paused, 5000 + AUDIO_PAUSE_MS - 1)).toBe(false);
+    expect(isAudible(paused, 5000 + 120_000)).toBe(true);
+    expect(isAudible(paused, 5000 + 3_600_000)).toBe(true);
+  });
+
+  it('GIP-3.2.1 audio pause keeps the alarms (the visual signal stays) and survives alarm steps', () => {
+    let s = pauseAudio(step(NO_ALARMS, detectors('OCCLUSION'), 0), 1000);
+    expect(codes(s)).toEqual(['OCCLUSION']);
+    s = step(s, detectors('OCCLUSION', 'MOTOR_STALL'), 2000);
+    expect(isAudible(s, 2000)).toBe(false);
+    expect(isAudible(s, 121_000)).toBe(true);
+  });
+
+  it('GIP-3.2.1 a second audio pause re-arms 120 s from the second press, not longer', () => {
+    const s = step(NO_ALARMS, detectors('OCCLUSION'), 0);
+    const again = pauseAudio(pauseAudio(s, 0), 100_000);
+    expect(isAudible(again, 219_999)).toBe(false);
+    expect(isAudible(again, 220_000)).toBe(true);
+  });
+});
+
+describe('drive permission', () => {
+  it('GIP-1.6.2 deliveryInhibited is true iff a present alarm’s drive action is not continue', () => {
+    checkProperty(
+      fc.property(fc.subarray([...ALARM_CODES]), fc.boolean(), (on, conditionGone) => {
+        let s = step(NO_ALARMS, detectors(...on), 0);
+        if (conditionGone) s = step(s, INITIAL_DETECTORS, 1000); // latched ones stay, the rest clear
+        const expected = s.entries.some((e) => ALARM_RULE_BY_CODE[e.code].driveAction !== 'continue');
+        expect(deliveryInhibited(s)).toBe(expected);
+      }),
+      { seed: 0x0d21_0e00, numRuns: 200 },
+    );
+  });
+
+  it('GIP-1.5.5 low reservoir, under-infusion and low battery alone do not inhibit delivery; empty reservoir does', () => {
+    expect(deliveryInhibited(step(NO_ALARMS, detectors('RESERVOIR_LOW', 'UNDER_INFUSION', 'BATTERY_LOW'), 0))).toBe(false);
+    expect(deliveryInhibited(step(NO_ALARMS, detectors('RESERVOIR_EMPTY'), 0))).toBe(true);
+    expect(deliveryInhibited(NO_ALARMS)).toBe(false);
+  });
+});
+
+describe('alarmStep allocation', () => {
+  it('PUMP-ALARM-QUIET alarmStep returns the identical state object when nothing changed', () => {
+    const r0 = alarmStep(NO_ALARMS, INITIAL_DETECTORS, 0);
+    expect(r0.state).toBe(NO_ALARMS);
+    expect(r0.change).toBeNull();
+    const s = step(NO_ALARMS, detectors('OCCLUSION', 'RESERVOIR_LOW'), 0);
+    const r1 = alarmStep(s, detectors('OCCLUSION', 'RESERVOIR_LOW'), 60_000);
+    expect(r1.state).toBe(s);
+    expect(r1.change).toBeNull();
+    const gone = step(s, detectors('RESERVOIR_LOW'), 61_000);
+    const r2 = alarmStep(gone, detectors('RESERVOIR_LOW'), 62_000);
+    expect(r2.state).toBe(gone);
+    // Evidence that changes without changing any condition changes nothing either.
+    const low = detectors('RESERVOIR_LOW');
+    const r3 = alarmStep(gone, { ...low, reservoir: { ...low.reservoir, shortfallUl: 5000 }, arterial: { ...low.arterial, pulsePresent: true } }, 63_000);
+    expect(r3.state).toBe(gone);
+  });
+});
+
+type Op =
+  | { readonly kind: 'conditions'; readonly on: readonly AlarmCode[] }
+  | { readonly kind: 'acknowledge' }
+  | { readonly kind: 'advance'; readonly ms: number };
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 5, arbitrary: fc.subarray([...ALARM_CODES], { maxLength: 4 }).map((on): Op => ({ kind: 'conditions', on })) },
+  { weight: 2, arbitrary: fc.constant<Op>({ kind: 'acknowledge' }) },
+  { weight: 3, arbitrary: fc.integer({ min: 0, max: 300_000 }).map((ms): Op => ({ kind: 'advance', ms })) },
+);
+
+describe('property: latching under random sequences', () => {
+  it('GPCA-LATCH no latched alarm is ever cleared without an acknowledge after its onset, nor while its condition holds', () => {
+    checkProperty(
+      fc.property(fc.array(opArb, { maxLength: 60 }), (ops) => {
+        let s = NO_ALARMS;
+        let d = INITIAL_DETECTORS;
+        let nowMs = 0;
+        /** Onset of each present alarm and whether an acknowledge happened since. */
+        const ackedSinceOnset = new Map<AlarmCode, boolean>();
+        for (const op of ops) {
+          const before = s;
+          let cleared: readonly AlarmCode[] = [];
+          if (op.kind === 'acknowledge') {
+            for (const e of s.entries) ackedSinceOnset.set(e.code, true);
+            const r = acknowledgeAlarms(s);
+            s = r.state;
+            cleared = r.cleared;
+          } else {
+            if (op.kind === 'advance') nowMs += op.ms;
+            else d = detectors(...op.on);
+            const r = alarmStep(s, d, nowMs);
+            s = r.state;
+            cleared = r.change?.cleared ?? [];
+            for (const code of r.change?.raised ?? []) ackedSinceOnset.set(code, false);
+          }
+          const present = new Set(codes(s));
+          for (const e of before.entries) {
+            if (present.has(e.code)) continue;
+            expect(cleared, `${e.code} left without being reported cleared`).toContain(e.code);
+            if (ALARM_RULE_BY_CODE[e.code].latching) {
+              expect(ackedSinceOnset.get(e.code), `${e.code} (onset ${e.onsetMs}) cleared without an acknowledge`).toBe(true);
+            }
+            expect(ALARM_RULE_BY_CODE[e.code].condition(d), `${e.code} cleared while its condition holds`).toBe(false);
+            ackedSinceOnset.delete(e.code);
+          }
+          // Every alarm whose condition holds is present, and entries are unique and ordered by onset.
+          for (const rule of ALARM_TABLE) if (rule.condition(d) && op.kind !== 'acknowledge') expect(present.has(rule.code), rule.code).toBe(true);
+          expect(present.size).toBe(s.entries.length);
+          for (let i = 1; i < s.entries.length; i++) expect((s.entries[i - 1]?.onsetMs ?? 0) <= (s.entries[i]?.onsetMs ?? 0)).toBe(true);
+          expect(deliveryInhibited(s)).toBe(s.entries.some((e) => ALARM_RULE_BY_CODE[e.code].driveAction !== 'continue'));
+          expect({ presentMask: s.presentMask, activeMask: s.activeMask }).toEqual(masksOf(s));
+        }
+      }),
+      { seed: 0x6bca_1a7c, numRuns: 200 },
+    );
+  });
+});
