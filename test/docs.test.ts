@@ -105,7 +105,7 @@ describe('the statechart diagram', () => {
     expect(labels).toContain('always [softLimitUnconfirmed]');
     expect(labels.some((l) => l.startsWith('xstate.'))).toBe(false);
     expect(diagram).toContain('selfTest --> failSafe: after selfTestTimeoutMs');
-    expect(diagram).toContain('alarmStopped --> history: resume [noStoppingAlarm]');
+    expect(diagram).toContain('alarmStopped --> running: resume [canResumeInto(infusing)]');
   });
 
   it('PUMP-DOC-CHART draws one arrow per transition target of the machine', () => {
