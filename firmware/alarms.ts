@@ -27,6 +27,7 @@ export const ALARM_CODES = [
   'RESERVOIR_EMPTY',
   'RESERVOIR_MISMATCH',
   'SENSOR_FAULT',
+  'SENSOR_DEGRADED',
   'BATTERY_LOW',
   'BATTERY_DEPLETED',
   'REPEATED_ALARM',
@@ -97,7 +98,12 @@ export const ALARM_TABLE: readonly AlarmRule[] = Object.freeze([
   {
     code: 'SENSOR_FAULT', priority: 'high', latching: true, driveAction: 'stopNow',
     condition: (d) => d.health.sensorFaultMs >= THRESHOLDS.sensorFaultConfirmMs,
-    requirement: 'PUMP-SENSOR-FAILSAFE', meaning: 'A sensor the therapy depends on is silent or implausible.',
+    requirement: 'PUMP-SENSOR-FAILSAFE', meaning: 'The pressure sensor is silent, out of range, stuck, noisy or impossible: occlusion and displacement can no longer be seen, so the drive stops.',
+  },
+  {
+    code: 'SENSOR_DEGRADED', priority: 'medium', latching: true, driveAction: 'continue',
+    condition: (d) => d.health.flowFaulty || d.health.gaugeFaulty,
+    requirement: 'PUMP-SENSOR-FAILSAFE', meaning: 'The flow sensor or the reservoir gauge is silent or implausible: therapy continues, verified by the drive encoder and the ledger.',
   },
   {
     code: 'BATTERY_LOW', priority: 'low', latching: false, driveAction: 'continue',

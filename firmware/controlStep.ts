@@ -50,6 +50,12 @@ export interface ControlState {
    * repeated, the infusion is extended by that much.
    */
   readonly phaseElapsedMs: number;
+  /**
+   * The detector state the alarm table last judged. Detectors also change outside the step (drive
+   * feedback, the restart lockout), so the next step compares against this, not against the
+   * state it was handed.
+   */
+  readonly judgedDetectors: DetectorState | null;
 }
 
 export const INITIAL_CONTROL_STATE: ControlState = Object.freeze({
@@ -57,11 +63,12 @@ export const INITIAL_CONTROL_STATE: ControlState = Object.freeze({
   detectors: INITIAL_DETECTORS,
   alarms: NO_ALARMS,
   phaseElapsedMs: 0,
+  judgedDetectors: null,
 });
 
 /** Control state resuming from a ledger (boot, or a new phase). */
 export function controlStateFor(ledger: Ledger, detectors: DetectorState = INITIAL_DETECTORS, alarms: AlarmState = NO_ALARMS): ControlState {
-  return { ledger, detectors, alarms, phaseElapsedMs: ledger.phaseElapsedMs };
+  return { ledger, detectors, alarms, phaseElapsedMs: ledger.phaseElapsedMs, judgedDetectors: null };
 }
 
 export type ControlEvent =
@@ -93,7 +100,8 @@ export function controlStep(state: ControlState, settings: ControlSettings, read
   const ledger = state.ledger;
   const phaseActive = delivery !== 'none' && ledger.phaseKind === delivery && !phaseComplete(ledger);
   const detectors = updateDetectors(state.detectors, settings.detector, settings.connected, phaseActive && delivery === 'infuse', ledger, readings);
-  const evaluated = alarmInputsChanged(state.detectors, detectors) ? alarmStep(state.alarms, detectors, nowMs) : UNCHANGED(state.alarms);
+  const judged = state.judgedDetectors;
+  const evaluated = judged === null || alarmInputsChanged(judged, detectors) ? alarmStep(state.alarms, detectors, nowMs) : UNCHANGED(state.alarms);
   const alarms = evaluated.state;
 
   let events: ControlEvent[] | null = null;
@@ -116,9 +124,9 @@ export function controlStep(state: ControlState, settings: ControlSettings, read
 
   return {
     state:
-      phaseElapsedMs === state.phaseElapsedMs && detectors === state.detectors && alarms === state.alarms
+      phaseElapsedMs === state.phaseElapsedMs && detectors === state.detectors && alarms === state.alarms && judged === detectors
         ? state
-        : { ledger, detectors, alarms, phaseElapsedMs },
+        : { ledger, detectors, alarms, phaseElapsedMs, judgedDetectors: detectors },
     strokes,
     events: events ?? NO_EVENTS,
   };
@@ -135,5 +143,6 @@ export function applyDriveFeedback(state: ControlState, config: DeviceConfig, co
     detectors: recordStrokes(state.detectors, commanded, completed, strokeVolumeUl(config)),
     alarms: state.alarms,
     phaseElapsedMs: state.phaseElapsedMs,
+    judgedDetectors: state.judgedDetectors,
   };
 }

@@ -23,10 +23,17 @@ export const THRESHOLDS = Object.freeze({
   /**
    * Cardiac-band amplitude above which the artery is taken as connected. The pulse reaching the
    * pump is (pulse pressure / 2) / √(1 + (2π·f·R·C)²): 20 mmHg · 0.30 = 6 mmHg at 100 bpm and
-   * C = 0.3 µL/mmHg, 1.9 mmHg at C = 1 µL/mmHg. The estimator's noise floor is ~0.15 mmHg
-   * (σ 1 mmHg over 50 samples), so 0.6 mmHg sits 4σ above noise and 3× below the weakest pulse.
+   * C = 0.3 µL/mmHg, 1.9 mmHg at C = 1 µL/mmHg. The estimator's noise is σ·√(2/n) = 0.2 mmHg
+   * (σ 1 mmHg over n = 50 samples), so 0.8 mmHg sits 4σ above noise and 2.4× below the weakest
+   * pulse.
    */
-  pulsePresentMmHg: 0.6,
+  pulsePresentMmHg: 0.8,
+  /**
+   * Once lost, the pulse counts as back only after this many windows in a row above the
+   * threshold: a single 4σ noise window (p ≈ 3e-5 per window, one a day at 1 Hz) must not reset
+   * the occlusion evidence.
+   */
+  pulseReturnWindows: 3,
   /** Highest line compliance the product supports (DOMAIN.md §2 sweep 0.05–1.0 µL/mmHg). */
   maxPlausibleComplianceUlPerMmHg: 1.0,
   /** Fraction of the occluded rise (ΔV/C_max per stroke) that must be seen. */
@@ -58,6 +65,26 @@ export const THRESHOLDS = Object.freeze({
   reservoirEmptySamples: 2,
   /** Sensor silent or implausible this long. */
   sensorFaultConfirmMs: 5_000,
+  /**
+   * A working pressure front-end never repeats a window exactly: σ 0.14 mmHg on the mean at
+   * 0.1 mmHg resolution, plus the cardiac amplitude and min/max, make ten identical windows in a
+   * row (P < 1e-8) a stuck sensor.
+   */
+  pressureStuckWindows: 10,
+  /**
+   * Noise: the window mean jumping by more than this, up then down (or down then up), is not
+   * physiology (exercise ramps over minutes) nor an occlusion (strokes only push it up).
+   */
+  pressureJumpMmHg: 15,
+  /** Leaky count of such reversals (decays ×0.95 per period) that calls the signal noisy. */
+  pressureReversalScore: 2.5,
+  /** A cardiac pulse with a mean below this is impossible (tissue has no pulse): offset or drift. */
+  pulseWithMeanBelowMmHg: 15,
+  pulseWithLowMeanConfirmMs: 30_000,
+  /** The flow sensor's 10 s readings never repeat exactly (σ ≈ 6 µL/h at 0.1 µL/h resolution). */
+  flowStuckReadings: 3,
+  /** The drive only pushes forward; a 10 s reading below this is 10σ of sensor noise: implausible. */
+  flowImplausibleBelowUlPerHour: -60,
   batteryLowPercent: 20,
   batteryDepletedPercent: 5,
 });
@@ -68,6 +95,8 @@ export const THRESHOLDS = Object.freeze({
  */
 export interface ArterialDetector {
   readonly pulsePresent: boolean;
+  /** While lost: windows in a row with the pulse above the threshold. */
+  readonly pulseReturnCount: number;
   /** Pressure and stroke count when the cardiac pulse was last lost (NaN / -1 while present). */
   readonly pressureAtPulseLossMmHg: number;
   readonly strokesAtPulseLoss: number;
@@ -113,19 +142,39 @@ export interface ReservoirDetector {
   readonly lastSampleAtMs: number;
 }
 
+/** Period-to-period tracking of the pressure signal itself (stuck, noisy, impossible). */
+export interface PressureTrack {
+  readonly lastMeanMmHg: number;
+  readonly lastCardiacMmHg: number;
+  readonly lastMinMmHg: number;
+  readonly lastMaxMmHg: number;
+  readonly identicalCount: number;
+  readonly lastDeltaMmHg: number;
+  readonly reversalScore: number;
+  readonly lowWithPulseMs: number;
+  /** The signal is not to be trusted this period. */
+  readonly suspect: boolean;
+}
+
 export interface HealthDetector {
+  /** How long the pressure sensor has been silent, out of range or implausible (fail-safe: stop). */
   readonly sensorFaultMs: number;
-  /** The last flow read was missing or implausible. */
+  /** The last flow read was missing, out of range, stuck or implausible (fail-safe: continue). */
   readonly flowFaulty: boolean;
+  /** The last reservoir gauge read failed (fail-safe: continue on the ledger). */
+  readonly gaugeFaulty: boolean;
+  readonly flowIdenticalCount: number;
+  readonly lastFlowUlPerHour: number;
   readonly batteryPercent: number;
   readonly repeatedRestartLockout: boolean;
 }
 
 /**
- * Alarm conditions read every group except `flow` (the integrator that moves each period), so
- * `alarmInputsChanged` can tell a period that cannot change any condition.
+ * Alarm conditions read every group except `pressureTrack` and `flow` (the trackers that move each
+ * period), so `alarmInputsChanged` can tell a period that cannot change any condition.
  */
 export interface DetectorState {
+  readonly pressureTrack: PressureTrack;
   readonly arterial: ArterialDetector;
   readonly flow: FlowDetector;
   readonly flowVerdict: FlowVerdict;
@@ -136,6 +185,7 @@ export interface DetectorState {
 
 const ARTERIAL_DISCONNECTED: ArterialDetector = Object.freeze({
   pulsePresent: false,
+  pulseReturnCount: 0,
   pressureAtPulseLossMmHg: NaN,
   strokesAtPulseLoss: -1,
   occlusionSuspected: false,
@@ -159,13 +209,26 @@ const FLOW_IDLE: FlowDetector = Object.freeze({
 
 const NO_FLOW_VERDICT: FlowVerdict = Object.freeze({ ratio: NaN, overInfusion: false, underInfusion: false });
 
+const PRESSURE_TRACK_START: PressureTrack = Object.freeze({
+  lastMeanMmHg: NaN,
+  lastCardiacMmHg: NaN,
+  lastMinMmHg: NaN,
+  lastMaxMmHg: NaN,
+  identicalCount: 0,
+  lastDeltaMmHg: 0,
+  reversalScore: 0,
+  lowWithPulseMs: 0,
+  suspect: false,
+});
+
 export const INITIAL_DETECTORS: DetectorState = Object.freeze({
+  pressureTrack: PRESSURE_TRACK_START,
   arterial: ARTERIAL_DISCONNECTED,
   flow: FLOW_IDLE,
   flowVerdict: NO_FLOW_VERDICT,
   drive: Object.freeze({ missedStrokes: 0, strokesCompleted: 0 }),
   reservoir: Object.freeze({ shortfallUl: 0, mismatchUl: 0, emptyCount: 0, lastSampleAtMs: -1 }),
-  health: Object.freeze({ sensorFaultMs: 0, flowFaulty: false, batteryPercent: 100, repeatedRestartLockout: false }),
+  health: Object.freeze({ sensorFaultMs: 0, flowFaulty: false, gaugeFaulty: false, flowIdenticalCount: 0, lastFlowUlPerHour: NaN, batteryPercent: 100, repeatedRestartLockout: false }),
 });
 
 /**
@@ -208,14 +271,18 @@ function flowPlausible(f: HalResult<FlowReading>, cfg: DetectorConfig): f is Flo
 }
 
 /** Occlusion and displacement from the pressure front-end's window features. */
-export function updateArterial(a: ArterialDetector, cfg: DetectorConfig, connected: boolean, strokesCompleted: number, p: HalResult<PressureReading>): ArterialDetector {
+export function updateArterial(a: ArterialDetector, cfg: DetectorConfig, connected: boolean, strokesCompleted: number, p: HalResult<PressureReading>, suspect = false): ArterialDetector {
   if (!connected) return ARTERIAL_DISCONNECTED;
-  if (!pressurePlausible(p, cfg)) return a;
-  if (p.cardiacAmplitudeMmHg >= THRESHOLDS.pulsePresentMmHg) {
+  // An untrusted signal holds the arterial verdict; SENSOR_FAULT takes over.
+  if (!pressurePlausible(p, cfg) || suspect) return a;
+  const pulseNow = p.cardiacAmplitudeMmHg >= THRESHOLDS.pulsePresentMmHg;
+  const pulseBack = pulseNow && (a.pulsePresent || a.strokesAtPulseLoss < 0 || a.pulseReturnCount + 1 >= THRESHOLDS.pulseReturnWindows);
+  if (pulseBack) {
     const overLimit = p.meanMmHg >= THRESHOLDS.occlusionHardLimitMmHg;
     if (!overLimit) return ARTERIAL_PATENT;
     return a.occlusionSuspected && a.pulsePresent ? a : { ...ARTERIAL_PATENT, occlusionSuspected: true };
   }
+  const pulseReturnCount = pulseNow ? a.pulseReturnCount + 1 : 0;
   const lostNow = a.strokesAtPulseLoss < 0;
   const pressureAtPulseLossMmHg = lostNow ? p.meanMmHg : a.pressureAtPulseLossMmHg;
   const strokesAtPulseLoss = lostNow ? strokesCompleted : a.strokesAtPulseLoss;
@@ -228,6 +295,7 @@ export function updateArterial(a: ArterialDetector, cfg: DetectorConfig, connect
     (strokesSinceLoss >= THRESHOLDS.occlusionMinStrokes && riseMmHg >= THRESHOLDS.occlusionMinRiseMmHg && riseMmHg >= expectedMinRiseMmHg);
   if (
     !a.pulsePresent &&
+    a.pulseReturnCount === pulseReturnCount &&
     a.pressureAtPulseLossMmHg === pressureAtPulseLossMmHg &&
     a.strokesAtPulseLoss === strokesAtPulseLoss &&
     a.lossOfArterialSignalMs === lossOfArterialSignalMs &&
@@ -235,7 +303,7 @@ export function updateArterial(a: ArterialDetector, cfg: DetectorConfig, connect
   ) {
     return a;
   }
-  return { pulsePresent: false, pressureAtPulseLossMmHg, strokesAtPulseLoss, occlusionSuspected, lossOfArterialSignalMs };
+  return { pulsePresent: false, pulseReturnCount, pressureAtPulseLossMmHg, strokesAtPulseLoss, occlusionSuspected, lossOfArterialSignalMs };
 }
 
 /** GIP 1.2.2 / 1.2.3 integrator: 5-minute blocks of measured and commanded volume. */
@@ -308,15 +376,74 @@ export function updateReservoir(rv: ReservoirDetector, cfg: DetectorConfig, infu
   };
 }
 
-/** Sensor plausibility and battery. */
-export function updateHealth(h: HealthDetector, cfg: DetectorConfig, connected: boolean, r: DetectorReadings): HealthDetector {
-  // A slow sensor's verdict holds until its next read.
-  const flowFaulty = r.flow === null ? h.flowFaulty : !flowPlausible(r.flow, cfg);
-  const faulty = connected && (!pressurePlausible(r.pressure, cfg) || flowFaulty);
-  const sensorFaultMs = faulty ? h.sensorFaultMs + cfg.periodMs : 0;
+/** Tracks the pressure signal from period to period: stuck, noisy, or a pulse that cannot be. */
+export function updatePressureTrack(t: PressureTrack, cfg: DetectorConfig, connected: boolean, p: HalResult<PressureReading>): PressureTrack {
+  if (!p.ok) return t.suspect ? t : { ...t, suspect: true };
+  const identical =
+    p.meanMmHg === t.lastMeanMmHg && p.cardiacAmplitudeMmHg === t.lastCardiacMmHg && p.minMmHg === t.lastMinMmHg && p.maxMmHg === t.lastMaxMmHg;
+  const identicalCount = identical ? t.identicalCount + 1 : 0;
+  const delta = Number.isNaN(t.lastMeanMmHg) ? 0 : p.meanMmHg - t.lastMeanMmHg;
+  const reversal = Math.abs(delta) > THRESHOLDS.pressureJumpMmHg && Math.abs(t.lastDeltaMmHg) > THRESHOLDS.pressureJumpMmHg && delta * t.lastDeltaMmHg < 0;
+  const reversalScore = t.reversalScore * 0.95 + (reversal ? 1 : 0);
+  const pulseWithLowMean = connected && p.cardiacAmplitudeMmHg >= THRESHOLDS.pulsePresentMmHg && p.meanMmHg < THRESHOLDS.pulseWithMeanBelowMmHg;
+  const lowWithPulseMs = pulseWithLowMean ? t.lowWithPulseMs + cfg.periodMs : 0;
+  const suspect =
+    identicalCount >= THRESHOLDS.pressureStuckWindows ||
+    reversalScore >= THRESHOLDS.pressureReversalScore ||
+    lowWithPulseMs >= THRESHOLDS.pulseWithLowMeanConfirmMs;
+  return {
+    lastMeanMmHg: p.meanMmHg,
+    lastCardiacMmHg: p.cardiacAmplitudeMmHg,
+    lastMinMmHg: p.minMmHg,
+    lastMaxMmHg: p.maxMmHg,
+    identicalCount,
+    lastDeltaMmHg: delta,
+    reversalScore: reversalScore < 1e-3 ? 0 : reversalScore,
+    lowWithPulseMs,
+    suspect,
+  };
+}
+
+/**
+ * Sensor plausibility (a fail-safe per sensor) and battery.
+ * - Pressure silent, out of range, stuck, noisy or impossible → SENSOR_FAULT, drive stops: without
+ *   it neither occlusion nor displacement can be seen.
+ * - Flow sensor silent, out of range, stuck or reading reverse flow → SENSOR_DEGRADED, therapy
+ *   continues: delivery is still verified stroke by stroke by the drive encoder.
+ * - Reservoir gauge silent → SENSOR_DEGRADED, therapy continues on the ledger's volume.
+ */
+export function updateHealth(h: HealthDetector, cfg: DetectorConfig, connected: boolean, infusing: boolean, track: PressureTrack, r: DetectorReadings): HealthDetector {
+  let flowFaulty = h.flowFaulty;
+  let flowIdenticalCount = h.flowIdenticalCount;
+  let lastFlowUlPerHour = h.lastFlowUlPerHour;
+  const f = r.flow;
+  if (f !== null) {
+    if (!f.ok) {
+      flowFaulty = true;
+    } else {
+      flowIdenticalCount = f.meanFlowUlPerHour === h.lastFlowUlPerHour ? flowIdenticalCount + 1 : 0;
+      lastFlowUlPerHour = f.meanFlowUlPerHour;
+      flowFaulty =
+        !flowPlausible(f, cfg) ||
+        flowIdenticalCount >= THRESHOLDS.flowStuckReadings ||
+        (infusing && f.meanFlowUlPerHour < THRESHOLDS.flowImplausibleBelowUlPerHour);
+    }
+  }
+  const gaugeFaulty = r.reservoir === null ? h.gaugeFaulty : !r.reservoir.ok;
+  const pressureFaulty = !pressurePlausible(r.pressure, cfg) || track.suspect;
+  const sensorFaultMs = connected && pressureFaulty ? h.sensorFaultMs + cfg.periodMs : 0;
   const batteryPercent = r.power !== null && r.power.ok ? r.power.batteryPercent : h.batteryPercent;
-  if (sensorFaultMs === h.sensorFaultMs && batteryPercent === h.batteryPercent && flowFaulty === h.flowFaulty) return h;
-  return { sensorFaultMs, flowFaulty, batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout };
+  if (
+    sensorFaultMs === h.sensorFaultMs &&
+    batteryPercent === h.batteryPercent &&
+    flowFaulty === h.flowFaulty &&
+    gaugeFaulty === h.gaugeFaulty &&
+    flowIdenticalCount === h.flowIdenticalCount &&
+    (lastFlowUlPerHour === h.lastFlowUlPerHour || (Number.isNaN(lastFlowUlPerHour) && Number.isNaN(h.lastFlowUlPerHour)))
+  ) {
+    return h;
+  }
+  return { sensorFaultMs, flowFaulty, gaugeFaulty, flowIdenticalCount, lastFlowUlPerHour, batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout };
 }
 
 /**
@@ -325,13 +452,13 @@ export function updateHealth(h: HealthDetector, cfg: DetectorConfig, connected: 
  * `infusing`: the drive is running the infusion schedule, so flow and reservoir checks apply.
  */
 export function updateDetectors(d: DetectorState, cfg: DetectorConfig, connected: boolean, infusing: boolean, ledger: Ledger, r: DetectorReadings): DetectorState {
-  const arterial = updateArterial(d.arterial, cfg, connected, d.drive.strokesCompleted, r.pressure);
+  const pressureTrack = updatePressureTrack(d.pressureTrack, cfg, connected, r.pressure);
+  const arterial = updateArterial(d.arterial, cfg, connected, d.drive.strokesCompleted, r.pressure, pressureTrack.suspect);
   const flow = updateFlow(d.flow, cfg, infusing, r.flow);
   const flowVerdict = updateFlowVerdict(d.flowVerdict, flow, infusing);
   const reservoir = updateReservoir(d.reservoir, cfg, infusing, ledger, r.reservoir);
-  const health = updateHealth(d.health, cfg, connected, r);
-  if (arterial === d.arterial && flow === d.flow && flowVerdict === d.flowVerdict && reservoir === d.reservoir && health === d.health) return d;
-  return { arterial, flow, flowVerdict, drive: d.drive, reservoir, health };
+  const health = updateHealth(d.health, cfg, connected, infusing, pressureTrack, r);
+  return { pressureTrack, arterial, flow, flowVerdict, drive: d.drive, reservoir, health };
 }
 
 /** False when no group an alarm condition reads has changed: the alarm table need not be evaluated. */
@@ -350,8 +477,10 @@ export function recordStrokes(d: DetectorState, commanded: number, completed: nu
   const missed = commanded - completed;
   const fl = d.flow;
   return {
+    pressureTrack: d.pressureTrack,
     arterial: d.arterial,
-    flow: fl === FLOW_IDLE ? fl : { ...fl, commandedUl: fl.commandedUl + commanded * strokeVolumeUl },
+    // The flow sensor verifies that encoder-confirmed strokes moved fluid; missed strokes are MOTOR_STALL's business.
+    flow: fl === FLOW_IDLE ? fl : { ...fl, commandedUl: fl.commandedUl + completed * strokeVolumeUl },
     flowVerdict: d.flowVerdict,
     drive: {
       missedStrokes: missed > 0 ? d.drive.missedStrokes + missed : completed > 0 ? 0 : d.drive.missedStrokes,

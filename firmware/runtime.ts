@@ -22,6 +22,7 @@ import { applyDriveFeedback, controlStateFor, controlStep, makeControlSettings }
 import type { DrugLibrary } from './drugLibrary.ts';
 import { HAI_FUDR_LIBRARY } from './drugLibrary.ts';
 import type { InfusionPlan } from './dosing.ts';
+import { scheduledStrokes } from './dosing.ts';
 import type { Ledger } from './ledger.ts';
 import { withRestartLockout } from './detectors.ts';
 import { EMPTY_LEDGER, beginPhase, endPhase, ledgerFromRecord, ledgerToRecord, refillLedger } from './ledger.ts';
@@ -153,6 +154,17 @@ export class Firmware {
 
   get controlSteps(): number {
     return this.steps;
+  }
+
+  /**
+   * Strokes the programme has scheduled so far for the patient (infusion and flush; the prime goes
+   * to waste): the programmed profile that reports compare deliveries against.
+   */
+  get scheduledPatientStrokes(): number {
+    const l = this.control.ledger;
+    const done = l.infusionStrokes + l.flushStrokes;
+    if (l.phaseKind !== 'infuse' && l.phaseKind !== 'flush') return done;
+    return done - l.phaseDeliveredStrokes + scheduledStrokes(l.phaseTotalStrokes, this.control.phaseElapsedMs, l.phaseDurationMs);
   }
 
   get snapshot(): SnapshotFrom<PumpMachine> {

@@ -140,6 +140,10 @@ export class SimPressureSensor implements PressureSensor {
     const zA = normalFromKey(this.ampKey, sampleIndex);
     const meanSd = spec.noiseSdMmHg / Math.sqrt(samples);
     const ampSd = spec.noiseSdMmHg * Math.sqrt(2 / samples);
+    if (this.fault !== null && this.fault.mode === 'stuck' && this.last !== null) {
+      // A stuck front-end repeats its last window.
+      return { ...this.last, atMs: t1, windowMs };
+    }
     const trueMean = lowFrequencyMeanMmHg + pulseMean;
     let mean = trueMean * this.gain + this.offsetMmHg + meanSd * zMean;
     mean = applySensorFault(this.fault, mean, this.last?.meanMmHg ?? mean, t1, zMean);
@@ -241,8 +245,9 @@ export class SimReservoirGauge implements ReservoirGauge {
 }
 
 export class SimPowerMonitor implements PowerMonitor {
-  /** Extra drain injected by a battery-depletion fault, percent. */
-  extraDrainPercent = 0;
+  private extraDrainPercent = 0;
+  private extraDrainPercentPerHour = 0;
+  private extraDrainSinceMs = 0;
   private last: PowerReading | null = null;
 
   constructor(
@@ -251,9 +256,19 @@ export class SimPowerMonitor implements PowerMonitor {
     private readonly spec: DeviceProfile['battery'],
   ) {}
 
+  /** A battery-depletion fault: extra drain from now on (0 ends it; what was drained stays drained). */
+  setExtraDrain(percentPerHour: number): void {
+    const now = this.clock.nowMs();
+    this.extraDrainPercent += (this.extraDrainPercentPerHour * (now - this.extraDrainSinceMs)) / MS_PER_HOUR;
+    this.extraDrainPercentPerHour = percentPerHour;
+    this.extraDrainSinceMs = now;
+  }
+
   batteryPercent(): number {
-    const days = this.clock.nowMs() / MS_PER_DAY;
-    return Math.max(0, 100 - this.spec.drainPercentPerDay * days - this.spec.drainPercentPerStroke * this.plant.strokesDelivered - this.extraDrainPercent);
+    const now = this.clock.nowMs();
+    const days = now / MS_PER_DAY;
+    const extra = this.extraDrainPercent + (this.extraDrainPercentPerHour * (now - this.extraDrainSinceMs)) / MS_PER_HOUR;
+    return Math.max(0, 100 - this.spec.drainPercentPerDay * days - this.spec.drainPercentPerStroke * this.plant.strokesDelivered - extra);
   }
 
   read(): HalResult<PowerReading> {
@@ -278,9 +293,8 @@ export class SimDrive implements PumpDrive {
     this.plant.advanceTo(now);
     let counts = 0;
     for (let i = 0; i < count; i++) {
-      if (this.plant.conditions.motorStalled) break;
-      this.plant.stroke();
-      counts += this.encoderCountsPerStroke;
+      // A stalled mechanism does not turn: the encoder sees nothing for that stroke.
+      if (this.plant.stroke() >= 0) counts += this.encoderCountsPerStroke;
     }
     return { ok: true, atMs: now, strokesCommanded: count, encoderCounts: counts };
   }

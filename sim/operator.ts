@@ -22,7 +22,14 @@ export const OPERATOR_DELAYS_MS = Object.freeze({
   flush: 60_000,
   /** Needle out, after "lock done". */
   deaccess: 60_000,
+  /** Time to come to an alarming pump, acknowledge it and look for the cause. */
+  respondToAlarm: 5 * 60_000,
+  /** Between attempts to resume while the cause is still there. */
+  retryResume: 10 * 60_000,
 });
+
+/** Attempts to resume a pump stopped on an alarm before the operator stops the therapy. */
+export const OPERATOR_MAX_RESUME_ATTEMPTS = 24;
 
 export interface Timeline {
   infusionStartMs: number;
@@ -61,8 +68,49 @@ export function connectLockSyringe(plant: Plant, profile: DeviceProfile, plan: I
   plant.connectLockSyringe(lockUl, { fudrMgPerUl: 0, dexamethasoneMgPerUl: 0, heparinUnitsPerUl: plan.heparinLockUnitsPerMl / 1000 });
 }
 
+/**
+ * The response to an alarm stop: come to the pump, acknowledge, try to resume; while the cause is
+ * still there the pump refuses, so acknowledge and try again later; after
+ * `OPERATOR_MAX_RESUME_ATTEMPTS` the therapy is stopped and the run ends. Alarms that do not stop
+ * the drive are acknowledged (silenced) once seen.
+ */
+export class AlarmResponder {
+  private attempts = 0;
+  private pending = false;
+
+  onMode(world: OperatorWorld, mode: string): void {
+    if (mode !== 'alarmStopped') {
+      if (!mode.startsWith('therapy')) return;
+      this.attempts = 0;
+      return;
+    }
+    this.schedule(world, OPERATOR_DELAYS_MS.respondToAlarm);
+  }
+
+  private schedule(world: OperatorWorld, delayMs: number): void {
+    if (this.pending) return;
+    this.pending = true;
+    world.clock.setTimeout(() => {
+      this.pending = false;
+      const fw = world.firmware();
+      if (fw.modeName !== 'alarmStopped') return;
+      fw.command({ type: 'acknowledge' });
+      if (fw.command({ type: 'resume' }).accepted) return;
+      this.attempts++;
+      if (this.attempts >= OPERATOR_MAX_RESUME_ATTEMPTS) {
+        fw.command({ type: 'stop' });
+        world.finish();
+        return;
+      }
+      this.schedule(world, OPERATOR_DELAYS_MS.retryResume);
+    }, delayMs);
+  }
+}
+
 /** One cycle: program, fill, prime, access, start, flush and lock, de-access, done. */
 export class SingleCycleOperator implements Operator {
+  private readonly responder = new AlarmResponder();
+
   constructor(
     private readonly prescription: PrescriptionInput,
     private readonly confirmSoftLimits: boolean,
@@ -70,6 +118,7 @@ export class SingleCycleOperator implements Operator {
 
   onMode(world: OperatorWorld, mode: string, atMs: number): void {
     const { clock, plant, timeline } = world;
+    this.responder.onMode(world, mode);
     switch (mode) {
       case 'idle':
         if (world.firmware().plan === null) clock.setTimeout(() => this.program(world), OPERATOR_DELAYS_MS.program);

@@ -123,9 +123,12 @@ export interface PlantConditions {
   extrahepaticFraction: number;
   needleInPort: boolean;
   leak: { location: PathLocation; fraction: number } | null;
-  motorStalled: boolean;
+  /** Share of strokes the mechanism fails to make (1 = permanent stall). */
+  stallProbability: number;
   overDeliveryFactor: number;
+  /** Fractional change of stroke volume per day since `strokeVolumeDriftSinceMs`. */
   strokeVolumeDriftPerDay: number;
+  strokeVolumeDriftSinceMs: number;
   arterialOffsetMmHg: number;
 }
 
@@ -136,9 +139,10 @@ export function nominalConditions(): PlantConditions {
     extrahepaticFraction: 1,
     needleInPort: true,
     leak: null,
-    motorStalled: false,
+    stallProbability: 0,
     overDeliveryFactor: 1,
     strokeVolumeDriftPerDay: 0,
+    strokeVolumeDriftSinceMs: 0,
     arterialOffsetMmHg: 0,
   };
 }
@@ -189,11 +193,26 @@ export class Plant {
   private diurnalAtKnot = 0;
   private diurnalSlopePerMs = 0;
 
-  constructor(profile: DeviceProfile, artery: PatientArtery, unitErrorFraction: number, strokeNoise: (index: number) => number, initialLock: Composition) {
+  private readonly stallDraw: (index: number) => number;
+  private attempts = 0;
+
+  /**
+   * `strokeNoise(i)` is stroke i's error in [−1, 1]; `stallDraw(i)` a uniform in (0, 1) deciding
+   * whether attempt i stalls under an intermittent stall. Both are counter-based (rng.ts).
+   */
+  constructor(
+    profile: DeviceProfile,
+    artery: PatientArtery,
+    unitErrorFraction: number,
+    strokeNoise: (index: number) => number,
+    initialLock: Composition,
+    stallDraw: (index: number) => number = () => 1,
+  ) {
     this.profile = profile;
     this.artery = artery;
     this.unitFactor = 1 + unitErrorFraction;
     this.strokeNoise = strokeNoise;
+    this.stallDraw = stallDraw;
     const v = profile.path.volumeUl;
     this.set = new Fifo(v.line + v.needle, NO_DRUG);
     this.implant = new Fifo(v.port + v.catheter, initialLock);
@@ -368,18 +387,22 @@ export class Plant {
 
   // --- The drive ----------------------------------------------------------------------------
 
-  /** Runs one stroke now; returns the volume moved (0 when stalled or the source is dry). */
+  /**
+   * Attempts one stroke now. Returns the volume moved (0 when the source is dry: the motor turns,
+   * nothing moves), or -1 when the mechanism stalled (the motor did not turn).
+   */
   stroke(): number {
     const cond = this.current;
-    if (cond.motorStalled) return 0;
+    const attempt = this.attempts++;
+    if (cond.stallProbability > 0 && (cond.stallProbability >= 1 || this.stallDraw(attempt) < cond.stallProbability)) return -1;
     const index = this.strokes++;
-    const days = this.tMs / MS_PER_DAY;
+    const driftDays = cond.strokeVolumeDriftPerDay === 0 ? 0 : (this.tMs - cond.strokeVolumeDriftSinceMs) / MS_PER_DAY;
     const wanted =
       this.profile.mechanism.strokeVolumeUl *
       this.unitFactor *
       (1 + this.profile.mechanism.strokeErrorFraction * this.strokeNoise(index)) *
       cond.overDeliveryFactor *
-      (1 + cond.strokeVolumeDriftPerDay * days);
+      Math.max(0, 1 + cond.strokeVolumeDriftPerDay * driftDays);
     let moved: number;
     let composition: Composition;
     if (this.source === 'lockSyringe') {

@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { PrescriptionInput } from '../firmware/index.ts';
+import { faultSchema } from './faults.ts';
 
 function num(field: string, min: number, max: number, unit = ''): z.ZodNumber {
   const u = unit ? ` ${unit}` : '';
@@ -57,11 +58,6 @@ const deviceSchema = z.strictObject({
   profile: z.enum(['port-ambulatory'], { error: 'device.profile must be one of: port-ambulatory' }).default('port-ambulatory'),
 });
 
-const faultSchema = z.looseObject({
-  kind: z.string({ error: 'faults[].kind must be a string' }),
-  atHours: num('faults[].atHours', 0, 24 * 365, 'h'),
-  durationMinutes: num('faults[].durationMinutes', 0, 60 * 24 * 365, 'min').optional(),
-});
 
 export const scenarioSchema = z.strictObject({
   name: z.string({ error: 'name must be a string' }).min(1, { error: 'name must not be empty' }).max(200, { error: 'name is longer than 200 characters' }),

@@ -23,9 +23,14 @@ import { DEVICE_PROFILES } from './profile.ts';
 import { SeededRandom, noiseKey, streamId, uniformFromKey } from './rng.ts';
 import type { Scenario } from './scenario.ts';
 import { ScenarioError, prescriptionInput } from './scenario.ts';
+import type { FaultOutcome, FaultTarget } from './faults.ts';
+import { faultOutcome, scheduleFault } from './faults.ts';
 import { Telemetry } from './telemetry.ts';
 import type { Operator, OperatorWorld, Timeline } from './operator.ts';
 import { SingleCycleOperator } from './operator.ts';
+
+const BOLUS_SAMPLE_MS = 10_000;
+const BOLUS_WINDOW_SAMPLES = 30;
 
 /** How long past the programmed end a run may go on (e.g. stopped on an alarm) before it ends. */
 export const RUN_SLACK_MS = 86_400_000;
@@ -82,6 +87,7 @@ export interface RunSummary {
     readonly heparinUnits: number;
     readonly extrahepaticFudrMg: number;
     readonly leakedVolumeMl: number;
+    readonly maxUnintendedBolusUl: number;
     readonly pocketVolumeMl: number;
     readonly primeWasteMl: number;
     readonly heparinLockInPathUnits: number;
@@ -107,7 +113,7 @@ export interface RunSummary {
     readonly lockDoneSeconds: number | null;
   };
   readonly finalState: string;
-  readonly faults: readonly unknown[];
+  readonly faults: readonly FaultOutcome[];
 }
 
 const round = (x: number, digits = 6): number => Number(x.toFixed(digits));
@@ -138,6 +144,8 @@ export class Simulation {
   private readonly world: OperatorWorld;
   private lastMilestone = 0;
   private stepsBeforeReboots = 0;
+  private readonly bolusHistory: number[] = [];
+  private maxBolusUl = 0;
   private wallMs = 0;
 
   constructor(private readonly options: RunOptions) {
@@ -148,7 +156,6 @@ export class Simulation {
     const profile = DEVICE_PROFILES[scenario.device.profile];
     if (profile === undefined) throw new ScenarioError(`device.profile: unknown profile ${scenario.device.profile}`);
     this.profile = profile;
-    if (scenario.faults.length > 0) throw new ScenarioError('faults: fault injection is not available in this version (allowed: an empty list)');
 
     const draws = new SeededRandom(this.seed, streamId('device'));
     const patientDraws = new SeededRandom(this.seed, streamId('patient'));
@@ -165,7 +172,8 @@ export class Simulation {
     const strokeKey = noiseKey(this.seed, streamId('stroke'));
     const seed = this.seed;
     const previousLock: Composition = { fudrMgPerUl: 0, dexamethasoneMgPerUl: 0, heparinUnitsPerUl: scenario.prescription.heparinLockUnitsPerMl / 1000 };
-    this.plant = new Plant(profile, artery, unitError, (i) => 2 * uniformFromKey(strokeKey, i) - 1, previousLock);
+    const stallKey = noiseKey(this.seed, streamId('stall'));
+    this.plant = new Plant(profile, artery, unitError, (i) => 2 * uniformFromKey(strokeKey, i) - 1, previousLock, (i) => uniformFromKey(stallKey, i));
 
     const clock = this.clock;
     const telemetry = this.telemetry;
@@ -206,9 +214,53 @@ export class Simulation {
       },
     };
     this.firmware = this.bootFirmware();
+    for (const fault of scenario.faults) scheduleFault(fault, this.faultTarget());
+    clock.startPeriodic(BOLUS_SAMPLE_MS, () => this.sampleBolus());
     if (telemetry !== undefined) {
       clock.startPeriodic(options.telemetrySampleMs ?? 60_000, () => this.sample());
     }
+  }
+
+  /** The world as fault injection sees it. */
+  private faultTarget(): FaultTarget {
+    const sim = this;
+    return {
+      nowMs: () => sim.clock.nowMs(),
+      at: (atMs, action) => {
+        sim.clock.at(atMs, () => {
+          sim.plant.advanceTo(sim.clock.nowMs());
+          action();
+        });
+      },
+      setConditions: (patch) => sim.plant.setConditions(patch),
+      conditions: () => sim.plant.conditions,
+      setSensorFault: (sensor, fault) => {
+        sim.devices[sensor].fault = fault;
+      },
+      addBatteryDrain: (percentPerHour) => sim.devices.power.setExtraDrain(percentPerHour),
+      powerCycle: (durationMs) => sim.powerCycle(durationMs),
+      baselineArterialMeanMmHg: () => sim.plant.artery.meanMmHg,
+    };
+  }
+
+  /**
+   * Unintended bolus: volume leaving the catheter above the programmed profile (the firmware's
+   * schedule of infusion and flush strokes at nominal volume), in any 5-minute window, sampled
+   * every 10 s.
+   */
+  private sampleBolus(): void {
+    const plant = this.plant;
+    plant.advanceTo(this.clock.nowMs());
+    plant.flushPending();
+    const outletUl = plant.toArtery.volumeUl + plant.toExtrahepatic.volumeUl + plant.toPocket.volumeUl + plant.leaked.volumeUl;
+    // The firmware's schedule survives reboots (it is restored from NV), so the profile is continuous.
+    const scheduledUl = ((this.firmware.scheduledPatientStrokes * this.profile.firmwareConfig.strokeVolumeNl) / 1000);
+    const history = this.bolusHistory;
+    history.push(outletUl - scheduledUl);
+    if (history.length > BOLUS_WINDOW_SAMPLES + 1) history.shift();
+    const oldest = history[0] as number;
+    const excess = outletUl - scheduledUl - oldest;
+    if (excess > this.maxBolusUl) this.maxBolusUl = excess;
   }
 
   private bootFirmware(): Firmware {
@@ -339,6 +391,7 @@ export class Simulation {
         heparinUnits: round(toArtery.heparinUnits, 2),
         extrahepaticFudrMg: round(plant.toExtrahepatic.fudrMg, 4),
         leakedVolumeMl: round(plant.leaked.volumeUl / 1000, 4),
+        maxUnintendedBolusUl: round(this.maxBolusUl, 3),
         pocketVolumeMl: round(plant.toPocket.volumeUl / 1000, 4),
         primeWasteMl: round(plant.primeWaste.volumeUl / 1000, 4),
         heparinLockInPathUnits: round(remaining.implant.heparinUnits, 2),
@@ -364,7 +417,13 @@ export class Simulation {
         lockDoneSeconds: seconds(this.timeline.lockDoneMs),
       },
       finalState: this.firmware.modeName,
-      faults: [],
+      faults: this.scenario.faults.map((f) =>
+        faultOutcome(
+          f,
+          this.log.entries.filter((e) => e.kind === 'alarm').map((e) => ({ code: e.code as AlarmCode, atMs: e.atMs })),
+          this.clock.nowMs(),
+        ),
+      ),
     };
   }
 }

@@ -33,6 +33,7 @@ const CONDITION_ON: Record<AlarmCode, (d: DetectorState) => DetectorState> = {
   RESERVOIR_EMPTY: (d) => ({ ...d, reservoir: { ...d.reservoir, emptyCount: THRESHOLDS.reservoirEmptySamples } }),
   RESERVOIR_MISMATCH: (d) => ({ ...d, reservoir: { ...d.reservoir, mismatchUl: THRESHOLDS.reservoirMismatchUl + 1 } }),
   SENSOR_FAULT: (d) => ({ ...d, health: { ...d.health, sensorFaultMs: THRESHOLDS.sensorFaultConfirmMs } }),
+  SENSOR_DEGRADED: (d) => ({ ...d, health: { ...d.health, flowFaulty: true } }),
   BATTERY_LOW: (d) => ({ ...d, health: { ...d.health, batteryPercent: THRESHOLDS.batteryLowPercent } }),
   BATTERY_DEPLETED: (d) => ({ ...d, health: { ...d.health, batteryPercent: THRESHOLDS.batteryDepletedPercent } }),
   REPEATED_ALARM: (d) => ({ ...d, health: { ...d.health, repeatedRestartLockout: true } }),
