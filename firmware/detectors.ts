@@ -53,16 +53,28 @@ export const THRESHOLDS = Object.freeze({
   flowBlockMs: 5 * 60_000,
   overInfusionRatio: 1.1,
   underInfusionRatio: 0.9,
-  /** Flow sensor offset (±2 µL/h) plus drift margin: deviations below this are not judged. */
-  flowAbsoluteToleranceUlPerHour: 4,
+  /**
+   * The flow sensor's own error budget, added to GIP's ±10 % so that a sensor at the edge of its
+   * specification never alarms on a correct delivery: gain ±3 % (relative), offset ±2 µL/h plus
+   * drift up to 1.4 µL/h over 14 days plus 1 µL/h for noise over 15 min (absolute). At the lowest
+   * rates the absolute part dominates: 20 µL/h is judged only beyond ±35 %.
+   */
+  flowGainTolerance: 0.03,
+  flowAbsoluteToleranceUlPerHour: 4.4,
   /** Consecutive commanded strokes with no encoder counts before MOTOR_STALL. */
   stallMissedStrokes: 2,
   /** Reservoir gauge ±0.5 mL plus Open PCA's ±1 mL measurement band. */
   reservoirMismatchUl: 1500,
   /** A shortfall is only called when the gauge is this far below what the programme still needs. */
   reservoirShortfallMarginUl: 1000,
-  /** The gauge must read at or below the unreachable residual this many samples in a row. */
+  /** The gauge must read "empty" this many samples in a row. */
   reservoirEmptySamples: 2,
+  /**
+   * Gauge accuracy (±0.5 mL): "empty" is called when the gauge reads below the residual by more
+   * than its accuracy, or at the residual while the ledger also says nothing deliverable is left
+   * within that accuracy — never on the gauge's word alone at the edge of its accuracy.
+   */
+  reservoirGaugeAccuracyUl: 500,
   /** Sensor silent or implausible this long. */
   sensorFaultConfirmMs: 5_000,
   /**
@@ -353,9 +365,13 @@ export function updateFlowVerdict(v: FlowVerdict, fl: FlowDetector, infusing: bo
   const measured = fl.measured1Ul + fl.measured2Ul + fl.measured3Ul;
   const commanded = fl.commanded1Ul + fl.commanded2Ul + fl.commanded3Ul;
   const ratio = commanded > 0 ? measured / commanded : NaN;
-  const deviationUlPerHour = (measured - commanded) / (THRESHOLDS.flowWindowMs / 3_600_000);
-  const judged = commanded > 0 && Math.abs(deviationUlPerHour) > THRESHOLDS.flowAbsoluteToleranceUlPerHour;
-  return { ratio, overInfusion: judged && ratio > THRESHOLDS.overInfusionRatio, underInfusion: judged && ratio < THRESHOLDS.underInfusionRatio };
+  const hours = THRESHOLDS.flowWindowMs / 3_600_000;
+  const margin = (ratioBand: number): number => commanded * (ratioBand + THRESHOLDS.flowGainTolerance) + THRESHOLDS.flowAbsoluteToleranceUlPerHour * hours;
+  return {
+    ratio,
+    overInfusion: commanded > 0 && measured - commanded > margin(THRESHOLDS.overInfusionRatio - 1),
+    underInfusion: commanded > 0 && commanded - measured > margin(1 - THRESHOLDS.underInfusionRatio),
+  };
 }
 
 /** Gauge against ledger, judged once per new gauge sample while the infusion owes strokes. */
@@ -371,7 +387,12 @@ export function updateReservoir(rv: ReservoirDetector, cfg: DetectorConfig, infu
   return {
     shortfallUl: owesStrokes ? Math.max(0, programmeRemainingUl - deliverableUl - THRESHOLDS.reservoirShortfallMarginUl) : 0,
     mismatchUl: ledger.reservoirFillUl > 0 ? Math.abs(gaugeUl - expectedUl) : 0,
-    emptyCount: owesStrokes && deliverableUl <= 0 ? rv.emptyCount + 1 : 0,
+    emptyCount:
+      owesStrokes &&
+      (deliverableUl <= -THRESHOLDS.reservoirGaugeAccuracyUl ||
+        (deliverableUl <= 0 && expectedUl - cfg.reservoirResidualUl <= THRESHOLDS.reservoirGaugeAccuracyUl))
+        ? rv.emptyCount + 1
+        : 0,
     lastSampleAtMs: g.atMs,
   };
 }

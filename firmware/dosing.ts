@@ -10,10 +10,12 @@
  * - The schedule carries the remainder: after any elapsed time the cumulative target is
  *   floor(strokes · elapsed / duration), computed in integers, so nothing is lost or repeated.
  *
- * Dead volumes (DOMAIN.md §2): the prime pushes the set volume (line + needle) to waste before the
- * needle goes into the port; the infusion volume is what the reservoir holds after that and after
- * its unreachable residual; the heparin flush at the end pushes the drug still in the path into
- * the artery. The patient therefore receives concentration × infusion volume of each drug.
+ * Dead volumes (DOMAIN.md §2): the prime fills the set (line + needle) with drug before the needle
+ * goes into the port (what it pushes beyond the set goes to waste); the infusion volume is what
+ * the reservoir holds after the prime, its unreachable residual and a reserve; the heparin flush
+ * at the end pushes the drug still in the path into the artery — the infused volume and the set's
+ * contents. The patient therefore receives concentration × (infusion volume + primed set volume),
+ * and the concentrations are computed for exactly that volume.
  */
 import type { DeviceConfig, Range } from '../hal/index.ts';
 import type { DrugLibrary, LimitBand } from './drugLibrary.ts';
@@ -66,7 +68,7 @@ export interface InfusionPlan {
   readonly dexamethasoneMgPerDay: number;
   readonly fudrMgTotal: number;
   readonly dexamethasoneMgTotal: number;
-  /** Heparin in the pump mixture that reaches the patient (infusion volume × concentration). */
+  /** Heparin in the pump mixture that reaches the patient ((infusion + primed set volume) × concentration). */
   readonly heparinUnitsInfused: number;
   readonly heparinLockUnits: number;
   readonly heparinUnitsTotal: number;
@@ -74,6 +76,8 @@ export interface InfusionPlan {
   readonly strokeVolumeNl: number;
   readonly infusionStrokes: number;
   readonly infusionVolumeUl: number;
+  /** Volume of mixture that reaches the patient: the infusion plus the primed set the flush pushes out. */
+  readonly doseVolumeUl: number;
   readonly rateUlPerHour: number;
   readonly primingStrokes: number;
   readonly primingDurationMs: number;
@@ -216,17 +220,17 @@ export function planInfusion(rx: PrescriptionInput, config: DeviceConfig, librar
   }
   if (findings.some((f) => f.kind === 'hard')) return { ok: false, findings };
 
-  const infusionVolumeMl = infusionVolumeUl / UL_PER_ML;
+  const doseVolumeMl = (infusionVolumeUl + config.primedSetVolumeUl) / UL_PER_ML;
   const fudrMgTotal = fudrMgPerDay * rx.infusionDays;
   const dexamethasoneMgTotal = dexamethasoneMgPerDay * rx.infusionDays;
-  const fudrMgPerMl = fudrMgTotal / infusionVolumeMl;
-  const dexamethasoneMgPerMl = dexamethasoneMgTotal / infusionVolumeMl;
+  const fudrMgPerMl = fudrMgTotal / doseVolumeMl;
+  const dexamethasoneMgPerMl = dexamethasoneMgTotal / doseVolumeMl;
   check('fudrMgPerMl', fudrMgPerMl, library.fudrMgPerMl);
   check('dexamethasoneMgPerMl', dexamethasoneMgPerMl, library.dexamethasoneMgPerMl);
   if (findings.some((f) => f.kind === 'hard')) return { ok: false, findings };
 
   const flushStrokes = strokesForVolume(rx.heparinLockVolumeMl * UL_PER_ML, strokeVolumeNl);
-  const heparinUnitsInfused = rx.heparinUnitsPerMl * infusionVolumeMl;
+  const heparinUnitsInfused = rx.heparinUnitsPerMl * doseVolumeMl;
   const heparinLockUnits = rx.heparinLockVolumeMl * rx.heparinLockUnitsPerMl;
   return {
     ok: true,
@@ -234,7 +238,7 @@ export function planInfusion(rx: PrescriptionInput, config: DeviceConfig, librar
       bsaM2, bsaSource, weightKg: p.weightKg, doseFactor: rx.doseFactor, infusionDays: rx.infusionDays, durationMs,
       fudrMgPerDay, dexamethasoneMgPerDay, fudrMgTotal, dexamethasoneMgTotal,
       heparinUnitsInfused, heparinLockUnits, heparinUnitsTotal: heparinUnitsInfused + heparinLockUnits,
-      reservoirFillMl: rx.reservoirVolumeMl, strokeVolumeNl, infusionStrokes, infusionVolumeUl, rateUlPerHour,
+      reservoirFillMl: rx.reservoirVolumeMl, strokeVolumeNl, infusionStrokes, infusionVolumeUl, doseVolumeUl: doseVolumeMl * UL_PER_ML, rateUlPerHour,
       primingStrokes, primingDurationMs: durationForStrokesMs(primingStrokes, strokeVolumeNl, config.primeRateUlPerHour),
       heparinLockVolumeMl: rx.heparinLockVolumeMl, heparinLockUnitsPerMl: rx.heparinLockUnitsPerMl,
       flushStrokes, flushDurationMs: durationForStrokesMs(flushStrokes, strokeVolumeNl, config.flushRateUlPerHour),

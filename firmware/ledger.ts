@@ -119,20 +119,26 @@ export interface LedgerFigures {
   readonly reservoirRemainingMl: number;
 }
 
-/** The belief in clinical units. Drug masses follow the programmed concentrations. */
-export function ledgerFigures(ledger: Ledger, plan: InfusionPlan | null, strokeVolumeNl: number): LedgerFigures {
+/**
+ * The belief in clinical units. Drug masses follow the programmed concentrations: the infused
+ * volume, plus the primed set's contents once the flush has pushed them out (the flush's first
+ * `primedSetVolumeUl` is drug mixture, the rest heparin lock).
+ */
+export function ledgerFigures(ledger: Ledger, plan: InfusionPlan | null, strokeVolumeNl: number, primedSetVolumeUl = 0): LedgerFigures {
   const ml = (strokes: number): number => (strokes * strokeVolumeNl) / NL_PER_UL / 1000;
   const infusedVolumeMl = ml(ledger.infusionStrokes);
   const flushedVolumeMl = ml(ledger.flushStrokes);
+  const setDrugMl = Math.min(flushedVolumeMl, primedSetVolumeUl / 1000);
+  const drugMl = infusedVolumeMl + setDrugMl;
   return {
     strokes: ledger.primeStrokes + ledger.infusionStrokes + ledger.flushStrokes,
     primedVolumeMl: ml(ledger.primeStrokes),
     infusedVolumeMl,
     flushedVolumeMl,
     deliveredVolumeMl: infusedVolumeMl + flushedVolumeMl,
-    fudrMg: plan ? infusedVolumeMl * plan.fudrMgPerMl : 0,
-    dexamethasoneMg: plan ? infusedVolumeMl * plan.dexamethasoneMgPerMl : 0,
-    heparinUnits: plan ? infusedVolumeMl * plan.heparinUnitsPerMl + flushedVolumeMl * plan.heparinLockUnitsPerMl : 0,
+    fudrMg: plan ? drugMl * plan.fudrMgPerMl : 0,
+    dexamethasoneMg: plan ? drugMl * plan.dexamethasoneMgPerMl : 0,
+    heparinUnits: plan ? drugMl * plan.heparinUnitsPerMl + (flushedVolumeMl - setDrugMl) * plan.heparinLockUnitsPerMl : 0,
     reservoirRemainingMl: ledger.reservoirFillUl / 1000 - ml(ledger.primeStrokes + ledger.infusionStrokes),
   };
 }

@@ -32,6 +32,11 @@ export interface DeviceConfig {
   readonly reservoirReserveFraction: number;
   /** Volume the prime must push to fill the set from pump to needle tip (line + Huber needle). */
   readonly primingVolumeUl: number;
+  /**
+   * Volume the prime leaves filled with drug between pump and patient (line + needle). It reaches
+   * the patient at the end, pushed by the heparin flush, so it is part of the dose.
+   */
+  readonly primedSetVolumeUl: number;
   /** Volume of the implanted path the lock must fill (port chamber + catheter). */
   readonly implantedDeadVolumeUl: number;
   readonly primeRateUlPerHour: number;

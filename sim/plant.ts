@@ -216,6 +216,7 @@ export class Plant {
     const v = profile.path.volumeUl;
     this.set = new Fifo(v.line + v.needle, NO_DRUG);
     this.implant = new Fifo(v.port + v.catheter, initialLock);
+    this.filled.add(v.line + v.needle, NO_DRUG);
     this.filled.add(v.port + v.catheter, initialLock);
     this.deriveHydraulics();
   }

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { PrescriptionInput } from '../firmware/index.ts';
 import { faultSchema } from './faults.ts';
+import { adverseEventsSchema, clinicalEventsSchema, courseProblems, courseSchema } from './course/schema.ts';
 
 function num(field: string, min: number, max: number, unit = ''): z.ZodNumber {
   const u = unit ? ` ${unit}` : '';
@@ -55,7 +56,9 @@ const prescriptionSchema = z.strictObject({
 });
 
 const deviceSchema = z.strictObject({
-  profile: z.enum(['port-ambulatory'], { error: 'device.profile must be one of: port-ambulatory' }).default('port-ambulatory'),
+  profile: z
+    .enum(['port-ambulatory', 'implanted', 'implanted-40'], { error: 'device.profile must be one of: port-ambulatory, implanted, implanted-40' })
+    .default('port-ambulatory'),
 });
 
 
@@ -70,6 +73,12 @@ export const scenarioSchema = z.strictObject({
   prescription: prescriptionSchema,
   device: deviceSchema.default({ profile: 'port-ambulatory' }),
   faults: z.array(faultSchema, { error: 'faults must be an array' }).default([]),
+  /** A treatment course of cycles instead of one infusion (sim/course/). */
+  course: courseSchema.optional(),
+  clinicalEvents: clinicalEventsSchema,
+  adverseEvents: adverseEventsSchema,
+}).superRefine((s, ctx) => {
+  for (const message of courseProblems(s)) ctx.addIssue({ code: 'custom', message, path: [] });
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;
@@ -94,6 +103,9 @@ function describePath(path: readonly PropertyKey[]): string {
 
 /** Validates parsed JSON; throws `ScenarioError` with one line per problem. */
 export function parseScenario(json: unknown, source = 'scenario'): Scenario {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new ScenarioError(`${source}: a scenario must be a JSON object with name, seed, patient, prescription`);
+  }
   const result = scenarioSchema.safeParse(json);
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {

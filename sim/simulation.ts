@@ -44,10 +44,16 @@ export interface RunOptions {
   /** Ends the run after this much simulated time (for shortened runs). */
   readonly maxSimulatedMs?: number;
   readonly telemetrySampleMs?: number;
+  /** Replaces the scenario's device profile (e.g. a line-compliance sweep); the firmware's nominal config stays the profile's. */
+  readonly profile?: DeviceProfile;
   /** Who runs the pump; default: one cycle of the scenario's prescription. */
   readonly operator?: Operator;
   /** Simulated time after which the run ends; default: the programmed infusion plus one day. */
   readonly horizonMs?: number;
+  /** NV store to boot from (a pump that kept its memory, e.g. between the cycles of a course); default: empty. */
+  readonly nv?: SimNvStore;
+  /** Seed of the per-unit draws (unit stroke error, sensor offsets and gains); default: the run's seed. */
+  readonly deviceSeed?: number;
 }
 
 export interface AlarmRecord {
@@ -125,7 +131,7 @@ export class Simulation {
   readonly profile: DeviceProfile;
   readonly plant: Plant;
   readonly log: SimEventLog;
-  readonly nv = new SimNvStore();
+  readonly nv: SimNvStore;
   readonly telemetry: Telemetry | undefined;
   readonly hal: Hal;
   readonly devices: {
@@ -144,6 +150,7 @@ export class Simulation {
   private readonly world: OperatorWorld;
   private lastMilestone = 0;
   private stepsBeforeReboots = 0;
+  private pendingBoot: { atMs: number; handle: number } | null = null;
   private readonly bolusHistory: number[] = [];
   private maxBolusUl = 0;
   private wallMs = 0;
@@ -152,12 +159,13 @@ export class Simulation {
     const scenario = options.scenario;
     this.scenario = scenario;
     this.seed = options.seed ?? scenario.seed;
+    this.nv = options.nv ?? new SimNvStore();
     this.telemetry = options.telemetry;
-    const profile = DEVICE_PROFILES[scenario.device.profile];
+    const profile = options.profile ?? DEVICE_PROFILES[scenario.device.profile];
     if (profile === undefined) throw new ScenarioError(`device.profile: unknown profile ${scenario.device.profile}`);
     this.profile = profile;
 
-    const draws = new SeededRandom(this.seed, streamId('device'));
+    const draws = new SeededRandom(options.deviceSeed ?? this.seed, streamId('device'));
     const patientDraws = new SeededRandom(this.seed, streamId('patient'));
     const a = profile.artery;
     const artery: PatientArtery = {
@@ -333,15 +341,24 @@ export class Simulation {
 
   /** Removes power from the firmware for `durationMs`, then boots it again from its NV store. */
   powerCycle(durationMs: number): void {
-    this.stepsBeforeReboots += this.firmware.controlSteps;
-    this.firmware.powerOff();
-    this.clock.setTimeout(() => {
+    const bootAtMs = this.clock.nowMs() + durationMs;
+    if (this.pendingBoot !== null) {
+      // Already off: a second outage only lengthens the first.
+      if (bootAtMs <= this.pendingBoot.atMs) return;
+      this.clock.clearTimeout(this.pendingBoot.handle);
+    } else {
+      this.stepsBeforeReboots += this.firmware.controlSteps;
+      this.firmware.powerOff();
+    }
+    const handle = this.clock.at(bootAtMs, () => {
+      this.pendingBoot = null;
       this.firmware = this.bootFirmware();
-    }, durationMs);
+    });
+    this.pendingBoot = { atMs: bootAtMs, handle };
   }
 
   get controlSteps(): number {
-    return this.stepsBeforeReboots + this.firmware.controlSteps;
+    return this.stepsBeforeReboots + (this.pendingBoot === null ? this.firmware.controlSteps : 0);
   }
 
   summary(): RunSummary {
@@ -349,7 +366,7 @@ export class Simulation {
     plant.advanceTo(this.clock.nowMs());
     plant.flushPending();
     const plan = this.firmware.plan;
-    const belief = ledgerFigures(this.firmware.ledger, plan, this.profile.firmwareConfig.strokeVolumeNl);
+    const belief = ledgerFigures(this.firmware.ledger, plan, this.profile.firmwareConfig.strokeVolumeNl, this.profile.firmwareConfig.primedSetVolumeUl);
     const remaining = plant.remaining();
     const alarms: AlarmRecord[] = this.log.entries
       .filter((e: LogEntry) => e.kind === 'alarm')

@@ -112,8 +112,10 @@ describe('the DOMAIN.md worked example (70 kg, 170 cm, seed protocol)', () => {
     expect(p.infusionVolumeUl).toBe(p.infusionStrokes * strokeUl);
     expect(p.infusionVolumeUl).toBeLessThanOrEqual(afterPrimeUl * (1 - config.reservoirReserveFraction));
     expect(p.infusionVolumeUl).toBeGreaterThan(afterPrimeUl * (1 - config.reservoirReserveFraction) - strokeUl);
-    expect(p.fudrMgPerMl * (p.infusionVolumeUl / 1000)).toBeCloseTo(147, 9);
-    expect(p.dexamethasoneMgPerMl * (p.infusionVolumeUl / 1000)).toBeCloseTo(p.dexamethasoneMgTotal, 9);
+    // The dose travels in the infused volume plus the primed set the flush pushes out.
+    expect(p.doseVolumeUl).toBe(p.infusionVolumeUl + config.primedSetVolumeUl);
+    expect(p.fudrMgPerMl * (p.doseVolumeUl / 1000)).toBeCloseTo(147, 9);
+    expect(p.dexamethasoneMgPerMl * (p.doseVolumeUl / 1000)).toBeCloseTo(p.dexamethasoneMgTotal, 9);
     expect(p.rateUlPerHour).toBeCloseTo(p.infusionVolumeUl / (14 * 24), 9);
     expect(p.rateUlPerHour).toBeGreaterThanOrEqual(config.rateRangeUlPerHour.min);
     expect(p.rateUlPerHour).toBeLessThanOrEqual(config.rateRangeUlPerHour.max);
@@ -261,7 +263,7 @@ describe('properties of planInfusion', () => {
         plans++;
         const p = result.plan;
         const strokeUl = config.strokeVolumeNl / 1000;
-        const infusionMl = p.infusionVolumeUl / 1000;
+        const infusionMl = p.doseVolumeUl / 1000;
         expect(relativeError(p.fudrMgTotal, 0.15 * rx.patient.weightKg * rx.infusionDays * rx.doseFactor)).toBeLessThanOrEqual(1e-9);
         expect(relativeError(p.fudrMgPerMl * infusionMl, p.fudrMgTotal)).toBeLessThanOrEqual(1e-9);
         expect(relativeError(p.dexamethasoneMgPerMl * infusionMl, p.dexamethasoneMgTotal)).toBeLessThanOrEqual(1e-9);

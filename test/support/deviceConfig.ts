@@ -20,6 +20,7 @@ export const NOMINAL_PORT_CONFIG: DeviceConfig = Object.freeze({
   reservoirResidualUl: 500,
   reservoirReserveFraction: 0.02,
   primingVolumeUl: 350,
+  primedSetVolumeUl: 350,
   implantedDeadVolumeUl: 300,
   primeRateUlPerHour: 60_000,
   flushRateUlPerHour: 60_000,
