@@ -11,6 +11,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { HAI_FUDR_LIBRARY, planInfusion } from '../firmware/index.ts';
+import { detectionCommand } from './detectionCommand.ts';
 import { formatSummary } from './report.ts';
 import { DEVICE_PROFILES } from './profile.ts';
 import type { Scenario } from './scenario.ts';
@@ -82,6 +83,8 @@ export function buildProgram(out: NodeJS.WritableStream = process.stdout, err: N
     .option('--json', 'print exactly one JSON object (the run summary) on stdout')
     .exitOverride()
     .action(async (flags: RunFlags) => runCommand(flags, out));
+
+  program.addCommand(detectionCommand(out));
 
   return program;
 }
