@@ -71,10 +71,13 @@ export const THRESHOLDS = Object.freeze({
   reservoirEmptySamples: 2,
   /**
    * Gauge accuracy (±0.5 mL): "empty" is called when the gauge reads below the residual by more
-   * than its accuracy, or at the residual while the ledger also says nothing deliverable is left
-   * within that accuracy — never on the gauge's word alone at the edge of its accuracy.
+   * than its accuracy, or at the residual while the flow sensor confirms that encoder-counted
+   * strokes no longer move fluid (last 5-minute block below half of commanded) — never on the
+   * gauge's word alone at the edge of its accuracy, which near the end of every reservoir would
+   * stop a correct infusion.
    */
   reservoirGaugeAccuracyUl: 500,
+  reservoirDryFlowRatio: 0.5,
   /** Sensor silent or implausible this long. */
   sensorFaultConfirmMs: 5_000,
   /**
@@ -374,8 +377,13 @@ export function updateFlowVerdict(v: FlowVerdict, fl: FlowDetector, infusing: bo
   };
 }
 
+/** The last completed 5-minute flow block moved less than half of what the encoder confirmed. */
+function flowSaysDry(fl: FlowDetector): boolean {
+  return fl.blocksFilled >= 1 && fl.commanded1Ul > 0 && fl.measured1Ul < THRESHOLDS.reservoirDryFlowRatio * fl.commanded1Ul;
+}
+
 /** Gauge against ledger, judged once per new gauge sample while the infusion owes strokes. */
-export function updateReservoir(rv: ReservoirDetector, cfg: DetectorConfig, infusing: boolean, ledger: Ledger, g: HalResult<ReservoirReading> | null): ReservoirDetector {
+export function updateReservoir(rv: ReservoirDetector, cfg: DetectorConfig, infusing: boolean, ledger: Ledger, g: HalResult<ReservoirReading> | null, fl: FlowDetector = FLOW_IDLE): ReservoirDetector {
   const owesStrokes = infusing && ledger.phaseKind === 'infuse' && ledger.phaseDeliveredStrokes < ledger.phaseTotalStrokes;
   if (g === null || !g.ok || g.atMs === rv.lastSampleAtMs) {
     return owesStrokes || rv.emptyCount === 0 ? rv : { ...rv, emptyCount: 0 };
@@ -388,11 +396,7 @@ export function updateReservoir(rv: ReservoirDetector, cfg: DetectorConfig, infu
     shortfallUl: owesStrokes ? Math.max(0, programmeRemainingUl - deliverableUl - THRESHOLDS.reservoirShortfallMarginUl) : 0,
     mismatchUl: ledger.reservoirFillUl > 0 ? Math.abs(gaugeUl - expectedUl) : 0,
     emptyCount:
-      owesStrokes &&
-      (deliverableUl <= -THRESHOLDS.reservoirGaugeAccuracyUl ||
-        (deliverableUl <= 0 && expectedUl - cfg.reservoirResidualUl <= THRESHOLDS.reservoirGaugeAccuracyUl))
-        ? rv.emptyCount + 1
-        : 0,
+      owesStrokes && (deliverableUl <= -THRESHOLDS.reservoirGaugeAccuracyUl || (deliverableUl <= 0 && flowSaysDry(fl))) ? rv.emptyCount + 1 : 0,
     lastSampleAtMs: g.atMs,
   };
 }
@@ -477,7 +481,7 @@ export function updateDetectors(d: DetectorState, cfg: DetectorConfig, connected
   const arterial = updateArterial(d.arterial, cfg, connected, d.drive.strokesCompleted, r.pressure, pressureTrack.suspect);
   const flow = updateFlow(d.flow, cfg, infusing, r.flow);
   const flowVerdict = updateFlowVerdict(d.flowVerdict, flow, infusing);
-  const reservoir = updateReservoir(d.reservoir, cfg, infusing, ledger, r.reservoir);
+  const reservoir = updateReservoir(d.reservoir, cfg, infusing, ledger, r.reservoir, flow);
   const health = updateHealth(d.health, cfg, connected, infusing, pressureTrack, r);
   return { pressureTrack, arterial, flow, flowVerdict, drive: d.drive, reservoir, health };
 }

@@ -9,7 +9,8 @@
  */
 import { Command } from 'commander';
 import { performance } from 'node:perf_hooks';
-import { defaultScenario } from './scenario.ts';
+import type { Scenario } from './scenario.ts';
+import { defaultScenario, parseScenario } from './scenario.ts';
 import { runScenarioSync } from './simulation.ts';
 
 interface CaseResult {
@@ -20,6 +21,20 @@ interface CaseResult {
   readonly controlSteps: number;
   readonly simulatedSeconds: number;
   readonly nsPerControlStep: number;
+}
+
+/** The default cycle with a fault or an episode most days; the operator clears each and resumes. */
+export function faultHeavyScenario(): Scenario {
+  const faults: unknown[] = [];
+  for (let day = 0; day < 13; day++) {
+    const at = day * 24 + 6;
+    faults.push({ kind: 'occlusion', atHours: at, durationMinutes: 45, location: day % 2 === 0 ? 'catheter' : 'line' });
+    faults.push({ kind: 'arterialPressure', atHours: at + 4, meanMmHg: 135, durationMinutes: 60 });
+    if (day % 3 === 0) faults.push({ kind: 'sensor', atHours: at + 8, sensor: 'pressure', mode: 'dropout', durationMinutes: 20 });
+    if (day % 4 === 1) faults.push({ kind: 'displacement', atHours: at + 10, to: 'tissue', durationMinutes: 30 });
+    if (day % 5 === 2) faults.push({ kind: 'powerLoss', atHours: at + 12, durationMinutes: 15 });
+  }
+  return parseScenario({ ...defaultScenario(), name: 'fault-heavy', faults }, 'fault-heavy');
 }
 
 function median(xs: number[]): number {
@@ -57,13 +72,19 @@ const program = new Command('bench')
     const runs = Math.max(5, Number.parseInt(opts.runs, 10) || 5);
     const scenario = defaultScenario();
     const cycle14d = measure(runs, () => runScenarioSync({ scenario }));
-    const result = { cycle14d };
+    const heavy = faultHeavyScenario();
+    const faultHeavy14d = measure(runs, () => runScenarioSync({ scenario: heavy }));
+    const result = { cycle14d, faultHeavy14d };
     if (opts.json) {
       process.stdout.write(`${JSON.stringify(result)}\n`);
       return;
     }
-    console.log(`default 14-day cycle (${scenario.name}): median ${cycle14d.medianMs} ms over ${runs} runs (min ${cycle14d.minMs}, max ${cycle14d.maxMs})`);
-    console.log(`  ${cycle14d.controlSteps} control steps over ${cycle14d.simulatedSeconds} simulated s: ${cycle14d.nsPerControlStep} ns per step`);
+    const line = (label: string, c: CaseResult): void => {
+      console.log(`${label}: median ${c.medianMs} ms over ${runs} runs (min ${c.minMs}, max ${c.maxMs})`);
+      console.log(`  ${c.controlSteps} control steps over ${c.simulatedSeconds} simulated s: ${c.nsPerControlStep} ns per step`);
+    };
+    line(`default 14-day cycle (${scenario.name})`, cycle14d);
+    line('fault-heavy 14-day cycle (occlusions, displacement, sensor dropout, power loss, pressure episodes)', faultHeavy14d);
   });
 
 program.parse();

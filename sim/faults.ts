@@ -134,7 +134,11 @@ export interface FaultTarget {
   addBatteryDrain(percentPerHour: number): void;
   powerCycle(durationMs: number): void;
   baselineArterialMeanMmHg(): number;
+  /** Sets one episode's share of the arterial offset; overlapping episodes add up. */
+  setArterialContribution(episode: number, offsetMmHg: number): void;
 }
+
+let nextEpisodeId = 0;
 
 /** Steps used to approximate ramps (severity, arterial pressure), per ramp. */
 const RAMP_STEPS = 60;
@@ -199,12 +203,14 @@ export function scheduleFault(f: FaultSpec, target: FaultTarget): void {
       end(() => target.addBatteryDrain(0));
       break;
     case 'arterialPressure': {
+      // Each episode adds its own offset, so overlapping episodes compose instead of fighting.
+      const episode = nextEpisodeId++;
       const rampMs = f.rampMinutes * MS_PER_MINUTE;
       const offset = (): number => f.meanMmHg - target.baselineArterialMeanMmHg();
-      ramp(rampMs, (fraction) => target.setConditions({ arterialOffsetMmHg: offset() * fraction }));
+      ramp(rampMs, (fraction) => target.setArterialContribution(episode, offset() * fraction));
       if (endMs !== null) {
         for (let i = 1; i <= RAMP_STEPS; i++) {
-          at(endMs + Math.round((rampMs * i) / RAMP_STEPS), () => target.setConditions({ arterialOffsetMmHg: offset() * (1 - i / RAMP_STEPS) }));
+          at(endMs + Math.round((rampMs * i) / RAMP_STEPS), () => target.setArterialContribution(episode, offset() * (1 - i / RAMP_STEPS)));
         }
       }
       break;

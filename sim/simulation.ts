@@ -153,6 +153,7 @@ export class Simulation {
   private pendingBoot: { atMs: number; handle: number } | null = null;
   private readonly bolusHistory: number[] = [];
   private maxBolusUl = 0;
+  private readonly arterialContributions = new Map<number, number>();
   private wallMs = 0;
 
   constructor(private readonly options: RunOptions) {
@@ -248,6 +249,13 @@ export class Simulation {
       addBatteryDrain: (percentPerHour) => sim.devices.power.setExtraDrain(percentPerHour),
       powerCycle: (durationMs) => sim.powerCycle(durationMs),
       baselineArterialMeanMmHg: () => sim.plant.artery.meanMmHg,
+      setArterialContribution: (episode, offsetMmHg) => {
+        if (offsetMmHg === 0) sim.arterialContributions.delete(episode);
+        else sim.arterialContributions.set(episode, offsetMmHg);
+        let total = 0;
+        for (const v of sim.arterialContributions.values()) total += v;
+        sim.plant.setConditions({ arterialOffsetMmHg: total });
+      },
     };
   }
 
