@@ -83,7 +83,6 @@ export interface ControlOutput {
 }
 
 const NO_EVENTS: readonly ControlEvent[] = Object.freeze([]);
-const UNCHANGED = (state: AlarmState): { state: AlarmState; change: null } => ({ state, change: null });
 
 export function strokeVolumeUl(config: DeviceConfig): number {
   return config.strokeVolumeNl / NL_PER_UL;
@@ -101,11 +100,11 @@ export function controlStep(state: ControlState, settings: ControlSettings, read
   const phaseActive = delivery !== 'none' && ledger.phaseKind === delivery && !phaseComplete(ledger);
   const detectors = updateDetectors(state.detectors, settings.detector, settings.connected, phaseActive && delivery === 'infuse', ledger, readings);
   const judged = state.judgedDetectors;
-  const evaluated = judged === null || alarmInputsChanged(judged, detectors) ? alarmStep(state.alarms, detectors, nowMs) : UNCHANGED(state.alarms);
-  const alarms = evaluated.state;
+  const evaluated = judged === null || alarmInputsChanged(judged, detectors) ? alarmStep(state.alarms, detectors, nowMs) : null;
+  const alarms = evaluated === null ? state.alarms : evaluated.state;
 
   let events: ControlEvent[] | null = null;
-  if (evaluated.change !== null) {
+  if (evaluated !== null && evaluated.change !== null) {
     events = [];
     for (const code of evaluated.change.raised) events.push({ type: 'alarm.raised', code, driveAction: ALARM_RULE_BY_CODE[code].driveAction });
     for (const code of evaluated.change.cleared) events.push({ type: 'alarm.cleared', code });

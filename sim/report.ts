@@ -5,6 +5,7 @@
  * Promises: truth (what reached the artery) and belief (the pump's ledger) are printed side by
  * side, with units, and nothing is shown that is not in the JSON summary.
  */
+import type { LogEntry } from '../hal/index.ts';
 import type { RunSummary } from './simulation.ts';
 
 const f = (x: number, digits = 2): string => x.toFixed(digits);
@@ -15,6 +16,11 @@ function duration(seconds: number): string {
   const m = Math.floor((seconds % 3600) / 60);
   const s = Math.round(seconds % 60);
   return `${d} d ${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}`;
+}
+
+/** One event-log line: simulated time, kind, code, detail. */
+export function formatLogEntry(e: LogEntry): string {
+  return `${duration(e.atMs / 1000)}  ${e.kind.padEnd(12)} ${e.code}${e.detail === undefined ? '' : `  ${e.detail}`}`;
 }
 
 export function formatSummary(s: RunSummary): string {
