@@ -123,7 +123,10 @@ export interface NominalResult {
   readonly fudrPercent: number | null;
 }
 
-/** Random arterial-pressure episodes over 14 days: exercise, hypertension, hypotension. */
+/**
+ * Random arterial-pressure episodes over 14 days, up to two a day, never overlapping: exercise
+ * (mean 120–145 mmHg), hypertension (110–140) and hypotension (50–65), 15–120 min, 1–10 min ramps.
+ */
 export function nominalEpisodes(seed: number): FaultSpec[] {
   const r = new SeededRandom(seed, streamId('episodes'));
   const episodes: FaultSpec[] = [];
@@ -132,9 +135,10 @@ export function nominalEpisodes(seed: number): FaultSpec[] {
     for (let i = 0; i < count; i++) {
       const kind = r.next();
       const meanMmHg = kind < 0.5 ? r.uniform(120, 145) : kind < 0.8 ? r.uniform(110, 140) : r.uniform(50, 65);
+      // Each episode has its own half of the day, so they never overlap.
       episodes.push({
         kind: 'arterialPressure',
-        atHours: day * 24 + r.uniform(1, 22),
+        atHours: day * 24 + i * 12 + r.uniform(1, 8),
         durationMinutes: r.uniform(15, 120),
         meanMmHg,
         rampMinutes: r.uniform(1, 10),

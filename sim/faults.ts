@@ -134,7 +134,7 @@ export interface FaultTarget {
   addBatteryDrain(percentPerHour: number): void;
   powerCycle(durationMs: number): void;
   baselineArterialMeanMmHg(): number;
-  /** Sets one episode's share of the arterial offset; overlapping episodes add up. */
+  /** Sets one episode's arterial offset; when episodes overlap, the largest excursion holds. */
   setArterialContribution(episode: number, offsetMmHg: number): void;
 }
 
@@ -203,7 +203,7 @@ export function scheduleFault(f: FaultSpec, target: FaultTarget): void {
       end(() => target.addBatteryDrain(0));
       break;
     case 'arterialPressure': {
-      // Each episode adds its own offset, so overlapping episodes compose instead of fighting.
+      // Each episode keeps its own offset, so overlapping episodes compose instead of fighting.
       const episode = nextEpisodeId++;
       const rampMs = f.rampMinutes * MS_PER_MINUTE;
       const offset = (): number => f.meanMmHg - target.baselineArterialMeanMmHg();

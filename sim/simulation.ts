@@ -252,9 +252,10 @@ export class Simulation {
       setArterialContribution: (episode, offsetMmHg) => {
         if (offsetMmHg === 0) sim.arterialContributions.delete(episode);
         else sim.arterialContributions.set(episode, offsetMmHg);
-        let total = 0;
-        for (const v of sim.arterialContributions.values()) total += v;
-        sim.plant.setConditions({ arterialOffsetMmHg: total });
+        // Each episode moves the mean *to* its level; when episodes overlap, the largest excursion holds.
+        let offset = 0;
+        for (const v of sim.arterialContributions.values()) if (Math.abs(v) > Math.abs(offset)) offset = v;
+        sim.plant.setConditions({ arterialOffsetMmHg: offset });
       },
     };
   }
