@@ -222,6 +222,9 @@ const FLOW_IDLE: FlowDetector = Object.freeze({
   blocksFilled: 0,
 });
 
+/** The window opened by the first flow read of an infusion; nothing counted yet. */
+const FLOW_OPEN: FlowDetector = Object.freeze({ ...FLOW_IDLE });
+
 const NO_FLOW_VERDICT: FlowVerdict = Object.freeze({ ratio: NaN, overInfusion: false, underInfusion: false });
 
 const PRESSURE_TRACK_START: PressureTrack = Object.freeze({
@@ -325,6 +328,9 @@ export function updateArterial(a: ArterialDetector, cfg: DetectorConfig, connect
 export function updateFlow(fl: FlowDetector, cfg: DetectorConfig, infusing: boolean, f: HalResult<FlowReading> | null): FlowDetector {
   if (!infusing) return FLOW_IDLE;
   if (f === null) return fl;
+  // The first read after the infusion (re)starts covers time before it (prime, pause, alarm stop):
+  // it only opens the window. Strokes recorded before it are dropped with it.
+  if (fl === FLOW_IDLE) return FLOW_OPEN;
   // The flow front-end integrates between reads; a read covers `windowMs`.
   const measuredUl = fl.measuredUl + (flowPlausible(f, cfg) ? (f.meanFlowUlPerHour * f.windowMs) / 3_600_000 : 0);
   const blockElapsedMs = fl.blockElapsedMs + (f.ok ? f.windowMs : cfg.periodMs);
@@ -505,7 +511,7 @@ export function recordStrokes(d: DetectorState, commanded: number, completed: nu
     pressureTrack: d.pressureTrack,
     arterial: d.arterial,
     // The flow sensor verifies that encoder-confirmed strokes moved fluid; missed strokes are MOTOR_STALL's business.
-    flow: fl === FLOW_IDLE ? fl : { ...fl, commandedUl: fl.commandedUl + completed * strokeVolumeUl },
+    flow: fl === FLOW_IDLE || fl === FLOW_OPEN ? fl : { ...fl, commandedUl: fl.commandedUl + completed * strokeVolumeUl },
     flowVerdict: d.flowVerdict,
     drive: {
       missedStrokes: missed > 0 ? d.drive.missedStrokes + missed : completed > 0 ? 0 : d.drive.missedStrokes,
@@ -514,6 +520,15 @@ export function recordStrokes(d: DetectorState, commanded: number, completed: nu
     reservoir: d.reservoir,
     health: d.health,
   };
+}
+
+/**
+ * Acknowledging a stall re-arms the drive check: the missed-stroke count restarts, so the alarm
+ * clears and a resume re-tests the drive; a drive still stalled misses again and re-raises it
+ * (three times in 10 minutes and Open PCA EC23 forces the stop).
+ */
+export function acknowledgeStall(d: DetectorState): DetectorState {
+  return d.drive.missedStrokes === 0 ? d : { ...d, drive: { ...d.drive, missedStrokes: 0 } };
 }
 
 /** Sets or clears the Open PCA EC23 restart lockout flag. */

@@ -55,7 +55,7 @@ export interface PumpContext {
 
 type At = { readonly atMs: number };
 export type PumpEvent =
-  | ({ type: 'selfTest.passed'; resumePoint: ResumePoint; plan: InfusionPlan | null; therapyPoint: TherapyPoint } & At)
+  | ({ type: 'selfTest.passed'; resumePoint: ResumePoint; plan: InfusionPlan | null; therapyPoint: TherapyPoint; connected?: boolean } & At)
   | ({ type: 'selfTest.failed'; reason: string } & At)
   | ({ type: 'program'; prescription: PrescriptionInput; confirmSoftLimits?: boolean } & At)
   | ({ type: 'prime' } & At)
@@ -139,7 +139,10 @@ export const pumpMachine = setup({
       plan: ({ event, context }) => (event.type === 'selfTest.passed' ? event.plan : context.plan),
       therapyPoint: ({ event, context }) => (event.type === 'selfTest.passed' ? event.therapyPoint : context.therapyPoint),
       needsAcknowledge: ({ event }) => event.type === 'selfTest.passed' && event.resumePoint === 'alarmStopped',
-      connected: ({ event }) => event.type === 'selfTest.passed' && ['infusing', 'paused', 'flushing', 'alarmStopped', 'infusionComplete', 'stopped'].includes(event.resumePoint),
+      // Connected as recorded before the power loss; an old record without it: from the mode.
+      connected: ({ event }) =>
+        event.type === 'selfTest.passed' &&
+        (event.connected ?? ['infusing', 'paused', 'flushing', 'alarmStopped', 'infusionComplete', 'stopped'].includes(event.resumePoint)),
     }),
     noteAlarm: assign({
       stoppingAlarms: ({ context, event }) =>

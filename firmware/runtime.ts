@@ -24,7 +24,7 @@ import { HAI_FUDR_LIBRARY } from './drugLibrary.ts';
 import type { InfusionPlan } from './dosing.ts';
 import { scheduledStrokes } from './dosing.ts';
 import type { Ledger } from './ledger.ts';
-import { withRestartLockout } from './detectors.ts';
+import { acknowledgeStall, withRestartLockout } from './detectors.ts';
 import { EMPTY_LEDGER, beginPhase, endPhase, ledgerFromRecord, ledgerToRecord, refillLedger } from './ledger.ts';
 import type { PumpEvent, PumpMachine, ResumePoint, TherapyPoint } from './machine.ts';
 import { THERAPY_POINTS, deliveryFor, modeName, pumpMachine } from './machine.ts';
@@ -66,10 +66,12 @@ export class Firmware {
   private mode = '';
   private resumePoint: ResumePoint = 'none';
   private therapyPoint: TherapyPoint = 'none';
+  private persistedConnected = false;
   private shownSignal = '';
   private periodicHandle = -1;
   private selfTestHandle = -1;
   private steps = 0;
+  private rejectedInThisCommand = false;
   private readonly flowEverySteps: number;
   private readonly slowEverySteps: number;
   private running = false;
@@ -96,6 +98,9 @@ export class Firmware {
     this.running = true;
     this.log('restart', 'BOOT');
     this.actor.start();
+    // The annunciator may still show what the previous power-on left; a boot starts from silence.
+    this.shownSignal = 'boot';
+    this.updateAnnunciator(this.hal.clock.nowMs());
     this.periodicHandle = this.hal.clock.startPeriodic(this.hal.config.controlPeriodMs, () => this.tick());
     this.selfTestHandle = this.hal.clock.setTimeout(() => this.finishSelfTest(), SELF_TEST_DURATION_MS);
   }
@@ -125,9 +130,10 @@ export class Firmware {
       const handled = cmd.type === 'acknowledge';
       return { accepted: handled, mode: this.mode, ...(handled ? {} : { reason: `${cmd.type} is not accepted in mode ${this.mode}` }) };
     }
+    this.rejectedInThisCommand = false;
     this.actor.send(event);
     const after = this.actor.getSnapshot();
-    if (cmd.type === 'program' && after.context.plan === null && after.context.findings.length > 0 && !after.matches({ programming: 'awaitingConfirmation' })) {
+    if (cmd.type === 'program' && this.rejectedInThisCommand) {
       return { accepted: false, mode: this.mode, reason: after.context.findings.map((f) => f.message).join('; ') };
     }
     if (cmd.type === 'program' && after.matches({ programming: 'awaitingConfirmation' })) {
@@ -212,7 +218,7 @@ export class Firmware {
   }
 
   private acknowledge(atMs: number): void {
-    this.control = { ...this.control, detectors: withRestartLockout(this.control.detectors, false) };
+    this.control = { ...this.control, detectors: acknowledgeStall(withRestartLockout(this.control.detectors, false)) };
     const { state, cleared } = acknowledgeAlarms(this.control.alarms);
     this.control = { ...this.control, alarms: state };
     for (const code of cleared) {
@@ -251,7 +257,7 @@ export class Firmware {
     }
     const therapy = this.restoreTherapy();
     if (therapy.resumePoint !== 'none') this.log('restart', 'THERAPY_RESTORED', therapy.resumePoint);
-    this.actor.send({ type: 'selfTest.passed', resumePoint: therapy.resumePoint, plan: therapy.plan, therapyPoint: therapy.therapyPoint, atMs });
+    this.actor.send({ type: 'selfTest.passed', resumePoint: therapy.resumePoint, plan: therapy.plan, therapyPoint: therapy.therapyPoint, connected: therapy.connected, atMs });
   }
 
   private onSnapshot(snapshot: SnapshotFrom<PumpMachine>): void {
@@ -262,9 +268,10 @@ export class Firmware {
     if (delivery !== this.settings.delivery || connected !== this.settings.connected || ctx.plan !== this.settings.plan) {
       this.settings = makeControlSettings(this.hal.config, ctx.plan, delivery, connected, this.settings);
     }
-    if (ctx.resumePoint !== this.resumePoint || ctx.therapyPoint !== this.therapyPoint) {
+    if (ctx.resumePoint !== this.resumePoint || ctx.therapyPoint !== this.therapyPoint || ctx.connected !== this.persistedConnected) {
       this.resumePoint = ctx.resumePoint;
       this.therapyPoint = ctx.therapyPoint;
+      this.persistedConnected = ctx.connected;
       this.persistTherapy(ctx.plan);
     }
     if (mode !== this.mode) {
@@ -292,6 +299,7 @@ export class Firmware {
         this.log('notification', 'PLAN_ACCEPTED', `${e.plan.rateUlPerHour.toFixed(2)} µL/h for ${e.plan.infusionDays} d`);
         break;
       case 'plan.rejected':
+        this.rejectedInThisCommand = true;
         this.log('notification', 'PLAN_REJECTED', e.findings.map((f) => f.message).join('; '));
         break;
       case 'reservoir.refilled':
@@ -316,16 +324,17 @@ export class Firmware {
     return ledgerFromRecord(read.record) ?? EMPTY_LEDGER;
   }
 
-  private restoreTherapy(): { resumePoint: ResumePoint; therapyPoint: TherapyPoint; plan: InfusionPlan | null } {
+  private restoreTherapy(): { resumePoint: ResumePoint; therapyPoint: TherapyPoint; connected: boolean; plan: InfusionPlan | null } {
     const read = this.hal.nv.read(NV_KEY_THERAPY);
-    if (!read.ok || read.record === null) return { resumePoint: 'none', therapyPoint: 'none', plan: null };
+    if (!read.ok || read.record === null) return { resumePoint: 'none', therapyPoint: 'none', connected: false, plan: null };
+    const connected = read.record['connected'] === true;
     const storedTherapyPoint = read.record['therapyPoint'];
     const therapyPoint = typeof storedTherapyPoint === 'string' && THERAPY_POINTS.includes(storedTherapyPoint as TherapyPoint) ? (storedTherapyPoint as TherapyPoint) : 'none';
     const point = read.record['resumePoint'];
     const planJson = read.record['planJson'];
     const plan = typeof planJson === 'string' && planJson !== '' ? (JSON.parse(planJson) as InfusionPlan) : null;
     const resumePoint = typeof point === 'string' && RESUME_POINTS.includes(point as ResumePoint) ? (point as ResumePoint) : 'none';
-    return { resumePoint: plan === null && resumePoint !== 'locked' ? 'none' : resumePoint, therapyPoint, plan };
+    return { resumePoint: plan === null && resumePoint !== 'locked' ? 'none' : resumePoint, therapyPoint, connected, plan };
   }
 
   private persistLedger(): void {
@@ -333,7 +342,7 @@ export class Firmware {
   }
 
   private persistTherapy(plan: InfusionPlan | null): void {
-    const record: NvRecord = { resumePoint: this.resumePoint, therapyPoint: this.therapyPoint, planJson: plan === null ? '' : JSON.stringify(plan) };
+    const record: NvRecord = { resumePoint: this.resumePoint, therapyPoint: this.therapyPoint, connected: this.persistedConnected, planJson: plan === null ? '' : JSON.stringify(plan) };
     this.hal.nv.write(NV_KEY_THERAPY, record);
   }
 
