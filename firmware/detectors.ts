@@ -157,14 +157,13 @@ export interface ReservoirDetector {
   readonly lastSampleAtMs: number;
 }
 
-/** Period-to-period tracking of the pressure signal itself (stuck, noisy, impossible). */
+/**
+ * Period-to-period tracking of the pressure signal itself (stuck, noisy, impossible). The last two
+ * readings live in `DetectorState`; this group holds only the counters, which are constant on a
+ * healthy signal (so it is not reallocated every period).
+ */
 export interface PressureTrack {
-  readonly lastMeanMmHg: number;
-  readonly lastCardiacMmHg: number;
-  readonly lastMinMmHg: number;
-  readonly lastMaxMmHg: number;
   readonly identicalCount: number;
-  readonly lastDeltaMmHg: number;
   readonly reversalScore: number;
   readonly lowWithPulseMs: number;
   /** The signal is not to be trusted this period. */
@@ -185,10 +184,13 @@ export interface HealthDetector {
 }
 
 /**
- * Alarm conditions read every group except `pressureTrack` and `flow` (the trackers that move each
- * period), so `alarmInputsChanged` can tell a period that cannot change any condition.
+ * Alarm conditions read every group except the last readings, `pressureTrack` and `flow` (what
+ * moves each period), so `alarmInputsChanged` can tell a period that cannot change any condition.
  */
 export interface DetectorState {
+  /** The last two pressure readings (null before the first). */
+  readonly lastPressure: PressureReading | null;
+  readonly previousPressure: PressureReading | null;
   readonly pressureTrack: PressureTrack;
   readonly arterial: ArterialDetector;
   readonly flow: FlowDetector;
@@ -227,19 +229,11 @@ const FLOW_OPEN: FlowDetector = Object.freeze({ ...FLOW_IDLE });
 
 const NO_FLOW_VERDICT: FlowVerdict = Object.freeze({ ratio: NaN, overInfusion: false, underInfusion: false });
 
-const PRESSURE_TRACK_START: PressureTrack = Object.freeze({
-  lastMeanMmHg: NaN,
-  lastCardiacMmHg: NaN,
-  lastMinMmHg: NaN,
-  lastMaxMmHg: NaN,
-  identicalCount: 0,
-  lastDeltaMmHg: 0,
-  reversalScore: 0,
-  lowWithPulseMs: 0,
-  suspect: false,
-});
+const PRESSURE_TRACK_START: PressureTrack = Object.freeze({ identicalCount: 0, reversalScore: 0, lowWithPulseMs: 0, suspect: false });
 
 export const INITIAL_DETECTORS: DetectorState = Object.freeze({
+  lastPressure: null,
+  previousPressure: null,
   pressureTrack: PRESSURE_TRACK_START,
   arterial: ARTERIAL_DISCONNECTED,
   flow: FLOW_IDLE,
@@ -408,31 +402,31 @@ export function updateReservoir(rv: ReservoirDetector, cfg: DetectorConfig, infu
 }
 
 /** Tracks the pressure signal from period to period: stuck, noisy, or a pulse that cannot be. */
-export function updatePressureTrack(t: PressureTrack, cfg: DetectorConfig, connected: boolean, p: HalResult<PressureReading>): PressureTrack {
+export function updatePressureTrack(
+  t: PressureTrack,
+  cfg: DetectorConfig,
+  connected: boolean,
+  p: HalResult<PressureReading>,
+  last: PressureReading | null,
+  previous: PressureReading | null,
+): PressureTrack {
   if (!p.ok) return t.suspect ? t : { ...t, suspect: true };
   const identical =
-    p.meanMmHg === t.lastMeanMmHg && p.cardiacAmplitudeMmHg === t.lastCardiacMmHg && p.minMmHg === t.lastMinMmHg && p.maxMmHg === t.lastMaxMmHg;
+    last !== null && p.meanMmHg === last.meanMmHg && p.cardiacAmplitudeMmHg === last.cardiacAmplitudeMmHg && p.minMmHg === last.minMmHg && p.maxMmHg === last.maxMmHg;
   const identicalCount = identical ? t.identicalCount + 1 : 0;
-  const delta = Number.isNaN(t.lastMeanMmHg) ? 0 : p.meanMmHg - t.lastMeanMmHg;
-  const reversal = Math.abs(delta) > THRESHOLDS.pressureJumpMmHg && Math.abs(t.lastDeltaMmHg) > THRESHOLDS.pressureJumpMmHg && delta * t.lastDeltaMmHg < 0;
-  const reversalScore = t.reversalScore * 0.95 + (reversal ? 1 : 0);
+  const delta = last === null ? 0 : p.meanMmHg - last.meanMmHg;
+  const lastDelta = last === null || previous === null ? 0 : last.meanMmHg - previous.meanMmHg;
+  const reversal = Math.abs(delta) > THRESHOLDS.pressureJumpMmHg && Math.abs(lastDelta) > THRESHOLDS.pressureJumpMmHg && delta * lastDelta < 0;
+  const decayed = t.reversalScore * 0.95 + (reversal ? 1 : 0);
+  const reversalScore = decayed < 1e-3 ? 0 : decayed;
   const pulseWithLowMean = connected && p.cardiacAmplitudeMmHg >= THRESHOLDS.pulsePresentMmHg && p.meanMmHg < THRESHOLDS.pulseWithMeanBelowMmHg;
   const lowWithPulseMs = pulseWithLowMean ? t.lowWithPulseMs + cfg.periodMs : 0;
   const suspect =
     identicalCount >= THRESHOLDS.pressureStuckWindows ||
     reversalScore >= THRESHOLDS.pressureReversalScore ||
     lowWithPulseMs >= THRESHOLDS.pulseWithLowMeanConfirmMs;
-  return {
-    lastMeanMmHg: p.meanMmHg,
-    lastCardiacMmHg: p.cardiacAmplitudeMmHg,
-    lastMinMmHg: p.minMmHg,
-    lastMaxMmHg: p.maxMmHg,
-    identicalCount,
-    lastDeltaMmHg: delta,
-    reversalScore: reversalScore < 1e-3 ? 0 : reversalScore,
-    lowWithPulseMs,
-    suspect,
-  };
+  if (identicalCount === t.identicalCount && reversalScore === t.reversalScore && lowWithPulseMs === t.lowWithPulseMs && suspect === t.suspect) return t;
+  return { identicalCount, reversalScore, lowWithPulseMs, suspect };
 }
 
 /**
@@ -483,13 +477,24 @@ export function updateHealth(h: HealthDetector, cfg: DetectorConfig, connected: 
  * `infusing`: the drive is running the infusion schedule, so flow and reservoir checks apply.
  */
 export function updateDetectors(d: DetectorState, cfg: DetectorConfig, connected: boolean, infusing: boolean, ledger: Ledger, r: DetectorReadings): DetectorState {
-  const pressureTrack = updatePressureTrack(d.pressureTrack, cfg, connected, r.pressure);
+  const pressureTrack = updatePressureTrack(d.pressureTrack, cfg, connected, r.pressure, d.lastPressure, d.previousPressure);
   const arterial = updateArterial(d.arterial, cfg, connected, d.drive.strokesCompleted, r.pressure, pressureTrack.suspect);
   const flow = updateFlow(d.flow, cfg, infusing, r.flow);
   const flowVerdict = updateFlowVerdict(d.flowVerdict, flow, infusing);
   const reservoir = updateReservoir(d.reservoir, cfg, infusing, ledger, r.reservoir, flow);
   const health = updateHealth(d.health, cfg, connected, infusing, pressureTrack, r);
-  return { pressureTrack, arterial, flow, flowVerdict, drive: d.drive, reservoir, health };
+  const p = r.pressure;
+  return {
+    lastPressure: p.ok ? p : d.lastPressure,
+    previousPressure: p.ok ? d.lastPressure : d.previousPressure,
+    pressureTrack,
+    arterial,
+    flow,
+    flowVerdict,
+    drive: d.drive,
+    reservoir,
+    health,
+  };
 }
 
 /** False when no group an alarm condition reads has changed: the alarm table need not be evaluated. */
@@ -508,6 +513,8 @@ export function recordStrokes(d: DetectorState, commanded: number, completed: nu
   const missed = commanded - completed;
   const fl = d.flow;
   return {
+    lastPressure: d.lastPressure,
+    previousPressure: d.previousPressure,
     pressureTrack: d.pressureTrack,
     arterial: d.arterial,
     // The flow sensor verifies that encoder-confirmed strokes moved fluid; missed strokes are MOTOR_STALL's business.
