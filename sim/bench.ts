@@ -12,6 +12,8 @@ import { performance } from 'node:perf_hooks';
 import type { Scenario } from './scenario.ts';
 import { defaultScenario, parseScenario } from './scenario.ts';
 import { runScenarioSync } from './simulation.ts';
+import { runCohort } from './course/cohort.ts';
+import { runCourse } from './course/courseRunner.ts';
 
 interface CaseResult {
   readonly medianMs: number;
@@ -68,13 +70,15 @@ const program = new Command('bench')
   .description('Measure the simulator: the default 14-day cycle, median of N runs after a warm-up.')
   .option('--runs <n>', 'measured runs per case (at least 5)', '5')
   .option('--json', 'print one JSON object')
-  .action((opts: { runs: string; json?: boolean }) => {
+  .option('--no-course', 'skip the course cases (course18, cohort54)')
+  .action(async (opts: { runs: string; json?: boolean; course: boolean }) => {
     const runs = Math.max(5, Number.parseInt(opts.runs, 10) || 5);
     const scenario = defaultScenario();
     const cycle14d = measure(runs, () => runScenarioSync({ scenario }));
     const heavy = faultHeavyScenario();
     const faultHeavy14d = measure(runs, () => runScenarioSync({ scenario: heavy }));
-    const result = { cycle14d, faultHeavy14d };
+    const courseCases = opts.course ? await courseBench(runs) : null;
+    const result = { cycle14d, faultHeavy14d, ...(courseCases ?? {}) };
     if (opts.json) {
       process.stdout.write(`${JSON.stringify(result)}\n`);
       return;
@@ -85,6 +89,40 @@ const program = new Command('bench')
     };
     line(`default 14-day cycle (${scenario.name})`, cycle14d);
     line('fault-heavy 14-day cycle (occlusions, displacement, sensor dropout, power loss, pressure episodes)', faultHeavy14d);
+    if (courseCases !== null) {
+      line('18-cycle course (the seed maximum; 18 pump runs of 14 days, rest days off)', courseCases.course18);
+      const c = courseCases.cohort54;
+      console.log(`cohort of ${c.patients} patients (one timed run, ${c.workers} worker threads): ${c.wallMs} ms; ${c.cyclesInfused} infused cycles, ${c.controlSteps} control steps`);
+    }
   });
 
-program.parse();
+/**
+ * Course cases: an 18-cycle course of the default scenario (the seed's maximum, no adverse
+ * events), median of `runs`; and the 54-patient cohort (seed 1, stochastic adverse events, worker
+ * threads on every core), timed once.
+ */
+async function courseBench(runs: number): Promise<{
+  course18: CaseResult & { readonly cycles: number; readonly courseDays: number };
+  cohort54: { readonly wallMs: number; readonly patients: number; readonly workers: number; readonly cyclesInfused: number; readonly controlSteps: number; readonly nsPerControlStepPerWorker: number };
+}> {
+  const scenario = parseScenario({ ...defaultScenario(), name: 'course18', course: { cycles: 18, cycleDays: 21 } }, 'bench');
+  const course18 = measure(runs, () => {
+    const r = runCourse({ scenario });
+    return { controlSteps: r.controlSteps, simulatedSeconds: r.course.cycles.reduce((s, c) => s + (c.pump?.simulatedSeconds ?? 0), 0) };
+  });
+  const cohort = await runCohort({ patients: 54, seed: 1 });
+  const cyclesInfused = cohort.outcomes.reduce((s, o) => s + o.cyclesInfused, 0);
+  return {
+    course18: { ...course18, cycles: 18, courseDays: 18 * 21 },
+    cohort54: {
+      wallMs: cohort.wallMs,
+      patients: cohort.patients,
+      workers: cohort.workers,
+      cyclesInfused,
+      controlSteps: cohort.controlSteps,
+      nsPerControlStepPerWorker: Number(((cohort.wallMs * 1e6 * cohort.workers) / cohort.controlSteps).toFixed(1)),
+    },
+  };
+}
+
+await program.parseAsync();

@@ -12,11 +12,16 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { HAI_FUDR_LIBRARY, planInfusion } from '../firmware/index.ts';
 import { detectionCommand } from './detectionCommand.ts';
-import { formatSummary } from './report.ts';
+import { formatLogEntry, formatSummary } from './report.ts';
+import { Telemetry } from './telemetry.ts';
+import { replayCommand } from './replay.ts';
 import { DEVICE_PROFILES } from './profile.ts';
 import type { Scenario } from './scenario.ts';
 import { ScenarioError, defaultScenario, loadScenarioFile, prescriptionInput } from './scenario.ts';
 import { runScenario } from './simulation.ts';
+import { cohortCommand } from './course/cohortCommand.ts';
+import { runCourse } from './course/courseRunner.ts';
+import { formatCourse } from './course/report.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;
@@ -60,10 +65,25 @@ interface RunFlags {
   json?: boolean;
 }
 
-async function runCommand(flags: RunFlags, out: NodeJS.WritableStream): Promise<void> {
+async function runCommand(flags: RunFlags, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<void> {
   const scenario = flags.scenario === undefined ? defaultScenario() : loadScenarioFile(flags.scenario);
   checkPrescription(scenario);
-  const summary = await runScenario({ scenario, ...(flags.seed !== undefined ? { seed: flags.seed } : {}), speed: flags.speed });
+  if (scenario.course !== undefined) {
+    // A course runs unpaced: its pump runs are separate cycles on the course calendar.
+    if (flags.speed !== 'max') throw new InputError('--speed: a course runs unpaced (allowed: max)');
+    const course = runCourse({ scenario, ...(flags.seed !== undefined ? { seed: flags.seed } : {}) });
+    out.write(flags.json ? `${JSON.stringify(course)}\n` : `${formatCourse(course)}\n`);
+    return;
+  }
+  // A paced run shows its event log live (RxJS telemetry) on stderr; stdout keeps the summary.
+  const telemetry = flags.speed !== 'max' && !flags.json ? new Telemetry() : undefined;
+  telemetry?.log.subscribe((e) => err.write(`${formatLogEntry(e)}\n`));
+  const summary = await runScenario({
+    scenario,
+    ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+    speed: flags.speed,
+    ...(telemetry !== undefined ? { telemetry } : {}),
+  });
   out.write(flags.json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary)}\n`);
 }
 
@@ -82,9 +102,11 @@ export function buildProgram(out: NodeJS.WritableStream = process.stdout, err: N
     .addOption(new Option('--speed <max|factor>', 'simulated seconds per wall second; "max" runs unpaced').default('max').argParser(parseSpeed))
     .option('--json', 'print exactly one JSON object (the run summary) on stdout')
     .exitOverride()
-    .action(async (flags: RunFlags) => runCommand(flags, out));
+    .action(async (flags: RunFlags) => runCommand(flags, out, err));
 
   program.addCommand(detectionCommand(out));
+  program.addCommand(replayCommand(out));
+  program.addCommand(cohortCommand(out, err));
 
   return program;
 }

@@ -1,0 +1,240 @@
+/**
+ * The nurse for one cycle of a course: refill, reprogram, prime, start, lock — through the
+ * firmware's command interface only.
+ *
+ * Owns: the order and human delays of one cycle's steps, and what people do when the pump stops
+ * on an alarm during a course (the patient is at home with an ambulatory pump, or has an
+ * implanted one: it takes hours, not minutes, to come in).
+ * Promises:
+ * - The pump is reached only by `firmware().command(...)` and the plant's physical actions
+ *   (reservoir, needle, syringe), as `sim/operator.ts` promises.
+ * - The cycle starts where the last one left the pump: locked (or stopped) with the last
+ *   reservoir still in it; a new pump (first cycle) boots to idle. The nurse refills, then
+ *   declares the refill (`refill`, the volume the pharmacy compounded), then programs.
+ * - Ambulatory pump: the needle goes into the port before `start` and comes out after the lock,
+ *   and the run ends there (the pump is taken off and switched off until the next cycle).
+ *   Implanted pump: always connected; it stays on, locked, until the cycle's last second.
+ * - If the infusion cannot be finished (an alarm that will not clear within `ALARM_GIVE_UP_MS`, or
+ *   the cycle's end coming), the nurse stops the pump, locks the catheter if the pump allows it,
+ *   and takes the pump off.
+ */
+import type { InfusionPlan, PrescriptionInput } from '../../firmware/index.ts';
+import { HAI_FUDR_LIBRARY, planInfusion } from '../../firmware/index.ts';
+import type { Operator, OperatorWorld } from '../operator.ts';
+import { OPERATOR_DELAYS_MS, connectLockSyringe } from '../operator.ts';
+import type { Composition } from '../plant.ts';
+import type { RefillOutcome } from './refill.ts';
+import { refillReservoir } from './refill.ts';
+import type { RefillFault } from './schema.ts';
+
+const MS_PER_HOUR = 3_600_000;
+
+/** Course-scale delays of people responding to a pump that stopped on an alarm. */
+export const COURSE_ALARM_DELAYS_MS = Object.freeze({
+  /** The patient notices, calls and comes in; the nurse acknowledges and looks for the cause. */
+  respond: 2 * MS_PER_HOUR,
+  /** Between attempts to resume while the cause is still there. */
+  retry: 1 * MS_PER_HOUR,
+  /** After this long stopped, the cycle's infusion is abandoned. */
+  giveUp: 48 * MS_PER_HOUR,
+  /** Before the end of the cycle, an unfinished infusion is stopped and the pump taken off. */
+  cycleEndMargin: 6 * MS_PER_HOUR,
+});
+
+/** Times of the cycle's steps (ms after the cycle's day 1 began; −1: did not happen). */
+export interface CycleTimes {
+  refillMs: number;
+  primeMs: number;
+  infusionStartMs: number;
+  infusionCompleteMs: number;
+  lockDoneMs: number;
+  offMs: number;
+  abandonedMs: number;
+}
+
+export interface CourseCycleOperatorOptions {
+  readonly prescription: PrescriptionInput;
+  readonly confirmSoftLimits: boolean;
+  /** The reservoir the pump was left with after the last cycle (null: a new pump, empty). */
+  readonly leftover: { readonly volumeUl: number; readonly composition: Composition } | null;
+  readonly refillFault: RefillFault | null;
+  /** The cycle's length; the nurse finishes before it ends. */
+  readonly cycleMs: number;
+}
+
+type Step = 'start' | 'refilled' | 'programmed' | 'therapy' | 'locking' | 'locked' | 'abandoning' | 'off';
+
+export class CourseCycleOperator implements Operator {
+  readonly times: CycleTimes = { refillMs: -1, primeMs: -1, infusionStartMs: -1, infusionCompleteMs: -1, lockDoneMs: -1, offMs: -1, abandonedMs: -1 };
+  refill: RefillOutcome | null = null;
+  /** Why the pump refused the programme, when it did. */
+  refused: string | null = null;
+  /** The plant's stroke count when the lock was done (−1: not yet). */
+  strokesAtLock = -1;
+  private step: Step = 'start';
+  private booted = false;
+  private alarmSinceMs = -1;
+  private alarmPending = false;
+  private implanted = false;
+
+  constructor(private readonly options: CourseCycleOperatorOptions) {}
+
+  onMode(world: OperatorWorld, mode: string, atMs: number): void {
+    if (!this.booted) this.powerOn(world);
+    const { clock } = world;
+    if (mode.startsWith('therapy')) {
+      if (this.step === 'programmed') this.step = 'therapy';
+      this.alarmSinceMs = -1;
+    }
+    switch (mode) {
+      case 'idle':
+      case 'locked':
+      case 'stopped':
+        if (this.step === 'start') {
+          this.step = 'refilled';
+          clock.setTimeout(() => this.refillAndDeclare(world), OPERATOR_DELAYS_MS.program);
+        } else if (mode === 'locked' && this.step === 'locking') {
+          this.step = 'locked';
+          this.times.lockDoneMs = atMs;
+          this.strokesAtLock = world.plant.strokesDelivered;
+          world.timeline.lockDoneMs = atMs;
+          clock.setTimeout(() => this.takeOff(world), OPERATOR_DELAYS_MS.deaccess);
+        } else if (mode === 'stopped' && (this.step === 'therapy' || this.step === 'abandoning')) {
+          this.lockAfterStop(world);
+        }
+        break;
+      case 'ready':
+        if (this.step === 'programmed') clock.setTimeout(() => this.send(world, 'prime'), OPERATOR_DELAYS_MS.prime);
+        break;
+      case 'therapy.priming':
+        if (this.times.primeMs < 0) this.times.primeMs = atMs;
+        break;
+      case 'primed':
+        clock.setTimeout(() => {
+          if (!this.implanted) world.plant.accessPort();
+          if (this.send(world, 'start') && this.times.infusionStartMs < 0) {
+            this.times.infusionStartMs = clock.nowMs();
+            world.timeline.infusionStartMs = clock.nowMs();
+          }
+        }, OPERATOR_DELAYS_MS.start);
+        break;
+      case 'infusionComplete':
+        this.times.infusionCompleteMs = atMs;
+        world.timeline.infusionCompleteMs = atMs;
+        clock.setTimeout(() => this.lock(world), OPERATOR_DELAYS_MS.flush);
+        break;
+      case 'alarmStopped':
+        if (this.alarmSinceMs < 0) this.alarmSinceMs = atMs;
+        this.respondToAlarm(world, COURSE_ALARM_DELAYS_MS.respond);
+        break;
+      case 'failSafe':
+        this.abandon(world);
+        break;
+    }
+  }
+
+  /** t = 0: the pump comes back with what it held; the implanted one was never disconnected. */
+  private powerOn(world: OperatorWorld): void {
+    this.booted = true;
+    this.implanted = world.profile.placement === 'implanted';
+    const leftover = this.options.leftover;
+    if (leftover !== null && leftover.volumeUl > 0) world.plant.fillReservoir(leftover.volumeUl, leftover.composition);
+    if (this.implanted) world.plant.accessPort();
+    world.clock.setTimeout(() => this.atCycleEnd(world), Math.max(0, this.options.cycleMs - COURSE_ALARM_DELAYS_MS.cycleEndMargin));
+  }
+
+  private send(world: OperatorWorld, type: 'prime' | 'start' | 'flush' | 'stop' | 'acknowledge' | 'resume'): boolean {
+    return world.firmware().command({ type }).accepted;
+  }
+
+  /** The pharmacy compounds from the prescription, the nurse refills and declares the volume, then programs. */
+  private refillAndDeclare(world: OperatorWorld): void {
+    const fw = world.firmware();
+    const planned = planInfusion(this.options.prescription, world.profile.firmwareConfig, HAI_FUDR_LIBRARY);
+    if (!planned.ok) {
+      this.refused = planned.findings.map((f) => f.message).join('; ');
+      this.takeOff(world);
+      return;
+    }
+    if (!['idle', 'locked', 'stopped'].includes(fw.modeName)) this.send(world, 'stop');
+    this.refill = refillReservoir(world.plant, planned.plan, this.options.refillFault);
+    this.times.refillMs = world.clock.nowMs();
+    fw.command({ type: 'refill', volumeMl: planned.plan.reservoirFillMl });
+    world.clock.setTimeout(() => this.program(world, planned.plan), OPERATOR_DELAYS_MS.program);
+  }
+
+  private program(world: OperatorWorld, compounded: InfusionPlan): void {
+    const fw = world.firmware();
+    this.step = 'programmed';
+    const answer = fw.command({ type: 'program', prescription: this.options.prescription, confirmSoftLimits: this.options.confirmSoftLimits });
+    const plan = fw.plan;
+    if (!answer.accepted || plan === null || fw.modeName !== 'ready') {
+      this.refused = answer.reason ?? `the pump stayed in ${fw.modeName}`;
+      this.takeOff(world);
+      return;
+    }
+    // The nurse checks the pump's plan against the label of what the pharmacy compounded.
+    if (Math.abs(plan.fudrMgPerMl - compounded.fudrMgPerMl) > 1e-9 || plan.reservoirFillMl !== compounded.reservoirFillMl) {
+      this.refused = 'the programmed plan does not match the compounded reservoir';
+      this.takeOff(world);
+    }
+  }
+
+  private lock(world: OperatorWorld): void {
+    const plan = world.firmware().plan;
+    if (plan === null || (this.step !== 'therapy' && this.step !== 'abandoning')) return;
+    connectLockSyringe(world.plant, world.profile, plan);
+    this.step = 'locking';
+    if (!this.send(world, 'flush')) this.takeOff(world);
+  }
+
+  /** After a stop: lock the catheter if the pump allows it, else take the pump off. */
+  private lockAfterStop(world: OperatorWorld): void {
+    world.clock.setTimeout(() => {
+      if (world.firmware().modeName !== 'stopped') return;
+      this.step = 'abandoning';
+      this.lock(world);
+    }, OPERATOR_DELAYS_MS.flush);
+  }
+
+  private respondToAlarm(world: OperatorWorld, delayMs: number): void {
+    if (this.alarmPending) return;
+    this.alarmPending = true;
+    world.clock.setTimeout(() => {
+      this.alarmPending = false;
+      const fw = world.firmware();
+      if (fw.modeName !== 'alarmStopped' || this.step === 'off') return;
+      this.send(world, 'acknowledge');
+      if (this.send(world, 'resume')) return;
+      if (world.clock.nowMs() - this.alarmSinceMs >= COURSE_ALARM_DELAYS_MS.giveUp) {
+        this.abandon(world);
+        return;
+      }
+      this.respondToAlarm(world, COURSE_ALARM_DELAYS_MS.retry);
+    }, delayMs);
+  }
+
+  private atCycleEnd(world: OperatorWorld): void {
+    if (this.step === 'locked' || this.step === 'off') return;
+    this.abandon(world);
+  }
+
+  /** The infusion will not be finished: stop; `stopped` then leads to the lock or to taking the pump off. */
+  private abandon(world: OperatorWorld): void {
+    if (this.times.abandonedMs < 0) this.times.abandonedMs = world.clock.nowMs();
+    this.step = 'abandoning';
+    const fw = world.firmware();
+    if (fw.modeName === 'stopped') this.lockAfterStop(world);
+    else if (!this.send(world, 'stop')) this.takeOff(world);
+  }
+
+  /** Ambulatory: needle out, pump off — the run ends. Implanted: nothing to take off. */
+  private takeOff(world: OperatorWorld): void {
+    if (this.step === 'off') return;
+    this.step = 'off';
+    this.times.offMs = world.clock.nowMs();
+    if (this.implanted) return;
+    if (world.plant.isAccessed) world.plant.deaccessPort();
+    world.finish();
+  }
+}

@@ -1,0 +1,520 @@
+/**
+ * A treatment course: cycles on a calendar, the clinician between them, the pump during them.
+ *
+ * Owns: turning a scenario with a `course` section into cycles — which are infused, held or
+ * stopped, at which dose factor — running each infused cycle's pump, and the course summary.
+ * Promises:
+ * - The calendar is exact: cycle c starts on course day 1 + (c − 1)·cycleDays; each cycle's pump
+ *   run starts at 00:00 of its day 1, so a time t into the run is course day
+ *   startDay + ⌊t / 1 day⌋ (`calendar.ts`).
+ * - Each infused cycle is one `Simulation` on its own virtual clock, booted from the NV store the
+ *   previous cycle left, holding the reservoir the previous cycle left: the pump between cycles
+ *   sits locked with its memory (the ambulatory pump is off the patient and switched off; its
+ *   batteries and cassette are changed at the refill). Every control step of every pumped second
+ *   runs at 1 Hz; days on which no pump is on are not simulated at all. The implanted pump stays
+ *   on, locked, through its rest days, so those run at 1 Hz too.
+ * - One device per course: the per-unit draws (stroke error, sensor offsets) come from the course
+ *   seed; the patient's haemodynamics are drawn once per course; sensor and stroke noise are new
+ *   each cycle (each cycle's run has its own seed, derived from the course seed and the cycle).
+ * - The pump is reached only through the operator (`courseOperator.ts`) and its commands.
+ * - The clinician (`clinician.ts`) decides between cycles, from forced events, the patient's
+ *   draws (`adverseEvents: "stochastic"`) and what the pump logged; nothing clinical reaches the
+ *   firmware except the next cycle's prescription.
+ * - Scenario `faults` are placed in course time (`atHours` from course day 1 00:00) and handed to
+ *   the cycle whose run covers them; faults on days without a pump run are not applied.
+ *
+ * Seam (catheter displacement): a displacement — forced, or drawn — is injected into the cycle's
+ * run as the plant fault `displacement` (sim/faults.ts) from `atHours` for `correctionHours`, the
+ * time until the radiological correction; the pump has to find it (CATHETER_DISPLACEMENT), the
+ * nurse resumes once the tip is back, and the clinician records the correction at the visit.
+ * `displacementFault` is the one place to change if the fault model changes.
+ */
+import type { AlarmCode } from '../../firmware/index.ts';
+import { ALARM_RULE_BY_CODE, HAI_FUDR_LIBRARY, bsaMostellerM2, planInfusion } from '../../firmware/index.ts';
+import type { FaultSpec } from '../faults.ts';
+import { DEVICE_PROFILES } from '../profile.ts';
+import type { DeviceProfile } from '../profile.ts';
+import { SeededRandom, noiseKey, streamId, uniformFromKey } from '../rng.ts';
+import type { Scenario } from '../scenario.ts';
+import { ScenarioError, prescriptionInput } from '../scenario.ts';
+import { SimNvStore } from '../devices.ts';
+import { Simulation } from '../simulation.ts';
+import { DISPLACEMENT_CORRECTION_HOURS, PatientDraws } from './adverseEvents.ts';
+import type { CalendarDay, XeloxCycle } from './calendar.ts';
+import { MS_PER_DAY, courseCalendar, cycleStartDay, dayOf, lockCycleDay, xeloxForCycle } from './calendar.ts';
+import type { ClinicalEvent, ClinicianState, CycleStatus, Decision } from './clinician.ts';
+import { assessVisit, cycleStatus, initialClinicianState } from './clinician.ts';
+import type { CycleTimes } from './courseOperator.ts';
+import { CourseCycleOperator } from './courseOperator.ts';
+import type { RefillOutcome } from './refill.ts';
+import type { RuleTable } from './rules.ts';
+import { ctcaeV3AltAstGrade, loadRuleTable } from './rules.ts';
+import type { AdverseEventsMode, ClinicalEventInput, Course, RefillFault } from './schema.ts';
+import { courseSchema } from './schema.ts';
+
+const round = (x: number, digits = 4): number => Number(x.toFixed(digits));
+
+export interface CycleAlarm {
+  readonly code: AlarmCode;
+  readonly priority: string;
+  /** Seconds after 00:00 of the cycle's day 1. */
+  readonly atSeconds: number;
+  readonly day: number;
+}
+
+export interface CycleEvent {
+  readonly kind: string;
+  readonly grade?: number;
+  readonly code?: string;
+  readonly origin: ClinicalEvent['origin'];
+  readonly day: number;
+  readonly occurrence: number;
+  readonly procedure: string | null;
+  readonly action: Decision['action'];
+  readonly resumeDay: number | null;
+  readonly doseFactorAfter: number;
+  readonly stopReason: string | null;
+  /** Index of the rule-table row applied (null: none matched). */
+  readonly ruleRow: number | null;
+}
+
+/** The pump's side of an infused cycle. */
+export interface CyclePump {
+  readonly seed: number;
+  readonly controlSteps: number;
+  readonly simulatedSeconds: number;
+  readonly wallMs: number;
+  readonly finalState: string;
+  /** Seconds after 00:00 of day 1 (null: did not happen). */
+  readonly primeStartSeconds: number | null;
+  readonly infusionStartSeconds: number | null;
+  readonly infusionCompleteSeconds: number | null;
+  readonly lockDoneSeconds: number | null;
+  readonly offSeconds: number | null;
+  readonly refill: RefillOutcome | null;
+  readonly refused: string | null;
+  readonly faults: readonly FaultSpec[];
+  /** Strokes the plant made after the lock was done (must be 0: the pump sits locked). */
+  readonly strokesAfterLock: number;
+  readonly firmwareBelief: { readonly fudrMg: number; readonly dexamethasoneMg: number };
+}
+
+export interface CycleRecord {
+  readonly cycle: number;
+  readonly startDay: number;
+  readonly status: CycleStatus;
+  /** In force for this cycle (FUDR and dexamethasone alike). */
+  readonly doseFactor: number;
+  /** Plant truth at the catheter outlet into the hepatic artery (0 when not infused). */
+  readonly fudrMg: number;
+  readonly dexamethasoneMg: number;
+  readonly heparinUnits: number;
+  readonly extrahepaticFudrMg: number;
+  /** The programme (after doseFactor); 0 when not infused. */
+  readonly fudrMgPlanned: number;
+  readonly dexamethasoneMgPlanned: number;
+  readonly infusionCompleted: boolean;
+  readonly heparinLock: boolean;
+  readonly alarms: readonly CycleAlarm[];
+  /** The visit at the end of the cycle's infusion, and what the clinician did. */
+  readonly events: readonly CycleEvent[];
+  readonly xelox: XeloxCycle;
+  readonly pump: CyclePump | null;
+}
+
+export interface CourseSummary {
+  readonly cyclesPlanned: number;
+  readonly cyclesInfused: number;
+  readonly cyclesHeld: number;
+  readonly stoppedReason: string | null;
+  readonly stoppedDay: number | null;
+  readonly cycleDays: number;
+  readonly infusionDays: number;
+  readonly rules: string;
+  readonly adverseEvents: AdverseEventsMode;
+  readonly finalDoseFactor: number;
+  readonly fudrMgTotal: number;
+  readonly dexamethasoneMgTotal: number;
+  readonly calendar: { readonly days: number } & Readonly<Record<'infusion' | 'lock' | 'rest' | 'held' | 'stopped', number>>;
+  readonly cycles: readonly CycleRecord[];
+}
+
+export interface CourseRunSummary {
+  readonly scenario: string;
+  readonly seed: number;
+  readonly profile: string;
+  readonly mode: 'course';
+  readonly simulatedDays: number;
+  readonly wallMs: number;
+  readonly controlSteps: number;
+  readonly patient: { readonly weightKg: number; readonly bsaM2: number; readonly meanArterialPressureMmHg: number; readonly heartRateBpm: number };
+  readonly delivered: { readonly fudrMg: number; readonly dexamethasoneMg: number; readonly heparinUnits: number; readonly extrahepaticFudrMg: number };
+  readonly alarms: readonly (CycleAlarm & { readonly cycle: number })[];
+  readonly course: CourseSummary;
+}
+
+/** What one infused cycle asks of the pump. */
+export interface CycleRequest {
+  readonly cycle: number;
+  readonly startDay: number;
+  readonly doseFactor: number;
+  readonly faults: readonly FaultSpec[];
+  readonly refillFault: RefillFault | null;
+}
+
+export interface CycleResult {
+  readonly fudrMg: number;
+  readonly dexamethasoneMg: number;
+  readonly heparinUnits: number;
+  readonly extrahepaticFudrMg: number;
+  readonly fudrMgPlanned: number;
+  readonly dexamethasoneMgPlanned: number;
+  readonly infusionCompleted: boolean;
+  readonly heparinLock: boolean;
+  readonly alarms: readonly CycleAlarm[];
+  /** The stopping alarm under way when the infusion was abandoned (null: completed, or no alarm). */
+  readonly abandonedOn: AlarmCode | null;
+  readonly pump: CyclePump | null;
+}
+
+/** Runs (or stands in for) the pump for one infused cycle. */
+export interface CycleExecutor {
+  run(request: CycleRequest): CycleResult;
+}
+
+export interface CourseOptions {
+  readonly scenario: Scenario;
+  readonly seed?: number;
+  /** Default: `scenario.course.rules`, else the default table. */
+  readonly rules?: RuleTable;
+  readonly adverseEvents?: AdverseEventsMode;
+  /** Overrides `course.cycles` (the cohort draws each patient's course length). */
+  readonly cycles?: number;
+  /**
+   * `pump` (default): every infused cycle runs the firmware against the plant at 1 Hz.
+   * `nominal`: no pump; each infused cycle delivers exactly its programme (calendar and clinician
+   * only, for fast statistics such as the adverse-event calibration).
+   */
+  readonly executor?: 'pump' | 'nominal';
+  readonly onCycle?: (record: CycleRecord) => void;
+}
+
+/** Seed of cycle c's run, from the course seed (counter-based, rng.ts). */
+export function cycleSeed(seed: number, cycle: number): number {
+  return Math.floor(uniformFromKey(noiseKey(seed, streamId('course.cycle')), cycle) * 4294967296) >>> 0;
+}
+
+/** The catheter displacement of a cycle as the plant fault that models it (see the seam above). */
+export function displacementFault(atHours: number, correctionHours: number, to: 'tissue' | 'extrahepatic'): FaultSpec {
+  return { kind: 'displacement', atHours, durationMinutes: correctionHours * 60, to, extrahepaticFraction: 1 };
+}
+
+function courseOf(scenario: Scenario): Course {
+  return scenario.course ?? courseSchema.parse({});
+}
+
+function profileOf(scenario: Scenario): DeviceProfile {
+  const profile = DEVICE_PROFILES[scenario.device.profile];
+  if (profile === undefined) throw new ScenarioError(`device.profile: unknown profile ${scenario.device.profile}`);
+  return profile;
+}
+
+export function bsaOf(scenario: Scenario): number {
+  const p = scenario.patient;
+  return p.bsaM2 ?? bsaMostellerM2(p.heightCm as number, p.weightKg);
+}
+
+/** The patient's haemodynamics for the whole course: the scenario's, else drawn once from the course seed. */
+function patientArtery(scenario: Scenario, seed: number, profile: DeviceProfile): { meanArterialPressureMmHg: number; heartRateBpm: number } {
+  const draws = new SeededRandom(seed, streamId('course.patient'));
+  const a = profile.artery;
+  const mean = draws.uniform(a.meanRangeMmHg[0], a.meanRangeMmHg[1]);
+  const rate = draws.uniform(a.heartRateRangeBpm[0], a.heartRateRangeBpm[1]);
+  return {
+    meanArterialPressureMmHg: scenario.patient.meanArterialPressureMmHg ?? round(mean, 2),
+    heartRateBpm: scenario.patient.heartRateBpm ?? round(rate, 2),
+  };
+}
+
+/** Cycles run by the firmware against the plant, one `Simulation` per infused cycle. */
+export class PumpCycleExecutor implements CycleExecutor {
+  private readonly nv = new SimNvStore();
+  private leftover: { volumeUl: number; composition: { fudrMgPerUl: number; dexamethasoneMgPerUl: number; heparinUnitsPerUl: number } } | null = null;
+  private readonly cycleMs: number;
+
+  constructor(
+    private readonly scenario: Scenario,
+    private readonly seed: number,
+    private readonly artery: { meanArterialPressureMmHg: number; heartRateBpm: number },
+    cycleDays: number,
+  ) {
+    this.cycleMs = cycleDays * MS_PER_DAY;
+  }
+
+  run(request: CycleRequest): CycleResult {
+    const base = this.scenario;
+    const scenario: Scenario = {
+      ...base,
+      name: `${base.name} cycle ${request.cycle}`,
+      patient: { ...base.patient, ...this.artery },
+      prescription: { ...base.prescription, doseFactor: request.doseFactor },
+      faults: [...request.faults],
+      course: undefined,
+      clinicalEvents: [],
+      adverseEvents: 'none',
+    };
+    const operator = new CourseCycleOperator({
+      prescription: prescriptionInput(scenario),
+      confirmSoftLimits: scenario.prescription.confirmSoftLimits,
+      leftover: this.leftover,
+      refillFault: request.refillFault,
+      cycleMs: this.cycleMs,
+    });
+    const seed = cycleSeed(this.seed, request.cycle);
+    const sim = new Simulation({ scenario, seed, deviceSeed: this.seed, nv: this.nv, operator, horizonMs: this.cycleMs });
+    const summary = sim.runToEnd();
+    if (operator.refused !== null) {
+      throw new ScenarioError(
+        `cycle ${request.cycle}: the pump refused the programme at dose factor ${request.doseFactor}: ${operator.refused}` +
+          (operator.refused.includes('soft limit') ? ' (set prescription.confirmSoftLimits to true to confirm it)' : ''),
+      );
+    }
+    const left = sim.plant.remaining().reservoir;
+    this.leftover =
+      left.volumeUl > 0
+        ? { volumeUl: left.volumeUl, composition: { fudrMgPerUl: left.fudrMg / left.volumeUl, dexamethasoneMgPerUl: left.dexamethasoneMg / left.volumeUl, heparinUnitsPerUl: left.heparinUnits / left.volumeUl } }
+        : null;
+    const t = operator.times;
+    const seconds = (ms: number): number | null => (ms < 0 ? null : ms / 1000);
+    const alarms: CycleAlarm[] = summary.alarms.map((a) => ({ code: a.code, priority: a.priority, atSeconds: a.atSeconds, day: dayOf(request.startDay, a.atSeconds * 1000) }));
+    const abandonedOn = t.abandonedMs < 0 ? null : (lastStoppingAlarmBefore(summary.alarms, t.abandonedMs / 1000) ?? null);
+    const plan = summary.prescription;
+    return {
+      fudrMg: summary.delivered.fudrMg,
+      dexamethasoneMg: summary.delivered.dexamethasoneMg,
+      heparinUnits: summary.delivered.heparinUnits,
+      extrahepaticFudrMg: summary.delivered.extrahepaticFudrMg,
+      fudrMgPlanned: plan?.fudrMgTotal ?? 0,
+      dexamethasoneMgPlanned: plan?.dexamethasoneMgTotal ?? 0,
+      infusionCompleted: t.infusionCompleteMs >= 0,
+      heparinLock: t.lockDoneMs >= 0,
+      alarms,
+      abandonedOn,
+      pump: {
+        seed,
+        controlSteps: summary.controlSteps,
+        simulatedSeconds: summary.simulatedSeconds,
+        wallMs: summary.wallMs,
+        finalState: summary.finalState,
+        primeStartSeconds: seconds(t.primeMs),
+        infusionStartSeconds: seconds(t.infusionStartMs),
+        infusionCompleteSeconds: seconds(t.infusionCompleteMs),
+        lockDoneSeconds: seconds(t.lockDoneMs),
+        offSeconds: seconds(t.offMs),
+        refill: operator.refill,
+        refused: operator.refused,
+        faults: request.faults,
+        strokesAfterLock: operator.strokesAtLock < 0 ? 0 : sim.plant.strokesDelivered - operator.strokesAtLock,
+        firmwareBelief: { fudrMg: summary.firmwareBelief.fudrMg, dexamethasoneMg: summary.firmwareBelief.dexamethasoneMg },
+      },
+    };
+  }
+}
+
+function lastStoppingAlarmBefore(alarms: readonly { code: AlarmCode; atSeconds: number }[], atSeconds: number): AlarmCode | undefined {
+  let found: AlarmCode | undefined;
+  for (const a of alarms) if (a.atSeconds <= atSeconds && ALARM_RULE_BY_CODE[a.code]?.driveAction !== 'continue') found = a.code;
+  return found;
+}
+
+/** No pump: each infused cycle delivers exactly its programme (for statistics over many patients). */
+export class NominalCycleExecutor implements CycleExecutor {
+  constructor(
+    private readonly scenario: Scenario,
+    private readonly profile: DeviceProfile,
+  ) {}
+
+  run(request: CycleRequest): CycleResult {
+    const rx = { ...prescriptionInput(this.scenario), doseFactor: request.doseFactor };
+    const planned = planInfusion(rx, this.profile.firmwareConfig, HAI_FUDR_LIBRARY);
+    const fudr = planned.ok ? planned.plan.fudrMgTotal : 0;
+    const dex = planned.ok ? planned.plan.dexamethasoneMgTotal : 0;
+    return {
+      fudrMg: fudr, dexamethasoneMg: dex, heparinUnits: planned.ok ? planned.plan.heparinUnitsTotal : 0, extrahepaticFudrMg: 0,
+      fudrMgPlanned: fudr, dexamethasoneMgPlanned: dex,
+      infusionCompleted: planned.ok, heparinLock: planned.ok, alarms: [], abandonedOn: null, pump: null,
+    };
+  }
+}
+
+/** Scenario faults in course time, shifted into the run of the cycle that covers them. */
+function faultsForCycle(faults: readonly FaultSpec[], startDay: number, cycleDays: number): FaultSpec[] {
+  const fromHours = (startDay - 1) * 24;
+  const toHours = fromHours + cycleDays * 24;
+  return faults.filter((f) => f.atHours >= fromHours && f.atHours < toHours).map((f) => ({ ...f, atHours: f.atHours - fromHours }));
+}
+
+function toClinical(e: ClinicalEventInput): ClinicalEvent {
+  switch (e.kind) {
+    case 'hepatotoxicity':
+      return { kind: 'hepatotoxicity', grade: e.grade ?? ctcaeV3AltAstGrade(e.altAstTimesUln ?? 0), origin: 'forced' };
+    case 'epigastricPain':
+      return { kind: 'epigastricPain', grade: e.grade, origin: 'forced' };
+    default:
+      return { kind: e.kind, origin: 'forced' };
+  }
+}
+
+/** Runs a whole course. Throws `ScenarioError` for an unusable rule table or prescription. */
+export function runCourse(options: CourseOptions): CourseRunSummary {
+  const scenario = options.scenario;
+  const course = courseOf(scenario);
+  const seed = options.seed ?? scenario.seed;
+  const table = options.rules ?? loadRuleTable(course.rules);
+  const mode = options.adverseEvents ?? scenario.adverseEvents;
+  const cyclesPlanned = options.cycles ?? course.cycles;
+  const profile = profileOf(scenario);
+  const bsaM2 = bsaOf(scenario);
+  const infusionDays = scenario.prescription.infusionDays;
+  const cycleDays = course.cycleDays;
+  const artery = patientArtery(scenario, seed, profile);
+  const executor: CycleExecutor = options.executor === 'nominal' ? new NominalCycleExecutor(scenario, profile) : new PumpCycleExecutor(scenario, seed, artery, cycleDays);
+  const draws = new PatientDraws(seed);
+  const visitCycleDay = lockCycleDay(infusionDays);
+  const infusionHours = infusionDays * 24;
+  const xelox = xeloxForCycle(bsaM2, cycleDays);
+
+  let state: ClinicianState = initialClinicianState(scenario.prescription.doseFactor);
+  let infusedIndex = 0;
+  const records: CycleRecord[] = [];
+  for (let cycle = 1; cycle <= cyclesPlanned; cycle++) {
+    const startDay = cycleStartDay(cycle, cycleDays);
+    const status = cycleStatus(state, startDay);
+    const doseFactor = state.doseFactor;
+    const forced = scenario.clinicalEvents.filter((e) => e.cycle === cycle);
+    const events: ClinicalEvent[] = [];
+    let result: CycleResult | null = null;
+    if (status === 'infused') {
+      infusedIndex++;
+      const faults = faultsForCycle(scenario.faults, startDay, cycleDays);
+      let displaced = false;
+      for (const e of forced) {
+        if (e.kind !== 'catheterDisplacement') continue;
+        faults.push(displacementFault(e.atHours, e.correctionHours, e.to));
+        displaced = true;
+      }
+      const drawn = mode === 'stochastic' ? draws.displacement(cycle, infusionHours) : null;
+      if (drawn !== null) {
+        faults.push(displacementFault(drawn.atHours, DISPLACEMENT_CORRECTION_HOURS, 'tissue'));
+        events.push({ kind: 'catheterDisplacement', origin: 'stochastic' });
+        displaced = true;
+      }
+      const refillFault = course.refillFaults.find((f) => f.cycle === cycle) ?? null;
+      result = executor.run({ cycle, startDay, doseFactor, faults, refillFault });
+      if (mode === 'stochastic') {
+        const extrahepaticFraction = result.fudrMgPlanned > 0 ? result.extrahepaticFudrMg / result.fudrMgPlanned : 0;
+        for (const d of draws.afterInfusion(cycle, infusedIndex, extrahepaticFraction, state.reducedAfterUlcer)) {
+          events.push({ kind: d.kind, ...(d.grade !== undefined ? { grade: d.grade } : {}), origin: 'stochastic' });
+        }
+      }
+      if (!displaced && result.alarms.some((a) => a.code === 'CATHETER_DISPLACEMENT')) events.push({ kind: 'deviceAlarm', code: 'CATHETER_DISPLACEMENT', origin: 'pump' });
+      if (!result.infusionCompleted && result.abandonedOn !== null && !(displaced && result.abandonedOn === 'CATHETER_DISPLACEMENT')) {
+        if (!events.some((e) => e.kind === 'deviceAlarm' && e.code === result?.abandonedOn)) events.push({ kind: 'deviceAlarm', code: result.abandonedOn, origin: 'pump' });
+      }
+    }
+    events.push(...forced.map(toClinical));
+    const visitDay = startDay + visitCycleDay - 1;
+    const before = state;
+    const visit = assessVisit(before, table, events, visitDay);
+    state = visit.state;
+    const record: CycleRecord = {
+      cycle,
+      startDay,
+      status,
+      doseFactor,
+      fudrMg: round(result?.fudrMg ?? 0),
+      dexamethasoneMg: round(result?.dexamethasoneMg ?? 0),
+      heparinUnits: round(result?.heparinUnits ?? 0, 2),
+      extrahepaticFudrMg: round(result?.extrahepaticFudrMg ?? 0),
+      fudrMgPlanned: round(result?.fudrMgPlanned ?? 0),
+      dexamethasoneMgPlanned: round(result?.dexamethasoneMgPlanned ?? 0),
+      infusionCompleted: result?.infusionCompleted ?? false,
+      heparinLock: result?.heparinLock ?? false,
+      alarms: result?.alarms ?? [],
+      events: visit.decisions.map((d) => ({
+        kind: d.event.kind,
+        ...(d.event.grade !== undefined ? { grade: d.event.grade } : {}),
+        ...(d.event.code !== undefined ? { code: d.event.code } : {}),
+        origin: d.event.origin,
+        day: d.day,
+        occurrence: d.occurrence,
+        procedure: d.procedure,
+        action: d.action,
+        resumeDay: d.resumeDay,
+        doseFactorAfter: d.doseFactorAfter,
+        stopReason: d.stopReason,
+        ruleRow: d.rule === null ? null : table.rows.indexOf(d.rule),
+      })),
+      xelox,
+      pump: result?.pump ?? null,
+    };
+    records.push(record);
+    options.onCycle?.(record);
+  }
+
+  const days = courseCalendar(records, cycleDays, infusionDays, bsaM2);
+  const count = (kind: string): number => days.filter((d) => d.kind === kind).length;
+  const sum = (f: (r: CycleRecord) => number): number => records.reduce((s, r) => s + f(r), 0);
+  const summary: CourseSummary = {
+    cyclesPlanned,
+    cyclesInfused: records.filter((r) => r.status === 'infused').length,
+    cyclesHeld: records.filter((r) => r.status === 'held').length,
+    stoppedReason: state.stopped?.reason ?? null,
+    stoppedDay: state.stopped?.day ?? null,
+    cycleDays,
+    infusionDays,
+    rules: table.name,
+    adverseEvents: mode,
+    finalDoseFactor: state.doseFactor,
+    fudrMgTotal: round(sum((r) => r.fudrMg)),
+    dexamethasoneMgTotal: round(sum((r) => r.dexamethasoneMg)),
+    calendar: { days: days.length, infusion: count('infusion'), lock: count('lock'), rest: count('rest'), held: count('held'), stopped: count('stopped') },
+    cycles: records,
+  };
+  return {
+    scenario: scenario.name,
+    seed,
+    profile: profile.name,
+    mode: 'course',
+    simulatedDays: cyclesPlanned * cycleDays,
+    wallMs: round(sum((r) => r.pump?.wallMs ?? 0), 1),
+    controlSteps: sum((r) => r.pump?.controlSteps ?? 0),
+    patient: { weightKg: scenario.patient.weightKg, bsaM2: round(bsaM2), ...artery },
+    delivered: {
+      fudrMg: summary.fudrMgTotal,
+      dexamethasoneMg: summary.dexamethasoneMgTotal,
+      heparinUnits: round(sum((r) => r.heparinUnits), 2),
+      extrahepaticFudrMg: round(sum((r) => r.extrahepaticFudrMg)),
+    },
+    alarms: records.flatMap((r) => r.alarms.map((a) => ({ ...a, cycle: r.cycle }))),
+    course: summary,
+  };
+}
+
+/** The course's days (for the calendar properties and the `--calendar` view). */
+export function calendarOf(summary: CourseRunSummary): CalendarDay[] {
+  const c = summary.course;
+  return courseCalendar(
+    c.cycles.map((r) => ({
+      cycle: r.cycle,
+      startDay: r.startDay,
+      status: r.status,
+      fudrMgPlanned: r.fudrMgPlanned,
+      visit: r.events.map((e) => `visit: ${e.kind}${e.grade !== undefined ? ` grade ${e.grade}` : ''}${e.code !== undefined ? ` ${e.code}` : ''} → ${e.procedure ? `${e.procedure}; ` : ''}${e.action}${e.action === 'hold' && e.resumeDay !== null ? ` until day ${e.resumeDay}` : ''}`),
+    })),
+    c.cycleDays,
+    c.infusionDays,
+    summary.patient.bsaM2,
+  );
+}
+

@@ -1,0 +1,443 @@
+/**
+ * Invariants: the safety properties a verification run checks at every stroke batch and after
+ * every step, each with a name and the requirement it serves.
+ *
+ * Owns: the checks, their tolerances, and the bookkeeping they need (phase running time, ledger
+ * epochs, restart history). It watches the run from outside: the plant's truth, the drive calls
+ * (by wrapping the simulated drive), the firmware's public state (mode, ledger, alarms), the
+ * annunciator and the event log. It never changes what happens.
+ * Promises: a check reports a `Violation` naming the invariant, the simulated time and what was
+ * seen; it never throws. Tolerances are stated where they are defined and in docs/verification.md.
+ *
+ * Delivery bounds. The firmware credits its schedule one control period per control step spent in
+ * a delivery mode, so each entry into delivery (start, resume, reboot) can credit up to one period
+ * it did not spend delivering, and each exit can lose one; a power loss further loses the schedule
+ * time since the last stroke batch (at most one stroke interval). Hence, with R the time spent in
+ * the phase's delivery mode, E the number of entries into it, B the power losses, P the control
+ * period and I the stroke interval of the phase:
+ *   delivered ≤ scheduled(R + E·P) + 1 stroke                    (no over-delivery)
+ *   delivered ≥ scheduled(R − E·P − B·I) − 1 stroke               (no lost delivery)
+ */
+import type { AlarmCode, InfusionPlan, Ledger } from '../../firmware/index.ts';
+import { ALARM_RULE_BY_CODE, AUDIO_PAUSE_MS, HAI_FUDR_LIBRARY, RESTART_LOCKOUT_COUNT, RESTART_LOCKOUT_WINDOW_MS, THRESHOLDS, scheduledStrokes } from '../../firmware/index.ts';
+import type { HalResult, LogEntry, StrokeFeedback } from '../../hal/index.ts';
+import type { Totals } from '../plant.ts';
+import type { KnownIssue } from './knownIssues.ts';
+import type { Simulation } from '../simulation.ts';
+
+export const INVARIANTS = Object.freeze({
+  massBalance: { id: 'PUMP-MASS-BALANCE', statement: 'Filled = artery + extrahepatic + pocket + leaked + prime waste + discarded + remaining (reservoir, syringe, set, implant), for volume and every drug.' },
+  noOverDelivery: { id: 'PUMP-NO-OVERDELIVERY', statement: 'Delivered ≤ prescribed profile at the time spent delivering + one stroke + one control period per entry into delivery; the truth per stroke within the mechanism tolerance.' },
+  dailyLimit: { id: 'PUMP-LIB-DAILY', statement: 'FUDR leaving the pump in any 24 h never exceeds the drug library’s daily hard limit (times the mechanism tolerance, plus one stroke).' },
+  noDeliveryWhenStopped: { id: 'PUMP-NO-DELIVERY-STOPPED', statement: 'The drive is commanded only in a delivery mode and never while a stopping alarm is present.' },
+  stallStops: { id: 'GIP-1.6.2', statement: 'A stalled drive is not commanded again once the stall threshold of missed strokes is reached, until an acknowledge re-arms the check.' },
+  ledger: { id: 'PUMP-LEDGER-TRUTH', statement: 'The ledger only grows (reset only by a new plan or refill) and stays within one stroke of the strokes the drive really made.' },
+  noLostDelivery: { id: 'PUMP-LEDGER-RESUME', statement: 'Delivery lags the profile by at most one stroke plus one stroke interval per power loss; a finished phase ends within two control periods.' },
+  alarmSignal: { id: 'PUMP-ALARM-PRIO', statement: 'The highest-priority present alarm (earliest onset among equals) owns the signal; no signal without an alarm.' },
+  audioPause: { id: 'GIP-3.2.1', statement: 'An alarm signal is silent only within 2 minutes of an accepted audio pause: the pause re-arms within 2 minutes.' },
+  latching: { id: 'OPCA-LATCH', statement: 'A latched alarm clears only after an acknowledge since its onset.' },
+  restartLockout: { id: 'OPCA-EC23', statement: 'The third alarm-stop→restart of the same alarm within 10 minutes is refused with a stop and the REPEATED_ALARM alarm.' },
+  postOcclusionBolus: { id: 'GIP-1.10.7', statement: 'The volume stored behind an occlusion, released when it clears, is ≤ 0.5 mL.' },
+  model: { id: 'PUMP-MODEL', statement: 'Commands are accepted or refused, and modes change, as the reference model says.' },
+});
+
+export type InvariantName = keyof typeof INVARIANTS;
+
+export interface Violation {
+  readonly invariant: InvariantName;
+  readonly atMs: number;
+  readonly message: string;
+}
+
+export function formatViolation(v: Violation): string {
+  return `[${v.invariant} ${INVARIANTS[v.invariant].id}] t=${(v.atMs / 1000).toFixed(3)} s: ${v.message}`;
+}
+
+/** GIP 1.10.7: post-occlusion bolus limit. */
+export const POST_OCCLUSION_BOLUS_LIMIT_UL = 500;
+/** Relative tolerance of floating-point sums in the mass balance. */
+const BALANCE_RELATIVE_TOLERANCE = 1e-9;
+
+type PhaseKind = 'prime' | 'infuse' | 'flush';
+const PHASE_MODE: Readonly<Record<PhaseKind, string>> = { prime: 'therapy.priming', infuse: 'therapy.infusing.running', flush: 'therapy.flushing' };
+const DELIVERY_MODES = new Set(Object.values(PHASE_MODE));
+const QUANTITIES = ['volumeUl', 'fudrMg', 'dexamethasoneMg', 'heparinUnits'] as const;
+
+interface PhaseWatch {
+  readonly kind: PhaseKind;
+  readonly totalStrokes: number;
+  readonly durationMs: number;
+  /** Plant strokes when the phase began. */
+  readonly plantStrokesAtStart: number;
+  runningMs: number;
+  entries: number;
+  powerLosses: number;
+  /** When the current stay in the phase's mode began (null when not in it). */
+  enteredAtMs: number | null;
+  stalled: boolean;
+  lastStrokeAtMs: number;
+}
+
+function accounted(sim: Simulation): Record<(typeof QUANTITIES)[number], number> {
+  const p = sim.plant;
+  const r = p.remaining();
+  const parts: Totals[] = [p.toArtery, p.toExtrahepatic, p.toPocket, p.leaked, p.primeWaste, p.discarded, r.reservoir, r.lockSyringe, r.set, r.implant];
+  const out = { volumeUl: 0, fudrMg: 0, dexamethasoneMg: 0, heparinUnits: 0 };
+  for (const q of QUANTITIES) out[q] = parts.reduce((s, t) => s + t[q], 0) - p.filled[q];
+  return out;
+}
+
+function ledgerTotal(l: Ledger): number {
+  return l.primeStrokes + l.infusionStrokes + l.flushStrokes;
+}
+
+function outletFudrMg(sim: Simulation): number {
+  const p = sim.plant;
+  return p.toArtery.fudrMg + p.toExtrahepatic.fudrMg + p.toPocket.fudrMg + p.leaked.fudrMg;
+}
+
+/** The rank a signal owner must have: priority first, then the earliest onset. */
+function ownerOf(entries: readonly { code: AlarmCode; onsetMs: number }[]): AlarmCode | null {
+  const rank = { high: 3, medium: 2, low: 1 } as const;
+  let best: { code: AlarmCode; onsetMs: number } | null = null;
+  for (const e of entries) {
+    if (best === null) best = e;
+    else {
+      const a = rank[ALARM_RULE_BY_CODE[e.code].priority];
+      const b = rank[ALARM_RULE_BY_CODE[best.code].priority];
+      if (a > b || (a === b && e.onsetMs < best.onsetMs)) best = e;
+    }
+  }
+  return best === null ? null : best.code;
+}
+
+export class InvariantMonitor {
+  readonly violations: Violation[] = [];
+  private readonly sim: Simulation;
+  private readonly periodMs: number;
+  private readonly strokeUl: number;
+  private readonly maxPerStep: number;
+  private readonly truthPerStrokeMaxUl: number;
+  /** Accounted − filled at the start (the plant may start with fluid it did not count as filled). */
+  private readonly imbalance0: Record<(typeof QUANTITIES)[number], number>;
+  private mode = 'selfTest';
+  private powered = true;
+  private phase: PhaseWatch | null = null;
+  private epochPlantStrokes = 0;
+  private epochPumpedUl = 0;
+  private lastLedger: Ledger;
+  private logIndex = 0;
+  private readonly latched = new Map<AlarmCode, { acknowledged: boolean }>();
+  private missedInRow = 0;
+  private audioPausedAtMs: number | null = null;
+  private stoppedBy: AlarmCode | null = null;
+  private restarts: { code: AlarmCode; atMs: number }[] = [];
+  private lockoutAtMs: number | null = null;
+  private readonly fudrSamples: { atMs: number; mg: number }[] = [];
+
+  /** Violations already returned by `afterStep`. */
+  private reported = 0;
+  private readonly tolerated: readonly KnownIssue[];
+
+  constructor(sim: Simulation, tolerated: readonly KnownIssue[] = []) {
+    this.sim = sim;
+    this.tolerated = tolerated;
+    const config = sim.profile.firmwareConfig;
+    this.periodMs = config.controlPeriodMs;
+    this.strokeUl = config.strokeVolumeNl / 1000;
+    this.maxPerStep = Math.max(1, Math.floor((config.maxStrokesPerSecond * config.controlPeriodMs) / 1000));
+    const m = sim.profile.mechanism;
+    this.truthPerStrokeMaxUl = m.strokeVolumeUl * (1 + m.unitErrorFraction) * (1 + m.strokeErrorFraction);
+    this.imbalance0 = accounted(sim);
+    this.lastLedger = sim.firmware.ledger;
+    this.epochPlantStrokes = sim.plant.strokesDelivered - ledgerTotal(this.lastLedger);
+    this.epochPumpedUl = sim.plant.cumulativePumpedUl;
+    this.wrapDrive();
+  }
+
+  private fail(invariant: InvariantName, message: string): void {
+    this.violations.push({ invariant, atMs: this.sim.clock.nowMs(), message });
+  }
+
+  private wrapDrive(): void {
+    const drive = this.sim.devices.drive;
+    const stroke = drive.stroke.bind(drive);
+    drive.stroke = (count: number): HalResult<StrokeFeedback> => {
+      this.beforeStrokes(count);
+      const result = stroke(count);
+      this.afterStrokes(count, result);
+      return result;
+    };
+  }
+
+  // --- Events from the run -------------------------------------------------------------------
+
+  /** A mode change the firmware reported (or 'off' when the run removes power). */
+  onMode(mode: string, atMs: number): void {
+    const ph = this.phase;
+    if (ph !== null) {
+      const phaseMode = PHASE_MODE[ph.kind];
+      if (ph.enteredAtMs !== null && mode !== phaseMode) {
+        ph.runningMs += atMs - ph.enteredAtMs;
+        ph.enteredAtMs = null;
+      } else if (ph.enteredAtMs === null && mode === phaseMode) {
+        ph.enteredAtMs = atMs;
+        ph.entries++;
+      }
+    }
+    if (mode === 'alarmStopped' && (this.mode.startsWith('therapy.'))) this.stoppedBy = this.firstStoppingAlarmAt(atMs);
+    if (mode === 'off') {
+      this.powered = false;
+      if (ph !== null) ph.powerLosses++;
+    } else if (mode === 'selfTest') {
+      this.powered = true;
+      // The statechart's context (restart history, the alarm that stopped it) does not survive a reboot.
+      this.stoppedBy = null;
+      this.restarts = [];
+      this.missedInRow = 0;
+      this.latched.clear();
+    }
+    this.mode = mode;
+  }
+
+  /** A delivery phase began (prime, start or flush was accepted). */
+  onPhaseBegin(kind: PhaseKind, plan: InfusionPlan): void {
+    const [totalStrokes, durationMs] =
+      kind === 'prime' ? [plan.primingStrokes, plan.primingDurationMs] : kind === 'infuse' ? [plan.infusionStrokes, plan.durationMs] : [plan.flushStrokes, plan.flushDurationMs];
+    const now = this.sim.clock.nowMs();
+    this.phase = {
+      kind, totalStrokes, durationMs, plantStrokesAtStart: this.sim.plant.strokesDelivered,
+      runningMs: 0, entries: 1, powerLosses: 0, enteredAtMs: now, stalled: false, lastStrokeAtMs: now,
+    };
+  }
+
+  /** A command and its answer; `modeBefore` is the mode the pump was in when it got it. */
+  onCommand(type: string, accepted: boolean, modeBefore: string, modeAfter: string): void {
+    const now = this.sim.clock.nowMs();
+    if (type === 'audioPause' && (accepted || this.tolerated.includes('refused-audio-pause-silences'))) this.audioPausedAtMs = now;
+    // An acknowledge re-arms the drive check: a resume may re-test a stalled drive.
+    if (type === 'acknowledge') this.missedInRow = 0;
+    if (type === 'resume' && accepted && modeBefore === 'alarmStopped') this.checkRestart(modeAfter, now);
+  }
+
+  /** The run is about to clear a fault; `whileUnaccessed`: it was active while the needle was out of the port. */
+  onFaultCleared(fault: string, whileUnaccessed = false): void {
+    if (fault !== 'occlusion') return;
+    if (whileUnaccessed && this.tolerated.includes('occlusion-blocks-unaccessed-set')) return;
+    this.sim.plant.advanceTo(this.sim.clock.nowMs());
+    const storedUl = this.sim.plant.storedVolumeUl;
+    if (storedUl > POST_OCCLUSION_BOLUS_LIMIT_UL) {
+      this.fail('postOcclusionBolus', `${storedUl.toFixed(1)} µL stored behind the occlusion would be released as a bolus (limit ${POST_OCCLUSION_BOLUS_LIMIT_UL} µL)`);
+    }
+  }
+
+  // --- At every drive call ------------------------------------------------------------------
+
+  private beforeStrokes(count: number): void {
+    const fw = this.sim.firmware;
+    const mode = fw.modeName;
+    if (count <= 0) return;
+    if (!DELIVERY_MODES.has(mode)) this.fail('noDeliveryWhenStopped', `${count} stroke(s) commanded in mode ${mode}`);
+    const stopping = fw.alarms.entries.filter((e) => ALARM_RULE_BY_CODE[e.code].driveAction !== 'continue').map((e) => e.code);
+    if (stopping.length > 0) this.fail('noDeliveryWhenStopped', `${count} stroke(s) commanded while the stopping alarm(s) ${stopping.join(', ')} are present`);
+    if (count > this.maxPerStep) this.fail('noOverDelivery', `${count} strokes in one control step (maximum ${this.maxPerStep})`);
+    if (this.missedInRow >= THRESHOLDS.stallMissedStrokes) {
+      this.fail('stallStops', `drive commanded again after ${this.missedInRow} strokes in a row were missed (stall threshold ${THRESHOLDS.stallMissedStrokes})`);
+    }
+    const ph = this.phase;
+    if (ph === null) {
+      this.fail('noDeliveryWhenStopped', `${count} stroke(s) commanded with no phase begun`);
+      return;
+    }
+    if (PHASE_MODE[ph.kind] !== mode) this.fail('noDeliveryWhenStopped', `strokes commanded in ${mode} while the phase under way is ${ph.kind}`);
+    const now = this.sim.clock.nowMs();
+    const running = ph.runningMs + (ph.enteredAtMs === null ? 0 : now - ph.enteredAtMs);
+    const allowed = scheduledStrokes(ph.totalStrokes, running + ph.entries * this.periodMs, ph.durationMs) + 1;
+    const commandedTotal = fw.ledger.phaseDeliveredStrokes + count;
+    if (commandedTotal > allowed) {
+      this.fail('noOverDelivery', `${ph.kind}: ${commandedTotal} strokes commanded after ${(running / 1000).toFixed(3)} s delivering (${ph.entries} entries); the profile allows ${allowed}`);
+    }
+    if (commandedTotal > ph.totalStrokes) this.fail('noOverDelivery', `${ph.kind}: ${commandedTotal} strokes commanded, the phase has ${ph.totalStrokes}`);
+  }
+
+  private afterStrokes(count: number, result: HalResult<StrokeFeedback>): void {
+    if (count <= 0) return;
+    const cps = this.sim.profile.firmwareConfig.encoderCountsPerStroke;
+    const completed = result.ok ? Math.min(count, Math.floor(result.encoderCounts / cps)) : 0;
+    const missed = count - completed;
+    if (missed > 0) {
+      this.missedInRow += missed;
+      if (this.phase !== null) this.phase.stalled = true;
+    } else if (completed > 0) this.missedInRow = 0;
+    if (this.phase !== null) this.phase.lastStrokeAtMs = this.sim.clock.nowMs();
+  }
+
+  // --- After every step ---------------------------------------------------------------------
+
+  /** Runs every after-step check; returns the violations found since the previous call (during the step and now). */
+  afterStep(): Violation[] {
+    const before = this.reported;
+    this.checkMassBalance();
+    this.scanLog();
+    if (this.powered) {
+      this.checkLedger();
+      this.checkPhaseProgress();
+      this.checkSignal();
+    }
+    this.checkDailyLimit();
+    this.checkLockoutAlarm();
+    this.reported = this.violations.length;
+    return this.violations.slice(before);
+  }
+
+  private checkMassBalance(): void {
+    const now = accounted(this.sim);
+    for (const q of QUANTITIES) {
+      const drift = now[q] - this.imbalance0[q];
+      const scale = Math.max(1, Math.abs(this.sim.plant.filled[q]));
+      if (Math.abs(drift) > BALANCE_RELATIVE_TOLERANCE * scale) {
+        this.fail('massBalance', `${q}: accounted − filled moved by ${drift.toExponential(3)} (filled ${this.sim.plant.filled[q].toFixed(6)})`);
+      }
+    }
+  }
+
+  /** Reads new log entries: epochs (plan accepted, refill), latching, acknowledges. */
+  private scanLog(): void {
+    const entries = this.sim.log.entries;
+    for (; this.logIndex < entries.length; this.logIndex++) {
+      const e = entries[this.logIndex] as LogEntry;
+      if (e.kind === 'notification' && (e.code === 'PLAN_ACCEPTED' || e.code === 'RESERVOIR_REFILLED')) this.newEpoch = true;
+      if (e.kind === 'alarm') {
+        const code = e.code as AlarmCode;
+        if (ALARM_RULE_BY_CODE[code]?.latching) this.latched.set(code, { acknowledged: false });
+      } else if (e.kind === 'command' && e.code === 'acknowledge') {
+        for (const l of this.latched.values()) l.acknowledged = true;
+      } else if (e.kind === 'alarmCleared') {
+        const code = e.code as AlarmCode;
+        const l = this.latched.get(code);
+        if (l !== undefined) {
+          if (!l.acknowledged) this.failAt('latching', e.atMs, `latched alarm ${code} cleared without an acknowledge since its onset`);
+          this.latched.delete(code);
+        }
+      }
+    }
+  }
+
+  private newEpoch = false;
+
+  private failAt(invariant: InvariantName, atMs: number, message: string): void {
+    this.violations.push({ invariant, atMs, message });
+  }
+
+  private checkLedger(): void {
+    const ledger = this.sim.firmware.ledger;
+    const last = this.lastLedger;
+    const plant = this.sim.plant;
+    if (this.newEpoch) {
+      this.newEpoch = false;
+      this.epochPlantStrokes = plant.strokesDelivered - ledgerTotal(ledger);
+      this.epochPumpedUl = plant.cumulativePumpedUl - ledgerTotal(ledger) * this.strokeUl;
+    } else {
+      for (const k of ['primeStrokes', 'infusionStrokes', 'flushStrokes'] as const) {
+        if (ledger[k] < last[k]) this.fail('ledger', `${k} went back from ${last[k]} to ${ledger[k]} without a new plan or refill`);
+      }
+    }
+    this.lastLedger = ledger;
+    const truth = plant.strokesDelivered - this.epochPlantStrokes;
+    const belief = ledgerTotal(ledger);
+    if (Math.abs(truth - belief) > 1) this.fail('ledger', `the ledger holds ${belief} strokes, the drive made ${truth}`);
+    const pumpedUl = plant.cumulativePumpedUl - this.epochPumpedUl;
+    const maxUl = (belief + 1) * this.truthPerStrokeMaxUl;
+    if (pumpedUl > maxUl + 1e-9) this.fail('noOverDelivery', `the drive moved ${pumpedUl.toFixed(3)} µL for ${belief} strokes (at most ${maxUl.toFixed(3)} µL within the mechanism tolerance)`);
+  }
+
+  private checkPhaseProgress(): void {
+    const ph = this.phase;
+    if (ph === null) return;
+    const now = this.sim.clock.nowMs();
+    const fw = this.sim.firmware;
+    const delivered = this.sim.plant.strokesDelivered - ph.plantStrokesAtStart;
+    const running = ph.runningMs + (ph.enteredAtMs === null ? 0 : now - ph.enteredAtMs);
+    const allowedTruth = scheduledStrokes(ph.totalStrokes, running + ph.entries * this.periodMs, ph.durationMs) + 1;
+    if (delivered > allowedTruth) this.fail('noOverDelivery', `${ph.kind}: the drive made ${delivered} strokes after ${(running / 1000).toFixed(3)} s delivering; the profile allows ${allowedTruth}`);
+    if (ph.stalled) return;
+    const intervalMs = ph.durationMs / ph.totalStrokes;
+    const creditMs = running - ph.entries * this.periodMs - ph.powerLosses * intervalMs;
+    const owed = scheduledStrokes(ph.totalStrokes, creditMs, ph.durationMs) - 1;
+    const ledgerPhase = fw.ledger.phaseKind === ph.kind ? fw.ledger.phaseDeliveredStrokes : null;
+    if (ledgerPhase !== null && ledgerPhase < owed) {
+      this.fail('noLostDelivery', `${ph.kind}: ${ledgerPhase} strokes after ${(running / 1000).toFixed(3)} s delivering (${ph.entries} entries, ${ph.powerLosses} power losses); at least ${owed} are due`);
+    }
+    if (ledgerPhase !== null && ledgerPhase >= ph.totalStrokes && fw.modeName === PHASE_MODE[ph.kind] && now - ph.lastStrokeAtMs > 2 * this.periodMs) {
+      this.fail('noLostDelivery', `${ph.kind}: all ${ph.totalStrokes} strokes done ${((now - ph.lastStrokeAtMs) / 1000).toFixed(3)} s ago, still in ${fw.modeName}`);
+    }
+  }
+
+  private checkSignal(): void {
+    const fw = this.sim.firmware;
+    // The annunciator is updated by the control step; right after boot it has not run yet.
+    if (fw.controlSteps === 0) return;
+    const shown = this.sim.devices.annunciator.current;
+    const entries = fw.alarms.entries;
+    const owner = ownerOf(entries);
+    if (owner === null) {
+      if (shown !== null) this.fail('alarmSignal', `signal ${shown.code} shown with no alarm present`);
+      return;
+    }
+    if (shown === null) {
+      this.fail('alarmSignal', `no signal shown while ${entries.map((e) => e.code).join(', ')} are present`);
+      return;
+    }
+    if (shown.code !== owner) this.fail('alarmSignal', `signal shows ${shown.code} (${shown.priority}); ${owner} (${ALARM_RULE_BY_CODE[owner].priority}) should own it`);
+    const now = this.sim.clock.nowMs();
+    const pausedAt = this.audioPausedAtMs;
+    if (!shown.audible && (pausedAt === null || now >= pausedAt + AUDIO_PAUSE_MS + this.periodMs)) {
+      this.fail('audioPause', pausedAt === null ? 'signal silent with no audio pause' : `signal still silent ${((now - pausedAt) / 1000).toFixed(3)} s after the audio pause (re-arm within ${AUDIO_PAUSE_MS / 1000} s)`);
+    }
+  }
+
+  private checkDailyLimit(): void {
+    const now = this.sim.clock.nowMs();
+    const mg = outletFudrMg(this.sim);
+    const samples = this.fudrSamples;
+    samples.push({ atMs: now, mg });
+    while (samples.length > 1 && (samples[0] as { atMs: number }).atMs < now - 86_400_000) samples.shift();
+    const first = samples[0] as { atMs: number; mg: number };
+    const hardMg = HAI_FUDR_LIBRARY.fudrMgPerDay.hard.max;
+    const plan = this.sim.firmware.plan;
+    const strokeMg = plan === null ? 0 : this.truthPerStrokeMaxUl * (plan.fudrMgPerMl / 1000);
+    const limitMg = (hardMg * this.truthPerStrokeMaxUl) / this.strokeUl + strokeMg;
+    if (mg - first.mg > limitMg) this.fail('dailyLimit', `${(mg - first.mg).toFixed(4)} mg FUDR left the pump within 24 h (hard limit ${hardMg} mg/day, ${limitMg.toFixed(4)} mg with the mechanism tolerance)`);
+  }
+
+  // --- Restart lockout (Open PCA EC23) ------------------------------------------------------
+
+  private firstStoppingAlarmAt(atMs: number): AlarmCode | null {
+    const raised = this.sim.log.entries.filter((e) => e.kind === 'alarm' && e.atMs === atMs && ALARM_RULE_BY_CODE[e.code as AlarmCode]?.driveAction !== 'continue');
+    return raised.length === 0 ? null : (raised[0] as LogEntry).code as AlarmCode;
+  }
+
+  private checkRestart(modeAfter: string, now: number): void {
+    const code = this.stoppedBy;
+    this.stoppedBy = null;
+    if (code === null) return;
+    const recent = this.restarts.filter((r) => r.code === code && now - r.atMs < RESTART_LOCKOUT_WINDOW_MS).length;
+    const mustLockOut = recent + 1 >= RESTART_LOCKOUT_COUNT;
+    if (mustLockOut && modeAfter !== 'stopped') {
+      this.fail('restartLockout', `restart ${recent + 1} of ${code} within 10 min went to ${modeAfter}; it must stop the pump`);
+    }
+    if (!mustLockOut && modeAfter === 'stopped') {
+      this.fail('restartLockout', `restart ${recent + 1} of ${code} within 10 min was locked out (only the ${RESTART_LOCKOUT_COUNT}rd is)`);
+    }
+    if (modeAfter === 'stopped') this.lockoutAtMs = now;
+    this.restarts = [...this.restarts.filter((r) => now - r.atMs < RESTART_LOCKOUT_WINDOW_MS), { code, atMs: now }];
+  }
+
+  private checkLockoutAlarm(): void {
+    const at = this.lockoutAtMs;
+    if (at === null || this.sim.clock.nowMs() < at + 2 * this.periodMs || !this.powered) return;
+    this.lockoutAtMs = null;
+    const raised = this.sim.log.entries.some((e) => e.kind === 'alarm' && e.code === 'REPEATED_ALARM' && e.atMs >= at);
+    if (!raised) this.fail('restartLockout', `restart lockout at ${(at / 1000).toFixed(3)} s raised no REPEATED_ALARM`);
+  }
+}
