@@ -45,11 +45,17 @@ function quantise(x: number, step: number): number {
   return Math.round(x / step) * step;
 }
 
-/** Quantiser with the division done once: round(x·(1/step))·step. */
-function quantiser(step: number): (x: number) => number {
-  const inverse = 1 / step;
-  return (x) => Math.round(x * inverse) * step;
+const COS_STEPS = 4096;
+const COS_TABLE = Float64Array.from({ length: COS_STEPS + 1 }, (_, i) => Math.cos((2 * Math.PI * i) / COS_STEPS));
+
+/** cos(2π·turns) for turns in [0, 1): table with linear interpolation (error < 3e-7). */
+function cosOfTurns(turns: number): number {
+  const x = turns * COS_STEPS;
+  const i = Math.floor(x);
+  const a = COS_TABLE[i] as number;
+  return a + (x - i) * ((COS_TABLE[i + 1] as number) - a);
 }
+
 
 export type SensorFaultMode = 'stuck' | 'drift' | 'noise' | 'dropout' | 'offset';
 
@@ -86,7 +92,7 @@ export class SimPressureSensor implements PressureSensor {
   private readonly gain: number;
   private readonly omega: number;
   private readonly beatPeriodMs: number;
-  private readonly quantise: (x: number) => number;
+  private readonly inverseResolution: number;
   private readonly meanKey: number;
   private readonly ampKey: number;
 
@@ -103,7 +109,7 @@ export class SimPressureSensor implements PressureSensor {
     this.gain = 1 + draw.uniform(-spec.gainErrorMax, spec.gainErrorMax);
     this.omega = (2 * Math.PI * plant.artery.heartRateBpm) / 60;
     this.beatPeriodMs = 60_000 / plant.artery.heartRateBpm;
-    this.quantise = quantiser(spec.resolutionMmHg);
+    this.inverseResolution = 1 / spec.resolutionMmHg;
     this.meanKey = noiseKey(seed, streamId('pressure.mean'));
     this.ampKey = noiseKey(seed, streamId('pressure.amplitude'));
 
@@ -130,7 +136,7 @@ export class SimPressureSensor implements PressureSensor {
     // Mean of A·sin(ωt) over [t0, t1] = A·(cos ωt0 − cos ωt1)/(ω·W).
     // Phase from time modulo the beat period keeps cos() on a small argument (fast, and exact enough).
     const beats = t1 / this.beatPeriodMs;
-    const cosT1 = Math.cos((beats - Math.floor(beats)) * 2 * Math.PI);
+    const cosT1 = cosOfTurns(beats - Math.floor(beats));
     const cosT0 = this.cosAtLastRead;
     this.cosAtLastRead = cosT1;
     const pulseMean = amplitude === 0 ? 0 : (amplitude * (cosT0 - cosT1)) / (w * windowS);
@@ -151,16 +157,17 @@ export class SimPressureSensor implements PressureSensor {
     // The band estimator reports a magnitude: noise folds onto the positive axis.
     const cardiac = this.fault?.mode === 'stuck' ? (this.last?.cardiacAmplitudeMmHg ?? 0) : Math.abs(amplitude * this.gain + ampSd * zA);
     const storedNowMmHg = plant.storedVolumeUl / compliance;
-    const q = this.quantise;
+    const inv = this.inverseResolution;
+    const res = spec.resolutionMmHg;
     const reading: PressureReading = {
       ok: true,
       atMs: t1,
       windowMs,
       sampleCount: samples,
-      meanMmHg: q(mean),
-      minMmHg: q(Math.min(mean, (reference + storedNowMmHg) * this.gain + this.offsetMmHg) - amplitude),
-      maxMmHg: q(Math.max(mean, lowFrequencyMeanMmHg * this.gain + this.offsetMmHg) + amplitude + 2 * spec.noiseSdMmHg),
-      cardiacAmplitudeMmHg: q(cardiac),
+      meanMmHg: Math.round(mean * inv) * res,
+      minMmHg: Math.round((Math.min(mean, (reference + storedNowMmHg) * this.gain + this.offsetMmHg) - amplitude) * inv) * res,
+      maxMmHg: Math.round((Math.max(mean, lowFrequencyMeanMmHg * this.gain + this.offsetMmHg) + amplitude + 2 * spec.noiseSdMmHg) * inv) * res,
+      cardiacAmplitudeMmHg: Math.round(cardiac * inv) * res,
     };
     this.last = reading;
     return reading;

@@ -189,7 +189,7 @@ export class Plant {
   private cacheDtMs = -1;
   private cacheTauS = -1;
   private cacheDecay = 1;
-  private diurnalKnot = NaN;
+  private diurnalKnotStartMs = NaN;
   private diurnalAtKnot = 0;
   private diurnalSlopePerMs = 0;
 
@@ -434,15 +434,15 @@ export class Plant {
    * them (error ≤ A·(2π·60 s/day)²/8 ≈ 2e-6 mmHg), so the 1 Hz path needs no sin().
    */
   private diurnalMmHg(tMs: number): number {
-    const knot = Math.floor(tMs / DIURNAL_KNOT_MS);
-    if (knot !== this.diurnalKnot) {
+    if (!(tMs >= this.diurnalKnotStartMs && tMs < this.diurnalKnotStartMs + DIURNAL_KNOT_MS)) {
+      const knot = Math.floor(tMs / DIURNAL_KNOT_MS);
       const a = this.artery;
       const at = (k: number): number => a.diurnalAmplitudeMmHg * Math.sin((2 * Math.PI * k * DIURNAL_KNOT_MS) / MS_PER_DAY + a.diurnalPhaseRad);
-      this.diurnalKnot = knot;
+      this.diurnalKnotStartMs = knot * DIURNAL_KNOT_MS;
       this.diurnalAtKnot = at(knot);
       this.diurnalSlopePerMs = (at(knot + 1) - this.diurnalAtKnot) / DIURNAL_KNOT_MS;
     }
-    return this.diurnalAtKnot + this.diurnalSlopePerMs * (tMs - knot * DIURNAL_KNOT_MS);
+    return this.diurnalAtKnot + this.diurnalSlopePerMs * (tMs - this.diurnalKnotStartMs);
   }
 
   /** Pressure the line relaxes towards, mmHg. */
