@@ -96,8 +96,12 @@ export const THRESHOLDS = Object.freeze({
   /** A cardiac pulse with a mean below this is impossible (tissue has no pulse): offset or drift. */
   pulseWithMeanBelowMmHg: 15,
   pulseWithLowMeanConfirmMs: 30_000,
-  /** The flow sensor's 10 s readings never repeat exactly (σ ≈ 6 µL/h at 0.1 µL/h resolution). */
-  flowStuckReadings: 3,
+  /**
+   * The flow sensor's 10 s readings rarely repeat exactly: σ ≈ 6.3 µL/h at 0.1 µL/h resolution
+   * gives P ≈ 0.0045 that two agree. Seven identical in a row (six repeats, P ≈ 1e-14 per read,
+   * ~1e-9 per 14-day cycle) is a stuck sensor; three would false-alarm about once per 100 cycles.
+   */
+  flowStuckReadings: 6,
   /** The drive only pushes forward; a 10 s reading below this is 10σ of sensor noise: implausible. */
   flowImplausibleBelowUlPerHour: -60,
   batteryLowPercent: 20,

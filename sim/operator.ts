@@ -144,7 +144,8 @@ export class SingleCycleOperator implements Operator {
       case 'locked':
         timeline.lockDoneMs = atMs;
         clock.setTimeout(() => {
-          plant.deaccessPort();
+          // An ambulatory set is taken off with its needle; an implanted pump has nothing to take off.
+          if (world.profile.placement !== 'implanted') plant.deaccessPort();
           world.finish();
         }, OPERATOR_DELAYS_MS.deaccess);
         break;

@@ -14,9 +14,11 @@
  * - Ambulatory pump: the needle goes into the port before `start` and comes out after the lock,
  *   and the run ends there (the pump is taken off and switched off until the next cycle).
  *   Implanted pump: always connected; it stays on, locked, until the cycle's last second.
- * - If the infusion cannot be finished (an alarm that will not clear within `ALARM_GIVE_UP_MS`, or
- *   the cycle's end coming), the nurse stops the pump, locks the catheter if the pump allows it,
- *   and takes the pump off.
+ * - If the infusion cannot be finished — an alarm that will not clear within
+ *   `COURSE_ALARM_DELAYS_MS.giveUp`, an empty reservoir, a fourth alarm stop in the cycle, or the
+ *   cycle's end coming — the nurse stops the pump, locks the catheter if the pump allows it, and
+ *   takes the pump off. The nurse knows which alarm it is from the pump's display
+ *   (`firmware().alarms`, what the annunciator shows); nothing else of the firmware is read.
  */
 import type { InfusionPlan, PrescriptionInput } from '../../firmware/index.ts';
 import { HAI_FUDR_LIBRARY, planInfusion } from '../../firmware/index.ts';
@@ -37,6 +39,8 @@ export const COURSE_ALARM_DELAYS_MS = Object.freeze({
   retry: 1 * MS_PER_HOUR,
   /** After this long stopped, the cycle's infusion is abandoned. */
   giveUp: 48 * MS_PER_HOUR,
+  /** Alarm stops in one cycle after which the nurse no longer resumes (the pump goes back for checks). */
+  maxStops: 3,
   /** Before the end of the cycle, an unfinished infusion is stopped and the pump taken off. */
   cycleEndMargin: 6 * MS_PER_HOUR,
 });
@@ -75,6 +79,7 @@ export class CourseCycleOperator implements Operator {
   private booted = false;
   private alarmSinceMs = -1;
   private alarmPending = false;
+  private alarmStops = 0;
   private implanted = false;
 
   constructor(private readonly options: CourseCycleOperatorOptions) {}
@@ -124,7 +129,16 @@ export class CourseCycleOperator implements Operator {
         clock.setTimeout(() => this.lock(world), OPERATOR_DELAYS_MS.flush);
         break;
       case 'alarmStopped':
-        if (this.alarmSinceMs < 0) this.alarmSinceMs = atMs;
+        if (this.alarmSinceMs < 0) {
+          this.alarmSinceMs = atMs;
+          this.alarmStops++;
+        }
+        // What the pump's display shows: an empty reservoir cannot be resumed without a refill,
+        // which the protocol does not do mid-cycle; a pump that keeps stopping goes back for checks.
+        if (this.alarmStops > COURSE_ALARM_DELAYS_MS.maxStops || world.firmware().alarms.entries.some((e) => e.code === 'RESERVOIR_EMPTY')) {
+          clock.setTimeout(() => this.abandon(world), COURSE_ALARM_DELAYS_MS.respond);
+          break;
+        }
         this.respondToAlarm(world, COURSE_ALARM_DELAYS_MS.respond);
         break;
       case 'failSafe':
@@ -193,6 +207,8 @@ export class CourseCycleOperator implements Operator {
     world.clock.setTimeout(() => {
       if (world.firmware().modeName !== 'stopped') return;
       this.step = 'abandoning';
+      // Silence and clear what can be cleared first: a latched stopping alarm would refuse the flush.
+      this.send(world, 'acknowledge');
       this.lock(world);
     }, OPERATOR_DELAYS_MS.flush);
   }

@@ -32,6 +32,7 @@
 import type { AlarmCode } from '../../firmware/index.ts';
 import { ALARM_RULE_BY_CODE, HAI_FUDR_LIBRARY, bsaMostellerM2, planInfusion } from '../../firmware/index.ts';
 import type { FaultSpec } from '../faults.ts';
+import type { Composition } from '../plant.ts';
 import { DEVICE_PROFILES } from '../profile.ts';
 import type { DeviceProfile } from '../profile.ts';
 import { SeededRandom, noiseKey, streamId, uniformFromKey } from '../rng.ts';
@@ -239,7 +240,8 @@ function patientArtery(scenario: Scenario, seed: number, profile: DeviceProfile)
 /** Cycles run by the firmware against the plant, one `Simulation` per infused cycle. */
 export class PumpCycleExecutor implements CycleExecutor {
   private readonly nv = new SimNvStore();
-  private leftover: { volumeUl: number; composition: { fudrMgPerUl: number; dexamethasoneMgPerUl: number; heparinUnitsPerUl: number } } | null = null;
+  /** What the reservoir held when the last cycle's run ended: the pump keeps it until the next refill. */
+  private leftover: { volumeUl: number; composition: Composition } | null = null;
   private readonly cycleMs: number;
 
   constructor(

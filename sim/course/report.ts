@@ -32,7 +32,7 @@ export function formatCourse(s: CourseRunSummary): string {
   lines.push('');
   lines.push('cycle  day  status    dose   FUDR mg (planned)   dexa mg   alarms                      visit');
   for (const r of c.cycles) {
-    const fudr = r.status === 'infused' ? `${f(r.fudrMg, 2).padStart(7)} (${f(r.fudrMgPlanned, 2).padStart(6)})` : '      —          ';
+    const fudr = r.status === 'infused' ? `${f(r.fudrMg, 2).padStart(7)} (${f(r.fudrMgPlanned, 2).padStart(6)})` : '—'.padStart(7).padEnd(16);
     const dexa = r.status === 'infused' ? f(r.dexamethasoneMg, 2).padStart(7) : '      —';
     const alarms = r.alarms.length === 0 ? '—' : [...new Set(r.alarms.map((a) => a.code))].join(', ');
     lines.push(`${String(r.cycle).padStart(5)} ${String(r.startDay).padStart(4)}  ${r.status.padEnd(8)}  ${f(r.doseFactor, 2)}  ${fudr}   ${dexa}   ${alarms.padEnd(26)}  ${visit(r)}`);

@@ -225,3 +225,28 @@ describe('the implanted pump (SynchroMed II class) over a course', () => {
     expect((mismatch?.atSeconds ?? Infinity) - (second?.pump?.primeStartSeconds ?? 0)).toBeLessThan(180);
   });
 });
+
+describe('IMPLANTED-AIR air in the reservoir at a refill (implanted pump)', () => {
+  it('is found at once as a refill mismatch; the reservoir runs dry, the nurse stops, locks the catheter and the pump goes for checks; the next cycle runs normally', () => {
+    const run = runCourse({
+      scenario: courseScenario({
+        seed: 3,
+        prescription: { ...SHORT_PRESCRIPTION, reservoirVolumeMl: 20 },
+        device: { profile: 'implanted' },
+        course: { cycles: 3, cycleDays: 3, refillFaults: [{ kind: 'airInReservoir', cycle: 2, airMl: 3 }] },
+      }),
+    });
+    const [, second, third] = run.course.cycles;
+    const codes = second?.alarms.map((a) => a.code) ?? [];
+    expect(codes).toContain('RESERVOIR_MISMATCH');
+    expect(codes).toContain('RESERVOIR_EMPTY');
+    expect(codes.filter((c) => c === 'RESERVOIR_EMPTY')).toHaveLength(1);
+    expect(second?.infusionCompleted).toBe(false);
+    expect(second?.heparinLock).toBe(true);
+    expect(second?.fudrMg ?? Infinity).toBeLessThan((second?.fudrMgPlanned ?? 0) * 0.9);
+    expect(second?.events.map((e) => [e.kind, e.code, e.action])).toEqual([['deviceAlarm', 'RESERVOIR_EMPTY', 'continue']]);
+    expect(third?.status).toBe('infused');
+    expect(third?.infusionCompleted).toBe(true);
+    expect(third?.alarms).toEqual([]);
+  });
+});
