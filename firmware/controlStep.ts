@@ -12,7 +12,7 @@
  * - Events for the statechart are emitted only when something meaningful happens (a phase done,
  *   an alarm raised or cleared): the chart holds modes, not ticks.
  */
-import type { DeviceConfig } from '../hal/index.ts';
+import type { DeviceConfig, PressureReading } from '../hal/index.ts';
 import type { AlarmCode, AlarmState, DriveAction } from './alarms.ts';
 import { ALARM_RULE_BY_CODE, NO_ALARMS, alarmStep, deliveryInhibited } from './alarms.ts';
 import type { DetectorConfig, DetectorReadings, DetectorState } from './detectors.ts';
@@ -56,6 +56,9 @@ export interface ControlState {
    * state it was handed.
    */
   readonly judgedDetectors: DetectorState | null;
+  /** The last two trusted-or-not pressure readings, for the signal checks (null before the first). */
+  readonly lastPressure: PressureReading | null;
+  readonly previousPressure: PressureReading | null;
 }
 
 export const INITIAL_CONTROL_STATE: ControlState = Object.freeze({
@@ -64,11 +67,13 @@ export const INITIAL_CONTROL_STATE: ControlState = Object.freeze({
   alarms: NO_ALARMS,
   phaseElapsedMs: 0,
   judgedDetectors: null,
+  lastPressure: null,
+  previousPressure: null,
 });
 
 /** Control state resuming from a ledger (boot, or a new phase). */
 export function controlStateFor(ledger: Ledger, detectors: DetectorState = INITIAL_DETECTORS, alarms: AlarmState = NO_ALARMS): ControlState {
-  return { ledger, detectors, alarms, phaseElapsedMs: ledger.phaseElapsedMs, judgedDetectors: null };
+  return { ledger, detectors, alarms, phaseElapsedMs: ledger.phaseElapsedMs, judgedDetectors: null, lastPressure: null, previousPressure: null };
 }
 
 export type ControlEvent =
@@ -98,7 +103,17 @@ export function controlStep(state: ControlState, settings: ControlSettings, read
   const periodMs = config.controlPeriodMs;
   const ledger = state.ledger;
   const phaseActive = delivery !== 'none' && ledger.phaseKind === delivery && !phaseComplete(ledger);
-  const detectors = updateDetectors(state.detectors, settings.detector, settings.connected, phaseActive && delivery === 'infuse', ledger, readings);
+  const detectors = updateDetectors(
+    state.detectors,
+    settings.detector,
+    settings.connected,
+    phaseActive && delivery === 'infuse',
+    ledger,
+    readings,
+    state.lastPressure,
+    state.previousPressure,
+  );
+  const pressure = readings.pressure;
   const judged = state.judgedDetectors;
   const evaluated = judged === null || alarmInputsChanged(judged, detectors) ? alarmStep(state.alarms, detectors, nowMs) : null;
   const alarms = evaluated === null ? state.alarms : evaluated.state;
@@ -122,10 +137,15 @@ export function controlStep(state: ControlState, settings: ControlSettings, read
   }
 
   return {
-    state:
-      phaseElapsedMs === state.phaseElapsedMs && detectors === state.detectors && alarms === state.alarms && judged === detectors
-        ? state
-        : { ledger, detectors, alarms, phaseElapsedMs, judgedDetectors: detectors },
+    state: {
+      ledger,
+      detectors,
+      alarms,
+      phaseElapsedMs,
+      judgedDetectors: detectors,
+      lastPressure: pressure.ok ? pressure : state.lastPressure,
+      previousPressure: pressure.ok ? state.lastPressure : state.previousPressure,
+    },
     strokes,
     events: events ?? NO_EVENTS,
   };
@@ -143,5 +163,7 @@ export function applyDriveFeedback(state: ControlState, config: DeviceConfig, co
     alarms: state.alarms,
     phaseElapsedMs: state.phaseElapsedMs,
     judgedDetectors: state.judgedDetectors,
+    lastPressure: state.lastPressure,
+    previousPressure: state.previousPressure,
   };
 }

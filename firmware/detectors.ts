@@ -163,8 +163,8 @@ export interface ReservoirDetector {
 
 /**
  * Period-to-period tracking of the pressure signal itself (stuck, noisy, impossible). The last two
- * readings live in `DetectorState`; this group holds only the counters, which are constant on a
- * healthy signal (so it is not reallocated every period).
+ * readings are kept by the control state (`PressureHistory`); this group holds only the counters,
+ * which are constant on a healthy signal (so it is not reallocated every period).
  */
 export interface PressureTrack {
   readonly identicalCount: number;
@@ -188,13 +188,10 @@ export interface HealthDetector {
 }
 
 /**
- * Alarm conditions read every group except the last readings, `pressureTrack` and `flow` (what
- * moves each period), so `alarmInputsChanged` can tell a period that cannot change any condition.
+ * Alarm conditions read every group except `pressureTrack` and `flow` (the trackers), so
+ * `alarmInputsChanged` can tell a period that cannot change any condition.
  */
 export interface DetectorState {
-  /** The last two pressure readings (null before the first). */
-  readonly lastPressure: PressureReading | null;
-  readonly previousPressure: PressureReading | null;
   readonly pressureTrack: PressureTrack;
   readonly arterial: ArterialDetector;
   readonly flow: FlowDetector;
@@ -236,8 +233,6 @@ const NO_FLOW_VERDICT: FlowVerdict = Object.freeze({ ratio: NaN, overInfusion: f
 const PRESSURE_TRACK_START: PressureTrack = Object.freeze({ identicalCount: 0, reversalScore: 0, lowWithPulseMs: 0, suspect: false });
 
 export const INITIAL_DETECTORS: DetectorState = Object.freeze({
-  lastPressure: null,
-  previousPressure: null,
   pressureTrack: PRESSURE_TRACK_START,
   arterial: ARTERIAL_DISCONNECTED,
   flow: FLOW_IDLE,
@@ -480,25 +475,33 @@ export function updateHealth(h: HealthDetector, cfg: DetectorConfig, connected: 
  * `connected`: needle in the port, so the path reaches the artery and arterial checks apply.
  * `infusing`: the drive is running the infusion schedule, so flow and reservoir checks apply.
  */
-export function updateDetectors(d: DetectorState, cfg: DetectorConfig, connected: boolean, infusing: boolean, ledger: Ledger, r: DetectorReadings): DetectorState {
-  const pressureTrack = updatePressureTrack(d.pressureTrack, cfg, connected, r.pressure, d.lastPressure, d.previousPressure);
+export function updateDetectors(
+  d: DetectorState,
+  cfg: DetectorConfig,
+  connected: boolean,
+  infusing: boolean,
+  ledger: Ledger,
+  r: DetectorReadings,
+  lastPressure: PressureReading | null = null,
+  previousPressure: PressureReading | null = null,
+): DetectorState {
+  const pressureTrack = updatePressureTrack(d.pressureTrack, cfg, connected, r.pressure, lastPressure, previousPressure);
   const arterial = updateArterial(d.arterial, cfg, connected, d.drive.strokesCompleted, r.pressure, pressureTrack.suspect);
   const flow = updateFlow(d.flow, cfg, infusing, r.flow);
   const flowVerdict = updateFlowVerdict(d.flowVerdict, flow, infusing);
   const reservoir = updateReservoir(d.reservoir, cfg, infusing, ledger, r.reservoir, flow);
   const health = updateHealth(d.health, cfg, connected, infusing, pressureTrack, r);
-  const p = r.pressure;
-  return {
-    lastPressure: p.ok ? p : d.lastPressure,
-    previousPressure: p.ok ? d.lastPressure : d.previousPressure,
-    pressureTrack,
-    arterial,
-    flow,
-    flowVerdict,
-    drive: d.drive,
-    reservoir,
-    health,
-  };
+  if (
+    pressureTrack === d.pressureTrack &&
+    arterial === d.arterial &&
+    flow === d.flow &&
+    flowVerdict === d.flowVerdict &&
+    reservoir === d.reservoir &&
+    health === d.health
+  ) {
+    return d;
+  }
+  return { pressureTrack, arterial, flow, flowVerdict, drive: d.drive, reservoir, health };
 }
 
 /** False when no group an alarm condition reads has changed: the alarm table need not be evaluated. */
@@ -517,8 +520,6 @@ export function recordStrokes(d: DetectorState, commanded: number, completed: nu
   const missed = commanded - completed;
   const fl = d.flow;
   return {
-    lastPressure: d.lastPressure,
-    previousPressure: d.previousPressure,
     pressureTrack: d.pressureTrack,
     arterial: d.arterial,
     // The flow sensor verifies that encoder-confirmed strokes moved fluid; missed strokes are MOTOR_STALL's business.

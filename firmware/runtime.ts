@@ -24,6 +24,7 @@ import { HAI_FUDR_LIBRARY } from './drugLibrary.ts';
 import type { InfusionPlan } from './dosing.ts';
 import { scheduledStrokes } from './dosing.ts';
 import type { Ledger } from './ledger.ts';
+import type { DetectorReadings } from './detectors.ts';
 import { acknowledgeStall, withRestartLockout } from './detectors.ts';
 import { EMPTY_LEDGER, beginPhase, endPhase, ledgerFromRecord, ledgerToRecord, refillLedger } from './ledger.ts';
 import type { PumpEvent, PumpMachine, ResumePoint, TherapyPoint } from './machine.ts';
@@ -72,6 +73,12 @@ export class Firmware {
   private selfTestHandle = -1;
   private steps = 0;
   private rejectedInThisCommand = false;
+  private readonly readings: { -readonly [K in keyof DetectorReadings]: DetectorReadings[K] } = {
+    pressure: { ok: false, kind: 'stale', detail: 'not read yet' },
+    flow: null,
+    reservoir: null,
+    power: null,
+  };
   private readonly flowEverySteps: number;
   private readonly slowEverySteps: number;
   private running = false;
@@ -182,17 +189,15 @@ export class Firmware {
     const hal = this.hal;
     const nowMs = hal.clock.nowMs();
     this.steps++;
-    const out = controlStep(
-      this.control,
-      this.settings,
-      {
-        pressure: hal.pressure.read(),
-        flow: this.steps % this.flowEverySteps === 0 ? hal.flow.read() : null,
-        reservoir: this.steps % this.slowEverySteps === 0 ? hal.reservoir.read() : null,
-        power: this.steps % this.slowEverySteps === 0 ? hal.power.read() : null,
-      },
-      nowMs,
-    );
+    // One readings record, refilled every period: the step reads it and keeps none of it but the
+    // readings themselves (immutable snapshots), so reusing the holder is safe and allocates nothing.
+    const readings = this.readings;
+    readings.pressure = hal.pressure.read();
+    readings.flow = this.steps % this.flowEverySteps === 0 ? hal.flow.read() : null;
+    const slow = this.steps % this.slowEverySteps === 0;
+    readings.reservoir = slow ? hal.reservoir.read() : null;
+    readings.power = slow ? hal.power.read() : null;
+    const out = controlStep(this.control, this.settings, readings, nowMs);
     const alarmsBefore = this.control.alarms;
     this.control = out.state;
     if (out.strokes > 0) this.runStrokes(out.strokes, nowMs);
