@@ -134,7 +134,7 @@ describe('the portability rule over the code that would be flashed', () => {
   ];
 
   for (const { layer, dir } of layers) {
-    it(`PUMP-PORT-${layer.toUpperCase()} ${layer}/ uses no host time, randomness or timers but the HAL clock, and imports only what its layer may`, () => {
+    it(`PUMP-PORT ${layer}/ uses no host time, randomness or timers but the HAL clock, and imports only what its layer may`, () => {
       const files = tsFiles(dir);
       expect(files.length, `${layer}/ has TypeScript files`).toBeGreaterThan(0);
       const violations = files.flatMap((file) =>

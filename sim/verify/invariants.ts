@@ -38,6 +38,8 @@ export const INVARIANTS = Object.freeze({
   latching: { id: 'OPCA-LATCH', statement: 'A latched alarm clears only after an acknowledge since its onset.' },
   restartLockout: { id: 'OPCA-EC23', statement: 'The third alarm-stop→restart of the same alarm within 10 minutes is refused with a stop and the REPEATED_ALARM alarm.' },
   postOcclusionBolus: { id: 'GIP-1.10.7', statement: 'The volume stored behind an occlusion, released when it clears, is ≤ 0.5 mL.' },
+  noReverse: { id: 'GIP-1.8.1', statement: 'The drive is never commanded backwards: stroke counts are whole and non-negative, pumped volume only grows, and the reservoir only refills by a fill.' },
+  eventLog: { id: 'GIP-4.1', statement: 'Every command and every mode change is in the event log with its time; the log survives a power loss.' },
   model: { id: 'PUMP-MODEL', statement: 'Commands are accepted or refused, and modes change, as the reference model says.' },
 });
 
@@ -134,7 +136,12 @@ export class InvariantMonitor {
   private restarts: { code: AlarmCode; atMs: number }[] = [];
   private lockoutAtMs: number | null = null;
   private readonly fudrSamples: { atMs: number; mg: number }[] = [];
-
+  private lastPumpedUl = 0;
+  private lastReservoirUl = 0;
+  private lastFilledUl = 0;
+  private lastLogLength = 0;
+  /** A plan was accepted or the reservoir refilled since the last check: the ledger restarts. */
+  private newEpoch = false;
   /** Violations already returned by `afterStep`. */
   private reported = 0;
   private readonly tolerated: readonly KnownIssue[];
@@ -152,11 +159,14 @@ export class InvariantMonitor {
     this.lastLedger = sim.firmware.ledger;
     this.epochPlantStrokes = sim.plant.strokesDelivered - ledgerTotal(this.lastLedger);
     this.epochPumpedUl = sim.plant.cumulativePumpedUl;
+    this.lastPumpedUl = sim.plant.cumulativePumpedUl;
+    this.lastReservoirUl = sim.plant.reservoirVolumeUl;
+    this.lastFilledUl = sim.plant.filled.volumeUl;
     this.wrapDrive();
   }
 
   private fail(invariant: InvariantName, message: string): void {
-    this.violations.push({ invariant, atMs: this.sim.clock.nowMs(), message });
+    this.failAt(invariant, this.sim.clock.nowMs(), message);
   }
 
   private wrapDrive(): void {
@@ -236,6 +246,7 @@ export class InvariantMonitor {
   private beforeStrokes(count: number): void {
     const fw = this.sim.firmware;
     const mode = fw.modeName;
+    if (!Number.isInteger(count) || count < 0) this.fail('noReverse', `drive commanded ${count} strokes`);
     if (count <= 0) return;
     if (!DELIVERY_MODES.has(mode)) this.fail('noDeliveryWhenStopped', `${count} stroke(s) commanded in mode ${mode}`);
     const stopping = fw.alarms.entries.filter((e) => ALARM_RULE_BY_CODE[e.code].driveAction !== 'continue').map((e) => e.code);
@@ -286,6 +297,7 @@ export class InvariantMonitor {
     }
     this.checkDailyLimit();
     this.checkLockoutAlarm();
+    this.checkNoReverse();
     this.reported = this.violations.length;
     return this.violations.slice(before);
   }
@@ -322,8 +334,6 @@ export class InvariantMonitor {
       }
     }
   }
-
-  private newEpoch = false;
 
   private failAt(invariant: InvariantName, atMs: number, message: string): void {
     this.violations.push({ invariant, atMs, message });
@@ -408,6 +418,36 @@ export class InvariantMonitor {
     const strokeMg = plan === null ? 0 : this.truthPerStrokeMaxUl * (plan.fudrMgPerMl / 1000);
     const limitMg = (hardMg * this.truthPerStrokeMaxUl) / this.strokeUl + strokeMg;
     if (mg - first.mg > limitMg) this.fail('dailyLimit', `${(mg - first.mg).toFixed(4)} mg FUDR left the pump within 24 h (hard limit ${hardMg} mg/day, ${limitMg.toFixed(4)} mg with the mechanism tolerance)`);
+  }
+
+  private checkNoReverse(): void {
+    const p = this.sim.plant;
+    if (p.cumulativePumpedUl < this.lastPumpedUl) this.fail('noReverse', `pumped volume went back from ${this.lastPumpedUl.toFixed(3)} to ${p.cumulativePumpedUl.toFixed(3)} µL`);
+    const filledUl = p.filled.volumeUl - this.lastFilledUl;
+    if (p.reservoirVolumeUl > this.lastReservoirUl + filledUl + 1e-9) {
+      this.fail('noReverse', `the reservoir grew from ${this.lastReservoirUl.toFixed(3)} to ${p.reservoirVolumeUl.toFixed(3)} µL with ${filledUl.toFixed(3)} µL filled`);
+    }
+    this.lastPumpedUl = p.cumulativePumpedUl;
+    this.lastReservoirUl = p.reservoirVolumeUl;
+    this.lastFilledUl = p.filled.volumeUl;
+  }
+
+  /** GIP 4.1: the command just given, and the mode changes since the last step, are in the log with their times. */
+  checkLogged(command: string | null, modeChanges: readonly { readonly atMs: number; readonly mode: string }[]): void {
+    const entries = this.sim.log.entries;
+    if (entries.length < this.lastLogLength) this.fail('eventLog', `the event log shrank from ${this.lastLogLength} to ${entries.length} entries`);
+    const fresh = entries.slice(this.lastLogLength);
+    this.lastLogLength = entries.length;
+    const now = this.sim.clock.nowMs();
+    if (command !== null && !fresh.some((e) => e.kind === 'command' && e.code === command && e.atMs === now)) {
+      this.fail('eventLog', `command ${command} at ${(now / 1000).toFixed(3)} s is not in the event log`);
+    }
+    for (const change of modeChanges) {
+      if (change.mode === 'off') continue;
+      if (!fresh.some((e) => e.kind === 'state' && e.code === change.mode && e.atMs === change.atMs)) {
+        this.fail('eventLog', `mode ${change.mode} at ${(change.atMs / 1000).toFixed(3)} s is not in the event log`);
+      }
+    }
   }
 
   // --- Restart lockout (Open PCA EC23) ------------------------------------------------------

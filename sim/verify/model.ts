@@ -7,8 +7,8 @@
  * Promises: `afterCommand` and `afterTime` compare what the firmware did with what the model
  * allows, update the model, and return one message per disagreement. Alarms come from physics the
  * model does not simulate, so it takes the alarm set the firmware shows as an input (a stopping
- * alarm present or not) and judges only whether an alarm stop had a cause (an injected fault or a
- * reservoir drawn down by repeated primes). Which of two allowed outcomes a restart takes (resume
+ * alarm present or not) and judges only whether each alarm raised had a cause (`falseAlarm`: an
+ * injected fault, a reservoir the gauge cannot tell from empty, a battery really low). Which of two allowed outcomes a restart takes (resume
  * or the EC23 lockout) is left to the restart-lockout invariant.
  *
  * The rules, mode by mode (a command not listed is refused and changes nothing):
@@ -27,7 +27,7 @@
  * | locked | refill → idle |
  * | alarmStopped | resume → the therapy mode it stopped (no stopping alarm, acknowledged after a reboot) or stopped (EC23); stop → stopped. Recovery: with every fault cleared and an acknowledge ≥ 30 s after both the stop and the last clear, resume is taken (reservoir and battery alarms excepted) |
  * | therapy modes | a stopping alarm with a cause → alarmStopped |
- * | any | power loss → after the self-test, therapy modes and their stops resume; idle, ready and primed come back idle; a self-test with a failed sensor → failSafe |
+ * | any | power loss → after the self-test, therapy modes and their stops resume; idle, ready and primed come back idle; a self-test with a failed sensor, or with a corrupt ledger record in the NV store, → failSafe (never a silent restart from zero) |
  * `acknowledge` is always answered as accepted; `audioPause` is accepted when an alarm is present.
  */
 import type { AlarmCode } from '../../firmware/index.ts';
@@ -74,6 +74,8 @@ export interface ModelFacts {
    * the unreachable residual plus the gauge's accuracy. A RESERVOIR_EMPTY stop below it has a cause.
    */
   readonly reservoirAmbiguousBelowUl: number;
+  /** The firmware's control period: a latched alarm whose condition is gone clears at the next step. */
+  readonly controlPeriodMs: number;
   /** Known issues (knownIssues.ts) the model lets pass. */
   readonly tolerated: readonly KnownIssue[];
 }
@@ -88,8 +90,9 @@ export interface AlarmView {
 
 /**
  * Recovery: once every fault is cleared and the alarms are acknowledged this long after the last
- * clear, no fault-caused stopping alarm may remain, and resume must be taken. (Conditions need a
- * few control periods to go: the pulse must return, the pressure relax.)
+ * clear, no fault-caused stopping alarm may remain, and a resume two control periods after the
+ * acknowledge must be taken. (Conditions need a few control periods to go: the pulse must return,
+ * the pressure relax; an acknowledged alarm clears at the next control step.)
  */
 export const RECOVERY_ACK_AFTER_CLEAR_MS = 30_000;
 
@@ -98,8 +101,6 @@ export type ModelCommand = { readonly type: 'program'; readonly variant: Program
 export interface ModeChange {
   readonly atMs: number;
   readonly mode: string;
-  /** Reservoir volume (truth) at the change, µL. */
-  readonly reservoirUl: number;
 }
 
 export class PumpModel {
@@ -115,6 +116,8 @@ export class PumpModel {
   /** When the pump last went to alarmStopped. */
   private lastStopAtMs = -Infinity;
   private lastAckAtMs = -Infinity;
+  /** At the last power-off the NV ledger record was intact. */
+  private nvIntact = true;
 
   constructor(private readonly facts: ModelFacts) {}
 
@@ -180,6 +183,7 @@ export class PumpModel {
       cmd.type === 'resume' && this.mode === 'alarmStopped' && !accepted && !this.needsAck &&
       this.faultsActive.size === 0 && !this.faultsSeen.has('batteryDepletion') &&
       this.lastAckAtMs - Math.max(this.lastFaultClearedAtMs, this.lastStopAtMs) >= RECOVERY_ACK_AFTER_CLEAR_MS &&
+      alarms.atMs - this.lastAckAtMs >= 2 * this.facts.controlPeriodMs &&
       alarms.stoppingCodes.every((c) => !unrecoverable.includes(c));
     if (recovered && alarms.stoppingCodes.length > 0) {
       const since = Math.max(this.lastFaultClearedAtMs, this.lastStopAtMs);
@@ -201,9 +205,26 @@ export class PumpModel {
     return problems;
   }
 
-  /** The run removed power. */
-  powerOff(): void {
+  /**
+   * Why an alarm raised now would be false, or null when it has a cause: an injected fault (any,
+   * at any time before), a reservoir the gauge cannot tell from empty or drawn down by repeated
+   * primes (reservoir alarms, and under-infusion from a dry reservoir), a battery really low.
+   */
+  falseAlarm(code: AlarmCode, truth: { readonly reservoirUl: number; readonly batteryPercent: number }): string | null {
+    if (this.faultsSeen.size > 0) return null;
+    const reservoirLow = this.primesSinceFill > 1 || truth.reservoirUl < this.facts.reservoirAmbiguousBelowUl;
+    // A reservoir run dry also shows as flow below the commanded strokes.
+    if ((code === 'RESERVOIR_EMPTY' || code === 'RESERVOIR_LOW' || code === 'UNDER_INFUSION') && reservoirLow) return null;
+    if (code === 'RESERVOIR_MISMATCH' && this.facts.tolerated.includes('stale-gauge-sample-after-fill')) return null;
+    if (code === 'BATTERY_LOW' && truth.batteryPercent <= 21) return null;
+    if (code === 'BATTERY_DEPLETED' && truth.batteryPercent <= 6) return null;
+    return `${code} raised with no fault injected (reservoir ${(truth.reservoirUl / 1000).toFixed(3)} mL, battery ${truth.batteryPercent.toFixed(1)} %): a false alarm`;
+  }
+
+  /** The run removed power; `nvIntact`: the ledger record in the NV store can be resumed from. */
+  powerOff(nvIntact = true): void {
     this.mode = 'off';
+    this.nvIntact = nvIntact;
   }
 
   onFault(fault: FaultName, active: boolean, atMs: number): void {
@@ -228,6 +249,7 @@ export class PumpModel {
       let ok: boolean;
       if (to === 'off') ok = true;
       else if (from === 'off') ok = to === 'selfTest';
+      else if (from === 'selfTest' && !this.nvIntact) ok = to === 'failSafe';
       else if (from === 'selfTest') ok = to === this.rebootPoint || (to === 'failSafe' && this.faultsActive.has('pressureDropout'));
       else if (to === 'primed') ok = from === 'priming';
       else if (to === 'complete') ok = from === 'running';
@@ -235,11 +257,10 @@ export class PumpModel {
       else if (to === 'alarmStopped') {
         const codes = stoppingAlarmsAt(change.atMs);
         ok = (THERAPY as readonly string[]).includes(from) && codes.length > 0;
-        const reservoirCause = codes.includes('RESERVOIR_EMPTY') && (this.primesSinceFill > 1 || change.reservoirUl < this.facts.reservoirAmbiguousBelowUl);
-        const cause = this.faultsSeen.size > 0 || reservoirCause;
-        if (ok && !cause) problems.push(`${at} ${codes.join(', ')} stopped the pump in ${from} with no fault injected (a false alarm)`);
+        // Whether each alarm had a cause is judged for every alarm raised (`falseAlarm`).
       } else ok = false;
-      if (!ok) problems.push(`${at} the pump went from ${from} to ${to} on its own; the model does not allow it${from === 'selfTest' ? ` (it expects ${this.rebootPoint} after the reboot)` : ''}`);
+      const afterReboot = this.nvIntact ? this.rebootPoint : 'failSafe (the NV ledger record is corrupt)';
+      if (!ok) problems.push(`${at} the pump went from ${from} to ${to} on its own; the model does not allow it${from === 'selfTest' ? ` (it expects ${afterReboot} after the reboot)` : ''}`);
       if (from === 'selfTest' && to !== 'failSafe') this.needsAck = to === 'alarmStopped';
       if (to === 'alarmStopped') this.lastStopAtMs = change.atMs;
       this.enter(to);

@@ -18,7 +18,7 @@
  * Fault injection goes through `setFault`, the one place that knows how a fault is applied.
  */
 import type { AlarmCode, CommandAnswer, InfusionPlan, PrescriptionInput } from '../../firmware/index.ts';
-import { ALARM_RULE_BY_CODE, HAI_FUDR_LIBRARY, SELF_TEST_DURATION_MS, planInfusion } from '../../firmware/index.ts';
+import { ALARM_RULE_BY_CODE, HAI_FUDR_LIBRARY, NV_KEY_LEDGER, SELF_TEST_DURATION_MS, planInfusion } from '../../firmware/index.ts';
 import type { LogEntry } from '../../hal/index.ts';
 import { compoundReservoir, connectLockSyringe } from '../operator.ts';
 import { DEVICE_PROFILES } from '../profile.ts';
@@ -130,6 +130,7 @@ export class ScriptedRun {
         : new PumpModel({
             needsConfirmation: planned.plan.softFindings.length > 0,
             reservoirAmbiguousBelowUl: config.reservoirResidualUl + config.reservoirGaugeAccuracyMl * 1000,
+            controlPeriodMs: config.controlPeriodMs,
             tolerated: options.tolerated ?? [],
           });
     this.telemetry.ledger.subscribe((m) => this.ledgerMilestones.push({ atMs: m.atMs, infusedFraction: m.infusedFraction }));
@@ -139,7 +140,8 @@ export class ScriptedRun {
       scenario,
       operator: new RecordingOperator((mode, atMs) => {
         // The first mode (selfTest) is reported while the simulation is still being built.
-        this.modeChanges.push({ atMs, mode, reservoirUl: simulation === null ? 0 : simulation.plant.reservoirVolumeUl });
+        this.modeChanges.push({ atMs, mode });
+        if (simulation !== null) this.truthAt.set(atMs, this.truthNow());
         monitor?.onMode(mode, atMs);
       }),
       telemetry: this.telemetry,
@@ -184,7 +186,7 @@ export class ScriptedRun {
         this.sim.powerCycle(step.offMs);
         this.poweredOff = true;
         this.monitor.onMode('off', startMs);
-        this.model?.powerOff();
+        this.model?.powerOff(ledgerRecordIntact(this.sim.nv.read(NV_KEY_LEDGER)));
         this.sim.clock.runUntil(startMs + step.offMs);
         this.poweredOff = false;
         this.sim.clock.runUntil(startMs + step.offMs + SELF_TEST_DURATION_MS);
@@ -211,7 +213,17 @@ export class ScriptedRun {
         raised.filter((e) => e.kind === 'alarm' && e.atMs === atMs && ALARM_RULE_BY_CODE[e.code as AlarmCode]?.driveAction !== 'continue').map((e) => e.code as AlarmCode);
       modelProblems.push(...this.model.afterTime(changes, stoppingAt));
     }
+    if (this.model !== null) {
+      for (const e of this.sim.log.entries.slice(logBefore)) {
+        if (e.kind !== 'alarm') continue;
+        const problem = this.model.falseAlarm(e.code as AlarmCode, this.truthAt.get(e.atMs) ?? this.truthNow());
+        if (problem !== null) modelProblems.push(`at ${(e.atMs / 1000).toFixed(3)} s ${problem}`);
+      }
+    }
+    this.truthAt.clear();
     this.records.push({ index: this.records.length, atMs: startMs, step: ran, modeBefore, modeAfter: this.mode, answer });
+    const command = answer === null ? null : step.do;
+    this.monitor.checkLogged(modeBefore === 'off' ? null : command, this.modeChanges.slice(changesBefore));
     if (this.activeFaults.has('occlusion') && !this.sim.plant.isAccessed) this.occlusionWhileUnaccessed = true;
     const found = this.monitor.afterStep();
     const now = this.nowMs;
@@ -230,6 +242,12 @@ export class ScriptedRun {
   }
 
   private readonly modelViolations: Violation[] = [];
+  /** Reservoir and battery truth at the instants of mode changes during the step (an alarm stop is one). */
+  private readonly truthAt = new Map<number, { reservoirUl: number; batteryPercent: number }>();
+
+  private truthNow(): { reservoirUl: number; batteryPercent: number } {
+    return { reservoirUl: this.sim.plant.reservoirVolumeUl, batteryPercent: this.sim.devices.power.batteryPercent() };
+  }
 
   /** Every violation found so far (invariants, then the model). */
   get violations(): readonly Violation[] {
@@ -308,8 +326,22 @@ export class ScriptedRun {
       case 'pressureDropout':
         sim.devices.pressure.fault = on ? { mode: 'dropout', magnitude: 0, sinceMs: now } : null;
         break;
+      case 'nvCorruption':
+        if (on) sim.nv.write(NV_KEY_LEDGER, { primeStrokes: 'garbage', phaseKind: 7 });
+        break;
     }
   }
+}
+
+/**
+ * The model's own test of the NV ledger record (not the firmware's parser): every count a finite
+ * number and a known phase. A record that fails it cannot be resumed from.
+ */
+function ledgerRecordIntact(read: ReturnType<Simulation['nv']['read']>): boolean {
+  if (!read.ok || read.record === null) return true;
+  const r = read.record;
+  const counts = ['primeStrokes', 'infusionStrokes', 'flushStrokes', 'phaseTotalStrokes', 'phaseDurationMs', 'phaseElapsedMs', 'phaseDeliveredStrokes', 'reservoirFillUl'];
+  return counts.every((k) => typeof r[k] === 'number' && Number.isFinite(r[k])) && ['none', 'prime', 'infuse', 'flush'].includes(String(r['phaseKind']));
 }
 
 /** The steps as they ran, one line each, numbered. */

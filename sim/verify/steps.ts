@@ -15,10 +15,11 @@
  * | motorStall | every stroke stalls (encoder silent) | mechanism free again |
  * | batteryDepletion | the battery drains 500 %/h (empty within minutes) | drain stops; what was drained stays drained |
  * | pressureDropout | the pressure sensor stops answering | it answers again |
+ * | nvCorruption | the ledger record in the NV store is overwritten with garbage (until the firmware next writes it) | nothing to clear |
  */
 import { z } from 'zod';
 
-export const FAULT_NAMES = ['occlusion', 'displacement', 'motorStall', 'batteryDepletion', 'pressureDropout'] as const;
+export const FAULT_NAMES = ['occlusion', 'displacement', 'motorStall', 'batteryDepletion', 'pressureDropout', 'nvCorruption'] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 
 /**

@@ -97,7 +97,7 @@ describe('draws', () => {
     expect(forward).toEqual(backward);
   });
 
-  it('AE-EXTRAHEPATIC extrahepatic perfusion raises the ulcer hazard (× (1 + 20·f))', () => {
+  it('SEED-EXTRAHEPATIC extrahepatic perfusion raises the ulcer hazard (× (1 + 20·f))', () => {
     let base = 0;
     let perfused = 0;
     for (let seed = 0; seed < 20_000; seed++) {

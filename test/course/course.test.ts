@@ -216,7 +216,7 @@ describe('the implanted pump (SynchroMed II class) over a course', () => {
     expect(first?.alarms).toEqual([]);
   });
 
-  it('IMPLANTED-POCKET-FILL a pocket fill at the refill is found by reconciling the declared refill with the gauge: RESERVOIR_MISMATCH', () => {
+  it('FDA-RECALL-POCKET-FILL a pocket fill at the refill is found by reconciling the declared refill with the gauge: RESERVOIR_MISMATCH', () => {
     const second = run.course.cycles[1];
     expect(second?.pump?.refill).toMatchObject({ fault: 'pocketFill', declaredMl: 20, pocketMl: 10 });
     const mismatch = second?.alarms.find((a) => a.code === 'RESERVOIR_MISMATCH');

@@ -279,7 +279,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 );
 
 describe('property: latching under random sequences', () => {
-  it('GPCA-LATCH no latched alarm is ever cleared without an acknowledge after its onset, nor while its condition holds', () => {
+  it('OPCA-LATCH no latched alarm is ever cleared without an acknowledge after its onset, nor while its condition holds', () => {
     checkProperty(
       fc.property(fc.array(opArb, { maxLength: 60 }), (ops) => {
         let s = NO_ALARMS;

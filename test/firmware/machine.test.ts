@@ -329,7 +329,7 @@ describe('alarm stop and restart', () => {
     expect(pump.actor.getSnapshot().context.stoppingAlarms).toEqual([]);
   });
 
-  it('GPCA-LATCH resume is refused while the stopping alarm is present', () => {
+  it('OPCA-LATCH resume is refused while the stopping alarm is present', () => {
     const pump = toRunning(startPump());
     raise(pump, 'OCCLUSION');
     expect(pump.can({ type: 'resume' })).toBe(false);

@@ -37,7 +37,7 @@ describe('VirtualClock', () => {
     expect(clock.peekMs()).toBe(Infinity);
   });
 
-  it('DOMAIN-6 a periodic timer fires once per period across one long runUntil jump (not once, as SimulatedClock does)', () => {
+  it('PUMP-CLOCK-PERIODIC a periodic timer fires once per period across one long runUntil jump (not once, as SimulatedClock does)', () => {
     const clock = new VirtualClock();
     const firedAt: number[] = [];
     clock.startPeriodic(1_000, () => firedAt.push(clock.nowMs()));

@@ -13,7 +13,8 @@ import type { InvariantName } from '../../sim/verify/invariants.ts';
 import { formatViolation } from '../../sim/verify/invariants.ts';
 import { OPEN_ISSUES } from '../../sim/verify/knownIssues.ts';
 import type { ScriptSetup } from '../../sim/verify/scriptedRun.ts';
-import { ScriptedRun, describeRecords, eventTrace } from '../../sim/verify/scriptedRun.ts';
+import { ScriptedRun, describeRecords, eventTrace, setupScenario } from '../../sim/verify/scriptedRun.ts';
+import { Simulation } from '../../sim/simulation.ts';
 import type { FaultName, Step } from '../../sim/verify/steps.ts';
 import type { ScriptedCase } from '../support/scripted.ts';
 import { checkScripted, durationArb, setupArb, stepArb } from '../support/scripted.ts';
@@ -79,7 +80,7 @@ describe('safety invariants, each a named property', () => {
     property(['massBalance'], stepArb, { seed: 101, numRuns: 150, maxLength: 50 });
   });
 
-  it('PUMP-NO-OVERDELIVERY delivered never exceeds the profile at the time spent delivering + one stroke + one control period per entry, under pauses at any instant', () => {
+  it('PUMP-NO-OVERDELIVERY FDA-TPLC-DELIVERY-ERROR delivered never exceeds the profile at the time spent delivering + one stroke + one control period per entry, under pauses at any instant', () => {
     property(['noOverDelivery'], therapySteps, { seed: 102, numRuns: 150, maxLength: 50 });
   });
 
@@ -105,16 +106,16 @@ describe('safety invariants, each a named property', () => {
     property(['noLostDelivery', 'ledger', 'noOverDelivery'], powerSteps, { seed: 107, numRuns: 150, maxLength: 50 });
   });
 
-  it('PUMP-ALARM-PRIO the highest-priority present alarm owns the signal, earliest onset among equals, and no signal is shown without an alarm', () => {
+  it('PUMP-ALARM-PRIO IEC-60601-1-8-PRIORITY the highest-priority present alarm owns the signal, earliest onset among equals, and no signal is shown without an alarm', () => {
     property(['alarmSignal'], alarmSteps, { seed: 108, numRuns: 150, maxLength: 50 });
   });
 
-  it('GIP-3.2.1 an audio pause re-arms the signal within 2 minutes while an alarm is present', () => {
+  it('GIP-3.2.1 IEC-60601-1-8-AUDIO-PAUSE a signal is silent only within 2 minutes of an accepted audio pause: the pause re-arms within 2 minutes', () => {
     const steps = fc.oneof(alarmSteps, c({ do: 'audioPause' }), fc.integer({ min: 100_000, max: 140_000 }).map((ms): Step => ({ do: 'advance', ms })));
     property(['audioPause'], steps, { seed: 109, numRuns: 150, maxLength: 50 });
   });
 
-  it('OPCA-LATCH a latched alarm clears only after an acknowledge since its onset', () => {
+  it('OPCA-LATCH IEC-60601-1-8-LATCHING a latched alarm clears only after an acknowledge since its onset', () => {
     property(['latching'], alarmSteps, { seed: 110, numRuns: 150, maxLength: 50 });
   });
 
@@ -126,6 +127,14 @@ describe('safety invariants, each a named property', () => {
       { weight: 2, arbitrary: fc.integer({ min: 5_000, max: 200_000 }).map((ms): Step => ({ do: 'advance', ms })) },
     );
     property(['restartLockout'], restartSteps, { seed: 111, numRuns: 150, maxLength: 60 });
+  });
+
+  it('GIP-1.8.1 the drive is never commanded backwards and the reservoir refills only by a fill, over any sequence', () => {
+    property(['noReverse'], fc.oneof(stepArb, powerSteps), { seed: 114, numRuns: 100, maxLength: 50 });
+  });
+
+  it('GIP-4.1 every command and every mode change is in the event log with its simulated time, across power losses', () => {
+    property(['eventLog'], fc.oneof(stepArb, powerSteps), { seed: 115, numRuns: 100, maxLength: 50 });
   });
 
   it('GIP-1.10.7 the volume stored behind an occlusion, released when it clears, is at most 0.5 mL', () => {
@@ -140,6 +149,21 @@ describe('safety invariants, each a named property', () => {
 });
 
 describe('determinism', () => {
+  it('PUMP-DETERMINISM the event trace of a cycle does not depend on the speed factor (unpaced, 10⁵× and 10⁶× real time), for several seeds', async () => {
+    const scenario = setupScenario({ seed: 0, infusionDays: 1 / 24, reservoirVolumeMl: 1.5 });
+    const logOf = async (seed: number, speed: 'max' | number): Promise<string> => {
+      const sim = new Simulation({ scenario, seed });
+      await sim.run(speed);
+      return sim.log.entries.map((e) => `${e.atMs} ${e.kind} ${e.code} ${e.detail ?? ''}`).join('\n');
+    };
+    for (const seed of [3, 1_000_003, 4_000_000_007]) {
+      const unpaced = await logOf(seed, 'max');
+      expect(unpaced.split('\n').length).toBeGreaterThan(10);
+      expect(await logOf(seed, 100_000), `seed ${seed} at 10⁵×`).toBe(unpaced);
+      expect(await logOf(seed, 1_000_000), `seed ${seed} at 10⁶×`).toBe(unpaced);
+    }
+  });
+
   it('PUMP-DETERMINISM the same setup and steps give the same event trace, plant truth and ledger, over random sequences', () => {
     checkScripted(
       fc.record({ setup: setupArb, steps: fc.array(stepArb, { minLength: 1, maxLength: 30 }) }),
