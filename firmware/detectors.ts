@@ -159,6 +159,8 @@ export interface ReservoirDetector {
   readonly mismatchUl: number;
   readonly emptyCount: number;
   readonly lastSampleAtMs: number;
+  /** Gauge samples taken before the last fill describe another reservoir: ignored. */
+  readonly filledAtMs: number;
 }
 
 /**
@@ -238,7 +240,7 @@ export const INITIAL_DETECTORS: DetectorState = Object.freeze({
   flow: FLOW_IDLE,
   flowVerdict: NO_FLOW_VERDICT,
   drive: Object.freeze({ missedStrokes: 0, strokesCompleted: 0 }),
-  reservoir: Object.freeze({ shortfallUl: 0, mismatchUl: 0, emptyCount: 0, lastSampleAtMs: -1 }),
+  reservoir: Object.freeze({ shortfallUl: 0, mismatchUl: 0, emptyCount: 0, lastSampleAtMs: -1, filledAtMs: -1 }),
   health: Object.freeze({ sensorFaultMs: 0, flowFaulty: false, gaugeFaulty: false, flowIdenticalCount: 0, lastFlowUlPerHour: NaN, batteryPercent: 100, repeatedRestartLockout: false }),
 });
 
@@ -384,7 +386,7 @@ function flowSaysDry(fl: FlowDetector): boolean {
 /** Gauge against ledger, judged once per new gauge sample while the infusion owes strokes. */
 export function updateReservoir(rv: ReservoirDetector, cfg: DetectorConfig, infusing: boolean, ledger: Ledger, g: HalResult<ReservoirReading> | null, fl: FlowDetector = FLOW_IDLE): ReservoirDetector {
   const owesStrokes = infusing && ledger.phaseKind === 'infuse' && ledger.phaseDeliveredStrokes < ledger.phaseTotalStrokes;
-  if (g === null || !g.ok || g.atMs === rv.lastSampleAtMs) {
+  if (g === null || !g.ok || g.atMs === rv.lastSampleAtMs || g.atMs < rv.filledAtMs) {
     return owesStrokes || rv.emptyCount === 0 ? rv : { ...rv, emptyCount: 0 };
   }
   const gaugeUl = g.volumeMl * 1000;
@@ -397,6 +399,7 @@ export function updateReservoir(rv: ReservoirDetector, cfg: DetectorConfig, infu
     emptyCount:
       owesStrokes && (deliverableUl <= -THRESHOLDS.reservoirGaugeAccuracyUl || (deliverableUl <= 0 && flowSaysDry(fl))) ? rv.emptyCount + 1 : 0,
     lastSampleAtMs: g.atMs,
+    filledAtMs: rv.filledAtMs,
   };
 }
 
@@ -541,6 +544,11 @@ export function recordStrokes(d: DetectorState, commanded: number, completed: nu
  */
 export function acknowledgeStall(d: DetectorState): DetectorState {
   return d.drive.missedStrokes === 0 ? d : { ...d, drive: { ...d.drive, missedStrokes: 0 } };
+}
+
+/** A new reservoir: its judgement starts over, and samples from before this instant are ignored. */
+export function afterFill(d: DetectorState, atMs: number): DetectorState {
+  return { ...d, reservoir: { shortfallUl: 0, mismatchUl: 0, emptyCount: 0, lastSampleAtMs: -1, filledAtMs: atMs } };
 }
 
 /** Sets or clears the Open PCA EC23 restart lockout flag. */

@@ -25,7 +25,7 @@ import type { InfusionPlan } from './dosing.ts';
 import { scheduledStrokes } from './dosing.ts';
 import type { Ledger } from './ledger.ts';
 import type { DetectorReadings } from './detectors.ts';
-import { acknowledgeStall, withRestartLockout } from './detectors.ts';
+import { acknowledgeStall, afterFill, withRestartLockout } from './detectors.ts';
 import { EMPTY_LEDGER, beginPhase, endPhase, ledgerFromRecord, ledgerToRecord, refillLedger } from './ledger.ts';
 import type { PumpEvent, PumpMachine, ResumePoint, TherapyPoint } from './machine.ts';
 import { THERAPY_POINTS, deliveryFor, modeName, pumpMachine } from './machine.ts';
@@ -73,6 +73,7 @@ export class Firmware {
   private selfTestHandle = -1;
   private steps = 0;
   private rejectedInThisCommand = false;
+  private ledgerUnreadable = false;
   private readonly readings: { -readonly [K in keyof DetectorReadings]: DetectorReadings[K] } = {
     pressure: { ok: false, kind: 'stale', detail: 'not read yet' },
     flow: null,
@@ -127,9 +128,11 @@ export class Firmware {
     this.log('command', cmd.type);
     if (cmd.type === 'acknowledge') this.acknowledge(atMs);
     if (cmd.type === 'audioPause') {
+      // An audio pause acts on a signal that is sounding; with no alarm it is refused and changes nothing.
+      if (this.control.alarms.entries.length === 0) return { accepted: false, mode: this.mode, reason: 'no alarm to silence' };
       this.control = { ...this.control, alarms: pauseAudio(this.control.alarms, atMs) };
       this.updateAnnunciator(atMs);
-      return { accepted: this.control.alarms.entries.length > 0, mode: this.mode };
+      return { accepted: true, mode: this.mode };
     }
     const event = { ...cmd, atMs } as PumpEvent;
     const snapshot = this.actor.getSnapshot();
@@ -261,6 +264,13 @@ export class Firmware {
       return;
     }
     const therapy = this.restoreTherapy();
+    // A therapy under way cannot resume on a ledger that was lost or corrupted: it would forget
+    // what was delivered. Fail safe; only a new programme (after service) may deliver again.
+    if (this.ledgerUnreadable && therapy.resumePoint !== 'none' && therapy.resumePoint !== 'locked') {
+      this.log('notification', 'SELF_TEST_FAILED', 'ledger record unreadable');
+      this.actor.send({ type: 'selfTest.failed', reason: 'ledger', atMs });
+      return;
+    }
     if (therapy.resumePoint !== 'none') this.log('restart', 'THERAPY_RESTORED', therapy.resumePoint);
     this.actor.send({ type: 'selfTest.passed', resumePoint: therapy.resumePoint, plan: therapy.plan, therapyPoint: therapy.therapyPoint, connected: therapy.connected, atMs });
   }
@@ -299,7 +309,7 @@ export class Firmware {
         break;
       }
       case 'plan.accepted':
-        this.control = controlStateFor(refillLedger(e.plan.reservoirFillMl), this.control.detectors, this.control.alarms);
+        this.control = controlStateFor(refillLedger(e.plan.reservoirFillMl), afterFill(this.control.detectors, atMs), this.control.alarms);
         this.persistLedger();
         this.log('notification', 'PLAN_ACCEPTED', `${e.plan.rateUlPerHour.toFixed(2)} µL/h for ${e.plan.infusionDays} d`);
         break;
@@ -308,7 +318,7 @@ export class Firmware {
         this.log('notification', 'PLAN_REJECTED', e.findings.map((f) => f.message).join('; '));
         break;
       case 'reservoir.refilled':
-        this.control = controlStateFor(refillLedger(e.volumeMl), this.control.detectors, this.control.alarms);
+        this.control = controlStateFor(refillLedger(e.volumeMl), afterFill(this.control.detectors, atMs), this.control.alarms);
         this.persistLedger();
         this.log('notification', 'RESERVOIR_REFILLED', `${e.volumeMl} mL`);
         break;
@@ -320,13 +330,18 @@ export class Firmware {
         this.log('notification', e.code, e.detail);
         break;
     }
-    void atMs;
   }
 
   private restoreLedger(): Ledger {
     const read = this.hal.nv.read(NV_KEY_LEDGER);
-    if (!read.ok) return EMPTY_LEDGER;
-    return ledgerFromRecord(read.record) ?? EMPTY_LEDGER;
+    if (!read.ok) {
+      this.ledgerUnreadable = true;
+      return EMPTY_LEDGER;
+    }
+    if (read.record === null) return EMPTY_LEDGER;
+    const ledger = ledgerFromRecord(read.record);
+    if (ledger === null) this.ledgerUnreadable = true;
+    return ledger ?? EMPTY_LEDGER;
   }
 
   private restoreTherapy(): { resumePoint: ResumePoint; therapyPoint: TherapyPoint; connected: boolean; plan: InfusionPlan | null } {

@@ -301,7 +301,8 @@ export class Plant {
 
   private deriveHydraulics(): void {
     const cond = this.current;
-    const occ = cond.occlusion;
+    // With the needle out of the port, a blockage in the port or catheter is not in the path.
+    const occ = cond.occlusion !== null && !this.accessed && (cond.occlusion.location === 'port' || cond.occlusion.location === 'catheter') ? null : cond.occlusion;
     const path = this.profile.path;
     const complianceUlPerMmHg = occ === null ? path.lineComplianceUlPerMmHg : path.lineComplianceUlPerMmHg * path.complianceUpstreamFraction[occ.location];
     const tauS = occ !== null && occ.severity >= 1 ? Infinity : (path.resistanceMmHgSecondPerUl / (occ === null ? 1 : 1 - occ.severity)) * complianceUlPerMmHg;

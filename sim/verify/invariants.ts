@@ -224,7 +224,7 @@ export class InvariantMonitor {
   /** A command and its answer; `modeBefore` is the mode the pump was in when it got it. */
   onCommand(type: string, accepted: boolean, modeBefore: string, modeAfter: string): void {
     const now = this.sim.clock.nowMs();
-    if (type === 'audioPause' && (accepted || this.tolerated.includes('refused-audio-pause-silences'))) this.audioPausedAtMs = now;
+    if (type === 'audioPause' && accepted) this.audioPausedAtMs = now;
     // An acknowledge re-arms the drive check: a resume may re-test a stalled drive.
     if (type === 'acknowledge') this.missedInRow = 0;
     if (type === 'resume' && accepted && modeBefore === 'alarmStopped') this.checkRestart(modeAfter, now);
@@ -233,7 +233,7 @@ export class InvariantMonitor {
   /** The run is about to clear a fault; `whileUnaccessed`: it was active while the needle was out of the port. */
   onFaultCleared(fault: string, whileUnaccessed = false): void {
     if (fault !== 'occlusion') return;
-    if (whileUnaccessed && this.tolerated.includes('occlusion-blocks-unaccessed-set')) return;
+    void whileUnaccessed;
     this.sim.plant.advanceTo(this.sim.clock.nowMs());
     const storedUl = this.sim.plant.storedVolumeUl;
     if (storedUl > POST_OCCLUSION_BOLUS_LIMIT_UL) {

@@ -215,7 +215,6 @@ export class PumpModel {
     const reservoirLow = this.primesSinceFill > 1 || truth.reservoirUl < this.facts.reservoirAmbiguousBelowUl;
     // A reservoir run dry also shows as flow below the commanded strokes.
     if ((code === 'RESERVOIR_EMPTY' || code === 'RESERVOIR_LOW' || code === 'UNDER_INFUSION') && reservoirLow) return null;
-    if (code === 'RESERVOIR_MISMATCH' && this.facts.tolerated.includes('stale-gauge-sample-after-fill')) return null;
     if (code === 'BATTERY_LOW' && truth.batteryPercent <= 21) return null;
     if (code === 'BATTERY_DEPLETED' && truth.batteryPercent <= 6) return null;
     return `${code} raised with no fault injected (reservoir ${(truth.reservoirUl / 1000).toFixed(3)} mL, battery ${truth.batteryPercent.toFixed(1)} %): a false alarm`;
