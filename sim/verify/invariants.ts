@@ -230,6 +230,14 @@ export class InvariantMonitor {
     if (type === 'resume' && accepted && modeBefore === 'alarmStopped') this.checkRestart(modeAfter, now);
   }
 
+  /**
+   * The NV ledger record was corrupt at a power loss: the firmware cannot know what it delivered,
+   * so its ledger starts over (it must then not deliver: the model expects fail-safe).
+   */
+  onLedgerLost(): void {
+    this.newEpoch = true;
+  }
+
   /** The run is about to clear a fault; `whileUnaccessed`: it was active while the needle was out of the port. */
   onFaultCleared(fault: string, whileUnaccessed = false): void {
     if (fault !== 'occlusion') return;

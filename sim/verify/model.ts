@@ -27,7 +27,7 @@
  * | locked | refill → idle |
  * | alarmStopped | resume → the therapy mode it stopped (no stopping alarm, acknowledged after a reboot) or stopped (EC23); stop → stopped. Recovery: with every fault cleared and an acknowledge ≥ 30 s after both the stop and the last clear, resume is taken (reservoir and battery alarms excepted) |
  * | therapy modes | a stopping alarm with a cause → alarmStopped |
- * | any | power loss → after the self-test, therapy modes and their stops resume; idle, ready and primed come back idle; a self-test with a failed sensor, or with a corrupt ledger record in the NV store, → failSafe (never a silent restart from zero) |
+ * | any | power loss → after the self-test, therapy modes and their stops resume; idle, ready and primed come back idle; a self-test with a failed sensor → failSafe; a therapy under way whose ledger record is corrupt → failSafe (never a silent restart from zero) |
  * `acknowledge` is always answered as accepted; `audioPause` is accepted when an alarm is present.
  */
 import type { AlarmCode } from '../../firmware/index.ts';
@@ -248,7 +248,7 @@ export class PumpModel {
       let ok: boolean;
       if (to === 'off') ok = true;
       else if (from === 'off') ok = to === 'selfTest';
-      else if (from === 'selfTest' && !this.nvIntact) ok = to === 'failSafe';
+      else if (from === 'selfTest' && !this.nvIntact && this.rebootPoint !== 'idle' && this.rebootPoint !== 'locked') ok = to === 'failSafe';
       else if (from === 'selfTest') ok = to === this.rebootPoint || (to === 'failSafe' && this.faultsActive.has('pressureDropout'));
       else if (to === 'primed') ok = from === 'priming';
       else if (to === 'complete') ok = from === 'running';
@@ -258,7 +258,7 @@ export class PumpModel {
         ok = (THERAPY as readonly string[]).includes(from) && codes.length > 0;
         // Whether each alarm had a cause is judged for every alarm raised (`falseAlarm`).
       } else ok = false;
-      const afterReboot = this.nvIntact ? this.rebootPoint : 'failSafe (the NV ledger record is corrupt)';
+      const afterReboot = this.nvIntact || this.rebootPoint === 'idle' || this.rebootPoint === 'locked' ? this.rebootPoint : 'failSafe (the NV ledger record is corrupt)';
       if (!ok) problems.push(`${at} the pump went from ${from} to ${to} on its own; the model does not allow it${from === 'selfTest' ? ` (it expects ${afterReboot} after the reboot)` : ''}`);
       if (from === 'selfTest' && to !== 'failSafe') this.needsAck = to === 'alarmStopped';
       if (to === 'alarmStopped') this.lastStopAtMs = change.atMs;

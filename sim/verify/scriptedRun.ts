@@ -186,7 +186,9 @@ export class ScriptedRun {
         this.sim.powerCycle(step.offMs);
         this.poweredOff = true;
         this.monitor.onMode('off', startMs);
-        this.model?.powerOff(ledgerRecordIntact(this.sim.nv.read(NV_KEY_LEDGER)));
+        const nvIntact = ledgerRecordIntact(this.sim.nv.read(NV_KEY_LEDGER));
+        if (!nvIntact) this.monitor.onLedgerLost();
+        this.model?.powerOff(nvIntact);
         this.sim.clock.runUntil(startMs + step.offMs);
         this.poweredOff = false;
         this.sim.clock.runUntil(startMs + step.offMs + SELF_TEST_DURATION_MS);

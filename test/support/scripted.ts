@@ -22,7 +22,8 @@ export * from './scriptedArbitraries.ts';
 
 /**
  * Set by the mutation-testing configuration (.stryker/vitest.config.ts): instrumented code is
- * several times slower, so properties run a quarter of their cases (same seeds, so a subset).
+ * several times slower, so properties run a quarter of their cases (same seeds, so a subset) and
+ * a failure is not shrunk.
  */
 export const MUTATION_RUN = process.env['PUMPSIM_MUTATION'] === '1';
 
@@ -60,6 +61,8 @@ export function checkScripted<T>(arb: fc.Arbitrary<T>, toCase: (value: T) => Scr
     seed,
     numRuns,
     ...(replaying ? { path: envPath, endOnFailure: true } : {}),
+    // A mutant only needs to be caught, not explained: no shrinking.
+    ...(MUTATION_RUN ? { endOnFailure: true } : {}),
     reporter: (details) => {
       if (!details.failed) return;
       const value = (details.counterexample as [T] | null)?.[0];

@@ -8,7 +8,6 @@ import fc from 'fast-check';
 import { COUNTEREXAMPLES_DIR, slug, writeCounterexample } from '../../sim/replay.ts';
 import type { CounterexampleFile } from '../../sim/replay.ts';
 import type { KnownIssue } from '../../sim/verify/knownIssues.ts';
-import { OPEN_ISSUES } from '../../sim/verify/knownIssues.ts';
 import type { Violation } from '../../sim/verify/invariants.ts';
 import { formatViolation } from '../../sim/verify/invariants.ts';
 import type { ScriptSetup } from '../../sim/verify/scriptedRun.ts';
@@ -26,10 +25,7 @@ export const setupArb: fc.Arbitrary<ScriptSetup> = fc
   .tuple(fc.integer({ min: 0, max: 0xffff_ffff }), fc.constantFrom(...SETUPS))
   .map(([seed, s]) => ({ seed, ...s }));
 
-/** Faults the random tests inject: all, but NV corruption while its known issue is open (it would fail every run). */
-export const GENERATED_FAULTS: readonly FaultName[] = FAULT_NAMES.filter((f) => f !== 'nvCorruption' || !OPEN_ISSUES.includes('corrupt-ledger-resumes-from-zero'));
-
-const faultArb: fc.Arbitrary<FaultName> = fc.constantFrom(...GENERATED_FAULTS);
+const faultArb: fc.Arbitrary<FaultName> = fc.constantFrom(...FAULT_NAMES);
 
 /** Durations that matter: inside one control period, a few periods, minutes, hours. */
 export const durationArb: fc.Arbitrary<number> = fc.oneof(
