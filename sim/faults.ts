@@ -22,6 +22,7 @@
  * | arterialPressure (meanMmHg) | hypertension, hypotension, exercise episode | none — alarming here is a false alarm |
  */
 import { z } from 'zod';
+import { num } from './fields.ts';
 import type { AlarmCode } from '../firmware/index.ts';
 import type { SensorFault, SensorFaultMode } from './devices.ts';
 import type { PlantConditions } from './plant.ts';
@@ -29,14 +30,6 @@ import type { PlantConditions } from './plant.ts';
 const MS_PER_HOUR = 3_600_000;
 const MS_PER_MINUTE = 60_000;
 
-function num(field: string, min: number, max: number, unit = ''): z.ZodNumber {
-  const u = unit ? ` ${unit}` : '';
-  const range = `allowed ${min}–${max}${u}`;
-  return z
-    .number({ error: `${field} must be a number (${range})` })
-    .min(min, { error: `${field} is below the allowed range (${range})` })
-    .max(max, { error: `${field} is above the allowed range (${range})` });
-}
 
 const timing = {
   atHours: num('atHours', 0, 24 * 400, 'h'),

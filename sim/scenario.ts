@@ -9,18 +9,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { num } from './fields.ts';
 import type { PrescriptionInput } from '../firmware/index.ts';
 import { faultSchema } from './faults.ts';
 import { adverseEventsSchema, clinicalEventsSchema, courseProblems, courseSchema } from './course/schema.ts';
 
-function num(field: string, min: number, max: number, unit = ''): z.ZodNumber {
-  const u = unit ? ` ${unit}` : '';
-  const range = `allowed ${min}–${max}${u}`;
-  return z
-    .number({ error: `${field} must be a number (${range})` })
-    .min(min, { error: `${field} is below the allowed range (${range})` })
-    .max(max, { error: `${field} is above the allowed range (${range})` });
-}
 
 function positive(field: string, max: number, unit = ''): z.ZodNumber {
   const u = unit ? ` ${unit}` : '';

@@ -8,6 +8,7 @@
  * names the field too. Nothing here runs anything.
  */
 import { z } from 'zod';
+import { num } from '../fields.ts';
 
 /** The seed's longest course (Int J Clin Exp Med 2015;8(1):1000: total HAI cycles 3–18), doubled. */
 export const MAX_COURSE_CYCLES = 36;
@@ -18,14 +19,6 @@ function int(field: string, min: number, max: number, unit = ''): z.ZodNumber {
   return z.number({ error: message }).int({ error: message }).min(min, { error: message }).max(max, { error: message });
 }
 
-function num(field: string, min: number, max: number, unit = ''): z.ZodNumber {
-  const u = unit ? ` ${unit}` : '';
-  const range = `allowed ${min}–${max}${u}`;
-  return z
-    .number({ error: `${field} must be a number (${range})` })
-    .min(min, { error: `${field} is below the allowed range (${range})` })
-    .max(max, { error: `${field} is above the allowed range (${range})` });
-}
 
 /**
  * Refill hazards of the implanted pump (DOMAIN.md §5), applied by the nurse's refill at the start
