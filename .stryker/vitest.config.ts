@@ -17,7 +17,7 @@ export default defineConfig({
   test: {
     include: ['test/firmware/**/*.test.ts', 'test/verification/**/*.test.ts', 'test/regressions/**/*.test.ts'],
     exclude: ['test/verification/traceability.test.ts', '**/node_modules/**'],
-    // Instrumented code runs several times slower: properties run a quarter of their cases and
+    // Instrumented code runs several times slower: properties run an eighth of their cases and
     // the 14-day golden trace is skipped (test/support/scripted.ts, goldenTraces.test.ts).
     env: { PUMPSIM_MUTATION: '1' },
     testTimeout: 300_000,

@@ -22,7 +22,7 @@ export * from './scriptedArbitraries.ts';
 
 /**
  * Set by the mutation-testing configuration (.stryker/vitest.config.ts): instrumented code is
- * several times slower, so properties run a quarter of their cases (same seeds, so a subset) and
+ * several times slower, so properties run an eighth of their cases (same seeds, so a subset) and
  * a failure is not shrunk.
  */
 export const MUTATION_RUN = process.env['PUMPSIM_MUTATION'] === '1';
@@ -50,7 +50,7 @@ function currentTest(): { file: string; name: string; pattern: string | undefine
  */
 export function checkScripted<T>(arb: fc.Arbitrary<T>, toCase: (value: T) => ScriptedCase, predicate: (value: T) => void, options: ScriptedPropertyOptions): void {
   if (options.numRuns > MAX_RUNS) throw new Error(`checkScripted: numRuns ${options.numRuns} exceeds ${MAX_RUNS}`);
-  const numRuns = MUTATION_RUN ? Math.max(1, Math.ceil(options.numRuns / 4)) : options.numRuns;
+  const numRuns = MUTATION_RUN ? Math.max(1, Math.ceil(options.numRuns / 8)) : options.numRuns;
   const envSeed = process.env['FC_SEED'];
   const envPath = process.env['FC_PATH'];
   const seed = envSeed !== undefined && envSeed !== '' ? Number(envSeed) : options.seed;
