@@ -147,7 +147,7 @@ export interface AlarmState {
   readonly activeMask: number;
 }
 
-export const NO_ALARMS: AlarmState = Object.freeze({ entries: Object.freeze([]), audioPausedUntilMs: -1, presentMask: 0, activeMask: 0 });
+export const NO_ALARMS: AlarmState = { entries: Object.freeze([]), audioPausedUntilMs: -1, presentMask: 0, activeMask: 0 };
 
 export interface AlarmChange {
   readonly raised: readonly AlarmCode[];

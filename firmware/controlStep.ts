@@ -61,7 +61,7 @@ export interface ControlState {
   readonly previousPressure: PressureReading | null;
 }
 
-export const INITIAL_CONTROL_STATE: ControlState = Object.freeze({
+export const INITIAL_CONTROL_STATE: ControlState = {
   ledger: EMPTY_LEDGER,
   detectors: INITIAL_DETECTORS,
   alarms: NO_ALARMS,
@@ -69,7 +69,7 @@ export const INITIAL_CONTROL_STATE: ControlState = Object.freeze({
   judgedDetectors: null,
   lastPressure: null,
   previousPressure: null,
-});
+};
 
 /** Control state resuming from a ledger (boot, or a new phase). */
 export function controlStateFor(ledger: Ledger, detectors: DetectorState = INITIAL_DETECTORS, alarms: AlarmState = NO_ALARMS): ControlState {

@@ -203,18 +203,21 @@ export interface DetectorState {
   readonly health: HealthDetector;
 }
 
-const ARTERIAL_DISCONNECTED: ArterialDetector = Object.freeze({
+// The state constants here (and NO_ALARMS, EMPTY_LEDGER, INITIAL_CONTROL_STATE) are deliberately
+// not frozen: `readonly` types keep them immutable, while a frozen object gets a hidden class of
+// its own, so every field read on the 1 Hz path would meet two shapes and V8 deoptimises there.
+const ARTERIAL_DISCONNECTED: ArterialDetector = {
   pulsePresent: false,
   pulseReturnCount: 0,
   pressureAtPulseLossMmHg: NaN,
   strokesAtPulseLoss: -1,
   occlusionSuspected: false,
   lossOfArterialSignalMs: 0,
-});
+};
 
-const ARTERIAL_PATENT: ArterialDetector = Object.freeze({ ...ARTERIAL_DISCONNECTED, pulsePresent: true });
+const ARTERIAL_PATENT: ArterialDetector = { ...ARTERIAL_DISCONNECTED, pulsePresent: true };
 
-const FLOW_IDLE: FlowDetector = Object.freeze({
+const FLOW_IDLE: FlowDetector = {
   measuredUl: 0,
   commandedUl: 0,
   blockElapsedMs: 0,
@@ -225,24 +228,24 @@ const FLOW_IDLE: FlowDetector = Object.freeze({
   commanded2Ul: 0,
   commanded3Ul: 0,
   blocksFilled: 0,
-});
+};
 
 /** The window opened by the first flow read of an infusion; nothing counted yet. */
-const FLOW_OPEN: FlowDetector = Object.freeze({ ...FLOW_IDLE });
+const FLOW_OPEN: FlowDetector = { ...FLOW_IDLE };
 
-const NO_FLOW_VERDICT: FlowVerdict = Object.freeze({ ratio: NaN, overInfusion: false, underInfusion: false });
+const NO_FLOW_VERDICT: FlowVerdict = { ratio: NaN, overInfusion: false, underInfusion: false };
 
-const PRESSURE_TRACK_START: PressureTrack = Object.freeze({ identicalCount: 0, reversalScore: 0, lowWithPulseMs: 0, suspect: false });
+const PRESSURE_TRACK_START: PressureTrack = { identicalCount: 0, reversalScore: 0, lowWithPulseMs: 0, suspect: false };
 
-export const INITIAL_DETECTORS: DetectorState = Object.freeze({
+export const INITIAL_DETECTORS: DetectorState = {
   pressureTrack: PRESSURE_TRACK_START,
   arterial: ARTERIAL_DISCONNECTED,
   flow: FLOW_IDLE,
   flowVerdict: NO_FLOW_VERDICT,
-  drive: Object.freeze({ missedStrokes: 0, strokesCompleted: 0 }),
-  reservoir: Object.freeze({ shortfallUl: 0, mismatchUl: 0, emptyCount: 0, lastSampleAtMs: -1, filledAtMs: -1 }),
-  health: Object.freeze({ sensorFaultMs: 0, flowFaulty: false, gaugeFaulty: false, flowIdenticalCount: 0, lastFlowUlPerHour: NaN, batteryPercent: 100, repeatedRestartLockout: false }),
-});
+  drive: { missedStrokes: 0, strokesCompleted: 0 },
+  reservoir: { shortfallUl: 0, mismatchUl: 0, emptyCount: 0, lastSampleAtMs: -1, filledAtMs: -1 },
+  health: { sensorFaultMs: 0, flowFaulty: false, gaugeFaulty: false, flowIdenticalCount: 0, lastFlowUlPerHour: NaN, batteryPercent: 100, repeatedRestartLockout: false },
+};
 
 /**
  * One period's readings. Pressure is read every period; the slower sensors are read on their own

@@ -27,7 +27,7 @@ export interface Ledger {
   readonly reservoirFillUl: number;
 }
 
-export const EMPTY_LEDGER: Ledger = Object.freeze({
+export const EMPTY_LEDGER: Ledger = {
   primeStrokes: 0,
   infusionStrokes: 0,
   flushStrokes: 0,
@@ -37,7 +37,7 @@ export const EMPTY_LEDGER: Ledger = Object.freeze({
   phaseElapsedMs: 0,
   phaseDeliveredStrokes: 0,
   reservoirFillUl: 0,
-});
+};
 
 /** Builds a ledger field by field: one hidden class for every ledger, so the 1 Hz path stays fast. */
 export function makeLedger(l: Ledger): Ledger {

@@ -35,7 +35,7 @@ import type {
 import { DONE, halError } from '../hal/index.ts';
 import type { Plant } from './plant.ts';
 import type { DeviceProfile } from './profile.ts';
-import { noiseKey, normalFromKey, streamId } from './rng.ts';
+import { noiseKey, normalFromKey, normalPairFromKey, streamId } from './rng.ts';
 import type { SeededRandom } from './rng.ts';
 
 const MS_PER_HOUR = 3_600_000;
@@ -90,13 +90,22 @@ export class SimPressureSensor implements PressureSensor {
   private last: PressureReading | null = null;
   private readonly offsetMmHg: number;
   private readonly gain: number;
-  private readonly omega: number;
   private readonly beatPeriodMs: number;
+  private readonly resolutionMmHg: number;
   private readonly inverseResolution: number;
-  private readonly meanKey: number;
-  private readonly ampKey: number;
-
+  /** Guard added to the window maximum: two noise standard deviations. */
+  private readonly maxGuardMmHg: number;
+  private readonly key: number;
+  /** The two normals of the current window: [mean noise, band-amplitude noise]. */
+  private readonly z = new Float64Array(2);
   private cosAtLastRead = 1;
+  // Per-window-length constants, recomputed only when the window length changes (it is the
+  // control period in every steady state).
+  private windowMsCached = -1;
+  private samples = 1;
+  private meanSdMmHg = 0;
+  private amplitudeSdMmHg = 0;
+  private pulseMeanScale = 0;
 
   constructor(
     private readonly plant: Plant,
@@ -107,12 +116,26 @@ export class SimPressureSensor implements PressureSensor {
   ) {
     this.offsetMmHg = draw.uniform(-spec.offsetMaxMmHg, spec.offsetMaxMmHg);
     this.gain = 1 + draw.uniform(-spec.gainErrorMax, spec.gainErrorMax);
-    this.omega = (2 * Math.PI * plant.artery.heartRateBpm) / 60;
     this.beatPeriodMs = 60_000 / plant.artery.heartRateBpm;
+    this.resolutionMmHg = spec.resolutionMmHg;
     this.inverseResolution = 1 / spec.resolutionMmHg;
-    this.meanKey = noiseKey(seed, streamId('pressure.mean'));
-    this.ampKey = noiseKey(seed, streamId('pressure.amplitude'));
+    this.maxGuardMmHg = 2 * spec.noiseSdMmHg;
+    this.key = noiseKey(seed, streamId('pressure'));
+  }
 
+  /**
+   * Noise of a window of n samples (σ per sample): the mean's σ/√n; the cardiac band amplitude's
+   * σ·√(2/n). The mean of A·sin(ωt) over the window [t0, t1] is A·(cos ωt0 − cos ωt1)/(ω·W).
+   */
+  private setWindow(windowMs: number): void {
+    const spec = this.spec;
+    const windowS = windowMs / 1000;
+    const omega = (2 * Math.PI * this.plant.artery.heartRateBpm) / 60;
+    this.windowMsCached = windowMs;
+    this.samples = Math.max(1, Math.round(windowS * spec.sampleRateHz));
+    this.meanSdMmHg = spec.noiseSdMmHg / Math.sqrt(this.samples);
+    this.amplitudeSdMmHg = spec.noiseSdMmHg * Math.sqrt(2 / this.samples);
+    this.pulseMeanScale = 1 / (omega * windowS);
   }
 
   read(): HalResult<PressureReading> {
@@ -121,52 +144,54 @@ export class SimPressureSensor implements PressureSensor {
     plant.advanceTo(t1);
     const windowMs = t1 - this.lastReadMs;
     if (windowMs <= 0) return this.last ?? halError('stale', 'no pressure sample yet');
-    const t0 = this.lastReadMs;
+    if (windowMs !== this.windowMsCached) this.setWindow(windowMs);
     const integral = plant.storedIntegral;
     const storedMeanUl = (integral - this.lastIntegral) / windowMs;
     this.lastReadMs = t1;
     this.lastIntegral = integral;
-    const spec = this.spec;
     const compliance = plant.upstreamComplianceUlPerMmHg();
     const reference = plant.referencePressureMmHg(t1);
     const lowFrequencyMeanMmHg = reference + storedMeanUl / compliance;
     const amplitude = plant.pulseAmplitudeAtPumpMmHg();
-    const w = this.omega;
-    const windowS = windowMs / 1000;
-    // Mean of A·sin(ωt) over [t0, t1] = A·(cos ωt0 − cos ωt1)/(ω·W).
-    // Phase from time modulo the beat period keeps cos() on a small argument (fast, and exact enough).
+    // Phase from time modulo the beat period keeps cos() on a small argument (table, exact enough).
     const beats = t1 / this.beatPeriodMs;
     const cosT1 = cosOfTurns(beats - Math.floor(beats));
     const cosT0 = this.cosAtLastRead;
     this.cosAtLastRead = cosT1;
-    const pulseMean = amplitude === 0 ? 0 : (amplitude * (cosT0 - cosT1)) / (w * windowS);
-    const samples = Math.max(1, Math.round(windowS * spec.sampleRateHz));
-    const sampleIndex = Math.round(t1 / 20);
-    const zMean = normalFromKey(this.meanKey, sampleIndex);
-    const zA = normalFromKey(this.ampKey, sampleIndex);
-    const meanSd = spec.noiseSdMmHg / Math.sqrt(samples);
-    const ampSd = spec.noiseSdMmHg * Math.sqrt(2 / samples);
-    if (this.fault !== null && this.fault.mode === 'stuck' && this.last !== null) {
+    const pulseMean = amplitude === 0 ? 0 : amplitude * (cosT0 - cosT1) * this.pulseMeanScale;
+    // Noise is indexed by the sample's time (20 ms grid), never by how often the firmware reads.
+    const z = this.z;
+    normalPairFromKey(this.key, Math.round(t1 / 20), z);
+    const zMean = z[0] as number;
+    const fault = this.fault;
+    const last = this.last;
+    if (fault !== null && fault.mode === 'stuck' && last !== null) {
       // A stuck front-end repeats its last window.
-      return { ...this.last, atMs: t1, windowMs };
+      return { ...last, atMs: t1, windowMs };
     }
-    const trueMean = lowFrequencyMeanMmHg + pulseMean;
-    let mean = trueMean * this.gain + this.offsetMmHg + meanSd * zMean;
-    mean = applySensorFault(this.fault, mean, this.last?.meanMmHg ?? mean, t1, zMean);
-    if (Number.isNaN(mean)) return halError('disconnected', 'pressure sensor not responding');
+    const gain = this.gain;
+    const offset = this.offsetMmHg;
+    let mean = (lowFrequencyMeanMmHg + pulseMean) * gain + offset + this.meanSdMmHg * zMean;
+    if (fault !== null) {
+      mean = applySensorFault(fault, mean, last?.meanMmHg ?? mean, t1, zMean);
+      if (Number.isNaN(mean)) return halError('disconnected', 'pressure sensor not responding');
+    }
     // The band estimator reports a magnitude: noise folds onto the positive axis.
-    const cardiac = this.fault?.mode === 'stuck' ? (this.last?.cardiacAmplitudeMmHg ?? 0) : Math.abs(amplitude * this.gain + ampSd * zA);
+    // (A front-end stuck before its first window has nothing to repeat: no band.)
+    const cardiac = fault !== null && fault.mode === 'stuck' ? 0 : Math.abs(amplitude * gain + this.amplitudeSdMmHg * (z[1] as number));
     const storedNowMmHg = plant.storedVolumeUl / compliance;
     const inv = this.inverseResolution;
-    const res = spec.resolutionMmHg;
+    const res = this.resolutionMmHg;
+    const low = (reference + storedNowMmHg) * gain + offset;
+    const high = lowFrequencyMeanMmHg * gain + offset;
     const reading: PressureReading = {
       ok: true,
       atMs: t1,
       windowMs,
-      sampleCount: samples,
+      sampleCount: this.samples,
       meanMmHg: Math.round(mean * inv) * res,
-      minMmHg: Math.round((Math.min(mean, (reference + storedNowMmHg) * this.gain + this.offsetMmHg) - amplitude) * inv) * res,
-      maxMmHg: Math.round((Math.max(mean, lowFrequencyMeanMmHg * this.gain + this.offsetMmHg) + amplitude + 2 * spec.noiseSdMmHg) * inv) * res,
+      minMmHg: Math.round(((mean < low ? mean : low) - amplitude) * inv) * res,
+      maxMmHg: Math.round(((mean > high ? mean : high) + amplitude + this.maxGuardMmHg) * inv) * res,
       cardiacAmplitudeMmHg: Math.round(cardiac * inv) * res,
     };
     this.last = reading;

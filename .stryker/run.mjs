@@ -1,0 +1,57 @@
+/**
+ * `npm run test:mutation [-- firmware/x.ts ...]`: mutation testing of firmware/, one Stryker run
+ * per file (all firmware files by default), then the score over every file that has a report.
+ *
+ * Owns: the campaign and the recorded score. Promises: each file's results land in
+ * reports/mutation/<file>/ (HTML report, JSON report, incremental record), so an interrupted
+ * campaign resumes at the file it stopped in, and a rerun after a change retests only the mutants
+ * the change touched. The score is Stryker's: detected (killed + timed out) over detected plus
+ * undetected (survived + no coverage), over all files together.
+ * `--score` prints the score of the reports already there without running anything.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const args = process.argv.slice(2);
+const scoreOnly = args.includes('--score');
+const given = args.filter((a) => !a.startsWith('--'));
+const files = given.length > 0 ? given : fs.readdirSync('firmware').filter((f) => f.endsWith('.ts') && f !== 'index.ts').map((f) => `firmware/${f}`);
+
+if (!scoreOnly) {
+  for (const file of files) {
+    if (!fs.existsSync(file)) {
+      console.error(`test:mutation: no such file: ${file} (expected a path under firmware/)`);
+      process.exit(2);
+    }
+    console.log(`\n== mutation testing ${file}`);
+    const run = spawnSync('npx', ['stryker', 'run', '.stryker/stryker.config.mjs'], { stdio: 'inherit', env: { ...process.env, MUTATE_FILE: file } });
+    if (run.status !== 0) {
+      console.error(`test:mutation: Stryker failed on ${file} (exit ${run.status})`);
+      process.exit(1);
+    }
+  }
+}
+
+const DETECTED = new Set(['Killed', 'Timeout']);
+const UNDETECTED = new Set(['Survived', 'NoCoverage']);
+const rows = [];
+for (const dir of fs.existsSync('reports/mutation') ? fs.readdirSync('reports/mutation').sort() : []) {
+  const report = path.join('reports/mutation', dir, 'mutation.json');
+  if (dir === 'all' || !fs.existsSync(report)) continue;
+  const json = JSON.parse(fs.readFileSync(report, 'utf8'));
+  for (const [file, result] of Object.entries(json.files)) {
+    const count = (set) => result.mutants.filter((m) => set.has(m.status)).length;
+    rows.push({ file, mutants: result.mutants.length, detected: count(DETECTED), undetected: count(UNDETECTED), survived: result.mutants.filter((m) => m.status === 'Survived').length, noCoverage: result.mutants.filter((m) => m.status === 'NoCoverage').length });
+  }
+}
+if (rows.length === 0) {
+  console.log('No mutation reports yet (reports/mutation/<file>/mutation.json).');
+  process.exit(0);
+}
+const pct = (d, u) => (d + u === 0 ? 'n/a' : `${((100 * d) / (d + u)).toFixed(1)} %`);
+console.log('\n| file | mutants | killed or timed out | survived | no coverage | score |');
+console.log('|---|---|---|---|---|---|');
+for (const r of rows) console.log(`| ${r.file} | ${r.mutants} | ${r.detected} | ${r.survived} | ${r.noCoverage} | ${pct(r.detected, r.undetected)} |`);
+const sum = (k) => rows.reduce((s, r) => s + r[k], 0);
+console.log(`| **all (${rows.length} files)** | ${sum('mutants')} | ${sum('detected')} | ${sum('survived')} | ${sum('noCoverage')} | **${pct(sum('detected'), sum('undetected'))}** |`);
