@@ -5,7 +5,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { README_PATH, WRITE_COMMAND, withBlocks } from '../../sim/course/docs.ts';
+import { README_PATH, WRITE_COMMAND, withBlocks } from '../../sim/readmeBlocks.ts';
 import { runCourse } from '../../sim/course/courseRunner.ts';
 import { loadScenarioFile } from '../../sim/scenario.ts';
 

@@ -1,17 +1,21 @@
 /**
- * The README's generated course blocks: the clinician's rule table and the adverse-event
- * calibration, from their sources (rules.default.json, adverseEvents.ts).
+ * The README's generated blocks: the firmware's drug library, the clinician's rule table and the
+ * adverse-event calibration, each from its source (firmware/drugLibrary.ts, rules.default.json,
+ * adverseEvents.ts).
  *
- * `npx tsx sim/course/docs.ts --write` rewrites the blocks between their markers in README.md;
- * test/course/docs.test.ts fails when they drift.
+ * Owns: the text between each `<!-- name:begin -->` / `<!-- name:end -->` marker pair.
+ * Promises: `npx tsx sim/readmeBlocks.ts --write` rewrites every block from its source; the tests
+ * (test/firmware/drugLibrary.test.ts, test/course/docs.test.ts) fail when one drifts.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { COURSE_LENGTH, HAZARDS, HEPATOTOXICITY_GRADE2_SHARE, INCIDENCE_TARGETS, ULCER_RECURRENCE_PER_CYCLE, ULCER_RELATIVE_RISK_PER_EXTRAHEPATIC_FRACTION } from './adverseEvents.ts';
-import { CTCAE_V3_ALT_AST_BANDS, loadRuleTable, ruleTableMarkdown } from './rules.ts';
+import { COURSE_LENGTH, HAZARDS, HEPATOTOXICITY_GRADE2_SHARE, INCIDENCE_TARGETS, ULCER_RECURRENCE_PER_CYCLE, ULCER_RELATIVE_RISK_PER_EXTRAHEPATIC_FRACTION } from './course/adverseEvents.ts';
+import { CTCAE_V3_ALT_AST_BANDS, loadRuleTable, ruleTableMarkdown } from './course/rules.ts';
+import type { DrugLibrary, LimitBand } from '../firmware/index.ts';
+import { EXCLUSIVE_ZERO, HAI_FUDR_LIBRARY } from '../firmware/index.ts';
 
-export const README_PATH = fileURLToPath(new URL('../../README.md', import.meta.url));
-export const WRITE_COMMAND = 'npx tsx sim/course/docs.ts --write';
+export const README_PATH = fileURLToPath(new URL('../README.md', import.meta.url));
+export const WRITE_COMMAND = 'npx tsx sim/readmeBlocks.ts --write';
 
 export function rulesBlock(): string {
   const bands = CTCAE_V3_ALT_AST_BANDS.map((b) => `grade ${b.grade} ${b.band}`).join('; ');
@@ -42,7 +46,28 @@ export function calibrationBlock(): string {
   return lines.join('\n');
 }
 
-export const BLOCKS = Object.freeze({ 'course-rules': rulesBlock, 'course-calibration': calibrationBlock });
+/** A number as the table shows it: up to 6 significant digits, no trailing zeros. */
+function limit(x: number): string {
+  return String(Number(x.toPrecision(6)));
+}
+
+function range(r: { readonly min: number; readonly max: number }, unit: string): string {
+  const u = unit === '' ? '' : ` ${unit}`;
+  return r.min === EXCLUSIVE_ZERO ? `> 0 – ${limit(r.max)}${u}` : `${limit(r.min)} – ${limit(r.max)}${u}`;
+}
+
+/** The drug library's limits, one row per band, in the library's own order. */
+export function drugLibraryBlock(library: DrugLibrary = HAI_FUDR_LIBRARY): string {
+  const lines = [`Library: **${library.name}**. Limits are inclusive; "> 0" excludes zero.`, '', '| quantity | hard limit (refused outside) | soft limit (confirmation outside) |', '| --- | --- | --- |'];
+  for (const [key, value] of Object.entries(library)) {
+    if (key === 'name') continue;
+    const band = value as LimitBand;
+    lines.push(`| \`${key}\` | ${range(band.hard, band.unit)} | ${range(band.soft, band.unit)} |`);
+  }
+  return lines.join('\n');
+}
+
+export const BLOCKS = Object.freeze({ 'drug-library': drugLibraryBlock, 'course-rules': rulesBlock, 'course-calibration': calibrationBlock });
 
 function markers(name: string): [string, string] {
   return [`<!-- ${name}:begin -->`, `<!-- ${name}:end -->`];
@@ -68,6 +93,6 @@ if (invokedDirectly) {
     const next = withBlocks(readme);
     if (next !== readme) writeFileSync(README_PATH, next);
   } else {
-    process.stdout.write(`${rulesBlock()}\n\n${calibrationBlock()}\n`);
+    for (const make of Object.values(BLOCKS)) process.stdout.write(`${make()}\n\n`);
   }
 }
