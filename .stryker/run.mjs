@@ -7,14 +7,16 @@
  * campaign resumes at the file it stopped in, and a rerun after a change retests only the mutants
  * the change touched. The score is Stryker's: detected (killed + timed out) over detected plus
  * undetected (survived + no coverage), over all files together.
- * `--score` prints the score of the reports already there without running anything.
+ * `--score` prints the score of the reports already there without running anything;
+ * `--survivors` also lists every surviving mutant (file:line, mutator, replacement).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
 const args = process.argv.slice(2);
-const scoreOnly = args.includes('--score');
+const listSurvivors = args.includes('--survivors');
+const scoreOnly = args.includes('--score') || listSurvivors;
 const given = args.filter((a) => !a.startsWith('--'));
 const files = given.length > 0 ? given : fs.readdirSync('firmware').filter((f) => f.endsWith('.ts') && f !== 'index.ts').map((f) => `firmware/${f}`);
 
@@ -42,6 +44,11 @@ for (const dir of fs.existsSync('reports/mutation') ? fs.readdirSync('reports/mu
   const json = JSON.parse(fs.readFileSync(report, 'utf8'));
   for (const [file, result] of Object.entries(json.files)) {
     const count = (set) => result.mutants.filter((m) => set.has(m.status)).length;
+    if (listSurvivors) {
+      for (const m of result.mutants.filter((x) => UNDETECTED.has(x.status))) {
+        console.log(`${file}:${m.location.start.line}:${m.location.start.column} ${m.status} ${m.mutatorName}: ${JSON.stringify(m.replacement ?? '')}`);
+      }
+    }
     rows.push({ file, mutants: result.mutants.length, detected: count(DETECTED), undetected: count(UNDETECTED), survived: result.mutants.filter((m) => m.status === 'Survived').length, noCoverage: result.mutants.filter((m) => m.status === 'NoCoverage').length });
   }
 }

@@ -19,6 +19,7 @@
  */
 import type { DeviceConfig, Range } from '../hal/index.ts';
 import type { DrugLibrary, LimitBand } from './drugLibrary.ts';
+import { EXCLUSIVE_ZERO } from './drugLibrary.ts';
 
 export const MS_PER_HOUR = 3_600_000;
 export const MS_PER_DAY = 86_400_000;
@@ -103,9 +104,11 @@ export function bsaMostellerM2(heightCm: number, weightKg: number): number {
 
 /** Cumulative stroke target after `elapsedMs` of a phase of `totalStrokes` over `durationMs`. */
 export function scheduledStrokes(totalStrokes: number, elapsedMs: number, durationMs: number): number {
-  if (elapsedMs >= durationMs) return totalStrokes;
-  if (elapsedMs <= 0) return 0;
-  return Math.floor((totalStrokes * elapsedMs) / durationMs);
+  // A phase of no duration is owed at once.
+  if (durationMs <= 0) return totalStrokes;
+  // Clamped to [0, duration]: at the duration, total × d / d is exact (integers below 2⁵³).
+  const clampedMs = Math.min(Math.max(elapsedMs, 0), durationMs);
+  return Math.floor((totalStrokes * clampedMs) / durationMs);
 }
 
 /** Strokes of nominal volume needed to push at least `volumeUl`. */
@@ -119,14 +122,13 @@ export function durationForStrokesMs(strokes: number, strokeVolumeNl: number, ra
 }
 
 function formatNumber(x: number): string {
-  if (x !== 0 && Math.abs(x) < 1e-6) return '0';
   return Number(x.toPrecision(6)).toString();
 }
 
 function describeRange(r: Range, unit: string): string {
-  const u = unit ? ` ${unit}` : '';
-  // A minimum of (almost) zero stands for the open bound "(0, max]".
-  if (r.min > 0 && r.min < 1e-6) return `> 0 and ≤ ${formatNumber(r.max)}${u}`;
+  const u = unit === '' ? '' : ` ${unit}`;
+  // The library's exclusive zero stands for the open bound "(0, max]".
+  if (r.min === EXCLUSIVE_ZERO) return `> 0 and ≤ ${formatNumber(r.max)}${u}`;
   return `${formatNumber(r.min)}–${formatNumber(r.max)}${u}`;
 }
 

@@ -204,6 +204,98 @@ describe('refusals: a hard limit refuses the plan and names the field and the al
   });
 });
 
+describe('what the clinician reads: refusal messages, limit edges and the fills named', () => {
+  it('PUMP-LIB-HARD the message gives the field, the value and the range, as the CLI prints it', () => {
+    expect(hardFinding(refused(plan({ patient: { weightKg: 300, heightCm: 170 } })), 'patient.weightKg').message).toBe(
+      'patient.weightKg = 300 is outside the hard limit 20–250 kg',
+    );
+    expect(hardFinding(refused(plan({ doseFactor: 2 })), 'prescription.doseFactor').message).toBe('prescription.doseFactor = 2 is outside the hard limit > 0 and ≤ 1');
+    expect(hardFinding(refused(plan({ doseFactor: 1e-10 })), 'prescription.doseFactor').message).toBe('prescription.doseFactor = 1e-10 is outside the hard limit > 0 and ≤ 1');
+    expect(hardFinding(refused(plan({ patient: { weightKg: 70 } })), 'patient.heightCm').message).toBe(
+      'patient.heightCm = NaN is missing (give heightCm or bsaM2); allowed 100–230 cm',
+    );
+    expect(hardFinding(refused(plan({ reservoirVolumeMl: 150 })), 'prescription.reservoirVolumeMl').message).toBe(
+      `prescription.reservoirVolumeMl = 150 does not fit the ${config.profileName} reservoir; allowed 1–100 mL`,
+    );
+  });
+
+  it('PUMP-LIB-SOFT a soft finding says it needs confirmation; limits are inclusive at both edges', () => {
+    const soft = accepted(plan({ patient: { weightKg: 160, heightCm: 180 } })).softFindings;
+    expect(soft.map((f) => f.message)).toContain('patient.weightKg = 160 is outside the soft limit 35–150 kg (needs confirmation)');
+    for (const weightKg of [library.weightKg.soft.min, library.weightKg.soft.max]) {
+      expect(accepted(plan({ patient: { weightKg, heightCm: 170 } })).softFindings.filter((f) => f.field === 'patient.weightKg')).toEqual([]);
+    }
+    for (const weightKg of [library.weightKg.hard.min, library.weightKg.hard.max]) {
+      const result = plan({ patient: { weightKg, bsaM2: 1.8 }, fudrMgPerKgPerDay: 0.1 });
+      const findings = result.ok ? result.plan.softFindings : result.findings;
+      expect(findings.filter((f) => f.field === 'patient.weightKg').map((f) => f.kind)).toEqual(['soft']);
+    }
+  });
+
+  it('PUMP-DOSE-BSA a given BSA is judged once, as given (no Mosteller finding beside it)', () => {
+    const soft = accepted(plan({ patient: { weightKg: 70, bsaM2: 1.0 } })).softFindings;
+    expect(soft.filter((f) => f.field.includes('bsaM2')).map((f) => f.field)).toEqual(['patient.bsaM2']);
+  });
+
+  it('PUMP-LIB-FILL a fill below the reservoir minimum is refused as not fitting; the minimum itself is not', () => {
+    const below = refused(plan({ reservoirVolumeMl: config.reservoirFillRangeMl.min - 0.1 })).map((f) => f.message);
+    expect(below.some((m) => m.includes('does not fit'))).toBe(true);
+    const atMin = plan({ reservoirVolumeMl: config.reservoirFillRangeMl.min });
+    expect((atMin.ok ? atMin.plan.softFindings : atMin.findings).some((f) => f.message.includes('does not fit'))).toBe(false);
+  });
+
+  it('PUMP-LIB-FILL a too-small fill is explained from the device figures: prime, residual, reserve and the rate it gives', () => {
+    const f = hardFinding(refused(plan({ reservoirVolumeMl: 2 })), 'prescription.reservoirVolumeMl');
+    const strokeUl = config.strokeVolumeNl / 1000;
+    const primedUl = Math.ceil(config.primingVolumeUl / strokeUl) * strokeUl;
+    const strokes = Math.floor(((2000 - config.reservoirResidualUl - primedUl) * (1 - config.reservoirReserveFraction)) / strokeUl);
+    const givesUlPerHour = Number(((strokes * strokeUl) / (14 * 24)).toPrecision(6));
+    expect(f.message).toContain(`after priming (${primedUl} µL), residual (${config.reservoirResidualUl} µL) and reserve (${config.reservoirReserveFraction * 100} %) it gives ${givesUlPerHour} µL/h`);
+  });
+
+  it('PUMP-LIB-FILL for any infusion length the fills named at the rate limits are accepted and tight: 0.001 mL below the minimum, or one stroke (≤ 0.002 mL) above the maximum, is refused', () => {
+    checkProperty(
+      fc.property(fc.double({ min: library.infusionDays.hard.min, max: library.infusionDays.hard.max, noNaN: true }), (infusionDays) => {
+        const days = Number(infusionDays.toPrecision(6));
+        const small = plan({ reservoirVolumeMl: config.reservoirFillRangeMl.min, infusionDays: days });
+        if (!small.ok) {
+          const min = hardFinding(small.findings, 'prescription.reservoirVolumeMl').allowed.min;
+          if (min > config.reservoirFillRangeMl.min) {
+            expect(plan({ reservoirVolumeMl: min, infusionDays: days }).ok, `named minimum ${min} mL for ${days} d`).toBe(true);
+            expect(plan({ reservoirVolumeMl: Number((min - 0.001).toFixed(3)), infusionDays: days }).ok).toBe(false);
+          }
+        }
+        const big = plan({ reservoirVolumeMl: config.reservoirFillRangeMl.max, infusionDays: days });
+        if (!big.ok) {
+          const max = hardFinding(big.findings, 'prescription.reservoirVolumeMl').allowed.max;
+          expect(plan({ reservoirVolumeMl: max, infusionDays: days }).ok, `named maximum ${max} mL for ${days} d`).toBe(true);
+          expect(plan({ reservoirVolumeMl: Number((max + 0.002).toFixed(3)), infusionDays: days }).ok).toBe(false);
+        }
+      }),
+      { seed: 0x0f11_ed9e, numRuns: 150 },
+    );
+  });
+
+  it('PUMP-LIB-HARD a concentration over its hard limit refuses the plan (dexamethasone 5 mg/m²/day at 2 m² in 30 mL: 4.8 mg/mL > 4)', () => {
+    const findings = refused(plan({ patient: { weightKg: 80, bsaM2: 2 }, dexamethasoneMgPerM2PerDay: 5 }));
+    const f = hardFinding(findings, 'dexamethasoneMgPerMl');
+    expect(f.value).toBeGreaterThan(library.dexamethasoneMgPerMl.hard.max);
+  });
+
+  it('SEED-LOCK-1 heparin: the pump mixture gives units/mL × dose volume, and the total adds the lock', () => {
+    const p = accepted(plan());
+    expect(p.heparinUnitsInfused).toBeCloseTo((p.heparinUnitsPerMl * p.doseVolumeUl) / 1000, 9);
+    expect(p.heparinLockUnits).toBe(p.heparinLockVolumeMl * p.heparinLockUnitsPerMl);
+    expect(p.heparinUnitsTotal).toBeCloseTo(p.heparinUnitsInfused + 2000, 9);
+  });
+
+  it('PUMP-SCHED-1 a phase of no duration is owed at once', () => {
+    expect(scheduledStrokes(5, 0, 0)).toBe(5);
+    expect(scheduledStrokes(5, -10, 1000)).toBe(0);
+    expect(scheduledStrokes(1000, 500, 1000)).toBe(500);
+  });
+});
+
 describe('soft limits: the plan is returned with findings that need confirmation', () => {
   it('PUMP-LIB-SOFT FUDR 0.25 mg/kg/day returns a plan with a soft finding on the per-kg dose', () => {
     const p = accepted(plan({ fudrMgPerKgPerDay: 0.25 }));
