@@ -154,12 +154,13 @@ export function ledgerFromRecord(record: NvRecord | null): Ledger | null {
   if (record === null) return null;
   const num = (k: keyof Ledger): number | null => {
     const v = record[k];
-    return typeof v === 'number' && Number.isFinite(v) ? v : null;
+    // Number.isFinite is false for anything that is not a number (no coercion).
+    return Number.isFinite(v) ? (v as number) : null;
   };
   const phaseKind = record['phaseKind'];
-  if (typeof phaseKind !== 'string' || !PHASES.includes(phaseKind as PhaseKind)) return null;
+  if (!PHASES.includes(phaseKind as PhaseKind)) return null;
   const fields = ['primeStrokes', 'infusionStrokes', 'flushStrokes', 'phaseTotalStrokes', 'phaseDurationMs', 'phaseElapsedMs', 'phaseDeliveredStrokes', 'reservoirFillUl'] as const;
-  const out: Record<string, number | string> = { phaseKind };
+  const out: Record<string, number | string> = { phaseKind: phaseKind as PhaseKind };
   for (const k of fields) {
     const v = num(k);
     if (v === null) return null;
