@@ -246,7 +246,3 @@ export function isAudible(state: AlarmState, nowMs: number): boolean {
 export function deliveryInhibited(state: AlarmState): boolean {
   return (state.presentMask & STOPPING_MASK) !== 0;
 }
-
-export function stoppingAlarms(state: AlarmState): AlarmCode[] {
-  return state.entries.filter((e) => ALARM_RULE_BY_CODE[e.code].driveAction !== 'continue').map((e) => e.code);
-}

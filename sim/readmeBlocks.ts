@@ -1,18 +1,18 @@
 /**
- * The README's generated blocks: the firmware's drug library, the clinician's rule table and the
- * adverse-event calibration, each from its source (firmware/drugLibrary.ts, rules.default.json,
- * adverseEvents.ts).
+ * The README's generated blocks: the firmware's alarm table and drug library, the clinician's rule
+ * table and the adverse-event calibration, each from its source (firmware/alarms.ts,
+ * firmware/drugLibrary.ts, rules.default.json, adverseEvents.ts).
  *
  * Owns: the text between each `<!-- name:begin -->` / `<!-- name:end -->` marker pair.
  * Promises: `npx tsx sim/readmeBlocks.ts --write` rewrites every block from its source; the tests
- * (test/firmware/drugLibrary.test.ts, test/course/docs.test.ts) fail when one drifts.
+ * (test/firmware/alarms.test.ts, test/firmware/drugLibrary.test.ts, test/course/docs.test.ts) fail when one drifts.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { COURSE_LENGTH, HAZARDS, HEPATOTOXICITY_GRADE2_SHARE, INCIDENCE_TARGETS, ULCER_RECURRENCE_PER_CYCLE, ULCER_RELATIVE_RISK_PER_EXTRAHEPATIC_FRACTION } from './course/adverseEvents.ts';
 import { CTCAE_V3_ALT_AST_BANDS, loadRuleTable, ruleTableMarkdown } from './course/rules.ts';
-import type { DrugLibrary, LimitBand } from '../firmware/index.ts';
-import { EXCLUSIVE_ZERO, HAI_FUDR_LIBRARY } from '../firmware/index.ts';
+import type { DriveAction, DrugLibrary, LimitBand } from '../firmware/index.ts';
+import { ALARM_TABLE, EXCLUSIVE_ZERO, HAI_FUDR_LIBRARY } from '../firmware/index.ts';
 
 export const README_PATH = fileURLToPath(new URL('../README.md', import.meta.url));
 export const WRITE_COMMAND = 'npx tsx sim/readmeBlocks.ts --write';
@@ -67,7 +67,16 @@ export function drugLibraryBlock(library: DrugLibrary = HAI_FUDR_LIBRARY): strin
   return lines.join('\n');
 }
 
-export const BLOCKS = Object.freeze({ 'drug-library': drugLibraryBlock, 'course-rules': rulesBlock, 'course-calibration': calibrationBlock });
+const DRIVE_ACTION_TEXT: Record<DriveAction, string> = { stopNow: 'stop now', finishStrokeThenStop: 'finish stroke, stop', continue: 'continue' };
+
+/** The alarm table as the firmware declares it, one row per alarm in table order. */
+export function alarmTableBlock(): string {
+  const lines = ['| code | priority | latching | drive action | requirement | meaning |', '| --- | --- | --- | --- | --- | --- |'];
+  for (const r of ALARM_TABLE) lines.push(`| ${r.code} | ${r.priority} | ${r.latching ? 'yes' : 'no'} | ${DRIVE_ACTION_TEXT[r.driveAction]} | ${r.requirement} | ${r.meaning} |`);
+  return lines.join('\n');
+}
+
+export const BLOCKS = Object.freeze({ 'alarm-table': alarmTableBlock, 'drug-library': drugLibraryBlock, 'course-rules': rulesBlock, 'course-calibration': calibrationBlock });
 
 function markers(name: string): [string, string] {
   return [`<!-- ${name}:begin -->`, `<!-- ${name}:end -->`];

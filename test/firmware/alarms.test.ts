@@ -20,6 +20,8 @@ import {
   pauseAudio,
   signalOwner,
 } from '../../firmware/index.ts';
+import { readFileSync } from 'node:fs';
+import { README_PATH, WRITE_COMMAND, alarmTableBlock } from '../../sim/readmeBlocks.ts';
 import { checkProperty } from '../support/fc.ts';
 
 /** The detector evidence that makes each alarm's condition true (and, alone, no other). */
@@ -323,5 +325,33 @@ describe('property: latching under random sequences', () => {
       }),
       { seed: 0x6bca_1a7c, numRuns: 200 },
     );
+  });
+});
+
+describe('the table as declared and as documented', () => {
+  it(`PUMP-ALARM-PRIO the README shows the alarm table exactly as the firmware declares it (fix: ${WRITE_COMMAND})`, () => {
+    const readme = readFileSync(README_PATH, 'utf8');
+    const block = readme.slice(readme.indexOf('<!-- alarm-table:begin -->'), readme.indexOf('<!-- alarm-table:end -->'));
+    expect(block.trim()).toBe(`<!-- alarm-table:begin -->\n${alarmTableBlock()}`);
+  });
+
+  it('PUMP-ALARM-PRIO the owner is chosen by priority, then onset, whatever order the entries are kept in', () => {
+    const entry = (code: AlarmCode, onsetMs: number) => ({ code, onsetMs, conditionActive: true, acknowledged: false });
+    const state = (...entries: ReturnType<typeof entry>[]): AlarmState => ({ ...NO_ALARMS, entries });
+    expect(signalOwner(state(entry('OCCLUSION', 2000), entry('MOTOR_STALL', 1000)))?.code).toBe('MOTOR_STALL');
+    expect(signalOwner(state(entry('MOTOR_STALL', 1000), entry('OCCLUSION', 2000)))?.code).toBe('MOTOR_STALL');
+    expect(signalOwner(state(entry('UNDER_INFUSION', 0), entry('OCCLUSION', 5000)))?.code).toBe('OCCLUSION');
+    expect(signalOwner(state(entry('OCCLUSION', 5000), entry('UNDER_INFUSION', 0)))?.code).toBe('OCCLUSION');
+  });
+
+  it('OPCA-RESERVOIR-1ML a gauge disagreeing by exactly the mismatch limit is within it; beyond it is alarmed', () => {
+    const at = (mismatchUl: number): DetectorState => ({ ...INITIAL_DETECTORS, reservoir: { ...INITIAL_DETECTORS.reservoir, mismatchUl } });
+    expect(codes(step(NO_ALARMS, at(THRESHOLDS.reservoirMismatchUl), 1000))).toEqual([]);
+    expect(codes(step(NO_ALARMS, at(THRESHOLDS.reservoirMismatchUl + 0.1), 1000))).toEqual(['RESERVOIR_MISMATCH']);
+  });
+
+  it('GIP-3.2.1 an alarm raised at the first instant of a run sounds at once', () => {
+    const s = step(NO_ALARMS, detectors('OCCLUSION'), 0);
+    expect(isAudible(s, 0)).toBe(true);
   });
 });
