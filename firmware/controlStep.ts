@@ -20,7 +20,7 @@ import { INITIAL_DETECTORS, alarmInputsChanged, detectorConfig, recordStrokes, u
 import type { InfusionPlan } from './dosing.ts';
 import { NL_PER_UL, scheduledStrokes } from './dosing.ts';
 import type { Ledger, PhaseKind } from './ledger.ts';
-import { EMPTY_LEDGER, addStrokes, phaseComplete, withPhaseElapsed } from './ledger.ts';
+import { addStrokes, phaseComplete, withPhaseElapsed } from './ledger.ts';
 
 export type DeliveryMode = 'none' | Exclude<PhaseKind, 'none'>;
 
@@ -61,16 +61,6 @@ export interface ControlState {
   readonly previousPressure: PressureReading | null;
 }
 
-export const INITIAL_CONTROL_STATE: ControlState = {
-  ledger: EMPTY_LEDGER,
-  detectors: INITIAL_DETECTORS,
-  alarms: NO_ALARMS,
-  phaseElapsedMs: 0,
-  judgedDetectors: null,
-  lastPressure: null,
-  previousPressure: null,
-};
-
 /** Control state resuming from a ledger (boot, or a new phase). */
 export function controlStateFor(ledger: Ledger, detectors: DetectorState = INITIAL_DETECTORS, alarms: AlarmState = NO_ALARMS): ControlState {
   return { ledger, detectors, alarms, phaseElapsedMs: ledger.phaseElapsedMs, judgedDetectors: null, lastPressure: null, previousPressure: null };
@@ -91,11 +81,6 @@ const NO_EVENTS: readonly ControlEvent[] = Object.freeze([]);
 
 export function strokeVolumeUl(config: DeviceConfig): number {
   return config.strokeVolumeNl / NL_PER_UL;
-}
-
-/** What the reservoir should hold by the ledger, µL. */
-export function expectedReservoirUl(ledger: Ledger, config: DeviceConfig): number {
-  return ledger.reservoirFillUl - (ledger.primeStrokes + ledger.infusionStrokes) * strokeVolumeUl(config);
 }
 
 export function controlStep(state: ControlState, settings: ControlSettings, readings: DetectorReadings, nowMs: number): ControlOutput {

@@ -203,7 +203,7 @@ export interface DetectorState {
   readonly health: HealthDetector;
 }
 
-// The state constants here (and NO_ALARMS, EMPTY_LEDGER, INITIAL_CONTROL_STATE) are deliberately
+// The state constants here (and NO_ALARMS, EMPTY_LEDGER) are deliberately
 // not frozen: `readonly` types keep them immutable, while a frozen object gets a hidden class of
 // its own, so every field read on the 1 Hz path would meet two shapes and V8 deoptimises there.
 const ARTERIAL_DISCONNECTED: ArterialDetector = {
