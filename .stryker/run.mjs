@@ -8,7 +8,8 @@
  * the change touched. The score is Stryker's: detected (killed + timed out) over detected plus
  * undetected (survived + no coverage), over all files together.
  * `--score` prints the score of the reports already there without running anything;
- * `--survivors` also lists every surviving mutant (file:line, mutator, replacement).
+ * `--survivors` also lists every surviving mutant (file:line, mutator, replacement); `--force`
+ * retests every mutant of the files named instead of reusing earlier results.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -18,6 +19,9 @@ const args = process.argv.slice(2);
 const listSurvivors = args.includes('--survivors');
 const scoreOnly = args.includes('--score') || listSurvivors;
 const given = args.filter((a) => !a.startsWith('--'));
+// Passed on to Stryker: `--force` retests every mutant (Stryker's incremental mode reuses a
+// survivor's result when no test it knew of changed, which misses new tests of static mutants).
+const passOn = args.filter((a) => a === '--force');
 const files = given.length > 0 ? given : fs.readdirSync('firmware').filter((f) => f.endsWith('.ts') && f !== 'index.ts').map((f) => `firmware/${f}`);
 
 if (!scoreOnly) {
@@ -27,7 +31,7 @@ if (!scoreOnly) {
       process.exit(2);
     }
     console.log(`\n== mutation testing ${file}`);
-    const run = spawnSync('npx', ['stryker', 'run', '.stryker/stryker.config.mjs'], { stdio: 'inherit', env: { ...process.env, MUTATE_FILE: file } });
+    const run = spawnSync('npx', ['stryker', 'run', '.stryker/stryker.config.mjs', ...passOn], { stdio: 'inherit', env: { ...process.env, MUTATE_FILE: file } });
     if (run.status !== 0) {
       console.error(`test:mutation: Stryker failed on ${file} (exit ${run.status})`);
       process.exit(1);

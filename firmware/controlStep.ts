@@ -117,8 +117,9 @@ export function controlStep(state: ControlState, settings: ControlSettings, read
     const owed = scheduledStrokes(ledger.phaseTotalStrokes, phaseElapsedMs, ledger.phaseDurationMs) - ledger.phaseDeliveredStrokes;
     const maxPerStep = Math.max(1, Math.floor((config.maxStrokesPerSecond * periodMs) / 1000));
     strokes = owed > maxPerStep ? maxPerStep : owed > 0 ? owed : 0;
-  } else if (delivery !== 'none' && ledger.phaseKind === delivery && phaseComplete(ledger)) {
-    (events ??= []).push({ type: 'phase.complete', phase: delivery });
+  } else if (ledger.phaseKind === delivery && phaseComplete(ledger)) {
+    // (A complete phase is never 'none', so neither is `delivery` here.)
+    (events ??= []).push({ type: 'phase.complete', phase: ledger.phaseKind as Exclude<PhaseKind, 'none'> });
   }
 
   return {

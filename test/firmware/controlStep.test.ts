@@ -48,6 +48,12 @@ describe('strokes per period', () => {
     expect(step(phaseLedger('prime', 1000, 10_000, 0, 95), 'prime').strokes).toBe(5);
   });
 
+  it('PUMP-NO-DELIVERY-STOPPED with no phase and no delivery allowed the schedule does not move', () => {
+    const out = step(EMPTY_LEDGER, 'none');
+    expect(out.strokes).toBe(0);
+    expect(out.state.phaseElapsedMs).toBe(0);
+  });
+
   it('PUMP-NO-DELIVERY-STOPPED nothing moves when the chart allows no delivery, or allows another phase than the ledger’s', () => {
     const ledger = phaseLedger('infuse', 3600, 3_600_000, 10_000, 0);
     for (const delivery of ['none', 'prime', 'flush'] as const) {
@@ -80,7 +86,8 @@ describe('the flow window counts the infusion only', () => {
   it('GIP-1.2.2 a flow reading during the prime or the flush leaves the infusion’s flow window closed', () => {
     for (const phase of ['prime', 'flush'] as const) {
       const out = step(phaseLedger(phase, 1000, 100_000, 10_000, 100), phase, NOMINAL_PORT_CONFIG, readings(flow));
-      expect(out.state.detectors.flow, phase).toEqual(INITIAL_DETECTORS.flow);
+      // The very object: an opened window would be a fresh (if equal-looking) record.
+      expect(out.state.detectors.flow, phase).toBe(INITIAL_DETECTORS.flow);
     }
   });
 
@@ -99,6 +106,12 @@ describe('drive feedback', () => {
     expect(partial.ledger.infusionStrokes).toBe(2);
     expect(partial.detectors.drive.missedStrokes).toBe(1);
     expect(partial.detectors.drive.strokesCompleted).toBe(2);
+    // With the flow window open (two reads into the infusion), confirmed strokes count as commanded volume.
+    const flowRead = (atMs: number) => readings({ ok: true, atMs, windowMs: 10_000, meanFlowUlPerHour: 3600 });
+    const settings = makeControlSettings(NOMINAL_PORT_CONFIG, null, 'infuse', false);
+    const opened = controlStep(controlStep(state, settings, flowRead(11_000), 11_000).state, settings, flowRead(21_000), 21_000).state;
+    const fed = applyDriveFeedback(opened, NOMINAL_PORT_CONFIG, 3, 2 * perStroke);
+    expect(fed.detectors.flow.commandedUl - opened.detectors.flow.commandedUl).toBeCloseTo(2 * (NOMINAL_PORT_CONFIG.strokeVolumeNl / 1000), 12);
     const full = applyDriveFeedback(state, NOMINAL_PORT_CONFIG, 3, 3 * perStroke);
     expect(full.ledger.phaseDeliveredStrokes).toBe(13);
     expect(full.detectors.drive.missedStrokes).toBe(0);
