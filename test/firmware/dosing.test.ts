@@ -251,6 +251,9 @@ describe('what the clinician reads: refusal messages, limit edges and the fills 
     const strokes = Math.floor(((2000 - config.reservoirResidualUl - primedUl) * (1 - config.reservoirReserveFraction)) / strokeUl);
     const givesUlPerHour = Number(((strokes * strokeUl) / (14 * 24)).toPrecision(6));
     expect(f.message).toContain(`after priming (${primedUl} µL), residual (${config.reservoirResidualUl} µL) and reserve (${config.reservoirReserveFraction * 100} %) it gives ${givesUlPerHour} µL/h`);
+    expect(f.message).toMatch(/; allowed \d+(\.\d+)?–100 mL$/);
+    const big = hardFinding(refused(plan({ reservoirVolumeMl: 100, infusionDays: 1 })), 'prescription.reservoirVolumeMl');
+    expect(big.message).toMatch(/^prescription\.reservoirVolumeMl = 100 over 1 days needs \d+(\.\d+)? µL\/h, above the pump maximum 1000 µL\/h; allowed 1–\d+(\.\d+)? mL$/);
   });
 
   it('PUMP-LIB-FILL for any infusion length the fills named at the rate limits are accepted and tight: 0.001 mL below the minimum, or one stroke (≤ 0.002 mL) above the maximum, is refused', () => {
