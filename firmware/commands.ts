@@ -21,10 +21,6 @@ export type PumpCommand =
 
 export type PumpCommandType = PumpCommand['type'];
 
-export const COMMAND_TYPES: readonly PumpCommandType[] = [
-  'program', 'prime', 'start', 'pause', 'resume', 'acknowledge', 'audioPause', 'stop', 'flush', 'refill',
-];
-
 export interface CommandAnswer {
   readonly accepted: boolean;
   /** The pump's mode after the command (dotted state path). */
