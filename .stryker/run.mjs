@@ -8,6 +8,8 @@
  * the change touched. The score is Stryker's: detected (killed + timed out) over detected plus
  * undetected (survived + no coverage), over all files together.
  * `--score` prints the score of the reports already there without running anything;
+ * A file argument may carry a line range, `firmware/detectors.ts:1-280`, to split a large file
+ * into runs that can go in parallel; their reports add up to one row.
  * `--survivors` also lists every surviving mutant (file:line, mutator, replacement); `--force`
  * retests every mutant of the files named instead of reusing earlier results.
  */
@@ -26,7 +28,7 @@ const files = given.length > 0 ? given : fs.readdirSync('firmware').filter((f) =
 
 if (!scoreOnly) {
   for (const file of files) {
-    if (!fs.existsSync(file)) {
+    if (!fs.existsSync(file.split(':')[0])) {
       console.error(`test:mutation: no such file: ${file} (expected a path under firmware/)`);
       process.exit(2);
     }
@@ -41,7 +43,7 @@ if (!scoreOnly) {
 
 const DETECTED = new Set(['Killed', 'Timeout']);
 const UNDETECTED = new Set(['Survived', 'NoCoverage']);
-const rows = [];
+const byFile = new Map();
 for (const dir of fs.existsSync('reports/mutation') ? fs.readdirSync('reports/mutation').sort() : []) {
   const report = path.join('reports/mutation', dir, 'mutation.json');
   if (dir === 'all' || !fs.existsSync(report)) continue;
@@ -53,9 +55,17 @@ for (const dir of fs.existsSync('reports/mutation') ? fs.readdirSync('reports/mu
         console.log(`${file}:${m.location.start.line}:${m.location.start.column} ${m.status} ${m.mutatorName}: ${JSON.stringify(m.replacement ?? '')}`);
       }
     }
-    rows.push({ file, mutants: result.mutants.length, detected: count(DETECTED), undetected: count(UNDETECTED), survived: result.mutants.filter((m) => m.status === 'Survived').length, noCoverage: result.mutants.filter((m) => m.status === 'NoCoverage').length });
+    // A file split by line ranges over several runs adds up to one row.
+    const row = byFile.get(file) ?? { file, mutants: 0, detected: 0, undetected: 0, survived: 0, noCoverage: 0 };
+    row.mutants += result.mutants.length;
+    row.detected += count(DETECTED);
+    row.undetected += count(UNDETECTED);
+    row.survived += result.mutants.filter((m) => m.status === 'Survived').length;
+    row.noCoverage += result.mutants.filter((m) => m.status === 'NoCoverage').length;
+    byFile.set(file, row);
   }
 }
+const rows = [...byFile.values()].sort((a, b) => a.file.localeCompare(b.file));
 if (rows.length === 0) {
   console.log('No mutation reports yet (reports/mutation/<file>/mutation.json).');
   process.exit(0);

@@ -5,11 +5,15 @@
  * MUTATE_FILE (set by run.mjs) selects the one file a run mutates; its reports and incremental
  * record go to reports/mutation/<file>/, so a campaign can be resumed file by file and a change
  * reruns only the mutants it touches. Without MUTATE_FILE, every firmware file in one run.
+ * MUTATE_FILE may name a line range (Stryker's `file:start-end`) to split a large file.
  */
 import path from 'node:path';
 
 const file = process.env.MUTATE_FILE;
-const tag = file ? path.basename(file, '.ts') : 'all';
+// A line range ("firmware/detectors.ts:1-280") splits a large file across runs; each part keeps
+// its own reports (reports/mutation/detectors.1-280/).
+const [filePath, lines] = (file ?? '').split(':');
+const tag = file ? `${path.basename(filePath, '.ts')}${lines ? `.${lines}` : ''}` : 'all';
 const out = `reports/mutation/${tag}`;
 
 export default {
