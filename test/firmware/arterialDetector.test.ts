@@ -1,0 +1,82 @@
+/**
+ * The arterial detector (firmware/detectors.ts, `updateArterial`) at its thresholds, by example:
+ * the cardiac pulse as the sign of an open path to the artery, the rise after its loss that calls
+ * an occlusion (against the highest plausible compliance), the hard pressure limit, and the low
+ * mean without a pulse that calls a displacement. The numbers come from THRESHOLDS, so a changed
+ * threshold moves the examples with it; the scripted runs (test/verification/detection.test.ts)
+ * show the same behaviour end to end.
+ */
+import { describe, expect, it } from 'vitest';
+import type { PressureReading } from '../../hal/index.ts';
+import type { ArterialDetector } from '../../firmware/index.ts';
+import { INITIAL_DETECTORS, THRESHOLDS, detectorConfig, updateArterial } from '../../firmware/index.ts';
+import { NOMINAL_PORT_CONFIG } from '../support/deviceConfig.ts';
+
+const cfg = detectorConfig(NOMINAL_PORT_CONFIG);
+const T = THRESHOLDS;
+
+function reading(meanMmHg: number, cardiacAmplitudeMmHg: number): PressureReading {
+  return { ok: true, atMs: 0, windowMs: 1000, sampleCount: 50, meanMmHg, minMmHg: meanMmHg - 10, maxMmHg: meanMmHg + 10, cardiacAmplitudeMmHg };
+}
+
+/** Feeds readings in order (with the stroke count at each), from a connected, patent artery. */
+function run(steps: readonly [meanMmHg: number, amplitudeMmHg: number, strokes: number][]): ArterialDetector {
+  let a = updateArterial(INITIAL_DETECTORS.arterial, cfg, true, 0, reading(90, 6));
+  for (const [mean, amp, strokes] of steps) a = updateArterial(a, cfg, true, strokes, reading(mean, amp));
+  return a;
+}
+
+/** The rise the detector demands after `strokes` strokes without a pulse, mmHg. */
+function demandedRiseMmHg(strokes: number): number {
+  return Math.max(T.occlusionMinRiseMmHg, (T.occlusionRiseFraction * strokes * cfg.strokeVolumeUl) / T.maxPlausibleComplianceUlPerMmHg);
+}
+
+describe('updateArterial', () => {
+  it('GIP-1.10.3 a pulse at the threshold is a pulse; just below it, the pulse is lost and the loss point recorded', () => {
+    expect(run([[90, T.pulsePresentMmHg, 0]]).pulsePresent).toBe(true);
+    const lost = run([[90, T.pulsePresentMmHg - 0.1, 7]]);
+    expect(lost.pulsePresent).toBe(false);
+    expect(lost.pressureAtPulseLossMmHg).toBe(90);
+    expect(lost.strokesAtPulseLoss).toBe(7);
+    expect(lost.occlusionSuspected).toBe(false);
+  });
+
+  it('GIP-1.10.3 after the pulse is lost, a rise of the demanded size over enough strokes is an occlusion; a smaller one is not', () => {
+    const n = Math.max(T.occlusionMinStrokes, 10);
+    const rise = demandedRiseMmHg(n);
+    expect(run([[90, 0, 0], [90 + rise, 0, n]]).occlusionSuspected).toBe(true);
+    expect(run([[90, 0, 0], [90 + rise - 0.2, 0, n]]).occlusionSuspected).toBe(false);
+    // Too few strokes since the loss: one stroke can be noise, whatever the rise.
+    expect(run([[90, 0, 0], [90 + 50, 0, T.occlusionMinStrokes - 1]]).occlusionSuspected).toBe(false);
+  });
+
+  it('GIP-1.10.3 at or above the hard limit it is an occlusion, pulse or not', () => {
+    expect(run([[T.occlusionHardLimitMmHg, 6, 0]]).occlusionSuspected).toBe(true);
+    expect(run([[T.occlusionHardLimitMmHg - 1, 6, 0]]).occlusionSuspected).toBe(false);
+    expect(run([[90, 0, 0], [T.occlusionHardLimitMmHg, 0, 1]]).occlusionSuspected).toBe(true);
+  });
+
+  it('PUMP-DISPLACEMENT a mean at or below the displacement limit without a pulse counts time; above it, the count restarts', () => {
+    const low = T.displacementMaxMeanMmHg;
+    const a = run([[low, 0, 0], [low, 0, 0], [low, 0, 0]]);
+    expect(a.lossOfArterialSignalMs).toBe(3 * cfg.periodMs);
+    expect(run([[low, 0, 0], [low, 0, 0], [low + 1, 0, 0]]).lossOfArterialSignalMs).toBe(0);
+  });
+
+  it('GIP-1.10.3 a lost pulse counts as back only after enough windows in a row', () => {
+    const steps: [number, number, number][] = [[90, 0, 0]];
+    for (let i = 1; i < T.pulseReturnWindows; i++) steps.push([90, 6, 0]);
+    expect(run(steps).pulsePresent).toBe(false);
+    expect(run([...steps, [90, 6, 0]]).pulsePresent).toBe(true);
+    // One window without the pulse restarts the count.
+    expect(run([...steps, [90, 0, 0], [90, 6, 0]]).pulsePresent).toBe(false);
+  });
+
+  it('PUMP-SENSOR-FAILSAFE an untrusted or implausible reading holds the verdict; a disconnected path has no arterial state', () => {
+    const lost = run([[90, 0, 3]]);
+    expect(updateArterial(lost, cfg, true, 50, reading(90 + 100, 0), true)).toBe(lost);
+    expect(updateArterial(lost, cfg, true, 50, reading(cfg.pressureRangeMmHg.max + 1, 0))).toBe(lost);
+    expect(updateArterial(lost, cfg, true, 50, { ok: false, kind: 'disconnected', detail: 'test' })).toBe(lost);
+    expect(updateArterial(lost, cfg, false, 50, reading(90, 6))).toEqual(INITIAL_DETECTORS.arterial);
+  });
+});
