@@ -1,0 +1,94 @@
+/**
+ * The flow detector and its GIP verdict (firmware/detectors.ts, `updateFlow`,
+ * `updateFlowVerdict`) by example: 5-minute blocks of measured and commanded volume, the first
+ * read of an infusion only opening the window, and the 15-minute verdict against ±10 % widened by
+ * the sensor's error budget (THRESHOLDS.flowGainTolerance, flowAbsoluteToleranceUlPerHour).
+ */
+import { describe, expect, it } from 'vitest';
+import type { FlowReading } from '../../hal/index.ts';
+import type { FlowDetector } from '../../firmware/index.ts';
+import { INITIAL_DETECTORS, THRESHOLDS, detectorConfig, updateFlow, updateFlowVerdict } from '../../firmware/index.ts';
+import { NOMINAL_PORT_CONFIG } from '../support/deviceConfig.ts';
+
+const cfg = detectorConfig(NOMINAL_PORT_CONFIG);
+const T = THRESHOLDS;
+
+function read(meanFlowUlPerHour: number, windowMs = 10_000): FlowReading {
+  return { ok: true, atMs: 0, windowMs, meanFlowUlPerHour };
+}
+
+/** Three full blocks with the given measured and commanded volumes (µL per block). */
+function blocks(measuredUl: number, commandedUl: number): FlowDetector {
+  return {
+    measuredUl: 0, commandedUl: 0, blockElapsedMs: 0,
+    measured1Ul: measuredUl, measured2Ul: measuredUl, measured3Ul: measuredUl,
+    commanded1Ul: commandedUl, commanded2Ul: commandedUl, commanded3Ul: commandedUl,
+    blocksFilled: 3,
+  };
+}
+
+/** The tolerated excess over 15 minutes for `commandedUl` per block, µL. */
+function marginUl(band: number, commandedUl: number): number {
+  return 3 * commandedUl * (band + T.flowGainTolerance) + T.flowAbsoluteToleranceUlPerHour * (T.flowWindowMs / 3_600_000);
+}
+
+describe('updateFlow', () => {
+  it('GIP-1.2.2 the first read of an infusion opens the window without counting; later reads add their volume', () => {
+    const opened = updateFlow(INITIAL_DETECTORS.flow, cfg, true, read(3600));
+    expect(opened.measuredUl).toBe(0);
+    const once = updateFlow(opened, cfg, true, read(3600));
+    expect(once.measuredUl).toBeCloseTo(10, 12); // 3600 µL/h for 10 s
+    expect(once.blockElapsedMs).toBe(10_000);
+    expect(updateFlow(once, cfg, true, null)).toBe(once);
+    expect(updateFlow(once, cfg, false, read(3600))).toBe(INITIAL_DETECTORS.flow);
+  });
+
+  it('GIP-1.2.2 a block closes after 5 minutes of reads and shifts into the window, newest first', () => {
+    let fl = updateFlow(INITIAL_DETECTORS.flow, cfg, true, read(3600));
+    for (let i = 0; i < T.flowBlockMs / 10_000; i++) fl = updateFlow(fl, cfg, true, read(3600));
+    expect(fl.blockElapsedMs).toBe(0);
+    expect(fl.blocksFilled).toBe(1);
+    expect(fl.measured1Ul).toBeCloseTo(300, 9);
+    expect(fl.measuredUl).toBe(0);
+  });
+
+  it('PUMP-SENSOR-FAILSAFE an implausible read adds no volume but its time; a failed read adds one control period', () => {
+    const opened = updateFlow(INITIAL_DETECTORS.flow, cfg, true, read(3600));
+    const implausible = updateFlow(opened, cfg, true, read(cfg.flowRangeUlPerHour.max + 1));
+    expect(implausible.measuredUl).toBe(0);
+    expect(implausible.blockElapsedMs).toBe(10_000);
+    const failed = updateFlow(opened, cfg, true, { ok: false, kind: 'disconnected', detail: 'test' });
+    expect(failed.blockElapsedMs).toBe(cfg.periodMs);
+  });
+});
+
+describe('updateFlowVerdict (GIP-1.2.2 / GIP-1.2.3 windows)', () => {
+  const none = INITIAL_DETECTORS.flowVerdict;
+
+  it('GIP-1.2.2 GIP-1.2.3 no verdict before three full blocks, nor outside an infusion, nor mid-block', () => {
+    expect(updateFlowVerdict(none, { ...blocks(100, 100), blocksFilled: 2 }, true)).toEqual(none);
+    expect(updateFlowVerdict(none, blocks(100, 100), false)).toEqual(none);
+    const mid = { ...blocks(200, 100), blockElapsedMs: 10_000 };
+    expect(updateFlowVerdict(none, mid, true)).toBe(none);
+  });
+
+  it('GIP-1.2.2 over-infusion beyond 110 % plus the sensor budget, not just within it', () => {
+    const c = 100;
+    const at = updateFlowVerdict(none, blocks(c + marginUl(0.1, c) / 3 - 0.01, c), true);
+    expect(at.overInfusion).toBe(false);
+    expect(at.ratio).toBeCloseTo((c + marginUl(0.1, c) / 3 - 0.01) / c, 12);
+    expect(updateFlowVerdict(none, blocks(c + marginUl(0.1, c) / 3 + 0.01, c), true).overInfusion).toBe(true);
+  });
+
+  it('GIP-1.2.3 under-infusion below 90 % minus the sensor budget, not just within it', () => {
+    const c = 100;
+    expect(updateFlowVerdict(none, blocks(c - marginUl(0.1, c) / 3 + 0.01, c), true).underInfusion).toBe(false);
+    expect(updateFlowVerdict(none, blocks(c - marginUl(0.1, c) / 3 - 0.01, c), true).underInfusion).toBe(true);
+  });
+
+  it('GIP-1.2.2 with nothing commanded there is no ratio and no verdict', () => {
+    const v = updateFlowVerdict(none, blocks(50, 0), true);
+    expect(Number.isNaN(v.ratio)).toBe(true);
+    expect(v.overInfusion || v.underInfusion).toBe(false);
+  });
+});
