@@ -10,3 +10,4 @@ export * from './controlStep.ts';
 export * from './commands.ts';
 export * from './machine.ts';
 export * from './runtime.ts';
+export * from './xstateClock.ts';

@@ -29,6 +29,7 @@ import { acknowledgeStall, afterFill, withRestartLockout } from './detectors.ts'
 import { EMPTY_LEDGER, beginPhase, endPhase, ledgerFromRecord, ledgerToRecord, refillLedger } from './ledger.ts';
 import type { PumpEvent, PumpMachine, ResumePoint, TherapyPoint } from './machine.ts';
 import { THERAPY_POINTS, deliveryFor, modeName, pumpMachine } from './machine.ts';
+import { xstateClock } from './xstateClock.ts';
 
 /**
  * How often each sensor is read. Pressure every control period (the arterial checks need it);
@@ -94,7 +95,7 @@ export class Firmware {
     this.settings = makeControlSettings(hal.config, null, 'none', false);
     this.actor = createActor(pumpMachine, {
       input: { config: hal.config, library: options.library ?? HAI_FUDR_LIBRARY },
-      clock: hal.clock,
+      clock: xstateClock(hal.clock),
     });
     this.actor.on('*', (emitted) => this.onEmitted(emitted));
     this.actor.subscribe((snapshot) => this.onSnapshot(snapshot));
@@ -110,15 +111,15 @@ export class Firmware {
     this.shownSignal = 'boot';
     this.updateAnnunciator(this.hal.clock.nowMs());
     this.periodicHandle = this.hal.clock.startPeriodic(this.hal.config.controlPeriodMs, () => this.tick());
-    this.selfTestHandle = this.hal.clock.setTimeout(() => this.finishSelfTest(), SELF_TEST_DURATION_MS);
+    this.selfTestHandle = this.hal.clock.setTimer(() => this.finishSelfTest(), SELF_TEST_DURATION_MS);
   }
 
   /** Power removed: every timer stops; nothing is written (the store already holds the last batch). */
   powerOff(): void {
     if (!this.running) return;
     this.running = false;
-    this.hal.clock.clearTimeout(this.periodicHandle);
-    this.hal.clock.clearTimeout(this.selfTestHandle);
+    this.hal.clock.clearTimer(this.periodicHandle);
+    this.hal.clock.clearTimer(this.selfTestHandle);
     this.actor.stop();
   }
 

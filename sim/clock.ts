@@ -38,11 +38,11 @@ export class VirtualClock implements Clock {
     return this.executed;
   }
 
-  setTimeout(callback: () => void, delayMs: number): TimerHandle {
+  setTimer(callback: () => void, delayMs: number): TimerHandle {
     return this.schedule(this.now + Math.max(0, Math.round(delayMs)), callback, 0);
   }
 
-  clearTimeout(handle: TimerHandle): void {
+  clearTimer(handle: TimerHandle): void {
     const entry = this.byId.get(handle);
     if (entry === undefined) return;
     entry.cancelled = true;

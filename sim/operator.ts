@@ -90,7 +90,7 @@ export class AlarmResponder {
   private schedule(world: OperatorWorld, delayMs: number): void {
     if (this.pending) return;
     this.pending = true;
-    world.clock.setTimeout(() => {
+    world.clock.setTimer(() => {
       this.pending = false;
       const fw = world.firmware();
       if (fw.modeName !== 'alarmStopped') return;
@@ -121,20 +121,20 @@ export class SingleCycleOperator implements Operator {
     this.responder.onMode(world, mode);
     switch (mode) {
       case 'idle':
-        if (world.firmware().plan === null) clock.setTimeout(() => this.program(world), OPERATOR_DELAYS_MS.program);
+        if (world.firmware().plan === null) clock.setTimer(() => this.program(world), OPERATOR_DELAYS_MS.program);
         break;
       case 'ready':
-        clock.setTimeout(() => world.firmware().command({ type: 'prime' }), OPERATOR_DELAYS_MS.prime);
+        clock.setTimer(() => world.firmware().command({ type: 'prime' }), OPERATOR_DELAYS_MS.prime);
         break;
       case 'primed':
-        clock.setTimeout(() => {
+        clock.setTimer(() => {
           plant.accessPort();
           if (world.firmware().command({ type: 'start' }).accepted && timeline.infusionStartMs < 0) timeline.infusionStartMs = clock.nowMs();
         }, OPERATOR_DELAYS_MS.start);
         break;
       case 'infusionComplete':
         timeline.infusionCompleteMs = atMs;
-        clock.setTimeout(() => {
+        clock.setTimer(() => {
           const plan = world.firmware().plan;
           if (plan === null) return;
           connectLockSyringe(plant, world.profile, plan);
@@ -143,7 +143,7 @@ export class SingleCycleOperator implements Operator {
         break;
       case 'locked':
         timeline.lockDoneMs = atMs;
-        clock.setTimeout(() => {
+        clock.setTimer(() => {
           // An ambulatory set is taken off with its needle; an implanted pump has nothing to take off.
           if (world.profile.placement !== 'implanted') plant.deaccessPort();
           world.finish();

@@ -354,7 +354,7 @@ export class Simulation {
     if (this.pendingBoot !== null) {
       // Already off: a second outage only lengthens the first.
       if (bootAtMs <= this.pendingBoot.atMs) return;
-      this.clock.clearTimeout(this.pendingBoot.handle);
+      this.clock.clearTimer(this.pendingBoot.handle);
     } else {
       this.stepsBeforeReboots += this.firmware.controlSteps;
       this.firmware.powerOff();

@@ -57,14 +57,22 @@ describe('the scanner itself', () => {
     expect(found('const c = { run: () => setTimeout(f, 1) };')).toEqual(['setTimeout outside the HAL clock']);
   });
 
-  it('PUMP-PORT-SCAN allows the HAL clock’s own methods, called or declared', () => {
-    expect(found('this.selfTestHandle = this.hal.clock.setTimeout(() => this.finishSelfTest(), 2000);')).toEqual([]);
-    expect(found('hal.clock.clearTimeout(handle);')).toEqual([]);
-    expect(found('this.hal.clock\n  .setTimeout(cb, 1);')).toEqual([]);
-    expect(found('const h = clock?.setTimeout(cb, 1);')).toEqual([]);
-    expect(found('interface Clock {\n  setTimeout(callback: () => void, delayMs: number): TimerHandle;\n  clearTimeout(handle: TimerHandle): void;\n}', 'hal')).toEqual([]);
-    expect(found('class C implements Clock {\n  setTimeout(callback: () => void, delayMs: number): number { return 0; }\n}', 'hal')).toEqual([]);
+  it('PUMP-PORT-SCAN flags a host timer name even as a member or a declared method (the HAL clock has setTimer/clearTimer)', () => {
+    expect(found('this.selfTestHandle = this.hal.clock.setTimeout(() => this.finishSelfTest(), 2000);')).toEqual(['setTimeout outside the HAL clock']);
+    expect(found('hal.clock.clearTimeout(handle);')).toEqual(['clearTimeout outside the HAL clock']);
+    expect(found('this.hal.clock\n  .setTimeout(cb, 1);')).toEqual(['setTimeout outside the HAL clock']);
+    expect(found('const h = clock?.setTimeout(cb, 1);')).toEqual(['setTimeout outside the HAL clock']);
+    expect(found('interface Clock {\n  setTimeout(callback: () => void, delayMs: number): TimerHandle;\n}', 'hal')).toEqual(['setTimeout outside the HAL clock']);
+    expect(found('class C implements Clock {\n  clearTimeout(handle: number): void {}\n}', 'hal')).toEqual(['clearTimeout outside the HAL clock']);
+  });
+
+  it('PUMP-PORT-SCAN allows the HAL clock’s timers and the XState adapter’s property keys', () => {
+    expect(found('this.selfTestHandle = this.hal.clock.setTimer(() => this.finishSelfTest(), 2000);')).toEqual([]);
+    expect(found('hal.clock.clearTimer(handle);')).toEqual([]);
+    expect(found('interface Clock {\n  setTimer(callback: () => void, delayMs: number): TimerHandle;\n  clearTimer(handle: TimerHandle): void;\n}', 'hal')).toEqual([]);
+    expect(found('return {\n    setTimeout: (callback, delayMs) => clock.setTimer(callback, delayMs),\n    clearTimeout: (handle) => clock.clearTimer(handle),\n  };')).toEqual([]);
     expect(found('const api = { setTimeout: (cb: () => void) => 0 };')).toEqual([]);
+    expect(found('const api = { setTimeout: setTimeout };')).toEqual(['setTimeout outside the HAL clock']);
   });
 
   it('PUMP-PORT-SCAN ignores comments and the text of strings', () => {

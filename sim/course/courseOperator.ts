@@ -97,25 +97,25 @@ export class CourseCycleOperator implements Operator {
       case 'stopped':
         if (this.step === 'start') {
           this.step = 'refilled';
-          clock.setTimeout(() => this.refillAndDeclare(world), OPERATOR_DELAYS_MS.program);
+          clock.setTimer(() => this.refillAndDeclare(world), OPERATOR_DELAYS_MS.program);
         } else if (mode === 'locked' && this.step === 'locking') {
           this.step = 'locked';
           this.times.lockDoneMs = atMs;
           this.strokesAtLock = world.plant.strokesDelivered;
           world.timeline.lockDoneMs = atMs;
-          clock.setTimeout(() => this.takeOff(world), OPERATOR_DELAYS_MS.deaccess);
+          clock.setTimer(() => this.takeOff(world), OPERATOR_DELAYS_MS.deaccess);
         } else if (mode === 'stopped' && (this.step === 'therapy' || this.step === 'abandoning')) {
           this.lockAfterStop(world);
         }
         break;
       case 'ready':
-        if (this.step === 'programmed') clock.setTimeout(() => this.send(world, 'prime'), OPERATOR_DELAYS_MS.prime);
+        if (this.step === 'programmed') clock.setTimer(() => this.send(world, 'prime'), OPERATOR_DELAYS_MS.prime);
         break;
       case 'therapy.priming':
         if (this.times.primeMs < 0) this.times.primeMs = atMs;
         break;
       case 'primed':
-        clock.setTimeout(() => {
+        clock.setTimer(() => {
           if (!this.implanted) world.plant.accessPort();
           if (this.send(world, 'start') && this.times.infusionStartMs < 0) {
             this.times.infusionStartMs = clock.nowMs();
@@ -126,7 +126,7 @@ export class CourseCycleOperator implements Operator {
       case 'infusionComplete':
         this.times.infusionCompleteMs = atMs;
         world.timeline.infusionCompleteMs = atMs;
-        clock.setTimeout(() => this.lock(world), OPERATOR_DELAYS_MS.flush);
+        clock.setTimer(() => this.lock(world), OPERATOR_DELAYS_MS.flush);
         break;
       case 'alarmStopped':
         if (this.alarmSinceMs < 0) {
@@ -136,7 +136,7 @@ export class CourseCycleOperator implements Operator {
         // What the pump's display shows: an empty reservoir cannot be resumed without a refill,
         // which the protocol does not do mid-cycle; a pump that keeps stopping goes back for checks.
         if (this.alarmStops > COURSE_ALARM_DELAYS_MS.maxStops || world.firmware().alarms.entries.some((e) => e.code === 'RESERVOIR_EMPTY')) {
-          clock.setTimeout(() => this.abandon(world), COURSE_ALARM_DELAYS_MS.respond);
+          clock.setTimer(() => this.abandon(world), COURSE_ALARM_DELAYS_MS.respond);
           break;
         }
         this.respondToAlarm(world, COURSE_ALARM_DELAYS_MS.respond);
@@ -154,7 +154,7 @@ export class CourseCycleOperator implements Operator {
     const leftover = this.options.leftover;
     if (leftover !== null && leftover.volumeUl > 0) world.plant.fillReservoir(leftover.volumeUl, leftover.composition);
     if (this.implanted) world.plant.accessPort();
-    world.clock.setTimeout(() => this.atCycleEnd(world), Math.max(0, this.options.cycleMs - COURSE_ALARM_DELAYS_MS.cycleEndMargin));
+    world.clock.setTimer(() => this.atCycleEnd(world), Math.max(0, this.options.cycleMs - COURSE_ALARM_DELAYS_MS.cycleEndMargin));
   }
 
   private send(world: OperatorWorld, type: 'prime' | 'start' | 'flush' | 'stop' | 'acknowledge' | 'resume'): boolean {
@@ -174,7 +174,7 @@ export class CourseCycleOperator implements Operator {
     this.refill = refillReservoir(world.plant, planned.plan, this.options.refillFault);
     this.times.refillMs = world.clock.nowMs();
     fw.command({ type: 'refill', volumeMl: planned.plan.reservoirFillMl });
-    world.clock.setTimeout(() => this.program(world, planned.plan), OPERATOR_DELAYS_MS.program);
+    world.clock.setTimer(() => this.program(world, planned.plan), OPERATOR_DELAYS_MS.program);
   }
 
   private program(world: OperatorWorld, compounded: InfusionPlan): void {
@@ -204,7 +204,7 @@ export class CourseCycleOperator implements Operator {
 
   /** After a stop: lock the catheter if the pump allows it, else take the pump off. */
   private lockAfterStop(world: OperatorWorld): void {
-    world.clock.setTimeout(() => {
+    world.clock.setTimer(() => {
       if (world.firmware().modeName !== 'stopped') return;
       this.step = 'abandoning';
       // Silence and clear what can be cleared first: a latched stopping alarm would refuse the flush.
@@ -216,7 +216,7 @@ export class CourseCycleOperator implements Operator {
   private respondToAlarm(world: OperatorWorld, delayMs: number): void {
     if (this.alarmPending) return;
     this.alarmPending = true;
-    world.clock.setTimeout(() => {
+    world.clock.setTimer(() => {
       this.alarmPending = false;
       const fw = world.firmware();
       if (fw.modeName !== 'alarmStopped' || this.step === 'off') return;

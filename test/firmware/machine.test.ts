@@ -14,6 +14,7 @@ import {
   deliveryFor,
   modeName,
   pumpMachine,
+  xstateClock,
 } from '../../firmware/index.ts';
 import { NOMINAL_PORT_CONFIG } from '../support/deviceConfig.ts';
 import { ManualClock } from '../support/manualClock.ts';
@@ -37,7 +38,7 @@ interface Pump {
 
 function startPump(): Pump {
   const clock = new ManualClock();
-  const actor = createActor(pumpMachine, { input: { config: NOMINAL_PORT_CONFIG, library: HAI_FUDR_LIBRARY }, clock });
+  const actor = createActor(pumpMachine, { input: { config: NOMINAL_PORT_CONFIG, library: HAI_FUDR_LIBRARY }, clock: xstateClock(clock) });
   const emitted: PumpEmitted[] = [];
   actor.on('*', (e) => emitted.push(e as PumpEmitted));
   actor.start();

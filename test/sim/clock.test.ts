@@ -13,8 +13,8 @@ describe('VirtualClock', () => {
     clock.at(100, () => order.push('a@100'));
     clock.at(50, () => order.push('b@50'));
     clock.at(100, () => order.push('c@100'));
-    clock.setTimeout(() => order.push('d@50'), 50);
-    clock.setTimeout(() => order.push('e@0'), 0);
+    clock.setTimer(() => order.push('d@50'), 50);
+    clock.setTimer(() => order.push('e@0'), 0);
     clock.runUntil(1_000);
     expect(order).toEqual(['e@0', 'b@50', 'd@50', 'a@100', 'c@100']);
     expect(clock.nowMs()).toBe(1_000);
@@ -24,8 +24,8 @@ describe('VirtualClock', () => {
   it('PUMP-DETERMINISM sets the time to each event as it runs, then to the end of runUntil', () => {
     const clock = new VirtualClock();
     const seen: number[] = [];
-    clock.setTimeout(() => seen.push(clock.nowMs()), 250);
-    clock.setTimeout(() => seen.push(clock.nowMs()), 1_250);
+    clock.setTimer(() => seen.push(clock.nowMs()), 250);
+    clock.setTimer(() => seen.push(clock.nowMs()), 1_250);
     clock.runUntil(1_000);
     expect(seen).toEqual([250]);
     expect(clock.nowMs()).toBe(1_000);
@@ -53,25 +53,25 @@ describe('VirtualClock', () => {
     let fired = 0;
     const rearm = (): void => {
       fired++;
-      clock.setTimeout(rearm, 60_000);
+      clock.setTimer(rearm, 60_000);
     };
-    clock.setTimeout(rearm, 60_000);
+    clock.setTimer(rearm, 60_000);
     clock.runUntil(3_600_000);
     expect(fired).toBe(60);
   });
 
-  it('PUMP-DETERMINISM clearTimeout cancels a pending one-shot and a periodic timer; unknown handles are ignored', () => {
+  it('PUMP-DETERMINISM clearTimer cancels a pending one-shot and a periodic timer; unknown handles are ignored', () => {
     const clock = new VirtualClock();
     let oneShot = 0;
     let periodic = 0;
-    const h1 = clock.setTimeout(() => oneShot++, 100);
+    const h1 = clock.setTimer(() => oneShot++, 100);
     const h2 = clock.startPeriodic(10, () => periodic++);
-    clock.clearTimeout(h1);
+    clock.clearTimer(h1);
     clock.runUntil(55);
     expect(periodic).toBe(5);
-    clock.clearTimeout(h2);
-    clock.clearTimeout(h2);
-    clock.clearTimeout(123_456);
+    clock.clearTimer(h2);
+    clock.clearTimer(h2);
+    clock.clearTimer(123_456);
     clock.runUntil(1_000);
     expect(oneShot).toBe(0);
     expect(periodic).toBe(5);
@@ -83,7 +83,7 @@ describe('VirtualClock', () => {
     const firedAt: number[] = [];
     const handle = clock.startPeriodic(1_000, () => {
       firedAt.push(clock.nowMs());
-      if (firedAt.length === 3) clock.clearTimeout(handle);
+      if (firedAt.length === 3) clock.clearTimer(handle);
     });
     clock.runUntil(10_000);
     expect(firedAt).toEqual([1_000, 2_000, 3_000]);
@@ -94,7 +94,7 @@ describe('VirtualClock', () => {
     clock.runUntil(5_000);
     expect(() => clock.at(4_999, () => undefined)).toThrow(/past/);
     let ranAt = -1;
-    clock.setTimeout(() => {
+    clock.setTimer(() => {
       ranAt = clock.nowMs();
     }, -100);
     clock.runUntil(5_000);
@@ -190,22 +190,22 @@ describe('VirtualClock', () => {
       const order: string[] = [];
       ops.forEach((o, i) => {
         const children = (): void =>
-          o.children.forEach((d, j) => clock.setTimeout(() => order.push(`${i}.c${j}@${clock.nowMs()}`), Math.max(0, d)));
+          o.children.forEach((d, j) => clock.setTimer(() => order.push(`${i}.c${j}@${clock.nowMs()}`), Math.max(0, d)));
         if (o.periodMs === null) {
-          const h = clock.setTimeout(() => {
+          const h = clock.setTimer(() => {
             order.push(`${i}@${clock.nowMs()}`);
             children();
           }, o.delayMs);
-          if (o.cancel) clock.clearTimeout(h);
+          if (o.cancel) clock.clearTimer(h);
         } else {
           let fired = 0;
           const h = clock.startPeriodic(o.periodMs, () => {
             fired++;
             order.push(`${i}#${fired}@${clock.nowMs()}`);
-            if (fired >= o.repeats) clock.clearTimeout(h);
+            if (fired >= o.repeats) clock.clearTimer(h);
             children();
           });
-          if (o.cancel) clock.clearTimeout(h);
+          if (o.cancel) clock.clearTimer(h);
         }
       });
       clock.runUntil(10_000);

@@ -48,8 +48,8 @@ describe('mass balance', () => {
 
   it('PUMP-MASS-BALANCE balances across power cycles during the infusion', () => {
     const sim = new Simulation({ scenario: shortScenario({ seed: 4 }) });
-    sim.clock.setTimeout(() => sim.powerCycle(90_000), 3_600_000);
-    sim.clock.setTimeout(() => sim.powerCycle(1_000), 10_000_500);
+    sim.clock.setTimer(() => sim.powerCycle(90_000), 3_600_000);
+    sim.clock.setTimer(() => sim.powerCycle(1_000), 10_000_500);
     expect(sim.runToEnd().finalState).toBe('locked');
     expectBalanced(sim, 'the end');
   });

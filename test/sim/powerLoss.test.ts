@@ -43,7 +43,7 @@ interface Outcome {
 
 function runWithOutages(outages: readonly Outage[]): Outcome {
   const sim = new Simulation({ scenario: SCENARIO });
-  for (const o of outages) sim.clock.setTimeout(() => sim.powerCycle(o.durationMs), o.atMs);
+  for (const o of outages) sim.clock.setTimer(() => sim.powerCycle(o.durationMs), o.atMs);
   const summary = sim.runToEnd();
   const { infusionStartSeconds, infusionCompleteSeconds } = summary.timeline;
   const infusionMs = infusionStartSeconds === null || infusionCompleteSeconds === null ? NaN : (infusionCompleteSeconds - infusionStartSeconds) * 1000;

@@ -17,7 +17,7 @@ import { createActor } from 'xstate';
 import type { AnyStateNode, AnyTransitionDefinition, InspectionEvent, Snapshot, SnapshotFrom } from 'xstate';
 import { getShortestPaths } from 'xstate/graph';
 import type { PumpEvent, PumpMachine, PumpInput } from '../../firmware/index.ts';
-import { pumpMachine } from '../../firmware/index.ts';
+import { pumpMachine, xstateClock } from '../../firmware/index.ts';
 import { ManualClock } from './manualClock.ts';
 
 export interface TransitionInfo {
@@ -96,7 +96,7 @@ export function exploreChart(options: ExploreOptions): ChartExploration {
   };
   const live = (snapshot?: Snapshot<unknown>): { actor: ReturnType<typeof createActor<PumpMachine>>; clock: ManualClock } => {
     const clock = new ManualClock();
-    const actor = createActor(pumpMachine, { input: options.input, clock, inspect, ...(snapshot === undefined ? {} : { snapshot }) });
+    const actor = createActor(pumpMachine, { input: options.input, clock: xstateClock(clock), inspect, ...(snapshot === undefined ? {} : { snapshot }) });
     actor.start();
     for (const id of activeIds(actor.getSnapshot().value)) statesVisited.add(id);
     return { actor, clock };

@@ -1,7 +1,7 @@
 /**
  * A manual test clock: time moves only when the test calls `advance`.
  *
- * Implements hal's `Clock` (and so XState's `Clock`: `setTimeout`/`clearTimeout`), so the
+ * Implements hal's `Clock` (`setTimer`/`clearTimer`; XState reaches it through firmware/xstateClock.ts), so the
  * statechart's `after` delays run on it (DOMAIN.md §6: not XState's SimulatedClock, whose
  * `increment` fires a re-armed periodic timer once instead of once per period).
  * Promises: callbacks fire in time order (ties in the order they were armed), never early, never
@@ -36,8 +36,8 @@ export class ManualClock implements Clock {
     return this.now;
   }
 
-  setTimeout(callback: () => void, delayMs: number): TimerHandle {
-    if (!Number.isFinite(delayMs)) throw new Error(`ManualClock.setTimeout: delay ${delayMs} is not finite`);
+  setTimer(callback: () => void, delayMs: number): TimerHandle {
+    if (!Number.isFinite(delayMs)) throw new Error(`ManualClock.setTimer: delay ${delayMs} is not finite`);
     const handle = this.nextHandle++;
     this.timers.set(handle, {
       handle, callback, dueMs: this.now + Math.max(0, delayMs), seq: this.nextSeq++, periodMs: null, startMs: this.now, firings: 0,
@@ -45,7 +45,7 @@ export class ManualClock implements Clock {
     return handle;
   }
 
-  clearTimeout(handle: TimerHandle): void {
+  clearTimer(handle: TimerHandle): void {
     this.timers.delete(handle);
   }
 

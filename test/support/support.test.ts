@@ -10,9 +10,9 @@ describe('ManualClock', () => {
   it('PUMP-TEST-CLOCK fires timers in time order, ties in arming order, never early', () => {
     const clock = new ManualClock();
     const fired: string[] = [];
-    clock.setTimeout(() => fired.push(`b@${clock.nowMs()}`), 200);
-    clock.setTimeout(() => fired.push(`a@${clock.nowMs()}`), 100);
-    clock.setTimeout(() => fired.push(`c@${clock.nowMs()}`), 200);
+    clock.setTimer(() => fired.push(`b@${clock.nowMs()}`), 200);
+    clock.setTimer(() => fired.push(`a@${clock.nowMs()}`), 100);
+    clock.setTimer(() => fired.push(`c@${clock.nowMs()}`), 200);
     clock.advance(99);
     expect(fired).toEqual([]);
     clock.advance(1000);
@@ -28,7 +28,7 @@ describe('ManualClock', () => {
     expect(at).toEqual([1005, 2005, 3005]);
     clock.advance(500);
     expect(at).toEqual([1005, 2005, 3005, 4005]);
-    clock.clearTimeout(h);
+    clock.clearTimer(h);
     clock.advance(10_000);
     expect(at).toHaveLength(4);
   });
@@ -37,13 +37,13 @@ describe('ManualClock', () => {
     const clock = new ManualClock();
     const log: string[] = [];
     let armedInside = false;
-    clock.setTimeout(() => {
+    clock.setTimer(() => {
       log.push('outer');
-      clock.setTimeout(() => log.push(`inner@${clock.nowMs()}`), 0);
+      clock.setTimer(() => log.push(`inner@${clock.nowMs()}`), 0);
       armedInside = log.includes('inner@100');
     }, 100);
-    const cleared = clock.setTimeout(() => log.push('cleared'), 50);
-    clock.clearTimeout(cleared);
+    const cleared = clock.setTimer(() => log.push('cleared'), 50);
+    clock.clearTimer(cleared);
     clock.advance(100);
     expect(armedInside).toBe(false);
     expect(log).toEqual(['outer', 'inner@100']);
@@ -53,7 +53,7 @@ describe('ManualClock', () => {
   it('PUMP-TEST-CLOCK refuses to go backwards or re-enter advance', () => {
     const clock = new ManualClock();
     expect(() => clock.advance(-1)).toThrow();
-    clock.setTimeout(() => clock.advance(1), 1);
+    clock.setTimer(() => clock.advance(1), 1);
     expect(() => clock.advance(5)).toThrow(/inside a timer callback/);
   });
 });
