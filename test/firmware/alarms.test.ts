@@ -7,14 +7,19 @@ import { describe, expect, it } from 'vitest';
 import type { AlarmCode, AlarmState, DetectorState } from '../../firmware/index.ts';
 import {
   ALARM_CODES,
+  ALARM_INPUT_BIT,
+  ALARM_INPUT_GROUPS,
   ALARM_RULE_BY_CODE,
   ALARM_TABLE,
+  ALL_ALARM_INPUTS,
   AUDIO_PAUSE_MS,
   INITIAL_DETECTORS,
   NO_ALARMS,
   THRESHOLDS,
   acknowledgeAlarms,
   alarmStep,
+  changedAlarmInputs,
+  conditionMask,
   deliveryInhibited,
   isAudible,
   pauseAudio,
@@ -355,3 +360,70 @@ describe('the table as declared and as documented', () => {
     expect(isAudible(s, 0)).toBe(true);
   });
 });
+
+describe('evaluating only the rows whose detector group changed', () => {
+  it('PUMP-ALARM-QUIET changedAlarmInputs names exactly the alarm-input groups that were replaced; trackers are not alarm inputs', () => {
+    const d = INITIAL_DETECTORS;
+    expect(changedAlarmInputs(d, d)).toBe(0);
+    expect(changedAlarmInputs(d, { ...d })).toBe(0);
+    for (const group of ALARM_INPUT_GROUPS) {
+      expect(changedAlarmInputs(d, { ...d, [group]: { ...d[group] } }), group).toBe(ALARM_INPUT_BIT[group]);
+    }
+    expect(changedAlarmInputs(d, { ...d, pressureTrack: { ...d.pressureTrack }, flowTrack: { ...d.flowTrack }, flow: { ...d.flow } })).toBe(0);
+    expect(changedAlarmInputs(d, { ...d, arterial: { ...d.arterial }, health: { ...d.health } })).toBe(ALARM_INPUT_BIT.arterial | ALARM_INPUT_BIT.health);
+    expect(ALL_ALARM_INPUTS).toBe(ALARM_INPUT_GROUPS.reduce((m, g) => m | ALARM_INPUT_BIT[g], 0));
+  });
+
+  it('PUMP-ALARM-QUIET a row whose group did not change keeps its last value; a row whose group changed is evaluated again', () => {
+    const raised = alarmStep(NO_ALARMS, detectors('OCCLUSION', 'BATTERY_LOW'), 1000).state;
+    // Nothing marked changed: the table is not consulted, even though these detectors say "no alarm".
+    expect(conditionMask(INITIAL_DETECTORS, 0, raised.activeMask)).toBe(raised.activeMask);
+    // Only health marked changed: BATTERY_LOW is re-read (gone), OCCLUSION keeps its bit.
+    const healthOnly = conditionMask(INITIAL_DETECTORS, ALARM_INPUT_BIT.health, raised.activeMask);
+    expect(codesOfMask(healthOnly)).toEqual(['OCCLUSION']);
+    expect(codesOfMask(conditionMask(INITIAL_DETECTORS))).toEqual([]);
+  });
+
+  it('PUMP-ALARM-QUIET over random sequences, the incremental evaluation the control step makes equals evaluating the whole table', () => {
+    checkProperty(
+      fc.property(fc.array(opArb, { maxLength: 60 }), (ops) => {
+        let full = NO_ALARMS;
+        let incremental = NO_ALARMS;
+        let d = INITIAL_DETECTORS;
+        let judged: DetectorState | null = null;
+        let nowMs = 0;
+        for (const op of ops) {
+          if (op.kind === 'acknowledge') {
+            full = acknowledgeAlarms(full).state;
+            incremental = acknowledgeAlarms(incremental).state;
+            continue;
+          }
+          if (op.kind === 'advance') nowMs += op.ms;
+          else d = keepUnchangedGroups(d, detectors(...op.on));
+          const a = alarmStep(full, d, nowMs);
+          const changed = judged === null ? ALL_ALARM_INPUTS : changedAlarmInputs(judged, d);
+          const b = changed === 0 ? { state: incremental, change: null } : alarmStep(incremental, d, nowMs, changed);
+          judged = d;
+          expect(b.change).toEqual(a.change);
+          expect(b.state).toEqual(a.state);
+          full = a.state;
+          incremental = b.state;
+        }
+      }),
+      { seed: 0x51de_0a11, numRuns: 200 },
+    );
+  });
+});
+
+/** `next`, with every group whose content equals `previous`'s kept as `previous`'s object — as the detectors do. */
+function keepUnchangedGroups(previous: DetectorState, next: DetectorState): DetectorState {
+  const out: Record<string, unknown> = { ...next };
+  for (const key of Object.keys(next) as (keyof DetectorState)[]) {
+    if (JSON.stringify(previous[key]) === JSON.stringify(next[key])) out[key] = previous[key];
+  }
+  return out as unknown as DetectorState;
+}
+
+function codesOfMask(mask: number): AlarmCode[] {
+  return ALARM_TABLE.filter((_, i) => (mask & (1 << i)) !== 0).map((r) => r.code);
+}
