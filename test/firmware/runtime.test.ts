@@ -1,0 +1,183 @@
+/**
+ * The firmware runtime on a scripted HAL (test/support/fakeHal.ts): what it reads and when, what
+ * it answers to commands, what it shows, logs and persists. The runtime is the only firmware code
+ * that touches the HAL, so these are the contracts a port to real hardware keeps.
+ */
+import { describe, expect, it } from 'vitest';
+import type { NvRecord } from '../../hal/index.ts';
+import { AUDIO_PAUSE_MS, Firmware, NV_KEY_LEDGER, NV_KEY_THERAPY, SELF_TEST_DURATION_MS, SENSOR_READ_PERIODS_MS, THRESHOLDS, scheduledStrokes } from '../../firmware/index.ts';
+import type { FakeHal } from '../support/fakeHal.ts';
+import { fakeHal } from '../support/fakeHal.ts';
+import { prescription } from '../support/prescription.ts';
+
+/** Boots the firmware and lets the self-test finish. */
+function booted(hal: FakeHal = fakeHal()): { hal: FakeHal; fw: Firmware; modes: string[]; ledgerCalls: number[] } {
+  const modes: string[] = [];
+  const ledgerCalls: number[] = [];
+  const fw = new Firmware(hal, { observer: { onMode: (m) => modes.push(m), onLedger: (_l, atMs) => ledgerCalls.push(atMs) } });
+  fw.boot();
+  hal.clock.advance(SELF_TEST_DURATION_MS);
+  return { hal, fw, modes, ledgerCalls };
+}
+
+/** Pressure that looks like the hepatic artery through the catheter (mean, cardiac pulse). */
+function arterial(hal: FakeHal): void {
+  hal.set.pressureMmHg = 90;
+  hal.set.cardiacAmplitudeMmHg = 12;
+}
+
+describe('the runtime reads its sensors at their periods', () => {
+  it('PUMP-CONTROL-LOOP pressure every control period, flow every 10 s, reservoir and battery every 60 s (plus one each at the self-test)', () => {
+    const { hal } = booted();
+    const before = { ...hal.reads };
+    hal.clock.advance(600_000);
+    const period = hal.config.controlPeriodMs;
+    expect(hal.reads.pressure - before.pressure).toBe(600_000 / period);
+    expect(hal.reads.flow - before.flow).toBe(600_000 / SENSOR_READ_PERIODS_MS.flow);
+    expect(hal.reads.reservoir - before.reservoir).toBe(600_000 / SENSOR_READ_PERIODS_MS.reservoir);
+    expect(hal.reads.power - before.power).toBe(600_000 / SENSOR_READ_PERIODS_MS.power);
+  });
+});
+
+describe('power-on self-test', () => {
+  it('GIP-3.4.3 with every device answering, the pump is idle after the self-test and the annunciator starts silent', () => {
+    const { hal, fw, modes } = booted();
+    expect(modes).toEqual(['selfTest', 'idle']);
+    expect(fw.modeName).toBe('idle');
+    expect(hal.signals).toEqual([null]);
+    expect(hal.logEntries.slice(0, 3).map((e) => `${e.atMs} ${e.kind} ${e.code}`)).toEqual(['0 restart BOOT', '0 state selfTest', `${SELF_TEST_DURATION_MS} state idle`]);
+  });
+
+  it('GIP-3.4.3 a device that does not answer sends the pump to fail-safe, and the log names every failing device', () => {
+    const hal = fakeHal();
+    hal.set.failing.add('flow').add('power');
+    const { fw } = booted(hal);
+    expect(fw.modeName).toBe('failSafe');
+    expect(hal.logEntries).toContainEqual({ atMs: SELF_TEST_DURATION_MS, kind: 'notification', code: 'SELF_TEST_FAILED', detail: 'flow,power' });
+    expect(fw.command({ type: 'program', prescription: prescription() }).accepted).toBe(false);
+  });
+
+  it('PUMP-LEDGER-RESUME a therapy under way does not resume on an unreadable ledger record: fail-safe, logged', () => {
+    const first = booted();
+    expect(first.fw.command({ type: 'program', prescription: prescription() }).accepted).toBe(true);
+    expect(first.fw.command({ type: 'prime' }).accepted).toBe(true);
+    first.fw.powerOff();
+    const nv = new Map<string, NvRecord>(first.hal.nvRecords);
+    nv.set(NV_KEY_LEDGER, { version: -1 });
+    const again = booted(fakeHal(undefined, nv));
+    expect(again.fw.modeName).toBe('failSafe');
+    expect(again.hal.logEntries).toContainEqual({ atMs: SELF_TEST_DURATION_MS, kind: 'notification', code: 'SELF_TEST_FAILED', detail: 'ledger record unreadable' });
+  });
+
+  it('GIP-1.7.1 a therapy under way resumes from NV after a power loss, and the restart is logged', () => {
+    const first = booted();
+    arterial(first.hal);
+    first.fw.command({ type: 'program', prescription: prescription() });
+    first.fw.command({ type: 'prime' });
+    first.hal.clock.advance(60_000);
+    first.hal.set.flowUlPerHour = first.fw.plan?.rateUlPerHour ?? 0;
+    expect(first.fw.command({ type: 'start' }).accepted).toBe(true);
+    first.hal.clock.advance(600_000);
+    const strokesBefore = first.fw.ledger.infusionStrokes;
+    expect(strokesBefore).toBeGreaterThan(0);
+    first.fw.powerOff();
+    expect(first.hal.clock.pendingCount).toBe(0);
+    const again = booted(fakeHal(undefined, new Map(first.hal.nvRecords), first.hal.clock));
+    expect(again.fw.ledger.infusionStrokes).toBe(strokesBefore);
+    expect(again.hal.logEntries.map((e) => `${e.kind} ${e.code} ${e.detail ?? ''}`.trim())).toContain('restart THERAPY_RESTORED infusing');
+  });
+});
+
+describe('command answers', () => {
+  it('PUMP-LIB-HARD a powered-off pump refuses everything; a command the mode does not take is refused naming the mode', () => {
+    const hal = fakeHal();
+    const fw = new Firmware(hal);
+    expect(fw.command({ type: 'prime' })).toEqual({ accepted: false, mode: 'off', reason: 'the pump is off' });
+    fw.boot();
+    expect(() => fw.boot()).toThrow('Firmware.boot called twice');
+    hal.clock.advance(SELF_TEST_DURATION_MS);
+    expect(fw.command({ type: 'start' })).toEqual({ accepted: false, mode: 'idle', reason: 'start is not accepted in mode idle' });
+    // An acknowledge with nothing to acknowledge is harmless and accepted.
+    expect(fw.command({ type: 'acknowledge' })).toEqual({ accepted: true, mode: 'idle' });
+    expect(hal.logEntries.filter((e) => e.kind === 'command').map((e) => e.code)).toEqual(['start', 'acknowledge']);
+  });
+
+  it('PUMP-LIB-HARD a prescription over a hard limit is refused with the finding, and nothing is programmed', () => {
+    const { fw, hal } = booted();
+    const answer = fw.command({ type: 'program', prescription: prescription({ fudrMgPerKgPerDay: 0.5 }) });
+    expect(answer).toEqual({ accepted: false, mode: 'idle', reason: 'prescription.fudrMgPerKgPerDay = 0.5 is outside the hard limit > 0 and ≤ 0.3 mg/kg/day' });
+    expect(fw.plan).toBeNull();
+    expect(hal.logEntries.at(-1)).toEqual({ atMs: SELF_TEST_DURATION_MS, kind: 'notification', code: 'PLAN_REJECTED', detail: answer.reason });
+  });
+
+  it('PUMP-LIB-SOFT a soft-limit prescription is accepted as needing confirmation, with the finding; a plan is logged with its rate', () => {
+    const { fw, hal } = booted();
+    expect(fw.command({ type: 'program', prescription: prescription({ fudrMgPerKgPerDay: 0.25 }) })).toEqual({
+      accepted: true,
+      mode: 'programming.awaitingConfirmation',
+      reason: 'needs confirmation: prescription.fudrMgPerKgPerDay = 0.25 is outside the soft limit 0.05–0.2 mg/kg/day (needs confirmation)',
+    });
+    expect(fw.plan).toBeNull();
+    expect(fw.command({ type: 'program', prescription: prescription() })).toEqual({ accepted: true, mode: 'ready' });
+    const plan = fw.plan;
+    expect(plan).not.toBeNull();
+    expect(hal.logEntries.at(-2)).toEqual({ atMs: SELF_TEST_DURATION_MS, kind: 'notification', code: 'PLAN_ACCEPTED', detail: `${plan?.rateUlPerHour.toFixed(2)} µL/h for 14 d` });
+  });
+});
+
+describe('delivery through the runtime', () => {
+  it('PUMP-TRUTH-BELIEF every stroke batch reaches the drive, the ledger, NV and the observer; the scheduled profile follows the plan', () => {
+    const { fw, hal, ledgerCalls } = booted();
+    arterial(hal);
+    fw.command({ type: 'program', prescription: prescription() });
+    fw.command({ type: 'prime' });
+    hal.clock.advance(60_000);
+    expect(fw.modeName).toBe('primed');
+    // The prime goes to waste: it is not part of the patient's profile.
+    expect(fw.scheduledPatientStrokes).toBe(0);
+    const primeStrokes = hal.strokeCommands.reduce((s, n) => s + n, 0);
+    expect(primeStrokes).toBe(fw.ledger.primeStrokes);
+    hal.set.flowUlPerHour = fw.plan?.rateUlPerHour ?? 0;
+    fw.command({ type: 'start' });
+    const startMs = hal.clock.nowMs();
+    const batchesBefore = hal.strokeCommands.length;
+    hal.clock.advance(3_600_000);
+    const infused = hal.strokeCommands.slice(batchesBefore).reduce((s, n) => s + n, 0);
+    expect(fw.ledger.infusionStrokes).toBe(infused);
+    expect(ledgerCalls.length).toBe(hal.strokeCommands.length);
+    const l = fw.ledger;
+    expect(fw.scheduledPatientStrokes).toBe(scheduledStrokes(l.phaseTotalStrokes, hal.clock.nowMs() - startMs, l.phaseDurationMs));
+    expect(fw.scheduledPatientStrokes).toBeGreaterThan(0);
+    expect(Math.abs(fw.scheduledPatientStrokes - infused)).toBeLessThanOrEqual(1);
+    expect(hal.nvRecords.get(NV_KEY_LEDGER)?.['infusionStrokes']).toBe(infused);
+    expect(hal.nvRecords.get(NV_KEY_THERAPY)?.['resumePoint']).toBe('infusing');
+    expect(fw.controlSteps).toBe(hal.clock.nowMs() / hal.config.controlPeriodMs);
+    expect(fw.alarms.entries).toEqual([]);
+    expect(fw.modeName).toBe('therapy.infusing.running');
+  });
+});
+
+describe('the annunciator', () => {
+  it('IEC-60601-1-8-AUDIO-PAUSE shows the owning alarm audible; an audio pause silences it and it re-arms after the pause, by itself', () => {
+    const { fw, hal } = booted();
+    hal.set.batteryPercent = THRESHOLDS.batteryLowPercent;
+    hal.clock.advance(SENSOR_READ_PERIODS_MS.power);
+    expect(fw.alarms.entries.map((e) => e.code)).toEqual(['BATTERY_LOW']);
+    expect(hal.signals.at(-1)).toEqual({ code: 'BATTERY_LOW', priority: 'low', audible: true });
+    const shown = hal.signals.length;
+    // Nothing changed: the annunciator is not told again.
+    hal.clock.advance(10_000);
+    expect(hal.signals.length).toBe(shown);
+    expect(fw.command({ type: 'audioPause' })).toEqual({ accepted: true, mode: 'idle' });
+    expect(hal.signals.at(-1)).toEqual({ code: 'BATTERY_LOW', priority: 'low', audible: false });
+    hal.clock.advance(AUDIO_PAUSE_MS - hal.config.controlPeriodMs);
+    expect(hal.signals.at(-1)?.audible).toBe(false);
+    hal.clock.advance(hal.config.controlPeriodMs);
+    expect(hal.signals.at(-1)).toEqual({ code: 'BATTERY_LOW', priority: 'low', audible: true });
+    // The condition goes (non-latching): the signal goes with it.
+    hal.set.batteryPercent = 90;
+    hal.clock.advance(SENSOR_READ_PERIODS_MS.power);
+    expect(hal.signals.at(-1)).toBeNull();
+    expect(hal.logEntries.filter((e) => e.kind === 'alarm' || e.kind === 'alarmCleared').map((e) => `${e.kind} ${e.code} ${e.detail ?? ''}`.trim())).toEqual(['alarm BATTERY_LOW low', 'alarmCleared BATTERY_LOW']);
+  });
+});

@@ -1,0 +1,109 @@
+/**
+ * A scripted HAL for unit tests of the firmware runtime: readings are whatever the test sets,
+ * every read and every stroke command is counted, NV and the log are in memory.
+ *
+ * Owns: nothing of the plant. Promises: no randomness; readings carry the clock's time and a small
+ * deterministic ripple (a live front-end); the drive reports full encoder counts unless `stalled`;
+ * a device in `failing` answers with an error.
+ */
+import type { AlarmSignal, DeviceConfig, Hal, HalError, LogEntry, NvRecord } from '../../hal/index.ts';
+import { DONE, halError } from '../../hal/index.ts';
+import { NOMINAL_PORT_CONFIG } from './deviceConfig.ts';
+import { ManualClock } from './manualClock.ts';
+
+export interface FakeHal extends Hal {
+  readonly clock: ManualClock;
+  /** Values the next reads return (a HalError makes that sensor fail). */
+  pressure: Hal['pressure'];
+  readonly set: {
+    pressureMmHg: number;
+    cardiacAmplitudeMmHg: number;
+    flowUlPerHour: number;
+    reservoirMl: number;
+    batteryPercent: number;
+    failing: Set<'pressure' | 'flow' | 'reservoir' | 'power' | 'nv'>;
+    stalled: boolean;
+  };
+  readonly reads: { pressure: number; flow: number; reservoir: number; power: number };
+  readonly strokeCommands: number[];
+  readonly nvRecords: Map<string, NvRecord>;
+  readonly logEntries: LogEntry[];
+  readonly signals: (AlarmSignal | null)[];
+}
+
+export function fakeHal(config: DeviceConfig = NOMINAL_PORT_CONFIG, nv: Map<string, NvRecord> = new Map(), clock = new ManualClock()): FakeHal {
+  const set: FakeHal['set'] = { pressureMmHg: 0, cardiacAmplitudeMmHg: 0, flowUlPerHour: 0, reservoirMl: 30, batteryPercent: 100, failing: new Set(), stalled: false };
+  const reads = { pressure: 0, flow: 0, reservoir: 0, power: 0 };
+  const strokeCommands: number[] = [];
+  const logEntries: LogEntry[] = [];
+  const signals: (AlarmSignal | null)[] = [];
+  const failure = (what: string): HalError => halError('disconnected', `${what} failing (test)`);
+  return {
+    clock,
+    config,
+    set,
+    reads,
+    strokeCommands,
+    nvRecords: nv,
+    logEntries,
+    signals,
+    pressure: {
+      read() {
+        reads.pressure++;
+        if (set.failing.has('pressure')) return failure('pressure');
+        // A small deterministic ripple, so that the stuck-sensor check sees a live front-end.
+        const m = set.pressureMmHg + ((reads.pressure % 5) - 2) * 0.2;
+        const a = set.cardiacAmplitudeMmHg;
+        return { ok: true, atMs: clock.nowMs(), windowMs: config.controlPeriodMs, sampleCount: 50, meanMmHg: m, minMmHg: m - a, maxMmHg: m + a, cardiacAmplitudeMmHg: a };
+      },
+    },
+    flow: {
+      read() {
+        reads.flow++;
+        if (set.failing.has('flow')) return failure('flow');
+        return { ok: true, atMs: clock.nowMs(), windowMs: 10_000, meanFlowUlPerHour: set.flowUlPerHour + ((reads.flow % 3) - 1) * 0.5 };
+      },
+    },
+    reservoir: {
+      read() {
+        reads.reservoir++;
+        if (set.failing.has('reservoir')) return failure('reservoir');
+        return { ok: true, atMs: clock.nowMs(), volumeMl: set.reservoirMl };
+      },
+    },
+    power: {
+      read() {
+        reads.power++;
+        if (set.failing.has('power')) return failure('power');
+        return { ok: true, atMs: clock.nowMs(), batteryPercent: set.batteryPercent, externalPower: false };
+      },
+    },
+    drive: {
+      stroke(count) {
+        strokeCommands.push(count);
+        return { ok: true, atMs: clock.nowMs(), strokesCommanded: count, encoderCounts: set.stalled ? 0 : count * config.encoderCountsPerStroke };
+      },
+    },
+    nv: {
+      read(key) {
+        if (set.failing.has('nv')) return failure('nv');
+        return { ok: true, record: nv.get(key) ?? null };
+      },
+      write(key, record) {
+        nv.set(key, record);
+        return DONE;
+      },
+    },
+    log: {
+      append(entry) {
+        logEntries.push(entry);
+        return DONE;
+      },
+    },
+    annunciator: {
+      show(signal) {
+        signals.push(signal);
+      },
+    },
+  };
+}
