@@ -446,6 +446,12 @@ export function updatePressureTrack(
   return { identicalCount, reversalScore, lowWithPulseMs, suspect };
 }
 
+/** Counts successive identical flow reads (a failed read leaves the count alone). */
+export function updateFlowTrack(t: FlowTrack, f: HalResult<FlowReading> | null): FlowTrack {
+  if (f === null || !f.ok) return t;
+  return { identicalCount: f.meanFlowUlPerHour === t.lastUlPerHour ? t.identicalCount + 1 : 0, lastUlPerHour: f.meanFlowUlPerHour };
+}
+
 /**
  * Sensor plausibility (a fail-safe per sensor) and battery.
  * - Pressure silent, out of range, stuck, noisy or impossible → SENSOR_FAULT, drive stops: without
@@ -454,12 +460,6 @@ export function updatePressureTrack(
  *   continues: delivery is still verified stroke by stroke by the drive encoder.
  * - Reservoir gauge silent → SENSOR_DEGRADED, therapy continues on the ledger's volume.
  */
-/** Counts successive identical flow reads (a failed read leaves the count alone). */
-export function updateFlowTrack(t: FlowTrack, f: HalResult<FlowReading> | null): FlowTrack {
-  if (f === null || !f.ok) return t;
-  return { identicalCount: f.meanFlowUlPerHour === t.lastUlPerHour ? t.identicalCount + 1 : 0, lastUlPerHour: f.meanFlowUlPerHour };
-}
-
 export function updateHealth(h: HealthDetector, cfg: DetectorConfig, connected: boolean, infusing: boolean, track: PressureTrack, flowTrack: FlowTrack, r: DetectorReadings): HealthDetector {
   let flowFaulty = h.flowFaulty;
   const f = r.flow;

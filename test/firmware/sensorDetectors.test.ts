@@ -1,0 +1,261 @@
+/**
+ * The reservoir, pressure-signal and sensor-health detectors (firmware/detectors.ts:
+ * `updateReservoir`, `updatePressureTrack`, `updateFlowTrack`, `updateHealth`), and the
+ * bookkeeping around them (`recordStrokes`, `updateDetectors`), by example at their thresholds.
+ */
+import { describe, expect, it } from 'vitest';
+import type { FlowReading, PressureReading, ReservoirReading } from '../../hal/index.ts';
+import type { DetectorReadings, FlowDetector, Ledger } from '../../firmware/index.ts';
+import {
+  EMPTY_LEDGER,
+  INITIAL_DETECTORS,
+  THRESHOLDS,
+  detectorConfig,
+  makeLedger,
+  recordStrokes,
+  updateDetectors,
+  updateFlowTrack,
+  updateHealth,
+  updatePressureTrack,
+  updateReservoir,
+} from '../../firmware/index.ts';
+import { NOMINAL_PORT_CONFIG } from '../support/deviceConfig.ts';
+
+const cfg = detectorConfig(NOMINAL_PORT_CONFIG);
+const T = THRESHOLDS;
+const strokeUl = NOMINAL_PORT_CONFIG.strokeVolumeNl / 1000;
+const residualUl = NOMINAL_PORT_CONFIG.reservoirResidualUl;
+
+/** A 30 mL fill, primed (350 strokes), infusing: `delivered` of 28,000 strokes done. */
+function infusing(delivered: number): Ledger {
+  return makeLedger({
+    ...EMPTY_LEDGER,
+    reservoirFillUl: 30_000,
+    primeStrokes: 350,
+    infusionStrokes: delivered,
+    phaseKind: 'infuse',
+    phaseTotalStrokes: 28_000,
+    phaseDurationMs: 14 * 86_400_000,
+    phaseDeliveredStrokes: delivered,
+  });
+}
+
+function gauge(volumeMl: number, atMs = 60_000): ReservoirReading {
+  return { ok: true, atMs, volumeMl };
+}
+
+function pressure(meanMmHg: number, cardiacAmplitudeMmHg = 10, atMs = 0): PressureReading {
+  return { ok: true, atMs, windowMs: 1000, sampleCount: 50, meanMmHg, minMmHg: meanMmHg - cardiacAmplitudeMmHg, maxMmHg: meanMmHg + cardiacAmplitudeMmHg, cardiacAmplitudeMmHg };
+}
+
+function flowRead(meanFlowUlPerHour: number): FlowReading {
+  return { ok: true, atMs: 0, windowMs: 10_000, meanFlowUlPerHour };
+}
+
+/** The gauge volume (mL) that matches the ledger exactly. */
+function expectedMl(l: Ledger): number {
+  return (l.reservoirFillUl - (l.primeStrokes + l.infusionStrokes) * strokeUl) / 1000;
+}
+
+describe('updateReservoir', () => {
+  const rv = INITIAL_DETECTORS.reservoir;
+
+  it('OPCA-RESERVOIR-1ML a gauge that agrees with the ledger gives no mismatch; the mismatch is the distance in µL, either way', () => {
+    const l = infusing(10_000);
+    expect(updateReservoir(rv, cfg, true, l, gauge(expectedMl(l))).mismatchUl).toBeCloseTo(0, 9);
+    expect(updateReservoir(rv, cfg, true, l, gauge(expectedMl(l) + 1.6)).mismatchUl).toBeCloseTo(1600, 6);
+    expect(updateReservoir(rv, cfg, true, l, gauge(expectedMl(l) - 1.6)).mismatchUl).toBeCloseTo(1600, 6);
+    // No fill recorded (nothing programmed): nothing to compare against.
+    expect(updateReservoir(rv, cfg, false, EMPTY_LEDGER, gauge(12)).mismatchUl).toBe(0);
+  });
+
+  it('GIP-1.5.5 the shortfall is what the programme still owes beyond the deliverable volume, less the margin; none when not infusing', () => {
+    const l = infusing(10_000);
+    const owedUl = (28_000 - 10_000) * strokeUl;
+    const deliverableUl = 15_000 - residualUl;
+    const short = updateReservoir(rv, cfg, true, l, gauge(15));
+    expect(short.shortfallUl).toBeCloseTo(owedUl - deliverableUl - T.reservoirShortfallMarginUl, 6);
+    // Exactly at the margin: no shortfall.
+    const atMarginMl = (owedUl + residualUl - T.reservoirShortfallMarginUl) / 1000;
+    expect(updateReservoir(rv, cfg, true, l, gauge(atMarginMl)).shortfallUl).toBe(0);
+    expect(updateReservoir(rv, cfg, true, l, gauge(atMarginMl - 0.001)).shortfallUl).toBeGreaterThan(0);
+    expect(updateReservoir(rv, cfg, false, l, gauge(15)).shortfallUl).toBe(0);
+    // A phase other than the infusion owes nothing to the reservoir check.
+    expect(updateReservoir(rv, cfg, true, { ...l, phaseKind: 'flush' }, gauge(15)).shortfallUl).toBe(0);
+    expect(updateReservoir(rv, cfg, true, { ...l, phaseDeliveredStrokes: 28_000 }, gauge(15)).shortfallUl).toBe(0);
+  });
+
+  it('GIP-1.5.6 empty: the gauge below the residual by more than its accuracy counts up per sample; at the residual it takes the flow sensor to agree', () => {
+    const l = infusing(27_000);
+    const belowMl = (residualUl - T.reservoirGaugeAccuracyUl) / 1000;
+    const once = updateReservoir(rv, cfg, true, l, gauge(belowMl, 60_000));
+    expect(once.emptyCount).toBe(1);
+    const twice = updateReservoir(once, cfg, true, l, gauge(belowMl, 120_000));
+    expect(twice.emptyCount).toBe(2);
+    // The same sample again is not a new sample.
+    expect(updateReservoir(twice, cfg, true, l, gauge(belowMl, 120_000))).toBe(twice);
+    // Just inside the gauge's accuracy: not empty on the gauge alone...
+    const justAbove = (residualUl - T.reservoirGaugeAccuracyUl + 1) / 1000;
+    expect(updateReservoir(rv, cfg, true, l, gauge(justAbove)).emptyCount).toBe(0);
+    // ...but at or below the residual with the flow sensor seeing less than half the strokes' volume, yes.
+    const dry: FlowDetector = { ...INITIAL_DETECTORS.flow, blocksFilled: 1, commanded1Ul: 20, measured1Ul: 20 * T.reservoirDryFlowRatio - 0.01 };
+    const wet: FlowDetector = { ...dry, measured1Ul: 20 * T.reservoirDryFlowRatio };
+    expect(updateReservoir(rv, cfg, true, l, gauge(residualUl / 1000), dry).emptyCount).toBe(1);
+    expect(updateReservoir(rv, cfg, true, l, gauge(residualUl / 1000), wet).emptyCount).toBe(0);
+    expect(updateReservoir(rv, cfg, true, l, gauge((residualUl + 1) / 1000), dry).emptyCount).toBe(0);
+    expect(updateReservoir(rv, cfg, true, l, gauge(residualUl / 1000), { ...dry, blocksFilled: 0 }).emptyCount).toBe(0);
+    expect(updateReservoir(rv, cfg, true, l, gauge(residualUl / 1000), { ...dry, commanded1Ul: 0, measured1Ul: -1 }).emptyCount).toBe(0);
+    // Not infusing: the count resets, even with no sample.
+    expect(updateReservoir(twice, cfg, false, l, null).emptyCount).toBe(0);
+    expect(updateReservoir(twice, cfg, true, l, null)).toBe(twice);
+  });
+
+  it('FDA-RECALL-POCKET-FILL a failed read or a sample older than the last fill changes nothing; a new sample is remembered', () => {
+    const l = infusing(10_000);
+    const filled = { ...rv, filledAtMs: 100_000 };
+    expect(updateReservoir(filled, cfg, true, l, gauge(1, 99_999))).toBe(filled);
+    expect(updateReservoir(filled, cfg, true, l, { ok: false, kind: 'disconnected', detail: 'test' })).toBe(filled);
+    const fresh = updateReservoir(filled, cfg, true, l, gauge(expectedMl(l), 100_000));
+    expect(fresh.lastSampleAtMs).toBe(100_000);
+    expect(fresh.filledAtMs).toBe(100_000);
+  });
+});
+
+describe('updatePressureTrack', () => {
+  const t0 = INITIAL_DETECTORS.pressureTrack;
+
+  it('PUMP-SENSOR-FAILSAFE a failed read makes the signal suspect at once; the same state comes back while nothing changes', () => {
+    const failed = updatePressureTrack(t0, cfg, true, { ok: false, kind: 'disconnected', detail: 'test' }, null, null);
+    expect(failed).toEqual({ ...t0, suspect: true });
+    expect(updatePressureTrack(failed, cfg, true, { ok: false, kind: 'disconnected', detail: 'test' }, null, null)).toBe(failed);
+    expect(updatePressureTrack(t0, cfg, true, pressure(90), null, null)).toBe(t0);
+  });
+
+  it('PUMP-SENSOR-FAILSAFE identical windows in a row (mean, pulse, min and max) make a stuck sensor after pressureStuckWindows', () => {
+    let t = t0;
+    const p = pressure(90);
+    for (let i = 1; i < T.pressureStuckWindows; i++) {
+      t = updatePressureTrack(t, cfg, true, p, p, p);
+      expect(t.identicalCount).toBe(i);
+      expect(t.suspect).toBe(false);
+    }
+    t = updatePressureTrack(t, cfg, true, p, p, p);
+    expect(t.suspect).toBe(true);
+    // Any field that moves breaks the run.
+    for (const moved of [pressure(90.1), pressure(90, 10.1), { ...p, minMmHg: p.minMmHg - 0.1 }, { ...p, maxMmHg: p.maxMmHg + 0.1 }]) {
+      expect(updatePressureTrack(t, cfg, true, moved, p, p).identicalCount).toBe(0);
+    }
+  });
+
+  it('PUMP-SENSOR-FAILSAFE jumps that reverse, beyond pressureJumpMmHg both ways, score up; the score decays by 0.95 per period', () => {
+    const j = T.pressureJumpMmHg + 0.1;
+    const once = updatePressureTrack(t0, cfg, true, pressure(90), pressure(90 + j), pressure(90));
+    expect(once.reversalScore).toBe(1);
+    // Same direction twice is a ramp, not a reversal; a jump at the threshold is not a jump.
+    expect(updatePressureTrack(t0, cfg, true, pressure(90 + 2 * j), pressure(90 + j), pressure(90)).reversalScore).toBe(0);
+    expect(updatePressureTrack(t0, cfg, true, pressure(90), pressure(90 + T.pressureJumpMmHg), pressure(90)).reversalScore).toBe(0);
+    const decayed = updatePressureTrack(once, cfg, true, pressure(90), pressure(90), pressure(90));
+    expect(decayed.reversalScore).toBeCloseTo(0.95, 12);
+    let t = t0;
+    let up = true;
+    let reversals = 0;
+    while (!t.suspect && reversals < 10) {
+      const last = pressure(up ? 90 + j : 90);
+      t = updatePressureTrack(t, cfg, true, pressure(up ? 90 : 90 + j), last, pressure(up ? 90 : 90 + j));
+      up = !up;
+      reversals++;
+    }
+    expect(t.suspect).toBe(true);
+    expect(t.reversalScore).toBeGreaterThanOrEqual(T.pressureReversalScore);
+    expect(reversals).toBe(3);
+  });
+
+  it('PUMP-SENSOR-FAILSAFE a cardiac pulse with a mean below tissue level is impossible: suspect after pulseWithLowMeanConfirmMs, connected only', () => {
+    const impossible = pressure(T.pulseWithMeanBelowMmHg - 0.1, T.pulsePresentMmHg);
+    let t = t0;
+    const periods = T.pulseWithLowMeanConfirmMs / cfg.periodMs;
+    for (let i = 1; i < periods; i++) t = updatePressureTrack(t, cfg, true, impossible, null, null);
+    expect(t.lowWithPulseMs).toBe((periods - 1) * cfg.periodMs);
+    expect(t.suspect).toBe(false);
+    expect(updatePressureTrack(t, cfg, true, impossible, null, null).suspect).toBe(true);
+    expect(updatePressureTrack(t, cfg, false, impossible, null, null).lowWithPulseMs).toBe(0);
+    expect(updatePressureTrack(t, cfg, true, pressure(T.pulseWithMeanBelowMmHg, T.pulsePresentMmHg), null, null).lowWithPulseMs).toBe(0);
+    expect(updatePressureTrack(t, cfg, true, pressure(T.pulseWithMeanBelowMmHg - 0.1, T.pulsePresentMmHg - 0.01), null, null).lowWithPulseMs).toBe(0);
+  });
+});
+
+describe('updateFlowTrack and updateHealth', () => {
+  const h0 = INITIAL_DETECTORS.health;
+  const track = INITIAL_DETECTORS.pressureTrack;
+  const quiet: DetectorReadings = { pressure: pressure(90), flow: null, reservoir: null, power: null };
+
+  it('PUMP-SENSOR-FAILSAFE identical flow reads count up; a different or failed read does not; flowStuckReadings of them make the flow sensor faulty', () => {
+    let ft = updateFlowTrack(INITIAL_DETECTORS.flowTrack, flowRead(85));
+    expect(ft).toEqual({ identicalCount: 0, lastUlPerHour: 85 });
+    for (let i = 1; i <= T.flowStuckReadings; i++) ft = updateFlowTrack(ft, flowRead(85));
+    expect(ft.identicalCount).toBe(T.flowStuckReadings);
+    expect(updateFlowTrack(ft, null)).toBe(ft);
+    expect(updateFlowTrack(ft, { ok: false, kind: 'stale', detail: 'test' })).toBe(ft);
+    expect(updateFlowTrack(ft, flowRead(85.1)).identicalCount).toBe(0);
+    const readings = { ...quiet, flow: flowRead(85) };
+    expect(updateHealth(h0, cfg, true, true, track, ft, readings).flowFaulty).toBe(true);
+    expect(updateHealth(h0, cfg, true, true, track, { ...ft, identicalCount: T.flowStuckReadings - 1 }, readings).flowFaulty).toBe(false);
+  });
+
+  it('PUMP-SENSOR-FAILSAFE the flow sensor is faulty when silent, out of range, or reading reverse flow while infusing', () => {
+    const ft = INITIAL_DETECTORS.flowTrack;
+    const health = (flow: DetectorReadings['flow'], infusingNow = true): boolean => updateHealth(h0, cfg, true, infusingNow, track, ft, { ...quiet, flow }).flowFaulty;
+    expect(health({ ok: false, kind: 'disconnected', detail: 'test' })).toBe(true);
+    expect(health(flowRead(NOMINAL_PORT_CONFIG.flowRangeUlPerHour.max + 1))).toBe(true);
+    expect(health(flowRead(T.flowImplausibleBelowUlPerHour - 1))).toBe(true);
+    expect(health(flowRead(T.flowImplausibleBelowUlPerHour - 1), false)).toBe(false);
+    expect(health(flowRead(T.flowImplausibleBelowUlPerHour))).toBe(false);
+    // No read this period: the last verdict stands.
+    expect(updateHealth({ ...h0, flowFaulty: true }, cfg, true, true, track, ft, quiet).flowFaulty).toBe(true);
+  });
+
+  it('PUMP-SENSOR-FAILSAFE pressure faulty time accumulates only while connected; the gauge verdict follows its last read; battery follows the monitor', () => {
+    const ft = INITIAL_DETECTORS.flowTrack;
+    const suspect = { ...track, suspect: true };
+    const once = updateHealth(h0, cfg, true, false, suspect, ft, quiet);
+    expect(once.sensorFaultMs).toBe(cfg.periodMs);
+    expect(updateHealth(once, cfg, true, false, suspect, ft, quiet).sensorFaultMs).toBe(2 * cfg.periodMs);
+    expect(updateHealth(once, cfg, false, false, suspect, ft, quiet).sensorFaultMs).toBe(0);
+    expect(updateHealth(once, cfg, true, false, track, ft, quiet).sensorFaultMs).toBe(0);
+    expect(updateHealth(h0, cfg, true, false, track, ft, { ...quiet, pressure: pressure(NOMINAL_PORT_CONFIG.pressureRangeMmHg.max + 1) }).sensorFaultMs).toBe(cfg.periodMs);
+    const gaugeFailed = updateHealth(h0, cfg, true, false, track, ft, { ...quiet, reservoir: { ok: false, kind: 'stale', detail: 'test' } });
+    expect(gaugeFailed.gaugeFaulty).toBe(true);
+    expect(updateHealth(gaugeFailed, cfg, true, false, track, ft, quiet).gaugeFaulty).toBe(true);
+    expect(updateHealth(gaugeFailed, cfg, true, false, track, ft, { ...quiet, reservoir: gauge(10) }).gaugeFaulty).toBe(false);
+    const low = updateHealth(h0, cfg, true, false, track, ft, { ...quiet, power: { ok: true, atMs: 0, batteryPercent: 19, externalPower: false } });
+    expect(low.batteryPercent).toBe(19);
+    expect(updateHealth(low, cfg, true, false, track, ft, { ...quiet, power: { ok: false, kind: 'stale', detail: 'test' } }).batteryPercent).toBe(19);
+    // Nothing changed: the same object (the alarm table is not re-read for it).
+    expect(updateHealth(h0, cfg, true, false, track, ft, quiet)).toBe(h0);
+  });
+});
+
+describe('drive bookkeeping and the whole update', () => {
+  it('GIP-1.6.2 missed strokes accumulate until a stroke completes; completed strokes count; encoder-confirmed volume feeds the flow block', () => {
+    const d0 = { ...INITIAL_DETECTORS, flow: { ...INITIAL_DETECTORS.flow, blockElapsedMs: 1000 } };
+    const missed = recordStrokes(d0, 3, 1, strokeUl);
+    expect(missed.drive).toEqual({ missedStrokes: 2, strokesCompleted: 1 });
+    expect(missed.flow.commandedUl).toBeCloseTo(1 * strokeUl, 12);
+    const more = recordStrokes(missed, 2, 0, strokeUl);
+    expect(more.drive).toEqual({ missedStrokes: 4, strokesCompleted: 1 });
+    expect(recordStrokes(more, 2, 2, strokeUl).drive).toEqual({ missedStrokes: 0, strokesCompleted: 3 });
+    expect(recordStrokes(more, 0, 0, strokeUl).drive.missedStrokes).toBe(4);
+    // Before the flow window opens (idle), strokes do not enter a block.
+    expect(recordStrokes(INITIAL_DETECTORS, 2, 2, strokeUl).flow).toBe(INITIAL_DETECTORS.flow);
+  });
+
+  it('PUMP-ALARM-QUIET a period that changes no detector returns the very same state object', () => {
+    const readings: DetectorReadings = { pressure: pressure(90), flow: null, reservoir: null, power: null };
+    const d = updateDetectors(INITIAL_DETECTORS, cfg, false, false, EMPTY_LEDGER, readings);
+    expect(updateDetectors(d, cfg, false, false, EMPTY_LEDGER, readings)).toBe(d);
+    const changed = updateDetectors(d, cfg, false, false, EMPTY_LEDGER, { ...readings, power: { ok: true, atMs: 0, batteryPercent: 50, externalPower: false } });
+    expect(changed).not.toBe(d);
+    expect(changed.health.batteryPercent).toBe(50);
+    expect(changed.arterial).toBe(d.arterial);
+  });
+});
