@@ -439,6 +439,19 @@ describe('Open PCA EC23 restart lockout', () => {
     expect(pump.emittedOfType('restart.lockout')).toEqual([]);
   });
 
+  it('OPCA-EC23 the window is strict: a third restart exactly 10 minutes after the first does not lock out, one millisecond sooner does', () => {
+    for (const [offsetMs, lockedOut] of [[0, false], [-1, true]] as const) {
+      const pump = toRunning(startPump());
+      stopAndResume(pump, 'OCCLUSION');
+      pump.clock.advance(60_000);
+      stopAndResume(pump, 'OCCLUSION');
+      pump.clock.advance(RESTART_LOCKOUT_WINDOW_MS - 60_000 + offsetMs);
+      stopAndResume(pump, 'OCCLUSION');
+      expect(pump.mode(), `third restart at window ${offsetMs} ms`).toBe(lockedOut ? 'stopped' : 'therapy.infusing.running');
+      expect(pump.emittedOfType('restart.lockout').length).toBe(lockedOut ? 1 : 0);
+    }
+  });
+
   it('OPCA-EC23 the lockout is an ordinary stop: flush is refused while the REPEATED_ALARM is present, allowed once it clears', () => {
     const pump = toRunning(startPump());
     for (let i = 0; i < 3; i++) {
