@@ -124,24 +124,70 @@ describe('self-test (GIP-3.4.3)', () => {
 
   it('GIP-1.7.1 a passed self-test resumes the therapy mode recorded before the power loss', () => {
     const plan = toReady(startPump()).actor.getSnapshot().context.plan;
+    // A therapy that was moving fluid resumes with a THERAPY_RESUMED notification; the others come back silently.
     const cases = [
-      ['infusing', 'therapy.infusing.running', true],
-      ['paused', 'therapy.infusing.paused', true],
-      ['priming', 'therapy.priming', false],
-      ['flushing', 'therapy.flushing', true],
-      ['alarmStopped', 'alarmStopped', true],
-      ['infusionComplete', 'infusionComplete', true],
-      ['stopped', 'stopped', true],
-      ['locked', 'locked', false],
-      ['none', 'idle', false],
+      ['infusing', 'therapy.infusing.running', true, ['THERAPY_RESUMED']],
+      ['paused', 'therapy.infusing.paused', true, ['THERAPY_RESUMED']],
+      ['priming', 'therapy.priming', false, ['THERAPY_RESUMED']],
+      ['flushing', 'therapy.flushing', true, ['THERAPY_RESUMED']],
+      ['alarmStopped', 'alarmStopped', true, []],
+      ['infusionComplete', 'infusionComplete', true, []],
+      ['stopped', 'stopped', true, []],
+      ['locked', 'locked', false, []],
+      ['none', 'idle', false, []],
     ] as const;
-    for (const [resumePoint, mode, connected] of cases) {
+    for (const [resumePoint, mode, connected, notifications] of cases) {
       const pump = startPump();
       pump.send({ type: 'selfTest.passed', resumePoint, plan, therapyPoint: 'infusing' });
       expect(pump.mode(), resumePoint).toBe(mode);
       expect(pump.actor.getSnapshot().context.plan, resumePoint).toEqual(plan);
       expect(pump.actor.getSnapshot().context.connected, resumePoint).toBe(connected);
+      expect(pump.notifications(), resumePoint).toEqual(notifications);
     }
+  });
+
+  it('GIP-1.7.1 every mode records where a reboot resumes and which therapy it was in', () => {
+    const pump = startPump();
+    const points = (): string => {
+      const c = pump.actor.getSnapshot().context;
+      return `${pump.mode()}: ${c.resumePoint}/${c.therapyPoint}`;
+    };
+    const seen: string[] = [];
+    toIdle(pump);
+    seen.push(points());
+    pump.send({ type: 'program', prescription: prescription() });
+    seen.push(points());
+    pump.send({ type: 'prime' });
+    seen.push(points());
+    pump.send({ type: 'phase.complete', phase: 'prime' });
+    seen.push(points());
+    pump.send({ type: 'start' });
+    seen.push(points());
+    pump.send({ type: 'pause' });
+    seen.push(points());
+    pump.send({ type: 'resume' });
+    raise(pump, 'OCCLUSION');
+    seen.push(points());
+    pump.send({ type: 'alarm.cleared', code: 'OCCLUSION' });
+    pump.send({ type: 'resume' });
+    pump.send({ type: 'phase.complete', phase: 'infuse' });
+    seen.push(points());
+    pump.send({ type: 'flush' });
+    seen.push(points());
+    pump.send({ type: 'phase.complete', phase: 'flush' });
+    seen.push(points());
+    expect(seen).toEqual([
+      'idle: none/none',
+      'ready: none/none',
+      'therapy.priming: priming/priming',
+      'primed: none/priming',
+      'therapy.infusing.running: infusing/infusing',
+      'therapy.infusing.paused: paused/paused',
+      'alarmStopped: alarmStopped/infusing',
+      'infusionComplete: infusionComplete/infusing',
+      'therapy.flushing: flushing/flushing',
+      'locked: locked/flushing',
+    ]);
   });
 
   it('PUMP-RESUME after a reboot into an alarm stop, resume needs an acknowledge first (latched alarms were lost), then returns to the infusion', () => {
@@ -491,7 +537,21 @@ describe('delivery each mode allows', () => {
     }
     for (const name of Object.keys(delivering)) expect(leaves.map((l) => l.path.join('.'))).toContain(name);
     expect(deliveryFor(undefined)).toBe('none');
+    expect(deliveryFor(null)).toBe('none');
     expect(deliveryFor('therapy')).toBe('none');
+    // Malformed values (not produced by the chart) are never mistaken for delivery.
+    expect(deliveryFor({ therapy: null })).toBe('none');
+    expect(deliveryFor({ therapy: 'infusing' })).toBe('none');
+    expect(deliveryFor({ therapy: { infusing: 'paused' } })).toBe('none');
+  });
+
+  it('PUMP-DELIVERY modeName spells a state value as its dotted path', () => {
+    expect(modeName('idle')).toBe('idle');
+    expect(modeName({ therapy: { infusing: 'running' } })).toBe('therapy.infusing.running');
+    expect(modeName({ programming: 'awaitingConfirmation' })).toBe('programming.awaitingConfirmation');
+    expect(modeName({})).toBe('?');
+    expect(modeName(null)).toBe('null');
+    expect(modeName(7)).toBe('7');
   });
 
   it('PUMP-DELIVERY the live snapshots along a whole course agree', () => {
