@@ -91,6 +91,12 @@ describe('the flow window counts the infusion only', () => {
     }
   });
 
+  it('GIP-1.2.2 once the infusion phase is complete (the chart still running it), a flow reading no longer opens the window', () => {
+    const done = step(phaseLedger('infuse', 3600, 3_600_000, 3_600_000, 3600), 'infuse', NOMINAL_PORT_CONFIG, readings(flow));
+    expect(done.state.detectors.flow).toBe(INITIAL_DETECTORS.flow);
+    expect(done.events).toEqual([{ type: 'phase.complete', phase: 'infuse' }]);
+  });
+
   it('GIP-1.2.2 during the infusion the first flow reading opens the window', () => {
     const out = step(phaseLedger('infuse', 3600, 3_600_000, 10_000, 10), 'infuse', NOMINAL_PORT_CONFIG, readings(flow));
     expect(out.state.detectors.flow).not.toBe(INITIAL_DETECTORS.flow);
