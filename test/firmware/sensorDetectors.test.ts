@@ -19,7 +19,7 @@ import {
   updatePressureTrack,
   updateReservoir,
 } from '../../firmware/index.ts';
-import { NOMINAL_PORT_CONFIG } from '../support/deviceConfig.ts';
+import { NOMINAL_PORT_CONFIG, deviceConfig } from '../support/deviceConfig.ts';
 
 const cfg = detectorConfig(NOMINAL_PORT_CONFIG);
 const T = THRESHOLDS;
@@ -105,6 +105,8 @@ describe('updateReservoir', () => {
     expect(updateReservoir(rv, cfg, true, l, gauge((residualUl + 1) / 1000), dry).emptyCount).toBe(0);
     expect(updateReservoir(rv, cfg, true, l, gauge(residualUl / 1000), { ...dry, blocksFilled: 0 }).emptyCount).toBe(0);
     expect(updateReservoir(rv, cfg, true, l, gauge(residualUl / 1000), { ...dry, commanded1Ul: 0, measured1Ul: -1 }).emptyCount).toBe(0);
+    // The programme delivered in full owes nothing: an empty gauge then is no alarm.
+    expect(updateReservoir(rv, cfg, true, { ...l, phaseDeliveredStrokes: l.phaseTotalStrokes }, gauge(belowMl)).emptyCount).toBe(0);
     // Not infusing: the count resets, even with no sample.
     expect(updateReservoir(twice, cfg, false, l, null).emptyCount).toBe(0);
     expect(updateReservoir(twice, cfg, true, l, null)).toBe(twice);
@@ -121,6 +123,18 @@ describe('updateReservoir', () => {
   });
 });
 
+describe('updateReservoir with a stroke of other than 1 µL', () => {
+  it('OPCA-RESERVOIR-1ML GIP-1.5.5 strokes become volume by the stroke volume (0.5 µL here)', () => {
+    const halfCfg = detectorConfig(deviceConfig({ strokeVolumeNl: 500 }));
+    const l = infusing(10_000);
+    // Expected in the reservoir: 30,000 − (350 + 10,000) × 0.5 µL = 24,825 µL.
+    expect(updateReservoir(INITIAL_DETECTORS.reservoir, halfCfg, true, l, gauge(24.825)).mismatchUl).toBeCloseTo(0, 6);
+    expect(updateReservoir(INITIAL_DETECTORS.reservoir, halfCfg, true, l, gauge(26.825)).mismatchUl).toBeCloseTo(2000, 6);
+    // Owed: 18,000 strokes × 0.5 µL = 9,000 µL; deliverable from a 5 mL gauge: 4,500 µL.
+    expect(updateReservoir(INITIAL_DETECTORS.reservoir, halfCfg, true, l, gauge(5)).shortfallUl).toBeCloseTo(9000 - 4500 - T.reservoirShortfallMarginUl, 6);
+  });
+});
+
 describe('updatePressureTrack', () => {
   const t0 = INITIAL_DETECTORS.pressureTrack;
 
@@ -129,6 +143,8 @@ describe('updatePressureTrack', () => {
     expect(failed).toEqual({ ...t0, suspect: true });
     expect(updatePressureTrack(failed, cfg, true, { ok: false, kind: 'disconnected', detail: 'test' }, null, null)).toBe(failed);
     expect(updatePressureTrack(t0, cfg, true, pressure(90), null, null)).toBe(t0);
+    // A good read after a failed one clears the suspicion (nothing else had changed).
+    expect(updatePressureTrack(failed, cfg, true, pressure(90), null, null)).toEqual(t0);
   });
 
   it('PUMP-SENSOR-FAILSAFE identical windows in a row (mean, pulse, min and max) make a stuck sensor after pressureStuckWindows', () => {
@@ -142,7 +158,7 @@ describe('updatePressureTrack', () => {
     t = updatePressureTrack(t, cfg, true, p, p, p);
     expect(t.suspect).toBe(true);
     // Any field that moves breaks the run.
-    for (const moved of [pressure(90.1), pressure(90, 10.1), { ...p, minMmHg: p.minMmHg - 0.1 }, { ...p, maxMmHg: p.maxMmHg + 0.1 }]) {
+    for (const moved of [{ ...p, meanMmHg: p.meanMmHg + 0.1 }, { ...p, cardiacAmplitudeMmHg: p.cardiacAmplitudeMmHg + 0.1 }, { ...p, minMmHg: p.minMmHg - 0.1 }, { ...p, maxMmHg: p.maxMmHg + 0.1 }]) {
       expect(updatePressureTrack(t, cfg, true, moved, p, p).identicalCount).toBe(0);
     }
   });
@@ -154,8 +170,19 @@ describe('updatePressureTrack', () => {
     // Same direction twice is a ramp, not a reversal; a jump at the threshold is not a jump.
     expect(updatePressureTrack(t0, cfg, true, pressure(90 + 2 * j), pressure(90 + j), pressure(90)).reversalScore).toBe(0);
     expect(updatePressureTrack(t0, cfg, true, pressure(90), pressure(90 + T.pressureJumpMmHg), pressure(90)).reversalScore).toBe(0);
+    // Both jumps must exceed the threshold: one big jump back by a small step, or by exactly the threshold, is no reversal.
+    expect(updatePressureTrack(t0, cfg, true, pressure(90 + j - 1), pressure(90 + j), pressure(90)).reversalScore).toBe(0);
+    expect(updatePressureTrack(t0, cfg, true, pressure(90 + j - T.pressureJumpMmHg), pressure(90 + j), pressure(90)).reversalScore).toBe(0);
+    expect(updatePressureTrack(t0, cfg, true, pressure(90 + T.pressureJumpMmHg - j), pressure(90 + T.pressureJumpMmHg), pressure(90)).reversalScore).toBe(0);
+    // With only one earlier window there is no earlier jump to reverse.
+    expect(updatePressureTrack(t0, cfg, true, pressure(90), pressure(90 + j), null).reversalScore).toBe(0);
     const decayed = updatePressureTrack(once, cfg, true, pressure(90), pressure(90), pressure(90));
     expect(decayed.reversalScore).toBeCloseTo(0.95, 12);
+    // 0.95^k falls below 1e-3 after 135 periods: the score is then exactly zero and the state stops changing.
+    let quiet = once;
+    for (let k = 0; k < 135; k++) quiet = updatePressureTrack(quiet, cfg, true, pressure(90 + (k % 2) * 0.1), pressure(90 + ((k + 1) % 2) * 0.1), pressure(90));
+    expect(quiet.reversalScore).toBe(0);
+    expect(updatePressureTrack(quiet, cfg, true, pressure(90), pressure(90.1), pressure(90))).toBe(quiet);
     let t = t0;
     let up = true;
     let reversals = 0;
