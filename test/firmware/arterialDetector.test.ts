@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { PressureReading } from '../../hal/index.ts';
 import type { ArterialDetector } from '../../firmware/index.ts';
 import { INITIAL_DETECTORS, THRESHOLDS, detectorConfig, updateArterial } from '../../firmware/index.ts';
-import { NOMINAL_PORT_CONFIG } from '../support/deviceConfig.ts';
+import { NOMINAL_PORT_CONFIG, deviceConfig } from '../support/deviceConfig.ts';
 
 const cfg = detectorConfig(NOMINAL_PORT_CONFIG);
 const T = THRESHOLDS;
@@ -78,5 +78,39 @@ describe('updateArterial', () => {
     expect(updateArterial(lost, cfg, true, 50, reading(cfg.pressureRangeMmHg.max + 1, 0))).toBe(lost);
     expect(updateArterial(lost, cfg, true, 50, { ok: false, kind: 'disconnected', detail: 'test' })).toBe(lost);
     expect(updateArterial(lost, cfg, false, 50, reading(90, 6))).toEqual(INITIAL_DETECTORS.arterial);
+  });
+});
+
+describe('updateArterial: edges the mutants found', () => {
+  it('GIP-1.10.3 a rise of exactly the minimum, over the minimum strokes, is an occlusion', () => {
+    const n = T.occlusionMinStrokes;
+    expect(demandedRiseMmHg(n)).toBe(T.occlusionMinRiseMmHg);
+    expect(run([[90, 0, 0], [90 + T.occlusionMinRiseMmHg, 0, n]]).occlusionSuspected).toBe(true);
+  });
+
+  it('GIP-1.10.3 the demanded rise scales with the stroke volume (0.5 µL strokes demand half)', () => {
+    const halfCfg = detectorConfig(deviceConfig({ strokeVolumeNl: 500 }));
+    const n = 20;
+    // 0.5 × 20 strokes × 0.5 µL / 1 µL/mmHg = 5 mmHg (the 1 µL pump would demand 10).
+    const demanded = (T.occlusionRiseFraction * n * 0.5) / T.maxPlausibleComplianceUlPerMmHg;
+    expect(demanded).toBe(5);
+    const after = (rise: number): boolean => {
+      let a = updateArterial(INITIAL_DETECTORS.arterial, halfCfg, true, 0, reading(90, 6));
+      a = updateArterial(a, halfCfg, true, 0, reading(90, 0));
+      return updateArterial(a, halfCfg, true, n, reading(90 + rise, 0)).occlusionSuspected;
+    };
+    expect(after(demanded)).toBe(true);
+    expect(after(demanded - 0.1)).toBe(false);
+  });
+
+  it('PUMP-ALARM-QUIET a period that changes nothing after the pulse was lost returns the same detector state', () => {
+    const lost = run([[90, 0, 5]]);
+    expect(updateArterial(lost, cfg, true, 5, reading(90, 0))).toBe(lost);
+    // Anything that moves makes a new state: the loss-of-signal timer below the displacement mean...
+    const low = updateArterial(lost, cfg, true, 5, reading(T.displacementMaxMeanMmHg, 0));
+    expect(low).not.toBe(lost);
+    expect(low.lossOfArterialSignalMs).toBe(cfg.periodMs);
+    // ...or a pulse coming back, counted window by window.
+    expect(updateArterial(lost, cfg, true, 5, reading(90, T.pulsePresentMmHg)).pulseReturnCount).toBe(1);
   });
 });

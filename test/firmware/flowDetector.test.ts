@@ -90,5 +90,7 @@ describe('updateFlowVerdict (GIP-1.2.2 / GIP-1.2.3 windows)', () => {
     const v = updateFlowVerdict(none, blocks(50, 0), true);
     expect(Number.isNaN(v.ratio)).toBe(true);
     expect(v.overInfusion || v.underInfusion).toBe(false);
+    // Not even a reverse-reading sensor makes an under-infusion out of nothing commanded.
+    expect(updateFlowVerdict(none, blocks(-5, 0), true).underInfusion).toBe(false);
   });
 });

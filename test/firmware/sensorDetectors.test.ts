@@ -234,6 +234,10 @@ describe('updateFlowTrack and updateHealth', () => {
     const health = (flow: DetectorReadings['flow'], infusingNow = true): boolean => updateHealth(h0, cfg, true, infusingNow, track, ft, { ...quiet, flow }).flowFaulty;
     expect(health({ ok: false, kind: 'disconnected', detail: 'test' })).toBe(true);
     expect(health(flowRead(NOMINAL_PORT_CONFIG.flowRangeUlPerHour.max + 1))).toBe(true);
+    // The range's ends are in range.
+    expect(health(flowRead(NOMINAL_PORT_CONFIG.flowRangeUlPerHour.max))).toBe(false);
+    expect(health(flowRead(NOMINAL_PORT_CONFIG.flowRangeUlPerHour.min), false)).toBe(false);
+    expect(health(flowRead(NOMINAL_PORT_CONFIG.flowRangeUlPerHour.min - 1), false)).toBe(true);
     expect(health(flowRead(T.flowImplausibleBelowUlPerHour - 1))).toBe(true);
     expect(health(flowRead(T.flowImplausibleBelowUlPerHour - 1), false)).toBe(false);
     expect(health(flowRead(T.flowImplausibleBelowUlPerHour))).toBe(false);
@@ -249,7 +253,10 @@ describe('updateFlowTrack and updateHealth', () => {
     expect(updateHealth(once, cfg, true, false, suspect, ft, quiet).sensorFaultMs).toBe(2 * cfg.periodMs);
     expect(updateHealth(once, cfg, false, false, suspect, ft, quiet).sensorFaultMs).toBe(0);
     expect(updateHealth(once, cfg, true, false, track, ft, quiet).sensorFaultMs).toBe(0);
-    expect(updateHealth(h0, cfg, true, false, track, ft, { ...quiet, pressure: pressure(NOMINAL_PORT_CONFIG.pressureRangeMmHg.max + 1) }).sensorFaultMs).toBe(cfg.periodMs);
+    const range = NOMINAL_PORT_CONFIG.pressureRangeMmHg;
+    for (const [mean, faulty] of [[range.max + 1, true], [range.max, false], [range.min, false], [range.min - 1, true]] as const) {
+      expect(updateHealth(h0, cfg, true, false, track, ft, { ...quiet, pressure: pressure(mean, 0) }).sensorFaultMs, `mean ${mean}`).toBe(faulty ? cfg.periodMs : 0);
+    }
     const gaugeFailed = updateHealth(h0, cfg, true, false, track, ft, { ...quiet, reservoir: { ok: false, kind: 'stale', detail: 'test' } });
     expect(gaugeFailed.gaugeFaulty).toBe(true);
     expect(updateHealth(gaugeFailed, cfg, true, false, track, ft, quiet).gaugeFaulty).toBe(true);
