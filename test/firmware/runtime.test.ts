@@ -181,3 +181,85 @@ describe('the annunciator', () => {
     expect(hal.logEntries.filter((e) => e.kind === 'alarm' || e.kind === 'alarmCleared').map((e) => `${e.kind} ${e.code} ${e.detail ?? ''}`.trim())).toEqual(['alarm BATTERY_LOW low', 'alarmCleared BATTERY_LOW']);
   });
 });
+
+describe('the self-test and restore, device by device and record by record', () => {
+  it('GIP-3.4.3 each device the self-test checks is named when it alone fails', () => {
+    for (const device of ['pressure', 'flow', 'reservoir', 'power', 'nv'] as const) {
+      const hal = fakeHal();
+      hal.set.failing.add(device);
+      const { fw } = booted(hal);
+      expect(fw.modeName, device).toBe('failSafe');
+      expect(hal.logEntries.filter((e) => e.code === 'SELF_TEST_FAILED').map((e) => e.detail), device).toEqual([device]);
+    }
+  });
+
+  /** Boots on an NV store holding this therapy record (and, unless given, a readable empty ledger). */
+  function bootOn(therapy: NvRecord, ledger?: NvRecord): { fw: Firmware; hal: FakeHal } {
+    const nv = new Map<string, NvRecord>([[NV_KEY_THERAPY, therapy]]);
+    if (ledger !== undefined) nv.set(NV_KEY_LEDGER, ledger);
+    const { fw, hal } = booted(fakeHal(undefined, nv));
+    return { fw, hal };
+  }
+
+  const planJson = (): string => {
+    const { fw } = booted();
+    fw.command({ type: 'program', prescription: prescription() });
+    return JSON.stringify(fw.plan);
+  };
+
+  it('GIP-1.7.1 a damaged therapy record restores nothing it cannot trust: no plan, or an unknown point, means idle', () => {
+    const plan = planJson();
+    expect(bootOn({ resumePoint: 'infusing', therapyPoint: 'infusing', connected: true, planJson: plan }).fw.modeName).toBe('therapy.infusing.running');
+    expect(bootOn({ resumePoint: 'infusing', therapyPoint: 'infusing', connected: true, planJson: '' }).fw.modeName).toBe('idle');
+    expect(bootOn({ resumePoint: 'infusing', therapyPoint: 'infusing', connected: true, planJson: 7 }).fw.modeName).toBe('idle');
+    expect(bootOn({ resumePoint: 'sideways', therapyPoint: 'infusing', connected: true, planJson: plan }).fw.modeName).toBe('idle');
+    expect(bootOn({ resumePoint: 3, therapyPoint: 'infusing', connected: true, planJson: plan }).fw.modeName).toBe('idle');
+    // A locked pump needs no plan to stay locked.
+    expect(bootOn({ resumePoint: 'locked', therapyPoint: 'none', connected: false, planJson: '' }).fw.modeName).toBe('locked');
+    // An unknown therapy point is read as none.
+    for (const therapyPoint of ['sideways', 4]) {
+      const { fw } = bootOn({ resumePoint: 'alarmStopped', therapyPoint, connected: true, planJson: plan });
+      expect(fw.snapshot.context.therapyPoint).toBe('none');
+    }
+    expect(bootOn({ resumePoint: 'alarmStopped', therapyPoint: 'paused', connected: true, planJson: plan }).fw.snapshot.context.therapyPoint).toBe('paused');
+  });
+
+  it('PUMP-LEDGER-RESUME an unreadable ledger blocks only a therapy under way: a locked pump or one with nothing to resume boots normally', () => {
+    const broken = { version: -1 };
+    const locked = bootOn({ resumePoint: 'locked', therapyPoint: 'none', connected: false, planJson: '' }, broken);
+    expect(locked.fw.modeName).toBe('locked');
+    const fresh = bootOn({ resumePoint: 'none', therapyPoint: 'none', connected: false, planJson: '' }, broken);
+    expect(fresh.fw.modeName).toBe('idle');
+    // Nothing to restore is not logged as a restore.
+    expect(fresh.hal.logEntries.map((e) => e.code)).not.toContain('THERAPY_RESTORED');
+    expect(locked.hal.logEntries.filter((e) => e.code === 'THERAPY_RESTORED').map((e) => e.detail)).toEqual(['locked']);
+  });
+});
+
+describe('the whole cycle on the scripted HAL', () => {
+  it('PUMP-TRUTH-BELIEF the scheduled profile counts the infusion and then the flush, never the prime', () => {
+    const { fw, hal } = booted();
+    arterial(hal);
+    // A one-day infusion of 10 mL keeps the run short (the soft limits allow it).
+    expect(fw.command({ type: 'program', prescription: prescription({ infusionDays: 1, reservoirVolumeMl: 10 }) }).mode).toBe('ready');
+    hal.set.reservoirMl = 10;
+    fw.command({ type: 'prime' });
+    hal.clock.advance(60_000);
+    hal.set.flowUlPerHour = fw.plan?.rateUlPerHour ?? 0;
+    fw.command({ type: 'start' });
+    hal.clock.advance(86_400_000 + 10_000);
+    expect(fw.modeName).toBe('infusionComplete');
+    expect(fw.alarms.entries).toEqual([]);
+    const infused = fw.ledger.infusionStrokes;
+    expect(fw.scheduledPatientStrokes).toBe(infused);
+    fw.command({ type: 'flush' });
+    hal.clock.advance(30_000);
+    expect(fw.modeName).toBe('therapy.flushing');
+    const l = fw.ledger;
+    expect(fw.scheduledPatientStrokes).toBe(infused + scheduledStrokes(l.phaseTotalStrokes, 30_000, l.phaseDurationMs));
+    hal.clock.advance(10 * 60_000);
+    expect(fw.modeName).toBe('locked');
+    expect(fw.scheduledPatientStrokes).toBe(infused + fw.ledger.flushStrokes);
+    expect(fw.ledger.flushStrokes).toBeGreaterThan(0);
+  });
+});

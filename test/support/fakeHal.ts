@@ -3,7 +3,8 @@
  * every read and every stroke command is counted, NV and the log are in memory.
  *
  * Owns: nothing of the plant. Promises: no randomness; readings carry the clock's time and a small
- * deterministic ripple (a live front-end); the drive reports full encoder counts unless `stalled`;
+ * deterministic ripple (a live front-end); the drive reports full encoder counts unless `stalled`,
+ * and the reservoir gauge reads the fill less what the drive moved;
  * a device in `failing` answers with an error.
  */
 import type { AlarmSignal, DeviceConfig, Hal, HalError, LogEntry, NvRecord } from '../../hal/index.ts';
@@ -19,6 +20,7 @@ export interface FakeHal extends Hal {
     pressureMmHg: number;
     cardiacAmplitudeMmHg: number;
     flowUlPerHour: number;
+    /** The reservoir as filled; the gauge reads it less what the drive has moved since. */
     reservoirMl: number;
     batteryPercent: number;
     failing: Set<'pressure' | 'flow' | 'reservoir' | 'power' | 'nv'>;
@@ -34,6 +36,7 @@ export interface FakeHal extends Hal {
 export function fakeHal(config: DeviceConfig = NOMINAL_PORT_CONFIG, nv: Map<string, NvRecord> = new Map(), clock = new ManualClock()): FakeHal {
   const set: FakeHal['set'] = { pressureMmHg: 0, cardiacAmplitudeMmHg: 0, flowUlPerHour: 0, reservoirMl: 30, batteryPercent: 100, failing: new Set(), stalled: false };
   const reads = { pressure: 0, flow: 0, reservoir: 0, power: 0 };
+  let movedUl = 0;
   const strokeCommands: number[] = [];
   const logEntries: LogEntry[] = [];
   const signals: (AlarmSignal | null)[] = [];
@@ -68,7 +71,7 @@ export function fakeHal(config: DeviceConfig = NOMINAL_PORT_CONFIG, nv: Map<stri
       read() {
         reads.reservoir++;
         if (set.failing.has('reservoir')) return failure('reservoir');
-        return { ok: true, atMs: clock.nowMs(), volumeMl: set.reservoirMl };
+        return { ok: true, atMs: clock.nowMs(), volumeMl: set.reservoirMl - movedUl / 1000 };
       },
     },
     power: {
@@ -81,6 +84,7 @@ export function fakeHal(config: DeviceConfig = NOMINAL_PORT_CONFIG, nv: Map<stri
     drive: {
       stroke(count) {
         strokeCommands.push(count);
+        if (!set.stalled) movedUl += (count * config.strokeVolumeNl) / 1000;
         return { ok: true, atMs: clock.nowMs(), strokesCommanded: count, encoderCounts: set.stalled ? 0 : count * config.encoderCountsPerStroke };
       },
     },
