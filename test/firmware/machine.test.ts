@@ -317,6 +317,20 @@ describe('therapy phases', () => {
     expect(pump.notifications().filter((c) => c === 'PAUSED_REMINDER')).toHaveLength(1);
   });
 
+  it('PUMP-PAUSE a second pause gets its own 15 minutes: the first pause’s reminder was cancelled on the clock, not left to fire', () => {
+    const pump = toRunning(startPump());
+    pump.send({ type: 'pause' });
+    pump.clock.advance(60_000);
+    pump.send({ type: 'resume' });
+    pump.clock.advance(60_000);
+    pump.send({ type: 'pause' });
+    expect(pump.clock.pendingCount).toBe(1);
+    pump.clock.advance(PAUSE_REMINDER_MS - 1);
+    expect(pump.notifications()).not.toContain('PAUSED_REMINDER');
+    pump.clock.advance(1);
+    expect(pump.notifications().filter((c) => c === 'PAUSED_REMINDER')).toHaveLength(1);
+  });
+
   it('PUMP-PAUSE resuming before 15 minutes cancels the reminder', () => {
     const pump = toRunning(startPump());
     pump.send({ type: 'pause' });
