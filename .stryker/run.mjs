@@ -48,7 +48,12 @@ for (const dir of fs.existsSync('reports/mutation') ? fs.readdirSync('reports/mu
   const report = path.join('reports/mutation', dir, 'mutation.json');
   if (dir === 'all' || !fs.existsSync(report)) continue;
   const json = JSON.parse(fs.readFileSync(report, 'utf8'));
-  for (const [file, result] of Object.entries(json.files)) {
+  // A part run on a line range ("detectors.261-401") counts only the mutants in its range: its
+  // report can also carry results Stryker's incremental record kept from outside it.
+  const range = /\.(\d+)-(\d+)$/.exec(dir);
+  const inRange = (m) => range === null || (m.location.start.line >= Number(range[1]) && m.location.start.line <= Number(range[2]));
+  for (const [file, all] of Object.entries(json.files)) {
+    const result = { ...all, mutants: all.mutants.filter(inRange) };
     const count = (set) => result.mutants.filter((m) => set.has(m.status)).length;
     if (listSurvivors) {
       for (const m of result.mutants.filter((x) => UNDETECTED.has(x.status))) {
