@@ -62,6 +62,16 @@ describe('updateFlow', () => {
   });
 });
 
+describe('the GIP windows themselves', () => {
+  it('GIP-1.2.2 GIP-1.2.3 the verdict looks at 15 minutes, as three 5-minute blocks, against 110 % and 90 %', () => {
+    // The requirement's own numbers: the examples below derive from THRESHOLDS, so pin these here.
+    expect(T.flowWindowMs).toBe(15 * 60 * 1000);
+    expect(T.flowBlockMs * 3).toBe(T.flowWindowMs);
+    expect(T.overInfusionRatio).toBe(1.1);
+    expect(T.underInfusionRatio).toBe(0.9);
+  });
+});
+
 describe('updateFlowVerdict (GIP-1.2.2 / GIP-1.2.3 windows)', () => {
   const none = INITIAL_DETECTORS.flowVerdict;
 
