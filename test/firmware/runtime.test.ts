@@ -257,6 +257,19 @@ describe('the whole cycle on the scripted HAL', () => {
     expect(fw.modeName).toBe('therapy.flushing');
     const l = fw.ledger;
     expect(fw.scheduledPatientStrokes).toBe(infused + scheduledStrokes(l.phaseTotalStrokes, 30_000, l.phaseDurationMs));
+    // The profile is the schedule, not what the drive managed: a stalled drive falls behind it.
+    hal.set.stalled = true;
+    hal.clock.advance(3_000);
+    const lagging = fw.ledger;
+    expect(lagging.phaseDeliveredStrokes).toBeLessThan(scheduledStrokes(lagging.phaseTotalStrokes, lagging.phaseElapsedMs, lagging.phaseDurationMs));
+    expect(fw.scheduledPatientStrokes).toBe(infused + scheduledStrokes(lagging.phaseTotalStrokes, lagging.phaseElapsedMs, lagging.phaseDurationMs));
+    expect(fw.scheduledPatientStrokes).toBeGreaterThan(infused + lagging.flushStrokes);
+    expect(fw.alarms.entries.map((e) => e.code)).toContain('MOTOR_STALL');
+    hal.set.stalled = false;
+    // Acknowledged, the stall clears at the next control step; then the flush resumes and completes.
+    fw.command({ type: 'acknowledge' });
+    hal.clock.advance(hal.config.controlPeriodMs);
+    expect(fw.command({ type: 'resume' }).accepted).toBe(true);
     hal.clock.advance(10 * 60_000);
     expect(fw.modeName).toBe('locked');
     expect(fw.scheduledPatientStrokes).toBe(infused + fw.ledger.flushStrokes);
