@@ -10,4 +10,3 @@ export * from './controlStep.ts';
 export * from './commands.ts';
 export * from './machine.ts';
 export * from './runtime.ts';
-export * from './xstateClock.ts';

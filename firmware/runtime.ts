@@ -12,7 +12,7 @@
  *   resumes where the ledger says, and the restart is logged.
  * - Commands are the only way in; each gets an answer saying whether the current mode took it.
  */
-import { createActor, type Actor, type SnapshotFrom } from 'xstate';
+import { createActor, type Actor, type ActorOptions, type AnyActorLogic, type SnapshotFrom } from 'xstate';
 import type { Hal, HalError, LogEntry, NvRecord, StrokeFeedback } from '../hal/index.ts';
 import type { AlarmState } from './alarms.ts';
 import { ALARM_RULE_BY_CODE, acknowledgeAlarms, isAudible, pauseAudio, signalOwner } from './alarms.ts';
@@ -29,7 +29,6 @@ import { acknowledgeStall, afterFill, withRestartLockout } from './detectors.ts'
 import { EMPTY_LEDGER, beginPhase, endPhase, ledgerFromRecord, ledgerToRecord, refillLedger } from './ledger.ts';
 import type { PumpEvent, PumpMachine, ResumePoint, TherapyPoint } from './machine.ts';
 import { THERAPY_POINTS, deliveryFor, modeName, pumpMachine } from './machine.ts';
-import { xstateClock } from './xstateClock.ts';
 
 /**
  * How often each sensor is read. Pressure every control period (the arterial checks need it);
@@ -54,7 +53,14 @@ export interface FirmwareObserver {
   onLedger?(ledger: Ledger, atMs: number): void;
 }
 
+/**
+ * The timers XState's `after` delays run on. The board supplies them bound to the HAL clock
+ * (sim/xstateClock.ts); without one XState would fall back to the host's timers, so it is required.
+ */
+export type StatechartClock = NonNullable<ActorOptions<AnyActorLogic>['clock']>;
+
 export interface FirmwareOptions {
+  readonly statechartClock: StatechartClock;
   readonly library?: DrugLibrary;
   readonly observer?: FirmwareObserver;
 }
@@ -85,7 +91,7 @@ export class Firmware {
   private readonly slowEverySteps: number;
   private running = false;
 
-  constructor(hal: Hal, options: FirmwareOptions = {}) {
+  constructor(hal: Hal, options: FirmwareOptions) {
     this.hal = hal;
     const period = hal.config.controlPeriodMs;
     this.flowEverySteps = Math.max(1, Math.round(SENSOR_READ_PERIODS_MS.flow / period));
@@ -95,7 +101,7 @@ export class Firmware {
     this.settings = makeControlSettings(hal.config, null, 'none', false);
     this.actor = createActor(pumpMachine, {
       input: { config: hal.config, library: options.library ?? HAI_FUDR_LIBRARY },
-      clock: xstateClock(hal.clock),
+      clock: options.statechartClock,
     });
     this.actor.on('*', (emitted) => this.onEmitted(emitted));
     this.actor.subscribe((snapshot) => this.onSnapshot(snapshot));

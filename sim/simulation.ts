@@ -15,6 +15,7 @@ import type { Hal, LogEntry } from '../hal/index.ts';
 import type { AlarmCode } from '../firmware/index.ts';
 import { ALARM_RULE_BY_CODE, Firmware, HAI_FUDR_LIBRARY, ledgerFigures, planInfusion } from '../firmware/index.ts';
 import { VirtualClock } from './clock.ts';
+import { xstateClock } from './xstateClock.ts';
 import { SimAnnunciator, SimDrive, SimEventLog, SimFlowSensor, SimNvStore, SimPowerMonitor, SimPressureSensor, SimReservoirGauge } from './devices.ts';
 import type { Composition, PatientArtery } from './plant.ts';
 import { Plant } from './plant.ts';
@@ -282,6 +283,7 @@ export class Simulation {
 
   private bootFirmware(): Firmware {
     const firmware = new Firmware(this.hal, {
+      statechartClock: xstateClock(this.clock),
       observer: {
         onMode: (mode, atMs) => {
           this.telemetry?.modes.next({ atMs, mode });

@@ -14,8 +14,8 @@ import {
   deliveryFor,
   modeName,
   pumpMachine,
-  xstateClock,
 } from '../../firmware/index.ts';
+import { xstateClock } from '../../sim/xstateClock.ts';
 import { NOMINAL_PORT_CONFIG } from '../support/deviceConfig.ts';
 import { ManualClock } from '../support/manualClock.ts';
 import { prescription } from '../support/prescription.ts';

@@ -8,13 +8,14 @@ import type { NvRecord } from '../../hal/index.ts';
 import { AUDIO_PAUSE_MS, Firmware, NV_KEY_LEDGER, NV_KEY_THERAPY, SELF_TEST_DURATION_MS, SENSOR_READ_PERIODS_MS, THRESHOLDS, scheduledStrokes } from '../../firmware/index.ts';
 import type { FakeHal } from '../support/fakeHal.ts';
 import { fakeHal } from '../support/fakeHal.ts';
+import { xstateClock } from '../../sim/xstateClock.ts';
 import { prescription } from '../support/prescription.ts';
 
 /** Boots the firmware and lets the self-test finish. */
 function booted(hal: FakeHal = fakeHal()): { hal: FakeHal; fw: Firmware; modes: string[]; ledgerCalls: number[] } {
   const modes: string[] = [];
   const ledgerCalls: number[] = [];
-  const fw = new Firmware(hal, { observer: { onMode: (m) => modes.push(m), onLedger: (_l, atMs) => ledgerCalls.push(atMs) } });
+  const fw = new Firmware(hal, { statechartClock: xstateClock(hal.clock), observer: { onMode: (m) => modes.push(m), onLedger: (_l, atMs) => ledgerCalls.push(atMs) } });
   fw.boot();
   hal.clock.advance(SELF_TEST_DURATION_MS);
   return { hal, fw, modes, ledgerCalls };
@@ -91,7 +92,7 @@ describe('power-on self-test', () => {
 describe('command answers', () => {
   it('PUMP-LIB-HARD a powered-off pump refuses everything; a command the mode does not take is refused naming the mode', () => {
     const hal = fakeHal();
-    const fw = new Firmware(hal);
+    const fw = new Firmware(hal, { statechartClock: xstateClock(hal.clock) });
     expect(fw.command({ type: 'prime' })).toEqual({ accepted: false, mode: 'off', reason: 'the pump is off' });
     fw.boot();
     expect(() => fw.boot()).toThrow('Firmware.boot called twice');

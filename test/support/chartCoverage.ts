@@ -17,7 +17,8 @@ import { createActor } from 'xstate';
 import type { AnyStateNode, AnyTransitionDefinition, InspectionEvent, Snapshot, SnapshotFrom } from 'xstate';
 import { getShortestPaths } from 'xstate/graph';
 import type { PumpEvent, PumpMachine, PumpInput } from '../../firmware/index.ts';
-import { pumpMachine, xstateClock } from '../../firmware/index.ts';
+import { pumpMachine } from '../../firmware/index.ts';
+import { xstateClock } from '../../sim/xstateClock.ts';
 import { ManualClock } from './manualClock.ts';
 
 export interface TransitionInfo {
