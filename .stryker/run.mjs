@@ -65,8 +65,8 @@ for (const dir of fs.existsSync('reports/mutation') ? fs.readdirSync('reports/mu
     row.mutants += result.mutants.length;
     row.detected += count(DETECTED);
     row.undetected += count(UNDETECTED);
-    row.survived += result.mutants.filter((m) => m.status === 'Survived').length;
-    row.noCoverage += result.mutants.filter((m) => m.status === 'NoCoverage').length;
+    row.survived += count(new Set(['Survived']));
+    row.noCoverage += count(new Set(['NoCoverage']));
     byFile.set(file, row);
   }
 }

@@ -199,7 +199,7 @@ export interface HealthDetector {
 }
 
 /**
- * Alarm conditions read every group except `pressureTrack` and `flow` (the trackers), each
+ * Alarm conditions read every group except `pressureTrack`, `flowTrack` and `flow` (the trackers), each
  * condition one group (alarms.ts), so `changedAlarmInputs` can tell which conditions a period may
  * have changed.
  */
@@ -517,8 +517,9 @@ export function updateDetectors(
 /** The detector groups alarm conditions read; each has a bit in a changed-inputs mask. */
 export const ALARM_INPUT_GROUPS = ['arterial', 'flowVerdict', 'drive', 'reservoir', 'health'] as const;
 export type AlarmInputGroup = (typeof ALARM_INPUT_GROUPS)[number];
-export const ALARM_INPUT_BIT: Readonly<Record<AlarmInputGroup, number>> = { arterial: 1, flowVerdict: 2, drive: 4, reservoir: 8, health: 16 };
-export const ALL_ALARM_INPUTS = 31;
+export const ALARM_INPUT_BIT = Object.fromEntries(ALARM_INPUT_GROUPS.map((g, i) => [g, 1 << i])) as Readonly<Record<AlarmInputGroup, number>>;
+export const ALL_ALARM_INPUTS = (1 << ALARM_INPUT_GROUPS.length) - 1;
+const { arterial: ARTERIAL_BIT, flowVerdict: FLOW_VERDICT_BIT, drive: DRIVE_BIT, reservoir: RESERVOIR_BIT, health: HEALTH_BIT } = ALARM_INPUT_BIT;
 
 /**
  * Bit mask (ALARM_INPUT_BIT) of the groups an alarm condition reads that differ between the two
@@ -527,11 +528,11 @@ export const ALL_ALARM_INPUTS = 31;
  */
 export function changedAlarmInputs(before: DetectorState, after: DetectorState): number {
   return (
-    (before.arterial !== after.arterial ? 1 : 0) |
-    (before.flowVerdict !== after.flowVerdict ? 2 : 0) |
-    (before.drive !== after.drive ? 4 : 0) |
-    (before.reservoir !== after.reservoir ? 8 : 0) |
-    (before.health !== after.health ? 16 : 0)
+    (before.arterial !== after.arterial ? ARTERIAL_BIT : 0) |
+    (before.flowVerdict !== after.flowVerdict ? FLOW_VERDICT_BIT : 0) |
+    (before.drive !== after.drive ? DRIVE_BIT : 0) |
+    (before.reservoir !== after.reservoir ? RESERVOIR_BIT : 0) |
+    (before.health !== after.health ? HEALTH_BIT : 0)
   );
 }
 

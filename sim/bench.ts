@@ -4,7 +4,8 @@
  * Owns: the speed figures quoted in docs and closing notes (rule 7: speed targets live here, never
  * in timed tests).
  * Promises: each case runs `--warmup` times untimed (default 2: V8 is still re-optimising during
- * the first full run), then `--runs` times (default 5); the median wall time is reported with the work done (control steps executed, simulated seconds), so a faster figure
+ * the first full run), then `--runs` times (default 5); the median wall time is reported with
+ * the work done (control steps executed, simulated seconds), so a faster figure
  * that skipped control steps would show. `--json` prints one JSON object.
  */
 import { Command } from 'commander';
