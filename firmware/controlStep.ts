@@ -100,7 +100,7 @@ export function controlStep(state: ControlState, settings: ControlSettings, read
   );
   const pressure = readings.pressure;
   const judged = state.judgedDetectors;
-  const changedInputs = judged === null ? ALL_ALARM_INPUTS : changedAlarmInputs(judged, detectors);
+  const changedInputs = judged === null ? ALL_ALARM_INPUTS : judged === detectors ? 0 : changedAlarmInputs(judged, detectors);
   const evaluated = changedInputs === 0 ? null : alarmStep(state.alarms, detectors, nowMs, changedInputs);
   const alarms = evaluated === null ? state.alarms : evaluated.state;
 
@@ -115,9 +115,14 @@ export function controlStep(state: ControlState, settings: ControlSettings, read
   let phaseElapsedMs = state.phaseElapsedMs;
   if (phaseActive && !deliveryInhibited(alarms)) {
     phaseElapsedMs = Math.min(phaseElapsedMs + periodMs, ledger.phaseDurationMs);
-    const owed = scheduledStrokes(ledger.phaseTotalStrokes, phaseElapsedMs, ledger.phaseDurationMs) - ledger.phaseDeliveredStrokes;
-    const maxPerStep = Math.max(1, Math.floor((config.maxStrokesPerSecond * periodMs) / 1000));
-    strokes = owed > maxPerStep ? maxPerStep : owed > 0 ? owed : 0;
+    // The schedule owes a stroke when floor(total·elapsed/duration) > delivered, i.e. when
+    // total·elapsed ≥ (delivered + 1)·duration — integers below 2^53, so exact. Most periods owe
+    // nothing; only the ones that do pay for the division.
+    if (ledger.phaseTotalStrokes * phaseElapsedMs >= (ledger.phaseDeliveredStrokes + 1) * ledger.phaseDurationMs) {
+      const owed = scheduledStrokes(ledger.phaseTotalStrokes, phaseElapsedMs, ledger.phaseDurationMs) - ledger.phaseDeliveredStrokes;
+      const maxPerStep = Math.max(1, Math.floor((config.maxStrokesPerSecond * periodMs) / 1000));
+      strokes = owed > maxPerStep ? maxPerStep : owed > 0 ? owed : 0;
+    }
   } else if (ledger.phaseKind === delivery && phaseComplete(ledger)) {
     // (A complete phase is never 'none', so neither is `delivery` here.)
     (events ??= []).push({ type: 'phase.complete', phase: ledger.phaseKind as Exclude<PhaseKind, 'none'> });

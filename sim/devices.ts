@@ -45,16 +45,13 @@ function quantise(x: number, step: number): number {
   return Math.round(x / step) * step;
 }
 
-const COS_STEPS = 4096;
-const COS_TABLE = Float64Array.from({ length: COS_STEPS + 1 }, (_, i) => Math.cos((2 * Math.PI * i) / COS_STEPS));
-
-/** cos(2π·turns) for turns in [0, 1): table with linear interpolation (error < 3e-7). */
-function cosOfTurns(turns: number): number {
-  const x = turns * COS_STEPS;
-  const i = Math.floor(x);
-  const a = COS_TABLE[i] as number;
-  return a + (x - i) * ((COS_TABLE[i + 1] as number) - a);
-}
+/**
+ * Successive windows of one length advance the cardiac phase by one fixed angle, so the phase at
+ * each read is the last one rotated (two multiplies and adds, no trig). Each rotation adds about
+ * one rounding error (1e-16); recomputing exactly every this many reads keeps the phase within
+ * 1e-13 of cos/sin, far below the 0.1 mmHg the front-end resolves.
+ */
+const EXACT_PHASE_EVERY_READS = 1024;
 
 
 export type SensorFaultMode = 'stuck' | 'drift' | 'noise' | 'dropout' | 'offset';
@@ -98,7 +95,13 @@ export class SimPressureSensor implements PressureSensor {
   private readonly key: number;
   /** The two normals of the current window: [mean noise, band-amplitude noise]. */
   private readonly z = new Float64Array(2);
+  /** Cardiac phase (cos, sin of 2π·t/beat period) at the last read; the first window starts at 0. */
   private cosAtLastRead = 1;
+  private sinAtLastRead = 0;
+  /** The phase step of one window of `windowMsCached`, and reads since the phase was exact. */
+  private stepCos = 1;
+  private stepSin = 0;
+  private readsSinceExactPhase = EXACT_PHASE_EVERY_READS;
   // Per-window-length constants, recomputed only when the window length changes (it is the
   // control period in every steady state).
   private windowMsCached = -1;
@@ -136,6 +139,33 @@ export class SimPressureSensor implements PressureSensor {
     this.meanSdMmHg = spec.noiseSdMmHg / Math.sqrt(this.samples);
     this.amplitudeSdMmHg = spec.noiseSdMmHg * Math.sqrt(2 / this.samples);
     this.pulseMeanScale = 1 / (omega * windowS);
+    const stepRad = (2 * Math.PI * windowMs) / this.beatPeriodMs;
+    this.stepCos = Math.cos(stepRad);
+    this.stepSin = Math.sin(stepRad);
+    this.readsSinceExactPhase = EXACT_PHASE_EVERY_READS;
+  }
+
+  /** cos(2π·t1/beat period), advancing the kept phase to t1 (one window after the last read). */
+  private advancePhase(t1: number): number {
+    let cos: number;
+    let sin: number;
+    if (this.readsSinceExactPhase < EXACT_PHASE_EVERY_READS) {
+      const c0 = this.cosAtLastRead;
+      const s0 = this.sinAtLastRead;
+      cos = c0 * this.stepCos - s0 * this.stepSin;
+      sin = s0 * this.stepCos + c0 * this.stepSin;
+      this.readsSinceExactPhase++;
+    } else {
+      // Time modulo the beat period keeps the argument small, so cos/sin stay exact.
+      const beats = t1 / this.beatPeriodMs;
+      const rad = 2 * Math.PI * (beats - Math.floor(beats));
+      cos = Math.cos(rad);
+      sin = Math.sin(rad);
+      this.readsSinceExactPhase = 0;
+    }
+    this.cosAtLastRead = cos;
+    this.sinAtLastRead = sin;
+    return cos;
   }
 
   read(): HalResult<PressureReading> {
@@ -153,11 +183,8 @@ export class SimPressureSensor implements PressureSensor {
     const reference = plant.referencePressureMmHg(t1);
     const lowFrequencyMeanMmHg = reference + storedMeanUl / compliance;
     const amplitude = plant.pulseAmplitudeAtPumpMmHg();
-    // Phase from time modulo the beat period keeps cos() on a small argument (table, exact enough).
-    const beats = t1 / this.beatPeriodMs;
-    const cosT1 = cosOfTurns(beats - Math.floor(beats));
     const cosT0 = this.cosAtLastRead;
-    this.cosAtLastRead = cosT1;
+    const cosT1 = this.advancePhase(t1);
     const pulseMean = amplitude === 0 ? 0 : amplitude * (cosT0 - cosT1) * this.pulseMeanScale;
     // Noise is indexed by the sample's time (20 ms grid), never by how often the firmware reads.
     const z = this.z;
