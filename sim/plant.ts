@@ -192,6 +192,12 @@ export class Plant {
   private diurnalKnotStartMs = NaN;
   private diurnalAtKnot = 0;
   private diurnalSlopePerMs = 0;
+  /** The reference pressure over [from, until): base + (atStart + slope·(t − from)). */
+  private referenceFromMs = 0;
+  private referenceUntilMs = -Infinity;
+  private referenceBaseMmHg = 0;
+  private referenceAtStartMmHg = 0;
+  private referenceSlopePerMs = 0;
 
   private readonly stallDraw: (index: number) => number;
   private attempts = 0;
@@ -313,6 +319,7 @@ export class Plant {
       pulseAtPumpMmHg = this.artery.pulsePressureMmHg / 2 / Math.sqrt(1 + wt * wt);
     }
     this.derived = { tauS, complianceUlPerMmHg, pulseAtPumpMmHg };
+    this.referenceUntilMs = -Infinity;
   }
 
   // --- Time ---------------------------------------------------------------------------------
@@ -446,8 +453,36 @@ export class Plant {
     return this.diurnalAtKnot + this.diurnalSlopePerMs * (tMs - this.diurnalKnotStartMs);
   }
 
-  /** Pressure the line relaxes towards, mmHg. */
+  /**
+   * Pressure the line relaxes towards, mmHg. It is constant, or (on the open arterial path)
+   * constant plus the diurnal term that is linear within a one-minute knot, so each call inside
+   * the span the last computation covered costs one multiply-add; any change of conditions or of
+   * access ends the span (`deriveHydraulics`). Same arithmetic, same order: bit for bit the value
+   * the full computation gives.
+   */
   referencePressureMmHg(tMs: number): number {
+    if (tMs >= this.referenceFromMs && tMs < this.referenceUntilMs) {
+      return this.referenceBaseMmHg + (this.referenceAtStartMmHg + this.referenceSlopePerMs * (tMs - this.referenceFromMs));
+    }
+    const value = this.computeReferencePressureMmHg(tMs);
+    const diurnal = this.current.occlusion === null || this.current.occlusion.severity < 1 ? this.onArterialPath() : false;
+    if (diurnal) {
+      this.referenceFromMs = this.diurnalKnotStartMs;
+      this.referenceUntilMs = this.diurnalKnotStartMs + DIURNAL_KNOT_MS;
+      this.referenceBaseMmHg = this.artery.meanMmHg + this.current.arterialOffsetMmHg;
+      this.referenceAtStartMmHg = this.diurnalAtKnot;
+      this.referenceSlopePerMs = this.diurnalSlopePerMs;
+    } else {
+      this.referenceFromMs = tMs;
+      this.referenceUntilMs = Infinity;
+      this.referenceBaseMmHg = value;
+      this.referenceAtStartMmHg = 0;
+      this.referenceSlopePerMs = 0;
+    }
+    return value;
+  }
+
+  private computeReferencePressureMmHg(tMs: number): number {
     const occ = this.conditions.occlusion;
     if (occ !== null && occ.severity >= 1) {
       if (Number.isNaN(this.occludedBaseMmHg)) this.occludedBaseMmHg = this.openPathPressureMmHg(tMs);
@@ -461,6 +496,12 @@ export class Plant {
     if (!this.accessed || !this.conditions.needleInPort) return 0;
     if (this.conditions.leak !== null && this.conditions.leak.fraction >= 1) return 0;
     return this.conditions.tip === 'tissue' ? this.artery.tissuePressureMmHg : this.arterialMeanMmHg(tMs);
+  }
+
+  /** The open path ends in the artery, so its pressure follows the arterial mean. */
+  private onArterialPath(): boolean {
+    const cond = this.current;
+    return this.accessed && cond.needleInPort && !(cond.leak !== null && cond.leak.fraction >= 1) && cond.tip !== 'tissue';
   }
 
   /**
