@@ -1,7 +1,7 @@
 /**
  * Worker pool for batches of independent runs (detection report, cohort): piscina over both cores.
  *
- * Owns: starting TypeScript workers (through tsx's loader) and spreading tasks over them.
+ * Owns: starting TypeScript workers (through the loader the CLI runs with, sim/loader/) and spreading tasks over them.
  * Promises: results come back in task order whatever the scheduling, so a batch's output does not
  * depend on the number of workers; with `workers: 1` everything runs in this thread.
  */
@@ -11,6 +11,19 @@ import { Piscina } from 'piscina';
 export interface PoolOptions {
   readonly workers?: number;
   readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** sim/loader/register.mjs, which compiles the TypeScript sources as they load. */
+const LOADER_IMPORT = new URL('./loader/register.mjs', import.meta.url).href;
+
+/**
+ * Node flags for a worker thread: the parent's (a CPU profile excepted: one file per thread would
+ * overwrite each other), plus the TypeScript loader when the parent runs without it (vitest, tsx).
+ */
+export function workerExecArgv(): string[] {
+  const inherited = process.execArgv.filter((a) => !a.startsWith('--cpu-prof'));
+  const hasLoader = inherited.some((a) => a.endsWith('loader/register.mjs'));
+  return hasLoader ? inherited : [...inherited, '--import', LOADER_IMPORT];
 }
 
 export function defaultWorkers(): number {
@@ -36,8 +49,7 @@ export async function runPool<T, R>(workerUrl: URL, tasks: readonly T[], inline:
     filename: workerUrl.href,
     minThreads: workers,
     maxThreads: workers,
-    // Workers load the TypeScript sources through tsx, like the CLI.
-    execArgv: [...process.execArgv.filter((a) => !a.startsWith('--cpu-prof')), ...(process.execArgv.some((a) => a.includes('tsx')) ? [] : ['--import', 'tsx'])],
+    execArgv: workerExecArgv(),
   });
   try {
     await Promise.all(

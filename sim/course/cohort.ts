@@ -22,6 +22,7 @@ import type { AlarmCode } from '../../firmware/index.ts';
 import { SeededRandom, noiseKey, streamId, uniformFromKey } from '../rng.ts';
 import type { Scenario, ScenarioInput } from '../scenario.ts';
 import { parseScenario } from '../scenario.ts';
+import { workerExecArgv } from '../workers.ts';
 import { drawPlannedCycles } from './adverseEvents.ts';
 import type { CourseRunSummary } from './courseRunner.ts';
 
@@ -404,8 +405,7 @@ export async function runCohort(options: CohortOptions): Promise<CohortResult> {
     for (const task of tasks) summaries.push(finished(runCohortTask(task)));
   } else {
     const { Piscina } = await import('piscina');
-    // Workers load TypeScript through tsx, as the main process does.
-    const pool = new Piscina({ filename: WORKER_PATH, execArgv: ['--import', 'tsx'], minThreads: workers, maxThreads: workers, idleTimeout: 1000 });
+    const pool = new Piscina({ filename: WORKER_PATH, execArgv: workerExecArgv(), minThreads: workers, maxThreads: workers, idleTimeout: 1000 });
     try {
       // Longest courses first, so two workers finish together; results keep the patients' order.
       const order = tasks.map((_, i) => i).sort((a, b) => (patients[b]?.plannedCycles ?? 0) - (patients[a]?.plannedCycles ?? 0) || a - b);

@@ -201,8 +201,8 @@ describe('pumpsim --help', () => {
 });
 
 describe('pumpsim as a process', () => {
-  it('PUMP-CLI `npx tsx sim/cli.ts run --scenario <file> --json` exits 0 and prints one JSON object', async () => {
-    const { stdout, stderr } = await promisify(execFile)('npx', ['tsx', 'sim/cli.ts', 'run', '--scenario', shortFile, '--json'], {
+  it('PUMP-CLI `npm run -s pumpsim -- run --scenario <file> --json` (the README\'s command, through sim/loader/) exits 0 and prints one JSON object', async () => {
+    const { stdout, stderr } = await promisify(execFile)('npm', ['run', '-s', 'pumpsim', '--', 'run', '--scenario', shortFile, '--json'], {
       cwd: REPO_ROOT,
       timeout: 60_000,
     });
