@@ -6,10 +6,12 @@
  * pin down its arithmetic where the runs rarely go (a capped catch-up, a ledger ahead of schedule,
  * an encoder that saw part of a batch).
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { HalResult, PressureReading } from '../../hal/index.ts';
 import type { DeliveryMode, DetectorReadings, Ledger } from '../../firmware/index.ts';
-import { EMPTY_LEDGER, INITIAL_DETECTORS, applyDriveFeedback, controlStateFor, controlStep, makeControlSettings } from '../../firmware/index.ts';
+import { EMPTY_LEDGER, INITIAL_DETECTORS, applyDriveFeedback, controlStateFor, controlStep, makeControlSettings, scheduledStrokes } from '../../firmware/index.ts';
+import { checkProperty } from '../support/fc.ts';
 import { NOMINAL_PORT_CONFIG, deviceConfig } from '../support/deviceConfig.ts';
 
 const PRESSURE: PressureReading = { ok: true, atMs: 0, windowMs: 1000, sampleCount: 50, meanMmHg: 90, minMmHg: 75, maxMmHg: 105, cardiacAmplitudeMmHg: 6 };
@@ -46,6 +48,21 @@ describe('strokes per period', () => {
     expect(step(phaseLedger('prime', 1000, 10_000, 5000, 0), 'prime', fast).strokes).toBe(2);
     // Exactly what is owed, when that is under the cap.
     expect(step(phaseLedger('prime', 1000, 10_000, 0, 95), 'prime').strokes).toBe(5);
+  });
+
+  it('PUMP-SCHED-2 for any phase, position and delivered count, a period commands the schedule’s increment, capped, never negative', () => {
+    // Pins the step's shortcut (a period owes a stroke iff total·elapsed ≥ (delivered + 1)·duration)
+    // to the schedule's own formula.
+    const cap = NOMINAL_PORT_CONFIG.maxStrokesPerSecond;
+    checkProperty(
+      fc.property(fc.integer({ min: 1, max: 200_000 }), fc.integer({ min: 0, max: 30 * 86_400_000 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 0, max: 200_000 }), (total, durationMs, at, delivered) => {
+        const elapsedMs = Math.floor(at * durationMs);
+        const out = step(phaseLedger('infuse', total, durationMs, elapsedMs, Math.min(delivered, total)), 'infuse');
+        const owed = scheduledStrokes(total, Math.min(elapsedMs + 1000, durationMs), durationMs) - Math.min(delivered, total);
+        expect(out.strokes).toBe(Math.max(0, Math.min(cap, owed)));
+      }),
+      { seed: 2201, numRuns: 200 },
+    );
   });
 
   it('PUMP-NO-DELIVERY-STOPPED with no phase and no delivery allowed the schedule does not move', () => {
