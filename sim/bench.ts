@@ -3,18 +3,23 @@
  *
  * Owns: the speed figures quoted in docs and closing notes (rule 7: speed targets live here, never
  * in timed tests).
- * Promises: each case runs `--warmup` times untimed (default 2: V8 is still re-optimising during
+ * Promises: each case runs in a worker thread of its own (a fresh V8 isolate, as a user's
+ * `pumpsim` process is: a case measured after another would run on code V8 had optimised for
+ * the other case's shapes — the 18-cycle course measured after the fault-heavy cycle took 9.8 s
+ * instead of 6–7 s), `--warmup` times untimed (default 2: V8 is still re-optimising during
  * the first full run), then `--runs` times (default 5); the median wall time is reported with
  * the work done (control steps executed, simulated seconds), so a faster figure
  * that skipped control steps would show. `--json` prints one JSON object.
  */
 import { Command } from 'commander';
 import { performance } from 'node:perf_hooks';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { Scenario } from './scenario.ts';
 import { defaultScenario, parseScenario } from './scenario.ts';
 import { runScenarioSync } from './simulation.ts';
 import { runCohort } from './course/cohort.ts';
 import { runCourse } from './course/courseRunner.ts';
+import { workerExecArgv } from './workers.ts';
 
 interface CaseResult {
   readonly medianMs: number;
@@ -47,10 +52,10 @@ function median(xs: number[]): number {
   return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
-function measure(runs: number, warmups: number, once: () => { controlSteps: number; simulatedSeconds: number }): CaseResult {
+function measure(runs: number, warmups: number, once: () => Work): CaseResult {
   for (let i = 0; i < warmups; i++) once();
   const times: number[] = [];
-  let last = { controlSteps: 0, simulatedSeconds: 0 };
+  let last: Work = { controlSteps: 0, simulatedSeconds: 0 };
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
     last = once();
@@ -69,6 +74,43 @@ function measure(runs: number, warmups: number, once: () => { controlSteps: numb
   };
 }
 
+interface Work {
+  readonly controlSteps: number;
+  readonly simulatedSeconds: number;
+}
+
+/** The timed cases; each builds its scenario once, outside the timing. */
+const CASES = {
+  cycle14d: (): (() => Work) => {
+    const scenario = defaultScenario();
+    return () => runScenarioSync({ scenario });
+  },
+  faultHeavy14d: (): (() => Work) => {
+    const scenario = faultHeavyScenario();
+    return () => runScenarioSync({ scenario });
+  },
+  course18: (): (() => Work) => {
+    const scenario = parseScenario({ ...defaultScenario(), name: 'course18', course: { cycles: 18, cycleDays: 21 } }, 'bench');
+    return () => {
+      const r = runCourse({ scenario });
+      return { controlSteps: r.controlSteps, simulatedSeconds: r.course.cycles.reduce((s, c) => s + (c.pump?.simulatedSeconds ?? 0), 0) };
+    };
+  },
+} as const;
+type CaseName = keyof typeof CASES;
+
+/** Measures one case in a worker thread of its own (see the header). */
+function measureIsolated(name: CaseName, runs: number, warmups: number): Promise<CaseResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL(import.meta.url), { workerData: { benchCase: name, runs, warmups }, execArgv: workerExecArgv() });
+    worker.once('message', (result: CaseResult) => resolve(result));
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`bench case ${name}: worker exited with code ${code}`));
+    });
+  });
+}
+
 const program = new Command('bench')
   .description('Measure the simulator: the default 14-day cycle, median of N runs after warm-up runs.')
   .option('--runs <n>', 'measured runs per case (at least 5)', '5')
@@ -79,9 +121,8 @@ const program = new Command('bench')
     const runs = Math.max(5, Number.parseInt(opts.runs, 10) || 5);
     const warmups = Math.max(1, Number.parseInt(opts.warmup, 10) || 2);
     const scenario = defaultScenario();
-    const cycle14d = measure(runs, warmups, () => runScenarioSync({ scenario }));
-    const heavy = faultHeavyScenario();
-    const faultHeavy14d = measure(runs, warmups, () => runScenarioSync({ scenario: heavy }));
+    const cycle14d = await measureIsolated('cycle14d', runs, warmups);
+    const faultHeavy14d = await measureIsolated('faultHeavy14d', runs, warmups);
     const courseCases = opts.course ? await courseBench(runs, warmups) : null;
     const result = { cycle14d, faultHeavy14d, ...(courseCases ?? {}) };
     if (opts.json) {
@@ -110,11 +151,7 @@ async function courseBench(runs: number, warmups: number): Promise<{
   course18: CaseResult & { readonly cycles: number; readonly courseDays: number };
   cohort54: { readonly wallMs: number; readonly patients: number; readonly workers: number; readonly cyclesInfused: number; readonly controlSteps: number; readonly nsPerControlStepPerWorker: number };
 }> {
-  const scenario = parseScenario({ ...defaultScenario(), name: 'course18', course: { cycles: 18, cycleDays: 21 } }, 'bench');
-  const course18 = measure(runs, warmups, () => {
-    const r = runCourse({ scenario });
-    return { controlSteps: r.controlSteps, simulatedSeconds: r.course.cycles.reduce((s, c) => s + (c.pump?.simulatedSeconds ?? 0), 0) };
-  });
+  const course18 = await measureIsolated('course18', runs, warmups);
   const cohort = await runCohort({ patients: 54, seed: 1 });
   const cyclesInfused = cohort.outcomes.reduce((s, o) => s + o.cyclesInfused, 0);
   return {
@@ -130,4 +167,9 @@ async function courseBench(runs: number, warmups: number): Promise<{
   };
 }
 
-await program.parseAsync();
+if (isMainThread) {
+  await program.parseAsync();
+} else {
+  const { benchCase, runs, warmups } = workerData as { benchCase: CaseName; runs: number; warmups: number };
+  parentPort?.postMessage(measure(runs, warmups, CASES[benchCase]()));
+}
