@@ -35,7 +35,7 @@ import type {
 import { DONE, halError } from '../hal/index.ts';
 import type { Plant } from './plant.ts';
 import type { DeviceProfile } from './profile.ts';
-import { noiseKey, normalFromKey, normalPairFromKey, streamId } from './rng.ts';
+import { noiseKey, normalFromKey, normalPairsFromKey, streamId } from './rng.ts';
 import type { SeededRandom } from './rng.ts';
 
 const MS_PER_HOUR = 3_600_000;
@@ -52,6 +52,9 @@ function quantise(x: number, step: number): number {
  * 1e-13 of cos/sin, far below the 0.1 mmHg the front-end resolves.
  */
 const EXACT_PHASE_EVERY_READS = 1024;
+
+/** Pressure reads whose noise is computed together (see `SimPressureSensor.noiseAhead`). */
+const NOISE_BATCH_READS = 64;
 
 
 export type SensorFaultMode = 'stuck' | 'drift' | 'noise' | 'dropout' | 'offset';
@@ -93,8 +96,17 @@ export class SimPressureSensor implements PressureSensor {
   /** Guard added to the window maximum: two noise standard deviations. */
   private readonly maxGuardMmHg: number;
   private readonly key: number;
-  /** The two normals of the current window: [mean noise, band-amplitude noise]. */
-  private readonly z = new Float64Array(2);
+  /**
+   * The noise of the reads ahead: pair j (mean noise, band-amplitude noise) belongs to sample
+   * index `noiseNextIndex + (j − noiseCursor)·noiseStride`. The values are the pure function of
+   * (seed, stream, sample index) that `normalPairFromKey` gives, computed a batch at a time
+   * because one at a time inside this read costs several times more (V8 keeps the read's own
+   * arithmetic in registers only without the noise's table lookups beside it).
+   */
+  private readonly noiseAhead = new Float64Array(2 * NOISE_BATCH_READS);
+  private noiseCursor = NOISE_BATCH_READS;
+  private noiseNextIndex = -1;
+  private noiseStride = 1;
   /** Cardiac phase (cos, sin of 2π·t/beat period) at the last read; the first window starts at 0. */
   private cosAtLastRead = 1;
   private sinAtLastRead = 0;
@@ -187,9 +199,19 @@ export class SimPressureSensor implements PressureSensor {
     const cosT1 = this.advancePhase(t1);
     const pulseMean = amplitude === 0 ? 0 : amplitude * (cosT0 - cosT1) * this.pulseMeanScale;
     // Noise is indexed by the sample's time (20 ms grid), never by how often the firmware reads.
-    const z = this.z;
-    normalPairFromKey(this.key, Math.round(t1 / 20), z);
-    const zMean = z[0] as number;
+    const noiseIndex = Math.round(t1 / 20);
+    if (noiseIndex !== this.noiseNextIndex || this.noiseCursor === NOISE_BATCH_READS) {
+      // Not the read the batch foresaw (the first, a changed period, a reboot), or the batch is
+      // used up: compute the pairs of this read and the next ones, one window apart.
+      this.noiseStride = Math.max(1, Math.round(windowMs / 20));
+      normalPairsFromKey(this.key, noiseIndex, this.noiseStride, this.noiseAhead);
+      this.noiseCursor = 0;
+    }
+    const z = this.noiseAhead;
+    const zAt = 2 * this.noiseCursor++;
+    this.noiseNextIndex = noiseIndex + this.noiseStride;
+    const zMean = z[zAt] as number;
+    const zBand = z[zAt + 1] as number;
     const fault = this.fault;
     const last = this.last;
     if (fault !== null && fault.mode === 'stuck' && last !== null) {
@@ -205,21 +227,24 @@ export class SimPressureSensor implements PressureSensor {
     }
     // The band estimator reports a magnitude: noise folds onto the positive axis.
     // (A front-end stuck before its first window has nothing to repeat: no band.)
-    const cardiac = fault !== null && fault.mode === 'stuck' ? 0 : Math.abs(amplitude * gain + this.amplitudeSdMmHg * (z[1] as number));
+    const cardiac = fault !== null && fault.mode === 'stuck' ? 0 : Math.abs(amplitude * gain + this.amplitudeSdMmHg * zBand);
     const storedNowMmHg = plant.storedVolumeUl / compliance;
     const inv = this.inverseResolution;
     const res = this.resolutionMmHg;
     const low = (reference + storedNowMmHg) * gain + offset;
     const high = lowFrequencyMeanMmHg * gain + offset;
+    // Quantised to the resolution, halves up: ⌊x + ½⌋ is Math.round but for x within an ulp below
+    // a half (never met at these magnitudes), and has no data-dependent branch (Math.round's
+    // correction step is one, mispredicted on half the reads).
     const reading: PressureReading = {
       ok: true,
       atMs: t1,
       windowMs,
       sampleCount: this.samples,
-      meanMmHg: Math.round(mean * inv) * res,
-      minMmHg: Math.round(((mean < low ? mean : low) - amplitude) * inv) * res,
-      maxMmHg: Math.round(((mean > high ? mean : high) + amplitude + this.maxGuardMmHg) * inv) * res,
-      cardiacAmplitudeMmHg: Math.round(cardiac * inv) * res,
+      meanMmHg: Math.floor(mean * inv + 0.5) * res,
+      minMmHg: Math.floor(((mean < low ? mean : low) - amplitude) * inv + 0.5) * res,
+      maxMmHg: Math.floor(((mean > high ? mean : high) + amplitude + this.maxGuardMmHg) * inv + 0.5) * res,
+      cardiacAmplitudeMmHg: Math.floor(cardiac * inv + 0.5) * res,
     };
     this.last = reading;
     return reading;

@@ -74,8 +74,10 @@ function buildQuantileTables(): void {
 /** Φ⁻¹((u + ½) / 2¹⁶) for a 16-bit u, from the tables (exact in the tails, < 3e-6 σ elsewhere). */
 export function quantile16(u: number): number {
   if (quantileTail === null) buildQuantileTables();
-  const lower = u < 32_768;
-  const i = lower ? u : 65_535 - u;
+  // Without branches on the half (a coin flip per draw, which a branch predictor cannot learn):
+  // the upper half mirrors the lower, i = 65535 − u = u ^ 0xffff, and the sign flips.
+  const upper = u >>> 15;
+  const i = u ^ (-upper & 0xffff);
   let z: number;
   if (i < QUANTILE_TAIL) {
     z = (quantileTail as Float64Array)[i] as number;
@@ -86,7 +88,7 @@ export function quantile16(u: number): number {
     const left = centre[k] as number;
     z = left + ((centre[k + 1] as number) - left) * ((offset & 15) / QUANTILE_KNOT);
   }
-  return lower ? z : -z;
+  return (1 - 2 * upper) * z;
 }
 
 /**
@@ -100,6 +102,22 @@ export function normalPairFromKey(key: number, index: number, out: Float64Array)
   const h = hashIndex(key, index);
   out[0] = quantile16(h & 0xffff);
   out[1] = quantile16(h >>> 16);
+}
+
+/**
+ * `normalPairFromKey` for the indices first, first + stride, first + 2·stride, … (as many pairs
+ * as `out` holds), pair j in out[2j], out[2j + 1]: the same values, computed in one tight loop for
+ * a sensor that knows which samples it will read next (sim/devices.ts).
+ */
+export function normalPairsFromKey(key: number, firstIndex: number, stride: number, out: Float64Array): void {
+  if (quantileTail === null) buildQuantileTables();
+  let index = firstIndex;
+  for (let i = 0; i + 1 < out.length; i += 2) {
+    const h = hashIndex(key, index);
+    out[i] = quantile16(h & 0xffff);
+    out[i + 1] = quantile16(h >>> 16);
+    index += stride;
+  }
 }
 
 const CENTRAL_STEPS = 4096;

@@ -2,8 +2,10 @@
  * Seeded randomness: the sensor-noise normals are the equiprobable quantiles they claim to be,
  * drawn as a pure function of (key, index).
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { normalPairFromKey, noiseKey, quantile16, quantile16Exact } from '../../sim/rng.ts';
+import { normalPairFromKey, normalPairsFromKey, noiseKey, quantile16, quantile16Exact } from '../../sim/rng.ts';
+import { checkProperty } from '../support/fc.ts';
 
 describe('sensor-noise normals', () => {
   it('PUMP-SENSOR-NOISE the quantile tables give Φ⁻¹((u + ½)/2¹⁶) for every 16-bit u: exact in the tails, within 3e-6 σ elsewhere, mirror-symmetric', () => {
@@ -42,5 +44,21 @@ describe('sensor-noise normals', () => {
     normalPairFromKey(noiseKey(8, 3), 123_450, again);
     normalPairFromKey(key, 123_450, again);
     expect([...again]).toEqual([...z]);
+  });
+
+  it('PUMP-SENSOR-NOISE a batch of pairs (the pressure sensor computes its reads ahead) holds exactly the pairs drawn one at a time', () => {
+    checkProperty(
+      fc.property(fc.integer({ min: 0, max: 2 ** 31 }), fc.integer({ min: 0, max: 2 ** 40 }), fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 1, max: 70 }), (seed, first, stride, pairs) => {
+        const key = noiseKey(seed, 3);
+        const batch = new Float64Array(2 * pairs);
+        normalPairsFromKey(key, first, stride, batch);
+        const one = new Float64Array(2);
+        for (let j = 0; j < pairs; j++) {
+          normalPairFromKey(key, first + j * stride, one);
+          expect([batch[2 * j], batch[2 * j + 1]]).toEqual([one[0], one[1]]);
+        }
+      }),
+      { seed: 0x0ba7_c4, numRuns: 200 },
+    );
   });
 });
