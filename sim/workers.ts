@@ -17,13 +17,13 @@ export interface PoolOptions {
 const LOADER_IMPORT = new URL('./loader/register.mjs', import.meta.url).href;
 
 /**
- * Node flags for a worker thread: the parent's (a CPU profile excepted: one file per thread would
- * overwrite each other), plus the TypeScript loader when the parent runs without it (vitest, tsx).
+ * Node flags for a worker thread: exactly the TypeScript loader. Not the parent's flags: a worker
+ * refuses V8 and process-wide ones (`--max-old-space-size`, `--stack-size`, …: "invalid execArgv
+ * flags"), which already apply to every thread anyway, and a CPU profile per thread would
+ * overwrite the parent's file.
  */
 export function workerExecArgv(): string[] {
-  const inherited = process.execArgv.filter((a) => !a.startsWith('--cpu-prof'));
-  const hasLoader = inherited.some((a) => a.endsWith('loader/register.mjs'));
-  return hasLoader ? inherited : [...inherited, '--import', LOADER_IMPORT];
+  return ['--import', LOADER_IMPORT];
 }
 
 export function defaultWorkers(): number {
