@@ -150,7 +150,14 @@ export interface FlowVerdict {
 export interface DriveDetector {
   /** Commanded strokes in a row that the encoder did not see. */
   readonly missedStrokes: number;
-  /** Completed strokes since boot (all phases); the occlusion detector's stroke clock. */
+}
+
+/**
+ * Completed strokes since boot (all phases): the occlusion detector's stroke clock. A tracker that
+ * moves with every stroke, kept out of `drive`, which an alarm condition reads (a group that
+ * changed at every stroke would have the alarm table re-evaluated at every stroke for nothing).
+ */
+export interface StrokeCount {
   readonly strokesCompleted: number;
 }
 
@@ -199,7 +206,7 @@ export interface HealthDetector {
 }
 
 /**
- * Alarm conditions read every group except `pressureTrack`, `flowTrack` and `flow` (the trackers), each
+ * Alarm conditions read every group except `pressureTrack`, `flowTrack`, `strokeCount` and `flow` (the trackers), each
  * condition one group (alarms.ts), so `changedAlarmInputs` can tell which conditions a period may
  * have changed.
  */
@@ -210,6 +217,7 @@ export interface DetectorState {
   readonly flow: FlowDetector;
   readonly flowVerdict: FlowVerdict;
   readonly drive: DriveDetector;
+  readonly strokeCount: StrokeCount;
   readonly reservoir: ReservoirDetector;
   readonly health: HealthDetector;
 }
@@ -254,7 +262,8 @@ export const INITIAL_DETECTORS: DetectorState = {
   arterial: ARTERIAL_DISCONNECTED,
   flow: FLOW_IDLE,
   flowVerdict: NO_FLOW_VERDICT,
-  drive: { missedStrokes: 0, strokesCompleted: 0 },
+  drive: { missedStrokes: 0 },
+  strokeCount: { strokesCompleted: 0 },
   reservoir: { shortfallUl: 0, mismatchUl: 0, emptyCount: 0, lastSampleAtMs: -1, filledAtMs: -1 },
   health: { sensorFaultMs: 0, flowFaulty: false, gaugeFaulty: false, batteryPercent: 100, repeatedRestartLockout: false },
 };
@@ -494,9 +503,12 @@ export function updateDetectors(
   previousPressure: PressureReading | null = null,
 ): DetectorState {
   const pressureTrack = updatePressureTrack(d.pressureTrack, cfg, connected, r.pressure, lastPressure, previousPressure);
-  const arterial = updateArterial(d.arterial, cfg, connected, d.drive.strokesCompleted, r.pressure, pressureTrack.suspect);
+  const arterial = updateArterial(d.arterial, cfg, connected, d.strokeCount.strokesCompleted, r.pressure, pressureTrack.suspect);
   const flow = updateFlow(d.flow, cfg, infusing, r.flow);
-  const flowVerdict = updateFlowVerdict(d.flowVerdict, flow, infusing);
+  // The verdict is a function of the flow window (and of infusing, which an unchanged window
+  // implies): while the window is the same object, so is the verdict — a completed block is judged
+  // once, not again in every period until the next flow read.
+  const flowVerdict = flow === d.flow ? d.flowVerdict : updateFlowVerdict(d.flowVerdict, flow, infusing);
   const reservoir = updateReservoir(d.reservoir, cfg, infusing, ledger, r.reservoir, flow);
   const flowTrack = updateFlowTrack(d.flowTrack, r.flow);
   const health = updateHealth(d.health, cfg, connected, infusing, pressureTrack, flowTrack, r);
@@ -511,7 +523,7 @@ export function updateDetectors(
   ) {
     return d;
   }
-  return { pressureTrack, flowTrack, arterial, flow, flowVerdict, drive: d.drive, reservoir, health };
+  return { pressureTrack, flowTrack, arterial, flow, flowVerdict, drive: d.drive, strokeCount: d.strokeCount, reservoir, health };
 }
 
 /** The detector groups alarm conditions read; each has a bit in a changed-inputs mask. */
@@ -539,6 +551,7 @@ export function changedAlarmInputs(before: DetectorState, after: DetectorState):
 /** Folds the drive's answer to a stroke command into the detectors. */
 export function recordStrokes(d: DetectorState, commanded: number, completed: number, strokeVolumeUl: number): DetectorState {
   const missed = commanded - completed;
+  const missedStrokes = missed > 0 ? d.drive.missedStrokes + missed : completed > 0 ? 0 : d.drive.missedStrokes;
   const fl = d.flow;
   return {
     pressureTrack: d.pressureTrack,
@@ -547,10 +560,8 @@ export function recordStrokes(d: DetectorState, commanded: number, completed: nu
     // The flow sensor verifies that encoder-confirmed strokes moved fluid; missed strokes are MOTOR_STALL's business.
     flow: fl === FLOW_IDLE || fl === FLOW_OPEN ? fl : { ...fl, commandedUl: fl.commandedUl + completed * strokeVolumeUl },
     flowVerdict: d.flowVerdict,
-    drive: {
-      missedStrokes: missed > 0 ? d.drive.missedStrokes + missed : completed > 0 ? 0 : d.drive.missedStrokes,
-      strokesCompleted: d.drive.strokesCompleted + completed,
-    },
+    drive: missedStrokes === d.drive.missedStrokes ? d.drive : { missedStrokes },
+    strokeCount: completed === 0 ? d.strokeCount : { strokesCompleted: d.strokeCount.strokesCompleted + completed },
     reservoir: d.reservoir,
     health: d.health,
   };
@@ -562,7 +573,7 @@ export function recordStrokes(d: DetectorState, commanded: number, completed: nu
  * (three times in 10 minutes and Open PCA EC23 forces the stop).
  */
 export function acknowledgeStall(d: DetectorState): DetectorState {
-  return d.drive.missedStrokes === 0 ? d : { ...d, drive: { ...d.drive, missedStrokes: 0 } };
+  return d.drive.missedStrokes === 0 ? d : { ...d, drive: { missedStrokes: 0 } };
 }
 
 /** A new reservoir: its judgement starts over, and samples from before this instant are ignored. */

@@ -128,7 +128,7 @@ describe('drive feedback', () => {
     expect(partial.ledger.phaseDeliveredStrokes).toBe(12);
     expect(partial.ledger.infusionStrokes).toBe(2);
     expect(partial.detectors.drive.missedStrokes).toBe(1);
-    expect(partial.detectors.drive.strokesCompleted).toBe(2);
+    expect(partial.detectors.strokeCount.strokesCompleted).toBe(2);
     // With the flow window open (two reads into the infusion), confirmed strokes count as commanded volume.
     const flowRead = (atMs: number) => readings({ ok: true, atMs, windowMs: 10_000, meanFlowUlPerHour: 3600 });
     const settings = makeControlSettings(NOMINAL_PORT_CONFIG, null, 'infuse', false);

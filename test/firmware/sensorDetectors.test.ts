@@ -10,6 +10,7 @@ import {
   EMPTY_LEDGER,
   INITIAL_DETECTORS,
   THRESHOLDS,
+  changedAlarmInputs,
   detectorConfig,
   makeLedger,
   recordStrokes,
@@ -273,14 +274,43 @@ describe('drive bookkeeping and the whole update', () => {
   it('GIP-1.6.2 missed strokes accumulate until a stroke completes; completed strokes count; encoder-confirmed volume feeds the flow block', () => {
     const d0 = { ...INITIAL_DETECTORS, flow: { ...INITIAL_DETECTORS.flow, blockElapsedMs: 1000 } };
     const missed = recordStrokes(d0, 3, 1, strokeUl);
-    expect(missed.drive).toEqual({ missedStrokes: 2, strokesCompleted: 1 });
+    expect(missed.drive).toEqual({ missedStrokes: 2 });
+    expect(missed.strokeCount).toEqual({ strokesCompleted: 1 });
     expect(missed.flow.commandedUl).toBeCloseTo(1 * strokeUl, 12);
     const more = recordStrokes(missed, 2, 0, strokeUl);
-    expect(more.drive).toEqual({ missedStrokes: 4, strokesCompleted: 1 });
-    expect(recordStrokes(more, 2, 2, strokeUl).drive).toEqual({ missedStrokes: 0, strokesCompleted: 3 });
+    expect(more.drive).toEqual({ missedStrokes: 4 });
+    expect(more.strokeCount).toBe(missed.strokeCount);
+    const resumed = recordStrokes(more, 2, 2, strokeUl);
+    expect(resumed.drive).toEqual({ missedStrokes: 0 });
+    expect(resumed.strokeCount).toEqual({ strokesCompleted: 3 });
     expect(recordStrokes(more, 0, 0, strokeUl).drive.missedStrokes).toBe(4);
+    // A stroke that completes while none were missed leaves `drive` (an alarm input) the same
+    // object: only the stroke count, a tracker, moves, so the alarm table is not re-read.
+    const steady = recordStrokes(resumed, 1, 1, strokeUl);
+    expect(steady.drive).toBe(resumed.drive);
+    expect(steady.strokeCount.strokesCompleted).toBe(4);
+    expect(changedAlarmInputs(resumed, steady)).toBe(0);
     // Before the flow window opens (idle), strokes do not enter a block.
     expect(recordStrokes(INITIAL_DETECTORS, 2, 2, strokeUl).flow).toBe(INITIAL_DETECTORS.flow);
+  });
+
+  it('PUMP-ALARM-QUIET the flow verdict is judged when a block completes, not again in the periods until the next flow read', () => {
+    // Ten seconds before the end of a block, with three earlier blocks at twice the commanded volume.
+    const lastBlock = { ...INITIAL_DETECTORS.flow, measuredUl: 40, commandedUl: 20, blockElapsedMs: THRESHOLDS.flowBlockMs - 10_000, measured1Ul: 40, measured2Ul: 40, measured3Ul: 40, commanded1Ul: 20, commanded2Ul: 20, commanded3Ul: 20, blocksFilled: 3 };
+    const d = { ...INITIAL_DETECTORS, flow: lastBlock };
+    const quiet: DetectorReadings = { pressure: pressure(90), flow: null, reservoir: null, power: null };
+    const read: FlowReading = { ok: true, atMs: 0, windowMs: 10_000, meanFlowUlPerHour: 3.6 };
+    const completed = updateDetectors(d, cfg, false, true, EMPTY_LEDGER, { ...quiet, flow: read });
+    expect(completed.flow.blockElapsedMs).toBe(0);
+    expect(completed.flowVerdict.overInfusion).toBe(true);
+    // The next periods read no flow: the window is the same object, so is the verdict, and no
+    // alarm input changed.
+    const next = updateDetectors(completed, cfg, false, true, EMPTY_LEDGER, quiet);
+    expect(next.flow).toBe(completed.flow);
+    expect(next.flowVerdict).toBe(completed.flowVerdict);
+    expect(changedAlarmInputs(completed, next)).toBe(0);
+    // Stopping the infusion closes the window and clears the verdict.
+    expect(updateDetectors(next, cfg, false, false, EMPTY_LEDGER, quiet).flowVerdict.overInfusion).toBe(false);
   });
 
   it('PUMP-ALARM-QUIET a period that changes no detector returns the very same state object', () => {
