@@ -53,6 +53,12 @@ function quantise(x: number, step: number): number {
  */
 const EXACT_PHASE_EVERY_READS = 1024;
 
+/**
+ * The pressure noise is indexed by time on this grid (the port profile samples at 50 Hz); the
+ * index need only be a function of time, never of how often the firmware reads.
+ */
+const NOISE_GRID_MS = 20;
+
 /** Pressure reads whose noise is computed together (see `SimPressureSensor.noiseAhead`). */
 const NOISE_BATCH_READS = 64;
 
@@ -98,7 +104,7 @@ export class SimPressureSensor implements PressureSensor {
   private readonly key: number;
   /**
    * The noise of the reads ahead: pair j (mean noise, band-amplitude noise) belongs to sample
-   * index `noiseNextIndex + (j − noiseCursor)·noiseStride`. The values are the pure function of
+   * index `noiseNextIndex + (j − noiseCursor)·noiseStrideSamples`. The values are the pure function of
    * (seed, stream, sample index) that `normalPairFromKey` gives, computed a batch at a time in
    * a loop of their own: one at a time inside this read cost about 15 ns more a read (measured on
    * the sensor alone, 102 → 87 ns; the branch-free quantiles and quantisation took it to 52 ns).
@@ -106,7 +112,7 @@ export class SimPressureSensor implements PressureSensor {
   private readonly noiseAhead = new Float64Array(2 * NOISE_BATCH_READS);
   private noiseCursor = NOISE_BATCH_READS;
   private noiseNextIndex = -1;
-  private noiseStride = 1;
+  private noiseStrideSamples = 1;
   /** Cardiac phase (cos, sin of 2π·t/beat period) at the last read; the first window starts at 0. */
   private cosAtLastRead = 1;
   private sinAtLastRead = 0;
@@ -199,17 +205,17 @@ export class SimPressureSensor implements PressureSensor {
     const cosT1 = this.advancePhase(t1);
     const pulseMean = amplitude === 0 ? 0 : amplitude * (cosT0 - cosT1) * this.pulseMeanScale;
     // Noise is indexed by the sample's time (20 ms grid), never by how often the firmware reads.
-    const noiseIndex = Math.round(t1 / 20);
+    const noiseIndex = Math.round(t1 / NOISE_GRID_MS);
     if (noiseIndex !== this.noiseNextIndex || this.noiseCursor === NOISE_BATCH_READS) {
       // Not the read the batch foresaw (the first, a changed period, a reboot), or the batch is
       // used up: compute the pairs of this read and the next ones, one window apart.
-      this.noiseStride = Math.max(1, Math.round(windowMs / 20));
-      normalPairsFromKey(this.key, noiseIndex, this.noiseStride, this.noiseAhead);
+      this.noiseStrideSamples = Math.max(1, Math.round(windowMs / NOISE_GRID_MS));
+      normalPairsFromKey(this.key, noiseIndex, this.noiseStrideSamples, this.noiseAhead);
       this.noiseCursor = 0;
     }
     const z = this.noiseAhead;
     const zAt = 2 * this.noiseCursor++;
-    this.noiseNextIndex = noiseIndex + this.noiseStride;
+    this.noiseNextIndex = noiseIndex + this.noiseStrideSamples;
     const zMean = z[zAt] as number;
     const zBand = z[zAt + 1] as number;
     const fault = this.fault;
