@@ -117,11 +117,12 @@ export function controlStep(state: ControlState, settings: ControlSettings, read
     phaseElapsedMs = Math.min(phaseElapsedMs + periodMs, ledger.phaseDurationMs);
     // The schedule owes a stroke when floor(total·elapsed/duration) > delivered, i.e. when
     // total·elapsed ≥ (delivered + 1)·duration — integers below 2^53, so exact. Most periods owe
-    // nothing; only the ones that do pay for the division.
+    // nothing; only the ones that do pay for the division. Inside, at least one stroke is owed (an
+    // active phase has delivered < total, so a phase of no duration owes the rest at once).
     if (ledger.phaseTotalStrokes * phaseElapsedMs >= (ledger.phaseDeliveredStrokes + 1) * ledger.phaseDurationMs) {
       const owed = scheduledStrokes(ledger.phaseTotalStrokes, phaseElapsedMs, ledger.phaseDurationMs) - ledger.phaseDeliveredStrokes;
       const maxPerStep = Math.max(1, Math.floor((config.maxStrokesPerSecond * periodMs) / 1000));
-      strokes = owed > maxPerStep ? maxPerStep : owed > 0 ? owed : 0;
+      strokes = Math.min(owed, maxPerStep);
     }
   } else if (ledger.phaseKind === delivery && phaseComplete(ledger)) {
     // (A complete phase is never 'none', so neither is `delivery` here.)

@@ -6,7 +6,7 @@
  * Promises: each case runs in a worker thread of its own (a fresh V8 isolate, as a user's
  * `pumpsim` process is: a case measured after another would run on code V8 had optimised for
  * the other case's shapes — the 18-cycle course measured after the fault-heavy cycle took 9.8 s
- * instead of 6–7 s), `--warmup` times untimed (default 2: V8 is still re-optimising during
+ * instead of 5.6 s), `--warmup` times untimed (default 2: V8 is still re-optimising during
  * the first full run), then `--runs` times (default 5); the median wall time is reported with
  * the work done (control steps executed, simulated seconds), so a faster figure
  * that skipped control steps would show. `--json` prints one JSON object.

@@ -204,7 +204,6 @@ export class SimPressureSensor implements PressureSensor {
     const cosT0 = this.cosAtLastRead;
     const cosT1 = this.advancePhase(t1);
     const pulseMean = amplitude === 0 ? 0 : amplitude * (cosT0 - cosT1) * this.pulseMeanScale;
-    // Noise is indexed by the sample's time (20 ms grid), never by how often the firmware reads.
     const noiseIndex = Math.round(t1 / NOISE_GRID_MS);
     if (noiseIndex !== this.noiseNextIndex || this.noiseCursor === NOISE_BATCH_READS) {
       // Not the read the batch foresaw (the first, a changed period, a reboot), or the batch is

@@ -464,32 +464,31 @@ export class Plant {
     if (tMs >= this.referenceFromMs && tMs < this.referenceUntilMs) {
       return this.referenceBaseMmHg + (this.referenceAtStartMmHg + this.referenceSlopePerMs * (tMs - this.referenceFromMs));
     }
-    const value = this.computeReferencePressureMmHg(tMs);
-    const diurnal = this.current.occlusion === null || this.current.occlusion.severity < 1 ? this.onArterialPath() : false;
-    if (diurnal) {
-      this.referenceFromMs = this.diurnalKnotStartMs;
-      this.referenceUntilMs = this.diurnalKnotStartMs + DIURNAL_KNOT_MS;
-      this.referenceBaseMmHg = this.artery.meanMmHg + this.current.arterialOffsetMmHg;
-      this.referenceAtStartMmHg = this.diurnalAtKnot;
-      this.referenceSlopePerMs = this.diurnalSlopePerMs;
-    } else {
-      this.referenceFromMs = tMs;
-      this.referenceUntilMs = Infinity;
-      this.referenceBaseMmHg = value;
-      this.referenceAtStartMmHg = 0;
-      this.referenceSlopePerMs = 0;
+    const occ = this.current.occlusion;
+    if (occ !== null && occ.severity >= 1) {
+      if (Number.isNaN(this.occludedBaseMmHg)) this.occludedBaseMmHg = this.openPathPressureMmHg(tMs);
+      return this.holdReference(tMs, this.occludedBaseMmHg);
     }
+    this.occludedBaseMmHg = NaN;
+    if (!this.onArterialPath()) return this.holdReference(tMs, this.openPathPressureMmHg(tMs));
+    const value = this.arterialMeanMmHg(tMs);
+    // arterialMeanMmHg = (mean + offset) + diurnal, the diurnal term linear over the knot it just set.
+    this.referenceFromMs = this.diurnalKnotStartMs;
+    this.referenceUntilMs = this.diurnalKnotStartMs + DIURNAL_KNOT_MS;
+    this.referenceBaseMmHg = this.artery.meanMmHg + this.current.arterialOffsetMmHg;
+    this.referenceAtStartMmHg = this.diurnalAtKnot;
+    this.referenceSlopePerMs = this.diurnalSlopePerMs;
     return value;
   }
 
-  private computeReferencePressureMmHg(tMs: number): number {
-    const occ = this.conditions.occlusion;
-    if (occ !== null && occ.severity >= 1) {
-      if (Number.isNaN(this.occludedBaseMmHg)) this.occludedBaseMmHg = this.openPathPressureMmHg(tMs);
-      return this.occludedBaseMmHg;
-    }
-    this.occludedBaseMmHg = NaN;
-    return this.openPathPressureMmHg(tMs);
+  /** A reference constant from `tMs` until the conditions change. */
+  private holdReference(tMs: number, valueMmHg: number): number {
+    this.referenceFromMs = tMs;
+    this.referenceUntilMs = Infinity;
+    this.referenceBaseMmHg = valueMmHg;
+    this.referenceAtStartMmHg = 0;
+    this.referenceSlopePerMs = 0;
+    return valueMmHg;
   }
 
   private openPathPressureMmHg(tMs: number): number {

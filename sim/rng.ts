@@ -99,9 +99,13 @@ export function quantile16(u: number): number {
  * function of its arguments.
  */
 export function normalPairFromKey(key: number, index: number, out: Float64Array): void {
-  const h = hashIndex(key, index);
-  out[0] = quantile16(h & 0xffff);
-  out[1] = quantile16(h >>> 16);
+  writeNormalPair(hashIndex(key, index), out, 0);
+}
+
+/** The pair one 32-bit hash gives, written to out[at], out[at + 1]. */
+function writeNormalPair(h: number, out: Float64Array, at: number): void {
+  out[at] = quantile16(h & 0xffff);
+  out[at + 1] = quantile16(h >>> 16);
 }
 
 /**
@@ -110,12 +114,9 @@ export function normalPairFromKey(key: number, index: number, out: Float64Array)
  * a sensor that knows which samples it will read next (sim/devices.ts).
  */
 export function normalPairsFromKey(key: number, firstIndex: number, stride: number, out: Float64Array): void {
-  if (quantileTail === null) buildQuantileTables();
   let index = firstIndex;
-  for (let i = 0; i + 1 < out.length; i += 2) {
-    const h = hashIndex(key, index);
-    out[i] = quantile16(h & 0xffff);
-    out[i + 1] = quantile16(h >>> 16);
+  for (let at = 0; at + 1 < out.length; at += 2) {
+    writeNormalPair(hashIndex(key, index), out, at);
     index += stride;
   }
 }
