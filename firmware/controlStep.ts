@@ -66,6 +66,19 @@ export function controlStateFor(ledger: Ledger, detectors: DetectorState = INITI
   return { ledger, detectors, alarms, phaseElapsedMs: ledger.phaseElapsedMs, judgedDetectors: null, lastPressure: null, previousPressure: null };
 }
 
+/** The control state with detectors and alarms replaced (built field by field: one hidden class for every state). */
+export function withDetectorsAndAlarms(state: ControlState, detectors: DetectorState, alarms: AlarmState): ControlState {
+  return {
+    ledger: state.ledger,
+    detectors,
+    alarms,
+    phaseElapsedMs: state.phaseElapsedMs,
+    judgedDetectors: state.judgedDetectors,
+    lastPressure: state.lastPressure,
+    previousPressure: state.previousPressure,
+  };
+}
+
 export type ControlEvent =
   | { readonly type: 'phase.complete'; readonly phase: Exclude<PhaseKind, 'none'> }
   | { readonly type: 'alarm.raised'; readonly code: AlarmCode; readonly driveAction: DriveAction }

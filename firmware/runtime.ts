@@ -18,7 +18,7 @@ import type { AlarmState } from './alarms.ts';
 import { ALARM_RULE_BY_CODE, acknowledgeAlarms, isAudible, pauseAudio, signalOwner } from './alarms.ts';
 import type { CommandAnswer, PumpCommand } from './commands.ts';
 import type { ControlEvent, ControlSettings, ControlState } from './controlStep.ts';
-import { applyDriveFeedback, controlStateFor, controlStep, makeControlSettings } from './controlStep.ts';
+import { applyDriveFeedback, controlStateFor, controlStep, makeControlSettings, withDetectorsAndAlarms } from './controlStep.ts';
 import type { DrugLibrary } from './drugLibrary.ts';
 import { HAI_FUDR_LIBRARY } from './drugLibrary.ts';
 import type { InfusionPlan } from './dosing.ts';
@@ -142,7 +142,7 @@ export class Firmware {
     if (cmd.type === 'audioPause') {
       // An audio pause acts on a signal that is sounding; with no alarm it is refused and changes nothing.
       if (this.control.alarms.entries.length === 0) return { accepted: false, mode: this.mode, reason: 'no alarm to silence' };
-      this.control = { ...this.control, alarms: pauseAudio(this.control.alarms, atMs) };
+      this.control = withDetectorsAndAlarms(this.control, this.control.detectors, pauseAudio(this.control.alarms, atMs));
       this.updateAnnunciator(atMs);
       return { accepted: true, mode: this.mode };
     }
@@ -242,9 +242,8 @@ export class Firmware {
   }
 
   private acknowledge(atMs: number): void {
-    this.control = { ...this.control, detectors: acknowledgeStall(withRestartLockout(this.control.detectors, false)) };
     const { state, cleared } = acknowledgeAlarms(this.control.alarms);
-    this.control = { ...this.control, alarms: state };
+    this.control = withDetectorsAndAlarms(this.control, acknowledgeStall(withRestartLockout(this.control.detectors, false)), state);
     for (const code of cleared) {
       this.log('alarmCleared', code, 'acknowledged');
       this.actor.send({ type: 'alarm.cleared', code, atMs });
@@ -339,7 +338,7 @@ export class Firmware {
         this.log('notification', 'RESERVOIR_REFILLED', `${e.volumeMl} mL`);
         break;
       case 'restart.lockout':
-        this.control = { ...this.control, detectors: withRestartLockout(this.control.detectors, true) };
+        this.control = withDetectorsAndAlarms(this.control, withRestartLockout(this.control.detectors, true), this.control.alarms);
         this.log('notification', 'RESTART_LOCKOUT', e.code);
         break;
       case 'notification':

@@ -3,9 +3,10 @@
  * `updateReservoir`, `updatePressureTrack`, `updateFlowTrack`, `updateHealth`), and the
  * bookkeeping around them (`recordStrokes`, `updateDetectors`), by example at their thresholds.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FlowReading, PressureReading, ReservoirReading } from '../../hal/index.ts';
-import type { DetectorReadings, FlowDetector, Ledger } from '../../firmware/index.ts';
+import type { DetectorReadings, DetectorState, FlowDetector, Ledger } from '../../firmware/index.ts';
 import {
   EMPTY_LEDGER,
   INITIAL_DETECTORS,
@@ -14,13 +15,17 @@ import {
   detectorConfig,
   makeLedger,
   recordStrokes,
+  slowGroupsSettled,
+  updateArterial,
   updateDetectors,
   updateFlowTrack,
   updateHealth,
   updatePressureTrack,
   updateReservoir,
+  withEveryGroup,
 } from '../../firmware/index.ts';
 import { NOMINAL_PORT_CONFIG, deviceConfig } from '../support/deviceConfig.ts';
+import { checkProperty } from '../support/fc.ts';
 
 const cfg = detectorConfig(NOMINAL_PORT_CONFIG);
 const T = THRESHOLDS;
@@ -321,5 +326,70 @@ describe('drive bookkeeping and the whole update', () => {
     expect(changed).not.toBe(d);
     expect(changed.health.batteryPercent).toBe(50);
     expect(changed.arterial).toBe(d.arterial);
+  });
+});
+
+describe('updateDetectors: the periods between slow readings', () => {
+  /** One period of a random run: which sensors answered, what they said, and what the drive did. */
+  const periodArb = fc.record({
+    connected: fc.boolean(),
+    infusing: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+    // Delivered strokes of 28,000: 28,000 is a finished phase (the gauge's empty count resets then).
+    delivered: fc.constantFrom(10_000, 27_990, 28_000),
+    pressure: fc.oneof(
+      { weight: 8, arbitrary: fc.tuple(fc.integer({ min: -600, max: 6000 }), fc.integer({ min: 0, max: 80 })).map(([mean, amp]) => pressure(mean / 10, amp / 10)) },
+      { weight: 1, arbitrary: fc.constant({ ok: false as const, kind: 'disconnected' as const, detail: 'test' }) },
+    ),
+    flow: fc.oneof(
+      { weight: 8, arbitrary: fc.constant(null) },
+      { weight: 2, arbitrary: fc.integer({ min: -100, max: 300 }).map((rate) => flowRead(rate)) },
+      { weight: 1, arbitrary: fc.constant({ ok: false as const, kind: 'disconnected' as const, detail: 'test' }) },
+    ),
+    gaugeMl: fc.oneof({ weight: 8, arbitrary: fc.constant(null) }, { weight: 2, arbitrary: fc.integer({ min: 0, max: 300 }).map((v) => v / 10) }),
+    batteryPercent: fc.oneof({ weight: 8, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 100 }) }),
+    strokes: fc.integer({ min: 0, max: 2 }),
+  });
+
+  it('PUMP-ALARM-QUIET a period that skips the slow groups gives exactly what updating every group gives', () => {
+    const groups = Object.keys(INITIAL_DETECTORS) as (keyof DetectorState)[];
+    let settledPeriods = 0;
+    let otherPeriods = 0;
+    checkProperty(
+      fc.property(fc.array(periodArb, { minLength: 20, maxLength: 120 }), (periods) => {
+        let d = INITIAL_DETECTORS;
+        let last: PressureReading | null = null;
+        let previous: PressureReading | null = null;
+        periods.forEach((period, i) => {
+          const atMs = (i + 1) * 1000;
+          const r: DetectorReadings = {
+            pressure: period.pressure,
+            flow: period.flow,
+            reservoir: period.gaugeMl === null ? null : gauge(period.gaugeMl, atMs),
+            power: period.batteryPercent === null ? null : { ok: true, atMs, batteryPercent: period.batteryPercent, externalPower: false },
+          };
+          const ledger = infusing(period.delivered);
+          const next = updateDetectors(d, cfg, period.connected, period.infusing, ledger, r, last, previous);
+          // The reference: the pressure groups as updateDetectors computes them, then every group.
+          const pressureTrack = updatePressureTrack(d.pressureTrack, cfg, period.connected, r.pressure, last, previous);
+          const arterial = updateArterial(d.arterial, cfg, period.connected, d.strokeCount.strokesCompleted, r.pressure, pressureTrack.suspect);
+          const reference = withEveryGroup(d, cfg, period.connected, period.infusing, ledger, r, pressureTrack, arterial);
+          if (slowGroupsSettled(d, period.infusing, r)) settledPeriods++;
+          else otherPeriods++;
+          expect(next).toEqual(reference);
+          // Same groups kept (by identity), so the alarm table sees the same changed inputs.
+          expect(next === d).toBe(reference === d);
+          for (const group of groups) expect([group, next[group] === d[group]]).toEqual([group, reference[group] === d[group]]);
+          d = recordStrokes(next, period.strokes, period.strokes, strokeUl);
+          if (r.pressure.ok) {
+            previous = last;
+            last = r.pressure;
+          }
+        });
+      }),
+      { seed: 20261127, numRuns: 200 },
+    );
+    // Both kinds of period were exercised, each many times.
+    expect(settledPeriods).toBeGreaterThan(1000);
+    expect(otherPeriods).toBeGreaterThan(1000);
   });
 });
