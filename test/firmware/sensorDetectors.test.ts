@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FlowReading, PressureReading, ReservoirReading } from '../../hal/index.ts';
-import type { DetectorReadings, DetectorState, FlowDetector, Ledger } from '../../firmware/index.ts';
+import type { DetectorConfig, DetectorReadings, DetectorState, FlowDetector, Ledger } from '../../firmware/index.ts';
 import {
   EMPTY_LEDGER,
   INITIAL_DETECTORS,
@@ -16,6 +16,7 @@ import {
   makeLedger,
   recordStrokes,
   slowGroupsSettled,
+  steadyPeriod,
   updateArterial,
   updateDetectors,
   updateFlowTrack,
@@ -332,13 +333,21 @@ describe('drive bookkeeping and the whole update', () => {
 describe('updateDetectors: the periods between slow readings', () => {
   /** One period of a random run: which sensors answered, what they said, and what the drive did. */
   const periodArb = fc.record({
-    connected: fc.boolean(),
+    connected: fc.oneof({ weight: 9, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
     infusing: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
     // Delivered strokes of 28,000: 28,000 is a finished phase (the gauge's empty count resets then).
     delivered: fc.constantFrom(10_000, 27_990, 28_000),
+    // The window mean moves by a step (tenths of mmHg): mostly small, as a steady signal does,
+    // sometimes a jump; now and then the sensor fails.
     pressure: fc.oneof(
-      { weight: 8, arbitrary: fc.tuple(fc.integer({ min: -600, max: 6000 }), fc.integer({ min: 0, max: 80 })).map(([mean, amp]) => pressure(mean / 10, amp / 10)) },
-      { weight: 1, arbitrary: fc.constant({ ok: false as const, kind: 'disconnected' as const, detail: 'test' }) },
+      {
+        weight: 24,
+        arbitrary: fc.record({
+          stepTenths: fc.oneof({ weight: 15, arbitrary: fc.integer({ min: -20, max: 20 }) }, { weight: 1, arbitrary: fc.integer({ min: -4000, max: 4000 }) }),
+          amplitudeTenths: fc.oneof({ weight: 12, arbitrary: fc.integer({ min: 8, max: 80 }) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 10 }) }),
+        }),
+      },
+      { weight: 1, arbitrary: fc.constant(null) },
     ),
     flow: fc.oneof(
       { weight: 8, arbitrary: fc.constant(null) },
@@ -350,8 +359,9 @@ describe('updateDetectors: the periods between slow readings', () => {
     strokes: fc.integer({ min: 0, max: 2 }),
   });
 
-  it('PUMP-ALARM-QUIET a period that skips the slow groups gives exactly what updating every group gives', () => {
+  it('PUMP-ALARM-QUIET a steady period, or one that skips the slow groups, gives exactly what updating every group gives', () => {
     const groups = Object.keys(INITIAL_DETECTORS) as (keyof DetectorState)[];
+    let steadyPeriods = 0;
     let settledPeriods = 0;
     let otherPeriods = 0;
     checkProperty(
@@ -359,10 +369,13 @@ describe('updateDetectors: the periods between slow readings', () => {
         let d = INITIAL_DETECTORS;
         let last: PressureReading | null = null;
         let previous: PressureReading | null = null;
+        let meanTenths = 900;
         periods.forEach((period, i) => {
           const atMs = (i + 1) * 1000;
+          if (period.pressure !== null) meanTenths += period.pressure.stepTenths;
           const r: DetectorReadings = {
-            pressure: period.pressure,
+            pressure:
+              period.pressure === null ? { ok: false, kind: 'disconnected', detail: 'test' } : pressure(meanTenths / 10, period.pressure.amplitudeTenths / 10),
             flow: period.flow,
             reservoir: period.gaugeMl === null ? null : gauge(period.gaugeMl, atMs),
             power: period.batteryPercent === null ? null : { ok: true, atMs, batteryPercent: period.batteryPercent, externalPower: false },
@@ -373,7 +386,8 @@ describe('updateDetectors: the periods between slow readings', () => {
           const pressureTrack = updatePressureTrack(d.pressureTrack, cfg, period.connected, r.pressure, last, previous);
           const arterial = updateArterial(d.arterial, cfg, period.connected, d.strokeCount.strokesCompleted, r.pressure, pressureTrack.suspect);
           const reference = withEveryGroup(d, cfg, period.connected, period.infusing, ledger, r, pressureTrack, arterial);
-          if (slowGroupsSettled(d, period.infusing, r)) settledPeriods++;
+          if (steadyPeriod(d, cfg, period.connected, period.infusing, r, last)) steadyPeriods++;
+          else if (slowGroupsSettled(d, period.infusing, r)) settledPeriods++;
           else otherPeriods++;
           expect(next).toEqual(reference);
           // Same groups kept (by identity), so the alarm table sees the same changed inputs.
@@ -388,8 +402,85 @@ describe('updateDetectors: the periods between slow readings', () => {
       }),
       { seed: 20261127, numRuns: 200 },
     );
-    // Both kinds of period were exercised, each many times.
+    // Every kind of period was exercised, each many times.
+    expect(steadyPeriods).toBeGreaterThan(1000);
     expect(settledPeriods).toBeGreaterThan(1000);
     expect(otherPeriods).toBeGreaterThan(1000);
+  });
+});
+
+describe('steadyPeriod: the few comparisons that stand for a whole update', () => {
+  const patent = updateArterial(INITIAL_DETECTORS.arterial, cfg, true, 0, pressure(90, 6));
+  const lost = updateArterial(patent, cfg, true, 0, pressure(90, 0));
+  const atRest = INITIAL_DETECTORS.pressureTrack;
+  const tracks = [
+    atRest,
+    { ...atRest, identicalCount: 1 },
+    { ...atRest, reversalScore: 0.5 },
+    { ...atRest, lowWithPulseMs: 1000 },
+    { ...atRest, suspect: true },
+  ];
+  const ledger = infusing(10_000);
+  const quietOf = (p: DetectorReadings['pressure']): DetectorReadings => ({ pressure: p, flow: null, reservoir: null, power: null });
+  /** The update with every group computed: what updateDetectors must give. */
+  function fullUpdate(c: DetectorConfig, d: DetectorState, connected: boolean, r: DetectorReadings, last: PressureReading, previous: PressureReading): DetectorState {
+    const track = updatePressureTrack(d.pressureTrack, c, connected, r.pressure, last, previous);
+    const arterial = updateArterial(d.arterial, c, connected, d.strokeCount.strokesCompleted, r.pressure, track.suspect);
+    return withEveryGroup(d, c, connected, true, ledger, r, track, arterial);
+  }
+  /** A front-end with a narrower range than the nominal one: plausibility then binds inside 15–400 mmHg. */
+  const narrowCfg = detectorConfig(deviceConfig({ pressureRangeMmHg: { min: 20, max: 300 } }));
+
+  it('PUMP-ALARM-QUIET at every edge of every threshold it reads, a period it calls steady changes no detector', () => {
+    let steady = 0;
+    let cases = 0;
+    const grid = {
+      c: [cfg, narrowCfg],
+      connected: [true, false],
+      arterial: [patent, lost, INITIAL_DETECTORS.arterial],
+      pressureTrack: tracks,
+      sensorFaultMs: [0, 1000],
+      mean: [-50.1, -50, 14.9, 15, 20, 90, 300, 300.1, 399.9, 400, 1500, 1500.1],
+      amplitude: [0.7, 0.8, 6],
+      delta: [-15.1, -15, 0, 15, 15.1],
+      lastDelta: [-16, 0, 16],
+      sameMax: [true, false],
+    };
+    for (const c of grid.c) for (const connected of grid.connected) for (const arterial of grid.arterial) for (const pressureTrack of grid.pressureTrack) {
+      for (const sensorFaultMs of grid.sensorFaultMs) for (const mean of grid.mean) for (const amplitude of grid.amplitude) {
+        for (const delta of grid.delta) for (const lastDelta of grid.lastDelta) for (const sameMax of grid.sameMax) {
+          const d: DetectorState = { ...INITIAL_DETECTORS, arterial, pressureTrack, health: { ...INITIAL_DETECTORS.health, sensorFaultMs } };
+          const last = pressure(mean - delta, amplitude);
+          const previous = pressure(mean - delta - lastDelta, amplitude);
+          const r = quietOf(sameMax ? pressure(mean, amplitude) : { ...pressure(mean, amplitude), maxMmHg: mean + amplitude + 0.1 });
+          cases++;
+          if (!steadyPeriod(d, c, connected, true, r, last)) continue;
+          steady++;
+          expect(fullUpdate(c, d, connected, r, last, previous), `connected ${connected}, mean ${mean}, amplitude ${amplitude}, delta ${delta}`).toBe(d);
+          expect(updateDetectors(d, c, connected, true, ledger, r, last, previous)).toBe(d);
+        }
+      }
+    }
+    expect(cases).toBe(Object.values(grid).reduce((n, values) => n * values.length, 1));
+    expect(steady).toBeGreaterThan(100);
+  });
+
+  it('PUMP-ALARM-QUIET a plausible window that differs from the last and moves by at most a jump is steady, over a patent artery with its pulse between 15 and 400 mmHg or with the needle out', () => {
+    const d: DetectorState = { ...INITIAL_DETECTORS, arterial: patent };
+    for (const [mean, amplitude, delta] of [[15, 0.8, 15], [90, 6, 0.1], [399.9, 6, -15], [90, 0.8, 0]] as const) {
+      const last = delta === 0 ? { ...pressure(mean, amplitude), maxMmHg: mean + amplitude + 0.1 } : pressure(mean - delta, amplitude);
+      expect(steadyPeriod(d, cfg, true, true, quietOf(pressure(mean, amplitude)), last), `mean ${mean}, amplitude ${amplitude}, delta ${delta}`).toBe(true);
+    }
+    // Only a window equal to the last in all four features is a repeat; the range's ends are in it.
+    expect(steadyPeriod(d, cfg, true, true, quietOf(pressure(90, 6)), { ...pressure(90, 6), meanMmHg: 89.9 })).toBe(true);
+    expect(steadyPeriod(d, cfg, true, true, quietOf(pressure(90, 6)), { ...pressure(90, 6), cardiacAmplitudeMmHg: 5.9 })).toBe(true);
+    expect(steadyPeriod(d, narrowCfg, true, true, quietOf(pressure(20, 6)), pressure(21, 6))).toBe(true);
+    expect(steadyPeriod(d, narrowCfg, true, true, quietOf(pressure(300, 6)), pressure(299, 6))).toBe(true);
+    expect(steadyPeriod(INITIAL_DETECTORS, cfg, false, true, quietOf(pressure(5, 0)), pressure(6, 0))).toBe(true);
+    expect(steadyPeriod(INITIAL_DETECTORS, cfg, false, false, quietOf(pressure(5, 0)), null)).toBe(true);
+    // A slow reading, a failed window, or a gauge count to reset: not steady (the full update runs).
+    expect(steadyPeriod(d, cfg, true, true, { ...quietOf(pressure(90, 6)), flow: flowRead(89) }, pressure(91, 6))).toBe(false);
+    expect(steadyPeriod(d, cfg, true, true, quietOf({ ok: false, kind: 'disconnected', detail: 'test' }), pressure(91, 6))).toBe(false);
+    expect(steadyPeriod({ ...d, reservoir: { ...d.reservoir, emptyCount: 1 } }, cfg, true, true, quietOf(pressure(90, 6)), pressure(91, 6))).toBe(false);
   });
 });
