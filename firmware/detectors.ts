@@ -663,8 +663,10 @@ export function recordStrokes(d: DetectorState, commanded: number, completed: nu
     pressureTrack: d.pressureTrack,
     flowTrack: d.flowTrack,
     arterial: d.arterial,
-    // The flow sensor verifies that encoder-confirmed strokes moved fluid; missed strokes are MOTOR_STALL's business.
-    flow: fl === FLOW_IDLE || fl === FLOW_OPEN ? fl : withCommanded(fl, fl.commandedUl + completed * strokeVolumeUl),
+    // The flow sensor verifies that encoder-confirmed strokes moved fluid; missed strokes are
+    // MOTOR_STALL's business. Strokes before the window opens (idle) are not in any block; from
+    // the opening read on they are, as the next read's volume includes them.
+    flow: fl === FLOW_IDLE ? fl : withCommanded(fl, fl.commandedUl + completed * strokeVolumeUl),
     flowVerdict: d.flowVerdict,
     drive: missedStrokes === d.drive.missedStrokes ? d.drive : { missedStrokes },
     strokeCount: completed === 0 ? d.strokeCount : { strokesCompleted: d.strokeCount.strokesCompleted + completed },

@@ -298,6 +298,10 @@ describe('drive bookkeeping and the whole update', () => {
     expect(changedAlarmInputs(resumed, steady)).toBe(0);
     // Before the flow window opens (idle), strokes do not enter a block.
     expect(recordStrokes(INITIAL_DETECTORS, 2, 2, strokeUl).flow).toBe(INITIAL_DETECTORS.flow);
+    // From the opening read on they do: the next read's volume includes them.
+    const opened = updateDetectors(INITIAL_DETECTORS, cfg, false, true, EMPTY_LEDGER, { pressure: pressure(90), flow: flowRead(89), reservoir: null, power: null });
+    expect(opened.flow.blockElapsedMs).toBe(0);
+    expect(recordStrokes(opened, 2, 2, strokeUl).flow.commandedUl).toBeCloseTo(2 * strokeUl, 12);
   });
 
   it('PUMP-ALARM-QUIET the flow verdict is judged when a block completes, not again in the periods until the next flow read', () => {
