@@ -19,6 +19,8 @@ import {
   steadyPeriod,
   updateArterial,
   updateDetectors,
+  updateFlow,
+  updateFlowVerdict,
   updateFlowTrack,
   updateHealth,
   updatePressureTrack,
@@ -397,6 +399,23 @@ describe('updateDetectors: the periods between slow readings', () => {
           // Same groups kept (by identity), so the alarm table sees the same changed inputs.
           expect(next === d).toBe(reference === d);
           for (const group of groups) expect([group, next[group] === d[group]]).toEqual([group, reference[group] === d[group]]);
+          // And group by group, each from its own update (what the whole update is defined as): the
+          // same values, and a group its update hands back unchanged kept as the very same object.
+          const flow = updateFlow(d.flow, cfg, period.infusing, r.flow);
+          const flowTrack = updateFlowTrack(d.flowTrack, r.flow);
+          const byGroup: DetectorState = {
+            pressureTrack,
+            flowTrack,
+            arterial,
+            flow,
+            flowVerdict: updateFlowVerdict(d.flowVerdict, flow, period.infusing),
+            drive: d.drive,
+            strokeCount: d.strokeCount,
+            reservoir: updateReservoir(d.reservoir, cfg, period.infusing, ledger, r.reservoir, flow),
+            health: updateHealth(d.health, cfg, period.connected, period.infusing, pressureTrack, flowTrack, r),
+          };
+          expect(next).toEqual(byGroup);
+          for (const group of groups) if (group !== 'flowVerdict' && byGroup[group] === d[group]) expect(next[group], group).toBe(d[group]);
           d = recordStrokes(next, period.strokes, period.strokes, strokeUl);
           if (r.pressure.ok) {
             previous = last;
@@ -478,6 +497,7 @@ describe('steadyPeriod: the few comparisons that stand for a whole update', () =
     // Only a window equal to the last in all four features is a repeat; the range's ends are in it.
     expect(steadyPeriod(d, cfg, true, true, quietOf(pressure(90, 6)), { ...pressure(90, 6), meanMmHg: 89.9 })).toBe(true);
     expect(steadyPeriod(d, cfg, true, true, quietOf(pressure(90, 6)), { ...pressure(90, 6), cardiacAmplitudeMmHg: 5.9 })).toBe(true);
+    expect(steadyPeriod(d, cfg, true, true, quietOf(pressure(90, 6)), { ...pressure(90, 6), minMmHg: 83.9 })).toBe(true);
     expect(steadyPeriod(d, narrowCfg, true, true, quietOf(pressure(20, 6)), pressure(21, 6))).toBe(true);
     expect(steadyPeriod(d, narrowCfg, true, true, quietOf(pressure(300, 6)), pressure(299, 6))).toBe(true);
     expect(steadyPeriod(INITIAL_DETECTORS, cfg, false, true, quietOf(pressure(5, 0)), pressure(6, 0))).toBe(true);
