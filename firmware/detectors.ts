@@ -258,7 +258,7 @@ const FLOW_IDLE: FlowDetector = {
 };
 
 /** The window opened by the first flow read of an infusion; nothing counted yet. */
-const FLOW_OPEN: FlowDetector = withCommanded(FLOW_IDLE, 0);
+const FLOW_OPEN: FlowDetector = withCurrentBlock(FLOW_IDLE, 0, 0, 0);
 
 const NO_FLOW_VERDICT: FlowVerdict = { ratio: NaN, overInfusion: false, underInfusion: false };
 
@@ -361,20 +361,7 @@ export function updateFlow(fl: FlowDetector, cfg: DetectorConfig, infusing: bool
   // The flow front-end integrates between reads; a read covers `windowMs`.
   const measuredUl = fl.measuredUl + (flowPlausible(f, cfg) ? (f.meanFlowUlPerHour * f.windowMs) / 3_600_000 : 0);
   const blockElapsedMs = fl.blockElapsedMs + (f.ok ? f.windowMs : cfg.periodMs);
-  if (blockElapsedMs < THRESHOLDS.flowBlockMs) {
-    return {
-      measuredUl,
-      commandedUl: fl.commandedUl,
-      blockElapsedMs,
-      measured1Ul: fl.measured1Ul,
-      measured2Ul: fl.measured2Ul,
-      measured3Ul: fl.measured3Ul,
-      commanded1Ul: fl.commanded1Ul,
-      commanded2Ul: fl.commanded2Ul,
-      commanded3Ul: fl.commanded3Ul,
-      blocksFilled: fl.blocksFilled,
-    };
-  }
+  if (blockElapsedMs < THRESHOLDS.flowBlockMs) return withCurrentBlock(fl, measuredUl, fl.commandedUl, blockElapsedMs);
   return {
     measuredUl: 0,
     commandedUl: 0,
@@ -638,12 +625,12 @@ export function changedAlarmInputs(before: DetectorState, after: DetectorState):
   );
 }
 
-/** The flow window with the block's commanded volume replaced (built field by field: one hidden class for every window). */
-function withCommanded(fl: FlowDetector, commandedUl: number): FlowDetector {
+/** The flow window with the block under way replaced, its completed blocks kept (built field by field: one hidden class for every window). */
+function withCurrentBlock(fl: FlowDetector, measuredUl: number, commandedUl: number, blockElapsedMs: number): FlowDetector {
   return {
-    measuredUl: fl.measuredUl,
+    measuredUl,
     commandedUl,
-    blockElapsedMs: fl.blockElapsedMs,
+    blockElapsedMs,
     measured1Ul: fl.measured1Ul,
     measured2Ul: fl.measured2Ul,
     measured3Ul: fl.measured3Ul,
@@ -666,7 +653,7 @@ export function recordStrokes(d: DetectorState, commanded: number, completed: nu
     // The flow sensor verifies that encoder-confirmed strokes moved fluid; missed strokes are
     // MOTOR_STALL's business. Strokes before the window opens (idle) are not in any block; from
     // the opening read on they are, as the next read's volume includes them.
-    flow: fl === FLOW_IDLE ? fl : withCommanded(fl, fl.commandedUl + completed * strokeVolumeUl),
+    flow: fl === FLOW_IDLE ? fl : withCurrentBlock(fl, fl.measuredUl, fl.commandedUl + completed * strokeVolumeUl, fl.blockElapsedMs),
     flowVerdict: d.flowVerdict,
     drive: missedStrokes === d.drive.missedStrokes ? d.drive : { missedStrokes },
     strokeCount: completed === 0 ? d.strokeCount : { strokesCompleted: d.strokeCount.strokesCompleted + completed },
