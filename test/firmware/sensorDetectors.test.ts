@@ -304,6 +304,7 @@ describe('drive bookkeeping and the whole update', () => {
     const opened = updateDetectors(INITIAL_DETECTORS, cfg, false, true, EMPTY_LEDGER, { pressure: pressure(90), flow: flowRead(89), reservoir: null, power: null });
     expect(opened.flow.blockElapsedMs).toBe(0);
     expect(recordStrokes(opened, 2, 2, strokeUl).flow.commandedUl).toBeCloseTo(2 * strokeUl, 12);
+    expect(recordStrokes(opened, 2, 2, 0.5).flow.commandedUl).toBeCloseTo(1, 12);
   });
 
   it('PUMP-ALARM-QUIET the flow verdict is judged when a block completes, not again in the periods until the next flow read', () => {
