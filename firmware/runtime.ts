@@ -81,12 +81,6 @@ export class Firmware {
   private steps = 0;
   private rejectedInThisCommand = false;
   private ledgerUnreadable = false;
-  private readonly readings: { -readonly [K in keyof DetectorReadings]: DetectorReadings[K] } = {
-    pressure: { ok: false, kind: 'stale', detail: 'not read yet' },
-    flow: null,
-    reservoir: null,
-    power: null,
-  };
   private readonly flowEverySteps: number;
   private readonly slowEverySteps: number;
   /** Periods until the next flow read, and until the next gauge and battery read. */
@@ -204,18 +198,16 @@ export class Firmware {
     const hal = this.hal;
     const nowMs = hal.clock.nowMs();
     this.steps++;
-    // One readings record, refilled every period: the step reads it and keeps none of it but the
-    // readings themselves (immutable snapshots), so reusing the holder is safe and allocates nothing.
-    const readings = this.readings;
-    readings.pressure = hal.pressure.read();
+    const pressure = hal.pressure.read();
     // Countdowns rather than `steps % every`: the same periods, without two divisions per period.
     const flowDue = --this.stepsToFlowRead === 0;
     if (flowDue) this.stepsToFlowRead = this.flowEverySteps;
-    readings.flow = flowDue ? hal.flow.read() : null;
+    const flow = flowDue ? hal.flow.read() : null;
     const slow = --this.stepsToSlowRead === 0;
     if (slow) this.stepsToSlowRead = this.slowEverySteps;
-    readings.reservoir = slow ? hal.reservoir.read() : null;
-    readings.power = slow ? hal.power.read() : null;
+    // A fresh record each period: storing this period's reading into a long-lived holder would
+    // cost a write barrier (an old object pointing at a new one) every period.
+    const readings: DetectorReadings = { pressure, flow, reservoir: slow ? hal.reservoir.read() : null, power: slow ? hal.power.read() : null };
     const out = controlStep(this.control, this.settings, readings, nowMs);
     const alarmsBefore = this.control.alarms;
     this.control = out.state;

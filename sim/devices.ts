@@ -93,7 +93,19 @@ export class SimPressureSensor implements PressureSensor {
   fault: SensorFault | null = null;
   private lastReadMs = 0;
   private lastIntegral = 0;
-  private last: PressureReading | null = null;
+  /**
+   * The last window computed, kept as numbers rather than as the reading object: the sensor lives
+   * long, and storing each new reading in it would cost a write barrier (an old object pointing at
+   * a new one) at every read. `lastReading` rebuilds it for the rare paths that hand it back.
+   */
+  private hasLast = false;
+  private lastAtMs = 0;
+  private lastWindowMs = 0;
+  private lastSampleCount = 0;
+  private lastMeanMmHg = 0;
+  private lastMinMmHg = 0;
+  private lastMaxMmHg = 0;
+  private lastCardiacMmHg = 0;
   private readonly offsetMmHg: number;
   private readonly gain: number;
   private readonly beatPeriodMs: number;
@@ -191,7 +203,7 @@ export class SimPressureSensor implements PressureSensor {
     const plant = this.plant;
     plant.advanceTo(t1);
     const windowMs = t1 - this.lastReadMs;
-    if (windowMs <= 0) return this.last ?? halError('stale', 'no pressure sample yet');
+    if (windowMs <= 0) return this.hasLast ? this.lastReading(this.lastAtMs, this.lastWindowMs) : halError('stale', 'no pressure sample yet');
     if (windowMs !== this.windowMsCached) this.setWindow(windowMs);
     const integral = plant.storedIntegral;
     const storedMeanUl = (integral - this.lastIntegral) / windowMs;
@@ -218,16 +230,15 @@ export class SimPressureSensor implements PressureSensor {
     const zMean = z[zAt] as number;
     const zBand = z[zAt + 1] as number;
     const fault = this.fault;
-    const last = this.last;
-    if (fault !== null && fault.mode === 'stuck' && last !== null) {
+    if (fault !== null && fault.mode === 'stuck' && this.hasLast) {
       // A stuck front-end repeats its last window.
-      return { ...last, atMs: t1, windowMs };
+      return this.lastReading(t1, windowMs);
     }
     const gain = this.gain;
     const offset = this.offsetMmHg;
     let mean = (lowFrequencyMeanMmHg + pulseMean) * gain + offset + this.meanSdMmHg * zMean;
     if (fault !== null) {
-      mean = applySensorFault(fault, mean, last?.meanMmHg ?? mean, t1, zMean);
+      mean = applySensorFault(fault, mean, this.hasLast ? this.lastMeanMmHg : mean, t1, zMean);
       if (Number.isNaN(mean)) return halError('disconnected', 'pressure sensor not responding');
     }
     // The band estimator reports a magnitude: noise folds onto the positive axis.
@@ -251,8 +262,29 @@ export class SimPressureSensor implements PressureSensor {
       maxMmHg: Math.floor(((mean > high ? mean : high) + amplitude + this.maxGuardMmHg) * inv + 0.5) * res,
       cardiacAmplitudeMmHg: Math.floor(cardiac * inv + 0.5) * res,
     };
-    this.last = reading;
+    this.hasLast = true;
+    this.lastAtMs = t1;
+    this.lastWindowMs = windowMs;
+    this.lastSampleCount = reading.sampleCount;
+    this.lastMeanMmHg = reading.meanMmHg;
+    this.lastMinMmHg = reading.minMmHg;
+    this.lastMaxMmHg = reading.maxMmHg;
+    this.lastCardiacMmHg = reading.cardiacAmplitudeMmHg;
     return reading;
+  }
+
+  /** The last window computed, as a reading at `atMs` over `windowMs`. */
+  private lastReading(atMs: number, windowMs: number): PressureReading {
+    return {
+      ok: true,
+      atMs,
+      windowMs,
+      sampleCount: this.lastSampleCount,
+      meanMmHg: this.lastMeanMmHg,
+      minMmHg: this.lastMinMmHg,
+      maxMmHg: this.lastMaxMmHg,
+      cardiacAmplitudeMmHg: this.lastCardiacMmHg,
+    };
   }
 }
 
