@@ -96,9 +96,9 @@ export class SimPressureSensor implements PressureSensor {
   /**
    * The last window computed, kept as numbers rather than as the reading object: the sensor lives
    * long, and storing each new reading in it would cost a write barrier (an old object pointing at
-   * a new one) at every read. `lastReading` rebuilds it for the rare paths that hand it back.
+   * a new one) at every read. `lastReading` rebuilds it for the rare paths that hand it back; a
+   * window is never empty, so `lastWindowMs > 0` says there is one.
    */
-  private hasLast = false;
   private lastAtMs = 0;
   private lastWindowMs = 0;
   private lastSampleCount = 0;
@@ -203,7 +203,7 @@ export class SimPressureSensor implements PressureSensor {
     const plant = this.plant;
     plant.advanceTo(t1);
     const windowMs = t1 - this.lastReadMs;
-    if (windowMs <= 0) return this.hasLast ? this.lastReading(this.lastAtMs, this.lastWindowMs) : halError('stale', 'no pressure sample yet');
+    if (windowMs <= 0) return this.lastWindowMs > 0 ? this.lastReading(this.lastAtMs, this.lastWindowMs) : halError('stale', 'no pressure sample yet');
     if (windowMs !== this.windowMsCached) this.setWindow(windowMs);
     const integral = plant.storedIntegral;
     const storedMeanUl = (integral - this.lastIntegral) / windowMs;
@@ -230,7 +230,7 @@ export class SimPressureSensor implements PressureSensor {
     const zMean = z[zAt] as number;
     const zBand = z[zAt + 1] as number;
     const fault = this.fault;
-    if (fault !== null && fault.mode === 'stuck' && this.hasLast) {
+    if (fault !== null && fault.mode === 'stuck' && this.lastWindowMs > 0) {
       // A stuck front-end repeats its last window.
       return this.lastReading(t1, windowMs);
     }
@@ -238,7 +238,7 @@ export class SimPressureSensor implements PressureSensor {
     const offset = this.offsetMmHg;
     let mean = (lowFrequencyMeanMmHg + pulseMean) * gain + offset + this.meanSdMmHg * zMean;
     if (fault !== null) {
-      mean = applySensorFault(fault, mean, this.hasLast ? this.lastMeanMmHg : mean, t1, zMean);
+      mean = applySensorFault(fault, mean, this.lastWindowMs > 0 ? this.lastMeanMmHg : mean, t1, zMean);
       if (Number.isNaN(mean)) return halError('disconnected', 'pressure sensor not responding');
     }
     // The band estimator reports a magnitude: noise folds onto the positive axis.
@@ -262,7 +262,6 @@ export class SimPressureSensor implements PressureSensor {
       maxMmHg: Math.floor(((mean > high ? mean : high) + amplitude + this.maxGuardMmHg) * inv + 0.5) * res,
       cardiacAmplitudeMmHg: Math.floor(cardiac * inv + 0.5) * res,
     };
-    this.hasLast = true;
     this.lastAtMs = t1;
     this.lastWindowMs = windowMs;
     this.lastSampleCount = reading.sampleCount;

@@ -12,12 +12,16 @@
 
 /** 32-bit finaliser (lowbias32, C. Wellons): a fast, well-mixed integer hash. */
 export function mix32(x: number): number {
+  return mix32Bits(x) >>> 0;
+}
+
+/** `mix32` as the same 32 bits in a signed integer (V8 keeps it an int32; `>>> 0` makes a double). */
+function mix32Bits(x: number): number {
   x ^= x >>> 16;
   x = Math.imul(x, 0x7feb352d);
   x ^= x >>> 15;
   x = Math.imul(x, 0x846ca68b);
-  x ^= x >>> 16;
-  return x >>> 0;
+  return x ^ (x >>> 16);
 }
 
 const TWO_POW_32 = 4294967296;
@@ -128,22 +132,15 @@ export function normalPairsFromKey(key: number, firstIndex: number, stride: numb
     return;
   }
   // Every index of the batch is below 2³², so its high word is 0 and the hash is mix32(mix32(key ^
-  // index) ^ 0): the same bits, computed here in 32-bit integers throughout (mix32's `>>> 0` turns
-  // its result into a double for V8; the halves of the hash are the same bits either way).
+  // index) ^ 0): the same bits, computed here in 32-bit integers throughout (`mix32Bits`).
   // Measured on the batch alone: 11.2 → 9.1 ns a pair.
   const tail = quantileTail as Float64Array;
   const centre = quantileCentre as Float64Array;
   let index = firstIndex;
   for (let at = 0; at + 1 < out.length; at += 2) {
-    let x = key ^ index;
-    x = Math.imul(x ^ (x >>> 16), 0x7feb352d);
-    x = Math.imul(x ^ (x >>> 15), 0x846ca68b);
-    x ^= x >>> 16;
-    x = Math.imul(x ^ (x >>> 16), 0x7feb352d);
-    x = Math.imul(x ^ (x >>> 15), 0x846ca68b);
-    x ^= x >>> 16;
-    out[at] = quantileFromTables(tail, centre, x & 0xffff);
-    out[at + 1] = quantileFromTables(tail, centre, x >>> 16);
+    const h = mix32Bits(mix32Bits(key ^ index));
+    out[at] = quantileFromTables(tail, centre, h & 0xffff);
+    out[at + 1] = quantileFromTables(tail, centre, h >>> 16);
     index += stride;
   }
 }
