@@ -64,6 +64,7 @@ export function quantile16Exact(i: number): number {
 //   ≤ h²/8 · max|Φ⁻¹''| = (16/2¹⁶)²/8 · 375 < 3e-6 σ (Φ⁻¹''(p) = z/φ(z)², largest at the tail's edge).
 const QUANTILE_TAIL = 2048;
 const QUANTILE_KNOT = 16;
+const KNOT_FRACTION = 1 / QUANTILE_KNOT;
 let quantileTail: Float64Array | null = null;
 let quantileCentre: Float64Array | null = null;
 
@@ -93,7 +94,8 @@ function quantileFromTables(tail: Float64Array, centre: Float64Array, u: number)
     const offset = i - QUANTILE_TAIL;
     const k = offset >> 4;
     const left = centre[k] as number;
-    z = left + ((centre[k + 1] as number) - left) * ((offset & 15) / QUANTILE_KNOT);
+    // × 1/16 rather than ÷ 16: the same bits (a power of two), without a division in the loop.
+    z = left + ((centre[k + 1] as number) - left) * ((offset & 15) * KNOT_FRACTION);
   }
   return (1 - 2 * upper) * z;
 }

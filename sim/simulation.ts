@@ -221,6 +221,7 @@ export class Simulation {
       firmware: () => sim.firmware,
       finish: () => {
         sim.done = true;
+        clock.stopRun();
       },
     };
     this.firmware = this.bootFirmware();
@@ -327,7 +328,7 @@ export class Simulation {
   /** Runs to the end as fast as possible. */
   runToEnd(): RunSummary {
     const wallStart = performance.now();
-    this.clock.runUntil(this.horizonMs, () => this.done);
+    if (!this.done) this.clock.runUntil(this.horizonMs);
     this.wallMs += performance.now() - wallStart;
     return this.summary();
   }
@@ -337,10 +338,9 @@ export class Simulation {
     if (speed === 'max') return this.runToEnd();
     const wallStart = performance.now();
     const simStart = this.clock.nowMs();
-    const stop = (): boolean => this.done;
     while (!this.finished) {
       const target = Math.min(this.horizonMs, simStart + Math.floor((performance.now() - wallStart) * speed));
-      this.clock.runUntil(target, stop);
+      this.clock.runUntil(target);
       if (this.finished) break;
       const nextEventMs = this.clock.peekMs();
       const waitWallMs = Math.min(50, Math.max(1, (Math.min(nextEventMs, this.horizonMs) - simStart) / speed - (performance.now() - wallStart)));

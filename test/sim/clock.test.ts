@@ -112,6 +112,24 @@ describe('VirtualClock', () => {
     expect(clock.nowMs()).toBe(7_000);
   });
 
+  it('PUMP-DETERMINISM an event calling stopRun ends that runUntil before the next event; the next runUntil goes on', () => {
+    const clock = new VirtualClock();
+    const ranAt: number[] = [];
+    clock.startPeriodic(1_000, () => {
+      ranAt.push(clock.nowMs());
+      if (clock.nowMs() !== 2_000) return;
+      // Due at once, but after the stop: it waits for the next runUntil.
+      clock.at(2_000, () => ranAt.push(-clock.nowMs()));
+      clock.stopRun();
+    });
+    clock.runUntil(10_000);
+    expect(ranAt).toEqual([1_000, 2_000]);
+    expect(clock.nowMs()).toBe(2_000);
+    clock.runUntil(4_000);
+    expect(ranAt).toEqual([1_000, 2_000, -2_000, 3_000, 4_000]);
+    expect(clock.nowMs()).toBe(4_000);
+  });
+
   it('PUMP-DETERMINISM over random schedules, execution order is sorted by (time, insertion sequence)', () => {
     // Each op schedules a timer at the top level; when it fires it may schedule children, and a
     // periodic one fires `repeats` times then clears itself. Some timers are cancelled up front.
