@@ -461,34 +461,42 @@ export class Plant {
    * the full computation gives.
    */
   referencePressureMmHg(tMs: number): number {
-    if (tMs >= this.referenceFromMs && tMs < this.referenceUntilMs) {
-      return this.referenceBaseMmHg + (this.referenceAtStartMmHg + this.referenceSlopePerMs * (tMs - this.referenceFromMs));
-    }
+    // One return, always this formula: a second return of a call's result would make the caller
+    // box every value it gets (a heap number a read on the 1 Hz path).
+    if (!(tMs >= this.referenceFromMs && tMs < this.referenceUntilMs)) this.startReferenceSpan(tMs);
+    return this.referenceBaseMmHg + (this.referenceAtStartMmHg + this.referenceSlopePerMs * (tMs - this.referenceFromMs));
+  }
+
+  /** The span of the reference that covers `tMs`: from it on while conditions hold, or the diurnal knot around it. */
+  private startReferenceSpan(tMs: number): void {
     const occ = this.current.occlusion;
     if (occ !== null && occ.severity >= 1) {
       if (Number.isNaN(this.occludedBaseMmHg)) this.occludedBaseMmHg = this.openPathPressureMmHg(tMs);
-      return this.holdReference(tMs, this.occludedBaseMmHg);
+      this.holdReference(tMs, this.occludedBaseMmHg);
+      return;
     }
     this.occludedBaseMmHg = NaN;
-    if (!this.onArterialPath()) return this.holdReference(tMs, this.openPathPressureMmHg(tMs));
-    const value = this.arterialMeanMmHg(tMs);
-    // arterialMeanMmHg = (mean + offset) + diurnal, the diurnal term linear over the knot it just set.
+    if (!this.onArterialPath()) {
+      this.holdReference(tMs, this.openPathPressureMmHg(tMs));
+      return;
+    }
+    // arterialMeanMmHg(t) = (mean + offset) + diurnal(t), the diurnal term linear over the knot
+    // that covers t: the span's formula gives it bit for bit.
+    this.diurnalMmHg(tMs);
     this.referenceFromMs = this.diurnalKnotStartMs;
     this.referenceUntilMs = this.diurnalKnotStartMs + DIURNAL_KNOT_MS;
     this.referenceBaseMmHg = this.artery.meanMmHg + this.current.arterialOffsetMmHg;
     this.referenceAtStartMmHg = this.diurnalAtKnot;
     this.referenceSlopePerMs = this.diurnalSlopePerMs;
-    return value;
   }
 
-  /** A reference constant from `tMs` until the conditions change. */
-  private holdReference(tMs: number, valueMmHg: number): number {
+  /** A reference constant from `tMs` until the conditions change (value + (0 + 0·0) is the value). */
+  private holdReference(tMs: number, valueMmHg: number): void {
     this.referenceFromMs = tMs;
     this.referenceUntilMs = Infinity;
     this.referenceBaseMmHg = valueMmHg;
     this.referenceAtStartMmHg = 0;
     this.referenceSlopePerMs = 0;
-    return valueMmHg;
   }
 
   private openPathPressureMmHg(tMs: number): number {
