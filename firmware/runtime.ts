@@ -205,9 +205,13 @@ export class Firmware {
     const flow = flowDue ? hal.flow.read() : null;
     const slow = --this.stepsToSlowRead === 0;
     if (slow) this.stepsToSlowRead = this.slowEverySteps;
+    const reservoir = slow ? hal.reservoir.read() : null;
+    const power = slow ? hal.power.read() : null;
     // A fresh record each period: storing this period's reading into a long-lived holder would
-    // cost a write barrier (an old object pointing at a new one) every period.
-    const readings: DetectorReadings = { pressure, flow, reservoir: slow ? hal.reservoir.read() : null, power: slow ? hal.power.read() : null };
+    // cost a write barrier (an old object pointing at a new one) every period. Built after the
+    // last read, so no call runs between its allocation and its stores (stores made after a call
+    // need a barrier check each).
+    const readings: DetectorReadings = { pressure, flow, reservoir, power };
     const out = controlStep(this.control, this.settings, readings, nowMs);
     const alarmsBefore = this.control.alarms;
     this.control = out.state;
