@@ -20,8 +20,13 @@ const TRANSFORM = Object.freeze({
   format: 'esm',
   target: 'node20',
   sourcemap: 'inline',
-  // The tsconfig settings that change emitted code: ES2022 class fields, imports kept as written.
-  tsconfigRaw: { compilerOptions: { useDefineForClassFields: true, verbatimModuleSyntax: true } },
+  // The tsconfig settings that change emitted code (tsconfig.json has the same): imports kept as
+  // written, and class fields assigned in the constructor rather than defined. A defined field
+  // without an initialiser (every constructor parameter property, every field the constructor
+  // sets) is first defined as undefined; V8 then holds the number later stored there as a generic
+  // value, type-checked at every read, instead of as a double. Assigned: instructions per control
+  // period in optimised code 1,737 → 1,686 (callgrind, two default cycles), all outputs identical.
+  tsconfigRaw: { compilerOptions: { useDefineForClassFields: false, verbatimModuleSyntax: true } },
 });
 
 export async function load(url, context, nextLoad) {
