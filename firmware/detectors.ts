@@ -501,10 +501,14 @@ export function updateDetectors(
   lastPressure: PressureReading | null = null,
   previousPressure: PressureReading | null = null,
 ): DetectorState {
-  if (steadyPeriod(d, cfg, connected, infusing, r, lastPressure)) return d;
-  const pressureTrack = updatePressureTrack(d.pressureTrack, cfg, connected, r.pressure, lastPressure, previousPressure);
-  const arterial = updateArterial(d.arterial, cfg, connected, d.strokeCount.strokesCompleted, r.pressure, pressureTrack.suspect);
-  return slowGroupsSettled(d, infusing, r)
+  const settled = slowGroupsSettled(d, infusing, r);
+  const atRest = pressureGroupsAtRest(d, cfg, connected, r.pressure, lastPressure);
+  if (settled && atRest) return d;
+  // Pressure groups at rest stay as they are whatever the slow sensors read (their updates do not
+  // see those readings): a slow sensor's period updates only the slow groups.
+  const pressureTrack = atRest ? d.pressureTrack : updatePressureTrack(d.pressureTrack, cfg, connected, r.pressure, lastPressure, previousPressure);
+  const arterial = atRest ? d.arterial : updateArterial(d.arterial, cfg, connected, d.strokeCount.strokesCompleted, r.pressure, pressureTrack.suspect);
+  return settled
     ? withPressureGroups(d, cfg, connected, r.pressure, pressureTrack, arterial)
     : withEveryGroup(d, cfg, connected, infusing, ledger, r, pressureTrack, arterial);
 }
@@ -518,8 +522,16 @@ export function updateDetectors(
  * holds the answer to the full update's.
  */
 export function steadyPeriod(d: DetectorState, cfg: DetectorConfig, connected: boolean, infusing: boolean, r: DetectorReadings, last: PressureReading | null): boolean {
-  const p = r.pressure;
-  if (!p.ok || !slowGroupsSettled(d, infusing, r) || d.health.sensorFaultMs !== 0) return false;
+  return slowGroupsSettled(d, infusing, r) && pressureGroupsAtRest(d, cfg, connected, r.pressure, last);
+}
+
+/**
+ * The pressure half of a steady period: a plausible window, and the pressure track, the arterial
+ * verdict and the pressure fault timer at rest and staying there — so `updatePressureTrack` and
+ * `updateArterial` hand back the groups they are given, whatever the slow sensors read.
+ */
+export function pressureGroupsAtRest(d: DetectorState, cfg: DetectorConfig, connected: boolean, p: HalResult<PressureReading>, last: PressureReading | null): boolean {
+  if (!p.ok || d.health.sensorFaultMs !== 0) return false;
   const mean = p.meanMmHg;
   const amplitude = p.cardiacAmplitudeMmHg;
   // Plausible, so the fault timer stays at 0 and the arterial verdict is judged.

@@ -17,6 +17,7 @@ import {
   recordStrokes,
   slowGroupsSettled,
   steadyPeriod,
+  pressureGroupsAtRest,
   updateArterial,
   updateDetectors,
   updateFlow,
@@ -366,11 +367,12 @@ describe('updateDetectors: the periods between slow readings', () => {
     strokes: fc.integer({ min: 0, max: 2 }),
   });
 
-  it('PUMP-ALARM-QUIET a steady period, or one that skips the slow groups, gives exactly what updating every group gives', () => {
+  it('PUMP-ALARM-QUIET a steady period, one that skips the slow groups, or one that keeps pressure groups at rest, gives exactly what updating every group gives', () => {
     const groups = Object.keys(INITIAL_DETECTORS) as (keyof DetectorState)[];
     let steadyPeriods = 0;
     let settledPeriods = 0;
     let otherPeriods = 0;
+    let atRestSlowPeriods = 0;
     checkProperty(
       fc.property(fc.array(periodArb, { minLength: 20, maxLength: 120 }), (periods) => {
         let d = INITIAL_DETECTORS;
@@ -396,6 +398,12 @@ describe('updateDetectors: the periods between slow readings', () => {
           if (steadyPeriod(d, cfg, period.connected, period.infusing, r, last)) steadyPeriods++;
           else if (slowGroupsSettled(d, period.infusing, r)) settledPeriods++;
           else otherPeriods++;
+          // Pressure groups at rest: their own updates hand them back, slow readings or not.
+          if (pressureGroupsAtRest(d, cfg, period.connected, r.pressure, last)) {
+            if (!slowGroupsSettled(d, period.infusing, r)) atRestSlowPeriods++;
+            expect(pressureTrack).toBe(d.pressureTrack);
+            expect(arterial).toBe(d.arterial);
+          }
           expect(next).toEqual(reference);
           // Same groups kept (by identity), so the alarm table sees the same changed inputs.
           expect(next === d).toBe(reference === d);
@@ -430,6 +438,7 @@ describe('updateDetectors: the periods between slow readings', () => {
     expect(steadyPeriods).toBeGreaterThan(1000);
     expect(settledPeriods).toBeGreaterThan(1000);
     expect(otherPeriods).toBeGreaterThan(1000);
+    expect(atRestSlowPeriods).toBeGreaterThan(100);
   });
 });
 
