@@ -3,7 +3,8 @@
  *
  * Owns: the per-period arithmetic — detectors, alarm evaluation, and how many strokes to run now.
  * Promises:
- * - Pure: `(state, settings, readings, nowMs) → { state, strokes, events }`. Time is a parameter;
+ * - Pure: `(state, settings, readings, nowMs) → state`, the next state carrying the period's
+ *   commands (`strokes`, `events`). Time is a parameter;
  *   commands are data. The runtime (runtime.ts) alone touches the HAL.
  * - Runs at its real period in simulated time in every mode; it is never skipped to go faster.
  * - Strokes are only commanded while the statechart allows delivery and no stopping alarm is
@@ -59,11 +60,20 @@ export interface ControlState {
   /** The last two trusted-or-not pressure readings, for the signal checks (null before the first). */
   readonly lastPressure: PressureReading | null;
   readonly previousPressure: PressureReading | null;
+  /**
+   * What the step that made this state commands now: strokes for the drive and events for the
+   * statechart. A state made otherwise (boot, drive feedback, an acknowledgement) commands nothing.
+   * They travel in the state rather than in an envelope around it: one object a period fewer.
+   */
+  readonly strokes: number;
+  readonly events: readonly ControlEvent[];
 }
+
+const NO_EVENTS: readonly ControlEvent[] = Object.freeze([]);
 
 /** Control state resuming from a ledger (boot, or a new phase). */
 export function controlStateFor(ledger: Ledger, detectors: DetectorState = INITIAL_DETECTORS, alarms: AlarmState = NO_ALARMS): ControlState {
-  return { ledger, detectors, alarms, phaseElapsedMs: ledger.phaseElapsedMs, judgedDetectors: null, lastPressure: null, previousPressure: null };
+  return { ledger, detectors, alarms, phaseElapsedMs: ledger.phaseElapsedMs, judgedDetectors: null, lastPressure: null, previousPressure: null, strokes: 0, events: NO_EVENTS };
 }
 
 /** The control state with detectors and alarms replaced (built field by field: one hidden class for every state). */
@@ -76,6 +86,8 @@ export function withDetectorsAndAlarms(state: ControlState, detectors: DetectorS
     judgedDetectors: state.judgedDetectors,
     lastPressure: state.lastPressure,
     previousPressure: state.previousPressure,
+    strokes: 0,
+    events: NO_EVENTS,
   };
 }
 
@@ -84,13 +96,8 @@ export type ControlEvent =
   | { readonly type: 'alarm.raised'; readonly code: AlarmCode; readonly driveAction: DriveAction }
   | { readonly type: 'alarm.cleared'; readonly code: AlarmCode };
 
-export interface ControlOutput {
-  readonly state: ControlState;
-  readonly strokes: number;
-  readonly events: readonly ControlEvent[];
-}
-
-const NO_EVENTS: readonly ControlEvent[] = Object.freeze([]);
+/** A control step's result: the next state, carrying the period's commands (`strokes`, `events`). */
+export type ControlOutput = ControlState;
 
 export function strokeVolumeUl(config: DeviceConfig): number {
   return config.strokeVolumeNl / NL_PER_UL;
@@ -143,15 +150,13 @@ export function controlStep(state: ControlState, settings: ControlSettings, read
   }
 
   return {
-    state: {
-      ledger,
-      detectors,
-      alarms,
-      phaseElapsedMs,
-      judgedDetectors: detectors,
-      lastPressure: pressure.ok ? pressure : state.lastPressure,
-      previousPressure: pressure.ok ? state.lastPressure : state.previousPressure,
-    },
+    ledger,
+    detectors,
+    alarms,
+    phaseElapsedMs,
+    judgedDetectors: detectors,
+    lastPressure: pressure.ok ? pressure : state.lastPressure,
+    previousPressure: pressure.ok ? state.lastPressure : state.previousPressure,
     strokes,
     events: events ?? NO_EVENTS,
   };
@@ -171,5 +176,7 @@ export function applyDriveFeedback(state: ControlState, config: DeviceConfig, co
     judgedDetectors: state.judgedDetectors,
     lastPressure: state.lastPressure,
     previousPressure: state.previousPressure,
+    strokes: 0,
+    events: NO_EVENTS,
   };
 }

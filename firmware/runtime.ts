@@ -214,7 +214,7 @@ export class Firmware {
     const readings: DetectorReadings = { pressure, flow, reservoir, power };
     const out = controlStep(this.control, this.settings, readings, nowMs);
     const alarmsBefore = this.control.alarms;
-    this.control = out.state;
+    this.control = out;
     if (out.strokes > 0) this.runStrokes(out.strokes, nowMs);
     if (out.events.length > 0) this.dispatch(out.events, nowMs);
     if (this.control.alarms !== alarmsBefore || this.shownSignal !== '') this.updateAnnunciator(nowMs);

@@ -33,13 +33,13 @@ describe('strokes per period', () => {
   it('PUMP-SCHED-2 a period commands the schedule’s increment: 3,600 strokes over an hour is one a second', () => {
     const out = step(phaseLedger('infuse', 3600, 3_600_000, 10_000, 10), 'infuse');
     expect(out.strokes).toBe(1);
-    expect(out.state.phaseElapsedMs).toBe(11_000);
+    expect(out.phaseElapsedMs).toBe(11_000);
   });
 
   it('PUMP-SCHED-2 a ledger ahead of its schedule (after a reboot) commands nothing until the schedule catches up', () => {
     const out = step(phaseLedger('infuse', 3600, 3_600_000, 10_000, 15), 'infuse');
     expect(out.strokes).toBe(0);
-    expect(out.state.phaseElapsedMs).toBe(11_000);
+    expect(out.phaseElapsedMs).toBe(11_000);
   });
 
   it('PUMP-SCHED-2 a catch-up is capped at the drive’s maximum rate per period (20 strokes/s; 2 per 100 ms period)', () => {
@@ -68,7 +68,7 @@ describe('strokes per period', () => {
   it('PUMP-NO-DELIVERY-STOPPED with no phase and no delivery allowed the schedule does not move', () => {
     const out = step(EMPTY_LEDGER, 'none');
     expect(out.strokes).toBe(0);
-    expect(out.state.phaseElapsedMs).toBe(0);
+    expect(out.phaseElapsedMs).toBe(0);
   });
 
   it('PUMP-NO-DELIVERY-STOPPED nothing moves when the chart allows no delivery, or allows another phase than the ledger’s', () => {
@@ -76,7 +76,7 @@ describe('strokes per period', () => {
     for (const delivery of ['none', 'prime', 'flush'] as const) {
       const out = step(ledger, delivery);
       expect(out.strokes, delivery).toBe(0);
-      expect(out.state.phaseElapsedMs, delivery).toBe(10_000);
+      expect(out.phaseElapsedMs, delivery).toBe(10_000);
       expect(out.events, delivery).toEqual([]);
     }
   });
@@ -104,19 +104,19 @@ describe('the flow window counts the infusion only', () => {
     for (const phase of ['prime', 'flush'] as const) {
       const out = step(phaseLedger(phase, 1000, 100_000, 10_000, 100), phase, NOMINAL_PORT_CONFIG, readings(flow));
       // The very object: an opened window would be a fresh (if equal-looking) record.
-      expect(out.state.detectors.flow, phase).toBe(INITIAL_DETECTORS.flow);
+      expect(out.detectors.flow, phase).toBe(INITIAL_DETECTORS.flow);
     }
   });
 
   it('GIP-1.2.2 once the infusion phase is complete (the chart still running it), a flow reading no longer opens the window', () => {
     const done = step(phaseLedger('infuse', 3600, 3_600_000, 3_600_000, 3600), 'infuse', NOMINAL_PORT_CONFIG, readings(flow));
-    expect(done.state.detectors.flow).toBe(INITIAL_DETECTORS.flow);
+    expect(done.detectors.flow).toBe(INITIAL_DETECTORS.flow);
     expect(done.events).toEqual([{ type: 'phase.complete', phase: 'infuse' }]);
   });
 
   it('GIP-1.2.2 during the infusion the first flow reading opens the window', () => {
     const out = step(phaseLedger('infuse', 3600, 3_600_000, 10_000, 10), 'infuse', NOMINAL_PORT_CONFIG, readings(flow));
-    expect(out.state.detectors.flow).not.toBe(INITIAL_DETECTORS.flow);
+    expect(out.detectors.flow).not.toBe(INITIAL_DETECTORS.flow);
   });
 });
 
@@ -132,7 +132,7 @@ describe('drive feedback', () => {
     // With the flow window open (two reads into the infusion), confirmed strokes count as commanded volume.
     const flowRead = (atMs: number) => readings({ ok: true, atMs, windowMs: 10_000, meanFlowUlPerHour: 3600 });
     const settings = makeControlSettings(NOMINAL_PORT_CONFIG, null, 'infuse', false);
-    const opened = controlStep(controlStep(state, settings, flowRead(11_000), 11_000).state, settings, flowRead(21_000), 21_000).state;
+    const opened = controlStep(controlStep(state, settings, flowRead(11_000), 11_000), settings, flowRead(21_000), 21_000);
     const fed = applyDriveFeedback(opened, NOMINAL_PORT_CONFIG, 3, 2 * perStroke);
     expect(fed.detectors.flow.commandedUl - opened.detectors.flow.commandedUl).toBeCloseTo(2 * (NOMINAL_PORT_CONFIG.strokeVolumeNl / 1000), 12);
     const full = applyDriveFeedback(state, NOMINAL_PORT_CONFIG, 3, 3 * perStroke);
