@@ -6,7 +6,8 @@
  * Used as (README "Speed"): instructions of 3 runs minus 1 run, under
  * `valgrind --tool=callgrind --callgrind-out-file=/dev/null node --single-threaded …`, divided by
  * 2 × 1,209,909 control steps, is a steady period's instruction count, start-up and compilation
- * cancelled out. Counts vary by about ±20 a period between runs (garbage collection's timing).
+ * cancelled out. Counts vary between runs with garbage collection's timing (by 20 a period
+ * typically, once by 190): compare medians of three.
  */
 import { defaultScenario } from './scenario.ts';
 import { runScenarioSync } from './simulation.ts';
