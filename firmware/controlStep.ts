@@ -76,10 +76,18 @@ export function controlStateFor(ledger: Ledger, detectors: DetectorState = INITI
   return { ledger, detectors, alarms, phaseElapsedMs: ledger.phaseElapsedMs, judgedDetectors: null, lastPressure: null, previousPressure: null, strokes: 0, events: NO_EVENTS };
 }
 
-/** The control state with detectors and alarms replaced (built field by field: one hidden class for every state). */
+/** The control state with detectors and alarms replaced; it commands nothing. */
 export function withDetectorsAndAlarms(state: ControlState, detectors: DetectorState, alarms: AlarmState): ControlState {
+  return commandingNothing(state, state.ledger, detectors, alarms);
+}
+
+/**
+ * The control state with ledger, detectors and alarms given, the rest kept, commanding nothing:
+ * every state but a step's own is built here, field by field (one hidden class for every state).
+ */
+function commandingNothing(state: ControlState, ledger: Ledger, detectors: DetectorState, alarms: AlarmState): ControlState {
   return {
-    ledger: state.ledger,
+    ledger,
     detectors,
     alarms,
     phaseElapsedMs: state.phaseElapsedMs,
@@ -168,15 +176,10 @@ export function controlStep(state: ControlState, settings: ControlSettings, read
  */
 export function applyDriveFeedback(state: ControlState, config: DeviceConfig, commanded: number, encoderCounts: number): ControlState {
   const completed = Math.min(commanded, Math.floor(encoderCounts / config.encoderCountsPerStroke));
-  return {
-    ledger: withPhaseElapsed(addStrokes(state.ledger, completed), state.phaseElapsedMs),
-    detectors: recordStrokes(state.detectors, commanded, completed, strokeVolumeUl(config)),
-    alarms: state.alarms,
-    phaseElapsedMs: state.phaseElapsedMs,
-    judgedDetectors: state.judgedDetectors,
-    lastPressure: state.lastPressure,
-    previousPressure: state.previousPressure,
-    strokes: 0,
-    events: NO_EVENTS,
-  };
+  return commandingNothing(
+    state,
+    withPhaseElapsed(addStrokes(state.ledger, completed), state.phaseElapsedMs),
+    recordStrokes(state.detectors, commanded, completed, strokeVolumeUl(config)),
+    state.alarms,
+  );
 }

@@ -503,6 +503,11 @@ export function updateDetectors(
 ): DetectorState {
   const settled = slowGroupsSettled(d, infusing, r);
   const atRest = pressureGroupsAtRest(d, cfg, connected, r.pressure, lastPressure);
+  // A steady period — no slow reading, a plausible window, every pressure group at rest and
+  // staying there — changes no detector. Most periods of a therapy are steady; these few
+  // comparisons answer them with no call and no allocation (the group updates they stand for cost
+  // about 15 % of a simulated cycle). The property in test/firmware/sensorDetectors.test.ts holds
+  // every shortcut here to the full update.
   if (settled && atRest) return d;
   // Pressure groups at rest stay as they are whatever the slow sensors read (their updates do not
   // see those readings): a slow sensor's period updates only the slow groups.
@@ -514,19 +519,7 @@ export function updateDetectors(
 }
 
 /**
- * A steady period: a plausible pressure window, no slow reading, and every pressure group at rest
- * and staying there — so no detector changes and `updateDetectors` returns the state it was given.
- * Most periods of a therapy are steady; this test answers them with a few comparisons, no call
- * and no allocation (the group updates it stands for cost about 15 % of a simulated cycle). Each
- * condition is why its group stays as it is; the property in test/firmware/sensorDetectors.test.ts
- * holds the answer to the full update's.
- */
-export function steadyPeriod(d: DetectorState, cfg: DetectorConfig, connected: boolean, infusing: boolean, r: DetectorReadings, last: PressureReading | null): boolean {
-  return slowGroupsSettled(d, infusing, r) && pressureGroupsAtRest(d, cfg, connected, r.pressure, last);
-}
-
-/**
- * The pressure half of a steady period: a plausible window, and the pressure track, the arterial
+ * The pressure half of a steady period (`updateDetectors`): a plausible window, and the pressure track, the arterial
  * verdict and the pressure fault timer at rest and staying there — so `updatePressureTrack` and
  * `updateArterial` hand back the groups they are given, whatever the slow sensors read.
  */

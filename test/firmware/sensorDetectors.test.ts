@@ -16,7 +16,6 @@ import {
   makeLedger,
   recordStrokes,
   slowGroupsSettled,
-  steadyPeriod,
   pressureGroupsAtRest,
   updateArterial,
   updateDetectors,
@@ -30,6 +29,11 @@ import {
 } from '../../firmware/index.ts';
 import { NOMINAL_PORT_CONFIG, deviceConfig } from '../support/deviceConfig.ts';
 import { checkProperty } from '../support/fc.ts';
+
+/** A steady period as `updateDetectors` judges it: no slow reading, and the pressure groups at rest. */
+function steadyPeriod(d: DetectorState, c: DetectorConfig, connected: boolean, infusing: boolean, r: DetectorReadings, last: PressureReading | null): boolean {
+  return slowGroupsSettled(d, infusing, r) && pressureGroupsAtRest(d, c, connected, r.pressure, last);
+}
 
 const cfg = detectorConfig(NOMINAL_PORT_CONFIG);
 const T = THRESHOLDS;
