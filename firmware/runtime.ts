@@ -55,7 +55,7 @@ export interface FirmwareObserver {
 
 /**
  * The timers XState's `after` delays run on. The board supplies them bound to the HAL clock
- * (sim/xstateClock.ts); without one XState would fall back to the host's timers, so it is required.
+ * (sim/world/board.ts); without one XState would fall back to the host's timers, so it is required.
  */
 export type StatechartClock = NonNullable<ActorOptions<AnyActorLogic>['clock']>;
 

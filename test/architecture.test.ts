@@ -90,13 +90,13 @@ describe('the scanner itself', () => {
   });
 
   it('PUMP-PORT-SCAN flags any import of the simulator, in any form', () => {
-    const sim = 'imports the simulator (../sim/plant.ts)';
-    expect(found("import { plant } from '../sim/plant.ts';")).toEqual([sim]);
-    expect(found("import type { Plant } from '../sim/plant.ts';")).toEqual([sim]);
-    expect(found("export * from '../sim/plant.ts';")).toEqual([sim]);
-    expect(found("const m = await import('../sim/plant.ts');")).toEqual([sim]);
-    expect(found("import '../sim/plant.ts';")).toEqual([sim]);
-    expect(found("import {\n  a,\n  b,\n} from '../sim/plant.ts';")).toEqual([sim]);
+    const sim = 'imports the simulator (../sim/world/plant.ts)';
+    expect(found("import { plant } from '../sim/world/plant.ts';")).toEqual([sim]);
+    expect(found("import type { Plant } from '../sim/world/plant.ts';")).toEqual([sim]);
+    expect(found("export * from '../sim/world/plant.ts';")).toEqual([sim]);
+    expect(found("const m = await import('../sim/world/plant.ts');")).toEqual([sim]);
+    expect(found("import '../sim/world/plant.ts';")).toEqual([sim]);
+    expect(found("import {\n  a,\n  b,\n} from '../sim/world/plant.ts';")).toEqual([sim]);
     expect(found("import { x } from 'sim/x.ts';")).toEqual(['imports the simulator (sim/x.ts)']);
     expect(found("import { x } from '../sim/x.ts';", 'hal')[0]).toBe('imports the simulator (../sim/x.ts)');
   });

@@ -11,7 +11,7 @@
  * - Calibration is computed, not tuned by hand: for each event a constant hazard h per exposed
  *   cycle is found by bisection so that 1 − Σ_K P(K)·(1 − h)^exposed(K) equals the target, where
  *   K is the planned number of cycles (`plannedCyclesPmf`). Holds and stops that the events cause
- *   shorten some courses a little; test/course/adverseEvents.test.ts checks the simulated
+ *   shorten some courses a little; test/sim/course/adverseEvents.test.ts checks the simulated
  *   per-patient incidences against the targets over many patients.
  *
  * Modelling choices (defaults, not from the seed, stated so they can be argued with):
@@ -29,8 +29,8 @@
  * - Catheter displacement: its onset hour is drawn uniformly over the infusion (hours 6 to the
  *   end), and it is corrected radiologically 24 h later.
  */
-import { noiseKey, streamId, uniformFromKey } from '../rng.ts';
-import type { ClinicalEventKind } from './schema.ts';
+import { noiseKey, streamId, uniformFromKey } from '../world/rng.ts';
+import type { ClinicalEventKind } from '../scenario/course.ts';
 
 const SEED_PATIENTS = 54;
 

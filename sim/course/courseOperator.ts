@@ -7,7 +7,7 @@
  * implanted one: it takes hours, not minutes, to come in).
  * Promises:
  * - The pump is reached only by `firmware().command(...)` and the plant's physical actions
- *   (reservoir, needle, syringe), as `sim/operator.ts` promises.
+ *   (reservoir, needle, syringe), as `sim/world/operator.ts` promises.
  * - The cycle starts where the last one left the pump: locked (or stopped) with the last
  *   reservoir still in it; a new pump (first cycle) boots to idle. The nurse refills, then
  *   declares the refill (`refill`, the volume the pharmacy compounded), then programs.
@@ -22,12 +22,12 @@
  */
 import type { InfusionPlan, PrescriptionInput } from '../../firmware/index.ts';
 import { HAI_FUDR_LIBRARY, planInfusion } from '../../firmware/index.ts';
-import type { Operator, OperatorWorld } from '../operator.ts';
-import { OPERATOR_DELAYS_MS, connectLockSyringe } from '../operator.ts';
-import type { Composition } from '../plant.ts';
+import type { Operator, OperatorWorld } from '../world/operator.ts';
+import { OPERATOR_DELAYS_MS, connectLockSyringe } from '../world/operator.ts';
+import type { Composition } from '../world/plant.ts';
 import type { RefillOutcome } from './refill.ts';
 import { refillReservoir } from './refill.ts';
-import type { RefillFault } from './schema.ts';
+import type { RefillFault } from '../scenario/course.ts';
 
 const MS_PER_HOUR = 3_600_000;
 

@@ -24,22 +24,22 @@
  *   the cycle whose run covers them; faults on days without a pump run are not applied.
  *
  * Seam (catheter displacement): a displacement — forced, or drawn — is injected into the cycle's
- * run as the plant fault `displacement` (sim/faults.ts) from `atHours` for `correctionHours`, the
+ * run as the plant fault `displacement` (sim/world/faults.ts) from `atHours` for `correctionHours`, the
  * time until the radiological correction; the pump has to find it (CATHETER_DISPLACEMENT), the
  * nurse resumes once the tip is back, and the clinician records the correction at the visit.
  * `displacementFault` is the one place to change if the fault model changes.
  */
 import type { AlarmCode } from '../../firmware/index.ts';
 import { ALARM_RULE_BY_CODE, HAI_FUDR_LIBRARY, bsaMostellerM2, planInfusion } from '../../firmware/index.ts';
-import type { FaultSpec } from '../faults.ts';
-import type { Composition } from '../plant.ts';
-import { DEVICE_PROFILES } from '../profile.ts';
-import type { DeviceProfile } from '../profile.ts';
-import { SeededRandom, noiseKey, streamId, uniformFromKey } from '../rng.ts';
-import type { Scenario } from '../scenario.ts';
-import { ScenarioError, prescriptionInput } from '../scenario.ts';
-import { SimNvStore } from '../devices.ts';
-import { Simulation } from '../simulation.ts';
+import type { FaultSpec } from '../world/faults.ts';
+import type { Composition } from '../world/plant.ts';
+import { DEVICE_PROFILES } from '../world/profile.ts';
+import type { DeviceProfile } from '../world/profile.ts';
+import { SeededRandom, noiseKey, streamId, uniformFromKey } from '../world/rng.ts';
+import type { Scenario } from '../scenario/scenario.ts';
+import { ScenarioError, prescriptionInput } from '../scenario/scenario.ts';
+import { SimNvStore } from '../world/devices.ts';
+import { Simulation } from '../run/simulation.ts';
 import { DISPLACEMENT_CORRECTION_HOURS, PatientDraws } from './adverseEvents.ts';
 import type { CalendarDay, XeloxCycle } from './calendar.ts';
 import { MS_PER_DAY, courseCalendar, cycleStartDay, dayOf, lockCycleDay, xeloxForCycle } from './calendar.ts';
@@ -50,8 +50,8 @@ import { CourseCycleOperator } from './courseOperator.ts';
 import type { RefillOutcome } from './refill.ts';
 import type { RuleTable } from './rules.ts';
 import { ctcaeV3AltAstGrade, loadRuleTable } from './rules.ts';
-import type { AdverseEventsMode, ClinicalEventInput, Course, RefillFault } from './schema.ts';
-import { courseSchema } from './schema.ts';
+import type { AdverseEventsMode, ClinicalEventInput, Course, RefillFault } from '../scenario/course.ts';
+import { courseSchema } from '../scenario/course.ts';
 
 const round = (x: number, digits = 4): number => Number(x.toFixed(digits));
 

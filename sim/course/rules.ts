@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { ScenarioError } from '../scenario.ts';
+import { ScenarioError } from '../scenario/scenario.ts';
 
 export const RULE_EVENTS = [
   'epigastricPain',

@@ -21,9 +21,9 @@
 import type { AlarmCode, InfusionPlan, Ledger } from '../../firmware/index.ts';
 import { ALARM_RULE_BY_CODE, AUDIO_PAUSE_MS, HAI_FUDR_LIBRARY, RESTART_LOCKOUT_COUNT, RESTART_LOCKOUT_WINDOW_MS, THRESHOLDS, scheduledStrokes } from '../../firmware/index.ts';
 import type { HalResult, LogEntry, StrokeFeedback } from '../../hal/index.ts';
-import type { Totals } from '../plant.ts';
+import type { Totals } from '../world/plant.ts';
 import type { KnownIssue } from './knownIssues.ts';
-import type { Simulation } from '../simulation.ts';
+import type { Simulation } from '../run/simulation.ts';
 
 export const INVARIANTS = Object.freeze({
   massBalance: { id: 'PUMP-MASS-BALANCE', statement: 'Filled = artery + extrahepatic + pocket + leaked + prime waste + discarded + remaining (reservoir, syringe, set, implant), for volume and every drug.' },

@@ -26,7 +26,7 @@ import {
   signalOwner,
 } from '../../firmware/index.ts';
 import { readFileSync } from 'node:fs';
-import { README_PATH, WRITE_COMMAND, alarmTableBlock } from '../../sim/readmeBlocks.ts';
+import { README_PATH, WRITE_COMMAND, alarmTableBlock } from '../../sim/tools/docBlocks.ts';
 import { checkProperty } from '../support/fc.ts';
 
 /** The detector evidence that makes each alarm's condition true (and, alone, no other). */

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { DrugLibrary, LimitBand } from '../../firmware/index.ts';
 import { HAI_FUDR_LIBRARY, planInfusion } from '../../firmware/index.ts';
-import { README_PATH, WRITE_COMMAND, drugLibraryBlock } from '../../sim/readmeBlocks.ts';
+import { README_PATH, WRITE_COMMAND, drugLibraryBlock } from '../../sim/tools/docBlocks.ts';
 import { NOMINAL_PORT_CONFIG } from '../support/deviceConfig.ts';
 import { prescription } from '../support/prescription.ts';
 

@@ -15,7 +15,7 @@ import {
   modeName,
   pumpMachine,
 } from '../../firmware/index.ts';
-import { xstateClock } from '../../sim/xstateClock.ts';
+import { xstateClock } from '../../sim/world/board.ts';
 import { NOMINAL_PORT_CONFIG } from '../support/deviceConfig.ts';
 import { ManualClock } from '../support/manualClock.ts';
 import { prescription } from '../support/prescription.ts';

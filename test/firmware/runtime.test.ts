@@ -8,7 +8,7 @@ import type { NvRecord } from '../../hal/index.ts';
 import { AUDIO_PAUSE_MS, Firmware, NV_KEY_LEDGER, NV_KEY_THERAPY, SELF_TEST_DURATION_MS, SENSOR_READ_PERIODS_MS, THRESHOLDS, scheduledStrokes } from '../../firmware/index.ts';
 import type { FakeHal } from '../support/fakeHal.ts';
 import { fakeHal } from '../support/fakeHal.ts';
-import { xstateClock } from '../../sim/xstateClock.ts';
+import { xstateClock } from '../../sim/world/board.ts';
 import { prescription } from '../support/prescription.ts';
 
 /** Boots the firmware and lets the self-test finish. */

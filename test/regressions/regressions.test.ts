@@ -10,7 +10,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadCounterexample, parseCounterexample, replay } from '../../sim/replay.ts';
+import { loadCounterexample, parseCounterexample, replay } from '../../sim/cli/replay.ts';
 import { formatViolation } from '../../sim/verify/invariants.ts';
 import { KNOWN_ISSUES } from '../../sim/verify/knownIssues.ts';
 

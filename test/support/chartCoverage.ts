@@ -18,7 +18,7 @@ import type { AnyStateNode, AnyTransitionDefinition, InspectionEvent, Snapshot, 
 import { getShortestPaths } from 'xstate/graph';
 import type { PumpEvent, PumpMachine, PumpInput } from '../../firmware/index.ts';
 import { pumpMachine } from '../../firmware/index.ts';
-import { xstateClock } from '../../sim/xstateClock.ts';
+import { xstateClock } from '../../sim/world/board.ts';
 import { ManualClock } from './manualClock.ts';
 
 export interface TransitionInfo {

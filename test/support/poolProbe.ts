@@ -1,8 +1,8 @@
 /**
- * Run as a process by test/sim/workers.test.ts: sends three tasks through `runPool` on two worker
+ * Run as a process by test/sim/campaigns/workers.test.ts: sends three tasks through `runPool` on two worker
  * threads and prints the results as JSON.
  */
-import { runPool } from '../../sim/workers.ts';
+import { runPool } from '../../sim/campaigns/workers.ts';
 import run from './doubleWorker.ts';
 
 const results = await runPool(new URL('./doubleWorker.ts', import.meta.url), [1, 2, 3], run, { workers: 2 });

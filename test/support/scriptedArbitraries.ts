@@ -5,8 +5,8 @@
  */
 import path from 'node:path';
 import fc from 'fast-check';
-import { COUNTEREXAMPLES_DIR, slug, writeCounterexample } from '../../sim/replay.ts';
-import type { CounterexampleFile } from '../../sim/replay.ts';
+import { COUNTEREXAMPLES_DIR, slug, writeCounterexample } from '../../sim/cli/replay.ts';
+import type { CounterexampleFile } from '../../sim/cli/replay.ts';
 import type { KnownIssue } from '../../sim/verify/knownIssues.ts';
 import type { Violation } from '../../sim/verify/invariants.ts';
 import { formatViolation } from '../../sim/verify/invariants.ts';

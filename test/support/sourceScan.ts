@@ -160,7 +160,7 @@ const TIMER_NAMES = /(?<![\w$])(setTimeout|setInterval|setImmediate|clearTimeout
 /**
  * Host timers. The HAL clock's timers are `setTimer`/`clearTimer`, named apart from the host's on
  * purpose, and the statechart's timers are handed to the firmware by the board
- * (sim/xstateClock.ts), so no host timer name has any business in firmware/ or hal/: a bare call,
+ * (sim/world/board.ts), so no host timer name has any business in firmware/ or hal/: a bare call,
  * `globalThis.setTimeout`, `clock.setTimeout`, a declared method or an object key are all flagged.
  */
 function timerViolations(bare: string): { index: number; name: string }[] {

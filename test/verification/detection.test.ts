@@ -1,15 +1,15 @@
 /**
  * Each fault of the step vocabulary, injected at a random instant of a six-hour infusion, is
  * found by the alarm it should raise — first, within its bound — and nothing is raised before it.
- * Short scripted runs (the simulator's detection grid, test/sim/detection.test.ts, covers rates,
+ * Short scripted runs (the simulator's detection grid, test/sim/campaigns/detection.test.ts, covers rates,
  * compliances and the 14-day false-alarm set); these keep detection inside the fast suite that
- * mutation testing runs. Bounds: DETECTION_BOUNDS_S (sim/detection.ts), the GIP-1.10.3 /
+ * mutation testing runs. Bounds: DETECTION_BOUNDS_S (sim/campaigns/detection.ts), the GIP-1.10.3 /
  * GIP-1.6.2 / displacement figures of issue 3; one minute for a silent pressure sensor.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AlarmCode } from '../../firmware/index.ts';
-import { DETECTION_BOUNDS_S } from '../../sim/detection.ts';
+import { DETECTION_BOUNDS_S } from '../../sim/campaigns/detection.ts';
 import { formatViolation } from '../../sim/verify/invariants.ts';
 import type { ScriptSetup } from '../../sim/verify/scriptedRun.ts';
 import { ScriptedRun, describeRecords } from '../../sim/verify/scriptedRun.ts';

@@ -14,9 +14,9 @@ import { formatViolation } from '../../sim/verify/invariants.ts';
 import type { ScriptSetup } from '../../sim/verify/scriptedRun.ts';
 import { DEFAULT_SETUP, ScriptedRun, describeRecords, eventTrace } from '../../sim/verify/scriptedRun.ts';
 import type { Step } from '../../sim/verify/steps.ts';
-import { defaultScenario } from '../../sim/scenario.ts';
-import { Simulation } from '../../sim/simulation.ts';
-import { Telemetry } from '../../sim/telemetry.ts';
+import { defaultScenario } from '../../sim/scenario/scenario.ts';
+import { Simulation } from '../../sim/run/simulation.ts';
+import { Telemetry } from '../../sim/run/telemetry.ts';
 import { MUTATION_RUN } from '../support/scripted.ts';
 
 const SIX_HOURS: ScriptSetup = { seed: 11, infusionDays: 0.25, reservoirVolumeMl: 4.6 };

@@ -14,7 +14,7 @@ import { formatViolation } from '../../sim/verify/invariants.ts';
 import { OPEN_ISSUES } from '../../sim/verify/knownIssues.ts';
 import type { ScriptSetup } from '../../sim/verify/scriptedRun.ts';
 import { ScriptedRun, describeRecords, eventTrace, setupScenario } from '../../sim/verify/scriptedRun.ts';
-import { Simulation } from '../../sim/simulation.ts';
+import { Simulation } from '../../sim/run/simulation.ts';
 import type { FaultName, Step } from '../../sim/verify/steps.ts';
 import type { ScriptedCase } from '../support/scripted.ts';
 import { checkScripted, durationArb, setupArb, stepArb } from '../support/scripted.ts';

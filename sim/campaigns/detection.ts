@@ -1,0 +1,278 @@
+/**
+ * The detection-performance report: does the firmware notice each fault, how fast, and at what cost.
+ *
+ * Owns: the grid (fault kind × infusion rate × line compliance × seeds and onset times), the
+ * nominal false-alarm set (14-day cycles with arterial-pressure episodes), and their summary.
+ * Promises: every case is an ordinary seeded run of the simulator (same firmware, same plant); a
+ * case is a pure function of its description, so cases can run on any worker in any order and the
+ * report is identical. Time to alarm is measured from the fault's onset on the virtual clock.
+ */
+import type { AlarmCode } from '../../firmware/index.ts';
+import type { FaultSpec } from '../world/faults.ts';
+import { expectedAlarms } from '../world/faults.ts';
+import type { DeviceProfile } from '../world/profile.ts';
+import { PORT_AMBULATORY } from '../world/profile.ts';
+import { SeededRandom, streamId } from '../world/rng.ts';
+import type { Scenario } from '../scenario/scenario.ts';
+import { parseScenario } from '../scenario/scenario.ts';
+import { Simulation } from '../run/simulation.ts';
+
+const MS_PER_HOUR = 3_600_000;
+
+/** Rates of the grid: the profile's lowest and highest, and the seed protocol's (30 mL over 14 days). */
+export const GRID_RATES_UL_PER_HOUR = Object.freeze({ lowest: PORT_AMBULATORY.firmwareConfig.rateRangeUlPerHour.min, default: 84.1, highest: PORT_AMBULATORY.firmwareConfig.rateRangeUlPerHour.max });
+export const GRID_COMPLIANCES_UL_PER_MMHG = Object.freeze([0.05, 0.3, 1.0]);
+
+/** The fault kinds of the grid, each as it is injected (onset filled in per case). */
+export const GRID_FAULTS: Readonly<Record<string, Omit<FaultSpec, 'atHours'>>> = Object.freeze({
+  'occlusion catheter': { kind: 'occlusion', location: 'catheter', severity: 1, durationMinutes: 60 },
+  'occlusion line': { kind: 'occlusion', location: 'line', severity: 1, durationMinutes: 60 },
+  'occlusion needle': { kind: 'occlusion', location: 'needle', severity: 1, durationMinutes: 60 },
+  'occlusion port': { kind: 'occlusion', location: 'port', severity: 1, durationMinutes: 60 },
+  'displacement tissue': { kind: 'displacement', to: 'tissue', extrahepaticFraction: 1 },
+  'displacement extrahepatic': { kind: 'displacement', to: 'extrahepatic', extrahepaticFraction: 1 },
+  'needle dislodgement': { kind: 'needleDislodgement' },
+  disconnection: { kind: 'leak', fraction: 1, location: 'line' },
+  'motor stall': { kind: 'motorStall', mode: 'permanent', stallProbability: 1 },
+  'over-delivery 1.5×': { kind: 'overDelivery', factor: 1.5 },
+  'pressure sensor stuck': { kind: 'sensor', sensor: 'pressure', mode: 'stuck' },
+} as Record<string, Omit<FaultSpec, 'atHours'>>);
+
+/** Bounds the README and the tests hold the default profile to (issue #3). */
+export const DETECTION_BOUNDS_S: Readonly<Record<string, number>> = Object.freeze({
+  'occlusion catheter': 15 * 60,
+  'occlusion line': 15 * 60,
+  'occlusion needle': 15 * 60,
+  'occlusion port': 15 * 60,
+  'displacement tissue': 5 * 60,
+  'needle dislodgement': 5 * 60,
+  disconnection: 5 * 60,
+  'motor stall': 30 * 60,
+  'over-delivery 1.5×': 30 * 60,
+  'pressure sensor stuck': 5 * 60,
+});
+
+/** How long after onset a case watches for the alarm. */
+export const OBSERVATION_MS = 3 * MS_PER_HOUR;
+
+export interface DetectionCase {
+  readonly fault: string;
+  readonly rateUlPerHour: number;
+  readonly complianceUlPerMmHg: number;
+  readonly seed: number;
+  readonly onsetHours: number;
+}
+
+export interface DetectionResult extends DetectionCase {
+  readonly detectedBy: AlarmCode | null;
+  readonly latencySeconds: number | null;
+  readonly expected: readonly AlarmCode[];
+  readonly maxUnintendedBolusUl: number;
+  readonly otherAlarms: readonly AlarmCode[];
+}
+
+/** A prescription over 1 day whose rate is `rateUlPerHour` (fill from the device's own arithmetic). */
+export function scenarioForRate(rateUlPerHour: number, seed: number, faults: readonly FaultSpec[], name: string, infusionDays = 1): Scenario {
+  const c = PORT_AMBULATORY.firmwareConfig;
+  const infusionUl = rateUlPerHour * 24 * infusionDays;
+  const exactUl = c.reservoirResidualUl + c.primingVolumeUl + infusionUl / (1 - c.reservoirReserveFraction);
+  // Whole microlitres, rounded towards the inside of the pump's rate range.
+  const fillMl = (rateUlPerHour >= c.rateRangeUlPerHour.max ? Math.floor(exactUl) : Math.ceil(exactUl) + 1) / 1000;
+  return parseScenario({
+    name,
+    seed,
+    patient: { weightKg: 70, heightCm: 170 },
+    prescription: { fudrMgPerKgPerDay: 0.15, dexamethasoneMgPerM2PerDay: 1, infusionDays, doseFactor: 1, reservoirVolumeMl: fillMl, confirmSoftLimits: true },
+    faults,
+  });
+}
+
+export function profileWithCompliance(complianceUlPerMmHg: number): DeviceProfile {
+  return { ...PORT_AMBULATORY, path: { ...PORT_AMBULATORY.path, lineComplianceUlPerMmHg: complianceUlPerMmHg } };
+}
+
+/** Runs one grid case. Pure in its argument. */
+export function runDetectionCase(c: DetectionCase): DetectionResult {
+  const template = GRID_FAULTS[c.fault];
+  if (template === undefined) throw new Error(`unknown grid fault ${c.fault}`);
+  const fault = { ...template, atHours: c.onsetHours } as FaultSpec;
+  const scenario = scenarioForRate(c.rateUlPerHour, c.seed, [fault], `detection ${c.fault}`);
+  const sim = new Simulation({ scenario, profile: profileWithCompliance(c.complianceUlPerMmHg), maxSimulatedMs: Math.round(c.onsetHours * MS_PER_HOUR) + OBSERVATION_MS });
+  const summary = sim.runToEnd();
+  const outcome = summary.faults[0];
+  if (outcome === undefined) throw new Error('fault outcome missing');
+  const onsetS = c.onsetHours * 3600;
+  return {
+    ...c,
+    detectedBy: outcome.detectedBy,
+    latencySeconds: outcome.latencySeconds,
+    expected: expectedAlarms(fault),
+    maxUnintendedBolusUl: summary.delivered.maxUnintendedBolusUl,
+    otherAlarms: summary.alarms.filter((a) => a.atSeconds < onsetS).map((a) => a.code),
+  };
+}
+
+export interface NominalCase {
+  readonly seed: number;
+}
+
+export interface NominalResult {
+  readonly seed: number;
+  readonly alarms: readonly AlarmCode[];
+  readonly episodes: number;
+  readonly fudrPercent: number | null;
+}
+
+/**
+ * Random arterial-pressure episodes over 14 days, up to two a day, never overlapping: exercise
+ * (mean 120–145 mmHg), hypertension (110–140) and hypotension (50–65), 15–120 min, 1–10 min ramps.
+ */
+export function nominalEpisodes(seed: number): FaultSpec[] {
+  const r = new SeededRandom(seed, streamId('episodes'));
+  const episodes: FaultSpec[] = [];
+  for (let day = 0; day < 14; day++) {
+    const count = Math.floor(r.uniform(0, 3));
+    for (let i = 0; i < count; i++) {
+      const kind = r.next();
+      const meanMmHg = kind < 0.5 ? r.uniform(120, 145) : kind < 0.8 ? r.uniform(110, 140) : r.uniform(50, 65);
+      // Each episode has its own half of the day, so they never overlap.
+      episodes.push({
+        kind: 'arterialPressure',
+        atHours: day * 24 + i * 12 + r.uniform(1, 8),
+        durationMinutes: r.uniform(15, 120),
+        meanMmHg,
+        rampMinutes: r.uniform(1, 10),
+      });
+    }
+  }
+  return episodes;
+}
+
+/** One nominal 14-day cycle with pressure episodes; any alarm is a false alarm. */
+export function runNominalCase(c: NominalCase): NominalResult {
+  const episodes = nominalEpisodes(c.seed);
+  const scenario = parseScenario({
+    name: 'nominal with episodes',
+    seed: c.seed,
+    patient: { weightKg: 70, heightCm: 170 },
+    prescription: { fudrMgPerKgPerDay: 0.15, dexamethasoneMgPerM2PerDay: 1, infusionDays: 14, doseFactor: 1, reservoirVolumeMl: 30 },
+    faults: episodes,
+  });
+  const summary = new Simulation({ scenario }).runToEnd();
+  return { seed: c.seed, alarms: summary.alarms.map((a) => a.code), episodes: episodes.length, fudrPercent: summary.delivered.fudrPercentOfPrescription };
+}
+
+export interface GridOptions {
+  readonly seedsPerCell: number;
+  readonly faults?: readonly string[];
+  readonly rates?: readonly (keyof typeof GRID_RATES_UL_PER_HOUR)[];
+  readonly compliances?: readonly number[];
+  readonly baseSeed?: number;
+}
+
+/** The grid's cases; onset drawn per case in 2–8 h into a 24 h infusion. */
+export function detectionCases(o: GridOptions): DetectionCase[] {
+  const cases: DetectionCase[] = [];
+  const faults = o.faults ?? Object.keys(GRID_FAULTS);
+  const rates = o.rates ?? (Object.keys(GRID_RATES_UL_PER_HOUR) as (keyof typeof GRID_RATES_UL_PER_HOUR)[]);
+  const compliances = o.compliances ?? GRID_COMPLIANCES_UL_PER_MMHG;
+  const base = o.baseSeed ?? 1000;
+  for (const fault of faults) {
+    for (const rate of rates) {
+      for (const complianceUlPerMmHg of compliances) {
+        for (let i = 0; i < o.seedsPerCell; i++) {
+          const seed = base + i;
+          const r = new SeededRandom(seed, streamId(`${fault}/${rate}/${complianceUlPerMmHg}`));
+          cases.push({ fault, rateUlPerHour: GRID_RATES_UL_PER_HOUR[rate], complianceUlPerMmHg, seed, onsetHours: Math.round(r.uniform(2, 8) * 3600) / 3600 });
+        }
+      }
+    }
+  }
+  return cases;
+}
+
+export interface CellSummary {
+  readonly fault: string;
+  readonly rateUlPerHour: number;
+  readonly complianceUlPerMmHg: number;
+  readonly runs: number;
+  readonly expected: readonly AlarmCode[];
+  readonly detected: number;
+  /** Runs with no alarm of the expected codes (for faults with none expected: runs with any alarm). */
+  readonly missed: number;
+  readonly medianLatencySeconds: number | null;
+  readonly worstLatencySeconds: number | null;
+  readonly maxUnintendedBolusUl: number;
+  readonly boundSeconds: number | null;
+}
+
+function median(xs: readonly number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+export function summarizeCells(results: readonly DetectionResult[]): CellSummary[] {
+  const cells = new Map<string, DetectionResult[]>();
+  for (const r of results) {
+    const key = `${r.fault}|${r.rateUlPerHour}|${r.complianceUlPerMmHg}`;
+    const list = cells.get(key) ?? [];
+    list.push(r);
+    cells.set(key, list);
+  }
+  return [...cells.values()].map((rs) => {
+    const first = rs[0] as DetectionResult;
+    const expected = first.expected;
+    const hits = rs.filter((r) => r.detectedBy !== null && (expected.length === 0 || expected.includes(r.detectedBy)));
+    const latencies = hits.map((r) => r.latencySeconds as number);
+    return {
+      fault: first.fault,
+      rateUlPerHour: first.rateUlPerHour,
+      complianceUlPerMmHg: first.complianceUlPerMmHg,
+      runs: rs.length,
+      expected,
+      detected: expected.length === 0 ? 0 : hits.length,
+      missed: expected.length === 0 ? rs.filter((r) => r.detectedBy !== null).length : rs.length - hits.length,
+      medianLatencySeconds: median(latencies),
+      worstLatencySeconds: latencies.length === 0 ? null : Math.max(...latencies),
+      maxUnintendedBolusUl: Math.max(...rs.map((r) => r.maxUnintendedBolusUl)),
+      boundSeconds: DETECTION_BOUNDS_S[first.fault] ?? null,
+    };
+  });
+}
+
+export interface DetectionReport {
+  readonly cells: readonly CellSummary[];
+  readonly nominal: { readonly cycles: number; readonly cyclesWithFalseAlarms: number; readonly falseAlarms: readonly { seed: number; alarms: readonly AlarmCode[] }[]; readonly episodes: number };
+  readonly settings: { readonly seedsPerCell: number; readonly nominalCycles: number; readonly observationHours: number };
+}
+
+export function buildReport(results: readonly DetectionResult[], nominal: readonly NominalResult[], seedsPerCell: number): DetectionReport {
+  const falseAlarms = nominal.filter((n) => n.alarms.length > 0).map((n) => ({ seed: n.seed, alarms: n.alarms }));
+  return {
+    cells: summarizeCells(results),
+    nominal: { cycles: nominal.length, cyclesWithFalseAlarms: falseAlarms.length, falseAlarms, episodes: nominal.reduce((a, n) => a + n.episodes, 0) },
+    settings: { seedsPerCell, nominalCycles: nominal.length, observationHours: OBSERVATION_MS / MS_PER_HOUR },
+  };
+}
+
+const fmtS = (s: number | null): string => (s === null ? '—' : s < 120 ? `${s.toFixed(0)} s` : `${(s / 60).toFixed(1)} min`);
+
+/** The report as a Markdown table (the README shows it). */
+export function formatReport(report: DetectionReport): string {
+  const lines = [
+    `| fault | rate µL/h | C µL/mmHg | runs | expected | detected | missed | median | worst | bound | max bolus µL |`,
+    `| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |`,
+  ];
+  for (const c of report.cells) {
+    lines.push(
+      `| ${c.fault} | ${c.rateUlPerHour} | ${c.complianceUlPerMmHg} | ${c.runs} | ${c.expected.length === 0 ? 'none (not visible)' : c.expected.join(', ')} | ${c.detected} | ${c.missed} | ${fmtS(c.medianLatencySeconds)} | ${fmtS(c.worstLatencySeconds)} | ${fmtS(c.boundSeconds)} | ${c.maxUnintendedBolusUl.toFixed(1)} |`,
+    );
+  }
+  const n = report.nominal;
+  lines.push('');
+  lines.push(`False alarms: ${n.cyclesWithFalseAlarms} of ${n.cycles} nominal 14-day cycles (${n.episodes} arterial-pressure episodes) raised an alarm.`);
+  for (const f of n.falseAlarms.slice(0, 10)) lines.push(`  seed ${f.seed}: ${f.alarms.join(', ')}`);
+  return lines.join('\n');
+}

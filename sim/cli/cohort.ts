@@ -1,0 +1,92 @@
+/**
+ * `pumpsim cohort`: the virtual cohort from the command line.
+ *
+ * Owns: the command's options, the progress bar (on a terminal only, on stderr), and printing the
+ * table, the JSON object or the CSV file.
+ * Promises: invalid options exit 2 with one line naming the option and its allowed range; with
+ * `--json` stdout is exactly one JSON object.
+ */
+import { writeFileSync } from 'node:fs';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ScenarioError } from '../scenario/scenario.ts';
+import { MAX_COURSE_CYCLES } from '../scenario/course.ts';
+import { cohortCsv, defaultWorkers, formatCohortTable, runCohort } from '../campaigns/cohort.ts';
+import { loadRuleTable } from '../course/rules.ts';
+
+function intOption(name: string, min: number, max: number): (value: string) => number {
+  return (value) => {
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new InvalidArgumentError(`${name} must be an integer ${min}–${max}`);
+    return Number(value);
+  };
+}
+
+interface CohortFlags {
+  patients: number;
+  seed: number;
+  json?: boolean;
+  csv?: string;
+  workers?: number;
+  maxCycles?: number;
+  profile: string;
+  rules?: string;
+  clinicalOnly?: boolean;
+}
+
+export function cohortCommand(out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Command {
+  return new Command('cohort')
+    .description("Run a virtual cohort shaped like the seed's Table 1 through full courses with stochastic adverse events; print a table in the shape of the seed's results.")
+    .addOption(new Option('--patients <n>', 'number of patients (integer 1–1000)').default(54).argParser(intOption('--patients', 1, 1000)))
+    .addOption(new Option('--seed <n>', 'cohort seed (integer 0–4294967295)').default(1).argParser(intOption('--seed', 0, 4294967295)))
+    .option('--json', 'print exactly one JSON object (table and per-patient outcomes) on stdout')
+    .option('--csv <file>', 'also write one row per patient to FILE')
+    .option('--workers <n>', `worker threads (integer 0–64; 0 runs in-process; default: the machine's cores, ${defaultWorkers()})`, intOption('--workers', 0, 64))
+    .option('--max-cycles <n>', `cap each patient's planned course (integer 1–${MAX_COURSE_CYCLES}; for quick looks)`, intOption('--max-cycles', 1, MAX_COURSE_CYCLES))
+    .addOption(new Option('--profile <name>', 'device profile').choices(['port-ambulatory', 'implanted', 'implanted-40']).default('port-ambulatory'))
+    .option('--rules <file>', 'rule-table JSON replacing the default (sim/course/rules.default.json)')
+    .option('--clinical-only', 'no pump: calendar and clinician only, each cycle delivers its programme exactly (fast; no device alarms)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => out.write(s), writeErr: (s) => err.write(s) })
+    .action(async (flags: CohortFlags) => {
+      if (flags.rules !== undefined) loadRuleTable(flags.rules);
+      if (flags.csv !== undefined) {
+        try {
+          writeFileSync(flags.csv, '');
+        } catch (e) {
+          throw new ScenarioError(`--csv ${flags.csv}: cannot write the file (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+        }
+      }
+      const tty = (err as NodeJS.WriteStream).isTTY === true;
+      let bar: { update(n: number): void; stop(): void } | null = null;
+      if (tty) {
+        const { SingleBar, Presets } = await import('cli-progress');
+        const b = new SingleBar({ stream: err as NodeJS.WriteStream, format: 'cohort [{bar}] {value}/{total} patients | {duration_formatted}', hideCursor: true }, Presets.shades_classic);
+        b.start(flags.patients, 0);
+        bar = b;
+      }
+      let result;
+      try {
+        result = await runCohort({
+          patients: flags.patients,
+          seed: flags.seed,
+          profile: flags.profile,
+          ...(flags.rules !== undefined ? { rulesPath: flags.rules } : {}),
+          ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
+          ...(flags.maxCycles !== undefined ? { maxCycles: flags.maxCycles } : {}),
+          executor: flags.clinicalOnly ? 'nominal' : 'pump',
+          onPatient: (done) => bar?.update(done),
+        });
+      } finally {
+        bar?.stop();
+      }
+      if (flags.csv !== undefined) writeFileSync(flags.csv, cohortCsv(result.outcomes));
+      if (flags.json) {
+        const { outcomes, ...rest } = result;
+        out.write(`${JSON.stringify({ ...rest, outcomes: outcomes.map((o) => ({ ...o, patient: { ...o.patient } })) })}\n`);
+        return;
+      }
+      const how = flags.clinicalOnly ? 'clinical layer only (no pump)' : `${result.workers === 0 ? 'in-process' : `${result.workers} worker threads`}, ${result.controlSteps} control steps at 1 Hz`;
+      out.write(`pumpsim cohort — ${result.patients} patients shaped like Table 1, seed ${result.seed}, device ${result.profile}, stochastic adverse events\n\n`);
+      out.write(`${formatCohortTable(result.table)}\n\n`);
+      out.write(`${result.wallMs} ms wall time (${how})${flags.csv !== undefined ? `; per-patient rows in ${flags.csv}` : ''}\n`);
+    });
+}

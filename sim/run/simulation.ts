@@ -1,0 +1,475 @@
+/**
+ * One simulated run: the world around the firmware, wired on one virtual clock.
+ *
+ * Owns: building the plant, devices and firmware from a scenario and a seed; the operator (the
+ * nurse/clinician who programs, fills, primes, accesses the port, starts, flushes and de-accesses,
+ * with human delays); pacing against the wall clock; the run summary (truth and belief side by side).
+ * Promises:
+ * - Everything that happens is an event on the `VirtualClock`; the same seed gives the same run at
+ *   every speed factor (pacing only waits between events, it never changes them).
+ * - The summary keeps the plant's truth (`delivered`) and the firmware's ledger (`firmwareBelief`)
+ *   apart (rule 4).
+ */
+import { performance } from 'node:perf_hooks';
+import type { Hal, LogEntry } from '../../hal/index.ts';
+import type { AlarmCode } from '../../firmware/index.ts';
+import { ALARM_RULE_BY_CODE, Firmware, HAI_FUDR_LIBRARY, ledgerFigures, planInfusion } from '../../firmware/index.ts';
+import { VirtualClock } from '../world/clock.ts';
+import { xstateClock } from '../world/board.ts';
+import { SimAnnunciator, SimDrive, SimEventLog, SimFlowSensor, SimNvStore, SimPowerMonitor, SimPressureSensor, SimReservoirGauge } from '../world/devices.ts';
+import type { Composition, PatientArtery } from '../world/plant.ts';
+import { Plant } from '../world/plant.ts';
+import type { DeviceProfile } from '../world/profile.ts';
+import { DEVICE_PROFILES } from '../world/profile.ts';
+import { SeededRandom, noiseKey, streamId, uniformFromKey } from '../world/rng.ts';
+import type { Scenario } from '../scenario/scenario.ts';
+import { ScenarioError, prescriptionInput } from '../scenario/scenario.ts';
+import type { FaultOutcome, FaultTarget } from '../world/faults.ts';
+import { faultOutcome, scheduleFault } from '../world/faults.ts';
+import { Telemetry } from './telemetry.ts';
+import type { Operator, OperatorWorld, Timeline } from '../world/operator.ts';
+import { SingleCycleOperator } from '../world/operator.ts';
+
+const BOLUS_SAMPLE_MS = 10_000;
+const BOLUS_WINDOW_SAMPLES = 30;
+
+/** How long past the programmed end a run may go on (e.g. stopped on an alarm) before it ends. */
+export const RUN_SLACK_MS = 86_400_000;
+
+export interface RunOptions {
+  readonly scenario: Scenario;
+  /** Overrides the scenario's seed. */
+  readonly seed?: number;
+  readonly speed?: 'max' | number;
+  readonly telemetry?: Telemetry;
+  /** Ends the run after this much simulated time (for shortened runs). */
+  readonly maxSimulatedMs?: number;
+  readonly telemetrySampleMs?: number;
+  /** Replaces the scenario's device profile (e.g. a line-compliance sweep); the firmware's nominal config stays the profile's. */
+  readonly profile?: DeviceProfile;
+  /** Who runs the pump; default: one cycle of the scenario's prescription. */
+  readonly operator?: Operator;
+  /** Simulated time after which the run ends; default: the programmed infusion plus one day. */
+  readonly horizonMs?: number;
+  /** NV store to boot from (a pump that kept its memory, e.g. between the cycles of a course); default: empty. */
+  readonly nv?: SimNvStore;
+  /** Seed of the per-unit draws (unit stroke error, sensor offsets and gains); default: the run's seed. */
+  readonly deviceSeed?: number;
+}
+
+export interface AlarmRecord {
+  readonly code: AlarmCode;
+  readonly priority: string;
+  readonly atSeconds: number;
+}
+
+export interface RunSummary {
+  readonly scenario: string;
+  readonly seed: number;
+  readonly profile: string;
+  readonly simulatedSeconds: number;
+  readonly wallMs: number;
+  readonly controlSteps: number;
+  readonly clockEvents: number;
+  readonly prescription: {
+    readonly bsaM2: number;
+    readonly fudrMgPerDay: number;
+    readonly dexamethasoneMgPerDay: number;
+    readonly fudrMgTotal: number;
+    readonly dexamethasoneMgTotal: number;
+    readonly heparinUnitsTotal: number;
+    readonly volumeMl: number;
+    readonly rateMlPerHour: number;
+    readonly infusionDays: number;
+    readonly doseFactor: number;
+    readonly reservoirFillMl: number;
+    readonly fudrMgPerMl: number;
+    readonly dexamethasoneMgPerMl: number;
+    readonly heparinUnitsPerMl: number;
+  } | null;
+  readonly delivered: {
+    readonly volumeMl: number;
+    readonly fudrMg: number;
+    readonly dexamethasoneMg: number;
+    readonly heparinUnits: number;
+    readonly extrahepaticFudrMg: number;
+    readonly leakedVolumeMl: number;
+    readonly maxUnintendedBolusUl: number;
+    readonly pocketVolumeMl: number;
+    readonly primeWasteMl: number;
+    readonly heparinLockInPathUnits: number;
+    readonly fudrPercentOfPrescription: number | null;
+    readonly dexamethasonePercentOfPrescription: number | null;
+  };
+  readonly firmwareBelief: {
+    readonly deliveredVolumeMl: number;
+    readonly infusedVolumeMl: number;
+    readonly primedVolumeMl: number;
+    readonly flushedVolumeMl: number;
+    readonly fudrMg: number;
+    readonly dexamethasoneMg: number;
+    readonly heparinUnits: number;
+    readonly strokes: number;
+    readonly reservoirRemainingMl: number;
+  };
+  readonly alarms: readonly AlarmRecord[];
+  readonly notifications: readonly { readonly code: string; readonly atSeconds: number }[];
+  readonly timeline: {
+    readonly infusionStartSeconds: number | null;
+    readonly infusionCompleteSeconds: number | null;
+    readonly lockDoneSeconds: number | null;
+  };
+  readonly finalState: string;
+  readonly faults: readonly FaultOutcome[];
+}
+
+const round = (x: number, digits = 6): number => Number(x.toFixed(digits));
+
+export class Simulation {
+  readonly clock = new VirtualClock();
+  readonly scenario: Scenario;
+  readonly seed: number;
+  readonly profile: DeviceProfile;
+  readonly plant: Plant;
+  readonly log: SimEventLog;
+  readonly nv: SimNvStore;
+  readonly telemetry: Telemetry | undefined;
+  readonly hal: Hal;
+  readonly devices: {
+    pressure: SimPressureSensor;
+    flow: SimFlowSensor;
+    reservoir: SimReservoirGauge;
+    power: SimPowerMonitor;
+    drive: SimDrive;
+    annunciator: SimAnnunciator;
+  };
+  firmware: Firmware;
+  private readonly horizonMs: number;
+  private done = false;
+  readonly timeline: Timeline = { infusionStartMs: -1, infusionCompleteMs: -1, lockDoneMs: -1 };
+  private readonly operator: Operator;
+  private readonly world: OperatorWorld;
+  private lastMilestone = 0;
+  private stepsBeforeReboots = 0;
+  private pendingBoot: { atMs: number; handle: number } | null = null;
+  private readonly bolusRing = new Float64Array(BOLUS_WINDOW_SAMPLES + 1);
+  private bolusNext = 0;
+  private bolusCount = 0;
+  private maxBolusUl = 0;
+  private readonly arterialContributions = new Map<number, number>();
+  private wallMs = 0;
+
+  constructor(private readonly options: RunOptions) {
+    const scenario = options.scenario;
+    this.scenario = scenario;
+    this.seed = options.seed ?? scenario.seed;
+    this.nv = options.nv ?? new SimNvStore();
+    this.telemetry = options.telemetry;
+    const profile = options.profile ?? DEVICE_PROFILES[scenario.device.profile];
+    if (profile === undefined) throw new ScenarioError(`device.profile: unknown profile ${scenario.device.profile}`);
+    this.profile = profile;
+
+    const draws = new SeededRandom(options.deviceSeed ?? this.seed, streamId('device'));
+    const patientDraws = new SeededRandom(this.seed, streamId('patient'));
+    const a = profile.artery;
+    const artery: PatientArtery = {
+      meanMmHg: scenario.patient.meanArterialPressureMmHg ?? patientDraws.uniform(a.meanRangeMmHg[0], a.meanRangeMmHg[1]),
+      pulsePressureMmHg: a.pulsePressureMmHg,
+      heartRateBpm: scenario.patient.heartRateBpm ?? patientDraws.uniform(a.heartRateRangeBpm[0], a.heartRateRangeBpm[1]),
+      diurnalAmplitudeMmHg: a.diurnalAmplitudeMmHg,
+      diurnalPhaseRad: patientDraws.uniform(0, 2 * Math.PI),
+      tissuePressureMmHg: a.tissuePressureMmHg,
+    };
+    const unitError = draws.uniform(-profile.mechanism.unitErrorFraction, profile.mechanism.unitErrorFraction);
+    const strokeKey = noiseKey(this.seed, streamId('stroke'));
+    const seed = this.seed;
+    const previousLock: Composition = { fudrMgPerUl: 0, dexamethasoneMgPerUl: 0, heparinUnitsPerUl: scenario.prescription.heparinLockUnitsPerMl / 1000 };
+    const stallKey = noiseKey(this.seed, streamId('stall'));
+    this.plant = new Plant(profile, artery, unitError, (i) => 2 * uniformFromKey(strokeKey, i) - 1, previousLock, (i) => uniformFromKey(stallKey, i));
+
+    const clock = this.clock;
+    const telemetry = this.telemetry;
+    this.log = new SimEventLog(telemetry ? (e) => telemetry.log.next(e) : undefined);
+    this.devices = {
+      pressure: new SimPressureSensor(this.plant, clock, seed, profile.sensors.pressure, draws.fork('pressure')),
+      flow: new SimFlowSensor(this.plant, clock, seed, profile.sensors.flow, draws.fork('flow')),
+      reservoir: new SimReservoirGauge(this.plant, clock, seed, profile.sensors.reservoir, draws.fork('reservoir')),
+      power: new SimPowerMonitor(this.plant, clock, profile.battery),
+      drive: new SimDrive(this.plant, clock, profile.mechanism.encoderCountsPerStroke),
+      annunciator: new SimAnnunciator(telemetry ? (signal) => telemetry.signals.next({ atMs: clock.nowMs(), signal }) : undefined),
+    };
+    this.hal = {
+      clock,
+      pressure: this.devices.pressure,
+      flow: this.devices.flow,
+      reservoir: this.devices.reservoir,
+      power: this.devices.power,
+      drive: this.devices.drive,
+      nv: this.nv,
+      log: this.log,
+      annunciator: this.devices.annunciator,
+      config: profile.firmwareConfig,
+    };
+    const planned = planInfusion(prescriptionInput(scenario), profile.firmwareConfig, HAI_FUDR_LIBRARY);
+    const durationMs = planned.ok ? planned.plan.durationMs : 0;
+    this.horizonMs = options.maxSimulatedMs ?? options.horizonMs ?? durationMs + RUN_SLACK_MS;
+    this.operator = options.operator ?? new SingleCycleOperator(prescriptionInput(scenario), scenario.prescription.confirmSoftLimits);
+    const sim = this;
+    this.world = {
+      clock,
+      plant: this.plant,
+      profile,
+      timeline: this.timeline,
+      firmware: () => sim.firmware,
+      finish: () => {
+        sim.done = true;
+        clock.stopRun();
+      },
+    };
+    this.firmware = this.bootFirmware();
+    for (const fault of scenario.faults) scheduleFault(fault, this.faultTarget());
+    clock.startPeriodic(BOLUS_SAMPLE_MS, () => this.sampleBolus());
+    if (telemetry !== undefined) {
+      clock.startPeriodic(options.telemetrySampleMs ?? 60_000, () => this.sample());
+    }
+  }
+
+  /** The world as fault injection sees it. */
+  private faultTarget(): FaultTarget {
+    const sim = this;
+    return {
+      nowMs: () => sim.clock.nowMs(),
+      at: (atMs, action) => {
+        sim.clock.at(atMs, () => {
+          sim.plant.advanceTo(sim.clock.nowMs());
+          action();
+        });
+      },
+      setConditions: (patch) => sim.plant.setConditions(patch),
+      conditions: () => sim.plant.conditions,
+      setSensorFault: (sensor, fault) => {
+        sim.devices[sensor].fault = fault;
+      },
+      addBatteryDrain: (percentPerHour) => sim.devices.power.setExtraDrain(percentPerHour),
+      powerCycle: (durationMs) => sim.powerCycle(durationMs),
+      baselineArterialMeanMmHg: () => sim.plant.artery.meanMmHg,
+      setArterialContribution: (episode, offsetMmHg) => {
+        if (offsetMmHg === 0) sim.arterialContributions.delete(episode);
+        else sim.arterialContributions.set(episode, offsetMmHg);
+        // Each episode moves the mean *to* its level; when episodes overlap, the largest excursion holds.
+        let offset = 0;
+        for (const v of sim.arterialContributions.values()) if (Math.abs(v) > Math.abs(offset)) offset = v;
+        sim.plant.setConditions({ arterialOffsetMmHg: offset });
+      },
+    };
+  }
+
+  /**
+   * Unintended bolus: volume leaving the catheter above the programmed profile (the firmware's
+   * schedule of infusion and flush strokes at nominal volume), in any 5-minute window, sampled
+   * every 10 s.
+   */
+  private sampleBolus(): void {
+    const plant = this.plant;
+    plant.advanceTo(this.clock.nowMs());
+    plant.flushPending();
+    const outletUl = plant.toArtery.volumeUl + plant.toExtrahepatic.volumeUl + plant.toPocket.volumeUl + plant.leaked.volumeUl;
+    // The firmware's schedule survives reboots (it is restored from NV), so the profile is continuous.
+    const scheduledUl = ((this.firmware.scheduledPatientStrokes * this.profile.firmwareConfig.strokeVolumeNl) / 1000);
+    // The last BOLUS_WINDOW_SAMPLES + 1 samples in a ring (an array's shift cost ~200 instructions a
+    // sample); the oldest is the first until the ring is full, then the slot written next.
+    const ring = this.bolusRing;
+    ring[this.bolusNext] = outletUl - scheduledUl;
+    this.bolusNext = this.bolusNext + 1 === ring.length ? 0 : this.bolusNext + 1;
+    if (this.bolusCount < ring.length) this.bolusCount++;
+    const oldest = ring[this.bolusCount < ring.length ? 0 : this.bolusNext] as number;
+    const excess = outletUl - scheduledUl - oldest;
+    if (excess > this.maxBolusUl) this.maxBolusUl = excess;
+  }
+
+  private bootFirmware(): Firmware {
+    const firmware = new Firmware(this.hal, {
+      statechartClock: xstateClock(this.clock),
+      observer: {
+        onMode: (mode, atMs) => {
+          this.telemetry?.modes.next({ atMs, mode });
+          this.operator.onMode(this.world, mode, atMs);
+        },
+        onLedger: (ledger, atMs) => {
+          const plan = this.firmware.plan;
+          if (plan === null || this.telemetry === undefined) return;
+          const fraction = ledger.infusionStrokes / plan.infusionStrokes;
+          if (fraction >= this.lastMilestone + 0.1 - 1e-9) {
+            this.lastMilestone = Math.floor(fraction * 10) / 10;
+            this.telemetry.ledger.next({ atMs, infusedFraction: this.lastMilestone, infusedVolumeMl: ledgerFigures(ledger, plan, this.profile.firmwareConfig.strokeVolumeNl).infusedVolumeMl });
+          }
+        },
+      },
+    });
+    this.firmware = firmware;
+    firmware.boot();
+    return firmware;
+  }
+
+  private sample(): void {
+    const t = this.clock.nowMs();
+    this.plant.advanceTo(t);
+    const ledger = this.firmware.ledger;
+    this.telemetry?.samples.next({
+      atMs: t,
+      arterialMeanMmHg: this.plant.arterialMeanMmHg(t),
+      linePressureMmHg: this.plant.referencePressureMmHg(t) + this.plant.storedVolumeUl / this.plant.upstreamComplianceUlPerMmHg(),
+      deliveredToArteryUl: this.plant.toArtery.volumeUl,
+      reservoirUl: this.plant.reservoirVolumeUl,
+      ledgerInfusedUl: (ledger.infusionStrokes * this.profile.firmwareConfig.strokeVolumeNl) / 1000,
+      mode: this.firmware.modeName,
+    });
+  }
+
+  get finished(): boolean {
+    return this.done || this.clock.nowMs() >= this.horizonMs;
+  }
+
+  /** Runs to the end as fast as possible. */
+  runToEnd(): RunSummary {
+    const wallStart = performance.now();
+    if (!this.done) this.clock.runUntil(this.horizonMs);
+    this.wallMs += performance.now() - wallStart;
+    return this.summary();
+  }
+
+  /** Runs paced: `speed` simulated ms per wall ms ('max' = unpaced). */
+  async run(speed: 'max' | number = this.options.speed ?? 'max'): Promise<RunSummary> {
+    if (speed === 'max') return this.runToEnd();
+    const wallStart = performance.now();
+    const simStart = this.clock.nowMs();
+    while (!this.finished) {
+      const target = Math.min(this.horizonMs, simStart + Math.floor((performance.now() - wallStart) * speed));
+      this.clock.runUntil(target);
+      if (this.finished) break;
+      const nextEventMs = this.clock.peekMs();
+      const waitWallMs = Math.min(50, Math.max(1, (Math.min(nextEventMs, this.horizonMs) - simStart) / speed - (performance.now() - wallStart)));
+      await new Promise((resolve) => setTimeout(resolve, waitWallMs));
+    }
+    this.wallMs += performance.now() - wallStart;
+    return this.summary();
+  }
+
+  /** Removes power from the firmware for `durationMs`, then boots it again from its NV store. */
+  powerCycle(durationMs: number): void {
+    const bootAtMs = this.clock.nowMs() + durationMs;
+    if (this.pendingBoot !== null) {
+      // Already off: a second outage only lengthens the first.
+      if (bootAtMs <= this.pendingBoot.atMs) return;
+      this.clock.clearTimer(this.pendingBoot.handle);
+    } else {
+      this.stepsBeforeReboots += this.firmware.controlSteps;
+      this.firmware.powerOff();
+    }
+    const handle = this.clock.at(bootAtMs, () => {
+      this.pendingBoot = null;
+      this.firmware = this.bootFirmware();
+    });
+    this.pendingBoot = { atMs: bootAtMs, handle };
+  }
+
+  get controlSteps(): number {
+    return this.stepsBeforeReboots + (this.pendingBoot === null ? this.firmware.controlSteps : 0);
+  }
+
+  summary(): RunSummary {
+    const plant = this.plant;
+    plant.advanceTo(this.clock.nowMs());
+    plant.flushPending();
+    const plan = this.firmware.plan;
+    const belief = ledgerFigures(this.firmware.ledger, plan, this.profile.firmwareConfig.strokeVolumeNl, this.profile.firmwareConfig.primedSetVolumeUl);
+    const remaining = plant.remaining();
+    const alarms: AlarmRecord[] = this.log.entries
+      .filter((e: LogEntry) => e.kind === 'alarm')
+      .map((e) => ({ code: e.code as AlarmCode, priority: ALARM_RULE_BY_CODE[e.code as AlarmCode]?.priority ?? 'high', atSeconds: e.atMs / 1000 }));
+    const notifications = this.log.entries.filter((e) => e.kind === 'notification').map((e) => ({ code: e.code, atSeconds: e.atMs / 1000 }));
+    const seconds = (ms: number): number | null => (ms < 0 ? null : ms / 1000);
+    const toArtery = plant.toArtery;
+    return {
+      scenario: this.scenario.name,
+      seed: this.seed,
+      profile: this.profile.name,
+      simulatedSeconds: this.clock.nowMs() / 1000,
+      wallMs: round(this.wallMs, 1),
+      controlSteps: this.controlSteps,
+      clockEvents: this.clock.eventsExecuted,
+      prescription:
+        plan === null
+          ? null
+          : {
+              bsaM2: round(plan.bsaM2, 4),
+              fudrMgPerDay: round(plan.fudrMgPerDay, 4),
+              dexamethasoneMgPerDay: round(plan.dexamethasoneMgPerDay, 4),
+              fudrMgTotal: round(plan.fudrMgTotal, 4),
+              dexamethasoneMgTotal: round(plan.dexamethasoneMgTotal, 4),
+              heparinUnitsTotal: round(plan.heparinUnitsTotal, 2),
+              volumeMl: round(plan.infusionVolumeUl / 1000, 4),
+              rateMlPerHour: round(plan.rateUlPerHour / 1000, 6),
+              infusionDays: plan.infusionDays,
+              doseFactor: plan.doseFactor,
+              reservoirFillMl: plan.reservoirFillMl,
+              fudrMgPerMl: round(plan.fudrMgPerMl, 6),
+              dexamethasoneMgPerMl: round(plan.dexamethasoneMgPerMl, 6),
+              heparinUnitsPerMl: plan.heparinUnitsPerMl,
+            },
+      delivered: {
+        volumeMl: round(toArtery.volumeUl / 1000, 4),
+        fudrMg: round(toArtery.fudrMg, 4),
+        dexamethasoneMg: round(toArtery.dexamethasoneMg, 4),
+        heparinUnits: round(toArtery.heparinUnits, 2),
+        extrahepaticFudrMg: round(plant.toExtrahepatic.fudrMg, 4),
+        leakedVolumeMl: round(plant.leaked.volumeUl / 1000, 4),
+        maxUnintendedBolusUl: round(this.maxBolusUl, 3),
+        pocketVolumeMl: round(plant.toPocket.volumeUl / 1000, 4),
+        primeWasteMl: round(plant.primeWaste.volumeUl / 1000, 4),
+        heparinLockInPathUnits: round(remaining.implant.heparinUnits, 2),
+        fudrPercentOfPrescription: plan === null ? null : round((100 * toArtery.fudrMg) / plan.fudrMgTotal, 3),
+        dexamethasonePercentOfPrescription: plan === null || plan.dexamethasoneMgTotal === 0 ? null : round((100 * toArtery.dexamethasoneMg) / plan.dexamethasoneMgTotal, 3),
+      },
+      firmwareBelief: {
+        deliveredVolumeMl: round(belief.deliveredVolumeMl, 4),
+        infusedVolumeMl: round(belief.infusedVolumeMl, 4),
+        primedVolumeMl: round(belief.primedVolumeMl, 4),
+        flushedVolumeMl: round(belief.flushedVolumeMl, 4),
+        fudrMg: round(belief.fudrMg, 4),
+        dexamethasoneMg: round(belief.dexamethasoneMg, 4),
+        heparinUnits: round(belief.heparinUnits, 2),
+        strokes: belief.strokes,
+        reservoirRemainingMl: round(belief.reservoirRemainingMl, 4),
+      },
+      alarms,
+      notifications,
+      timeline: {
+        infusionStartSeconds: seconds(this.timeline.infusionStartMs),
+        infusionCompleteSeconds: seconds(this.timeline.infusionCompleteMs),
+        lockDoneSeconds: seconds(this.timeline.lockDoneMs),
+      },
+      finalState: this.firmware.modeName,
+      faults: this.scenario.faults.map((f) =>
+        faultOutcome(
+          f,
+          this.log.entries.filter((e) => e.kind === 'alarm').map((e) => ({ code: e.code as AlarmCode, atMs: e.atMs })),
+          this.clock.nowMs(),
+        ),
+      ),
+    };
+  }
+}
+
+/** Convenience: build and run a scenario. */
+export async function runScenario(options: RunOptions): Promise<RunSummary> {
+  const sim = new Simulation(options);
+  const summary = await sim.run(options.speed ?? 'max');
+  options.telemetry?.complete();
+  return summary;
+}
+
+export function runScenarioSync(options: Omit<RunOptions, 'speed'>): RunSummary {
+  const sim = new Simulation(options);
+  return sim.runToEnd();
+}

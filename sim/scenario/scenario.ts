@@ -1,0 +1,151 @@
+/**
+ * Scenarios: the JSON a user writes to describe one run, validated at load.
+ *
+ * Owns: the scenario format, its defaults, the embedded default scenario, and turning validation
+ * failures into one-line messages that name the field and the allowed range.
+ * Promises: a scenario that loads is well-formed (types, units, gross physical ranges, no unknown
+ * fields). Clinical limits are not judged here: the firmware's drug library judges them when the
+ * prescription is programmed, and the CLI asks the same function before running.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { num } from './fields.ts';
+import type { PrescriptionInput } from '../../firmware/index.ts';
+import { faultSchema } from '../world/faults.ts';
+import { adverseEventsSchema, clinicalEventsSchema, courseProblems, courseSchema } from './course.ts';
+
+
+function positive(field: string, max: number, unit = ''): z.ZodNumber {
+  const u = unit ? ` ${unit}` : '';
+  return z
+    .number({ error: `${field} must be a number (allowed > 0 and ≤ ${max}${u})` })
+    .gt(0, { error: `${field} must be greater than 0 (allowed > 0 and ≤ ${max}${u})` })
+    .max(max, { error: `${field} is above the allowed range (allowed > 0 and ≤ ${max}${u})` });
+}
+
+const patientSchema = z
+  .strictObject({
+    weightKg: positive('patient.weightKg', 500, 'kg'),
+    heightCm: positive('patient.heightCm', 300, 'cm').optional(),
+    bsaM2: positive('patient.bsaM2', 5, 'm²').optional(),
+    meanArterialPressureMmHg: num('patient.meanArterialPressureMmHg', 40, 160, 'mmHg').optional(),
+    heartRateBpm: num('patient.heartRateBpm', 30, 200, 'bpm').optional(),
+  })
+  .refine((p) => (p.heightCm === undefined) !== (p.bsaM2 === undefined), {
+    error: 'patient needs exactly one of heightCm or bsaM2',
+  });
+
+const prescriptionSchema = z.strictObject({
+  fudrMgPerKgPerDay: num('prescription.fudrMgPerKgPerDay', 0, 10, 'mg/kg/day'),
+  dexamethasoneMgPerM2PerDay: num('prescription.dexamethasoneMgPerM2PerDay', 0, 100, 'mg/m²/day'),
+  infusionDays: num('prescription.infusionDays', 0, 365, 'days'),
+  doseFactor: num('prescription.doseFactor', 0, 10),
+  reservoirVolumeMl: num('prescription.reservoirVolumeMl', 0, 1000, 'mL'),
+  heparinUnitsPerMl: num('prescription.heparinUnitsPerMl', 0, 100_000, 'IU/mL').default(100),
+  heparinLockVolumeMl: num('prescription.heparinLockVolumeMl', 0, 100, 'mL').default(2),
+  heparinLockUnitsPerMl: num('prescription.heparinLockUnitsPerMl', 0, 100_000, 'IU/mL').default(1000),
+  /** The clinician confirms soft-limit warnings when programming. */
+  confirmSoftLimits: z.boolean({ error: 'prescription.confirmSoftLimits must be true or false' }).default(false),
+});
+
+const deviceSchema = z.strictObject({
+  profile: z
+    .enum(['port-ambulatory', 'implanted', 'implanted-40'], { error: 'device.profile must be one of: port-ambulatory, implanted, implanted-40' })
+    .default('port-ambulatory'),
+});
+
+
+export const scenarioSchema = z.strictObject({
+  name: z.string({ error: 'name must be a string' }).min(1, { error: 'name must not be empty' }).max(200, { error: 'name is longer than 200 characters' }),
+  seed: z
+    .number({ error: 'seed must be an integer (allowed 0–4294967295)' })
+    .int({ error: 'seed must be an integer (allowed 0–4294967295)' })
+    .min(0, { error: 'seed must be an integer (allowed 0–4294967295)' })
+    .max(4294967295, { error: 'seed must be an integer (allowed 0–4294967295)' }),
+  patient: patientSchema,
+  prescription: prescriptionSchema,
+  device: deviceSchema.default({ profile: 'port-ambulatory' }),
+  faults: z.array(faultSchema, { error: 'faults must be an array' }).default([]),
+  /** A treatment course of cycles instead of one infusion (sim/course/). */
+  course: courseSchema.optional(),
+  clinicalEvents: clinicalEventsSchema,
+  adverseEvents: adverseEventsSchema,
+}).superRefine((s, ctx) => {
+  for (const message of courseProblems(s)) ctx.addIssue({ code: 'custom', message, path: [] });
+});
+
+export type Scenario = z.output<typeof scenarioSchema>;
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+
+/** The seed protocol's nominal cycle: 70 kg, 170 cm, FUDR 0.15 mg/kg/day + dexamethasone 1 mg/m²/day over 14 days. */
+export const DEFAULT_SCENARIO_INPUT: ScenarioInput = Object.freeze({
+  name: 'nominal-70kg',
+  seed: 7,
+  patient: { weightKg: 70, heightCm: 170 },
+  prescription: { fudrMgPerKgPerDay: 0.15, dexamethasoneMgPerM2PerDay: 1, infusionDays: 14, doseFactor: 1, reservoirVolumeMl: 30 },
+  faults: [],
+});
+
+export class ScenarioError extends Error {
+  override readonly name = 'ScenarioError';
+}
+
+function describePath(path: readonly PropertyKey[]): string {
+  return path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[');
+}
+
+/** Validates parsed JSON; throws `ScenarioError` with one line per problem. */
+export function parseScenario(json: unknown, source = 'scenario'): Scenario {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new ScenarioError(`${source}: a scenario must be a JSON object with name, seed, patient, prescription`);
+  }
+  const result = scenarioSchema.safeParse(json);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const where = describePath(issue.path);
+    if (issue.code === 'unrecognized_keys') {
+      const keys = (issue as { keys: string[] }).keys;
+      return `${keys.map((k) => (where ? `${where}.${k}` : k)).join(', ')}: unknown field${keys.length > 1 ? 's' : ''} (not part of the scenario format)`;
+    }
+    if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input')) return `${where}: is required`;
+    const message = issue.message.replace(/faults\[\]/g, where.replace(/\.[^.]*$/, ''));
+    return where && !message.startsWith(where) ? `${where}: ${message}` : message;
+  });
+  throw new ScenarioError(`${source}: ${lines.join('; ')}`);
+}
+
+export function loadScenarioFile(path: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ScenarioError(`cannot read scenario file ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ScenarioError(`${path}: not valid JSON (${(err as Error).message})`);
+  }
+  return parseScenario(json, path);
+}
+
+export function defaultScenario(): Scenario {
+  return parseScenario(DEFAULT_SCENARIO_INPUT, 'default scenario');
+}
+
+/** The prescription as the clinician programs it into the pump. */
+export function prescriptionInput(s: Scenario): PrescriptionInput {
+  const p = s.patient;
+  return {
+    patient: { weightKg: p.weightKg, ...(p.heightCm !== undefined ? { heightCm: p.heightCm } : {}), ...(p.bsaM2 !== undefined ? { bsaM2: p.bsaM2 } : {}) },
+    fudrMgPerKgPerDay: s.prescription.fudrMgPerKgPerDay,
+    dexamethasoneMgPerM2PerDay: s.prescription.dexamethasoneMgPerM2PerDay,
+    heparinUnitsPerMl: s.prescription.heparinUnitsPerMl,
+    infusionDays: s.prescription.infusionDays,
+    doseFactor: s.prescription.doseFactor,
+    reservoirVolumeMl: s.prescription.reservoirVolumeMl,
+    heparinLockVolumeMl: s.prescription.heparinLockVolumeMl,
+    heparinLockUnitsPerMl: s.prescription.heparinLockUnitsPerMl,
+  };
+}

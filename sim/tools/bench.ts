@@ -1,0 +1,175 @@
+/**
+ * `npm run bench`: speed of the simulator, measured in-process.
+ *
+ * Owns: the speed figures quoted in docs and closing notes (rule 7: speed targets live here, never
+ * in timed tests).
+ * Promises: each case runs in a worker thread of its own (a fresh V8 isolate, as a user's
+ * `pumpsim` process is: a case measured after another would run on code V8 had optimised for
+ * the other case's shapes — the 18-cycle course measured after the fault-heavy cycle took 9.8 s
+ * instead of 5.6 s), `--warmup` times untimed (default 2: V8 is still re-optimising during
+ * the first full run), then `--runs` times (default 5); the median wall time is reported with
+ * the work done (control steps executed, simulated seconds), so a faster figure
+ * that skipped control steps would show. `--json` prints one JSON object.
+ */
+import { Command } from 'commander';
+import { performance } from 'node:perf_hooks';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import type { Scenario } from '../scenario/scenario.ts';
+import { defaultScenario, parseScenario } from '../scenario/scenario.ts';
+import { runScenarioSync } from '../run/simulation.ts';
+import { runCohort } from '../campaigns/cohort.ts';
+import { runCourse } from '../course/courseRunner.ts';
+import { workerExecArgv } from '../campaigns/workers.ts';
+
+interface CaseResult {
+  readonly medianMs: number;
+  readonly minMs: number;
+  readonly maxMs: number;
+  readonly runs: number;
+  readonly warmups: number;
+  readonly controlSteps: number;
+  readonly simulatedSeconds: number;
+  readonly nsPerControlStep: number;
+}
+
+/** The default cycle with a fault or an episode most days; the operator clears each and resumes. */
+export function faultHeavyScenario(): Scenario {
+  const faults: unknown[] = [];
+  for (let day = 0; day < 13; day++) {
+    const at = day * 24 + 6;
+    faults.push({ kind: 'occlusion', atHours: at, durationMinutes: 45, location: day % 2 === 0 ? 'catheter' : 'line' });
+    faults.push({ kind: 'arterialPressure', atHours: at + 4, meanMmHg: 135, durationMinutes: 60 });
+    if (day % 3 === 0) faults.push({ kind: 'sensor', atHours: at + 8, sensor: 'pressure', mode: 'dropout', durationMinutes: 20 });
+    if (day % 4 === 1) faults.push({ kind: 'displacement', atHours: at + 10, to: 'tissue', durationMinutes: 30 });
+    if (day % 5 === 2) faults.push({ kind: 'powerLoss', atHours: at + 12, durationMinutes: 15 });
+  }
+  return parseScenario({ ...defaultScenario(), name: 'fault-heavy', faults }, 'fault-heavy');
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+function measure(runs: number, warmups: number, once: () => Work): CaseResult {
+  for (let i = 0; i < warmups; i++) once();
+  const times: number[] = [];
+  let last: Work = { controlSteps: 0, simulatedSeconds: 0 };
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    last = once();
+    times.push(performance.now() - t0);
+  }
+  const medianMs = median(times);
+  return {
+    medianMs: Number(medianMs.toFixed(1)),
+    minMs: Number(Math.min(...times).toFixed(1)),
+    maxMs: Number(Math.max(...times).toFixed(1)),
+    runs,
+    warmups,
+    controlSteps: last.controlSteps,
+    simulatedSeconds: last.simulatedSeconds,
+    nsPerControlStep: Number(((medianMs * 1e6) / last.controlSteps).toFixed(1)),
+  };
+}
+
+interface Work {
+  readonly controlSteps: number;
+  readonly simulatedSeconds: number;
+}
+
+/** The timed cases; each builds its scenario once, outside the timing. */
+const CASES = {
+  cycle14d: (): (() => Work) => {
+    const scenario = defaultScenario();
+    return () => runScenarioSync({ scenario });
+  },
+  faultHeavy14d: (): (() => Work) => {
+    const scenario = faultHeavyScenario();
+    return () => runScenarioSync({ scenario });
+  },
+  course18: (): (() => Work) => {
+    const scenario = parseScenario({ ...defaultScenario(), name: 'course18', course: { cycles: 18, cycleDays: 21 } }, 'bench');
+    return () => {
+      const r = runCourse({ scenario });
+      return { controlSteps: r.controlSteps, simulatedSeconds: r.course.cycles.reduce((s, c) => s + (c.pump?.simulatedSeconds ?? 0), 0) };
+    };
+  },
+} as const;
+type CaseName = keyof typeof CASES;
+
+/** Measures one case in a worker thread of its own (see the header). */
+function measureIsolated(name: CaseName, runs: number, warmups: number): Promise<CaseResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL(import.meta.url), { workerData: { benchCase: name, runs, warmups }, execArgv: workerExecArgv() });
+    worker.once('message', (result: CaseResult) => resolve(result));
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`bench case ${name}: worker exited with code ${code}`));
+    });
+  });
+}
+
+const program = new Command('bench')
+  .description('Measure the simulator: the default 14-day cycle, median of N runs after warm-up runs.')
+  .option('--runs <n>', 'measured runs per case (at least 5)', '5')
+  .option('--warmup <n>', 'untimed runs per case before measuring (at least 1)', '2')
+  .option('--json', 'print one JSON object')
+  .option('--no-course', 'skip the course cases (course18, cohort54)')
+  .action(async (opts: { runs: string; warmup: string; json?: boolean; course: boolean }) => {
+    const runs = Math.max(5, Number.parseInt(opts.runs, 10) || 5);
+    const warmups = Math.max(1, Number.parseInt(opts.warmup, 10) || 2);
+    const scenario = defaultScenario();
+    const cycle14d = await measureIsolated('cycle14d', runs, warmups);
+    const faultHeavy14d = await measureIsolated('faultHeavy14d', runs, warmups);
+    const courseCases = opts.course ? await courseBench(runs, warmups) : null;
+    const result = { cycle14d, faultHeavy14d, ...(courseCases ?? {}) };
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+      return;
+    }
+    const line = (label: string, c: CaseResult): void => {
+      console.log(`${label}: median ${c.medianMs} ms over ${runs} runs after ${warmups} warm-up runs (min ${c.minMs}, max ${c.maxMs})`);
+      console.log(`  ${c.controlSteps} control steps over ${c.simulatedSeconds} simulated s: ${c.nsPerControlStep} ns per step`);
+    };
+    line(`default 14-day cycle (${scenario.name})`, cycle14d);
+    line('fault-heavy 14-day cycle (occlusions, displacement, sensor dropout, power loss, pressure episodes)', faultHeavy14d);
+    if (courseCases !== null) {
+      line('18-cycle course (the seed maximum; 18 pump runs of 14 days, rest days off)', courseCases.course18);
+      const c = courseCases.cohort54;
+      console.log(`cohort of ${c.patients} patients (one timed run, ${c.workers} worker threads): ${c.wallMs} ms; ${c.cyclesInfused} infused cycles, ${c.controlSteps} control steps`);
+    }
+  });
+
+/**
+ * Course cases: an 18-cycle course of the default scenario (the seed's maximum, no adverse
+ * events), median of `runs`; and the 54-patient cohort (seed 1, stochastic adverse events, worker
+ * threads on every core), timed once.
+ */
+async function courseBench(runs: number, warmups: number): Promise<{
+  course18: CaseResult & { readonly cycles: number; readonly courseDays: number };
+  cohort54: { readonly wallMs: number; readonly patients: number; readonly workers: number; readonly cyclesInfused: number; readonly controlSteps: number; readonly nsPerControlStepPerWorker: number };
+}> {
+  const course18 = await measureIsolated('course18', runs, warmups);
+  const cohort = await runCohort({ patients: 54, seed: 1 });
+  const cyclesInfused = cohort.outcomes.reduce((s, o) => s + o.cyclesInfused, 0);
+  return {
+    course18: { ...course18, cycles: 18, courseDays: 18 * 21 },
+    cohort54: {
+      wallMs: cohort.wallMs,
+      patients: cohort.patients,
+      workers: cohort.workers,
+      cyclesInfused,
+      controlSteps: cohort.controlSteps,
+      nsPerControlStepPerWorker: Number(((cohort.wallMs * 1e6 * cohort.workers) / cohort.controlSteps).toFixed(1)),
+    },
+  };
+}
+
+if (isMainThread) {
+  await program.parseAsync();
+} else {
+  const { benchCase, runs, warmups } = workerData as { benchCase: CaseName; runs: number; warmups: number };
+  parentPort?.postMessage(measure(runs, warmups, CASES[benchCase]()));
+}

@@ -1,0 +1,461 @@
+/**
+ * Simulated devices: the HAL implemented over the plant.
+ *
+ * Owns: how truth becomes readings — noise, offsets, gains, drift, quantisation, sample windows —
+ * and the drive's feedback, the NV store, the event log and the annunciator.
+ * Promises:
+ * - Each sensor reads the plant at the virtual clock's time; noise comes from `noiseAt` indexed by
+ *   the sample's time, so a reading depends only on (seed, time, plant), never on pacing.
+ * - Per-device offsets and gains are drawn once from the run's seed (DOMAIN.md §2).
+ * - Sensor faults (stuck, drift, noise, dropout, offset) are applied here, after the physics, so
+ *   the plant's truth is never corrupted by a broken sensor.
+ */
+import type {
+  AlarmSignal,
+  Annunciator,
+  Clock,
+  Done,
+  EventLog,
+  FlowReading,
+  FlowSensor,
+  HalResult,
+  LogEntry,
+  NvReadResult,
+  NvRecord,
+  NvStore,
+  PowerMonitor,
+  PowerReading,
+  PressureReading,
+  PressureSensor,
+  PumpDrive,
+  ReservoirGauge,
+  ReservoirReading,
+  StrokeFeedback,
+} from '../../hal/index.ts';
+import { DONE, halError } from '../../hal/index.ts';
+import type { Plant } from './plant.ts';
+import type { DeviceProfile } from './profile.ts';
+import { noiseKey, normalFromKey, normalPairsFromKey, streamId } from './rng.ts';
+import type { SeededRandom } from './rng.ts';
+
+const MS_PER_HOUR = 3_600_000;
+const MS_PER_DAY = 86_400_000;
+
+function quantise(x: number, step: number): number {
+  return Math.round(x / step) * step;
+}
+
+/**
+ * Successive windows of one length advance the cardiac phase by one fixed angle, so the phase at
+ * each read is the last one rotated (two multiplies and adds, no trig). Each rotation adds about
+ * one rounding error (1e-16); recomputing exactly every this many reads keeps the phase within
+ * 1e-13 of cos/sin, far below the 0.1 mmHg the front-end resolves.
+ */
+const EXACT_PHASE_EVERY_READS = 1024;
+
+/**
+ * The pressure noise is indexed by time on this grid (the port profile samples at 50 Hz); the
+ * index need only be a function of time, never of how often the firmware reads.
+ */
+const NOISE_GRID_MS = 20;
+
+/** Pressure reads whose noise is computed together (see `SimPressureSensor.noiseAhead`). */
+const NOISE_BATCH_READS = 64;
+
+
+export type SensorFaultMode = 'stuck' | 'drift' | 'noise' | 'dropout' | 'offset';
+
+/** A sensor fault as the device model applies it. `magnitude` is in the sensor's unit (per day for drift). */
+export interface SensorFault {
+  readonly mode: SensorFaultMode;
+  readonly magnitude: number;
+  readonly sinceMs: number;
+}
+
+/** Applies a sensor fault to a value. Returns NaN for a dropout (no reading). */
+function applySensorFault(fault: SensorFault | null, value: number, stuckValue: number, nowMs: number, noise: number): number {
+  if (fault === null) return value;
+  switch (fault.mode) {
+    case 'stuck':
+      return stuckValue;
+    case 'drift':
+      return value + (fault.magnitude * (nowMs - fault.sinceMs)) / MS_PER_DAY;
+    case 'noise':
+      return value + fault.magnitude * noise;
+    case 'dropout':
+      return NaN;
+    case 'offset':
+      return value + fault.magnitude;
+  }
+}
+
+export class SimPressureSensor implements PressureSensor {
+  fault: SensorFault | null = null;
+  private lastReadMs = 0;
+  private lastIntegral = 0;
+  /**
+   * The last window computed, kept as numbers rather than as the reading object: the sensor lives
+   * long, and storing each new reading in it would cost a write barrier (an old object pointing at
+   * a new one) at every read. `lastReading` rebuilds it for the rare paths that hand it back; a
+   * window is never empty, so `lastWindowMs > 0` says there is one.
+   */
+  private lastAtMs = 0;
+  private lastWindowMs = 0;
+  private lastSampleCount = 0;
+  private lastMeanMmHg = 0;
+  private lastMinMmHg = 0;
+  private lastMaxMmHg = 0;
+  private lastCardiacMmHg = 0;
+  private readonly offsetMmHg: number;
+  private readonly gain: number;
+  private readonly beatPeriodMs: number;
+  private readonly resolutionMmHg: number;
+  private readonly inverseResolution: number;
+  /** Guard added to the window maximum: two noise standard deviations. */
+  private readonly maxGuardMmHg: number;
+  private readonly key: number;
+  /**
+   * The noise of the reads ahead: pair j (mean noise, band-amplitude noise) belongs to sample
+   * index `noiseNextIndex + (j − noiseCursor)·noiseStrideSamples`. The values are the pure function of
+   * (seed, stream, sample index) that `normalPairFromKey` gives, computed a batch at a time in
+   * a loop of their own: one at a time inside this read cost about 15 ns more a read (measured on
+   * the sensor alone, 102 → 87 ns; the branch-free quantiles and quantisation took it to 52 ns).
+   */
+  private readonly noiseAhead = new Float64Array(2 * NOISE_BATCH_READS);
+  private noiseCursor = NOISE_BATCH_READS;
+  private noiseNextIndex = -1;
+  private noiseStrideSamples = 1;
+  /** Cardiac phase (cos, sin of 2π·t/beat period) at the last read; the first window starts at 0. */
+  private cosAtLastRead = 1;
+  private sinAtLastRead = 0;
+  /** The phase step of one window of `windowMsCached`, and reads since the phase was exact. */
+  private stepCos = 1;
+  private stepSin = 0;
+  private readsSinceExactPhase = EXACT_PHASE_EVERY_READS;
+  // Per-window-length constants, recomputed only when the window length changes (it is the
+  // control period in every steady state).
+  private windowMsCached = -1;
+  private samples = 1;
+  private meanSdMmHg = 0;
+  private amplitudeSdMmHg = 0;
+  private pulseMeanScale = 0;
+
+  constructor(
+    private readonly plant: Plant,
+    private readonly clock: Clock,
+    seed: number,
+    private readonly spec: DeviceProfile['sensors']['pressure'],
+    draw: SeededRandom,
+  ) {
+    this.offsetMmHg = draw.uniform(-spec.offsetMaxMmHg, spec.offsetMaxMmHg);
+    this.gain = 1 + draw.uniform(-spec.gainErrorMax, spec.gainErrorMax);
+    this.beatPeriodMs = 60_000 / plant.artery.heartRateBpm;
+    this.resolutionMmHg = spec.resolutionMmHg;
+    this.inverseResolution = 1 / spec.resolutionMmHg;
+    this.maxGuardMmHg = 2 * spec.noiseSdMmHg;
+    this.key = noiseKey(seed, streamId('pressure'));
+  }
+
+  /**
+   * Noise of a window of n samples (σ per sample): the mean's σ/√n; the cardiac band amplitude's
+   * σ·√(2/n). The mean of A·sin(ωt) over the window [t0, t1] is A·(cos ωt0 − cos ωt1)/(ω·W).
+   */
+  private setWindow(windowMs: number): void {
+    const spec = this.spec;
+    const windowS = windowMs / 1000;
+    const omega = (2 * Math.PI * this.plant.artery.heartRateBpm) / 60;
+    this.windowMsCached = windowMs;
+    this.samples = Math.max(1, Math.round(windowS * spec.sampleRateHz));
+    this.meanSdMmHg = spec.noiseSdMmHg / Math.sqrt(this.samples);
+    this.amplitudeSdMmHg = spec.noiseSdMmHg * Math.sqrt(2 / this.samples);
+    this.pulseMeanScale = 1 / (omega * windowS);
+    const stepRad = (2 * Math.PI * windowMs) / this.beatPeriodMs;
+    this.stepCos = Math.cos(stepRad);
+    this.stepSin = Math.sin(stepRad);
+    this.readsSinceExactPhase = EXACT_PHASE_EVERY_READS;
+  }
+
+  /** cos(2π·t1/beat period), advancing the kept phase to t1 (one window after the last read). */
+  private advancePhase(t1: number): number {
+    let cos: number;
+    let sin: number;
+    if (this.readsSinceExactPhase < EXACT_PHASE_EVERY_READS) {
+      const c0 = this.cosAtLastRead;
+      const s0 = this.sinAtLastRead;
+      cos = c0 * this.stepCos - s0 * this.stepSin;
+      sin = s0 * this.stepCos + c0 * this.stepSin;
+      this.readsSinceExactPhase++;
+    } else {
+      // Time modulo the beat period keeps the argument small, so cos/sin stay exact.
+      const beats = t1 / this.beatPeriodMs;
+      const rad = 2 * Math.PI * (beats - Math.floor(beats));
+      cos = Math.cos(rad);
+      sin = Math.sin(rad);
+      this.readsSinceExactPhase = 0;
+    }
+    this.cosAtLastRead = cos;
+    this.sinAtLastRead = sin;
+    return cos;
+  }
+
+  read(): HalResult<PressureReading> {
+    const t1 = this.clock.nowMs();
+    const plant = this.plant;
+    plant.advanceTo(t1);
+    const windowMs = t1 - this.lastReadMs;
+    if (windowMs <= 0) return this.lastWindowMs > 0 ? this.lastReading(this.lastAtMs, this.lastWindowMs) : halError('stale', 'no pressure sample yet');
+    if (windowMs !== this.windowMsCached) this.setWindow(windowMs);
+    const integral = plant.storedIntegral;
+    const storedMeanUl = (integral - this.lastIntegral) / windowMs;
+    this.lastReadMs = t1;
+    this.lastIntegral = integral;
+    const compliance = plant.upstreamComplianceUlPerMmHg();
+    const reference = plant.referencePressureMmHg(t1);
+    const lowFrequencyMeanMmHg = reference + storedMeanUl / compliance;
+    const amplitude = plant.pulseAmplitudeAtPumpMmHg();
+    const cosT0 = this.cosAtLastRead;
+    const cosT1 = this.advancePhase(t1);
+    const pulseMean = amplitude === 0 ? 0 : amplitude * (cosT0 - cosT1) * this.pulseMeanScale;
+    const noiseIndex = Math.round(t1 / NOISE_GRID_MS);
+    if (noiseIndex !== this.noiseNextIndex || this.noiseCursor === NOISE_BATCH_READS) {
+      // Not the read the batch foresaw (the first, a changed period, a reboot), or the batch is
+      // used up: compute the pairs of this read and the next ones, one window apart.
+      this.noiseStrideSamples = Math.max(1, Math.round(windowMs / NOISE_GRID_MS));
+      normalPairsFromKey(this.key, noiseIndex, this.noiseStrideSamples, this.noiseAhead);
+      this.noiseCursor = 0;
+    }
+    const z = this.noiseAhead;
+    const zAt = 2 * this.noiseCursor++;
+    this.noiseNextIndex = noiseIndex + this.noiseStrideSamples;
+    const zMean = z[zAt] as number;
+    const zBand = z[zAt + 1] as number;
+    const fault = this.fault;
+    if (fault !== null && fault.mode === 'stuck' && this.lastWindowMs > 0) {
+      // A stuck front-end repeats its last window.
+      return this.lastReading(t1, windowMs);
+    }
+    const gain = this.gain;
+    const offset = this.offsetMmHg;
+    let mean = (lowFrequencyMeanMmHg + pulseMean) * gain + offset + this.meanSdMmHg * zMean;
+    if (fault !== null) {
+      mean = applySensorFault(fault, mean, this.lastWindowMs > 0 ? this.lastMeanMmHg : mean, t1, zMean);
+      if (Number.isNaN(mean)) return halError('disconnected', 'pressure sensor not responding');
+    }
+    // The band estimator reports a magnitude: noise folds onto the positive axis.
+    // (A front-end stuck before its first window has nothing to repeat: no band.)
+    const cardiac = fault !== null && fault.mode === 'stuck' ? 0 : Math.abs(amplitude * gain + this.amplitudeSdMmHg * zBand);
+    const storedNowMmHg = plant.storedVolumeUl / compliance;
+    const inv = this.inverseResolution;
+    const res = this.resolutionMmHg;
+    const low = (reference + storedNowMmHg) * gain + offset;
+    const high = lowFrequencyMeanMmHg * gain + offset;
+    // Quantised to the resolution, halves up: ⌊x + ½⌋ is Math.round but for x within an ulp below
+    // a half (never met at these magnitudes), and has no data-dependent branch (Math.round's
+    // correction step is one, mispredicted on half the reads).
+    const reading: PressureReading = {
+      ok: true,
+      atMs: t1,
+      windowMs,
+      sampleCount: this.samples,
+      meanMmHg: Math.floor(mean * inv + 0.5) * res,
+      minMmHg: Math.floor(((mean < low ? mean : low) - amplitude) * inv + 0.5) * res,
+      maxMmHg: Math.floor(((mean > high ? mean : high) + amplitude + this.maxGuardMmHg) * inv + 0.5) * res,
+      cardiacAmplitudeMmHg: Math.floor(cardiac * inv + 0.5) * res,
+    };
+    this.lastAtMs = t1;
+    this.lastWindowMs = windowMs;
+    this.lastSampleCount = reading.sampleCount;
+    this.lastMeanMmHg = reading.meanMmHg;
+    this.lastMinMmHg = reading.minMmHg;
+    this.lastMaxMmHg = reading.maxMmHg;
+    this.lastCardiacMmHg = reading.cardiacAmplitudeMmHg;
+    return reading;
+  }
+
+  /** The last window computed, as a reading at `atMs` over `windowMs`. */
+  private lastReading(atMs: number, windowMs: number): PressureReading {
+    return {
+      ok: true,
+      atMs,
+      windowMs,
+      sampleCount: this.lastSampleCount,
+      meanMmHg: this.lastMeanMmHg,
+      minMmHg: this.lastMinMmHg,
+      maxMmHg: this.lastMaxMmHg,
+      cardiacAmplitudeMmHg: this.lastCardiacMmHg,
+    };
+  }
+}
+
+export class SimFlowSensor implements FlowSensor {
+  fault: SensorFault | null = null;
+  private lastReadMs = 0;
+  private lastPumpedUl = 0;
+  private lastValue = 0;
+  private readonly offsetUlPerHour: number;
+  private readonly gain: number;
+  private readonly driftUlPerHourPerDay: number;
+  private readonly key: number;
+
+  constructor(
+    private readonly plant: Plant,
+    private readonly clock: Clock,
+    seed: number,
+    private readonly spec: DeviceProfile['sensors']['flow'],
+    draw: SeededRandom,
+  ) {
+    this.offsetUlPerHour = draw.uniform(-spec.offsetMaxUlPerHour, spec.offsetMaxUlPerHour);
+    this.gain = 1 + draw.uniform(-spec.gainErrorMax, spec.gainErrorMax);
+    this.driftUlPerHourPerDay = draw.uniform(-spec.driftMaxUlPerHourPerDay, spec.driftMaxUlPerHourPerDay);
+    this.key = noiseKey(seed, streamId('flow'));
+  }
+
+  read(): HalResult<FlowReading> {
+    const t1 = this.clock.nowMs();
+    const windowMs = t1 - this.lastReadMs;
+    if (windowMs <= 0) return halError('stale', 'flow window empty');
+    const pumped = this.plant.cumulativePumpedUl;
+    const trueUlPerHour = ((pumped - this.lastPumpedUl) * MS_PER_HOUR) / windowMs;
+    this.lastReadMs = t1;
+    this.lastPumpedUl = pumped;
+    const spec = this.spec;
+    const z = normalFromKey(this.key, Math.round(t1 / 1000));
+    let value =
+      trueUlPerHour * this.gain +
+      this.offsetUlPerHour +
+      (this.driftUlPerHourPerDay * t1) / MS_PER_DAY +
+      (spec.noiseSdUlPerHourAt1Hz * z) / Math.sqrt(windowMs / 1000);
+    value = applySensorFault(this.fault, value, this.lastValue, t1, z);
+    if (Number.isNaN(value)) return halError('disconnected', 'flow sensor not responding');
+    this.lastValue = value;
+    return { ok: true, atMs: t1, windowMs, meanFlowUlPerHour: quantise(value, spec.resolutionUlPerHour) };
+  }
+}
+
+export class SimReservoirGauge implements ReservoirGauge {
+  fault: SensorFault | null = null;
+  private last: ReservoirReading | null = null;
+  private readonly offsetMl: number;
+  private readonly key: number;
+
+  constructor(
+    private readonly plant: Plant,
+    private readonly clock: Clock,
+    seed: number,
+    private readonly spec: DeviceProfile['sensors']['reservoir'],
+    draw: SeededRandom,
+  ) {
+    this.offsetMl = draw.uniform(-spec.offsetMaxMl, spec.offsetMaxMl);
+    this.key = noiseKey(seed, streamId('reservoir'));
+  }
+
+  /** The gauge samples on its own period; a read returns the newest sample. */
+  read(): HalResult<ReservoirReading> {
+    const now = this.clock.nowMs();
+    const sampleAtMs = Math.floor(now / this.spec.periodMs) * this.spec.periodMs;
+    if (this.last !== null && this.last.atMs === sampleAtMs) return this.last;
+    const index = sampleAtMs / this.spec.periodMs;
+    const z = normalFromKey(this.key, index);
+    let ml = this.plant.reservoirVolumeUl / 1000 + this.offsetMl + this.spec.noiseSdMl * z;
+    ml = applySensorFault(this.fault, ml, this.last?.volumeMl ?? ml, now, z);
+    if (Number.isNaN(ml)) return halError('disconnected', 'reservoir gauge not responding');
+    this.last = { ok: true, atMs: sampleAtMs, volumeMl: Math.max(0, quantise(ml, this.spec.resolutionMl)) };
+    return this.last;
+  }
+}
+
+export class SimPowerMonitor implements PowerMonitor {
+  private extraDrainPercent = 0;
+  private extraDrainPercentPerHour = 0;
+  private extraDrainSinceMs = 0;
+  private last: PowerReading | null = null;
+
+  constructor(
+    private readonly plant: Plant,
+    private readonly clock: Clock,
+    private readonly spec: DeviceProfile['battery'],
+  ) {}
+
+  /** A battery-depletion fault: extra drain from now on (0 ends it; what was drained stays drained). */
+  setExtraDrain(percentPerHour: number): void {
+    const now = this.clock.nowMs();
+    this.extraDrainPercent += (this.extraDrainPercentPerHour * (now - this.extraDrainSinceMs)) / MS_PER_HOUR;
+    this.extraDrainPercentPerHour = percentPerHour;
+    this.extraDrainSinceMs = now;
+  }
+
+  batteryPercent(): number {
+    const now = this.clock.nowMs();
+    const days = now / MS_PER_DAY;
+    const extra = this.extraDrainPercent + (this.extraDrainPercentPerHour * (now - this.extraDrainSinceMs)) / MS_PER_HOUR;
+    return Math.max(0, 100 - this.spec.drainPercentPerDay * days - this.spec.drainPercentPerStroke * this.plant.strokesDelivered - extra);
+  }
+
+  read(): HalResult<PowerReading> {
+    const percent = Math.floor(this.batteryPercent());
+    const now = this.clock.nowMs();
+    if (this.last !== null && this.last.batteryPercent === percent) return this.last;
+    this.last = { ok: true, atMs: now, batteryPercent: percent, externalPower: false };
+    return this.last;
+  }
+}
+
+export class SimDrive implements PumpDrive {
+  constructor(
+    private readonly plant: Plant,
+    private readonly clock: Clock,
+    private readonly encoderCountsPerStroke: number,
+  ) {}
+
+  stroke(count: number): HalResult<StrokeFeedback> {
+    if (!Number.isInteger(count) || count < 0) throw new Error(`stroke count must be a non-negative integer, got ${count}`);
+    const now = this.clock.nowMs();
+    this.plant.advanceTo(now);
+    let counts = 0;
+    for (let i = 0; i < count; i++) {
+      // A stalled mechanism does not turn: the encoder sees nothing for that stroke.
+      if (this.plant.stroke() >= 0) counts += this.encoderCountsPerStroke;
+    }
+    return { ok: true, atMs: now, strokesCommanded: count, encoderCounts: counts };
+  }
+}
+
+/** Battery-backed store: survives firmware power loss; records are copied in and out. */
+export class SimNvStore implements NvStore {
+  private readonly records = new Map<string, NvRecord>();
+  writes = 0;
+
+  read(key: string): HalResult<NvReadResult> {
+    const r = this.records.get(key);
+    return { ok: true, record: r === undefined ? null : { ...r } };
+  }
+
+  write(key: string, record: NvRecord): HalResult<Done> {
+    this.records.set(key, { ...record });
+    this.writes++;
+    return DONE;
+  }
+}
+
+export class SimEventLog implements EventLog {
+  readonly entries: LogEntry[] = [];
+
+  constructor(private readonly onEntry?: (entry: LogEntry) => void) {}
+
+  append(entry: LogEntry): HalResult<Done> {
+    this.entries.push(entry);
+    this.onEntry?.(entry);
+    return DONE;
+  }
+}
+
+export class SimAnnunciator implements Annunciator {
+  current: AlarmSignal | null = null;
+
+  constructor(private readonly onSignal?: (signal: AlarmSignal | null) => void) {}
+
+  show(signal: AlarmSignal | null): void {
+    this.current = signal;
+    this.onSignal?.(signal);
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * The operator: the nurse or clinician around the pump, as a strategy the simulation calls.
+ *
+ * Owns: what people do and when — fill the reservoir as the pump's plan asks, program, prime,
+ * put the needle in the port, start, connect the heparin-lock syringe and flush, take the needle
+ * out — each after a human delay, all on the virtual clock.
+ * Promises: the operator acts only through the firmware's command interface and the plant's
+ * physical actions (fill, access, syringe); it never reaches into firmware state.
+ */
+import type { Firmware, InfusionPlan, PrescriptionInput } from '../../firmware/index.ts';
+import type { VirtualClock } from './clock.ts';
+import type { Plant } from './plant.ts';
+import type { DeviceProfile } from './profile.ts';
+
+/** Human delays of the operator between steps, ms. */
+export const OPERATOR_DELAYS_MS = Object.freeze({
+  program: 5_000,
+  prime: 10_000,
+  /** Needle into the port and start, after the prime is seen complete. */
+  start: 30_000,
+  /** Lock syringe connected and flush started, after "infusion complete". */
+  flush: 60_000,
+  /** Needle out, after "lock done". */
+  deaccess: 60_000,
+  /** Time to come to an alarming pump, acknowledge it and look for the cause. */
+  respondToAlarm: 5 * 60_000,
+  /** Between attempts to resume while the cause is still there. */
+  retryResume: 10 * 60_000,
+});
+
+/** Attempts to resume a pump stopped on an alarm before the operator stops the therapy. */
+export const OPERATOR_MAX_RESUME_ATTEMPTS = 24;
+
+export interface Timeline {
+  infusionStartMs: number;
+  infusionCompleteMs: number;
+  lockDoneMs: number;
+}
+
+/** What an operator can reach. */
+export interface OperatorWorld {
+  readonly clock: VirtualClock;
+  readonly plant: Plant;
+  readonly profile: DeviceProfile;
+  readonly timeline: Timeline;
+  firmware(): Firmware;
+  /** Ends the run. */
+  finish(): void;
+}
+
+export interface Operator {
+  /** Called on every mode change the pump shows. */
+  onMode(world: OperatorWorld, mode: string, atMs: number): void;
+}
+
+/** Fills the reservoir with the mixture the accepted plan asks for (the pharmacy's job). */
+export function compoundReservoir(plant: Plant, plan: InfusionPlan): void {
+  plant.fillReservoir(plan.reservoirFillMl * 1000, {
+    fudrMgPerUl: plan.fudrMgPerMl / 1000,
+    dexamethasoneMgPerUl: plan.dexamethasoneMgPerMl / 1000,
+    heparinUnitsPerUl: plan.heparinUnitsPerMl / 1000,
+  });
+}
+
+/** Draws up the heparin lock (with the profile's overfill) and connects it to the set. */
+export function connectLockSyringe(plant: Plant, profile: DeviceProfile, plan: InfusionPlan): void {
+  const lockUl = plan.heparinLockVolumeMl * 1000 * (1 + profile.reservoir.lockSyringeOverfillFraction);
+  plant.connectLockSyringe(lockUl, { fudrMgPerUl: 0, dexamethasoneMgPerUl: 0, heparinUnitsPerUl: plan.heparinLockUnitsPerMl / 1000 });
+}
+
+/**
+ * The response to an alarm stop: come to the pump, acknowledge, try to resume; while the cause is
+ * still there the pump refuses, so acknowledge and try again later; after
+ * `OPERATOR_MAX_RESUME_ATTEMPTS` the therapy is stopped and the run ends. Alarms that do not stop
+ * the drive are acknowledged (silenced) once seen.
+ */
+export class AlarmResponder {
+  private attempts = 0;
+  private pending = false;
+
+  onMode(world: OperatorWorld, mode: string): void {
+    if (mode !== 'alarmStopped') {
+      if (!mode.startsWith('therapy')) return;
+      this.attempts = 0;
+      return;
+    }
+    this.schedule(world, OPERATOR_DELAYS_MS.respondToAlarm);
+  }
+
+  private schedule(world: OperatorWorld, delayMs: number): void {
+    if (this.pending) return;
+    this.pending = true;
+    world.clock.setTimer(() => {
+      this.pending = false;
+      const fw = world.firmware();
+      if (fw.modeName !== 'alarmStopped') return;
+      fw.command({ type: 'acknowledge' });
+      if (fw.command({ type: 'resume' }).accepted) return;
+      this.attempts++;
+      if (this.attempts >= OPERATOR_MAX_RESUME_ATTEMPTS) {
+        fw.command({ type: 'stop' });
+        world.finish();
+        return;
+      }
+      this.schedule(world, OPERATOR_DELAYS_MS.retryResume);
+    }, delayMs);
+  }
+}
+
+/** One cycle: program, fill, prime, access, start, flush and lock, de-access, done. */
+export class SingleCycleOperator implements Operator {
+  private readonly responder = new AlarmResponder();
+
+  constructor(
+    private readonly prescription: PrescriptionInput,
+    private readonly confirmSoftLimits: boolean,
+  ) {}
+
+  onMode(world: OperatorWorld, mode: string, atMs: number): void {
+    const { clock, plant, timeline } = world;
+    this.responder.onMode(world, mode);
+    switch (mode) {
+      case 'idle':
+        if (world.firmware().plan === null) clock.setTimer(() => this.program(world), OPERATOR_DELAYS_MS.program);
+        break;
+      case 'ready':
+        clock.setTimer(() => world.firmware().command({ type: 'prime' }), OPERATOR_DELAYS_MS.prime);
+        break;
+      case 'primed':
+        clock.setTimer(() => {
+          plant.accessPort();
+          if (world.firmware().command({ type: 'start' }).accepted && timeline.infusionStartMs < 0) timeline.infusionStartMs = clock.nowMs();
+        }, OPERATOR_DELAYS_MS.start);
+        break;
+      case 'infusionComplete':
+        timeline.infusionCompleteMs = atMs;
+        clock.setTimer(() => {
+          const plan = world.firmware().plan;
+          if (plan === null) return;
+          connectLockSyringe(plant, world.profile, plan);
+          world.firmware().command({ type: 'flush' });
+        }, OPERATOR_DELAYS_MS.flush);
+        break;
+      case 'locked':
+        timeline.lockDoneMs = atMs;
+        clock.setTimer(() => {
+          // An ambulatory set is taken off with its needle; an implanted pump has nothing to take off.
+          if (world.profile.placement !== 'implanted') plant.deaccessPort();
+          world.finish();
+        }, OPERATOR_DELAYS_MS.deaccess);
+        break;
+    }
+  }
+
+  private program(world: OperatorWorld): void {
+    const answer = world.firmware().command({ type: 'program', prescription: this.prescription, confirmSoftLimits: this.confirmSoftLimits });
+    const plan = world.firmware().plan;
+    if (!answer.accepted || plan === null) {
+      world.finish();
+      return;
+    }
+    compoundReservoir(world.plant, plan);
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * Fault detection at the default profile (issue #3's "done means"), as properties over seeds and
+ * onset times, plus the documented non-detections and the nominal false-alarm set.
+ * Each case is an ordinary seeded simulation; the full grid is `npm run -s pumpsim -- detection`.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ALARM_RULE_BY_CODE } from '../../../firmware/index.ts';
+import { DETECTION_BOUNDS_S, GRID_RATES_UL_PER_HOUR, runDetectionCase, runNominalCase, scenarioForRate } from '../../../sim/campaigns/detection.ts';
+import { Simulation } from '../../../sim/run/simulation.ts';
+import { checkProperty } from '../../support/fc.ts';
+
+const DEFAULT_RATE = GRID_RATES_UL_PER_HOUR.default;
+const DEFAULT_COMPLIANCE = 0.3;
+
+const onsetHours = fc.integer({ min: 2 * 60, max: 8 * 60 }).map((minutes) => minutes / 60);
+const seed = fc.integer({ min: 0, max: 2 ** 31 - 1 });
+
+function detectedWithin(fault: string, expectedCode: string, numRuns: number, propertySeed: number): void {
+  const bound = DETECTION_BOUNDS_S[fault];
+  if (bound === undefined) throw new Error(`no bound for ${fault}`);
+  checkProperty(
+    fc.property(seed, onsetHours, (s, onset) => {
+      const r = runDetectionCase({ fault, rateUlPerHour: DEFAULT_RATE, complianceUlPerMmHg: DEFAULT_COMPLIANCE, seed: s, onsetHours: onset });
+      expect(r.otherAlarms, 'no alarm before the fault').toEqual([]);
+      expect(r.detectedBy, fault).toBe(expectedCode);
+      expect(r.latencySeconds as number).toBeLessThanOrEqual(bound);
+    }),
+    { seed: propertySeed, numRuns },
+  );
+}
+
+describe('detection at the default profile (84 µL/h, C = 0.3 µL/mmHg), any seed and onset', () => {
+  it('GIP-1.10.3 a complete occlusion in the catheter is alarmed as OCCLUSION within 15 minutes', () => {
+    detectedWithin('occlusion catheter', 'OCCLUSION', 8, 31);
+  });
+
+  it('GIP-1.10.3 a complete occlusion at the line, needle or port is alarmed as OCCLUSION within 15 minutes', () => {
+    for (const fault of ['occlusion line', 'occlusion needle', 'occlusion port']) detectedWithin(fault, 'OCCLUSION', 3, 32);
+  });
+
+  it('PUMP-DISPLACEMENT a tip displaced into tissue, a dislodged needle and a disconnection are alarmed within 5 minutes', () => {
+    detectedWithin('displacement tissue', 'CATHETER_DISPLACEMENT', 5, 33);
+    detectedWithin('needle dislodgement', 'CATHETER_DISPLACEMENT', 4, 34);
+    detectedWithin('disconnection', 'CATHETER_DISPLACEMENT', 4, 35);
+  });
+
+  it('GIP-1.6.2 a motor stall is alarmed as MOTOR_STALL within 30 minutes', () => {
+    detectedWithin('motor stall', 'MOTOR_STALL', 5, 36);
+  });
+
+  it('GIP-1.2.2 a 1.5× over-delivery is alarmed as OVER_INFUSION within 30 minutes', () => {
+    detectedWithin('over-delivery 1.5×', 'OVER_INFUSION', 5, 37);
+  });
+
+  it('PUMP-SENSOR-FAILSAFE a stuck pressure sensor is alarmed as SENSOR_FAULT and stops the drive', () => {
+    detectedWithin('pressure sensor stuck', 'SENSOR_FAULT', 3, 38);
+    expect(ALARM_RULE_BY_CODE.SENSOR_FAULT.driveAction).toBe('stopNow');
+  });
+
+  it('PUMP-EXTRAHEPATIC a tip in an extrahepatic branch raises no alarm (the pump cannot see it) and the plant accounts the drug that went there', () => {
+    checkProperty(
+      fc.property(seed, onsetHours, (s, onset) => {
+        const r = runDetectionCase({ fault: 'displacement extrahepatic', rateUlPerHour: DEFAULT_RATE, complianceUlPerMmHg: DEFAULT_COMPLIANCE, seed: s, onsetHours: onset });
+        expect(r.expected).toEqual([]);
+        expect(r.detectedBy).toBeNull();
+      }),
+      { seed: 39, numRuns: 4 },
+    );
+    const scenario = scenarioForRate(DEFAULT_RATE, 5, [{ kind: 'displacement', to: 'extrahepatic', extrahepaticFraction: 0.4, atHours: 3 }], 'extrahepatic');
+    const summary = new Simulation({ scenario, maxSimulatedMs: 6 * 3_600_000 }).runToEnd();
+    expect(summary.alarms).toEqual([]);
+    expect(summary.delivered.extrahepaticFudrMg).toBeGreaterThan(0);
+  });
+
+  it('GIP-1.10.7 the bolus released when an occlusion clears is at most 50 µL (GIP/ECRI allow 500 µL), at every rate and compliance', () => {
+    for (const rate of Object.values(GRID_RATES_UL_PER_HOUR)) {
+      for (const compliance of [0.05, 0.3, 1.0]) {
+        const r = runDetectionCase({ fault: 'occlusion catheter', rateUlPerHour: rate, complianceUlPerMmHg: compliance, seed: 3, onsetHours: 3 });
+        expect(r.detectedBy).toBe('OCCLUSION');
+        expect(r.maxUnintendedBolusUl, `${rate} µL/h, C ${compliance}`).toBeLessThanOrEqual(50);
+      }
+    }
+  });
+});
+
+describe('no delivery under a stopping alarm', () => {
+  it('GIP-1.6.2 from the alarm until a resume, the drive makes no stroke', () => {
+    for (const fault of ['occlusion catheter', 'displacement tissue', 'motor stall', 'pressure sensor stuck']) {
+      const scenario = scenarioForRate(DEFAULT_RATE, 9, [{ ...faultSpec(fault), atHours: 3 }], fault);
+      const sim = new Simulation({ scenario, maxSimulatedMs: 6 * 3_600_000 });
+      const strokesAt: number[] = [];
+      const drive = sim.devices.drive;
+      const original = drive.stroke.bind(drive);
+      drive.stroke = (count: number) => {
+        strokesAt.push(sim.clock.nowMs());
+        return original(count);
+      };
+      sim.runToEnd();
+      const entries = sim.log.entries;
+      const stoppedAt = entries.find((e) => e.kind === 'state' && e.code === 'alarmStopped')?.atMs;
+      expect(stoppedAt, fault).toBeDefined();
+      const resumedAt = entries.find((e) => e.kind === 'state' && e.code.startsWith('therapy') && e.atMs > (stoppedAt as number))?.atMs ?? Infinity;
+      expect(strokesAt.filter((t) => t >= (stoppedAt as number) && t < resumedAt), fault).toEqual([]);
+    }
+  });
+});
+
+describe('no false alarms', () => {
+  it('PUMP-NO-FALSE-ALARM nominal 14-day cycles with exercise, hypertension and hypotension episodes raise no alarm', () => {
+    for (const s of [50_000, 50_001, 50_002]) {
+      const r = runNominalCase({ seed: s });
+      expect(r.episodes).toBeGreaterThan(0);
+      expect(r.alarms, `seed ${s}`).toEqual([]);
+    }
+  });
+});
+
+function faultSpec(name: string) {
+  const specs = {
+    'occlusion catheter': { kind: 'occlusion', location: 'catheter', severity: 1 },
+    'displacement tissue': { kind: 'displacement', to: 'tissue', extrahepaticFraction: 1 },
+    'motor stall': { kind: 'motorStall', mode: 'permanent', stallProbability: 1 },
+    'pressure sensor stuck': { kind: 'sensor', sensor: 'pressure', mode: 'stuck' },
+  } as const;
+  return specs[name as keyof typeof specs];
+}

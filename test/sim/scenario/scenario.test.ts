@@ -1,0 +1,133 @@
+/**
+ * Scenario files: validation at load, defaults, the embedded default scenario (sim/scenario/scenario.ts).
+ */
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SCENARIO_INPUT, ScenarioError, defaultScenario, parseScenario, prescriptionInput } from '../../../sim/scenario/scenario.ts';
+
+/** A deep copy of the default scenario JSON, changed by `edit`. */
+function edited(edit: (s: Record<string, any>) => void): unknown {
+  const s = JSON.parse(JSON.stringify(DEFAULT_SCENARIO_INPUT)) as Record<string, any>;
+  edit(s);
+  return s;
+}
+
+/** The one-line message parseScenario throws for `json`. */
+function errorOf(json: unknown, source = 'test.json'): string {
+  try {
+    parseScenario(json, source);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ScenarioError);
+    const message = (e as Error).message;
+    expect(message).not.toContain('\n');
+    expect(message.startsWith(`${source}: `)).toBe(true);
+    return message;
+  }
+  throw new Error('parseScenario accepted an invalid scenario');
+}
+
+describe('scenario validation', () => {
+  it('PUMP-INPUT-ERRORS a negative weight names patient.weightKg and the allowed range', () => {
+    const message = errorOf(edited((s) => (s.patient.weightKg = -70)));
+    expect(message).toContain('patient.weightKg');
+    expect(message).toMatch(/allowed > 0 and ≤ 500 kg/);
+  });
+
+  it('PUMP-INPUT-ERRORS a zero weight is refused like a negative one', () => {
+    expect(errorOf(edited((s) => (s.patient.weightKg = 0)))).toMatch(/patient\.weightKg.*allowed > 0 and ≤ 500 kg/);
+  });
+
+  it('PUMP-INPUT-ERRORS a weight given as a string says it must be a number, with the range', () => {
+    const message = errorOf(edited((s) => (s.patient.weightKg = '70')));
+    expect(message).toMatch(/patient\.weightKg must be a number/);
+    expect(message).toMatch(/allowed > 0 and ≤ 500 kg/);
+  });
+
+  it('PUMP-INPUT-ERRORS an unknown top-level field is named and refused', () => {
+    expect(errorOf(edited((s) => (s.colour = 'red')))).toMatch(/\bcolour: unknown field/);
+  });
+
+  it('PUMP-INPUT-ERRORS unknown nested fields are named with their path', () => {
+    expect(errorOf(edited((s) => (s.patient.age = 62)))).toMatch(/patient\.age: unknown field/);
+    expect(errorOf(edited((s) => (s.prescription.rateMlPerHour = 0.1)))).toMatch(/prescription\.rateMlPerHour: unknown field/);
+    expect(errorOf(edited((s) => (s.device = { profile: 'port-ambulatory', colour: 'blue' })))).toMatch(/device\.colour: unknown field/);
+  });
+
+  it('PUMP-INPUT-ERRORS a missing prescription field is named with its allowed range', () => {
+    const message = errorOf(edited((s) => delete s.prescription.infusionDays));
+    expect(message).toContain('prescription.infusionDays');
+    expect(message).toMatch(/allowed 0–365 days/);
+    expect(errorOf(edited((s) => delete s.prescription.reservoirVolumeMl))).toMatch(/prescription\.reservoirVolumeMl.*allowed 0–1000 mL/);
+  });
+
+  it('PUMP-INPUT-ERRORS a missing section is reported as required', () => {
+    expect(errorOf(edited((s) => delete s.patient))).toMatch(/patient: is required/);
+  });
+
+  it('PUMP-INPUT-ERRORS heightCm and bsaM2 both given, or neither, asks for exactly one', () => {
+    const both = errorOf(edited((s) => (s.patient.bsaM2 = 1.8)));
+    expect(both).toMatch(/patient.*exactly one of heightCm or bsaM2/);
+    const neither = errorOf(edited((s) => delete s.patient.heightCm));
+    expect(neither).toMatch(/patient.*exactly one of heightCm or bsaM2/);
+    // bsaM2 alone is accepted.
+    const withBsa = parseScenario(edited((s) => {
+      delete s.patient.heightCm;
+      s.patient.bsaM2 = 1.8;
+    }));
+    expect(withBsa.patient).toEqual({ weightKg: 70, bsaM2: 1.8 });
+  });
+
+  it('PUMP-INPUT-ERRORS a non-integer, negative or string seed names seed and the allowed range', () => {
+    for (const seed of [1.5, -1, '7', 4_294_967_296]) {
+      expect(errorOf(edited((s) => (s.seed = seed)))).toMatch(/seed must be an integer \(allowed 0–4294967295\)/);
+    }
+  });
+
+  it('PUMP-INPUT-ERRORS out-of-range numbers name the field and the allowed range', () => {
+    expect(errorOf(edited((s) => (s.prescription.infusionDays = 400)))).toMatch(/prescription\.infusionDays is above the allowed range \(allowed 0–365 days\)/);
+    expect(errorOf(edited((s) => (s.patient.heartRateBpm = 10)))).toMatch(/patient\.heartRateBpm is below the allowed range \(allowed 30–200 bpm\)/);
+  });
+
+  it('PUMP-INPUT-ERRORS every problem is reported on the one line, not only the first', () => {
+    const message = errorOf(
+      edited((s) => {
+        s.patient.weightKg = -1;
+        s.seed = 0.5;
+      }),
+    );
+    expect(message).toContain('patient.weightKg');
+    expect(message).toContain('seed must be an integer');
+  });
+});
+
+describe('scenario defaults', () => {
+  it('SEED-PROTOCOL the embedded default scenario parses: 70 kg, 170 cm, FUDR 0.15 mg/kg/day, dexamethasone 1 mg/m²/day, 14 days, 30 mL', () => {
+    const s = defaultScenario();
+    expect(s).toEqual(parseScenario(DEFAULT_SCENARIO_INPUT));
+    expect(s.name).toBe('nominal-70kg');
+    expect(s.seed).toBe(7);
+    expect(s.patient).toEqual({ weightKg: 70, heightCm: 170 });
+    expect(s.prescription).toMatchObject({ fudrMgPerKgPerDay: 0.15, dexamethasoneMgPerM2PerDay: 1, infusionDays: 14, doseFactor: 1, reservoirVolumeMl: 30 });
+    expect(s.faults).toEqual([]);
+  });
+
+  it('SEED-HEPARIN-LOCK defaults are applied: heparin 100 IU/mL in the pump, 2 mL lock of 1000 IU/mL, no soft-limit confirmation, the port profile', () => {
+    const s = defaultScenario();
+    expect(s.prescription.heparinUnitsPerMl).toBe(100);
+    expect(s.prescription.heparinLockVolumeMl).toBe(2);
+    expect(s.prescription.heparinLockUnitsPerMl).toBe(1000);
+    expect(s.prescription.confirmSoftLimits).toBe(false);
+    expect(s.device).toEqual({ profile: 'port-ambulatory' });
+    const rx = prescriptionInput(s);
+    expect(rx).toMatchObject({ heparinUnitsPerMl: 100, heparinLockVolumeMl: 2, heparinLockUnitsPerMl: 1000 });
+  });
+
+  it('PUMP-INPUT-ERRORS given values are kept over the defaults', () => {
+    const s = parseScenario(edited((s) => {
+      s.prescription.heparinUnitsPerMl = 50;
+      s.prescription.heparinLockVolumeMl = 3;
+      s.prescription.heparinLockUnitsPerMl = 500;
+      s.prescription.confirmSoftLimits = true;
+    }));
+    expect(s.prescription).toMatchObject({ heparinUnitsPerMl: 50, heparinLockVolumeMl: 3, heparinLockUnitsPerMl: 500, confirmSoftLimits: true });
+  });
+});
