@@ -64,7 +64,7 @@ function row<G extends AlarmInputGroup>(r: Omit<AlarmRule, 'reads' | 'condition'
   return { ...rest, reads, condition: (d) => when(d[reads]) };
 }
 
-/** The alarm table. Priorities follow GPCA levels mapped to IEC 60601-1-8 (DOMAIN.md §3). */
+/** The alarm table. Priorities follow GPCA levels mapped to IEC 60601-1-8 (docs/domain.md §3). */
 export const ALARM_TABLE: readonly AlarmRule[] = Object.freeze([
   row({
     code: 'OCCLUSION', priority: 'high', latching: true, driveAction: 'stopNow',

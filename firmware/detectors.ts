@@ -5,7 +5,7 @@
  * Promises: `updateDetectors` is pure and allocates one object per call; it never looks at the
  * plant, only at HAL readings, drive feedback and the firmware's own ledger.
  *
- * Occlusion (DOMAIN.md §5). A fixed threshold takes t ≈ C·ΔP/Q: at 89 µL/h and C = 0.3 µL/mmHg,
+ * Occlusion (docs/domain.md §5). A fixed threshold takes t ≈ C·ΔP/Q: at 89 µL/h and C = 0.3 µL/mmHg,
  * +100 mmHg needs ~20 min; at C = 1 µL/mmHg over an hour. Two faster signals are used instead:
  * 1. A patent catheter carries the cardiac pulse to the pump (attenuated by the catheter's
  *    R·C low-pass); a complete occlusion anywhere downstream isolates the pump from the artery and
@@ -34,7 +34,7 @@ export const THRESHOLDS = Object.freeze({
    * the occlusion evidence.
    */
   pulseReturnWindows: 3,
-  /** Highest line compliance the product supports (DOMAIN.md §2 sweep 0.05–1.0 µL/mmHg). */
+  /** Highest line compliance the product supports (docs/domain.md §2 sweep 0.05–1.0 µL/mmHg). */
   maxPlausibleComplianceUlPerMmHg: 1.0,
   /** Fraction of the occluded rise (ΔV/C_max per stroke) that must be seen. */
   occlusionRiseFraction: 0.5,

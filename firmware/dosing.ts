@@ -10,7 +10,7 @@
  * - The schedule carries the remainder: after any elapsed time the cumulative target is
  *   floor(strokes · elapsed / duration), computed in integers, so nothing is lost or repeated.
  *
- * Dead volumes (DOMAIN.md §2): the prime fills the set (line + needle) with drug before the needle
+ * Dead volumes (docs/domain.md §2): the prime fills the set (line + needle) with drug before the needle
  * goes into the port (what it pushes beyond the set goes to waste); the infusion volume is what
  * the reservoir holds after the prime, its unreachable residual and a reserve; the heparin flush
  * at the end pushes the drug still in the path into the artery — the infused volume and the set's

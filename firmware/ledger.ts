@@ -6,7 +6,7 @@
  * ledger is a flat record so it is written whole after every stroke batch, and a reboot resumes
  * the phase where the last write left it: no stroke repeated, none lost beyond the one under way.
  * Deadlines are kept as elapsed phase time, never as timers (XState delays restart after a
- * restore, DOMAIN.md §6).
+ * restore, docs/domain.md §6).
  */
 import type { NvRecord } from '../hal/index.ts';
 import type { InfusionPlan } from './dosing.ts';

@@ -5,7 +5,7 @@
  * Promises: `nowMs()` is monotonic milliseconds since the device's epoch (simulated: the run's
  * start); callbacks fire in time order, never early, never from inside the call that armed them.
  * sim/world/board.ts (the board's binding) adapts it to XState's `Clock` interface, so the statechart's delays run on the
- * same timers as everything else (DOMAIN.md §6: not XState's SimulatedClock). The methods are not
+ * same timers as everything else (docs/domain.md §6: not XState's SimulatedClock). The methods are not
  * named like the host's timers on purpose: firmware that calls a timer calls this one, and the
  * source scan (test/architecture.test.ts) can tell it from the host's.
  */

@@ -5,7 +5,7 @@
  * Owns: the shape of every reading the firmware can see.
  * Promises: each reading is an immutable snapshot carrying the time it was taken (`atMs`, on the
  * device clock) and its units in every field name. Sensors with a front-end report features of
- * the window since the previous read (`windowMs`), as real DSP front-ends do (DOMAIN.md §5), so a
+ * the window since the previous read (`windowMs`), as real DSP front-ends do (docs/domain.md §5), so a
  * 50 Hz waveform never has to cross this boundary. Valid ranges are part of `DeviceConfig`.
  */
 import type { HalResult } from './result.ts';

@@ -15,9 +15,8 @@ import { detectionCommand } from './detection.ts';
 import { formatLogEntry, formatSummary } from '../report/run.ts';
 import { Telemetry } from '../run/telemetry.ts';
 import { replayCommand } from './replay.ts';
-import { DEVICE_PROFILES } from '../world/profile.ts';
 import type { Scenario } from '../scenario/scenario.ts';
-import { ScenarioError, defaultScenario, loadScenarioFile, prescriptionInput } from '../scenario/scenario.ts';
+import { ScenarioError, defaultScenario, deviceProfileOf, loadScenarioFile, prescriptionInput } from '../scenario/scenario.ts';
 import { runScenario } from '../run/simulation.ts';
 import { cohortCommand } from './cohort.ts';
 import { runCourse } from '../course/courseRunner.ts';
@@ -46,9 +45,7 @@ function parseSpeed(value: string): 'max' | number {
 
 /** Refuses, before running, a prescription the firmware's drug library would refuse. */
 export function checkPrescription(scenario: Scenario): void {
-  const profile = DEVICE_PROFILES[scenario.device.profile];
-  if (profile === undefined) throw new InputError(`device.profile: unknown profile ${scenario.device.profile}`);
-  const result = planInfusion(prescriptionInput(scenario), profile.firmwareConfig, HAI_FUDR_LIBRARY);
+  const result = planInfusion(prescriptionInput(scenario), deviceProfileOf(scenario).firmwareConfig, HAI_FUDR_LIBRARY);
   if (!result.ok) {
     throw new InputError(`prescription refused by the drug library: ${result.findings.filter((f) => f.kind === 'hard').map((f) => f.message).join('; ')}`);
   }

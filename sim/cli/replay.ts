@@ -13,11 +13,11 @@
  * - `--save <name>` copies a counterexample into test/regressions/<name>.json, where the
  *   regression test runs it with every `npm test`.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { z } from 'zod';
-import { ScenarioError } from '../scenario/scenario.ts';
+import { ScenarioError, readJsonFile } from '../scenario/jsonFile.ts';
 import type { Violation } from '../verify/invariants.ts';
 import type { KnownIssue } from '../verify/knownIssues.ts';
 import { KNOWN_ISSUE_NAMES } from '../verify/knownIssues.ts';
@@ -86,19 +86,7 @@ export function parseCounterexample(json: unknown, source: string): Counterexamp
 }
 
 export function loadCounterexample(file: string): CounterexampleFile {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ScenarioError(`cannot read counterexample file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new ScenarioError(`${file}: not valid JSON (${(err as Error).message})`);
-  }
-  return parseCounterexample(json, file);
+  return parseCounterexample(readJsonFile(file, 'counterexample file'), file);
 }
 
 /** Stable, reviewable JSON: one step per line. */

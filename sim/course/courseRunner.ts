@@ -33,11 +33,10 @@ import type { AlarmCode } from '../../firmware/index.ts';
 import { ALARM_RULE_BY_CODE, HAI_FUDR_LIBRARY, bsaMostellerM2, planInfusion } from '../../firmware/index.ts';
 import type { FaultSpec } from '../world/faults.ts';
 import type { Composition } from '../world/plant.ts';
-import { DEVICE_PROFILES } from '../world/profile.ts';
 import type { DeviceProfile } from '../world/profile.ts';
 import { SeededRandom, noiseKey, streamId, uniformFromKey } from '../world/rng.ts';
 import type { Scenario } from '../scenario/scenario.ts';
-import { ScenarioError, prescriptionInput } from '../scenario/scenario.ts';
+import { ScenarioError, deviceProfileOf, prescriptionInput } from '../scenario/scenario.ts';
 import { SimNvStore } from '../world/devices.ts';
 import { Simulation } from '../run/simulation.ts';
 import { DISPLACEMENT_CORRECTION_HOURS, PatientDraws } from './adverseEvents.ts';
@@ -45,7 +44,6 @@ import type { CalendarDay, XeloxCycle } from './calendar.ts';
 import { MS_PER_DAY, courseCalendar, cycleStartDay, dayOf, lockCycleDay, xeloxForCycle } from './calendar.ts';
 import type { ClinicalEvent, ClinicianState, CycleStatus, Decision } from './clinician.ts';
 import { assessVisit, cycleStatus, initialClinicianState } from './clinician.ts';
-import type { CycleTimes } from './courseOperator.ts';
 import { CourseCycleOperator } from './courseOperator.ts';
 import type { RefillOutcome } from './refill.ts';
 import type { RuleTable } from './rules.ts';
@@ -214,11 +212,6 @@ function courseOf(scenario: Scenario): Course {
   return scenario.course ?? courseSchema.parse({});
 }
 
-function profileOf(scenario: Scenario): DeviceProfile {
-  const profile = DEVICE_PROFILES[scenario.device.profile];
-  if (profile === undefined) throw new ScenarioError(`device.profile: unknown profile ${scenario.device.profile}`);
-  return profile;
-}
 
 export function bsaOf(scenario: Scenario): number {
   const p = scenario.patient;
@@ -375,7 +368,7 @@ export function runCourse(options: CourseOptions): CourseRunSummary {
   const table = options.rules ?? loadRuleTable(course.rules);
   const mode = options.adverseEvents ?? scenario.adverseEvents;
   const cyclesPlanned = options.cycles ?? course.cycles;
-  const profile = profileOf(scenario);
+  const profile = deviceProfileOf(scenario);
   const bsaM2 = bsaOf(scenario);
   const infusionDays = scenario.prescription.infusionDays;
   const cycleDays = course.cycleDays;

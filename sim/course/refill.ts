@@ -2,7 +2,7 @@
  * Refilling the pump at the start of a cycle, as the nurse does it — including what goes wrong.
  *
  * Owns: the physical refill of each device profile, and the refill hazards of the implanted pump
- * (DOMAIN.md §5: pocket fill, SynchroMed Class I recall 2011, ~1 per 10,000 refills):
+ * (docs/domain.md §5: pocket fill, SynchroMed Class I recall 2011, ~1 per 10,000 refills):
  * | hazard | what happens to the plant | what the firmware can see |
  * | --- | --- | --- |
  * | pocketFill (fraction) | that share of the injection goes into the pocket, not the reservoir | the gauge reads less than the declared refill → RESERVOIR_MISMATCH |

@@ -7,10 +7,9 @@
  * matches (event kind, grade, alarm code, occurrence count), so the file's order is its priority.
  * `npx tsx sim/course/rules.ts --markdown [FILE]` prints the table as it appears in the README.
  */
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { ScenarioError } from '../scenario/scenario.ts';
+import { ScenarioError, readJsonFile } from '../scenario/jsonFile.ts';
 
 export const RULE_EVENTS = [
   'epigastricPain',
@@ -84,19 +83,7 @@ const cache = new Map<string, RuleTable>();
 export function loadRuleTable(path: string = DEFAULT_RULES_PATH): RuleTable {
   const cached = cache.get(path);
   if (cached !== undefined) return cached;
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ScenarioError(`cannot read rule table ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new ScenarioError(`${path}: not valid JSON (${(err as Error).message})`);
-  }
-  const table = parseRuleTable(json, path);
+  const table = parseRuleTable(readJsonFile(path, 'rule table'), path);
   cache.set(path, table);
   return table;
 }

@@ -20,10 +20,9 @@ import { SimAnnunciator, SimDrive, SimEventLog, SimFlowSensor, SimNvStore, SimPo
 import type { Composition, PatientArtery } from '../world/plant.ts';
 import { Plant } from '../world/plant.ts';
 import type { DeviceProfile } from '../world/profile.ts';
-import { DEVICE_PROFILES } from '../world/profile.ts';
 import { SeededRandom, noiseKey, streamId, uniformFromKey } from '../world/rng.ts';
 import type { Scenario } from '../scenario/scenario.ts';
-import { ScenarioError, prescriptionInput } from '../scenario/scenario.ts';
+import { deviceProfileOf, prescriptionInput } from '../scenario/scenario.ts';
 import type { FaultOutcome, FaultTarget } from '../world/faults.ts';
 import { faultOutcome, scheduleFault } from '../world/faults.ts';
 import { Telemetry } from './telemetry.ts';
@@ -165,8 +164,7 @@ export class Simulation {
     this.seed = options.seed ?? scenario.seed;
     this.nv = options.nv ?? new SimNvStore();
     this.telemetry = options.telemetry;
-    const profile = options.profile ?? DEVICE_PROFILES[scenario.device.profile];
-    if (profile === undefined) throw new ScenarioError(`device.profile: unknown profile ${scenario.device.profile}`);
+    const profile = options.profile ?? deviceProfileOf(scenario);
     this.profile = profile;
 
     const draws = new SeededRandom(options.deviceSeed ?? this.seed, streamId('device'));

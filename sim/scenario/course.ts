@@ -21,7 +21,7 @@ function int(field: string, min: number, max: number, unit = ''): z.ZodNumber {
 
 
 /**
- * Refill hazards of the implanted pump (DOMAIN.md §5), applied by the nurse's refill at the start
+ * Refill hazards of the implanted pump (docs/domain.md §5), applied by the nurse's refill at the start
  * of `cycle`. They change the world, never the firmware: the firmware must find them by comparing
  * the declared refill volume with its reservoir gauge (RESERVOIR_MISMATCH).
  */

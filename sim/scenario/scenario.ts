@@ -7,11 +7,13 @@
  * fields). Clinical limits are not judged here: the firmware's drug library judges them when the
  * prescription is programmed, and the CLI asks the same function before running.
  */
-import { readFileSync } from 'node:fs';
+import { ScenarioError, readJsonFile } from './jsonFile.ts';
 import { z } from 'zod';
 import { num } from './fields.ts';
 import type { PrescriptionInput } from '../../firmware/index.ts';
 import { faultSchema } from '../world/faults.ts';
+import type { DeviceProfile } from '../world/profile.ts';
+import { DEVICE_PROFILES } from '../world/profile.ts';
 import { adverseEventsSchema, clinicalEventsSchema, courseProblems, courseSchema } from './course.ts';
 
 
@@ -86,9 +88,7 @@ export const DEFAULT_SCENARIO_INPUT: ScenarioInput = Object.freeze({
   faults: [],
 });
 
-export class ScenarioError extends Error {
-  override readonly name = 'ScenarioError';
-}
+export { ScenarioError };
 
 function describePath(path: readonly PropertyKey[]): string {
   return path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[');
@@ -115,23 +115,18 @@ export function parseScenario(json: unknown, source = 'scenario'): Scenario {
 }
 
 export function loadScenarioFile(path: string): Scenario {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ScenarioError(`cannot read scenario file ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new ScenarioError(`${path}: not valid JSON (${(err as Error).message})`);
-  }
-  return parseScenario(json, path);
+  return parseScenario(readJsonFile(path, 'scenario file'), path);
 }
 
 export function defaultScenario(): Scenario {
   return parseScenario(DEFAULT_SCENARIO_INPUT, 'default scenario');
+}
+
+/** The scenario's device profile; refuses a name no profile has. */
+export function deviceProfileOf(s: Scenario): DeviceProfile {
+  const profile = DEVICE_PROFILES[s.device.profile];
+  if (profile === undefined) throw new ScenarioError(`device.profile: unknown profile ${s.device.profile}`);
+  return profile;
 }
 
 /** The prescription as the clinician programs it into the pump. */

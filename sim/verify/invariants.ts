@@ -144,7 +144,8 @@ export class InvariantMonitor {
   private newEpoch = false;
   /** Violations already returned by `afterStep`. */
   private reported = 0;
-  private readonly tolerated: readonly KnownIssue[];
+  /** The open known issues this monitor lets pass (a check that tolerates one names it). */
+  readonly tolerated: readonly KnownIssue[];
 
   constructor(sim: Simulation, tolerated: readonly KnownIssue[] = []) {
     this.sim = sim;

@@ -21,10 +21,9 @@ import type { AlarmCode, CommandAnswer, InfusionPlan, PrescriptionInput } from '
 import { ALARM_RULE_BY_CODE, HAI_FUDR_LIBRARY, NV_KEY_LEDGER, SELF_TEST_DURATION_MS, planInfusion } from '../../firmware/index.ts';
 import type { LogEntry } from '../../hal/index.ts';
 import { compoundReservoir, connectLockSyringe } from '../world/operator.ts';
-import { DEVICE_PROFILES } from '../world/profile.ts';
 import type { Operator } from '../world/operator.ts';
 import type { Scenario } from '../scenario/scenario.ts';
-import { parseScenario, prescriptionInput } from '../scenario/scenario.ts';
+import { deviceProfileOf, parseScenario, prescriptionInput } from '../scenario/scenario.ts';
 import { Simulation } from '../run/simulation.ts';
 import { Telemetry } from '../run/telemetry.ts';
 import type { Violation } from './invariants.ts';
@@ -118,8 +117,7 @@ export class ScriptedRun {
     this.setup = setup;
     const scenario = setupScenario(setup);
     this.prescription = prescriptionInput(scenario);
-    const profile = DEVICE_PROFILES[scenario.device.profile];
-    if (profile === undefined) throw new Error(`unknown device profile ${scenario.device.profile}`);
+    const profile = deviceProfileOf(scenario);
     const planned = planInfusion(this.prescription, profile.firmwareConfig, HAI_FUDR_LIBRARY);
     if (!planned.ok) throw new Error(`scripted run setup refused by the drug library: ${planned.findings.map((f) => f.message).join('; ')}`);
     this.setupPlan = planned.plan;

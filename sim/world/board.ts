@@ -3,7 +3,7 @@
  *
  * Owns: the one place where XState's `after` delays meet the device's timers.
  * Promises: XState arms and cancels its delays on the HAL clock (`setTimer`/`clearTimer`), so
- * they share the one queue with the control task and every simulated event (DOMAIN.md §6: not
+ * they share the one queue with the control task and every simulated event (docs/domain.md §6: not
  * XState's SimulatedClock, and never the host's timers). `setTimeout`/`clearTimeout` here are only
  * the property names XState calls. The firmware takes this clock as a required dependency
  * (`FirmwareOptions.statechartClock`) the way it takes its devices: the board wires it — here the

@@ -7,7 +7,7 @@
  * - Events run in (time, insertion) order; time never goes backwards; equal seeds and equal
  *   schedules give the same order, whatever the wall-clock pacing (rule 2).
  * - A periodic timer fires at start + k·period exactly, once per period, however far the run jumps
- *   (unlike XState's SimulatedClock, DOMAIN.md §6).
+ *   (unlike XState's SimulatedClock, docs/domain.md §6).
  * - Time is integer milliseconds.
  */
 import type { Clock, TimerHandle } from '../../hal/index.ts';

@@ -6,7 +6,7 @@
  * Promises:
  * - Each sensor reads the plant at the virtual clock's time; noise comes from `noiseAt` indexed by
  *   the sample's time, so a reading depends only on (seed, time, plant), never on pacing.
- * - Per-device offsets and gains are drawn once from the run's seed (DOMAIN.md §2).
+ * - Per-device offsets and gains are drawn once from the run's seed (docs/domain.md §2).
  * - Sensor faults (stuck, drift, noise, dropout, offset) are applied here, after the physics, so
  *   the plant's truth is never corrupted by a broken sensor.
  */

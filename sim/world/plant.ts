@@ -9,7 +9,7 @@
  * - Deterministic: the plant changes only when the simulator advances it to a time or applies a
  *   stroke; it draws no randomness except through the counter-based `noiseAt`.
  *
- * Models (units in names; DOMAIN.md §2, §5):
+ * Models (units in names; docs/domain.md §2, §5):
  * - Transport: plug flow through two FIFOs of parcels — the set (line + Huber needle) and the
  *   implanted path (port chamber + catheter). Before the needle is in the port the set empties to
  *   prime waste.

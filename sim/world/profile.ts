@@ -1,7 +1,7 @@
 /**
  * Device profiles: every modelling default of one device configuration, in one object.
  *
- * Owns: the figures of DOMAIN.md §2 (stroke volume and its errors, compliance, resistance, dead
+ * Owns: the figures of docs/domain.md §2 (stroke volume and its errors, compliance, resistance, dead
  * volumes, arterial back-pressure, sensor noise/offset/resolution/rates, battery) and the nominal
  * `DeviceConfig` the firmware is given. A second profile is a second object of the same type.
  * Promises: `firmwareConfig` holds nominal figures only; per-unit truths (actual stroke volume,
@@ -29,7 +29,7 @@ export interface DeviceProfile {
     readonly lineComplianceUlPerMmHg: number;
     /** Share of the compliance upstream of a blockage at each location (the rest relaxes to the artery). */
     readonly complianceUpstreamFraction: Readonly<Record<PathLocation, number>>;
-    /** Catheter resistance; DOMAIN.md §2: ~1 mmHg per µL/s (Poiseuille ~0.8 for 0.6 mm ID, 50 cm). */
+    /** Catheter resistance; docs/domain.md §2: ~1 mmHg per µL/s (Poiseuille ~0.8 for 0.6 mm ID, 50 cm). */
     readonly resistanceMmHgSecondPerUl: number;
   };
   readonly reservoir: {
@@ -139,7 +139,7 @@ export const PORT_AMBULATORY: DeviceProfile = Object.freeze({
 } satisfies DeviceProfile);
 
 /**
- * A fully implanted programmable pump (SynchroMed II class; DOMAIN.md §2), 20 mL reservoir.
+ * A fully implanted programmable pump (SynchroMed II class; docs/domain.md §2), 20 mL reservoir.
  * Figures are modelling defaults unless a source is named; the sensors are this product's, not
  * Medtronic's. What changes against the port profile, and why:
  * - No external set: the pump's internal tubing (`path.volumeUl.line`, 220 µL) runs from the

@@ -76,7 +76,7 @@ function fillForRateMl(rateUlPerHour: number, days: number): number {
   return (config.reservoirResidualUl + primingUl + (rateUlPerHour * days * 24) / (1 - config.reservoirReserveFraction)) / 1000;
 }
 
-describe('the DOMAIN.md worked example (70 kg, 170 cm, seed protocol)', () => {
+describe('the docs/domain.md worked example (70 kg, 170 cm, seed protocol)', () => {
   it('SEED-BSA-1 Mosteller BSA of 70 kg and 170 cm is 1.818 m²', () => {
     expect(bsaMostellerM2(170, 70)).toBeCloseTo(1.818, 3);
     expect(bsaMostellerM2(170, 70)).toBeCloseTo(Math.sqrt((170 * 70) / 3600), 12);

@@ -4,7 +4,7 @@
  *
  * Paths come from `xstate/graph` (`getShortestPaths` over a bucketed `serializeState`, so the
  * context does not explode the graph). `xstate/graph` does not fire `after` transitions (and
- * `createTestModel` refuses machines that have them, DOMAIN.md §6), so every path is replayed on
+ * `createTestModel` refuses machines that have them, docs/domain.md §6), so every path is replayed on
  * a live actor running on a `ManualClock`, and from every state reached each event is tried once
  * and the clock is advanced past the longest delay. Transitions are recorded from the actor's
  * `@xstate.microstep` inspection events, so a transition counts only if the interpreter took it.

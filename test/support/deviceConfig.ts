@@ -1,5 +1,5 @@
 /**
- * Device configurations for tests: the nominal port-ambulatory figures (DOMAIN.md §2), as the
+ * Device configurations for tests: the nominal port-ambulatory figures (docs/domain.md §2), as the
  * firmware is told them. Nominal, never plant truth.
  */
 import type { DeviceConfig } from '../../hal/index.ts';
@@ -7,7 +7,7 @@ import type { DeviceConfig } from '../../hal/index.ts';
 /**
  * Nominal port-ambulatory pump: 1 µL strokes, 20–1000 µL/h, 1–100 mL reservoir.
  * `reservoirReserveFraction` 0.02 is our default: it covers the ±2 % unit-to-unit stroke-volume
- * error of DOMAIN.md §2, so a unit at the top of its tolerance does not run dry early.
+ * error of docs/domain.md §2, so a unit at the top of its tolerance does not run dry early.
  */
 export const NOMINAL_PORT_CONFIG: DeviceConfig = Object.freeze({
   profileName: 'port-ambulatory (test nominal)',

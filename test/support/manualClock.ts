@@ -2,7 +2,7 @@
  * A manual test clock: time moves only when the test calls `advance`.
  *
  * Implements hal's `Clock` (`setTimer`/`clearTimer`; XState reaches it through sim/world/board.ts), so the
- * statechart's `after` delays run on it (DOMAIN.md §6: not XState's SimulatedClock, whose
+ * statechart's `after` delays run on it (docs/domain.md §6: not XState's SimulatedClock, whose
  * `increment` fires a re-armed periodic timer once instead of once per period).
  * Promises: callbacks fire in time order (ties in the order they were armed), never early, never
  * from inside the call that armed them; a periodic timer fires at start + k·period for every k

@@ -1,12 +1,12 @@
 /**
- * Prescriptions for tests: the seed protocol (DOMAIN.md §1) and a builder for variations.
+ * Prescriptions for tests: the seed protocol (docs/domain.md §1) and a builder for variations.
  */
 import type { PatientInput, PrescriptionInput } from '../../firmware/index.ts';
 
 /**
- * The seed protocol for the DOMAIN.md worked example (70 kg, 170 cm): FUDR 0.15 mg/kg/day and
+ * The seed protocol for the docs/domain.md worked example (70 kg, 170 cm): FUDR 0.15 mg/kg/day and
  * dexamethasone 1 mg/m²/day over 14 days, 2 mL heparin 1000 IU/mL lock. The reservoir fill
- * (30 mL) is the DOMAIN.md modelling default; heparin in the pump mixture (100 IU/mL) is our
+ * (30 mL) is the docs/domain.md modelling default; heparin in the pump mixture (100 IU/mL) is our
  * default, the paper gives no concentration.
  */
 export const SEED_PRESCRIPTION: PrescriptionInput = Object.freeze({

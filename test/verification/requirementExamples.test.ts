@@ -28,7 +28,7 @@ function alarmsRaised(run: ScriptedRun): { code: AlarmCode; atMs: number }[] {
   return run.sim.log.entries.filter((e) => e.kind === 'alarm').map((e) => ({ code: e.code as AlarmCode, atMs: e.atMs }));
 }
 
-/** Mechanism tolerance: ±2 % unit to unit, ±1 % stroke to stroke (sim/world/profile.ts, DOMAIN.md §2). */
+/** Mechanism tolerance: ±2 % unit to unit, ±1 % stroke to stroke (sim/world/profile.ts, docs/domain.md §2). */
 const MECHANISM_TOLERANCE = 1.02 * 1.01 - 1;
 
 describe('delivery accuracy', () => {

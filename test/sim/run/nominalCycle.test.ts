@@ -1,6 +1,6 @@
 /**
  * The seed protocol's nominal cycle, end to end: 14 days of FUDR + dexamethasone, then the
- * heparin lock (DOMAIN.md §1; Int J Clin Exp Med 2015;8(1):1000-1008).
+ * heparin lock (docs/domain.md §1; Int J Clin Exp Med 2015;8(1):1000-1008).
  *
  * One full default run is shared by the examples; the property runs a handful of full cycles
  * over random patients (each ~1 s of CPU), so numRuns stays small.
@@ -11,9 +11,9 @@ import { defaultScenario, parseScenario } from '../../../sim/scenario/scenario.t
 import type { RunSummary } from '../../../sim/run/simulation.ts';
 import { Simulation } from '../../../sim/run/simulation.ts';
 import { checkProperty } from '../../support/fc.ts';
-import { SET_VOLUME_UL, massBalance, planFor, relativeDeviation } from '../../support/simulation.ts';
+import { massBalance, relativeDeviation } from '../../support/simulation.ts';
 
-/** Dose tolerance of the cycle: the device's ±2 % unit-to-unit stroke error (DOMAIN.md §2). */
+/** Dose tolerance of the cycle: the device's ±2 % unit-to-unit stroke error (docs/domain.md §2). */
 const DOSE_TOLERANCE = 0.02;
 
 describe('nominal 14-day cycle (default scenario, seed 7)', () => {
@@ -116,7 +116,6 @@ describe('nominal cycle over random patients', () => {
           // Mosteller BSA outside 1.2–2.6 m² is a soft-limit finding the clinician confirms.
           prescription: { fudrMgPerKgPerDay: 0.15, dexamethasoneMgPerM2PerDay: 1, infusionDays: 14, doseFactor, reservoirVolumeMl: 30, confirmSoftLimits: true },
         });
-        const plan = planFor(scenario);
         const summary = new Simulation({ scenario }).runToEnd();
         const rx = summary.prescription;
         if (rx === null) throw new Error('no plan');

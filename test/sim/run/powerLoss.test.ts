@@ -14,7 +14,7 @@ import { SELF_TEST_DURATION_MS } from '../../../firmware/index.ts';
 import type { RunSummary } from '../../../sim/run/simulation.ts';
 import { Simulation } from '../../../sim/run/simulation.ts';
 import { checkProperty } from '../../support/fc.ts';
-import { SET_VOLUME_UL, planFor, relativeDeviation, shortScenario } from '../../support/simulation.ts';
+import { planFor, relativeDeviation, shortScenario } from '../../support/simulation.ts';
 
 const SEED = 4;
 const SCENARIO = shortScenario({ name: 'power-loss', seed: SEED, infusionDays: 0.25, rateUlPerHour: 600 });
