@@ -1,20 +1,28 @@
 /**
- * The README's generated blocks: the firmware's alarm table and drug library, the clinician's rule
- * table and the adverse-event calibration, each from its source (firmware/alarms.ts,
- * firmware/drugLibrary.ts, rules.default.json, adverseEvents.ts).
+ * The generated blocks of the documentation: the firmware's alarm table and drug library, the
+ * clinician's rule table, the adverse-event calibration and the statechart diagram, each from its
+ * source (firmware/alarms.ts, firmware/drugLibrary.ts, rules.default.json, adverseEvents.ts,
+ * the machine) and each in the doc where a reader looks for it (`BLOCKS`).
  *
- * Owns: the text between each `<!-- name:begin -->` / `<!-- name:end -->` marker pair.
- * Promises: `npx tsx sim/tools/docBlocks.ts --write` rewrites every block from its source; the tests
- * (test/firmware/alarms.test.ts, test/firmware/drugLibrary.test.ts, test/sim/course/docs.test.ts) fail when one drifts.
+ * Owns: the text between each `<!-- name:begin -->` / `<!-- name:end -->` marker pair of `BLOCKS`.
+ * Promises: `npx tsx sim/tools/docBlocks.ts --write` rewrites every block from its source and
+ * touches only files whose blocks changed; a file without a block's markers is refused before
+ * anything is written; the tests (test/docs/generatedBlocks.test.ts, test/sim/course/docs.test.ts,
+ * test/sim/tools/statechartDiagram.test.ts) fail when one drifts. The detection table
+ * (docs/faults-and-detection.md) is not here: it takes a campaign, `pumpsim detection --doc` writes it.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { COURSE_LENGTH, HAZARDS, HEPATOTOXICITY_GRADE2_SHARE, INCIDENCE_TARGETS, ULCER_RECURRENCE_PER_CYCLE, ULCER_RELATIVE_RISK_PER_EXTRAHEPATIC_FRACTION } from '../course/adverseEvents.ts';
 import { CTCAE_V3_ALT_AST_BANDS, loadRuleTable, ruleTableMarkdown } from '../course/rules.ts';
 import type { DriveAction, DrugLibrary, LimitBand } from '../../firmware/index.ts';
 import { ALARM_TABLE, EXCLUSIVE_ZERO, HAI_FUDR_LIBRARY } from '../../firmware/index.ts';
+import { blockMarkers, findBlock } from './markdownBlocks.ts';
+import { statechartBlock } from './statechartDiagram.ts';
 
-export const README_PATH = fileURLToPath(new URL('../../README.md', import.meta.url));
+/** The repository root; `BLOCKS` files are relative to it. */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const WRITE_COMMAND = 'npx tsx sim/tools/docBlocks.ts --write';
 
 export function rulesBlock(): string {
@@ -76,32 +84,84 @@ export function alarmTableBlock(): string {
   return lines.join('\n');
 }
 
-export const BLOCKS = Object.freeze({ 'alarm-table': alarmTableBlock, 'drug-library': drugLibraryBlock, 'course-rules': rulesBlock, 'course-calibration': calibrationBlock });
+/** Every generated block: the doc it lives in (relative to the repository root) and its source. */
+export const BLOCKS = Object.freeze({
+  'drug-library': { file: 'docs/scenarios.md', make: (): string => drugLibraryBlock() },
+  'alarm-table': { file: 'docs/faults-and-detection.md', make: alarmTableBlock },
+  'course-rules': { file: 'docs/courses-and-cohort.md', make: rulesBlock },
+  'course-calibration': { file: 'docs/courses-and-cohort.md', make: calibrationBlock },
+  statechart: { file: 'docs/architecture.md', make: statechartBlock },
+});
+export type BlockName = keyof typeof BLOCKS;
 
-function markers(name: string): [string, string] {
-  return [`<!-- ${name}:begin -->`, `<!-- ${name}:end -->`];
+/** The absolute path of the doc that holds `name`. */
+export function blockFile(name: BlockName): string {
+  return path.join(REPO_ROOT, BLOCKS[name].file);
 }
 
-/** README text with every generated block replaced by its current source. */
-export function withBlocks(readme: string): string {
-  let text = readme;
-  for (const [name, make] of Object.entries(BLOCKS)) {
-    const [begin, end] = markers(name);
-    const from = text.indexOf(begin);
-    const to = text.indexOf(end);
-    if (from < 0 || to < from) throw new Error(`README has no ${begin} … ${end} block`);
-    text = `${text.slice(0, from + begin.length)}\n${make()}\n${text.slice(to)}`;
+/** What lies between the markers of `name` when it is current: its source, one newline either side. */
+export function expectedBlock(name: BlockName): string {
+  return `\n${BLOCKS[name].make()}\n`;
+}
+
+export type BlockCheck =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly reason: 'missing' | 'noMarkers' | 'outOfDate'; readonly message: string; readonly actual?: string; readonly expected: string };
+
+/** Whether `file` (by default the block's own doc) holds exactly the current block between its markers. */
+export function checkBlock(name: BlockName, file: string = blockFile(name)): BlockCheck {
+  const expected = expectedBlock(name);
+  const { begin, end } = blockMarkers(name);
+  if (!existsSync(file)) return { ok: false, reason: 'missing', expected, message: `${file} does not exist; create it with ${begin} … ${end} and run \`${WRITE_COMMAND}\`` };
+  const text = readFileSync(file, 'utf8');
+  const at = findBlock(text, name);
+  if (at === null) return { ok: false, reason: 'noMarkers', expected, message: `${file} lacks the markers ${begin} … ${end}; add them and run \`${WRITE_COMMAND}\`` };
+  const actual = text.slice(at.start, at.end);
+  if (actual !== expected) return { ok: false, reason: 'outOfDate', expected, actual, message: `the ${name} block in ${file} is out of date: run \`${WRITE_COMMAND}\`` };
+  return { ok: true };
+}
+
+/**
+ * Rewrites the blocks `names` in `file` from their sources. Refuses, and writes nothing, when the
+ * file or any block's markers are missing; leaves the file untouched when every block is current.
+ */
+export function writeBlocks(file: string, names: readonly BlockName[]): { readonly ok: boolean; readonly message: string } {
+  if (!existsSync(file)) return { ok: false, message: `error: ${file} does not exist (it needs the markers of ${names.join(', ')})` };
+  const text = readFileSync(file, 'utf8');
+  let next = text;
+  for (const name of names) {
+    const at = findBlock(next, name);
+    if (at === null) {
+      const { begin, end } = blockMarkers(name);
+      return { ok: false, message: `error: ${file} lacks the markers ${begin} … ${end} (in that order, once)` };
+    }
+    next = next.slice(0, at.start) + expectedBlock(name) + next.slice(at.end);
   }
-  return text;
+  if (next === text) return { ok: true, message: `${file}: ${names.join(', ')} already up to date` };
+  writeFileSync(file, next);
+  return { ok: true, message: `${file}: ${names.join(', ')} rewritten` };
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
-if (invokedDirectly) {
-  if (process.argv.includes('--write')) {
-    const readme = readFileSync(README_PATH, 'utf8');
-    const next = withBlocks(readme);
-    if (next !== readme) writeFileSync(README_PATH, next);
-  } else {
-    for (const make of Object.values(BLOCKS)) process.stdout.write(`${make()}\n\n`);
-  }
+/** Every doc of `BLOCKS` with the names of the blocks it holds, in `BLOCKS` order. */
+export function blocksByFile(): Map<string, BlockName[]> {
+  const byFile = new Map<string, BlockName[]>();
+  for (const name of Object.keys(BLOCKS) as BlockName[]) byFile.set(blockFile(name), [...(byFile.get(blockFile(name)) ?? []), name]);
+  return byFile;
 }
+
+function main(argv: readonly string[]): number {
+  if (!argv.includes('--write')) {
+    for (const { make } of Object.values(BLOCKS)) process.stdout.write(`${make()}\n\n`);
+    return 0;
+  }
+  let failed = false;
+  for (const [file, names] of blocksByFile()) {
+    const result = writeBlocks(file, names);
+    (result.ok ? process.stdout : process.stderr).write(`${result.message}\n`);
+    failed ||= !result.ok;
+  }
+  return failed ? 1 : 0;
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${path.resolve(process.argv[1])}`).href;
+if (invokedDirectly) process.exitCode = main(process.argv.slice(2));

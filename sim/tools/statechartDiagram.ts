@@ -1,8 +1,9 @@
 /**
  * The pump statechart as a Mermaid `stateDiagram-v2`, generated from `pumpMachine` itself.
  *
- * Owns: the README's statechart diagram (between `<!-- statechart:begin -->` and
- * `<!-- statechart:end -->`) and the command that rewrites it.
+ * Owns: the diagram's text. Its block in docs/architecture.md (between `<!-- statechart:begin -->`
+ * and `<!-- statechart:end -->`) is written and checked with the other generated blocks
+ * (sim/tools/docBlocks.ts).
  * Promises: the output is a pure function of the machine definition, in definition order, so it
  * is byte-for-byte stable; every state node appears (nested states as composite states, the
  * history node as `H*`), and every transition is an arrow labelled by its event — delayed ones as
@@ -10,18 +11,12 @@
  * changes no state (actions only) as a self-loop marked `(internal)`.
  *
  * Usage: `npx tsx sim/tools/statechartDiagram.ts` prints the diagram;
- *        `npx tsx sim/tools/statechartDiagram.ts --write [README path]` rewrites the README block.
+ *        `npx tsx sim/tools/docBlocks.ts --write` rewrites its block with every other one.
  */
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import type { AnyStateNode } from 'xstate';
 import { pumpMachine } from '../../firmware/index.ts';
-
-export const BEGIN_MARKER = '<!-- statechart:begin -->';
-export const END_MARKER = '<!-- statechart:end -->';
-export const DEFAULT_README_PATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'README.md');
-export const WRITE_COMMAND = 'npx tsx sim/tools/statechartDiagram.ts --write';
 
 /** The shape of the transition definitions we read (xstate's `TransitionDefinition`, loosely). */
 interface TransitionLike {
@@ -128,69 +123,12 @@ export function statechartMermaid(): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The README block between the markers (exclusive), for a given diagram. */
-export function readmeBlock(diagram: string = statechartMermaid()): string {
-  return `\n\`\`\`mermaid\n${diagram}\`\`\`\n`;
-}
-
-export type ReadmeCheck =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly reason: 'missing' | 'noMarkers' | 'outOfDate'; readonly message: string; readonly actual?: string; readonly expected: string };
-
-function findBlock(text: string): { start: number; end: number } | null {
-  const begin = text.indexOf(BEGIN_MARKER);
-  if (begin === -1) return null;
-  const start = begin + BEGIN_MARKER.length;
-  const end = text.indexOf(END_MARKER, start);
-  if (end === -1) return null;
-  if (text.indexOf(BEGIN_MARKER, start) !== -1 && text.indexOf(BEGIN_MARKER, start) < end) return null;
-  return { start, end };
-}
-
-/** Whether the README at `readmePath` holds exactly the generated diagram between the markers. */
-export function checkReadme(readmePath: string = DEFAULT_README_PATH): ReadmeCheck {
-  const expected = readmeBlock();
-  if (!existsSync(readmePath)) {
-    return { ok: false, reason: 'missing', expected, message: `${readmePath} does not exist; create it with ${BEGIN_MARKER} … ${END_MARKER} and run \`${WRITE_COMMAND}\`` };
-  }
-  const text = readFileSync(readmePath, 'utf8');
-  const block = findBlock(text);
-  if (block === null) {
-    return { ok: false, reason: 'noMarkers', expected, message: `${readmePath} lacks the markers ${BEGIN_MARKER} … ${END_MARKER}; add them and run \`${WRITE_COMMAND}\`` };
-  }
-  const actual = text.slice(block.start, block.end);
-  if (actual !== expected) {
-    return { ok: false, reason: 'outOfDate', expected, actual, message: `the statechart diagram in ${readmePath} is out of date: run \`${WRITE_COMMAND}\`` };
-  }
-  return { ok: true };
-}
-
-/** Rewrites the block between the markers in place. Refuses (and writes nothing) if the README or its markers are missing. */
-export function writeReadme(readmePath: string = DEFAULT_README_PATH): { ok: boolean; message: string } {
-  if (!existsSync(readmePath)) return { ok: false, message: `error: ${readmePath} does not exist (it needs the markers ${BEGIN_MARKER} and ${END_MARKER})` };
-  const text = readFileSync(readmePath, 'utf8');
-  const block = findBlock(text);
-  if (block === null) return { ok: false, message: `error: ${readmePath} lacks the markers ${BEGIN_MARKER} … ${END_MARKER} (in that order, once)` };
-  const updated = text.slice(0, block.start) + readmeBlock() + text.slice(block.end);
-  if (updated === text) return { ok: true, message: `${readmePath}: statechart already up to date` };
-  writeFileSync(readmePath, updated);
-  return { ok: true, message: `${readmePath}: statechart rewritten` };
-}
-
-function main(argv: readonly string[]): number {
-  const writeAt = argv.indexOf('--write');
-  if (writeAt === -1) {
-    process.stdout.write(statechartMermaid());
-    return 0;
-  }
-  const readmeArg = argv[writeAt + 1];
-  const readmePath = readmeArg !== undefined && !readmeArg.startsWith('--') ? path.resolve(readmeArg) : DEFAULT_README_PATH;
-  const result = writeReadme(readmePath);
-  (result.ok ? process.stdout : process.stderr).write(`${result.message}\n`);
-  return result.ok ? 0 : 1;
+/** The diagram as a Markdown block: a fenced `mermaid` code block. */
+export function statechartBlock(diagram: string = statechartMermaid()): string {
+  return `\`\`\`mermaid\n${diagram}\`\`\``;
 }
 
 const invokedPath = process.argv[1];
 if (invokedPath !== undefined && import.meta.url === pathToFileURL(path.resolve(invokedPath)).href) {
-  process.exitCode = main(process.argv.slice(2));
+  process.stdout.write(statechartMermaid());
 }

@@ -25,8 +25,6 @@ import {
   pauseAudio,
   signalOwner,
 } from '../../firmware/index.ts';
-import { readFileSync } from 'node:fs';
-import { README_PATH, WRITE_COMMAND, alarmTableBlock } from '../../sim/tools/docBlocks.ts';
 import { checkProperty } from '../support/fc.ts';
 
 /** The detector evidence that makes each alarm's condition true (and, alone, no other). */
@@ -334,12 +332,6 @@ describe('property: latching under random sequences', () => {
 });
 
 describe('the table as declared and as documented', () => {
-  it(`PUMP-ALARM-PRIO the README shows the alarm table exactly as the firmware declares it (fix: ${WRITE_COMMAND})`, () => {
-    const readme = readFileSync(README_PATH, 'utf8');
-    const block = readme.slice(readme.indexOf('<!-- alarm-table:begin -->'), readme.indexOf('<!-- alarm-table:end -->'));
-    expect(block.trim()).toBe(`<!-- alarm-table:begin -->\n${alarmTableBlock()}`);
-  });
-
   it('PUMP-ALARM-PRIO the owner is chosen by priority, then onset, whatever order the entries are kept in', () => {
     const entry = (code: AlarmCode, onsetMs: number) => ({ code, onsetMs, conditionActive: true, acknowledged: false });
     const state = (...entries: ReturnType<typeof entry>[]): AlarmState => ({ ...NO_ALARMS, entries });

@@ -4,11 +4,9 @@
  * falls outside it refuses the prescription (hard) or asks for confirmation (soft), naming the
  * field.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { DrugLibrary, LimitBand } from '../../firmware/index.ts';
 import { HAI_FUDR_LIBRARY, planInfusion } from '../../firmware/index.ts';
-import { README_PATH, WRITE_COMMAND, drugLibraryBlock } from '../../sim/tools/docBlocks.ts';
 import { NOMINAL_PORT_CONFIG } from '../support/deviceConfig.ts';
 import { prescription } from '../support/prescription.ts';
 
@@ -26,13 +24,6 @@ function namesBand(field: string, key: string): boolean {
 }
 
 describe('drug library', () => {
-  it(`PUMP-LIB-HARD PUMP-LIB-SOFT the README shows the firmware's library, band by band (fix: ${WRITE_COMMAND})`, () => {
-    const readme = readFileSync(README_PATH, 'utf8');
-    const block = readme.slice(readme.indexOf('<!-- drug-library:begin -->'), readme.indexOf('<!-- drug-library:end -->'));
-    expect(block.trim()).toBe(`<!-- drug-library:begin -->\n${drugLibraryBlock()}`);
-    expect(block).toContain(HAI_FUDR_LIBRARY.name);
-  });
-
   it('PUMP-LIB-OK the seed prescription lies inside every band of the library, hard and soft', () => {
     const result = planInfusion(prescription(), NOMINAL_PORT_CONFIG, HAI_FUDR_LIBRARY);
     expect(result.ok ? result.plan.softFindings : result.findings).toEqual([]);

@@ -1,24 +1,26 @@
 /**
- * The README's course blocks are generated from their sources and must not drift; the example
- * course scenarios load (and the short ones run through the clinician layer).
+ * The course blocks of docs/courses-and-cohort.md are generated from their sources and must not
+ * drift; the example course scenarios load (and the short ones run through the clinician layer).
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { README_PATH, WRITE_COMMAND, withBlocks } from '../../../sim/tools/docBlocks.ts';
+import { WRITE_COMMAND, blockFile, checkBlock } from '../../../sim/tools/docBlocks.ts';
 import { runCourse } from '../../../sim/course/courseRunner.ts';
 import { loadScenarioFile } from '../../../sim/scenario/scenario.ts';
 
 const DIR = path.join(import.meta.dirname, '../../../sim/scenarios/course');
 
-describe('README course documentation', () => {
+describe('course documentation (docs/courses-and-cohort.md)', () => {
   it(`shows the rule table and the calibration exactly as generated (fix: ${WRITE_COMMAND})`, () => {
-    const readme = readFileSync(README_PATH, 'utf8');
-    expect(withBlocks(readme) === readme, `README course blocks are stale; run ${WRITE_COMMAND}`).toBe(true);
+    for (const name of ['course-rules', 'course-calibration'] as const) {
+      const result = checkBlock(name);
+      expect(result.ok, result.ok ? '' : result.message).toBe(true);
+    }
   });
 
   it('documents the cohort command and shows a sample of its table', () => {
-    const readme = readFileSync(README_PATH, 'utf8');
+    const readme = readFileSync(blockFile('course-rules'), 'utf8');
     expect(readme).toContain('npm run -s pumpsim -- cohort --patients 54 --seed 1');
     expect(readme).toContain('HAI cycles received, median (range)');
   });

@@ -1,7 +1,8 @@
 /**
- * Documentation that is generated must match its source: the README's statechart diagram is
- * `statechartMermaid()` of the machine, byte for byte, and the diagram shows every state and
- * every event the chart reacts to.
+ * Documentation that is generated must match its source: the statechart diagram of
+ * docs/architecture.md is `statechartMermaid()` of the machine, byte for byte, the diagram shows
+ * every state and every event the chart reacts to, and the block writer refuses a file it cannot
+ * write safely.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,17 +11,13 @@ import type { AnyStateNode } from 'xstate';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PumpEvent } from '../../../firmware/index.ts';
 import { pumpMachine } from '../../../firmware/index.ts';
-import {
-  BEGIN_MARKER,
-  DEFAULT_README_PATH,
-  END_MARKER,
-  WRITE_COMMAND,
-  checkReadme,
-  mermaidIds,
-  readmeBlock,
-  statechartMermaid,
-  writeReadme,
-} from '../../../sim/tools/statechartDiagram.ts';
+import { WRITE_COMMAND, blockFile, checkBlock, expectedBlock, writeBlocks } from '../../../sim/tools/docBlocks.ts';
+import { blockMarkers } from '../../../sim/tools/markdownBlocks.ts';
+import { mermaidIds, statechartMermaid } from '../../../sim/tools/statechartDiagram.ts';
+
+const { begin: BEGIN_MARKER, end: END_MARKER } = blockMarkers('statechart');
+const checkReadme = (file: string) => checkBlock('statechart', file);
+const writeReadme = (file: string) => writeBlocks(file, ['statechart']);
 
 /** Every `PumpEvent` type; `satisfies` makes this fail to compile when the union changes. */
 const PUMP_EVENT_TYPES = Object.keys({
@@ -122,20 +119,20 @@ describe('the statechart diagram', () => {
   });
 });
 
-describe('README.md', () => {
+describe('docs/architecture.md', () => {
   it('PUMP-DOC-README holds exactly the generated statechart between its markers', () => {
-    const result = checkReadme(DEFAULT_README_PATH);
+    const result = checkReadme(blockFile('statechart'));
     if (!result.ok) {
       // The message says what to run; the diff shows what changed.
       expect(result.actual ?? `(${result.reason})`, result.message).toBe(result.expected);
     }
     expect(result.ok, result.ok ? '' : result.message).toBe(true);
-    const text = readFileSync(DEFAULT_README_PATH, 'utf8');
+    const text = readFileSync(blockFile('statechart'), 'utf8');
     expect(text).toContain(`${BEGIN_MARKER}\n\`\`\`mermaid\n${statechartMermaid()}\`\`\`\n${END_MARKER}`);
   });
 });
 
-describe('the README writer (on a temporary README)', () => {
+describe('the block writer (on a temporary README)', () => {
   let dir: string | null = null;
   afterEach(() => {
     if (dir !== null) rmSync(dir, { recursive: true, force: true });
@@ -174,10 +171,10 @@ describe('the README writer (on a temporary README)', () => {
     const file = tempReadme(before);
     const stale = checkReadme(file);
     expect(stale).toMatchObject({ ok: false, reason: 'outOfDate' });
-    if (!stale.ok) expect(stale.message).toContain('npx tsx sim/tools/statechartDiagram.ts --write');
+    if (!stale.ok) expect(stale.message).toContain('npx tsx sim/tools/docBlocks.ts --write');
     expect(writeReadme(file).ok).toBe(true);
     const after = readFileSync(file, 'utf8');
-    expect(after).toBe(`# pumpsim\n\nIntro.\n\n${BEGIN_MARKER}${readmeBlock()}${END_MARKER}\n\nAfter.\n`);
+    expect(after).toBe(`# pumpsim\n\nIntro.\n\n${BEGIN_MARKER}${expectedBlock('statechart')}${END_MARKER}\n\nAfter.\n`);
     expect(checkReadme(file)).toEqual({ ok: true });
     // Idempotent: a second write changes nothing.
     expect(writeReadme(file).message).toMatch(/already up to date/);

@@ -1,0 +1,26 @@
+/**
+ * The firmware's tables as the docs show them: the alarm table (docs/faults-and-detection.md) and
+ * the drug library (docs/scenarios.md) are their generated blocks, byte for byte, so a reviewer
+ * reads the limits and alarms the firmware really has.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { HAI_FUDR_LIBRARY } from '../../firmware/index.ts';
+import { WRITE_COMMAND, alarmTableBlock, blockFile, drugLibraryBlock } from '../../sim/tools/docBlocks.ts';
+
+describe('the alarm table as declared and as documented', () => {
+  it(`PUMP-ALARM-PRIO the README shows the alarm table exactly as the firmware declares it (fix: ${WRITE_COMMAND})`, () => {
+    const readme = readFileSync(blockFile('alarm-table'), 'utf8');
+    const block = readme.slice(readme.indexOf('<!-- alarm-table:begin -->'), readme.indexOf('<!-- alarm-table:end -->'));
+    expect(block.trim()).toBe(`<!-- alarm-table:begin -->\n${alarmTableBlock()}`);
+  });
+});
+
+describe('the drug library as documented', () => {
+  it(`PUMP-LIB-HARD PUMP-LIB-SOFT the README shows the firmware's library, band by band (fix: ${WRITE_COMMAND})`, () => {
+    const readme = readFileSync(blockFile('drug-library'), 'utf8');
+    const block = readme.slice(readme.indexOf('<!-- drug-library:begin -->'), readme.indexOf('<!-- drug-library:end -->'));
+    expect(block.trim()).toBe(`<!-- drug-library:begin -->\n${drugLibraryBlock()}`);
+    expect(block).toContain(HAI_FUDR_LIBRARY.name);
+  });
+});
