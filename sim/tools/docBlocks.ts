@@ -13,12 +13,12 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { COURSE_LENGTH, HAZARDS, HEPATOTOXICITY_GRADE2_SHARE, INCIDENCE_TARGETS, ULCER_RECURRENCE_PER_CYCLE, ULCER_RELATIVE_RISK_PER_EXTRAHEPATIC_FRACTION } from '../course/adverseEvents.ts';
 import { CTCAE_V3_ALT_AST_BANDS, loadRuleTable, ruleTableMarkdown } from '../course/rules.ts';
 import type { DriveAction, DrugLibrary, LimitBand } from '../../firmware/index.ts';
 import { ALARM_TABLE, EXCLUSIVE_ZERO, HAI_FUDR_LIBRARY } from '../../firmware/index.ts';
-import { blockMarkers, findBlock } from './markdownBlocks.ts';
+import { blockMarkers, findBlock, replaceBlock } from './markdownBlocks.ts';
 import { statechartBlock } from './statechartDiagram.ts';
 
 /** The repository root; `BLOCKS` files are relative to it. */
@@ -130,12 +130,11 @@ export function writeBlocks(file: string, names: readonly BlockName[]): { readon
   const text = readFileSync(file, 'utf8');
   let next = text;
   for (const name of names) {
-    const at = findBlock(next, name);
-    if (at === null) {
+    if (findBlock(next, name) === null) {
       const { begin, end } = blockMarkers(name);
       return { ok: false, message: `error: ${file} lacks the markers ${begin} … ${end} (in that order, once)` };
     }
-    next = next.slice(0, at.start) + expectedBlock(name) + next.slice(at.end);
+    next = replaceBlock(next, name, expectedBlock(name), file);
   }
   if (next === text) return { ok: true, message: `${file}: ${names.join(', ')} already up to date` };
   writeFileSync(file, next);
@@ -143,7 +142,7 @@ export function writeBlocks(file: string, names: readonly BlockName[]): { readon
 }
 
 /** Every doc of `BLOCKS` with the names of the blocks it holds, in `BLOCKS` order. */
-export function blocksByFile(): Map<string, BlockName[]> {
+function blocksByFile(): Map<string, BlockName[]> {
   const byFile = new Map<string, BlockName[]>();
   for (const name of Object.keys(BLOCKS) as BlockName[]) byFile.set(blockFile(name), [...(byFile.get(blockFile(name)) ?? []), name]);
   return byFile;
@@ -163,5 +162,5 @@ function main(argv: readonly string[]): number {
   return failed ? 1 : 0;
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${path.resolve(process.argv[1])}`).href;
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href;
 if (invokedDirectly) process.exitCode = main(process.argv.slice(2));
