@@ -10,7 +10,8 @@ import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ScenarioError } from '../scenario/scenario.ts';
 import { MAX_COURSE_CYCLES } from '../scenario/course.ts';
-import { cohortCsv, defaultWorkers, formatCohortTable, runCohort } from '../campaigns/cohort.ts';
+import { defaultWorkers, runCohort } from '../campaigns/cohort.ts';
+import { cohortCsv, formatCohortTable } from '../report/cohort.ts';
 import { loadRuleTable } from '../course/rules.ts';
 
 function intOption(name: string, min: number, max: number): (value: string) => number {
