@@ -8,7 +8,7 @@
  * not writable or without the markers is refused (exit 2, one line) before any case runs.
  */
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import type { DetectionResult, DetectionTask, NominalResult } from '../campaigns/detection.ts';
 import { buildReport, detectionCases, runDetectionTask } from '../campaigns/detection.ts';
@@ -16,18 +16,11 @@ import { defaultWorkers, runPool } from '../campaigns/workers.ts';
 import { formatReport } from '../report/detection.ts';
 import { blockMarkers, findBlock, writeBlock } from '../tools/markdownBlocks.ts';
 import { InputError } from './exitCodes.ts';
+import { intOption } from './options.ts';
 
 /** Where the detection table lives unless `--doc` names another file. */
 export const DETECTION_DOC = 'docs/faults-and-detection.md';
 const BLOCK = 'detection';
-
-function positiveInt(name: string, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`${name} must be an integer 1–${max}`);
-    return n;
-  };
-}
 
 /** Refuses, with one line naming the file and what is wrong, a file the table cannot be written into. */
 export function checkDetectionDoc(file: string): void {
@@ -60,9 +53,9 @@ interface DetectionFlags {
 export function detectionCommand(out: NodeJS.WritableStream = process.stdout): Command {
   return new Command('detection')
     .description('Detection performance: every fault kind × rate (lowest, default, highest) × line compliance (0.05, 0.3, 1.0 µL/mmHg) × seeds, and false alarms over nominal 14-day cycles with arterial-pressure episodes.')
-    .option('--seeds <n>', 'seeds (and onset times) per grid cell', positiveInt('--seeds', 1000), 20)
-    .option('--nominal <n>', 'nominal 14-day cycles for the false-alarm count', positiveInt('--nominal', 100000), 200)
-    .option('--workers <n>', 'worker threads (default: one per core)', positiveInt('--workers', 64))
+    .option('--seeds <n>', 'seeds (and onset times) per grid cell', intOption('--seeds', 1, 1000), 20)
+    .option('--nominal <n>', 'nominal 14-day cycles for the false-alarm count', intOption('--nominal', 1, 100000), 200)
+    .option('--workers <n>', 'worker threads (default: one per core)', intOption('--workers', 1, 64))
     .option('--json', 'print one JSON object')
     .option('--doc [file]', `also write the table into FILE (default ${DETECTION_DOC}) between the ${blockMarkers(BLOCK).begin} and ${blockMarkers(BLOCK).end} markers`)
     .exitOverride()

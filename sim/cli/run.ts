@@ -17,11 +17,7 @@ import { runCourse } from '../course/courseRunner.ts';
 import type { Scenario } from '../scenario/scenario.ts';
 import { defaultScenario, deviceProfileOf, loadScenarioFile, prescriptionInput } from '../scenario/scenario.ts';
 import { InputError } from './exitCodes.ts';
-
-function parseSeed(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) > 4294967295) throw new InvalidArgumentError('--seed must be an integer 0–4294967295');
-  return Number(value);
-}
+import { intOption } from './options.ts';
 
 function parseSpeed(value: string): 'max' | number {
   if (value === 'max') return 'max';
@@ -75,7 +71,7 @@ export function runCommand(out: NodeJS.WritableStream = process.stdout, err: Nod
   return new Command('run')
     .description('Simulate one scenario: the embedded default (one 14-day FUDR cycle and its heparin lock) or a scenario file.')
     .option('--scenario <file>', 'scenario JSON file (default: the embedded nominal-70kg scenario)')
-    .option('--seed <n>', "override the scenario's seed (integer 0–4294967295)", parseSeed)
+    .option('--seed <n>', "override the scenario's seed (integer 0–4294967295)", intOption('--seed', 0, 4294967295))
     .addOption(
       new Option('--speed <max|factor>', 'simulated seconds per wall second; "max" runs unpaced; a factor (3600 = one simulated hour per wall second) also streams the live event trace to stderr, unless --json')
         .default('max')

@@ -10,7 +10,7 @@
  * control steps would show. The text names the runs and warm-up runs actually made. `--json`
  * prints one JSON object. An option out of its range exits 2 with one line naming it and the range.
  */
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { performance } from 'node:perf_hooks';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { Scenario } from '../scenario/scenario.ts';
@@ -19,6 +19,7 @@ import { runScenarioSync } from '../run/simulation.ts';
 import { runCohort } from '../campaigns/cohort.ts';
 import { runCourse } from '../course/courseRunner.ts';
 import { workerExecArgv } from '../campaigns/workers.ts';
+import { intOption } from '../cli/options.ts';
 
 interface CaseResult {
   readonly medianMs: number;
@@ -108,13 +109,6 @@ function measureIsolated(name: CaseName, runs: number, warmups: number): Promise
       if (code !== 0) reject(new Error(`bench case ${name}: worker exited with code ${code}`));
     });
   });
-}
-
-function intOption(name: string, min: number, max: number): (value: string) => number {
-  return (value) => {
-    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new InvalidArgumentError(`${name} must be an integer ${min}–${max}`);
-    return Number(value);
-  };
 }
 
 const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
