@@ -27,8 +27,6 @@ import { runCohortTask } from './cohortTask.ts';
 import { drawPlannedCycles } from '../course/adverseEvents.ts';
 import type { CourseRunSummary } from '../course/courseRunner.ts';
 
-export const SEED_COHORT_SIZE = 54;
-
 /** Table 1 (n = 54) of Int J Clin Exp Med 2015;8(1):1000-1008. */
 export const TABLE_1 = Object.freeze({
   sex: { male: 29, female: 25 },

@@ -38,7 +38,7 @@ export const GRID_FAULTS: Readonly<Record<string, Omit<FaultSpec, 'atHours'>>> =
   'pressure sensor stuck': { kind: 'sensor', sensor: 'pressure', mode: 'stuck' },
 } as Record<string, Omit<FaultSpec, 'atHours'>>);
 
-/** Bounds the README and the tests hold the default profile to (issue #3). */
+/** Bounds docs/faults-and-detection.md and the tests hold the default profile to (issue #3). */
 export const DETECTION_BOUNDS_S: Readonly<Record<string, number>> = Object.freeze({
   'occlusion catheter': 15 * 60,
   'occlusion line': 15 * 60,
