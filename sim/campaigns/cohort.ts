@@ -2,7 +2,8 @@
  * A virtual cohort shaped like the seed's Table 1, each patient through a full course.
  *
  * Owns: drawing patients, running their courses (worker threads, `cohortWorker.ts`), and the
- * results table in the shape of the seed's results, beside the seed's own figures.
+ * results table in the shape of the seed's results, beside the seed's own figures (as text:
+ * sim/report/cohort.ts).
  * Promises:
  * - Reproducible: patient i of cohort seed s is the same patient with the same course whatever
  *   the number of workers or the order they finish in (per-patient seeds are counter-based).
@@ -20,13 +21,11 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { AlarmCode } from '../../firmware/index.ts';
 import { SeededRandom, noiseKey, streamId, uniformFromKey } from '../world/rng.ts';
-import type { Scenario, ScenarioInput } from '../scenario/scenario.ts';
-import { parseScenario } from '../scenario/scenario.ts';
 import { workerExecArgv } from './workers.ts';
+import type { CohortPatient, CohortTask } from './cohortTask.ts';
+import { runCohortTask } from './cohortTask.ts';
 import { drawPlannedCycles } from '../course/adverseEvents.ts';
 import type { CourseRunSummary } from '../course/courseRunner.ts';
-
-export const SEED_COHORT_SIZE = 54;
 
 /** Table 1 (n = 54) of Int J Clin Exp Med 2015;8(1):1000-1008. */
 export const TABLE_1 = Object.freeze({
@@ -49,23 +48,6 @@ export const BODY = Object.freeze({
   male: { heightCm: { mean: 169, sd: 6, min: 150, max: 190 }, weightKg: { mean: 65, sd: 10, min: 42, max: 100 } },
   female: { heightCm: { mean: 158, sd: 5.5, min: 142, max: 178 }, weightKg: { mean: 56, sd: 8.5, min: 38, max: 90 } },
 });
-
-export interface CohortPatient {
-  readonly index: number;
-  readonly seed: number;
-  readonly age: number;
-  readonly sex: 'male' | 'female';
-  readonly ecog: number;
-  readonly primarySite: string;
-  readonly hepaticInvolvement: string;
-  readonly lobarInvolvement: string;
-  readonly lesions: string;
-  readonly cea: string;
-  readonly ldh: string;
-  readonly weightKg: number;
-  readonly heightCm: number;
-  readonly plannedCycles: number;
-}
 
 /** Counts for n patients in the proportions of `counts` (largest remainder, ties by listed order). */
 export function allocate(counts: Readonly<Record<string, number>>, n: number): Map<string, number> {
@@ -153,28 +135,6 @@ export function drawCohort(n: number, cohortSeed: number, maxCycles = Infinity):
     });
   }
   return patients;
-}
-
-/** The seed protocol for one cohort patient. */
-export function patientScenario(p: CohortPatient, profile = 'port-ambulatory'): Scenario {
-  const input: ScenarioInput = {
-    name: `cohort patient ${p.index + 1}`,
-    seed: p.seed,
-    patient: { weightKg: p.weightKg, heightCm: p.heightCm },
-    prescription: { fudrMgPerKgPerDay: 0.15, dexamethasoneMgPerM2PerDay: 1, infusionDays: 14, doseFactor: 1, reservoirVolumeMl: profile.startsWith('implanted') ? 20 : 30 },
-    device: { profile: profile as 'port-ambulatory' },
-    course: { cycles: p.plannedCycles, cycleDays: 21 },
-    adverseEvents: 'stochastic',
-  };
-  return parseScenario(input, `cohort patient ${p.index + 1}`);
-}
-
-/** One patient's task for a worker. */
-export interface CohortTask {
-  readonly patient: CohortPatient;
-  readonly profile: string;
-  readonly rulesPath?: string;
-  readonly executor: 'pump' | 'nominal';
 }
 
 /** What happened to one patient, for the table. */
@@ -316,45 +276,6 @@ export function cohortTable(outcomes: readonly PatientOutcome[]): CohortTable {
   return { rows, alarms: [...codes].sort((a, b) => b[1].alarms - a[1].alarms).map(([code, c]) => ({ code, ...c })) };
 }
 
-export function formatCohortTable(t: CohortTable): string {
-  const w0 = Math.max(...t.rows.map((r) => r.label.length), 20);
-  const w1 = Math.max(...t.rows.map((r) => r.simulated.length), 'simulated'.length);
-  const lines = [`${''.padEnd(w0)}  ${'simulated'.padEnd(w1)}  seed (n = 54)`];
-  for (const r of t.rows) lines.push(`${r.label.padEnd(w0)}  ${r.simulated.padEnd(w1)}  ${r.seed}`);
-  lines.push('Device alarms by code (alarms, patients)');
-  if (t.alarms.length === 0) lines.push('  none');
-  for (const a of t.alarms) lines.push(`  ${a.code.padEnd(w0 - 2)}  ${`${a.alarms} in ${a.patients} patient${a.patients === 1 ? '' : 's'}`.padEnd(w1)}  not reported`);
-  return lines.join('\n');
-}
-
-const CSV_HEADER = [
-  'patient', 'seed', 'age', 'sex', 'ecog', 'primarySite', 'hepaticInvolvement', 'lobarInvolvement', 'lesions', 'cea', 'ldh',
-  'weightKg', 'heightCm', 'bsaM2', 'cyclesPlanned', 'cyclesInfused', 'cyclesHeld', 'doseReducedAfter', 'heldAfter', 'stoppedReason',
-  'ulcerAtInfusedCycle', 'hepatotoxicityMaxGrade', 'epigastricPainGrade3to4', 'catheterDisplacement', 'portInfection',
-  'alarms', 'fudrMg', 'dexamethasoneMg', 'controlSteps', 'wallMs',
-];
-
-function csvCell(v: unknown): string {
-  const s = v === null || v === undefined ? '' : String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-export function cohortCsv(outcomes: readonly PatientOutcome[]): string {
-  const lines = [CSV_HEADER.join(',')];
-  for (const o of outcomes) {
-    const p = o.patient;
-    lines.push(
-      [
-        p.index + 1, p.seed, p.age, p.sex, p.ecog, p.primarySite, p.hepaticInvolvement, p.lobarInvolvement, p.lesions, p.cea, p.ldh,
-        p.weightKg, p.heightCm, o.bsaM2, o.cyclesPlanned, o.cyclesInfused, o.cyclesHeld, o.reducedAfter.join(' '), o.heldAfter.join(' '), o.stoppedReason,
-        o.ulcerAtInfusedCycle, o.hepatotoxicityMaxGrade, o.epigastricPainGrade3to4, o.displacement, o.portInfection,
-        Object.entries(o.alarms).map(([c, k]) => `${c}:${k}`).join(' '), o.fudrMg, o.dexamethasoneMg, o.controlSteps, o.wallMs,
-      ].map(csvCell).join(','),
-    );
-  }
-  return `${lines.join('\n')}\n`;
-}
-
 export const WORKER_PATH = fileURLToPath(new URL('./cohortWorker.ts', import.meta.url));
 
 export interface CohortOptions {
@@ -392,7 +313,6 @@ export async function runCohort(options: CohortOptions): Promise<CohortResult> {
   const patients = drawCohort(options.patients, options.seed, options.maxCycles);
   const tasks: CohortTask[] = patients.map((patient) => ({ patient, profile, executor, ...(options.rulesPath !== undefined ? { rulesPath: options.rulesPath } : {}) }));
   const workers = Math.max(0, Math.min(options.workers ?? defaultWorkers(), tasks.length));
-  const { runCohortTask } = await import('./cohortWorker.ts');
   let done = 0;
   const finished = (s: CourseRunSummary): CourseRunSummary => {
     done++;

@@ -38,7 +38,7 @@ export const GRID_FAULTS: Readonly<Record<string, Omit<FaultSpec, 'atHours'>>> =
   'pressure sensor stuck': { kind: 'sensor', sensor: 'pressure', mode: 'stuck' },
 } as Record<string, Omit<FaultSpec, 'atHours'>>);
 
-/** Bounds the README and the tests hold the default profile to (issue #3). */
+/** Bounds docs/faults-and-detection.md and the tests hold the default profile to (issue #3). */
 export const DETECTION_BOUNDS_S: Readonly<Record<string, number>> = Object.freeze({
   'occlusion catheter': 15 * 60,
   'occlusion line': 15 * 60,
@@ -162,6 +162,14 @@ export function runNominalCase(c: NominalCase): NominalResult {
   return { seed: c.seed, alarms: summary.alarms.map((a) => a.code), episodes: episodes.length, fudrPercent: summary.delivered.fudrPercentOfPrescription };
 }
 
+/** One unit of work for a worker: a grid case or a nominal cycle. */
+export type DetectionTask = { readonly type: 'fault'; readonly c: DetectionCase } | { readonly type: 'nominal'; readonly c: NominalCase };
+
+/** Runs one task, in whichever thread; the result depends on the task only. */
+export function runDetectionTask(task: DetectionTask): DetectionResult | NominalResult {
+  return task.type === 'fault' ? runDetectionCase(task.c) : runNominalCase(task.c);
+}
+
 export interface GridOptions {
   readonly seedsPerCell: number;
   readonly faults?: readonly string[];
@@ -255,24 +263,4 @@ export function buildReport(results: readonly DetectionResult[], nominal: readon
     nominal: { cycles: nominal.length, cyclesWithFalseAlarms: falseAlarms.length, falseAlarms, episodes: nominal.reduce((a, n) => a + n.episodes, 0) },
     settings: { seedsPerCell, nominalCycles: nominal.length, observationHours: OBSERVATION_MS / MS_PER_HOUR },
   };
-}
-
-const fmtS = (s: number | null): string => (s === null ? '—' : s < 120 ? `${s.toFixed(0)} s` : `${(s / 60).toFixed(1)} min`);
-
-/** The report as a Markdown table (the README shows it). */
-export function formatReport(report: DetectionReport): string {
-  const lines = [
-    `| fault | rate µL/h | C µL/mmHg | runs | expected | detected | missed | median | worst | bound | max bolus µL |`,
-    `| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |`,
-  ];
-  for (const c of report.cells) {
-    lines.push(
-      `| ${c.fault} | ${c.rateUlPerHour} | ${c.complianceUlPerMmHg} | ${c.runs} | ${c.expected.length === 0 ? 'none (not visible)' : c.expected.join(', ')} | ${c.detected} | ${c.missed} | ${fmtS(c.medianLatencySeconds)} | ${fmtS(c.worstLatencySeconds)} | ${fmtS(c.boundSeconds)} | ${c.maxUnintendedBolusUl.toFixed(1)} |`,
-    );
-  }
-  const n = report.nominal;
-  lines.push('');
-  lines.push(`False alarms: ${n.cyclesWithFalseAlarms} of ${n.cycles} nominal 14-day cycles (${n.episodes} arterial-pressure episodes) raised an alarm.`);
-  for (const f of n.falseAlarms.slice(0, 10)) lines.push(`  seed ${f.seed}: ${f.alarms.join(', ')}`);
-  return lines.join('\n');
 }

@@ -7,18 +7,13 @@
  * `--json` stdout is exactly one JSON object.
  */
 import { writeFileSync } from 'node:fs';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
+import { intOption } from './options.ts';
 import { ScenarioError } from '../scenario/scenario.ts';
 import { MAX_COURSE_CYCLES } from '../scenario/course.ts';
-import { cohortCsv, defaultWorkers, formatCohortTable, runCohort } from '../campaigns/cohort.ts';
+import { defaultWorkers, runCohort } from '../campaigns/cohort.ts';
+import { cohortCsv, formatCohortTable } from '../report/cohort.ts';
 import { loadRuleTable } from '../course/rules.ts';
-
-function intOption(name: string, min: number, max: number): (value: string) => number {
-  return (value) => {
-    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new InvalidArgumentError(`${name} must be an integer ${min}–${max}`);
-    return Number(value);
-  };
-}
 
 interface CohortFlags {
   patients: number;

@@ -1,34 +1,67 @@
 /**
  * `pumpsim detection`: runs the detection grid and the nominal false-alarm set, prints the table.
  *
- * Owns: the command's options and output; the work is detection.ts, spread over workers.
+ * Owns: the command's options and output; the work is sim/campaigns/detection.ts, spread over
+ * workers, and the text sim/report/detection.ts.
+ * Promises: `--doc [file]` (default docs/faults-and-detection.md) also writes the table between the
+ * file's `<!-- detection:begin -->` and `<!-- detection:end -->` markers; a file that is missing,
+ * not writable or without the markers is refused (exit 2, one line) before any case runs.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { Command } from 'commander';
 import cliProgress from 'cli-progress';
-import type { DetectionResult, NominalResult } from '../campaigns/detection.ts';
-import { buildReport, detectionCases, formatReport, runDetectionCase, runNominalCase } from '../campaigns/detection.ts';
-import type { DetectionTask } from '../campaigns/detectionWorker.ts';
+import type { DetectionResult, DetectionTask, NominalResult } from '../campaigns/detection.ts';
+import { buildReport, detectionCases, runDetectionTask } from '../campaigns/detection.ts';
 import { defaultWorkers, runPool } from '../campaigns/workers.ts';
-import { writeBlock } from '../tools/markdownBlocks.ts';
+import { formatReport } from '../report/detection.ts';
+import { blockMarkers, findBlock, writeBlock } from '../tools/markdownBlocks.ts';
+import { InputError } from './exitCodes.ts';
+import { intOption } from './options.ts';
 
-function positiveInt(name: string, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`${name} must be an integer 1–${max}`);
-    return n;
-  };
+/** Where the detection table lives unless `--doc` names another file. */
+export const DETECTION_DOC = 'docs/faults-and-detection.md';
+const BLOCK = 'detection';
+
+/** Refuses, with one line naming the file and what is wrong, a file the table cannot be written into. */
+export function checkDetectionDoc(file: string): void {
+  const { begin, end } = blockMarkers(BLOCK);
+  let isFile: boolean;
+  try {
+    isFile = statSync(file).isFile();
+  } catch (e) {
+    throw new InputError(`--doc ${file}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (!isFile) throw new InputError(`--doc ${file}: not a file`);
+  try {
+    accessSync(file, constants.W_OK);
+  } catch (e) {
+    throw new InputError(`--doc ${file}: the file is not writable (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (findBlock(readFileSync(file, 'utf8'), BLOCK) === null) {
+    throw new InputError(`--doc ${file}: no ${begin} … ${end} block (both markers, once each, in that order)`);
+  }
 }
 
-export function detectionCommand(out: NodeJS.WritableStream): Command {
+interface DetectionFlags {
+  readonly seeds: number;
+  readonly nominal: number;
+  readonly workers?: number;
+  readonly json?: boolean;
+  readonly doc?: string | boolean;
+}
+
+export function detectionCommand(out: NodeJS.WritableStream = process.stdout): Command {
   return new Command('detection')
     .description('Detection performance: every fault kind × rate (lowest, default, highest) × line compliance (0.05, 0.3, 1.0 µL/mmHg) × seeds, and false alarms over nominal 14-day cycles with arterial-pressure episodes.')
-    .option('--seeds <n>', 'seeds (and onset times) per grid cell', positiveInt('--seeds', 1000), 20)
-    .option('--nominal <n>', 'nominal 14-day cycles for the false-alarm count', positiveInt('--nominal', 100000), 200)
-    .option('--workers <n>', 'worker threads (default: one per core)', positiveInt('--workers', 64))
+    .option('--seeds <n>', 'seeds (and onset times) per grid cell', intOption('--seeds', 1, 1000), 20)
+    .option('--nominal <n>', 'nominal 14-day cycles for the false-alarm count', intOption('--nominal', 1, 100000), 200)
+    .option('--workers <n>', 'worker threads (default: one per core)', intOption('--workers', 1, 64))
     .option('--json', 'print one JSON object')
-    .option('--readme [file]', 'also write the table into README.md between the detection markers')
+    .option('--doc [file]', `also write the table into FILE (default ${DETECTION_DOC}) between the ${blockMarkers(BLOCK).begin} and ${blockMarkers(BLOCK).end} markers`)
     .exitOverride()
-    .action(async (flags: { seeds: number; nominal: number; workers?: number; json?: boolean; readme?: string | boolean }) => {
+    .action(async (flags: DetectionFlags) => {
+      const doc = flags.doc === undefined ? undefined : typeof flags.doc === 'string' ? flags.doc : DETECTION_DOC;
+      if (doc !== undefined) checkDetectionDoc(doc);
       const cases = detectionCases({ seedsPerCell: flags.seeds });
       const tasks: DetectionTask[] = [
         ...cases.map((c) => ({ type: 'fault' as const, c })),
@@ -39,7 +72,7 @@ export function detectionCommand(out: NodeJS.WritableStream): Command {
       const results = await runPool<DetectionTask, DetectionResult | NominalResult>(
         new URL('../campaigns/detectionWorker.ts', import.meta.url),
         tasks,
-        (t) => (t.type === 'fault' ? runDetectionCase(t.c) : runNominalCase(t.c)),
+        runDetectionTask,
         { workers: flags.workers ?? defaultWorkers(), onProgress: (done) => bar?.update(done) },
       );
       bar?.stop();
@@ -47,10 +80,9 @@ export function detectionCommand(out: NodeJS.WritableStream): Command {
       const nominalResults = results.slice(cases.length) as NominalResult[];
       const report = buildReport(faultResults, nominalResults, flags.seeds);
       out.write(flags.json ? `${JSON.stringify(report)}\n` : `${formatReport(report)}\n`);
-      if (flags.readme !== undefined) {
-        const file = typeof flags.readme === 'string' ? flags.readme : 'README.md';
-        const command = `npm run -s pumpsim -- detection --seeds ${flags.seeds} --nominal ${flags.nominal} --readme`;
-        writeBlock(file, 'detection', `\nGenerated by \`${command}\` (${new Date().toISOString().slice(0, 10)}).\n\n${formatReport(report)}\n`);
+      if (doc !== undefined) {
+        const command = `npm run -s pumpsim -- detection --seeds ${flags.seeds} --nominal ${flags.nominal} --doc${doc === DETECTION_DOC ? '' : ` ${doc}`}`;
+        writeBlock(doc, BLOCK, `\nGenerated by \`${command}\` (${new Date().toISOString().slice(0, 10)}).\n\n${formatReport(report)}\n`);
       }
     });
 }

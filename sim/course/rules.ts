@@ -5,7 +5,8 @@
  * NCI-CTCAE v3.0 ALT/AST grade bands, and matching an event to its row.
  * Promises: a table that loads is well-formed; `matchRule` is pure and takes the first row that
  * matches (event kind, grade, alarm code, occurrence count), so the file's order is its priority.
- * `npx tsx sim/course/rules.ts --markdown [FILE]` prints the table as it appears in the README.
+ * `node --import ./sim/tools/loader/register.mjs sim/course/rules.ts --markdown [FILE]` prints the
+ * table as it appears in the README (the block sim/tools/docBlocks.ts writes).
  */
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';

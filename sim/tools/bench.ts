@@ -1,17 +1,16 @@
 /**
  * `npm run bench`: speed of the simulator, measured in-process.
  *
- * Owns: the speed figures quoted in docs and closing notes (rule 7: speed targets live here, never
- * in timed tests).
- * Promises: each case runs in a worker thread of its own (a fresh V8 isolate, as a user's
- * `pumpsim` process is: a case measured after another would run on code V8 had optimised for
- * the other case's shapes — the 18-cycle course measured after the fault-heavy cycle took 9.8 s
- * instead of 5.6 s), `--warmup` times untimed (default 2: V8 is still re-optimising during
- * the first full run), then `--runs` times (default 5); the median wall time is reported with
- * the work done (control steps executed, simulated seconds), so a faster figure
- * that skipped control steps would show. `--json` prints one JSON object.
+ * Owns: the speed figures quoted in docs/performance.md (speed targets live here, never in timed
+ * tests).
+ * Promises: each case runs in a worker thread of its own, as each `pumpsim` process starts fresh,
+ * so a case's figure does not depend on the cases measured before it; each case runs `--warmup`
+ * times untimed (default 2), then `--runs` times (default 5), and the median wall time is reported
+ * with the work done (control steps executed, simulated seconds), so a faster figure that skipped
+ * control steps would show. The text names the runs and warm-up runs actually made. `--json`
+ * prints one JSON object. An option out of its range exits 2 with one line naming it and the range.
  */
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { performance } from 'node:perf_hooks';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { Scenario } from '../scenario/scenario.ts';
@@ -20,6 +19,7 @@ import { runScenarioSync } from '../run/simulation.ts';
 import { runCohort } from '../campaigns/cohort.ts';
 import { runCourse } from '../course/courseRunner.ts';
 import { workerExecArgv } from '../campaigns/workers.ts';
+import { intOption } from '../cli/options.ts';
 
 interface CaseResult {
   readonly medianMs: number;
@@ -111,15 +111,17 @@ function measureIsolated(name: CaseName, runs: number, warmups: number): Promise
   });
 }
 
+const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 const program = new Command('bench')
   .description('Measure the simulator: the default 14-day cycle, median of N runs after warm-up runs.')
-  .option('--runs <n>', 'measured runs per case (at least 5)', '5')
-  .option('--warmup <n>', 'untimed runs per case before measuring (at least 1)', '2')
+  .option('--runs <n>', 'measured runs per case (integer 1–1000)', intOption('--runs', 1, 1000), 5)
+  .option('--warmup <n>', 'untimed runs per case before measuring (integer 0–100)', intOption('--warmup', 0, 100), 2)
   .option('--json', 'print one JSON object')
   .option('--no-course', 'skip the course cases (course18, cohort54)')
-  .action(async (opts: { runs: string; warmup: string; json?: boolean; course: boolean }) => {
-    const runs = Math.max(5, Number.parseInt(opts.runs, 10) || 5);
-    const warmups = Math.max(1, Number.parseInt(opts.warmup, 10) || 2);
+  .exitOverride()
+  .action(async (opts: { runs: number; warmup: number; json?: boolean; course: boolean }) => {
+    const { runs, warmup: warmups } = opts;
     const scenario = defaultScenario();
     const cycle14d = await measureIsolated('cycle14d', runs, warmups);
     const faultHeavy14d = await measureIsolated('faultHeavy14d', runs, warmups);
@@ -130,7 +132,7 @@ const program = new Command('bench')
       return;
     }
     const line = (label: string, c: CaseResult): void => {
-      console.log(`${label}: median ${c.medianMs} ms over ${runs} runs after ${warmups} warm-up runs (min ${c.minMs}, max ${c.maxMs})`);
+      console.log(`${label}: median ${c.medianMs} ms over ${plural(c.runs, 'run')} after ${plural(c.warmups, 'warm-up run')} (min ${c.minMs}, max ${c.maxMs})`);
       console.log(`  ${c.controlSteps} control steps over ${c.simulatedSeconds} simulated s: ${c.nsPerControlStep} ns per step`);
     };
     line(`default 14-day cycle (${scenario.name})`, cycle14d);
@@ -168,7 +170,13 @@ async function courseBench(runs: number, warmups: number): Promise<{
 }
 
 if (isMainThread) {
-  await program.parseAsync();
+  try {
+    await program.parseAsync();
+  } catch (e) {
+    // Commander has printed help or its one-line message; anything else is a real failure.
+    if (!(e instanceof CommanderError)) throw e;
+    process.exitCode = e.exitCode === 0 ? 0 : 2;
+  }
 } else {
   const { benchCase, runs, warmups } = workerData as { benchCase: CaseName; runs: number; warmups: number };
   parentPort?.postMessage(measure(runs, warmups, CASES[benchCase]()));

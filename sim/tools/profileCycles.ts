@@ -1,13 +1,12 @@
 /**
- * `node --import ./sim/tools/loader/register.mjs sim/tools/profileCycles.ts N`: runs the default scenario's
- * cycle N times in this process and prints nothing — a fixed workload for instruction counters.
+ * `node --import ./sim/tools/loader/register.mjs sim/tools/profileCycles.ts N`: runs the default
+ * scenario's cycle N times in this process and prints nothing — a fixed workload for instruction
+ * counters.
  *
- * Owns: nothing but the loop. Promises: the same work as `run` of the default scenario, N times.
- * Used as (README "Speed"): instructions of 3 runs minus 1 run, under
- * `valgrind --tool=callgrind --callgrind-out-file=/dev/null node --single-threaded …`, divided by
- * 2 × 1,209,909 control steps, is a steady period's instruction count, start-up and compilation
- * cancelled out. Counts vary between runs with garbage collection's timing (by 20 a period
- * typically, once by 190): compare medians of three.
+ * Owns: nothing but the loop. Promises: the same work as `run` of the default scenario, N times;
+ * N outside 1–100 exits 2 with one line. Instructions of N = 3 minus those of N = 1, divided by
+ * twice the cycle's control steps, give a steady control period's instruction count with start-up
+ * and compilation cancelled out (the method and its figures: docs/performance.md).
  */
 import { defaultScenario } from '../scenario/scenario.ts';
 import { runScenarioSync } from '../run/simulation.ts';

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { TABLE_1, allocate, cohortCsv, cohortTable, drawCohort, formatCohortTable, runCohort } from '../../../sim/campaigns/cohort.ts';
+import { TABLE_1, allocate, cohortTable, drawCohort, runCohort } from '../../../sim/campaigns/cohort.ts';
+import { cohortCsv, formatCohortTable } from '../../../sim/report/cohort.ts';
 import { main } from '../../../sim/cli/main.ts';
 
 function sink(): { stream: Writable; text: () => string } {

@@ -1,42 +1,20 @@
 /**
  * `pumpsim` command line (sim/cli/main.ts): exit codes, one JSON object with --json, one-line errors.
- * Called in-process through `main(argv, out, err)`; one test spawns the real process.
+ * Called in-process through `main(argv, out, err)` (test/support/cli.ts); one test spawns the real process.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXIT_INVALID_INPUT, EXIT_OK, main } from '../../../sim/cli/main.ts';
+import { EXIT_OK } from '../../../sim/cli/exitCodes.ts';
 import { DEFAULT_SCENARIO_INPUT } from '../../../sim/scenario/scenario.ts';
-import { collectingStream, shortScenarioInput } from '../../support/simulation.ts';
+import { cli, expectInputError } from '../../support/cli.ts';
+import { shortScenarioInput } from '../../support/simulation.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-
-interface CliResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function cli(...argv: string[]): Promise<CliResult> {
-  const out = collectingStream();
-  const err = collectingStream();
-  const code = await main(argv, out.stream, err.stream);
-  return { code, stdout: out.text(), stderr: err.text() };
-}
-
-/** Exit 2, nothing on stdout, exactly one line on stderr and no stack trace. */
-function expectInputError(r: CliResult, pattern: RegExp): void {
-  expect(r.code, r.stderr).toBe(EXIT_INVALID_INPUT);
-  expect(r.stdout).toBe('');
-  expect(r.stderr.endsWith('\n')).toBe(true);
-  expect(r.stderr.trimEnd().split('\n'), r.stderr).toHaveLength(1);
-  expect(r.stderr).not.toMatch(/\bat \S+ \(|\n\s+at /);
-  expect(r.stderr).toMatch(pattern);
-}
 
 const REQUIRED_SUMMARY_KEYS = ['scenario', 'seed', 'simulatedSeconds', 'wallMs', 'controlSteps', 'prescription', 'delivered', 'firmwareBelief', 'alarms', 'finalState', 'faults'];
 const REQUIRED_PRESCRIPTION_KEYS = ['bsaM2', 'fudrMgPerDay', 'dexamethasoneMgPerDay', 'fudrMgTotal', 'dexamethasoneMgTotal', 'heparinUnitsTotal', 'volumeMl', 'rateMlPerHour', 'infusionDays', 'doseFactor'];
@@ -189,6 +167,7 @@ describe('pumpsim --help', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/^Usage: pumpsim run \[options\]/);
     for (const option of ['--scenario <file>', '--seed <n>', '--speed <max|factor>', '--json']) expect(r.stdout).toContain(option);
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain('a factor (3600 = one simulated hour per wall second) also streams the live event trace to stderr, unless --json');
   });
 
   it('PUMP-CLI --help prints the program usage and its commands, exit 0', async () => {
@@ -197,6 +176,32 @@ describe('pumpsim --help', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/^Usage: pumpsim \[options\] \[command\]/);
     expect(r.stdout).toMatch(/\brun \[options\]/);
+  });
+});
+
+describe('pumpsim --version', () => {
+  it('PUMP-CLI --version prints the version package.json states, exit 0', async () => {
+    const { version } = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const r = await cli(flag);
+      expect(r.code).toBe(EXIT_OK);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe(`${version}\n`);
+    }
+  });
+});
+
+describe('pumpsim run --speed (paced)', () => {
+  it('PUMP-CLI a paced run streams its event trace to stderr and keeps stdout for the summary; with --json, stderr stays empty', async () => {
+    const paced = await cli('run', '--scenario', shortFile, '--speed', '1e9');
+    expect(paced.code, paced.stderr).toBe(EXIT_OK);
+    expect(paced.stderr.trimEnd().split('\n').length).toBeGreaterThan(1);
+    const withoutWallTime = (text: string): string => text.replace(/ in [\d.,]+ ms wall time/, '');
+    expect(withoutWallTime(paced.stdout)).toBe(withoutWallTime((await cli('run', '--scenario', shortFile)).stdout));
+    const json = await cli('run', '--scenario', shortFile, '--speed', '1e9', '--json');
+    expect(json.code, json.stderr).toBe(EXIT_OK);
+    expect(json.stderr).toBe('');
+    expect(JSON.parse(json.stdout)).toHaveProperty('scenario', 'short-1h');
   });
 });
 

@@ -15,7 +15,7 @@ import {
 } from '../../../sim/course/adverseEvents.ts';
 import { drawCohort, outcomeOf } from '../../../sim/campaigns/cohort.ts';
 import type { PatientOutcome } from '../../../sim/campaigns/cohort.ts';
-import { patientScenario } from '../../../sim/campaigns/cohort.ts';
+import { patientScenario } from '../../../sim/campaigns/cohortTask.ts';
 import { runCourse } from '../../../sim/course/courseRunner.ts';
 import { SeededRandom } from '../../../sim/world/rng.ts';
 
