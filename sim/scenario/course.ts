@@ -4,7 +4,7 @@
  * Owns: the JSON a user writes to run a treatment course (cycles of the seed protocol) instead of
  * one infusion, and its validation messages (field name and allowed range, one line each).
  * Promises: a course section that loads is well-formed; cross-field checks (an event's cycle
- * within the course, a cycle longer than the infusion) are made by `checkCourseScenario`, which
+ * within the course, a cycle longer than the infusion) are made by `courseProblems`, which
  * names the field too. Nothing here runs anything.
  */
 import { z } from 'zod';
@@ -97,7 +97,7 @@ export const adverseEventsSchema = z
   .default('none');
 export type AdverseEventsMode = z.output<typeof adverseEventsSchema>;
 
-/** What `checkCourseScenario` needs to see of a scenario. */
+/** What `courseProblems` needs to see of a scenario. */
 export interface CourseScenarioView {
   readonly course?: Course | undefined;
   readonly clinicalEvents?: readonly ClinicalEventInput[];

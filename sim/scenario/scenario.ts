@@ -11,7 +11,7 @@ import { ScenarioError, readJsonFile } from './jsonFile.ts';
 import { z } from 'zod';
 import { num } from './fields.ts';
 import type { PrescriptionInput } from '../../firmware/index.ts';
-import { faultSchema } from '../world/faults.ts';
+import { faultSchema } from './faults.ts';
 import type { DeviceProfile } from '../world/profile.ts';
 import { DEVICE_PROFILES } from '../world/profile.ts';
 import { adverseEventsSchema, clinicalEventsSchema, courseProblems, courseSchema } from './course.ts';
