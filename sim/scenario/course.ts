@@ -8,17 +8,10 @@
  * names the field too. Nothing here runs anything.
  */
 import { z } from 'zod';
-import { num } from './fields.ts';
+import { int, num } from './fields.ts';
 
 /** The seed's longest course (Int J Clin Exp Med 2015;8(1):1000: total HAI cycles 3–18), doubled. */
 export const MAX_COURSE_CYCLES = 36;
-
-function int(field: string, min: number, max: number, unit = ''): z.ZodNumber {
-  const u = unit ? ` ${unit}` : '';
-  const message = `${field} must be an integer (allowed ${min}–${max}${u})`;
-  return z.number({ error: message }).int({ error: message }).min(min, { error: message }).max(max, { error: message });
-}
-
 
 /**
  * Refill hazards of the implanted pump (docs/domain.md §5), applied by the nurse's refill at the start
