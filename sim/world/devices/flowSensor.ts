@@ -13,14 +13,12 @@ import type { Plant } from '../plant/index.ts';
 import type { DeviceProfile } from '../profile.ts';
 import { noiseKey, normalFromKey, streamId } from '../rng.ts';
 import type { SeededRandom } from '../rng.ts';
-import type { SensorFault } from './readout.ts';
-import { applySensorFault, quantise } from './readout.ts';
+import { FaultableSensor, applySensorFault, quantise } from './readout.ts';
 
 const MS_PER_HOUR = 3_600_000;
 const MS_PER_DAY = 86_400_000;
 
-export class SimFlowSensor implements FlowSensor {
-  private fault: SensorFault | null = null;
+export class SimFlowSensor extends FaultableSensor implements FlowSensor {
   private lastReadMs = 0;
   private lastPumpedUl = 0;
   private lastValue = 0;
@@ -36,15 +34,11 @@ export class SimFlowSensor implements FlowSensor {
     private readonly spec: DeviceProfile['sensors']['flow'],
     draw: SeededRandom,
   ) {
+    super();
     this.offsetUlPerHour = draw.uniform(-spec.offsetMaxUlPerHour, spec.offsetMaxUlPerHour);
     this.gain = 1 + draw.uniform(-spec.gainErrorMax, spec.gainErrorMax);
     this.driftUlPerHourPerDay = draw.uniform(-spec.driftMaxUlPerHourPerDay, spec.driftMaxUlPerHourPerDay);
     this.key = noiseKey(seed, streamId('flow'));
-  }
-
-  /** A sensor fault from now on (null: the sensor works again). */
-  setFault(fault: SensorFault | null): void {
-    this.fault = fault;
   }
 
   read(): HalResult<FlowReading> {
@@ -62,7 +56,7 @@ export class SimFlowSensor implements FlowSensor {
       this.offsetUlPerHour +
       (this.driftUlPerHourPerDay * t1) / MS_PER_DAY +
       (spec.noiseSdUlPerHourAt1Hz * z) / Math.sqrt(windowMs / 1000);
-    value = applySensorFault(this.fault, value, this.lastValue, t1, z);
+    value = applySensorFault(this.sensorFault, value, this.lastValue, t1, z);
     if (Number.isNaN(value)) return halError('disconnected', 'flow sensor not responding');
     this.lastValue = value;
     return { ok: true, atMs: t1, windowMs, meanFlowUlPerHour: quantise(value, spec.resolutionUlPerHour) };

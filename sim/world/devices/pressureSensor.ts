@@ -17,7 +17,7 @@ import type { DeviceProfile } from '../profile.ts';
 import { noiseKey, normalPairsFromKey, streamId } from '../rng.ts';
 import type { SeededRandom } from '../rng.ts';
 import type { SensorFault } from './readout.ts';
-import { applySensorFault } from './readout.ts';
+import { FaultableSensor, applySensorFault } from './readout.ts';
 
 /**
  * Successive windows of one length advance the cardiac phase by one fixed angle, so the phase at
@@ -36,8 +36,7 @@ const NOISE_GRID_MS = 20;
 /** Pressure reads whose noise is computed together (see `SimPressureSensor.noiseAhead`). */
 const NOISE_BATCH_READS = 64;
 
-export class SimPressureSensor implements PressureSensor {
-  private activeFault: SensorFault | null = null;
+export class SimPressureSensor extends FaultableSensor implements PressureSensor {
   private lastReadMs = 0;
   private lastIntegral = 0;
   /**
@@ -92,6 +91,7 @@ export class SimPressureSensor implements PressureSensor {
     private readonly spec: DeviceProfile['sensors']['pressure'],
     draw: SeededRandom,
   ) {
+    super();
     this.offsetMmHg = draw.uniform(-spec.offsetMaxMmHg, spec.offsetMaxMmHg);
     this.gain = 1 + draw.uniform(-spec.gainErrorMax, spec.gainErrorMax);
     this.beatPeriodMs = 60_000 / plant.artery.heartRateBpm;
@@ -174,7 +174,7 @@ export class SimPressureSensor implements PressureSensor {
     this.noiseNextIndex = noiseIndex + this.noiseStrideSamples;
     const zMean = z[zAt] as number;
     const zBand = z[zAt + 1] as number;
-    const fault = this.activeFault;
+    const fault = this.sensorFault;
     if (fault !== null && fault.mode === 'stuck' && this.lastWindowMs > 0) {
       // A stuck front-end repeats its last window.
       return this.lastReading(t1, windowMs);
@@ -214,11 +214,6 @@ export class SimPressureSensor implements PressureSensor {
     this.lastMaxMmHg = reading.maxMmHg;
     this.lastCardiacMmHg = reading.cardiacAmplitudeMmHg;
     return reading;
-  }
-
-  /** A sensor fault from now on (null: the front-end works again). */
-  setFault(fault: SensorFault | null): void {
-    this.activeFault = fault;
   }
 
   /** @deprecated Use `setFault`; kept only while sim/verify/scriptedRun.ts assigns the fault. */

@@ -3,7 +3,7 @@
  *
  * Owns: the sensor-fault modes and how a fault changes a value; quantisation to a resolution.
  * Promises: a sensor fault acts on the reading only, after the physics, so the plant's truth is
- * never corrupted by a broken sensor. A sensor takes its fault through `setFault`.
+ * never corrupted by a broken sensor. A sensor takes its fault through `setFault` (`FaultableSensor`).
  */
 
 const MS_PER_DAY = 86_400_000;
@@ -35,5 +35,15 @@ export function applySensorFault(fault: SensorFault | null, value: number, stuck
       return NaN;
     case 'offset':
       return value + fault.magnitude;
+  }
+}
+
+/** A sensor that can be given a fault; the fault acts on its readings from then on. */
+export abstract class FaultableSensor {
+  protected sensorFault: SensorFault | null = null;
+
+  /** A sensor fault from now on (null: the sensor works again). */
+  setFault(fault: SensorFault | null): void {
+    this.sensorFault = fault;
   }
 }

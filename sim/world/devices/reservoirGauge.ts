@@ -13,11 +13,9 @@ import type { Plant } from '../plant/index.ts';
 import type { DeviceProfile } from '../profile.ts';
 import { noiseKey, normalFromKey, streamId } from '../rng.ts';
 import type { SeededRandom } from '../rng.ts';
-import type { SensorFault } from './readout.ts';
-import { applySensorFault, quantise } from './readout.ts';
+import { FaultableSensor, applySensorFault, quantise } from './readout.ts';
 
-export class SimReservoirGauge implements ReservoirGauge {
-  private fault: SensorFault | null = null;
+export class SimReservoirGauge extends FaultableSensor implements ReservoirGauge {
   private last: ReservoirReading | null = null;
   private readonly offsetMl: number;
   private readonly key: number;
@@ -29,13 +27,9 @@ export class SimReservoirGauge implements ReservoirGauge {
     private readonly spec: DeviceProfile['sensors']['reservoir'],
     draw: SeededRandom,
   ) {
+    super();
     this.offsetMl = draw.uniform(-spec.offsetMaxMl, spec.offsetMaxMl);
     this.key = noiseKey(seed, streamId('reservoir'));
-  }
-
-  /** A sensor fault from now on (null: the sensor works again). */
-  setFault(fault: SensorFault | null): void {
-    this.fault = fault;
   }
 
   /** The gauge samples on its own period; a read returns the newest sample. */
@@ -46,7 +40,7 @@ export class SimReservoirGauge implements ReservoirGauge {
     const index = sampleAtMs / this.spec.periodMs;
     const z = normalFromKey(this.key, index);
     let ml = this.plant.reservoirVolumeUl / 1000 + this.offsetMl + this.spec.noiseSdMl * z;
-    ml = applySensorFault(this.fault, ml, this.last?.volumeMl ?? ml, now, z);
+    ml = applySensorFault(this.sensorFault, ml, this.last?.volumeMl ?? ml, now, z);
     if (Number.isNaN(ml)) return halError('disconnected', 'reservoir gauge not responding');
     this.last = { ok: true, atMs: sampleAtMs, volumeMl: Math.max(0, quantise(ml, this.spec.resolutionMl)) };
     return this.last;
