@@ -44,6 +44,7 @@ export interface RunOptions {
   readonly telemetry?: Telemetry;
   /** Ends the run after this much simulated time (for shortened runs). */
   readonly maxSimulatedMs?: number;
+  /** @deprecated Ignored (no run samples telemetry any more); kept while sim/verify/scriptedRun.ts and test/verification/goldenTraces.test.ts pass it. */
   readonly telemetrySampleMs?: number;
   /** Replaces the scenario's device profile (e.g. a line-compliance sweep); the firmware's nominal config stays the profile's. */
   readonly profile?: DeviceProfile;
@@ -224,9 +225,6 @@ export class Simulation implements FaultWorld {
     this.firmware = this.bootFirmware();
     scheduleFaults(scenario.faults, this);
     clock.startPeriodic(BOLUS_SAMPLE_MS, () => this.sampleBolus());
-    if (telemetry !== undefined) {
-      clock.startPeriodic(options.telemetrySampleMs ?? 60_000, () => this.sample());
-    }
   }
 
   // --- FaultWorld: what the scenario's faults act on (sim/world/faults.ts) -------------------
@@ -292,21 +290,6 @@ export class Simulation implements FaultWorld {
     this.firmware = firmware;
     firmware.boot();
     return firmware;
-  }
-
-  private sample(): void {
-    const t = this.clock.nowMs();
-    this.plant.advanceTo(t);
-    const ledger = this.firmware.ledger;
-    this.telemetry?.samples.next({
-      atMs: t,
-      arterialMeanMmHg: this.plant.arterialMeanMmHg(t),
-      linePressureMmHg: this.plant.referencePressureMmHg(t) + this.plant.storedVolumeUl / this.plant.upstreamComplianceUlPerMmHg(),
-      deliveredToArteryUl: this.plant.toArtery.volumeUl,
-      reservoirUl: this.plant.reservoirVolumeUl,
-      ledgerInfusedUl: (ledger.infusionStrokes * this.profile.firmwareConfig.strokeVolumeNl) / 1000,
-      mode: this.firmware.modeName,
-    });
   }
 
   get finished(): boolean {
