@@ -24,7 +24,7 @@ import type { InfusionPlan, PrescriptionInput } from '../../firmware/index.ts';
 import { HAI_FUDR_LIBRARY, planInfusion } from '../../firmware/index.ts';
 import type { Operator, OperatorWorld } from '../world/operator.ts';
 import { OPERATOR_DELAYS_MS, connectLockSyringe } from '../world/operator.ts';
-import type { Composition } from '../world/plant.ts';
+import type { Composition } from '../world/plant/index.ts';
 import type { RefillOutcome } from './refill.ts';
 import { refillReservoir } from './refill.ts';
 import type { RefillFault } from '../scenario/course.ts';

@@ -32,12 +32,12 @@
 import type { AlarmCode } from '../../firmware/index.ts';
 import { ALARM_RULE_BY_CODE, HAI_FUDR_LIBRARY, bsaMostellerM2, planInfusion } from '../../firmware/index.ts';
 import type { FaultSpec } from '../world/faults.ts';
-import type { Composition } from '../world/plant.ts';
+import type { Composition } from '../world/plant/index.ts';
 import type { DeviceProfile } from '../world/profile.ts';
 import { SeededRandom, noiseKey, streamId, uniformFromKey } from '../world/rng.ts';
 import type { Scenario } from '../scenario/scenario.ts';
 import { ScenarioError, deviceProfileOf, prescriptionInput } from '../scenario/scenario.ts';
-import { SimNvStore } from '../world/devices.ts';
+import { SimNvStore } from '../world/devices/index.ts';
 import { Simulation } from '../run/simulation.ts';
 import { DISPLACEMENT_CORRECTION_HOURS, PatientDraws } from './adverseEvents.ts';
 import type { CalendarDay, XeloxCycle } from './calendar.ts';

@@ -14,7 +14,7 @@
  * Not modelled: air travelling through the pump into the catheter.
  */
 import type { InfusionPlan } from '../../firmware/index.ts';
-import type { Composition, Plant } from '../world/plant.ts';
+import type { Composition, Plant } from '../world/plant/index.ts';
 import type { RefillFault } from '../scenario/course.ts';
 
 export function planComposition(plan: InfusionPlan): Composition {

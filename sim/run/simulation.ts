@@ -16,15 +16,16 @@ import type { AlarmCode } from '../../firmware/index.ts';
 import { ALARM_RULE_BY_CODE, Firmware, HAI_FUDR_LIBRARY, ledgerFigures, planInfusion } from '../../firmware/index.ts';
 import { VirtualClock } from '../world/clock.ts';
 import { xstateClock } from '../world/board.ts';
-import { SimAnnunciator, SimDrive, SimEventLog, SimFlowSensor, SimNvStore, SimPowerMonitor, SimPressureSensor, SimReservoirGauge } from '../world/devices.ts';
-import type { Composition, PatientArtery } from '../world/plant.ts';
-import { Plant } from '../world/plant.ts';
+import type { SensorFault } from '../world/devices/index.ts';
+import { SimAnnunciator, SimDrive, SimEventLog, SimFlowSensor, SimNvStore, SimPowerMonitor, SimPressureSensor, SimReservoirGauge } from '../world/devices/index.ts';
+import type { Composition, PatientArtery, PlantConditions } from '../world/plant/index.ts';
+import { Plant, UnintendedBolus } from '../world/plant/index.ts';
 import type { DeviceProfile } from '../world/profile.ts';
 import { SeededRandom, noiseKey, streamId, uniformFromKey } from '../world/rng.ts';
 import type { Scenario } from '../scenario/scenario.ts';
 import { deviceProfileOf, prescriptionInput } from '../scenario/scenario.ts';
-import type { FaultOutcome, FaultTarget } from '../world/faults.ts';
-import { faultOutcome, scheduleFault } from '../world/faults.ts';
+import type { FaultOutcome, FaultWorld, SensorName } from '../world/faults.ts';
+import { faultOutcome, scheduleFaults } from '../world/faults.ts';
 import { Telemetry } from './telemetry.ts';
 import type { Operator, OperatorWorld, Timeline } from '../world/operator.ts';
 import { SingleCycleOperator } from '../world/operator.ts';
@@ -43,6 +44,7 @@ export interface RunOptions {
   readonly telemetry?: Telemetry;
   /** Ends the run after this much simulated time (for shortened runs). */
   readonly maxSimulatedMs?: number;
+  /** @deprecated Ignored (no run samples telemetry any more); kept while sim/verify/scriptedRun.ts and test/verification/goldenTraces.test.ts pass it. */
   readonly telemetrySampleMs?: number;
   /** Replaces the scenario's device profile (e.g. a line-compliance sweep); the firmware's nominal config stays the profile's. */
   readonly profile?: DeviceProfile;
@@ -124,7 +126,7 @@ export interface RunSummary {
 
 const round = (x: number, digits = 6): number => Number(x.toFixed(digits));
 
-export class Simulation {
+export class Simulation implements FaultWorld {
   readonly clock = new VirtualClock();
   readonly scenario: Scenario;
   readonly seed: number;
@@ -151,11 +153,7 @@ export class Simulation {
   private lastMilestone = 0;
   private stepsBeforeReboots = 0;
   private pendingBoot: { atMs: number; handle: number } | null = null;
-  private readonly bolusRing = new Float64Array(BOLUS_WINDOW_SAMPLES + 1);
-  private bolusNext = 0;
-  private bolusCount = 0;
-  private maxBolusUl = 0;
-  private readonly arterialContributions = new Map<number, number>();
+  private readonly bolus = new UnintendedBolus(BOLUS_WINDOW_SAMPLES);
   private wallMs = 0;
 
   constructor(private readonly options: RunOptions) {
@@ -194,7 +192,7 @@ export class Simulation {
       reservoir: new SimReservoirGauge(this.plant, clock, seed, profile.sensors.reservoir, draws.fork('reservoir')),
       power: new SimPowerMonitor(this.plant, clock, profile.battery),
       drive: new SimDrive(this.plant, clock, profile.mechanism.encoderCountsPerStroke),
-      annunciator: new SimAnnunciator(telemetry ? (signal) => telemetry.signals.next({ atMs: clock.nowMs(), signal }) : undefined),
+      annunciator: new SimAnnunciator(),
     };
     this.hal = {
       clock,
@@ -225,41 +223,37 @@ export class Simulation {
       },
     };
     this.firmware = this.bootFirmware();
-    for (const fault of scenario.faults) scheduleFault(fault, this.faultTarget());
+    scheduleFaults(scenario.faults, this);
     clock.startPeriodic(BOLUS_SAMPLE_MS, () => this.sampleBolus());
-    if (telemetry !== undefined) {
-      clock.startPeriodic(options.telemetrySampleMs ?? 60_000, () => this.sample());
-    }
   }
 
-  /** The world as fault injection sees it. */
-  private faultTarget(): FaultTarget {
-    const sim = this;
-    return {
-      nowMs: () => sim.clock.nowMs(),
-      at: (atMs, action) => {
-        sim.clock.at(atMs, () => {
-          sim.plant.advanceTo(sim.clock.nowMs());
-          action();
-        });
-      },
-      setConditions: (patch) => sim.plant.setConditions(patch),
-      conditions: () => sim.plant.conditions,
-      setSensorFault: (sensor, fault) => {
-        sim.devices[sensor].fault = fault;
-      },
-      addBatteryDrain: (percentPerHour) => sim.devices.power.setExtraDrain(percentPerHour),
-      powerCycle: (durationMs) => sim.powerCycle(durationMs),
-      baselineArterialMeanMmHg: () => sim.plant.artery.meanMmHg,
-      setArterialContribution: (episode, offsetMmHg) => {
-        if (offsetMmHg === 0) sim.arterialContributions.delete(episode);
-        else sim.arterialContributions.set(episode, offsetMmHg);
-        // Each episode moves the mean *to* its level; when episodes overlap, the largest excursion holds.
-        let offset = 0;
-        for (const v of sim.arterialContributions.values()) if (Math.abs(v) > Math.abs(offset)) offset = v;
-        sim.plant.setConditions({ arterialOffsetMmHg: offset });
-      },
-    };
+  // --- FaultWorld: what the scenario's faults act on (sim/world/faults.ts) -------------------
+
+  nowMs(): number {
+    return this.clock.nowMs();
+  }
+
+  at(atMs: number, action: () => void): void {
+    this.clock.at(atMs, () => {
+      this.plant.advanceTo(this.clock.nowMs());
+      action();
+    });
+  }
+
+  setConditions(patch: Partial<PlantConditions>): void {
+    this.plant.setConditions(patch);
+  }
+
+  baselineArterialMeanMmHg(): number {
+    return this.plant.artery.meanMmHg;
+  }
+
+  setSensorFault(sensor: SensorName, fault: SensorFault | null): void {
+    this.devices[sensor].setFault(fault);
+  }
+
+  setBatteryDrain(percentPerHour: number): void {
+    this.devices.power.setExtraDrain(percentPerHour);
   }
 
   /**
@@ -274,25 +268,14 @@ export class Simulation {
     const outletUl = plant.toArtery.volumeUl + plant.toExtrahepatic.volumeUl + plant.toPocket.volumeUl + plant.leaked.volumeUl;
     // The firmware's schedule survives reboots (it is restored from NV), so the profile is continuous.
     const scheduledUl = ((this.firmware.scheduledPatientStrokes * this.profile.firmwareConfig.strokeVolumeNl) / 1000);
-    // The last BOLUS_WINDOW_SAMPLES + 1 samples in a ring (an array's shift cost ~200 instructions a
-    // sample); the oldest is the first until the ring is full, then the slot written next.
-    const ring = this.bolusRing;
-    ring[this.bolusNext] = outletUl - scheduledUl;
-    this.bolusNext = this.bolusNext + 1 === ring.length ? 0 : this.bolusNext + 1;
-    if (this.bolusCount < ring.length) this.bolusCount++;
-    const oldest = ring[this.bolusCount < ring.length ? 0 : this.bolusNext] as number;
-    const excess = outletUl - scheduledUl - oldest;
-    if (excess > this.maxBolusUl) this.maxBolusUl = excess;
+    this.bolus.sample(outletUl, scheduledUl);
   }
 
   private bootFirmware(): Firmware {
     const firmware = new Firmware(this.hal, {
       statechartClock: xstateClock(this.clock),
       observer: {
-        onMode: (mode, atMs) => {
-          this.telemetry?.modes.next({ atMs, mode });
-          this.operator.onMode(this.world, mode, atMs);
-        },
+        onMode: (mode, atMs) => this.operator.onMode(this.world, mode, atMs),
         onLedger: (ledger, atMs) => {
           const plan = this.firmware.plan;
           if (plan === null || this.telemetry === undefined) return;
@@ -307,21 +290,6 @@ export class Simulation {
     this.firmware = firmware;
     firmware.boot();
     return firmware;
-  }
-
-  private sample(): void {
-    const t = this.clock.nowMs();
-    this.plant.advanceTo(t);
-    const ledger = this.firmware.ledger;
-    this.telemetry?.samples.next({
-      atMs: t,
-      arterialMeanMmHg: this.plant.arterialMeanMmHg(t),
-      linePressureMmHg: this.plant.referencePressureMmHg(t) + this.plant.storedVolumeUl / this.plant.upstreamComplianceUlPerMmHg(),
-      deliveredToArteryUl: this.plant.toArtery.volumeUl,
-      reservoirUl: this.plant.reservoirVolumeUl,
-      ledgerInfusedUl: (ledger.infusionStrokes * this.profile.firmwareConfig.strokeVolumeNl) / 1000,
-      mode: this.firmware.modeName,
-    });
   }
 
   get finished(): boolean {
@@ -422,7 +390,7 @@ export class Simulation {
         heparinUnits: round(toArtery.heparinUnits, 2),
         extrahepaticFudrMg: round(plant.toExtrahepatic.fudrMg, 4),
         leakedVolumeMl: round(plant.leaked.volumeUl / 1000, 4),
-        maxUnintendedBolusUl: round(this.maxBolusUl, 3),
+        maxUnintendedBolusUl: round(this.bolus.maxUl, 3),
         pocketVolumeMl: round(plant.toPocket.volumeUl / 1000, 4),
         primeWasteMl: round(plant.primeWaste.volumeUl / 1000, 4),
         heparinLockInPathUnits: round(remaining.implant.heparinUnits, 2),

@@ -4,21 +4,14 @@
  * Owns: the JSON a user writes to run a treatment course (cycles of the seed protocol) instead of
  * one infusion, and its validation messages (field name and allowed range, one line each).
  * Promises: a course section that loads is well-formed; cross-field checks (an event's cycle
- * within the course, a cycle longer than the infusion) are made by `checkCourseScenario`, which
+ * within the course, a cycle longer than the infusion) are made by `courseProblems`, which
  * names the field too. Nothing here runs anything.
  */
 import { z } from 'zod';
-import { num } from './fields.ts';
+import { int, num } from './fields.ts';
 
 /** The seed's longest course (Int J Clin Exp Med 2015;8(1):1000: total HAI cycles 3–18), doubled. */
 export const MAX_COURSE_CYCLES = 36;
-
-function int(field: string, min: number, max: number, unit = ''): z.ZodNumber {
-  const u = unit ? ` ${unit}` : '';
-  const message = `${field} must be an integer (allowed ${min}–${max}${u})`;
-  return z.number({ error: message }).int({ error: message }).min(min, { error: message }).max(max, { error: message });
-}
-
 
 /**
  * Refill hazards of the implanted pump (docs/domain.md §5), applied by the nurse's refill at the start
@@ -97,7 +90,7 @@ export const adverseEventsSchema = z
   .default('none');
 export type AdverseEventsMode = z.output<typeof adverseEventsSchema>;
 
-/** What `checkCourseScenario` needs to see of a scenario. */
+/** What `courseProblems` needs to see of a scenario. */
 export interface CourseScenarioView {
   readonly course?: Course | undefined;
   readonly clinicalEvents?: readonly ClinicalEventInput[];

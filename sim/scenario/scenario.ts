@@ -9,9 +9,9 @@
  */
 import { ScenarioError, readJsonFile } from './jsonFile.ts';
 import { z } from 'zod';
-import { num } from './fields.ts';
+import { int, num } from './fields.ts';
 import type { PrescriptionInput } from '../../firmware/index.ts';
-import { faultSchema } from '../world/faults.ts';
+import { faultSchema } from './faults.ts';
 import type { DeviceProfile } from '../world/profile.ts';
 import { DEVICE_PROFILES } from '../world/profile.ts';
 import { adverseEventsSchema, clinicalEventsSchema, courseProblems, courseSchema } from './course.ts';
@@ -59,11 +59,7 @@ const deviceSchema = z.strictObject({
 
 export const scenarioSchema = z.strictObject({
   name: z.string({ error: 'name must be a string' }).min(1, { error: 'name must not be empty' }).max(200, { error: 'name is longer than 200 characters' }),
-  seed: z
-    .number({ error: 'seed must be an integer (allowed 0–4294967295)' })
-    .int({ error: 'seed must be an integer (allowed 0–4294967295)' })
-    .min(0, { error: 'seed must be an integer (allowed 0–4294967295)' })
-    .max(4294967295, { error: 'seed must be an integer (allowed 0–4294967295)' }),
+  seed: int('seed', 0, 4294967295),
   patient: patientSchema,
   prescription: prescriptionSchema,
   device: deviceSchema.default({ profile: 'port-ambulatory' }),

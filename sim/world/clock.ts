@@ -63,9 +63,8 @@ export class VirtualClock implements Clock {
 
   /**
    * Ends the `runUntil` under way before its next event, leaving the clock at the event that
-   * asked (an event's way of saying "the run is over"). A field the loop reads, rather than a
-   * predicate it calls before every event: the call was 32 of a control period's ~1,800
-   * instructions (callgrind).
+   * asked (an event's way of saying "the run is over"). The loop reads a field, so a run that
+   * never stops early pays no call per event.
    */
   stopRun(): void {
     this.stopRequested = true;
@@ -79,9 +78,10 @@ export class VirtualClock implements Clock {
   }
 
   /**
-   * Runs every event due at or before `untilMs`, then sets the clock to `untilMs`. The dispatch is
-   * written out in the loop, and a re-armed head that stays first skips the sift: the queue's
-   * instructions for two default cycles 460 → 414 M (callgrind).
+   * Runs every event due at or before `untilMs`, then sets the clock to `untilMs`; `shouldStop`, when
+   * given, is asked before each event and ends the run early like `stopRun` (for a caller that waits
+   * for a condition it cannot signal from an event). The dispatch is written out in the loop, and a
+   * re-armed head that stays first skips the sift.
    */
   runUntil(untilMs: number, shouldStop?: () => boolean): void {
     const heap = this.heap;

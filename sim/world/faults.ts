@@ -1,10 +1,12 @@
 /**
  * Fault injection: what goes wrong between pump and hepatic artery, and when.
  *
- * Owns: the fault vocabulary of scenarios, its validation, and scheduling each fault's onset and
- * end on the virtual clock against the plant and the device models.
+ * Owns: the fault kinds (their fields, units in the names), the firmware response each one is
+ * expected to draw, and scheduling a run's faults on the virtual clock through `FaultWorld`, the
+ * one interface the simulation implements. Also the rule for overlapping arterial episodes.
  * Promises: a fault changes the world, never the firmware: the firmware must find it through its
- * HAL readings. Every fault kind, what it does, and the firmware response expected:
+ * HAL readings. Scheduling keeps no state beyond the run it schedules. Every fault kind, what it
+ * does, and the firmware response expected:
  *
  * | kind | plant / device effect | expected firmware response |
  * | --- | --- | --- |
@@ -20,77 +22,74 @@
  * | powerLoss (durationMinutes) | firmware off, restarts from NV | none; THERAPY_RESUMED logged |
  * | batteryDepletion (percentPerHour) | battery drains fast | BATTERY_LOW, then BATTERY_DEPLETED (stop) |
  * | arterialPressure (meanMmHg) | hypertension, hypotension, exercise episode | none — alarming here is a false alarm |
+ *
+ * The scenario file's schema for these kinds (ranges, defaults, messages) is sim/scenario/faults.ts;
+ * it produces exactly these types.
  */
-import { z } from 'zod';
-import { num } from '../scenario/fields.ts';
 import type { AlarmCode } from '../../firmware/index.ts';
-import type { SensorFault, SensorFaultMode } from './devices.ts';
-import type { PlantConditions } from './plant.ts';
+import type { SensorFault, SensorFaultMode } from './devices/readout.ts';
+import type { PlantConditions } from './plant/conditions.ts';
+import type { PathLocation } from './profile.ts';
 
 const MS_PER_HOUR = 3_600_000;
 const MS_PER_MINUTE = 60_000;
 
+/** When a fault starts (hours into the run) and, if it ends, how long it lasts. */
+interface FaultTiming {
+  readonly atHours: number;
+  readonly durationMinutes?: number | undefined;
+}
 
-const timing = {
-  atHours: num('atHours', 0, 24 * 400, 'h'),
-  durationMinutes: num('durationMinutes', 0, 60 * 24 * 400, 'min').optional(),
-};
-const LOCATIONS = ['line', 'needle', 'port', 'catheter'] as const;
-const locationSchema = z.enum(LOCATIONS, { error: `location must be one of: ${LOCATIONS.join(', ')}` });
+export type SensorName = 'pressure' | 'flow' | 'reservoir';
 
-export const faultSchema = z.discriminatedUnion(
-  'kind',
-  [
-    z.strictObject({ kind: z.literal('occlusion'), ...timing, location: locationSchema.default('catheter'), severity: num('severity', 0, 1).default(1), rampHours: num('rampHours', 0, 24 * 30, 'h').optional() }),
-    z.strictObject({
-      kind: z.literal('displacement'),
-      ...timing,
-      to: z.enum(['tissue', 'extrahepatic'], { error: 'to must be one of: tissue, extrahepatic' }),
-      /** Share of the flow that reaches the extrahepatic branch (extrahepatic only). */
-      extrahepaticFraction: num('extrahepaticFraction', 0, 1).default(1),
-    }),
-    z.strictObject({ kind: z.literal('needleDislodgement'), ...timing }),
-    z.strictObject({ kind: z.literal('leak'), ...timing, fraction: num('fraction', 0, 1), location: locationSchema.default('line') }),
-    z.strictObject({
-      kind: z.literal('motorStall'),
-      ...timing,
-      mode: z.enum(['permanent', 'intermittent'], { error: 'mode must be one of: permanent, intermittent' }).default('permanent'),
-      /** Intermittent: share of strokes that stall. */
-      stallProbability: num('stallProbability', 0, 1).default(0.5),
-    }),
-    z.strictObject({ kind: z.literal('overDelivery'), ...timing, factor: num('factor', 0, 10) }),
-    z.strictObject({ kind: z.literal('strokeVolumeDrift'), ...timing, percentPerDay: num('percentPerDay', -50, 50, '%/day') }),
-    z.strictObject({
-      kind: z.literal('sensor'),
-      ...timing,
-      sensor: z.enum(['pressure', 'flow', 'reservoir'], { error: 'sensor must be one of: pressure, flow, reservoir' }),
-      mode: z.enum(['stuck', 'drift', 'noise', 'dropout', 'offset'], { error: 'mode must be one of: stuck, drift, noise, dropout, offset' }),
-      /** In the sensor's unit (mmHg, µL/h, mL); per day for drift; a standard deviation for noise. */
-      magnitude: num('magnitude', -1e6, 1e6).optional(),
-    }),
-    z.strictObject({ kind: z.literal('powerLoss'), ...timing }),
-    z.strictObject({ kind: z.literal('batteryDepletion'), ...timing, percentPerHour: num('percentPerHour', 0, 1000, '%/h').default(20) }),
-    z.strictObject({ kind: z.literal('arterialPressure'), ...timing, meanMmHg: num('meanMmHg', 20, 250, 'mmHg'), rampMinutes: num('rampMinutes', 0, 600, 'min').default(5) }),
-  ],
-  {
-    error: (issue) =>
-      issue.code === 'invalid_union'
-        ? 'kind must be one of: occlusion, displacement, needleDislodgement, leak, motorStall, overDelivery, strokeVolumeDrift, sensor, powerLoss, batteryDepletion, arterialPressure'
-        : undefined,
-  },
-);
+export type FaultSpec = FaultTiming &
+  (
+    | { readonly kind: 'occlusion'; readonly location: PathLocation; readonly severity: number; readonly rampHours?: number | undefined }
+    /** `extrahepaticFraction`: share of the flow that reaches the extrahepatic branch (extrahepatic only). */
+    | { readonly kind: 'displacement'; readonly to: 'tissue' | 'extrahepatic'; readonly extrahepaticFraction: number }
+    | { readonly kind: 'needleDislodgement' }
+    | { readonly kind: 'leak'; readonly fraction: number; readonly location: PathLocation }
+    /** `stallProbability`: share of strokes that stall (intermittent only). */
+    | { readonly kind: 'motorStall'; readonly mode: 'permanent' | 'intermittent'; readonly stallProbability: number }
+    | { readonly kind: 'overDelivery'; readonly factor: number }
+    | { readonly kind: 'strokeVolumeDrift'; readonly percentPerDay: number }
+    /** `magnitude`: in the sensor's unit (mmHg, µL/h, mL); per day for drift; a standard deviation for noise. */
+    | { readonly kind: 'sensor'; readonly sensor: SensorName; readonly mode: SensorFaultMode; readonly magnitude?: number | undefined }
+    | { readonly kind: 'powerLoss' }
+    | { readonly kind: 'batteryDepletion'; readonly percentPerHour: number }
+    | { readonly kind: 'arterialPressure'; readonly meanMmHg: number; readonly rampMinutes: number }
+  );
 
-export type FaultSpec = z.output<typeof faultSchema>;
 export type FaultKind = FaultSpec['kind'];
 
+/** Every fault kind, in the order of the table above. */
+export const FAULT_KINDS: readonly FaultKind[] = Object.freeze([
+  'occlusion',
+  'displacement',
+  'needleDislodgement',
+  'leak',
+  'motorStall',
+  'overDelivery',
+  'strokeVolumeDrift',
+  'sensor',
+  'powerLoss',
+  'batteryDepletion',
+  'arterialPressure',
+] as const);
+
 /** Default magnitudes of sensor faults, in the sensor's unit. */
-export const SENSOR_FAULT_DEFAULTS: Readonly<Record<'pressure' | 'flow' | 'reservoir', Record<SensorFaultMode, number>>> = Object.freeze({
+export const SENSOR_FAULT_DEFAULTS: Readonly<Record<SensorName, Record<SensorFaultMode, number>>> = Object.freeze({
   pressure: { stuck: 0, drift: 200, noise: 20, dropout: 0, offset: -200 },
   flow: { stuck: 0, drift: 200, noise: 400, dropout: 0, offset: 60 },
   reservoir: { stuck: 0, drift: -5, noise: 3, dropout: 0, offset: -3 },
 });
 
-/** The alarm each fault is expected to raise (null: the pump cannot or must not alarm). */
+/** A fault's onset on the virtual clock, integer ms. */
+export function faultOnsetMs(f: FaultTiming): number {
+  return Math.round(f.atHours * MS_PER_HOUR);
+}
+
+/** The alarm each fault is expected to raise (empty: the pump cannot or must not alarm). */
 export function expectedAlarms(f: FaultSpec): readonly AlarmCode[] {
   switch (f.kind) {
     case 'occlusion':
@@ -117,30 +116,57 @@ export function expectedAlarms(f: FaultSpec): readonly AlarmCode[] {
   }
 }
 
-/** What a fault needs from the world it is injected into. */
-export interface FaultTarget {
+/** What a fault acts on; the simulation implements it once for all its faults. */
+export interface FaultWorld {
   nowMs(): number;
+  /** Runs `action` at `atMs` on the virtual clock, the plant advanced to that time first. */
   at(atMs: number, action: () => void): void;
   setConditions(patch: Partial<PlantConditions>): void;
-  conditions(): Readonly<PlantConditions>;
-  setSensorFault(sensor: 'pressure' | 'flow' | 'reservoir', fault: SensorFault | null): void;
-  addBatteryDrain(percentPerHour: number): void;
-  powerCycle(durationMs: number): void;
+  /** The patient's own arterial mean, mmHg, without episodes. */
   baselineArterialMeanMmHg(): number;
-  /** Sets one episode's arterial offset; when episodes overlap, the largest excursion holds. */
-  setArterialContribution(episode: number, offsetMmHg: number): void;
+  setSensorFault(sensor: SensorName, fault: SensorFault | null): void;
+  /** Extra battery drain from now on (0 ends it). */
+  setBatteryDrain(percentPerHour: number): void;
+  powerCycle(durationMs: number): void;
 }
-
-let nextEpisodeId = 0;
 
 /** Steps used to approximate ramps (severity, arterial pressure), per ramp. */
 const RAMP_STEPS = 60;
 
-/** Schedules a fault's onset and, if it has a duration, its end. */
-export function scheduleFault(f: FaultSpec, target: FaultTarget): void {
-  const onsetMs = Math.round(f.atHours * MS_PER_HOUR);
+/**
+ * Arterial episodes of one run. Each episode keeps its own offset and moves the mean *to* its
+ * level, so overlapping episodes compose instead of fighting: the largest excursion holds (the
+ * first set, of equal ones).
+ */
+class ArterialEpisodes {
+  private readonly offsetsMmHg = new Map<number, number>();
+  private episodes = 0;
+
+  constructor(private readonly world: FaultWorld) {}
+
+  open(): number {
+    return this.episodes++;
+  }
+
+  set(episode: number, offsetMmHg: number): void {
+    if (offsetMmHg === 0) this.offsetsMmHg.delete(episode);
+    else this.offsetsMmHg.set(episode, offsetMmHg);
+    let offset = 0;
+    for (const v of this.offsetsMmHg.values()) if (Math.abs(v) > Math.abs(offset)) offset = v;
+    this.world.setConditions({ arterialOffsetMmHg: offset });
+  }
+}
+
+/** Schedules each fault's onset and, if it has a duration, its end. */
+export function scheduleFaults(faults: readonly FaultSpec[], world: FaultWorld): void {
+  const episodes = new ArterialEpisodes(world);
+  for (const f of faults) scheduleFault(f, world, episodes);
+}
+
+function scheduleFault(f: FaultSpec, world: FaultWorld, episodes: ArterialEpisodes): void {
+  const onsetMs = faultOnsetMs(f);
   const endMs = f.durationMinutes === undefined ? null : onsetMs + Math.round(f.durationMinutes * MS_PER_MINUTE);
-  const at = (t: number, action: () => void): void => target.at(Math.max(t, target.nowMs()), action);
+  const at = (t: number, action: () => void): void => world.at(Math.max(t, world.nowMs()), action);
   const ramp = (rampMs: number, apply: (fraction: number) => void): void => {
     if (rampMs <= 0) {
       at(onsetMs, () => apply(1));
@@ -154,56 +180,55 @@ export function scheduleFault(f: FaultSpec, target: FaultTarget): void {
   switch (f.kind) {
     case 'occlusion': {
       const rampMs = (f.rampHours ?? 0) * MS_PER_HOUR;
-      ramp(rampMs, (fraction) => target.setConditions({ occlusion: { location: f.location, severity: f.severity * fraction } }));
-      end(() => target.setConditions({ occlusion: null }));
+      ramp(rampMs, (fraction) => world.setConditions({ occlusion: { location: f.location, severity: f.severity * fraction } }));
+      end(() => world.setConditions({ occlusion: null }));
       break;
     }
     case 'displacement':
-      at(onsetMs, () => target.setConditions({ tip: f.to, extrahepaticFraction: f.extrahepaticFraction }));
-      end(() => target.setConditions({ tip: 'artery' }));
+      at(onsetMs, () => world.setConditions({ tip: f.to, extrahepaticFraction: f.extrahepaticFraction }));
+      end(() => world.setConditions({ tip: 'artery' }));
       break;
     case 'needleDislodgement':
-      at(onsetMs, () => target.setConditions({ needleInPort: false }));
-      end(() => target.setConditions({ needleInPort: true }));
+      at(onsetMs, () => world.setConditions({ needleInPort: false }));
+      end(() => world.setConditions({ needleInPort: true }));
       break;
     case 'leak':
-      at(onsetMs, () => target.setConditions({ leak: { location: f.location, fraction: f.fraction } }));
-      end(() => target.setConditions({ leak: null }));
+      at(onsetMs, () => world.setConditions({ leak: { location: f.location, fraction: f.fraction } }));
+      end(() => world.setConditions({ leak: null }));
       break;
     case 'motorStall':
-      at(onsetMs, () => target.setConditions({ stallProbability: f.mode === 'permanent' ? 1 : f.stallProbability }));
-      end(() => target.setConditions({ stallProbability: 0 }));
+      at(onsetMs, () => world.setConditions({ stallProbability: f.mode === 'permanent' ? 1 : f.stallProbability }));
+      end(() => world.setConditions({ stallProbability: 0 }));
       break;
     case 'overDelivery':
-      at(onsetMs, () => target.setConditions({ overDeliveryFactor: f.factor }));
-      end(() => target.setConditions({ overDeliveryFactor: 1 }));
+      at(onsetMs, () => world.setConditions({ overDeliveryFactor: f.factor }));
+      end(() => world.setConditions({ overDeliveryFactor: 1 }));
       break;
     case 'strokeVolumeDrift':
-      at(onsetMs, () => target.setConditions({ strokeVolumeDriftPerDay: f.percentPerDay / 100, strokeVolumeDriftSinceMs: onsetMs }));
-      end(() => target.setConditions({ strokeVolumeDriftPerDay: 0 }));
+      at(onsetMs, () => world.setConditions({ strokeVolumeDriftPerDay: f.percentPerDay / 100, strokeVolumeDriftSinceMs: onsetMs }));
+      end(() => world.setConditions({ strokeVolumeDriftPerDay: 0 }));
       break;
     case 'sensor': {
       const magnitude = f.magnitude ?? SENSOR_FAULT_DEFAULTS[f.sensor][f.mode];
-      at(onsetMs, () => target.setSensorFault(f.sensor, { mode: f.mode, magnitude, sinceMs: onsetMs }));
-      end(() => target.setSensorFault(f.sensor, null));
+      at(onsetMs, () => world.setSensorFault(f.sensor, { mode: f.mode, magnitude, sinceMs: onsetMs }));
+      end(() => world.setSensorFault(f.sensor, null));
       break;
     }
     case 'powerLoss':
-      at(onsetMs, () => target.powerCycle(Math.round((f.durationMinutes ?? 10) * MS_PER_MINUTE)));
+      at(onsetMs, () => world.powerCycle(Math.round((f.durationMinutes ?? 10) * MS_PER_MINUTE)));
       break;
     case 'batteryDepletion':
-      at(onsetMs, () => target.addBatteryDrain(f.percentPerHour));
-      end(() => target.addBatteryDrain(0));
+      at(onsetMs, () => world.setBatteryDrain(f.percentPerHour));
+      end(() => world.setBatteryDrain(0));
       break;
     case 'arterialPressure': {
-      // Each episode keeps its own offset, so overlapping episodes compose instead of fighting.
-      const episode = nextEpisodeId++;
+      const episode = episodes.open();
       const rampMs = f.rampMinutes * MS_PER_MINUTE;
-      const offset = (): number => f.meanMmHg - target.baselineArterialMeanMmHg();
-      ramp(rampMs, (fraction) => target.setArterialContribution(episode, offset() * fraction));
+      const offset = (): number => f.meanMmHg - world.baselineArterialMeanMmHg();
+      ramp(rampMs, (fraction) => episodes.set(episode, offset() * fraction));
       if (endMs !== null) {
         for (let i = 1; i <= RAMP_STEPS; i++) {
-          at(endMs + Math.round((rampMs * i) / RAMP_STEPS), () => target.setArterialContribution(episode, offset() * (1 - i / RAMP_STEPS)));
+          at(endMs + Math.round((rampMs * i) / RAMP_STEPS), () => episodes.set(episode, offset() * (1 - i / RAMP_STEPS)));
         }
       }
       break;
@@ -227,7 +252,7 @@ export interface FaultOutcome {
  * several alarms fall in the window.
  */
 export function faultOutcome(f: FaultSpec, alarms: readonly { code: AlarmCode; atMs: number }[], runEndMs: number, graceMs = 2 * MS_PER_HOUR): FaultOutcome {
-  const onsetMs = Math.round(f.atHours * MS_PER_HOUR);
+  const onsetMs = faultOnsetMs(f);
   const windowEndMs = f.durationMinutes === undefined ? runEndMs : onsetMs + f.durationMinutes * MS_PER_MINUTE + graceMs;
   const inWindow = alarms.filter((a) => a.atMs >= onsetMs && a.atMs <= windowEndMs);
   const expected = expectedAlarms(f);

@@ -9,7 +9,7 @@
  */
 import type { Firmware, InfusionPlan, PrescriptionInput } from '../../firmware/index.ts';
 import type { VirtualClock } from './clock.ts';
-import type { Plant } from './plant.ts';
+import type { Plant } from './plant/index.ts';
 import type { DeviceProfile } from './profile.ts';
 
 /** Human delays of the operator between steps, ms. */

@@ -5,9 +5,15 @@
  * Promises: nothing here reads ambient entropy. Two kinds of source:
  * - `SeededRandom`: a sequential generator (sfc32) for draws made once, in a fixed order
  *   (per-device offsets, patient parameters).
- * - `noiseAt(seed, stream, index)`: counter-based, a pure function of its arguments, for sensor
- *   noise: sample k of a sensor gets the same noise however the run is paced or how often the
- *   firmware reads, which keeps runs identical at every speed factor.
+ * - `noiseKey(seed, stream)` with `uniformFromKey`, `normalFromKey`, `normalPairsFromKey`:
+ *   counter-based, a pure function of (key, index), for sensor noise and per-stroke draws: sample k
+ *   of a sensor gets the same noise however the run is paced or how often the firmware reads,
+ *   which keeps runs identical at every speed factor.
+ * Two inverse-normal tables serve two callers and both stay, each bit for bit what its callers
+ * were built on: `normalFromKey` (flow sensor, reservoir gauge; one 32-bit draw) interpolates a
+ * 4096-step table of Acklam's Φ⁻¹ over the central 95 % and evaluates the tails exactly;
+ * `normalPairsFromKey` (pressure front-end; two 16-bit draws from one hash) reads 2¹⁶
+ * equiprobable quantiles. Both tables are built from the one Acklam approximation below.
  */
 
 /** 32-bit finaliser (lowbias32, C. Wellons): a fast, well-mixed integer hash. */
@@ -15,7 +21,7 @@ export function mix32(x: number): number {
   return mix32Bits(x) >>> 0;
 }
 
-/** `mix32` as the same 32 bits in a signed integer (V8 keeps it an int32; `>>> 0` makes a double). */
+/** `mix32` as the same 32 bits in a signed integer, for loops that stay in 32-bit integers (`>>> 0` makes it unsigned). */
 function mix32Bits(x: number): number {
   x ^= x >>> 16;
   x = Math.imul(x, 0x7feb352d);
@@ -57,8 +63,7 @@ export function quantile16Exact(i: number): number {
 }
 
 // The lower half of the 2¹⁶ quantiles (the upper half mirrors it: Φ⁻¹(1 − p) = −Φ⁻¹(p)), in one
-// table that fits a core's fast cache (31 KB; a plain 2¹⁶-entry table, 512 KB, missed the cache
-// on most draws and cost about 15 % of a whole cycle):
+// table small enough (31 KB) to stay in a core's fast cache:
 // - the tail, entries [0, 2048) for i < 2048 (p < 3.1 %), every quantile exactly;
 // - the centre, entries from 2048 on for 2048 ≤ i < 32768, exact every 16th quantile and linear
 //   in between. Error ≤ h²/8 · max|Φ⁻¹''| = (16/2¹⁶)²/8 · 375 < 3e-6 σ (Φ⁻¹''(p) = z/φ(z)²,
@@ -82,10 +87,7 @@ export function quantile16(u: number): number {
   return quantileFromTable(quantileTable ?? buildQuantileTable(), u, QUANTILE_TAIL, KNOT_FRACTION);
 }
 
-/**
- * The table's constants come in as arguments: inlined into a loop, they are then values the loop
- * holds, where a module constant is re-read (and its type re-checked) at every use.
- */
+/** Quantile u from `table`; the table's constants come in as arguments, so a loop that calls this holds them. */
 function quantileFromTable(table: Float64Array, u: number, tailSize: number, knotFraction: number): number {
   // Without branches on the half (a coin flip per draw, which a branch predictor cannot learn):
   // the upper half mirrors the lower, i = 65535 − u = u ^ 0xffff, and the sign flips.
@@ -125,7 +127,7 @@ function writeNormalPair(h: number, out: Float64Array, at: number): void {
 /**
  * `normalPairFromKey` for the indices first, first + stride, first + 2·stride, … (as many pairs
  * as `out` holds), pair j in out[2j], out[2j + 1]: the same values, computed in one tight loop for
- * a sensor that knows which samples it will read next (sim/world/devices.ts).
+ * a sensor that knows which samples it will read next (sim/world/devices/pressureSensor.ts).
  */
 export function normalPairsFromKey(key: number, firstIndex: number, stride: number, out: Float64Array): void {
   const table = quantileTable ?? buildQuantileTable();
@@ -140,7 +142,6 @@ export function normalPairsFromKey(key: number, firstIndex: number, stride: numb
   }
   // Every index of the batch is below 2³², so its high word is 0 and the hash is mix32(mix32(key ^
   // index) ^ 0): the same bits, computed here in 32-bit integers throughout (`mix32Bits`).
-  // Measured on the batch alone: 11.2 → 9.1 ns a pair.
   const tailSize = QUANTILE_TAIL;
   const knotFraction = KNOT_FRACTION;
   let index = firstIndex;
@@ -160,7 +161,7 @@ let centralTable: Float64Array | null = null;
  * table of Acklam's values with linear interpolation (error < 4e-6 σ: h²/8 · max|Φ⁻¹''|), the
  * tails from Acklam's formula itself, so the distribution's tails stay exact.
  */
-export function fastInverseNormalCdf(p: number): number {
+function fastInverseNormalCdf(p: number): number {
   if (p < P_LOW || p > 1 - P_LOW) return inverseNormalCdf(p);
   let table = centralTable;
   if (table === null) {
@@ -184,7 +185,7 @@ const D1 = 7.784695709041462e-3, D2 = 3.224671290700398e-1, D3 = 2.4451341371429
 const P_LOW = 0.02425;
 
 /** Φ⁻¹(p) for p in (0, 1) (Acklam 2003). */
-export function inverseNormalCdf(p: number): number {
+function inverseNormalCdf(p: number): number {
   if (p < P_LOW) {
     const q = Math.sqrt(-2 * Math.log(p));
     return (((((C1 * q + C2) * q + C3) * q + C4) * q + C5) * q + C6) / ((((D1 * q + D2) * q + D3) * q + D4) * q + 1);
@@ -196,16 +197,6 @@ export function inverseNormalCdf(p: number): number {
   const q = p - 0.5;
   const r = q * q;
   return ((((((A1 * r + A2) * r + A3) * r + A4) * r + A5) * r + A6) * q) / (((((B1 * r + B2) * r + B3) * r + B4) * r + B5) * r + 1);
-}
-
-/** Uniform in (0, 1) from (seed, stream, index). */
-export function uniformAt(seed: number, stream: number, index: number): number {
-  return uniformFromKey(noiseKey(seed, stream), index);
-}
-
-/** Standard normal from (seed, stream, index). */
-export function noiseAt(seed: number, stream: number, index: number): number {
-  return normalFromKey(noiseKey(seed, stream), index);
 }
 
 /** Stable stream ids from names, so adding a stream never shifts another's numbers. */

@@ -1,6 +1,6 @@
 /**
  * PUMP-MASS-BALANCE: the plant accounts for every milligram of FUDR and dexamethasone and every
- * unit of heparin (sim/world/plant.ts promise): filled = artery + extrahepatic + pocket + leaked +
+ * unit of heparin (sim/world/plant/plant.ts promise): filled = artery + extrahepatic + pocket + leaked +
  * prime waste + discarded + remaining (reservoir, lock syringe, set, implanted path).
  */
 import fc from 'fast-check';

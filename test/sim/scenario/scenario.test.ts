@@ -77,9 +77,26 @@ describe('scenario validation', () => {
   });
 
   it('PUMP-INPUT-ERRORS a non-integer, negative or string seed names seed and the allowed range', () => {
-    for (const seed of [1.5, -1, '7', 4_294_967_296]) {
-      expect(errorOf(edited((s) => (s.seed = seed)))).toMatch(/seed must be an integer \(allowed 0–4294967295\)/);
-    }
+    const cases: [unknown, string][] = [
+      [1.5, 'seed must be a whole number, not a fraction (allowed 0–4294967295)'],
+      [-1, 'seed is below the allowed range (allowed 0–4294967295)'],
+      ['7', 'seed must be an integer (allowed 0–4294967295)'],
+      [4_294_967_296, 'seed is above the allowed range (allowed 0–4294967295)'],
+    ];
+    for (const [seed, message] of cases) expect(errorOf(edited((s) => (s.seed = seed)))).toBe(`test.json: ${message}`);
+  });
+
+  it('PUMP-INPUT-ERRORS a seed far out of range (1e20) is reported once, as above the range', () => {
+    expect(errorOf(edited((s) => (s.seed = 1e20)))).toBe('test.json: seed is above the allowed range (allowed 0–4294967295)');
+  });
+
+  it('PUMP-INPUT-ERRORS course.cycles out of range says below or above, with the allowed range; a fraction says so', () => {
+    const cases: [number, string][] = [
+      [0, 'course.cycles is below the allowed range (allowed 1–36)'],
+      [37, 'course.cycles is above the allowed range (allowed 1–36)'],
+      [2.5, 'course.cycles must be a whole number, not a fraction (allowed 1–36)'],
+    ];
+    for (const [cycles, message] of cases) expect(errorOf(edited((s) => (s.course = { cycles })))).toBe(`test.json: ${message}`);
   });
 
   it('PUMP-INPUT-ERRORS out-of-range numbers name the field and the allowed range', () => {
@@ -95,7 +112,7 @@ describe('scenario validation', () => {
       }),
     );
     expect(message).toContain('patient.weightKg');
-    expect(message).toContain('seed must be an integer');
+    expect(message).toContain('seed must be a whole number, not a fraction (allowed 0–4294967295)');
   });
 });
 

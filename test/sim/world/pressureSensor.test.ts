@@ -1,5 +1,5 @@
 /**
- * The simulated pressure front-end (sim/world/devices.ts, `SimPressureSensor`) on its rare paths: a
+ * The simulated pressure front-end (sim/world/devices/pressureSensor.ts, `SimPressureSensor`) on its rare paths: a
  * second read in the same instant, and a stuck front-end, both hand back the last window computed.
  */
 import { describe, expect, it } from 'vitest';
@@ -23,7 +23,7 @@ describe('SimPressureSensor', () => {
     // The same instant: nothing new to integrate, the last window comes back.
     expect(okReading(sensor.read())).toEqual(last);
     // A stuck front-end: each later read repeats that window's features with its own time.
-    sensor.fault = { mode: 'stuck' } as typeof sensor.fault;
+    sensor.setFault({ mode: 'stuck', magnitude: 0, sinceMs: 3_600_500 });
     sim.clock.runUntil(3_610_500);
     const stuck = okReading(sensor.read());
     expect(stuck.atMs).toBe(3_610_500);

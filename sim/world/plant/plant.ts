@@ -1,154 +1,36 @@
 /**
  * The plant: reservoir, pump mechanism, fluid path and hepatic artery — the ground truth.
  *
- * Owns: where every microlitre and milligram is. Nothing here is visible to the firmware except
- * through the sensor and drive models in devices.ts.
+ * Owns: where every microlitre and milligram is: the reservoir and lock syringe, the stroke (unit
+ * error, stroke noise, stall, over-delivery, drift), the stored volume in the line and its drain,
+ * and moving the outflow through the path to its destinations. Nothing here is visible to the
+ * firmware except through the device models in sim/world/devices/.
  * Promises:
  * - Mass balance, exactly: what was filled = reached the hepatic artery + went elsewhere
  *   (extrahepatic branch, pocket, leak, prime waste) + remains (reservoir, lock syringe, path).
  * - Deterministic: the plant changes only when the simulator advances it to a time or applies a
- *   stroke; it draws no randomness except through the counter-based `noiseAt`.
+ *   stroke; its only randomness is the counter-based stroke and stall draws it is given (rng.ts).
  *
  * Models (units in names; docs/domain.md §2, §5):
- * - Transport: plug flow through two FIFOs of parcels — the set (line + Huber needle) and the
- *   implanted path (port chamber + catheter). Before the needle is in the port the set empties to
- *   prime waste.
- * - Hydraulics: one lumped line compliance C with the path resistance R. A stroke of ΔV raises the
- *   stored volume; it drains to the outlet as V(t) = V₀·e^(−t/τ), τ = R·C (≈ 0.3 s), so the line
- *   pressure is P_ref + V/C. A blockage at a location adds resistance (severity s → R/(1 − s),
- *   complete at s = 1) and leaves only the compliance upstream of it.
- * - Artery: mean + diurnal drift + episodes, with a cardiac pulse (pulse pressure / 2 at the heart
- *   rate) that the catheter low-pass attenuates by 1/√(1 + (ωτ)²) on its way to the pump.
+ * - Transport: plug flow through two FIFOs of parcels (transport.ts) — the set (line + Huber
+ *   needle) and the implanted path (port chamber + catheter). Before the needle is in the port the
+ *   set empties to prime waste.
+ * - Hydraulics (hydraulics.ts): one lumped line compliance C with the path resistance R. A stroke
+ *   of ΔV raises the stored volume; it drains to the outlet as V(t) = V₀·e^(−t/τ), τ = R·C
+ *   (≈ 0.3 s), so the line pressure is P_ref + V/C, P_ref from reference.ts.
  */
-import type { DeviceProfile, PathLocation } from './profile.ts';
-
-export interface Composition {
-  readonly fudrMgPerUl: number;
-  readonly dexamethasoneMgPerUl: number;
-  readonly heparinUnitsPerUl: number;
-}
-
-export const NO_DRUG: Composition = Object.freeze({ fudrMgPerUl: 0, dexamethasoneMgPerUl: 0, heparinUnitsPerUl: 0 });
-
-export class Totals {
-  volumeUl = 0;
-  fudrMg = 0;
-  dexamethasoneMg = 0;
-  heparinUnits = 0;
-
-  add(volumeUl: number, c: Composition): void {
-    this.volumeUl += volumeUl;
-    this.fudrMg += volumeUl * c.fudrMgPerUl;
-    this.dexamethasoneMg += volumeUl * c.dexamethasoneMgPerUl;
-    this.heparinUnits += volumeUl * c.heparinUnitsPerUl;
-  }
-
-  snapshot(): { volumeUl: number; fudrMg: number; dexamethasoneMg: number; heparinUnits: number } {
-    return { volumeUl: this.volumeUl, fudrMg: this.fudrMg, dexamethasoneMg: this.dexamethasoneMg, heparinUnits: this.heparinUnits };
-  }
-}
-
-interface Parcel {
-  volumeUl: number;
-  composition: Composition;
-}
-
-/** Plug-flow FIFO: fluid enters at the tail and leaves from the head in order. */
-export class Fifo {
-  private parcels: Parcel[] = [];
-  private head = 0;
-
-  constructor(volumeUl: number, composition: Composition) {
-    if (volumeUl > 0) this.parcels.push({ volumeUl, composition });
-  }
-
-  push(volumeUl: number, composition: Composition): void {
-    if (volumeUl <= 0) return;
-    const last = this.parcels[this.parcels.length - 1];
-    if (last !== undefined && this.parcels.length > this.head && last.composition === composition) last.volumeUl += volumeUl;
-    else this.parcels.push({ volumeUl, composition });
-  }
-
-  /** Removes `volumeUl` from the head, handing each piece to `sink`. Returns the volume removed. */
-  take(volumeUl: number, sink: (volumeUl: number, c: Composition) => void): number {
-    let left = volumeUl;
-    while (left > 1e-12 && this.head < this.parcels.length) {
-      const p = this.parcels[this.head] as Parcel;
-      const piece = p.volumeUl <= left ? p.volumeUl : left;
-      sink(piece, p.composition);
-      p.volumeUl -= piece;
-      left -= piece;
-      if (p.volumeUl <= 1e-12) this.head++;
-    }
-    if (this.head > 32 && this.head * 2 > this.parcels.length) {
-      this.parcels = this.parcels.slice(this.head);
-      this.head = 0;
-    }
-    return volumeUl - left;
-  }
-
-  volumeUl(): number {
-    let v = 0;
-    for (let i = this.head; i < this.parcels.length; i++) v += (this.parcels[i] as Parcel).volumeUl;
-    return v;
-  }
-
-  contents(into: Totals): void {
-    for (let i = this.head; i < this.parcels.length; i++) {
-      const p = this.parcels[i] as Parcel;
-      into.add(p.volumeUl, p.composition);
-    }
-  }
-
-  drain(sink: (volumeUl: number, c: Composition) => void): void {
-    this.take(Infinity, sink);
-  }
-}
-
-export interface PatientArtery {
-  readonly meanMmHg: number;
-  readonly pulsePressureMmHg: number;
-  readonly heartRateBpm: number;
-  readonly diurnalAmplitudeMmHg: number;
-  readonly diurnalPhaseRad: number;
-  readonly tissuePressureMmHg: number;
-}
-
-/** Faults and episodes as the plant sees them; faults.ts turns scenario entries into these. */
-export interface PlantConditions {
-  occlusion: { location: PathLocation; severity: number } | null;
-  /** Where the catheter tip delivers. */
-  tip: 'artery' | 'tissue' | 'extrahepatic';
-  /** Share of the flow that reaches an extrahepatic branch when `tip` is 'extrahepatic'. */
-  extrahepaticFraction: number;
-  needleInPort: boolean;
-  leak: { location: PathLocation; fraction: number } | null;
-  /** Share of strokes the mechanism fails to make (1 = permanent stall). */
-  stallProbability: number;
-  overDeliveryFactor: number;
-  /** Fractional change of stroke volume per day since `strokeVolumeDriftSinceMs`. */
-  strokeVolumeDriftPerDay: number;
-  strokeVolumeDriftSinceMs: number;
-  arterialOffsetMmHg: number;
-}
-
-export function nominalConditions(): PlantConditions {
-  return {
-    occlusion: null,
-    tip: 'artery',
-    extrahepaticFraction: 1,
-    needleInPort: true,
-    leak: null,
-    stallProbability: 0,
-    overDeliveryFactor: 1,
-    strokeVolumeDriftPerDay: 0,
-    strokeVolumeDriftSinceMs: 0,
-    arterialOffsetMmHg: 0,
-  };
-}
+import type { DeviceProfile } from '../profile.ts';
+import type { Composition } from './composition.ts';
+import { NO_DRUG, Totals } from './composition.ts';
+import type { PlantConditions } from './conditions.ts';
+import { nominalConditions } from './conditions.ts';
+import type { Hydraulics } from './hydraulics.ts';
+import { hydraulicsOf } from './hydraulics.ts';
+import type { PatientArtery } from './reference.ts';
+import { PressureReference } from './reference.ts';
+import { Fifo } from './transport.ts';
 
 const MS_PER_DAY = 86_400_000;
-const DIURNAL_KNOT_MS = 60_000;
 /** Outflow is moved through the FIFOs in batches of at least this volume (totals stay exact). */
 const TRANSPORT_BATCH_UL = 0.05;
 
@@ -157,7 +39,9 @@ export class Plant {
   readonly artery: PatientArtery;
   private readonly current: PlantConditions = nominalConditions();
   /** Hydraulic figures derived from the conditions; recomputed only when a condition changes. */
-  private derived = { tauS: 0, complianceUlPerMmHg: 0, pulseAtPumpMmHg: 0 };
+  private derived: Hydraulics = { tauS: 0, complianceUlPerMmHg: 0, pulseAtPumpMmHg: 0 };
+  /** The back-pressure the line relaxes towards; the pressure front-end reads it at every window. */
+  readonly reference: PressureReference;
 
   // Truth accumulators.
   readonly toArtery = new Totals();
@@ -180,7 +64,6 @@ export class Plant {
   private storedUl = 0;
   private storedIntegralUlMs = 0;
   private pendingOutflowUl = 0;
-  private occludedBaseMmHg = NaN;
   private accessed = false;
   private pumpedUl = 0;
   private strokes = 0;
@@ -189,15 +72,6 @@ export class Plant {
   private cacheDtMs = -1;
   private cacheTauS = -1;
   private cacheDecay = 1;
-  private diurnalKnotStartMs = NaN;
-  private diurnalAtKnot = 0;
-  private diurnalSlopePerMs = 0;
-  /** The reference pressure over [from, until): base + (atStart + slope·(t − from)). */
-  private referenceFromMs = 0;
-  private referenceUntilMs = -Infinity;
-  private referenceBaseMmHg = 0;
-  private referenceAtStartMmHg = 0;
-  private referenceSlopePerMs = 0;
 
   private readonly stallDraw: (index: number) => number;
   private attempts = 0;
@@ -219,6 +93,7 @@ export class Plant {
     this.unitFactor = 1 + unitErrorFraction;
     this.strokeNoise = strokeNoise;
     this.stallDraw = stallDraw;
+    this.reference = new PressureReference(artery, this.current);
     const v = profile.path.volumeUl;
     this.set = new Fifo(v.line + v.needle, NO_DRUG);
     this.implant = new Fifo(v.port + v.catheter, initialLock);
@@ -270,6 +145,7 @@ export class Plant {
   accessPort(): void {
     this.flushPending();
     this.accessed = true;
+    this.reference.accessed = true;
     this.deriveHydraulics();
   }
 
@@ -284,6 +160,7 @@ export class Plant {
   deaccessPort(): void {
     this.flushPending();
     this.accessed = false;
+    this.reference.accessed = false;
     this.set.drain((v, c) => this.primeWaste.add(v, c));
     const v = this.profile.path.volumeUl;
     this.set.push(v.line + v.needle, NO_DRUG);
@@ -306,20 +183,8 @@ export class Plant {
   }
 
   private deriveHydraulics(): void {
-    const cond = this.current;
-    // With the needle out of the port, a blockage in the port or catheter is not in the path.
-    const occ = cond.occlusion !== null && !this.accessed && (cond.occlusion.location === 'port' || cond.occlusion.location === 'catheter') ? null : cond.occlusion;
-    const path = this.profile.path;
-    const complianceUlPerMmHg = occ === null ? path.lineComplianceUlPerMmHg : path.lineComplianceUlPerMmHg * path.complianceUpstreamFraction[occ.location];
-    const tauS = occ !== null && occ.severity >= 1 ? Infinity : (path.resistanceMmHgSecondPerUl / (occ === null ? 1 : 1 - occ.severity)) * complianceUlPerMmHg;
-    let pulseAtPumpMmHg = 0;
-    const arterialPath = this.accessed && cond.needleInPort && cond.tip !== 'tissue' && !(cond.leak !== null && cond.leak.fraction >= 1);
-    if (arterialPath && tauS !== Infinity) {
-      const wt = ((2 * Math.PI * this.artery.heartRateBpm) / 60) * tauS;
-      pulseAtPumpMmHg = this.artery.pulsePressureMmHg / 2 / Math.sqrt(1 + wt * wt);
-    }
-    this.derived = { tauS, complianceUlPerMmHg, pulseAtPumpMmHg };
-    this.referenceUntilMs = -Infinity;
+    this.derived = hydraulicsOf(this.profile.path, this.artery, this.current, this.accessed);
+    this.reference.endSpan();
   }
 
   // --- Time ---------------------------------------------------------------------------------
@@ -434,81 +299,12 @@ export class Plant {
 
   /** Arterial mean pressure now (without the pulse), mmHg. */
   arterialMeanMmHg(tMs: number): number {
-    return this.artery.meanMmHg + this.conditions.arterialOffsetMmHg + this.diurnalMmHg(tMs);
+    return this.reference.arterialMeanMmHg(tMs);
   }
 
-  /**
-   * Diurnal drift A·sin(2πt/day + φ), evaluated exactly at one-minute knots and linearly between
-   * them (error ≤ A·(2π·60 s/day)²/8 ≈ 2e-6 mmHg), so the 1 Hz path needs no sin().
-   */
-  private diurnalMmHg(tMs: number): number {
-    if (!(tMs >= this.diurnalKnotStartMs && tMs < this.diurnalKnotStartMs + DIURNAL_KNOT_MS)) {
-      const knot = Math.floor(tMs / DIURNAL_KNOT_MS);
-      const a = this.artery;
-      const at = (k: number): number => a.diurnalAmplitudeMmHg * Math.sin((2 * Math.PI * k * DIURNAL_KNOT_MS) / MS_PER_DAY + a.diurnalPhaseRad);
-      this.diurnalKnotStartMs = knot * DIURNAL_KNOT_MS;
-      this.diurnalAtKnot = at(knot);
-      this.diurnalSlopePerMs = (at(knot + 1) - this.diurnalAtKnot) / DIURNAL_KNOT_MS;
-    }
-    return this.diurnalAtKnot + this.diurnalSlopePerMs * (tMs - this.diurnalKnotStartMs);
-  }
-
-  /**
-   * Pressure the line relaxes towards, mmHg. It is constant, or (on the open arterial path)
-   * constant plus the diurnal term that is linear within a one-minute knot, so each call inside
-   * the span the last computation covered costs one multiply-add; any change of conditions or of
-   * access ends the span (`deriveHydraulics`). Same arithmetic, same order: bit for bit the value
-   * the full computation gives.
-   */
+  /** Pressure the line relaxes towards, mmHg (`PressureReference.pressureMmHg`). */
   referencePressureMmHg(tMs: number): number {
-    // One return, always this formula: a second return of a call's result would make the caller
-    // box every value it gets (a heap number a read on the 1 Hz path).
-    if (!(tMs >= this.referenceFromMs && tMs < this.referenceUntilMs)) this.startReferenceSpan(tMs);
-    return this.referenceBaseMmHg + (this.referenceAtStartMmHg + this.referenceSlopePerMs * (tMs - this.referenceFromMs));
-  }
-
-  /** The span of the reference that covers `tMs`: from it on while conditions hold, or the diurnal knot around it. */
-  private startReferenceSpan(tMs: number): void {
-    const occ = this.current.occlusion;
-    if (occ !== null && occ.severity >= 1) {
-      if (Number.isNaN(this.occludedBaseMmHg)) this.occludedBaseMmHg = this.openPathPressureMmHg(tMs);
-      this.holdReference(tMs, this.occludedBaseMmHg);
-      return;
-    }
-    this.occludedBaseMmHg = NaN;
-    if (!this.onArterialPath()) {
-      this.holdReference(tMs, this.openPathPressureMmHg(tMs));
-      return;
-    }
-    // arterialMeanMmHg(t) = (mean + offset) + diurnal(t), the diurnal term linear over the knot
-    // that covers t: the span's formula gives it bit for bit.
-    this.diurnalMmHg(tMs);
-    this.referenceFromMs = this.diurnalKnotStartMs;
-    this.referenceUntilMs = this.diurnalKnotStartMs + DIURNAL_KNOT_MS;
-    this.referenceBaseMmHg = this.artery.meanMmHg + this.current.arterialOffsetMmHg;
-    this.referenceAtStartMmHg = this.diurnalAtKnot;
-    this.referenceSlopePerMs = this.diurnalSlopePerMs;
-  }
-
-  /** A reference constant from `tMs` until the conditions change (value + (0 + 0·0) is the value). */
-  private holdReference(tMs: number, valueMmHg: number): void {
-    this.referenceFromMs = tMs;
-    this.referenceUntilMs = Infinity;
-    this.referenceBaseMmHg = valueMmHg;
-    this.referenceAtStartMmHg = 0;
-    this.referenceSlopePerMs = 0;
-  }
-
-  private openPathPressureMmHg(tMs: number): number {
-    if (!this.accessed || !this.conditions.needleInPort) return 0;
-    if (this.conditions.leak !== null && this.conditions.leak.fraction >= 1) return 0;
-    return this.conditions.tip === 'tissue' ? this.artery.tissuePressureMmHg : this.arterialMeanMmHg(tMs);
-  }
-
-  /** The open path ends in the artery, so its pressure follows the arterial mean. */
-  private onArterialPath(): boolean {
-    const cond = this.current;
-    return this.accessed && cond.needleInPort && !(cond.leak !== null && cond.leak.fraction >= 1) && cond.tip !== 'tissue';
+    return this.reference.pressureMmHg(tMs);
   }
 
   /**

@@ -1,0 +1,57 @@
+/**
+ * The `faults` of a scenario file: the schema that validates them, with their defaults.
+ *
+ * Owns: the ranges, defaults and messages of every fault field as a user writes it.
+ * Promises: a fault that validates is a `FaultSpec` (sim/world/faults.ts, which owns what each
+ * kind does and the response expected); the type check at the end keeps the two in step.
+ */
+import { z } from 'zod';
+import { num } from './fields.ts';
+import type { FaultSpec } from '../world/faults.ts';
+import { FAULT_KINDS } from '../world/faults.ts';
+
+const timing = {
+  atHours: num('atHours', 0, 24 * 400, 'h'),
+  durationMinutes: num('durationMinutes', 0, 60 * 24 * 400, 'min').optional(),
+};
+const LOCATIONS = ['line', 'needle', 'port', 'catheter'] as const;
+const locationSchema = z.enum(LOCATIONS, { error: `location must be one of: ${LOCATIONS.join(', ')}` });
+
+export const faultSchema = z.discriminatedUnion(
+  'kind',
+  [
+    z.strictObject({ kind: z.literal('occlusion'), ...timing, location: locationSchema.default('catheter'), severity: num('severity', 0, 1).default(1), rampHours: num('rampHours', 0, 24 * 30, 'h').optional() }),
+    z.strictObject({
+      kind: z.literal('displacement'),
+      ...timing,
+      to: z.enum(['tissue', 'extrahepatic'], { error: 'to must be one of: tissue, extrahepatic' }),
+      extrahepaticFraction: num('extrahepaticFraction', 0, 1).default(1),
+    }),
+    z.strictObject({ kind: z.literal('needleDislodgement'), ...timing }),
+    z.strictObject({ kind: z.literal('leak'), ...timing, fraction: num('fraction', 0, 1), location: locationSchema.default('line') }),
+    z.strictObject({
+      kind: z.literal('motorStall'),
+      ...timing,
+      mode: z.enum(['permanent', 'intermittent'], { error: 'mode must be one of: permanent, intermittent' }).default('permanent'),
+      stallProbability: num('stallProbability', 0, 1).default(0.5),
+    }),
+    z.strictObject({ kind: z.literal('overDelivery'), ...timing, factor: num('factor', 0, 10) }),
+    z.strictObject({ kind: z.literal('strokeVolumeDrift'), ...timing, percentPerDay: num('percentPerDay', -50, 50, '%/day') }),
+    z.strictObject({
+      kind: z.literal('sensor'),
+      ...timing,
+      sensor: z.enum(['pressure', 'flow', 'reservoir'], { error: 'sensor must be one of: pressure, flow, reservoir' }),
+      mode: z.enum(['stuck', 'drift', 'noise', 'dropout', 'offset'], { error: 'mode must be one of: stuck, drift, noise, dropout, offset' }),
+      magnitude: num('magnitude', -1e6, 1e6).optional(),
+    }),
+    z.strictObject({ kind: z.literal('powerLoss'), ...timing }),
+    z.strictObject({ kind: z.literal('batteryDepletion'), ...timing, percentPerHour: num('percentPerHour', 0, 1000, '%/h').default(20) }),
+    z.strictObject({ kind: z.literal('arterialPressure'), ...timing, meanMmHg: num('meanMmHg', 20, 250, 'mmHg'), rampMinutes: num('rampMinutes', 0, 600, 'min').default(5) }),
+  ],
+  { error: (issue) => (issue.code === 'invalid_union' ? `kind must be one of: ${FAULT_KINDS.join(', ')}` : undefined) },
+);
+
+// Compile-time: what the schema gives is a FaultSpec, and every FaultSpec has a schema entry.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const schemaMatchesFaultSpec: Same<z.output<typeof faultSchema>, FaultSpec> = true;
+void schemaMatchesFaultSpec;

@@ -1,0 +1,15 @@
+/**
+ * The annunciator: the alarm signal the pump shows.
+ *
+ * Owns: the signal shown now (null: none).
+ * Promises: the last signal shown is the current one.
+ */
+import type { AlarmSignal, Annunciator } from '../../../hal/index.ts';
+
+export class SimAnnunciator implements Annunciator {
+  current: AlarmSignal | null = null;
+
+  show(signal: AlarmSignal | null): void {
+    this.current = signal;
+  }
+}

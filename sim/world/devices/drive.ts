@@ -1,0 +1,29 @@
+/**
+ * The pump drive: commanded strokes applied to the plant, with the encoder's feedback.
+ *
+ * Owns: turning a stroke command into plant strokes at the current time, and the encoder counts.
+ * Promises: a stalled stroke gives no encoder counts; a stroke that turns the motor gives the
+ * profile's counts per stroke, whether or not fluid moved (a dry source).
+ */
+import type { Clock, HalResult, PumpDrive, StrokeFeedback } from '../../../hal/index.ts';
+import type { Plant } from '../plant/index.ts';
+
+export class SimDrive implements PumpDrive {
+  constructor(
+    private readonly plant: Plant,
+    private readonly clock: Clock,
+    private readonly encoderCountsPerStroke: number,
+  ) {}
+
+  stroke(count: number): HalResult<StrokeFeedback> {
+    if (!Number.isInteger(count) || count < 0) throw new Error(`stroke count must be a non-negative integer, got ${count}`);
+    const now = this.clock.nowMs();
+    this.plant.advanceTo(now);
+    let counts = 0;
+    for (let i = 0; i < count; i++) {
+      // A stalled mechanism does not turn: the encoder sees nothing for that stroke.
+      if (this.plant.stroke() >= 0) counts += this.encoderCountsPerStroke;
+    }
+    return { ok: true, atMs: now, strokesCommanded: count, encoderCounts: counts };
+  }
+}

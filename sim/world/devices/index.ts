@@ -1,0 +1,16 @@
+/**
+ * Simulated devices: the HAL implemented over the plant, one file per device.
+ *
+ * Owns: nothing of its own; it names the device models for the rest of the simulator.
+ * Promises: each sensor reads the plant at the virtual clock's time, with counter-based noise, so
+ * a reading never depends on pacing; sensor faults act on readings, never on the plant's truth.
+ */
+export { SimAnnunciator } from './annunciator.ts';
+export { SimDrive } from './drive.ts';
+export { SimEventLog } from './eventLog.ts';
+export { SimFlowSensor } from './flowSensor.ts';
+export { SimNvStore } from './nvStore.ts';
+export { SimPowerMonitor } from './powerMonitor.ts';
+export { SimPressureSensor } from './pressureSensor.ts';
+export type { SensorFault, SensorFaultMode } from './readout.ts';
+export { SimReservoirGauge } from './reservoirGauge.ts';

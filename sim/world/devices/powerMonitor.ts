@@ -1,0 +1,50 @@
+/**
+ * The power monitor: the battery's state of charge.
+ *
+ * Owns: the battery model — a drain per day, a drain per stroke, and the extra drain of a
+ * battery-depletion fault.
+ * Promises: the charge never rises and never goes below 0 %; a reading is whole percent, and the
+ * same reading object comes back while the percentage holds.
+ */
+import type { Clock, HalResult, PowerMonitor, PowerReading } from '../../../hal/index.ts';
+import type { Plant } from '../plant/index.ts';
+import type { DeviceProfile } from '../profile.ts';
+
+const MS_PER_HOUR = 3_600_000;
+const MS_PER_DAY = 86_400_000;
+
+export class SimPowerMonitor implements PowerMonitor {
+  private extraDrainPercent = 0;
+  private extraDrainPercentPerHour = 0;
+  private extraDrainSinceMs = 0;
+  private last: PowerReading | null = null;
+
+  constructor(
+    private readonly plant: Plant,
+    private readonly clock: Clock,
+    private readonly spec: DeviceProfile['battery'],
+  ) {}
+
+  /** A battery-depletion fault: extra drain from now on (0 ends it; what was drained stays drained). */
+  setExtraDrain(percentPerHour: number): void {
+    const now = this.clock.nowMs();
+    this.extraDrainPercent += (this.extraDrainPercentPerHour * (now - this.extraDrainSinceMs)) / MS_PER_HOUR;
+    this.extraDrainPercentPerHour = percentPerHour;
+    this.extraDrainSinceMs = now;
+  }
+
+  batteryPercent(): number {
+    const now = this.clock.nowMs();
+    const days = now / MS_PER_DAY;
+    const extra = this.extraDrainPercent + (this.extraDrainPercentPerHour * (now - this.extraDrainSinceMs)) / MS_PER_HOUR;
+    return Math.max(0, 100 - this.spec.drainPercentPerDay * days - this.spec.drainPercentPerStroke * this.plant.strokesDelivered - extra);
+  }
+
+  read(): HalResult<PowerReading> {
+    const percent = Math.floor(this.batteryPercent());
+    const now = this.clock.nowMs();
+    if (this.last !== null && this.last.batteryPercent === percent) return this.last;
+    this.last = { ok: true, atMs: now, batteryPercent: percent, externalPower: false };
+    return this.last;
+  }
+}

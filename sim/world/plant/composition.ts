@@ -1,0 +1,34 @@
+/**
+ * What a volume of fluid carries, and running totals of it.
+ *
+ * Owns: the drug composition of fluid (FUDR, dexamethasone, heparin per µL) and `Totals`, the
+ * accumulators the plant keeps its truth in (to the artery, elsewhere, filled, discarded).
+ * Promises: `Totals.add` accumulates volume and each drug in the same order every time, so two
+ * runs that add the same parcels hold the same bits.
+ */
+
+export interface Composition {
+  readonly fudrMgPerUl: number;
+  readonly dexamethasoneMgPerUl: number;
+  readonly heparinUnitsPerUl: number;
+}
+
+export const NO_DRUG: Composition = Object.freeze({ fudrMgPerUl: 0, dexamethasoneMgPerUl: 0, heparinUnitsPerUl: 0 });
+
+export class Totals {
+  volumeUl = 0;
+  fudrMg = 0;
+  dexamethasoneMg = 0;
+  heparinUnits = 0;
+
+  add(volumeUl: number, c: Composition): void {
+    this.volumeUl += volumeUl;
+    this.fudrMg += volumeUl * c.fudrMgPerUl;
+    this.dexamethasoneMg += volumeUl * c.dexamethasoneMgPerUl;
+    this.heparinUnits += volumeUl * c.heparinUnitsPerUl;
+  }
+
+  snapshot(): { volumeUl: number; fudrMg: number; dexamethasoneMg: number; heparinUnits: number } {
+    return { volumeUl: this.volumeUl, fudrMg: this.fudrMg, dexamethasoneMg: this.dexamethasoneMg, heparinUnits: this.heparinUnits };
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * The hydraulic figures of the fluid path under the current conditions (docs/domain.md §2, §5).
+ *
+ * Owns: the lumped model's constants — the upstream compliance C, the drain time constant
+ * τ = R·C, and the cardiac pulse amplitude that reaches the pump.
+ * Promises: a pure function of (path, artery, conditions, access); the plant recomputes it only
+ * when a condition or the access changes.
+ * Model: a blockage at a location adds resistance (severity s → R/(1 − s), complete at s = 1) and
+ * leaves only the compliance upstream of it; the catheter low-pass attenuates the pulse
+ * (pulse pressure / 2 at the heart rate) by 1/√(1 + (ωτ)²).
+ */
+import type { DeviceProfile } from '../profile.ts';
+import type { PlantConditions } from './conditions.ts';
+import type { PatientArtery } from './reference.ts';
+
+export interface Hydraulics {
+  /** Time constant of the stored volume draining, s (Infinity when blocked). */
+  readonly tauS: number;
+  /** Line compliance upstream of any blockage, µL/mmHg. */
+  readonly complianceUlPerMmHg: number;
+  /** Cardiac pulse amplitude at the pump, mmHg (0 when the artery is cut off). */
+  readonly pulseAtPumpMmHg: number;
+}
+
+export function hydraulicsOf(path: DeviceProfile['path'], artery: PatientArtery, cond: Readonly<PlantConditions>, accessed: boolean): Hydraulics {
+  // With the needle out of the port, a blockage in the port or catheter is not in the path.
+  const occ = cond.occlusion !== null && !accessed && (cond.occlusion.location === 'port' || cond.occlusion.location === 'catheter') ? null : cond.occlusion;
+  const complianceUlPerMmHg = occ === null ? path.lineComplianceUlPerMmHg : path.lineComplianceUlPerMmHg * path.complianceUpstreamFraction[occ.location];
+  const tauS = occ !== null && occ.severity >= 1 ? Infinity : (path.resistanceMmHgSecondPerUl / (occ === null ? 1 : 1 - occ.severity)) * complianceUlPerMmHg;
+  let pulseAtPumpMmHg = 0;
+  const arterialPath = accessed && cond.needleInPort && cond.tip !== 'tissue' && !(cond.leak !== null && cond.leak.fraction >= 1);
+  if (arterialPath && tauS !== Infinity) {
+    const wt = ((2 * Math.PI * artery.heartRateBpm) / 60) * tauS;
+    pulseAtPumpMmHg = artery.pulsePressureMmHg / 2 / Math.sqrt(1 + wt * wt);
+  }
+  return { tauS, complianceUlPerMmHg, pulseAtPumpMmHg };
+}
