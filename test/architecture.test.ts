@@ -1,7 +1,10 @@
 /**
- * The portability rule: firmware/ and hal/ are what would be flashed, so they use no host time,
- * randomness or timers except the HAL clock, never import the simulator, and import only their
- * own layer (firmware: itself, ../hal/ and package.json dependencies; hal: only itself).
+ * The shape of the house. The portability rule: firmware/ and hal/ are what would be flashed, so
+ * they use no host time, randomness or timers except the HAL clock, never import the simulator,
+ * and import only their own layer (firmware: itself, ../hal/ and package.json dependencies; hal:
+ * only itself). The layering rule: each room of sim/ imports only the rooms below it
+ * (ROOM_IMPORTS), so the simulated world never depends on the tools around it; and no file
+ * imports itself through a chain of others.
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -9,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Layer, ScanRules } from './support/sourceScan.ts';
 import { formatViolations, importSpecifiers, lex, scanSource } from './support/sourceScan.ts';
+import { importCycles, importGraph, roomOf } from './support/importGraph.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PACKAGE = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
@@ -159,5 +163,61 @@ describe('the portability rule over the code that would be flashed', () => {
       ),
     );
     expect([...packages]).toContain('xstate');
+  });
+});
+
+/**
+ * What each room may import besides itself (docs/architecture.md). The world (clock, plant,
+ * devices, faults, operator) stands on the firmware's types and the HAL alone; scenarios describe
+ * a world; a run drives one; courses and campaigns are many runs; reports format results; the CLI
+ * sits on top, and the tools (bench, profiling, doc generators) beside it use its option parsing.
+ * test/ may import anything.
+ */
+const ROOM_IMPORTS: Readonly<Record<string, readonly string[]>> = {
+  hal: [],
+  firmware: ['hal'],
+  'sim/world': ['firmware', 'hal'],
+  'sim/scenario': ['sim/world', 'firmware', 'hal'],
+  'sim/run': ['sim/scenario', 'sim/world', 'firmware', 'hal'],
+  'sim/course': ['sim/run', 'sim/scenario', 'sim/world', 'firmware', 'hal'],
+  'sim/verify': ['sim/run', 'sim/scenario', 'sim/world', 'firmware', 'hal'],
+  'sim/campaigns': ['sim/course', 'sim/run', 'sim/scenario', 'sim/world', 'firmware', 'hal'],
+  'sim/report': ['sim/campaigns', 'sim/course', 'sim/run', 'sim/scenario', 'sim/world', 'firmware', 'hal'],
+  'sim/cli': ['sim/report', 'sim/campaigns', 'sim/verify', 'sim/course', 'sim/run', 'sim/scenario', 'sim/world', 'firmware', 'hal'],
+  'sim/tools': ['sim/cli', 'sim/report', 'sim/campaigns', 'sim/verify', 'sim/course', 'sim/run', 'sim/scenario', 'sim/world', 'firmware', 'hal'],
+};
+
+describe('the layering of the simulator', () => {
+  const graph = importGraph(ROOT, ['firmware', 'hal', 'sim', 'test']);
+
+  it('PUMP-LAYERS every source file lives in a room the layering names, and sim/ has no file of its own at the top', () => {
+    const unplaced = [...graph.keys()].filter((f) => !f.startsWith('test/') && ROOM_IMPORTS[roomOf(f)] === undefined);
+    expect(unplaced).toEqual([]);
+  });
+
+  it('PUMP-LAYERS each room imports only itself and the rooms below it (the simulated world never imports scenarios, runs, campaigns, reports, the CLI or the tools)', () => {
+    const violations: string[] = [];
+    for (const [file, targets] of graph) {
+      const allowed = ROOM_IMPORTS[roomOf(file)];
+      if (allowed === undefined) continue;
+      for (const target of targets) {
+        const room = roomOf(target);
+        if (room !== roomOf(file) && !allowed.includes(room)) violations.push(`${file} imports ${target} (${roomOf(file)} may import ${allowed.join(', ') || 'nothing'})`);
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+
+  it('PUMP-LAYERS no import cycle anywhere in firmware/, hal/, sim/ or test/ (type-only imports included)', () => {
+    expect(importCycles(graph).map((c) => c.join(' → '))).toEqual([]);
+  });
+
+  it('PUMP-LAYERS the cycle finder finds a loop of three and reports it once, and the room of a file is its sim/ folder', () => {
+    const loop = new Map([['c.ts', ['a.ts']], ['a.ts', ['b.ts']], ['b.ts', ['c.ts', 'd.ts']], ['d.ts', []]]);
+    expect(importCycles(loop)).toEqual([['a.ts', 'b.ts', 'c.ts']]);
+    expect(importCycles(new Map([['a.ts', ['b.ts']], ['b.ts', []]]))).toEqual([]);
+    expect(roomOf('sim/world/plant/hydraulics.ts')).toBe('sim/world');
+    expect(roomOf('sim/index.ts')).toBe('sim');
+    expect(roomOf('firmware/detectors/flow.ts')).toBe('firmware');
   });
 });

@@ -14,7 +14,7 @@ import type { DetectionResult, DetectionTask, NominalResult } from '../campaigns
 import { buildReport, detectionCases, runDetectionTask } from '../campaigns/detection.ts';
 import { defaultWorkers, runPool } from '../campaigns/workers.ts';
 import { formatReport } from '../report/detection.ts';
-import { blockMarkers, findBlock, writeBlock } from '../tools/markdownBlocks.ts';
+import { blockMarkers, findBlock, writeBlock } from '../report/markdownBlocks.ts';
 import { InputError } from './exitCodes.ts';
 import { intOption } from './options.ts';
 

@@ -10,6 +10,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { int } from '../scenario/fields.ts';
 import { ScenarioError, readJsonFile } from '../scenario/jsonFile.ts';
 
 export const RULE_EVENTS = [
@@ -24,10 +25,7 @@ export const RULE_EVENTS = [
 ] as const;
 export type RuleEvent = (typeof RULE_EVENTS)[number];
 
-const positiveInt = (field: string, max: number): z.ZodNumber => {
-  const message = `${field} must be an integer (allowed 1–${max})`;
-  return z.number({ error: message }).int({ error: message }).min(1, { error: message }).max(max, { error: message });
-};
+const positiveInt = (field: string, max: number): z.ZodNumber => int(field, 1, max);
 
 export const ruleRowSchema = z
   .strictObject({

@@ -44,8 +44,6 @@ export interface RunOptions {
   readonly telemetry?: Telemetry;
   /** Ends the run after this much simulated time (for shortened runs). */
   readonly maxSimulatedMs?: number;
-  /** @deprecated Ignored (no run samples telemetry any more); kept while sim/verify/scriptedRun.ts and test/verification/goldenTraces.test.ts pass it. */
-  readonly telemetrySampleMs?: number;
   /** Replaces the scenario's device profile (e.g. a line-compliance sweep); the firmware's nominal config stays the profile's. */
   readonly profile?: DeviceProfile;
   /** Who runs the pump; default: one cycle of the scenario's prescription. */

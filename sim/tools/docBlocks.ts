@@ -18,7 +18,7 @@ import { COURSE_LENGTH, HAZARDS, HEPATOTOXICITY_GRADE2_SHARE, INCIDENCE_TARGETS,
 import { CTCAE_V3_ALT_AST_BANDS, loadRuleTable, ruleTableMarkdown } from '../course/rules.ts';
 import type { DriveAction, DrugLibrary, LimitBand } from '../../firmware/index.ts';
 import { ALARM_TABLE, EXCLUSIVE_ZERO, HAI_FUDR_LIBRARY } from '../../firmware/index.ts';
-import { blockMarkers, findBlock, replaceBlock } from './markdownBlocks.ts';
+import { blockMarkers, findBlock, replaceBlock } from '../report/markdownBlocks.ts';
 import { statechartBlock } from './statechartDiagram.ts';
 
 /** The repository root; `BLOCKS` files are relative to it. */

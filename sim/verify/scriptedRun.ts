@@ -104,6 +104,8 @@ export class ScriptedRun {
   readonly model: PumpModel | null;
   readonly records: StepRecord[] = [];
   readonly modeChanges: ModeChange[] = [];
+  /** A `wait` step is under way: the next mode change ends the clock's run (`stopRun`). */
+  private waitingForModeChange = false;
   readonly telemetry = new Telemetry();
   readonly ledgerMilestones: { atMs: number; infusedFraction: number }[] = [];
   readonly activeFaults = new Set<FaultName>();
@@ -139,11 +141,11 @@ export class ScriptedRun {
       operator: new RecordingOperator((mode, atMs) => {
         // The first mode (selfTest) is reported while the simulation is still being built.
         this.modeChanges.push({ atMs, mode });
+        if (this.waitingForModeChange) simulation?.clock.stopRun();
         if (simulation !== null) this.truthAt.set(atMs, this.truthNow());
         monitor?.onMode(mode, atMs);
       }),
       telemetry: this.telemetry,
-      telemetrySampleMs: 3_600_000,
     });
     this.monitor = new InvariantMonitor(this.sim, options.tolerated ?? []);
     monitor = this.monitor;
@@ -174,7 +176,9 @@ export class ScriptedRun {
         break;
       case 'wait': {
         const target = startMs + step.maxMs;
-        this.sim.clock.runUntil(target, () => this.modeChanges.length > changesBefore);
+        this.waitingForModeChange = true;
+        this.sim.clock.runUntil(target);
+        this.waitingForModeChange = false;
         // Events due at the same instant as the change run too, so `advance` replays this exactly.
         this.sim.clock.runUntil(this.nowMs);
         ran = { do: 'advance', ms: this.nowMs - startMs };
@@ -324,7 +328,7 @@ export class ScriptedRun {
         sim.devices.power.setExtraDrain(on ? 500 : 0);
         break;
       case 'pressureDropout':
-        sim.devices.pressure.fault = on ? { mode: 'dropout', magnitude: 0, sinceMs: now } : null;
+        sim.devices.pressure.setFault(on ? { mode: 'dropout', magnitude: 0, sinceMs: now } : null);
         break;
       case 'nvCorruption':
         if (on) sim.nv.write(NV_KEY_LEDGER, { primeStrokes: 'garbage', phaseKind: 7 });

@@ -78,16 +78,15 @@ export class VirtualClock implements Clock {
   }
 
   /**
-   * Runs every event due at or before `untilMs`, then sets the clock to `untilMs`; `shouldStop`, when
-   * given, is asked before each event and ends the run early like `stopRun` (for a caller that waits
-   * for a condition it cannot signal from an event). The dispatch is written out in the loop, and a
-   * re-armed head that stays first skips the sift.
+   * Runs every event due at or before `untilMs`, then sets the clock to `untilMs`, unless an event
+   * calls `stopRun` first. The dispatch is written out in the loop, and a re-armed head that stays
+   * first skips the sift.
    */
-  runUntil(untilMs: number, shouldStop?: () => boolean): void {
+  runUntil(untilMs: number): void {
     const heap = this.heap;
     this.stopRequested = false;
     for (;;) {
-      if (this.stopRequested || (shouldStop !== undefined && shouldStop())) return;
+      if (this.stopRequested) return;
       this.dropCancelledHead();
       const head = heap[0];
       if (head === undefined || head.atMs > untilMs) break;

@@ -87,7 +87,7 @@ describe('golden traces of canonical scenarios', () => {
     const telemetry = new Telemetry();
     const milestones: string[] = [];
     telemetry.ledger.subscribe((m) => milestones.push(`${(m.atMs / 1000).toFixed(3).padStart(12)} s  ${'ledger'.padEnd(12)} infused ${Math.round(m.infusedFraction * 100)} %`));
-    const sim = new Simulation({ scenario: defaultScenario(), telemetry, telemetrySampleMs: 86_400_000 });
+    const sim = new Simulation({ scenario: defaultScenario(), telemetry });
     const summary = sim.runToEnd();
     const log = sim.log.entries.map((e: LogEntry) => `${(e.atMs / 1000).toFixed(3).padStart(12)} s  ${e.kind.padEnd(12)} ${e.code}${e.detail === undefined ? '' : ` ${e.detail}`}`);
     const lines = [...log, ...milestones].sort((a, b) => Number(a.slice(0, 12)) - Number(b.slice(0, 12)));

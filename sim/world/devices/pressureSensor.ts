@@ -16,7 +16,6 @@ import type { Plant } from '../plant/index.ts';
 import type { DeviceProfile } from '../profile.ts';
 import { noiseKey, normalPairsFromKey, streamId } from '../rng.ts';
 import type { SeededRandom } from '../rng.ts';
-import type { SensorFault } from './readout.ts';
 import { FaultableSensor, applySensorFault } from './readout.ts';
 
 /**
@@ -214,11 +213,6 @@ export class SimPressureSensor extends FaultableSensor implements PressureSensor
     this.lastMaxMmHg = reading.maxMmHg;
     this.lastCardiacMmHg = reading.cardiacAmplitudeMmHg;
     return reading;
-  }
-
-  /** @deprecated Use `setFault`; kept only while sim/verify/scriptedRun.ts assigns the fault. */
-  set fault(fault: SensorFault | null) {
-    this.setFault(fault);
   }
 
   /** The last window computed, as a reading at `atMs` over `windowMs`. */

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT_OK } from '../../../sim/cli/exitCodes.ts';
-import { blockContent } from '../../../sim/tools/markdownBlocks.ts';
+import { blockContent } from '../../../sim/report/markdownBlocks.ts';
 import { cli, expectInputError } from '../../support/cli.ts';
 
 const BEGIN = '<!-- detection:begin -->';

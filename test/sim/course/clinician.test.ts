@@ -115,7 +115,7 @@ describe('the course part of the scenario format', () => {
   });
 
   it('refuses bad input with the field and the allowed range', () => {
-    expect(() => parseScenario({ ...base, course: { cycles: 40 } })).toThrow(/course\.cycles must be an integer \(allowed 1–36\)/);
+    expect(() => parseScenario({ ...base, course: { cycles: 40 } })).toThrow(/course\.cycles is above the allowed range \(allowed 1–36\)/);
     expect(() => parseScenario({ ...base, course: { cycleDays: 14 } })).toThrow(/course\.cycleDays = 14 leaves no day for the heparin lock after a 14-day infusion \(allowed 15–90 days\)/);
     expect(() => parseScenario({ ...base, course: { cycles: 3 }, clinicalEvents: [{ kind: 'ulcer', cycle: 4 }] })).toThrow(/clinicalEvents\[0\]\.cycle = 4 is after the last cycle \(allowed 1–3\)/);
     expect(() => parseScenario({ ...base, course: {}, clinicalEvents: [{ kind: 'rash', cycle: 1 }] })).toThrow(/kind must be one of: ulcer, epigastricPain/);

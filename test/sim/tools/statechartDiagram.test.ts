@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { PumpEvent } from '../../../firmware/index.ts';
 import { pumpMachine } from '../../../firmware/index.ts';
 import { WRITE_COMMAND, blockFile, checkBlock, expectedBlock, writeBlocks } from '../../../sim/tools/docBlocks.ts';
-import { blockMarkers } from '../../../sim/tools/markdownBlocks.ts';
+import { blockMarkers } from '../../../sim/report/markdownBlocks.ts';
 import { mermaidIds, statechartMermaid } from '../../../sim/tools/statechartDiagram.ts';
 
 const { begin: BEGIN_MARKER, end: END_MARKER } = blockMarkers('statechart');
