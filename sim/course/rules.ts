@@ -6,7 +6,7 @@
  * Promises: a table that loads is well-formed; `matchRule` is pure and takes the first row that
  * matches (event kind, grade, alarm code, occurrence count), so the file's order is its priority.
  * `node --import ./sim/tools/loader/register.mjs sim/course/rules.ts --markdown [FILE]` prints the
- * table as it appears in the README (the block sim/tools/docBlocks.ts writes).
+ * table as it appears in docs/courses-and-cohort.md (the block sim/tools/docBlocks.ts writes).
  */
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -130,7 +130,7 @@ export function matchRule(table: RuleTable, q: RuleQuery): RuleRow | null {
   return table.rows.find((row) => rowMatches(row, q)) ?? null;
 }
 
-/** The table as a Markdown table (the README's rule table is this output). */
+/** The table as a Markdown table (the rule table of docs/courses-and-cohort.md is this output). */
 export function ruleTableMarkdown(table: RuleTable): string {
   const cell = (s: string): string => s.replace(/\|/g, '\\|');
   const when = (r: RuleRow): string => {

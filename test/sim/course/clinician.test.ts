@@ -36,7 +36,7 @@ describe('the default rule table (sim/course/rules.default.json)', () => {
     expect(() => parseRuleTable({ name: 'x', rows: [{ event: 'ulcer', action: 'continue', doseFactor: 2, source: 'seed' }] }, 'rules.json')).toThrow(/rows\[0\]\.doseFactor: doseFactor must be a number \(allowed > 0 and ≤ 1\)/);
   });
 
-  it('prints as the Markdown table the README shows', () => {
+  it('prints as the Markdown table docs/courses-and-cohort.md shows', () => {
     const md = ruleTableMarkdown(table);
     expect(md.split('\n')).toHaveLength(table.rows.length + 2);
     expect(md).toContain('| ulcer | occurrence 1 | — | hold 30 d, dose factor ≤ 0.5 |');

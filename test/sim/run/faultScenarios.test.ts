@@ -1,6 +1,6 @@
 /**
  * Every example scenario under sim/scenarios/ (one per fault kind) loads, and the firmware's
- * response is the one the README's fault table documents: the expected alarm within its bound,
+ * response is the one the fault table of docs/faults-and-detection.md documents: the expected alarm within its bound,
  * or no alarm where the pump cannot or must not see the fault.
  */
 import { readdirSync } from 'node:fs';

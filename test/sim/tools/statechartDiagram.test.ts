@@ -16,8 +16,8 @@ import { blockMarkers } from '../../../sim/report/markdownBlocks.ts';
 import { mermaidIds, statechartMermaid } from '../../../sim/tools/statechartDiagram.ts';
 
 const { begin: BEGIN_MARKER, end: END_MARKER } = blockMarkers('statechart');
-const checkReadme = (file: string) => checkBlock('statechart', file);
-const writeReadme = (file: string) => writeBlocks(file, ['statechart']);
+const checkDiagramIn = (file: string) => checkBlock('statechart', file);
+const writeDiagramIn = (file: string) => writeBlocks(file, ['statechart']);
 
 /** Every `PumpEvent` type; `satisfies` makes this fail to compile when the union changes. */
 const PUMP_EVENT_TYPES = Object.keys({
@@ -120,8 +120,8 @@ describe('the statechart diagram', () => {
 });
 
 describe('docs/architecture.md', () => {
-  it('PUMP-DOC-README holds exactly the generated statechart between its markers', () => {
-    const result = checkReadme(blockFile('statechart'));
+  it('PUMP-DOC-DIAGRAM holds exactly the generated statechart between its markers', () => {
+    const result = checkDiagramIn(blockFile('statechart'));
     if (!result.ok) {
       // The message says what to run; the diff shows what changed.
       expect(result.actual ?? `(${result.reason})`, result.message).toBe(result.expected);
@@ -132,7 +132,7 @@ describe('docs/architecture.md', () => {
   });
 });
 
-describe('the block writer (on a temporary README)', () => {
+describe('the block writer (on a temporary Markdown file)', () => {
   let dir: string | null = null;
   afterEach(() => {
     if (dir !== null) rmSync(dir, { recursive: true, force: true });
@@ -146,44 +146,44 @@ describe('the block writer (on a temporary README)', () => {
     return file;
   }
 
-  it('PUMP-DOC-WRITE refuses, and says so, when the README does not exist', () => {
+  it('PUMP-DOC-WRITE refuses, and says so, when the file does not exist', () => {
     const file = tempReadme(null);
-    const result = writeReadme(file);
+    const result = writeDiagramIn(file);
     expect(result.ok).toBe(false);
     expect(result.message).toMatch(/^error: .*does not exist/);
-    const check = checkReadme(file);
+    const check = checkDiagramIn(file);
     expect(check.ok).toBe(false);
     if (!check.ok) expect(check.message).toContain(WRITE_COMMAND);
   });
 
-  it('PUMP-DOC-WRITE refuses to touch a README without the markers', () => {
+  it('PUMP-DOC-WRITE refuses to touch a file without the markers', () => {
     const original = '# pumpsim\n\nNo diagram here.\n';
     const file = tempReadme(original);
-    const result = writeReadme(file);
+    const result = writeDiagramIn(file);
     expect(result.ok).toBe(false);
     expect(result.message).toMatch(/^error: .*lacks the markers/);
     expect(readFileSync(file, 'utf8')).toBe(original);
-    expect(checkReadme(file)).toMatchObject({ ok: false, reason: 'noMarkers' });
+    expect(checkDiagramIn(file)).toMatchObject({ ok: false, reason: 'noMarkers' });
   });
 
   it('PUMP-DOC-WRITE a stale diagram fails the check with the command to run, and --write fixes it in place', () => {
     const before = `# pumpsim\n\nIntro.\n\n${BEGIN_MARKER}\n\`\`\`mermaid\nstateDiagram-v2\n  [*] --> old\n\`\`\`\n${END_MARKER}\n\nAfter.\n`;
     const file = tempReadme(before);
-    const stale = checkReadme(file);
+    const stale = checkDiagramIn(file);
     expect(stale).toMatchObject({ ok: false, reason: 'outOfDate' });
     if (!stale.ok) expect(stale.message).toContain('npx tsx sim/tools/docBlocks.ts --write');
-    expect(writeReadme(file).ok).toBe(true);
+    expect(writeDiagramIn(file).ok).toBe(true);
     const after = readFileSync(file, 'utf8');
     expect(after).toBe(`# pumpsim\n\nIntro.\n\n${BEGIN_MARKER}${expectedBlock('statechart')}${END_MARKER}\n\nAfter.\n`);
-    expect(checkReadme(file)).toEqual({ ok: true });
+    expect(checkDiagramIn(file)).toEqual({ ok: true });
     // Idempotent: a second write changes nothing.
-    expect(writeReadme(file).message).toMatch(/already up to date/);
+    expect(writeDiagramIn(file).message).toMatch(/already up to date/);
     expect(readFileSync(file, 'utf8')).toBe(after);
   });
 
   it('PUMP-DOC-WRITE fills empty markers', () => {
     const file = tempReadme(`${BEGIN_MARKER}${END_MARKER}\n`);
-    expect(writeReadme(file).ok).toBe(true);
-    expect(checkReadme(file)).toEqual({ ok: true });
+    expect(writeDiagramIn(file).ok).toBe(true);
+    expect(checkDiagramIn(file)).toEqual({ ok: true });
   });
 });
