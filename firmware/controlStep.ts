@@ -89,7 +89,7 @@ export function withDetectorsAndAlarms(state: ControlState, detectors: DetectorS
 
 /**
  * The control state with ledger, detectors and alarms given, the rest kept: every state but a
- * step's own and a boot's is built here, field by field, so every state has one shape.
+ * step's own and a boot's is built here, field by field, in the order those two use.
  */
 function withLedgerDetectorsAlarms(state: ControlState, ledger: Ledger, detectors: DetectorState, alarms: AlarmState): ControlState {
   return {

@@ -195,7 +195,7 @@ export class Firmware {
     const nowMs = hal.clock.nowMs();
     this.steps++;
     const pressure = hal.pressure.read();
-    // Countdowns rather than `steps % every`: the same periods, without two divisions per period.
+    // Countdowns to each slow sensor's next read.
     const flowDue = --this.stepsToFlowRead === 0;
     if (flowDue) this.stepsToFlowRead = this.flowEverySteps;
     const flow = flowDue ? hal.flow.read() : null;

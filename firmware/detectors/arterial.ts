@@ -33,7 +33,6 @@ export interface ArterialDetector {
   readonly lossOfArterialSignalMs: number;
 }
 
-// Not frozen: `readonly` keeps these constants immutable, and every verdict keeps one shape.
 export const ARTERIAL_DISCONNECTED: ArterialDetector = {
   pulsePresent: false,
   pulseReturnCount: 0,

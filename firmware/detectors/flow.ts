@@ -3,8 +3,8 @@
  *
  * Owns: the flow window (`FlowDetector`, three 5-minute blocks and the one under way), its
  * verdict (`FlowVerdict`), and when they are at rest.
- * Promises: pure; the window is built field by field by one literal or builder, so every window
- * has the same shape; an idle window is the constant `FLOW_IDLE`.
+ * Promises: pure; a window is built field by field by one literal or builder, never by spreading
+ * another; an idle window is the constant `FLOW_IDLE`.
  */
 import type { FlowReading, HalResult } from '../../hal/index.ts';
 import type { DetectorConfig } from './readings.ts';

@@ -53,7 +53,7 @@ export interface DetectorState {
 }
 
 // Every detector group is built by one literal or one builder per group, never by spreading
-// another object, so that every group keeps one shape.
+// another object (docs/performance.md).
 export const INITIAL_DETECTORS: DetectorState = {
   pressureTrack: PRESSURE_TRACK_START,
   flowTrack: { identicalCount: 0, lastUlPerHour: NaN },
@@ -62,7 +62,7 @@ export const INITIAL_DETECTORS: DetectorState = {
   flowVerdict: NO_FLOW_VERDICT,
   drive: DRIVE_RESET,
   strokeCount: { strokesCompleted: 0 },
-  reservoir: { shortfallUl: 0, mismatchUl: 0, emptyCount: 0, lastSampleAtMs: -1, filledAtMs: -1 },
+  reservoir: reservoirFilledAt(-1),
   health: { sensorFaultMs: 0, flowFaulty: false, gaugeFaulty: false, batteryPercent: 100, repeatedRestartLockout: false },
 };
 

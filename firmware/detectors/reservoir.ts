@@ -21,7 +21,7 @@ export interface ReservoirDetector {
   readonly filledAtMs: number;
 }
 
-/** A reservoir just filled at `atMs`: nothing judged yet. */
+/** A reservoir filled at `atMs` (-1: none recorded since boot): nothing judged yet. */
 export function reservoirFilledAt(atMs: number): ReservoirDetector {
   return { shortfallUl: 0, mismatchUl: 0, emptyCount: 0, lastSampleAtMs: -1, filledAtMs: atMs };
 }
