@@ -17,8 +17,7 @@
  * Both must agree, so an exercise episode (pulse present, pressure up) and a tip in tissue (pulse
  * gone, pressure down) are not occlusions. A fixed limit stays as a backstop (GIP 1.10.3).
  */
-import type { PressureReading } from '../../hal/index.ts';
-import type { DetectorConfig } from './readings.ts';
+import type { DetectorConfig, PressureReading } from './../readings.ts';
 import { THRESHOLDS } from './thresholds.ts';
 
 export interface ArterialDetector {

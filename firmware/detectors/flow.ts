@@ -6,8 +6,7 @@
  * Promises: pure; a window is built field by field by one literal or builder, never by spreading
  * another; an idle window is the constant `FLOW_IDLE`.
  */
-import type { FlowReading, HalResult } from '../../hal/index.ts';
-import type { DetectorConfig } from './readings.ts';
+import type { DetectorConfig, FlowReading, HalResult } from './../readings.ts';
 import { THRESHOLDS } from './thresholds.ts';
 
 export interface FlowDetector {

@@ -12,8 +12,7 @@
  *   continues: delivery is still verified stroke by stroke by the drive encoder.
  * - Reservoir gauge silent → SENSOR_DEGRADED, therapy continues on the ledger's volume.
  */
-import type { FlowReading, HalResult, PressureReading } from '../../hal/index.ts';
-import type { DetectorConfig, DetectorReadings } from './readings.ts';
+import type { DetectorConfig, DetectorReadings, FlowReading, HalResult, PressureReading } from './../readings.ts';
 import { THRESHOLDS } from './thresholds.ts';
 
 /**

@@ -10,8 +10,8 @@
  * period allocates only what moved, and alarms.ts can tell by identity which conditions may have
  * changed.
  */
-import type { PressureReading } from '../../hal/index.ts';
-import type { Ledger } from '../ledger.ts';
+import type { DetectorConfig, DetectorReadings, PressureReading } from './../readings.ts';
+import type { Ledger } from './../ledger.ts';
 import type { ArterialDetector } from './arterial.ts';
 import { ARTERIAL_DISCONNECTED, arterialAtRest, updateArterial } from './arterial.ts';
 import type { DriveDetector, StrokeCount } from './drive.ts';
@@ -32,7 +32,6 @@ import {
   updatePressureTrack,
   withPressureFault,
 } from './health.ts';
-import type { DetectorConfig, DetectorReadings } from './readings.ts';
 import type { ReservoirDetector } from './reservoir.ts';
 import { reservoirAtRest, reservoirFilledAt, updateReservoir } from './reservoir.ts';
 
@@ -202,8 +201,8 @@ export type { FlowDetector, FlowVerdict } from './flow.ts';
 export { updateFlow, updateFlowVerdict } from './flow.ts';
 export type { FlowTrack, HealthDetector, PressureTrack } from './health.ts';
 export { plausibleFlow, plausiblePressure, pressureFaultMs, updateFlowTrack, updateHealth, updatePressureTrack } from './health.ts';
-export type { DetectorConfig, DetectorReadings } from './readings.ts';
-export { detectorConfig } from './readings.ts';
+export type { DetectorConfig, DetectorReadings } from './../readings.ts';
+export { detectorConfig } from './../readings.ts';
 export type { ReservoirDetector } from './reservoir.ts';
 export { updateReservoir } from './reservoir.ts';
 export { THRESHOLDS } from './thresholds.ts';

@@ -5,11 +5,10 @@
  * Promises: pure; judged once per new gauge sample while the infusion owes strokes; samples
  * taken before the last fill are ignored.
  */
-import type { HalResult, ReservoirReading } from '../../hal/index.ts';
-import type { Ledger } from '../ledger.ts';
+import type { DetectorConfig, HalResult, ReservoirReading } from './../readings.ts';
+import type { Ledger } from './../ledger.ts';
 import type { FlowDetector } from './flow.ts';
 import { FLOW_IDLE, flowSaysDry } from './flow.ts';
-import type { DetectorConfig } from './readings.ts';
 import { THRESHOLDS } from './thresholds.ts';
 
 export interface ReservoirDetector {

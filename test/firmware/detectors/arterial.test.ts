@@ -12,8 +12,8 @@ import type { ArterialDetector } from '../../../firmware/detectors/arterial.ts';
 import { updateArterial } from '../../../firmware/detectors/arterial.ts';
 import { plausiblePressure } from '../../../firmware/detectors/health.ts';
 import { INITIAL_DETECTORS } from '../../../firmware/detectors/index.ts';
-import type { DetectorConfig } from '../../../firmware/detectors/readings.ts';
-import { detectorConfig } from '../../../firmware/detectors/readings.ts';
+import type { DetectorConfig } from '../../../firmware/readings.ts';
+import { detectorConfig } from '../../../firmware/readings.ts';
 import { THRESHOLDS } from '../../../firmware/detectors/thresholds.ts';
 import { NOMINAL_PORT_CONFIG, deviceConfig } from '../../support/deviceConfig.ts';
 

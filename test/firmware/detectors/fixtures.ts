@@ -4,7 +4,7 @@
 import type { FlowReading, PressureReading, ReservoirReading } from '../../../hal/index.ts';
 import type { Ledger } from '../../../firmware/ledger.ts';
 import { EMPTY_LEDGER, makeLedger } from '../../../firmware/ledger.ts';
-import { detectorConfig } from '../../../firmware/detectors/readings.ts';
+import { detectorConfig } from '../../../firmware/readings.ts';
 import { NOMINAL_PORT_CONFIG } from '../../support/deviceConfig.ts';
 
 export const cfg = detectorConfig(NOMINAL_PORT_CONFIG);

@@ -10,7 +10,7 @@ import type { FlowDetector } from '../../../firmware/detectors/flow.ts';
 import { updateFlow, updateFlowVerdict } from '../../../firmware/detectors/flow.ts';
 import { plausibleFlow } from '../../../firmware/detectors/health.ts';
 import { INITIAL_DETECTORS } from '../../../firmware/detectors/index.ts';
-import { detectorConfig } from '../../../firmware/detectors/readings.ts';
+import { detectorConfig } from '../../../firmware/readings.ts';
 import { THRESHOLDS } from '../../../firmware/detectors/thresholds.ts';
 import { NOMINAL_PORT_CONFIG } from '../../support/deviceConfig.ts';
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { FlowTrack, HealthDetector, PressureTrack } from '../../../firmware/detectors/health.ts';
 import { plausibleFlow, plausiblePressure, pressureFaultMs, updateFlowTrack, updateHealth, updatePressureTrack, withPressureFault } from '../../../firmware/detectors/health.ts';
 import { INITIAL_DETECTORS } from '../../../firmware/detectors/index.ts';
-import type { DetectorConfig, DetectorReadings } from '../../../firmware/detectors/readings.ts';
+import type { DetectorConfig, DetectorReadings } from '../../../firmware/readings.ts';
 import { THRESHOLDS } from '../../../firmware/detectors/thresholds.ts';
 import { NOMINAL_PORT_CONFIG } from '../../support/deviceConfig.ts';
 import { cfg, flowRead, gauge, pressure } from './fixtures.ts';

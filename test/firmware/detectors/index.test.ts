@@ -12,8 +12,8 @@ import { updateFlow, updateFlowVerdict } from '../../../firmware/detectors/flow.
 import { plausibleFlow, plausiblePressure, pressureFaultMs, updateFlowTrack, updateHealth, updatePressureTrack, withPressureFault } from '../../../firmware/detectors/health.ts';
 import type { DetectorState } from '../../../firmware/detectors/index.ts';
 import { INITIAL_DETECTORS, pressureGroupsAtRest, recordStrokes, slowGroupsSettled, updateDetectors, withPressureGroups, withSlowGroups } from '../../../firmware/detectors/index.ts';
-import type { DetectorConfig, DetectorReadings } from '../../../firmware/detectors/readings.ts';
-import { detectorConfig } from '../../../firmware/detectors/readings.ts';
+import type { DetectorConfig, DetectorReadings } from '../../../firmware/readings.ts';
+import { detectorConfig } from '../../../firmware/readings.ts';
 import { updateReservoir } from '../../../firmware/detectors/reservoir.ts';
 import { THRESHOLDS } from '../../../firmware/detectors/thresholds.ts';
 import type { Ledger } from '../../../firmware/ledger.ts';

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FlowDetector } from '../../../firmware/detectors/flow.ts';
 import { INITIAL_DETECTORS } from '../../../firmware/detectors/index.ts';
-import { detectorConfig } from '../../../firmware/detectors/readings.ts';
+import { detectorConfig } from '../../../firmware/readings.ts';
 import { updateReservoir } from '../../../firmware/detectors/reservoir.ts';
 import { THRESHOLDS } from '../../../firmware/detectors/thresholds.ts';
 import type { Ledger } from '../../../firmware/ledger.ts';

@@ -2,9 +2,13 @@
  * What the detectors are given each period: the readings, and the static figures they judge them by.
  *
  * Owns: the readings record and the detector configuration derived from the device configuration.
- * Promises: `detectorConfig` is built once per device configuration, not per period.
+ * Promises: `detectorConfig` is built once per device configuration, not per period. The HAL
+ * reading types are re-exported here: the detector families (firmware/detectors/) take them from
+ * this module, as firmware/ reaches hal/ only from its top level.
  */
-import type { DeviceConfig, FlowReading, HalResult, PowerReading, PressureReading, ReservoirReading } from '../../hal/index.ts';
+import type { DeviceConfig, FlowReading, HalResult, PowerReading, PressureReading, ReservoirReading } from '../hal/index.ts';
+
+export type { FlowReading, HalResult, PressureReading, ReservoirReading } from '../hal/index.ts';
 
 /**
  * One period's readings. Pressure is read every period; the slower sensors are read on their own
