@@ -8,7 +8,7 @@
  * the change touched. The score is Stryker's: detected (killed + timed out) over detected plus
  * undetected (survived + no coverage), over all files together.
  * `--score` prints the score of the reports already there without running anything;
- * A file argument may carry a line range, `firmware/detectors.ts:1-280`, to split a large file
+ * A file argument may carry a line range, `firmware/detectors/index.ts:1-120`, to split a large file
  * into runs that can go in parallel; their reports add up to one row.
  * `--survivors` also lists every surviving mutant (file:line, mutator, replacement); `--force`
  * retests every mutant of the files named instead of reusing earlier results.
@@ -24,7 +24,16 @@ const given = args.filter((a) => !a.startsWith('--'));
 // Passed on to Stryker: `--force` retests every mutant (Stryker's incremental mode reuses a
 // survivor's result when no test it knew of changed, which misses new tests of static mutants).
 const passOn = args.filter((a) => a === '--force');
-const files = given.length > 0 ? given : fs.readdirSync('firmware').filter((f) => f.endsWith('.ts') && f !== 'index.ts').map((f) => `firmware/${f}`);
+// Every firmware module, in subfolders too (firmware/detectors/), but not the public index.
+const files =
+  given.length > 0
+    ? given
+    : fs
+        .readdirSync('firmware', { recursive: true })
+        .map((f) => String(f).split(path.sep).join('/'))
+        .filter((f) => f.endsWith('.ts') && f !== 'index.ts')
+        .sort()
+        .map((f) => `firmware/${f}`);
 
 if (!scoreOnly) {
   for (const file of files) {
@@ -48,7 +57,7 @@ for (const dir of fs.existsSync('reports/mutation') ? fs.readdirSync('reports/mu
   const report = path.join('reports/mutation', dir, 'mutation.json');
   if (dir === 'all' || !fs.existsSync(report)) continue;
   const json = JSON.parse(fs.readFileSync(report, 'utf8'));
-  // A part run on a line range ("detectors.261-401") counts only the mutants in its range: its
+  // A part run on a line range ("detectors.index.1-120") counts only the mutants in its range: its
   // report can also carry results Stryker's incremental record kept from outside it.
   const range = /\.(\d+)-(\d+)$/.exec(dir);
   const inRange = (m) => range === null || (m.location.start.line >= Number(range[1]) && m.location.start.line <= Number(range[2]));

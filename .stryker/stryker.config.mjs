@@ -10,10 +10,13 @@
 import path from 'node:path';
 
 const file = process.env.MUTATE_FILE;
-// A line range ("firmware/detectors.ts:1-280") splits a large file across runs; each part keeps
-// its own reports (reports/mutation/detectors.1-280/).
+// A file's reports are named by its path under firmware/ (firmware/detectors/flow.ts: detectors.flow),
+// so firmware/detectors/index.ts and another folder's index.ts do not share one. A line range
+// ("firmware/detectors/index.ts:1-120") splits a large file across runs; each part keeps its own
+// reports (reports/mutation/detectors.index.1-120/).
 const [filePath, lines] = (file ?? '').split(':');
-const tag = file ? `${path.basename(filePath, '.ts')}${lines ? `.${lines}` : ''}` : 'all';
+const name = path.relative('firmware', filePath).replace(/\.ts$/, '').split(path.sep).join('.');
+const tag = file ? `${name}${lines ? `.${lines}` : ''}` : 'all';
 const out = `reports/mutation/${tag}`;
 
 export default {

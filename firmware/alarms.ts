@@ -14,8 +14,31 @@
  *   comparing bit masks, without searching the entries.
  */
 import type { AlarmPriority } from '../hal/index.ts';
-import type { AlarmInputGroup, DetectorState } from './detectors.ts';
-import { ALARM_INPUT_BIT, ALL_ALARM_INPUTS, THRESHOLDS } from './detectors.ts';
+import type { DetectorState } from './detectors/index.ts';
+import { THRESHOLDS } from './detectors/thresholds.ts';
+
+/** The detector groups alarm conditions read; each has a bit in a changed-inputs mask. */
+export const ALARM_INPUT_GROUPS = ['arterial', 'flowVerdict', 'drive', 'reservoir', 'health'] as const;
+export type AlarmInputGroup = (typeof ALARM_INPUT_GROUPS)[number];
+export const ALARM_INPUT_BIT = Object.fromEntries(ALARM_INPUT_GROUPS.map((g, i) => [g, 1 << i])) as Readonly<Record<AlarmInputGroup, number>>;
+export const ALL_ALARM_INPUTS = (1 << ALARM_INPUT_GROUPS.length) - 1;
+const { arterial: ARTERIAL_BIT, flowVerdict: FLOW_VERDICT_BIT, drive: DRIVE_BIT, reservoir: RESERVOIR_BIT, health: HEALTH_BIT } = ALARM_INPUT_BIT;
+
+/**
+ * Bit mask (ALARM_INPUT_BIT) of the groups an alarm condition reads that differ between the two
+ * states; 0 when none did, so the alarm table need not be evaluated. Detector groups are immutable
+ * and replaced on change, so identity is the test; the trackers (`pressureTrack`, `flowTrack`,
+ * `strokeCount`, `flow`) are no alarm input.
+ */
+export function changedAlarmInputs(before: DetectorState, after: DetectorState): number {
+  return (
+    (before.arterial !== after.arterial ? ARTERIAL_BIT : 0) |
+    (before.flowVerdict !== after.flowVerdict ? FLOW_VERDICT_BIT : 0) |
+    (before.drive !== after.drive ? DRIVE_BIT : 0) |
+    (before.reservoir !== after.reservoir ? RESERVOIR_BIT : 0) |
+    (before.health !== after.health ? HEALTH_BIT : 0)
+  );
+}
 
 export const ALARM_CODES = [
   'OCCLUSION',

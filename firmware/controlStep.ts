@@ -3,9 +3,9 @@
  *
  * Owns: the per-period arithmetic — detectors, alarm evaluation, and how many strokes to run now.
  * Promises:
- * - Pure: `(state, settings, readings, nowMs) → state`, the next state carrying the period's
- *   commands (`strokes`, `events`). Time is a parameter;
- *   commands are data. The runtime (runtime.ts) alone touches the HAL.
+ * - Pure: `(state, settings, readings, nowMs) → { state, commands }`: the next state, and the
+ *   period's commands (`strokes` for the drive, `events` for the statechart) beside it. Time is a
+ *   parameter; commands are data. The runtime (runtime.ts) alone touches the HAL.
  * - Runs at its real period in simulated time in every mode; it is never skipped to go faster.
  * - Strokes are only commanded while the statechart allows delivery and no stopping alarm is
  *   present, and never more than the schedule owes (the cumulative target carries the remainder)
@@ -15,9 +15,9 @@
  */
 import type { DeviceConfig, PressureReading } from '../hal/index.ts';
 import type { AlarmCode, AlarmState, DriveAction } from './alarms.ts';
-import { ALARM_RULE_BY_CODE, NO_ALARMS, alarmStep, deliveryInhibited } from './alarms.ts';
-import type { DetectorConfig, DetectorReadings, DetectorState } from './detectors.ts';
-import { ALL_ALARM_INPUTS, INITIAL_DETECTORS, changedAlarmInputs, detectorConfig, recordStrokes, updateDetectors } from './detectors.ts';
+import { ALARM_RULE_BY_CODE, ALL_ALARM_INPUTS, NO_ALARMS, alarmStep, changedAlarmInputs, deliveryInhibited } from './alarms.ts';
+import type { DetectorConfig, DetectorReadings, DetectorState } from './detectors/index.ts';
+import { INITIAL_DETECTORS, detectorConfig, recordStrokes, updateDetectors } from './detectors/index.ts';
 import type { InfusionPlan } from './dosing.ts';
 import { NL_PER_UL, scheduledStrokes } from './dosing.ts';
 import type { Ledger, PhaseKind } from './ledger.ts';
@@ -60,32 +60,38 @@ export interface ControlState {
   /** The last two trusted-or-not pressure readings, for the signal checks (null before the first). */
   readonly lastPressure: PressureReading | null;
   readonly previousPressure: PressureReading | null;
-  /**
-   * What the step that made this state commands now: strokes for the drive and events for the
-   * statechart. A state made otherwise (boot, drive feedback, an acknowledgement) commands nothing.
-   * They travel in the state rather than in an envelope around it: one object a period fewer.
-   */
+}
+
+/** What a control step commands now: strokes for the drive and events for the statechart. */
+export interface ControlCommands {
   readonly strokes: number;
   readonly events: readonly ControlEvent[];
 }
 
-const NO_EVENTS: readonly ControlEvent[] = Object.freeze([]);
+/** A control step's result: the next state, and the period's commands beside it. */
+export interface ControlOutput {
+  readonly state: ControlState;
+  readonly commands: ControlCommands;
+}
+
+/** The commands of most periods: no stroke owed, nothing to tell the statechart. */
+const NO_COMMANDS: ControlCommands = { strokes: 0, events: Object.freeze([]) };
 
 /** Control state resuming from a ledger (boot, or a new phase). */
 export function controlStateFor(ledger: Ledger, detectors: DetectorState = INITIAL_DETECTORS, alarms: AlarmState = NO_ALARMS): ControlState {
-  return { ledger, detectors, alarms, phaseElapsedMs: ledger.phaseElapsedMs, judgedDetectors: null, lastPressure: null, previousPressure: null, strokes: 0, events: NO_EVENTS };
+  return { ledger, detectors, alarms, phaseElapsedMs: ledger.phaseElapsedMs, judgedDetectors: null, lastPressure: null, previousPressure: null };
 }
 
-/** The control state with detectors and alarms replaced; it commands nothing. */
+/** The control state with detectors and alarms replaced. */
 export function withDetectorsAndAlarms(state: ControlState, detectors: DetectorState, alarms: AlarmState): ControlState {
-  return commandingNothing(state, state.ledger, detectors, alarms);
+  return withLedgerDetectorsAlarms(state, state.ledger, detectors, alarms);
 }
 
 /**
- * The control state with ledger, detectors and alarms given, the rest kept, commanding nothing:
- * every state but a step's own is built here, field by field (one hidden class for every state).
+ * The control state with ledger, detectors and alarms given, the rest kept: every state but a
+ * step's own and a boot's is built here, field by field, in the order those two use.
  */
-function commandingNothing(state: ControlState, ledger: Ledger, detectors: DetectorState, alarms: AlarmState): ControlState {
+function withLedgerDetectorsAlarms(state: ControlState, ledger: Ledger, detectors: DetectorState, alarms: AlarmState): ControlState {
   return {
     ledger,
     detectors,
@@ -94,8 +100,6 @@ function commandingNothing(state: ControlState, ledger: Ledger, detectors: Detec
     judgedDetectors: state.judgedDetectors,
     lastPressure: state.lastPressure,
     previousPressure: state.previousPressure,
-    strokes: 0,
-    events: NO_EVENTS,
   };
 }
 
@@ -103,9 +107,6 @@ export type ControlEvent =
   | { readonly type: 'phase.complete'; readonly phase: Exclude<PhaseKind, 'none'> }
   | { readonly type: 'alarm.raised'; readonly code: AlarmCode; readonly driveAction: DriveAction }
   | { readonly type: 'alarm.cleared'; readonly code: AlarmCode };
-
-/** A control step's result: the next state, carrying the period's commands (`strokes`, `events`). */
-export type ControlOutput = ControlState;
 
 export function strokeVolumeUl(config: DeviceConfig): number {
   return config.strokeVolumeNl / NL_PER_UL;
@@ -116,16 +117,7 @@ export function controlStep(state: ControlState, settings: ControlSettings, read
   const periodMs = config.controlPeriodMs;
   const ledger = state.ledger;
   const phaseActive = delivery !== 'none' && ledger.phaseKind === delivery && !phaseComplete(ledger);
-  const detectors = updateDetectors(
-    state.detectors,
-    settings.detector,
-    settings.connected,
-    phaseActive && delivery === 'infuse',
-    ledger,
-    readings,
-    state.lastPressure,
-    state.previousPressure,
-  );
+  const detectors = updateDetectors(state, settings, phaseActive && delivery === 'infuse', readings);
   const pressure = readings.pressure;
   const judged = state.judgedDetectors;
   const changedInputs = judged === null ? ALL_ALARM_INPUTS : judged === detectors ? 0 : changedAlarmInputs(judged, detectors);
@@ -158,15 +150,16 @@ export function controlStep(state: ControlState, settings: ControlSettings, read
   }
 
   return {
-    ledger,
-    detectors,
-    alarms,
-    phaseElapsedMs,
-    judgedDetectors: detectors,
-    lastPressure: pressure.ok ? pressure : state.lastPressure,
-    previousPressure: pressure.ok ? state.lastPressure : state.previousPressure,
-    strokes,
-    events: events ?? NO_EVENTS,
+    state: {
+      ledger,
+      detectors,
+      alarms,
+      phaseElapsedMs,
+      judgedDetectors: detectors,
+      lastPressure: pressure.ok ? pressure : state.lastPressure,
+      previousPressure: pressure.ok ? state.lastPressure : state.previousPressure,
+    },
+    commands: strokes === 0 && events === null ? NO_COMMANDS : { strokes, events: events ?? NO_COMMANDS.events },
   };
 }
 
@@ -176,7 +169,7 @@ export function controlStep(state: ControlState, settings: ControlSettings, read
  */
 export function applyDriveFeedback(state: ControlState, config: DeviceConfig, commanded: number, encoderCounts: number): ControlState {
   const completed = Math.min(commanded, Math.floor(encoderCounts / config.encoderCountsPerStroke));
-  return commandingNothing(
+  return withLedgerDetectorsAlarms(
     state,
     withPhaseElapsed(addStrokes(state.ledger, completed), state.phaseElapsedMs),
     recordStrokes(state.detectors, commanded, completed, strokeVolumeUl(config)),

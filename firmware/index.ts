@@ -1,12 +1,34 @@
 /**
- * Public surface of the firmware: what would be flashed. Imports only hal/ and libraries.
+ * Public surface of the firmware: what would be flashed, and what the simulator and the
+ * verification drive it through. Imports only hal/ and libraries. Internals (the control step, the
+ * detector families, the alarm table's masks) are imported from their own modules by their tests.
  */
-export * from './dosing.ts';
-export * from './drugLibrary.ts';
-export * from './alarms.ts';
-export * from './detectors.ts';
-export * from './ledger.ts';
-export * from './controlStep.ts';
-export * from './commands.ts';
-export * from './machine.ts';
-export * from './runtime.ts';
+
+// The firmware runtime: boot, the control task, commands, and what an observer sees.
+export { Firmware, SELF_TEST_DURATION_MS, SENSOR_READ_PERIODS_MS, NV_KEY_LEDGER } from './runtime.ts';
+export type { FirmwareObserver, FirmwareOptions, StatechartClock } from './runtime.ts';
+export { NV_KEY_THERAPY } from './therapyRecord.ts';
+
+// Commands in, answers out: the only way into a running firmware.
+export type { CommandAnswer, PumpCommand, PumpCommandType } from './commands.ts';
+
+// The statechart: modes, their events and timing, and the restart lockout.
+export { pumpMachine, PAUSE_REMINDER_MS, SELF_TEST_TIMEOUT_MS, RESTART_LOCKOUT_COUNT, RESTART_LOCKOUT_WINDOW_MS } from './machine.ts';
+export type { PumpEmitted, PumpEvent, PumpInput, PumpMachine, ResumePoint, TherapyPoint } from './machine.ts';
+
+// Prescription to plan: dose arithmetic and the drug library's limits.
+export { planInfusion, bsaMostellerM2, scheduledStrokes, MS_PER_DAY, MS_PER_HOUR } from './dosing.ts';
+export type { InfusionPlan, LimitFinding, LimitKind, PatientInput, PlanResult, PrescriptionInput } from './dosing.ts';
+export { HAI_FUDR_LIBRARY, EXCLUSIVE_ZERO } from './drugLibrary.ts';
+export type { DrugLibrary, LimitBand } from './drugLibrary.ts';
+
+// Alarms: the table, its priorities and drive actions, and the audio pause.
+export { ALARM_CODES, ALARM_TABLE, ALARM_RULE_BY_CODE, AUDIO_PAUSE_MS } from './alarms.ts';
+export type { AlarmCode, AlarmEntry, AlarmRule, AlarmState, DriveAction } from './alarms.ts';
+
+// Detection thresholds, which the verification's model judges against.
+export { THRESHOLDS } from './detectors/thresholds.ts';
+
+// The delivery ledger and its NV record.
+export { EMPTY_LEDGER, ledgerFigures, ledgerFromRecord, ledgerToRecord } from './ledger.ts';
+export type { Ledger, LedgerFigures, PhaseKind } from './ledger.ts';

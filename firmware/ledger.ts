@@ -39,7 +39,7 @@ export const EMPTY_LEDGER: Ledger = {
   reservoirFillUl: 0,
 };
 
-/** Builds a ledger field by field: one hidden class for every ledger, so the 1 Hz path stays fast. */
+/** Builds a ledger field by field, so every ledger is made by this one literal (docs/performance.md). */
 export function makeLedger(l: Ledger): Ledger {
   return {
     primeStrokes: l.primeStrokes,

@@ -7,7 +7,8 @@
  * - It holds modes, not ticks: it hears commands, phase completions and alarm changes, never the
  *   1 Hz control period. Its only delays are named in `setup` and run on the HAL clock.
  * - Its actions are assignments and emitted notifications; it never touches the HAL. The runtime
- *   reads the mode (`deliveryFor`, `connectedFor`) and the emitted events.
+ *   reads the mode (`deliveryFor`, from the states' delivery tags; `connected` in the context) and
+ *   the emitted events.
  * - Fail-safe (`failSafe`): the drive is stopped and no command moves it again; the annunciator
  *   keeps the high-priority signal. Only a power cycle (a new boot and self-test) leaves it,
  *   because a failed self-test or an unrecoverable fault means the firmware can no longer trust
@@ -92,12 +93,16 @@ function evaluateCandidate(context: PumpContext): { plan: InfusionPlan | null; f
   return { plan: result.plan, findings: result.plan.softFindings, needsConfirmation };
 }
 
+/** The tag of each state that delivers: `deliveryFor` reads the mode's delivery from it. */
+export type DeliveryTag = `delivery.${Exclude<DeliveryMode, 'none'>}`;
+
 export const pumpMachine = setup({
   types: {
     context: {} as PumpContext,
     events: {} as PumpEvent,
     input: {} as PumpInput,
     emitted: {} as PumpEmitted,
+    tags: {} as DeliveryTag,
   },
   delays: {
     selfTestTimeoutMs: SELF_TEST_TIMEOUT_MS,
@@ -249,6 +254,7 @@ export const pumpMachine = setup({
       },
       states: {
         priming: {
+          tags: ['delivery.prime'],
           entry: [{ type: 'setResumePoint', params: { point: 'priming' } }, { type: 'setTherapyPoint', params: { point: 'priming' } }],
           on: { 'phase.complete': { guard: { type: 'isPhase', params: { phase: 'prime' } }, target: '#pump.primed' } },
         },
@@ -263,6 +269,7 @@ export const pumpMachine = setup({
           },
           states: {
             running: {
+              tags: ['delivery.infuse'],
               entry: [{ type: 'setResumePoint', params: { point: 'infusing' } }, { type: 'setTherapyPoint', params: { point: 'infusing' } }],
               on: { pause: { target: 'paused' } },
             },
@@ -274,6 +281,7 @@ export const pumpMachine = setup({
           },
         },
         flushing: {
+          tags: ['delivery.flush'],
           entry: [{ type: 'setResumePoint', params: { point: 'flushing' } }, { type: 'setTherapyPoint', params: { point: 'flushing' } }],
           on: {
             'phase.complete': {
@@ -335,15 +343,26 @@ export const pumpMachine = setup({
 
 export type PumpMachine = typeof pumpMachine;
 
-/** Delivery the mode allows. Everything else, including every alarm and fail-safe mode, is 'none'. */
-export function deliveryFor(stateValue: unknown): DeliveryMode {
-  if (typeof stateValue !== 'object' || stateValue === null) return 'none';
-  const therapy = (stateValue as Record<string, unknown>)['therapy'];
-  if (therapy === undefined) return 'none';
-  if (therapy === 'priming') return 'prime';
-  if (therapy === 'flushing') return 'flush';
-  if (typeof therapy === 'object' && therapy !== null && (therapy as Record<string, unknown>)['infusing'] === 'running') return 'infuse';
+/**
+ * Delivery the mode allows, from the tag its state carries (priming, infusing while running,
+ * flushing). Every other state, including every alarm and fail-safe mode, carries none: 'none'.
+ */
+export function deliveryFor(snapshot: { hasTag(tag: DeliveryTag): boolean }): DeliveryMode {
+  if (snapshot.hasTag('delivery.infuse')) return 'infuse';
+  if (snapshot.hasTag('delivery.prime')) return 'prime';
+  if (snapshot.hasTag('delivery.flush')) return 'flush';
   return 'none';
+}
+
+/**
+ * How a `program` event ended, from the state it led to: a plan over a hard limit goes back to
+ * idle (the only way a `program` event reaches idle), one over a soft limit waits for
+ * confirmation, any other is accepted.
+ */
+export function programOutcome(snapshot: { matches(value: 'idle' | { programming: 'awaitingConfirmation' }): boolean }): 'rejected' | 'needsConfirmation' | 'accepted' {
+  if (snapshot.matches('idle')) return 'rejected';
+  if (snapshot.matches({ programming: 'awaitingConfirmation' })) return 'needsConfirmation';
+  return 'accepted';
 }
 
 /** Dotted path of a state value, e.g. `therapy.infusing.running`. */

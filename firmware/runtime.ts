@@ -13,7 +13,7 @@
  * - Commands are the only way in; each gets an answer saying whether the current mode took it.
  */
 import { createActor, type Actor, type ActorOptions, type AnyActorLogic, type SnapshotFrom } from 'xstate';
-import type { Hal, HalError, LogEntry, NvRecord, StrokeFeedback } from '../hal/index.ts';
+import type { Hal, HalError, LogEntry, StrokeFeedback } from '../hal/index.ts';
 import type { AlarmState } from './alarms.ts';
 import { ALARM_RULE_BY_CODE, acknowledgeAlarms, isAudible, pauseAudio, signalOwner } from './alarms.ts';
 import type { CommandAnswer, PumpCommand } from './commands.ts';
@@ -24,11 +24,13 @@ import { HAI_FUDR_LIBRARY } from './drugLibrary.ts';
 import type { InfusionPlan } from './dosing.ts';
 import { scheduledStrokes } from './dosing.ts';
 import type { Ledger } from './ledger.ts';
-import type { DetectorReadings } from './detectors.ts';
-import { acknowledgeStall, afterFill, withRestartLockout } from './detectors.ts';
+import type { DetectorReadings } from './detectors/index.ts';
+import { acknowledgeStall, afterFill, withRestartLockout } from './detectors/index.ts';
 import { EMPTY_LEDGER, beginPhase, endPhase, ledgerFromRecord, ledgerToRecord, refillLedger } from './ledger.ts';
-import type { PumpEvent, PumpMachine, ResumePoint, TherapyPoint } from './machine.ts';
-import { THERAPY_POINTS, deliveryFor, modeName, pumpMachine } from './machine.ts';
+import type { PumpEmitted, PumpEvent, PumpMachine, ResumePoint, TherapyPoint } from './machine.ts';
+import { deliveryFor, modeName, programOutcome, pumpMachine } from './machine.ts';
+import type { TherapyRecord } from './therapyRecord.ts';
+import { NO_THERAPY, NV_KEY_THERAPY, therapyFromRecord, therapyToRecord } from './therapyRecord.ts';
 
 /**
  * How often each sensor is read. Pressure every control period (the arterial checks need it);
@@ -40,9 +42,6 @@ export const SENSOR_READ_PERIODS_MS = Object.freeze({ flow: 10_000, reservoir: 6
 /** Simulated duration of the power-on self-test (GIP 3.4.3 allows up to 70 s). */
 export const SELF_TEST_DURATION_MS = 2_000;
 export const NV_KEY_LEDGER = 'ledger';
-export const NV_KEY_THERAPY = 'therapy';
-
-const RESUME_POINTS: readonly ResumePoint[] = ['none', 'priming', 'infusing', 'paused', 'flushing', 'alarmStopped', 'infusionComplete', 'stopped', 'locked'];
 
 export interface FirmwareObserver {
   /** Called after every mode change with the dotted mode name. */
@@ -79,7 +78,6 @@ export class Firmware {
   private periodicHandle = -1;
   private selfTestHandle = -1;
   private steps = 0;
-  private rejectedInThisCommand = false;
   private ledgerUnreadable = false;
   private readonly flowEverySteps: number;
   private readonly slowEverySteps: number;
@@ -146,15 +144,13 @@ export class Firmware {
       const handled = cmd.type === 'acknowledge';
       return { accepted: handled, mode: this.mode, ...(handled ? {} : { reason: `${cmd.type} is not accepted in mode ${this.mode}` }) };
     }
-    this.rejectedInThisCommand = false;
     this.actor.send(event);
+    if (cmd.type !== 'program') return { accepted: true, mode: this.mode };
     const after = this.actor.getSnapshot();
-    if (cmd.type === 'program' && this.rejectedInThisCommand) {
-      return { accepted: false, mode: this.mode, reason: after.context.findings.map((f) => f.message).join('; ') };
-    }
-    if (cmd.type === 'program' && after.matches({ programming: 'awaitingConfirmation' })) {
-      return { accepted: true, mode: this.mode, reason: `needs confirmation: ${after.context.findings.map((f) => f.message).join('; ')}` };
-    }
+    const outcome = programOutcome(after);
+    const findings = after.context.findings.map((f) => f.message).join('; ');
+    if (outcome === 'rejected') return { accepted: false, mode: this.mode, reason: findings };
+    if (outcome === 'needsConfirmation') return { accepted: true, mode: this.mode, reason: `needs confirmation: ${findings}` };
     return { accepted: true, mode: this.mode };
   }
 
@@ -199,7 +195,7 @@ export class Firmware {
     const nowMs = hal.clock.nowMs();
     this.steps++;
     const pressure = hal.pressure.read();
-    // Countdowns rather than `steps % every`: the same periods, without two divisions per period.
+    // Countdowns to each slow sensor's next read.
     const flowDue = --this.stepsToFlowRead === 0;
     if (flowDue) this.stepsToFlowRead = this.flowEverySteps;
     const flow = flowDue ? hal.flow.read() : null;
@@ -207,16 +203,13 @@ export class Firmware {
     if (slow) this.stepsToSlowRead = this.slowEverySteps;
     const reservoir = slow ? hal.reservoir.read() : null;
     const power = slow ? hal.power.read() : null;
-    // A fresh record each period: storing this period's reading into a long-lived holder would
-    // cost a write barrier (an old object pointing at a new one) every period. Built after the
-    // last read, so no call runs between its allocation and its stores (stores made after a call
-    // need a barrier check each).
+    // A fresh record each period, built after the last read: the detectors hold on to none of it.
     const readings: DetectorReadings = { pressure, flow, reservoir, power };
-    const out = controlStep(this.control, this.settings, readings, nowMs);
+    const { state, commands } = controlStep(this.control, this.settings, readings, nowMs);
     const alarmsBefore = this.control.alarms;
-    this.control = out;
-    if (out.strokes > 0) this.runStrokes(out.strokes, nowMs);
-    if (out.events.length > 0) this.dispatch(out.events, nowMs);
+    this.control = state;
+    if (commands.strokes > 0) this.runStrokes(commands.strokes, nowMs);
+    if (commands.events.length > 0) this.dispatch(commands.events, nowMs);
     if (this.control.alarms !== alarmsBefore || this.shownSignal !== '') this.updateAnnunciator(nowMs);
   }
 
@@ -289,7 +282,7 @@ export class Firmware {
   private onSnapshot(snapshot: SnapshotFrom<PumpMachine>): void {
     const mode = modeName(snapshot.value);
     const ctx = snapshot.context;
-    const delivery = deliveryFor(snapshot.value);
+    const delivery = deliveryFor(snapshot);
     const connected = ctx.connected;
     if (delivery !== this.settings.delivery || connected !== this.settings.connected || ctx.plan !== this.settings.plan) {
       this.settings = makeControlSettings(this.hal.config, ctx.plan, delivery, connected, this.settings);
@@ -309,7 +302,7 @@ export class Firmware {
   }
 
   private onEmitted(emitted: { type: string } & Record<string, unknown>): void {
-    const e = emitted as import('./machine.ts').PumpEmitted;
+    const e = emitted as PumpEmitted;
     const atMs = this.hal.clock.nowMs();
     switch (e.type) {
       case 'phase.begin': {
@@ -325,7 +318,6 @@ export class Firmware {
         this.log('notification', 'PLAN_ACCEPTED', `${e.plan.rateUlPerHour.toFixed(2)} µL/h for ${e.plan.infusionDays} d`);
         break;
       case 'plan.rejected':
-        this.rejectedInThisCommand = true;
         this.log('notification', 'PLAN_REJECTED', e.findings.map((f) => f.message).join('; '));
         break;
       case 'reservoir.refilled':
@@ -355,17 +347,9 @@ export class Firmware {
     return ledger ?? EMPTY_LEDGER;
   }
 
-  private restoreTherapy(): { resumePoint: ResumePoint; therapyPoint: TherapyPoint; connected: boolean; plan: InfusionPlan | null } {
+  private restoreTherapy(): TherapyRecord {
     const read = this.hal.nv.read(NV_KEY_THERAPY);
-    if (!read.ok || read.record === null) return { resumePoint: 'none', therapyPoint: 'none', connected: false, plan: null };
-    const connected = read.record['connected'] === true;
-    const storedTherapyPoint = read.record['therapyPoint'];
-    const therapyPoint = typeof storedTherapyPoint === 'string' && THERAPY_POINTS.includes(storedTherapyPoint as TherapyPoint) ? (storedTherapyPoint as TherapyPoint) : 'none';
-    const point = read.record['resumePoint'];
-    const planJson = read.record['planJson'];
-    const plan = typeof planJson === 'string' && planJson !== '' ? (JSON.parse(planJson) as InfusionPlan) : null;
-    const resumePoint = typeof point === 'string' && RESUME_POINTS.includes(point as ResumePoint) ? (point as ResumePoint) : 'none';
-    return { resumePoint: plan === null && resumePoint !== 'locked' ? 'none' : resumePoint, therapyPoint, connected, plan };
+    return read.ok ? therapyFromRecord(read.record) : NO_THERAPY;
   }
 
   private persistLedger(): void {
@@ -373,8 +357,7 @@ export class Firmware {
   }
 
   private persistTherapy(plan: InfusionPlan | null): void {
-    const record: NvRecord = { resumePoint: this.resumePoint, therapyPoint: this.therapyPoint, connected: this.persistedConnected, planJson: plan === null ? '' : JSON.stringify(plan) };
-    this.hal.nv.write(NV_KEY_THERAPY, record);
+    this.hal.nv.write(NV_KEY_THERAPY, therapyToRecord({ resumePoint: this.resumePoint, therapyPoint: this.therapyPoint, connected: this.persistedConnected, plan }));
   }
 
   private log(kind: LogEntry['kind'], code: string, detail?: string): void {

@@ -109,11 +109,15 @@ describe('the scanner itself', () => {
     expect(found("import { assign, setup } from 'xstate';")).toEqual([]);
     expect(found("import type { Clock } from '../hal/index.ts';")).toEqual([]);
     expect(found("import { planInfusion } from './dosing.ts';")).toEqual([]);
+    const inSubfolder = (snippet: string): string[] => scanSource(snippet, 'firmware/detectors/example.ts', rulesFor('firmware', 'firmware/detectors/example.ts')).map((v) => v.rule);
+    expect(inSubfolder("import type { Ledger } from '../ledger.ts';")).toEqual([]);
+    expect(inSubfolder("import type { FlowReading } from '../../hal/index.ts';")).toEqual([]);
+    expect(inSubfolder("import { x } from '../../test/x.ts';")).toEqual(['firmware/ imports only firmware/ and hal/ (../../test/x.ts)']);
     expect(found("import fs from 'node:fs';")).toEqual(['firmware/ imports a package not in package.json dependencies (node:fs)']);
     expect(found("import fc from 'fast-check';")).toEqual(['firmware/ imports a package not in package.json dependencies (fast-check)']);
-    expect(found("import { x } from '../test/support/fc.ts';")).toEqual(['firmware/ imports only ./ and ../hal/ (../test/support/fc.ts)']);
-    expect(found("import { x } from './../test/x.ts';")).toEqual(['firmware/ imports only ./ and ../hal/ (./../test/x.ts)']);
-    expect(found("import { x } from '../hal/../sim2/x.ts';")).toEqual(['firmware/ imports only ./ and ../hal/ (../hal/../sim2/x.ts)']);
+    expect(found("import { x } from '../test/support/fc.ts';")).toEqual(['firmware/ imports only firmware/ and hal/ (../test/support/fc.ts)']);
+    expect(found("import { x } from './../test/x.ts';")).toEqual(['firmware/ imports only firmware/ and hal/ (./../test/x.ts)']);
+    expect(found("import { x } from '../hal/../sim2/x.ts';")).toEqual(['firmware/ imports only firmware/ and hal/ (../hal/../sim2/x.ts)']);
   });
 
   it('PUMP-PORT-SCAN hal imports nothing but itself', () => {

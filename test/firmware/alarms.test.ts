@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AlarmCode, AlarmState, DetectorState } from '../../firmware/index.ts';
+import type { AlarmCode, AlarmState } from '../../firmware/alarms.ts';
 import {
   ALARM_CODES,
   ALARM_INPUT_BIT,
@@ -13,9 +13,7 @@ import {
   ALARM_TABLE,
   ALL_ALARM_INPUTS,
   AUDIO_PAUSE_MS,
-  INITIAL_DETECTORS,
   NO_ALARMS,
-  THRESHOLDS,
   acknowledgeAlarms,
   alarmStep,
   changedAlarmInputs,
@@ -24,7 +22,10 @@ import {
   isAudible,
   pauseAudio,
   signalOwner,
-} from '../../firmware/index.ts';
+} from '../../firmware/alarms.ts';
+import type { DetectorState } from '../../firmware/detectors/index.ts';
+import { INITIAL_DETECTORS } from '../../firmware/detectors/index.ts';
+import { THRESHOLDS } from '../../firmware/detectors/thresholds.ts';
 import { checkProperty } from '../support/fc.ts';
 
 /** The detector evidence that makes each alarm's condition true (and, alone, no other). */

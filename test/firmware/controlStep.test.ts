@@ -9,8 +9,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { HalResult, PressureReading } from '../../hal/index.ts';
-import type { DeliveryMode, DetectorReadings, Ledger } from '../../firmware/index.ts';
-import { EMPTY_LEDGER, INITIAL_DETECTORS, applyDriveFeedback, controlStateFor, controlStep, makeControlSettings, scheduledStrokes } from '../../firmware/index.ts';
+import type { DeliveryMode } from '../../firmware/controlStep.ts';
+import { applyDriveFeedback, controlStateFor, controlStep, makeControlSettings } from '../../firmware/controlStep.ts';
+import type { DetectorReadings } from '../../firmware/detectors/index.ts';
+import { INITIAL_DETECTORS } from '../../firmware/detectors/index.ts';
+import { scheduledStrokes } from '../../firmware/dosing.ts';
+import type { Ledger } from '../../firmware/ledger.ts';
+import { EMPTY_LEDGER } from '../../firmware/ledger.ts';
 import { checkProperty } from '../support/fc.ts';
 import { NOMINAL_PORT_CONFIG, deviceConfig } from '../support/deviceConfig.ts';
 
@@ -32,22 +37,22 @@ function step(ledger: Ledger, delivery: DeliveryMode, config = NOMINAL_PORT_CONF
 describe('strokes per period', () => {
   it('PUMP-SCHED-2 a period commands the schedule’s increment: 3,600 strokes over an hour is one a second', () => {
     const out = step(phaseLedger('infuse', 3600, 3_600_000, 10_000, 10), 'infuse');
-    expect(out.strokes).toBe(1);
-    expect(out.phaseElapsedMs).toBe(11_000);
+    expect(out.commands.strokes).toBe(1);
+    expect(out.state.phaseElapsedMs).toBe(11_000);
   });
 
   it('PUMP-SCHED-2 a ledger ahead of its schedule (after a reboot) commands nothing until the schedule catches up', () => {
     const out = step(phaseLedger('infuse', 3600, 3_600_000, 10_000, 15), 'infuse');
-    expect(out.strokes).toBe(0);
-    expect(out.phaseElapsedMs).toBe(11_000);
+    expect(out.commands.strokes).toBe(0);
+    expect(out.state.phaseElapsedMs).toBe(11_000);
   });
 
   it('PUMP-SCHED-2 a catch-up is capped at the drive’s maximum rate per period (20 strokes/s; 2 per 100 ms period)', () => {
-    expect(step(phaseLedger('prime', 1000, 10_000, 5000, 0), 'prime').strokes).toBe(NOMINAL_PORT_CONFIG.maxStrokesPerSecond);
+    expect(step(phaseLedger('prime', 1000, 10_000, 5000, 0), 'prime').commands.strokes).toBe(NOMINAL_PORT_CONFIG.maxStrokesPerSecond);
     const fast = deviceConfig({ controlPeriodMs: 100 });
-    expect(step(phaseLedger('prime', 1000, 10_000, 5000, 0), 'prime', fast).strokes).toBe(2);
+    expect(step(phaseLedger('prime', 1000, 10_000, 5000, 0), 'prime', fast).commands.strokes).toBe(2);
     // Exactly what is owed, when that is under the cap.
-    expect(step(phaseLedger('prime', 1000, 10_000, 0, 95), 'prime').strokes).toBe(5);
+    expect(step(phaseLedger('prime', 1000, 10_000, 0, 95), 'prime').commands.strokes).toBe(5);
   });
 
   it('PUMP-SCHED-2 for any phase, position and delivered count, a period commands the schedule’s increment, capped, never negative', () => {
@@ -59,7 +64,7 @@ describe('strokes per period', () => {
         const elapsedMs = Math.floor(at * durationMs);
         const out = step(phaseLedger('infuse', total, durationMs, elapsedMs, Math.min(delivered, total)), 'infuse');
         const owed = scheduledStrokes(total, Math.min(elapsedMs + 1000, durationMs), durationMs) - Math.min(delivered, total);
-        expect(out.strokes).toBe(Math.max(0, Math.min(cap, owed)));
+        expect(out.commands.strokes).toBe(Math.max(0, Math.min(cap, owed)));
       }),
       { seed: 2201, numRuns: 200 },
     );
@@ -67,17 +72,17 @@ describe('strokes per period', () => {
 
   it('PUMP-NO-DELIVERY-STOPPED with no phase and no delivery allowed the schedule does not move', () => {
     const out = step(EMPTY_LEDGER, 'none');
-    expect(out.strokes).toBe(0);
-    expect(out.phaseElapsedMs).toBe(0);
+    expect(out.commands.strokes).toBe(0);
+    expect(out.state.phaseElapsedMs).toBe(0);
   });
 
   it('PUMP-NO-DELIVERY-STOPPED nothing moves when the chart allows no delivery, or allows another phase than the ledger’s', () => {
     const ledger = phaseLedger('infuse', 3600, 3_600_000, 10_000, 0);
     for (const delivery of ['none', 'prime', 'flush'] as const) {
       const out = step(ledger, delivery);
-      expect(out.strokes, delivery).toBe(0);
-      expect(out.phaseElapsedMs, delivery).toBe(10_000);
-      expect(out.events, delivery).toEqual([]);
+      expect(out.commands.strokes, delivery).toBe(0);
+      expect(out.state.phaseElapsedMs, delivery).toBe(10_000);
+      expect(out.commands.events, delivery).toEqual([]);
     }
   });
 });
@@ -86,14 +91,14 @@ describe('phase completion', () => {
   it('PUMP-CONTROL-LOOP a finished phase reports phase.complete once the chart is in it, and commands nothing', () => {
     const done = phaseLedger('flush', 2000, 60_000, 60_000, 2000);
     const out = step(done, 'flush');
-    expect(out.strokes).toBe(0);
-    expect(out.events).toEqual([{ type: 'phase.complete', phase: 'flush' }]);
+    expect(out.commands.strokes).toBe(0);
+    expect(out.commands.events).toEqual([{ type: 'phase.complete', phase: 'flush' }]);
   });
 
   it('PUMP-CONTROL-LOOP a finished phase says nothing while the chart allows no delivery or another phase', () => {
     const done = phaseLedger('flush', 2000, 60_000, 60_000, 2000);
-    expect(step(done, 'none').events).toEqual([]);
-    expect(step(done, 'infuse').events).toEqual([]);
+    expect(step(done, 'none').commands.events).toEqual([]);
+    expect(step(done, 'infuse').commands.events).toEqual([]);
   });
 });
 
@@ -104,19 +109,19 @@ describe('the flow window counts the infusion only', () => {
     for (const phase of ['prime', 'flush'] as const) {
       const out = step(phaseLedger(phase, 1000, 100_000, 10_000, 100), phase, NOMINAL_PORT_CONFIG, readings(flow));
       // The very object: an opened window would be a fresh (if equal-looking) record.
-      expect(out.detectors.flow, phase).toBe(INITIAL_DETECTORS.flow);
+      expect(out.state.detectors.flow, phase).toBe(INITIAL_DETECTORS.flow);
     }
   });
 
   it('GIP-1.2.2 once the infusion phase is complete (the chart still running it), a flow reading no longer opens the window', () => {
     const done = step(phaseLedger('infuse', 3600, 3_600_000, 3_600_000, 3600), 'infuse', NOMINAL_PORT_CONFIG, readings(flow));
-    expect(done.detectors.flow).toBe(INITIAL_DETECTORS.flow);
-    expect(done.events).toEqual([{ type: 'phase.complete', phase: 'infuse' }]);
+    expect(done.state.detectors.flow).toBe(INITIAL_DETECTORS.flow);
+    expect(done.commands.events).toEqual([{ type: 'phase.complete', phase: 'infuse' }]);
   });
 
   it('GIP-1.2.2 during the infusion the first flow reading opens the window', () => {
     const out = step(phaseLedger('infuse', 3600, 3_600_000, 10_000, 10), 'infuse', NOMINAL_PORT_CONFIG, readings(flow));
-    expect(out.detectors.flow).not.toBe(INITIAL_DETECTORS.flow);
+    expect(out.state.detectors.flow).not.toBe(INITIAL_DETECTORS.flow);
   });
 });
 
@@ -132,7 +137,7 @@ describe('drive feedback', () => {
     // With the flow window open (two reads into the infusion), confirmed strokes count as commanded volume.
     const flowRead = (atMs: number) => readings({ ok: true, atMs, windowMs: 10_000, meanFlowUlPerHour: 3600 });
     const settings = makeControlSettings(NOMINAL_PORT_CONFIG, null, 'infuse', false);
-    const opened = controlStep(controlStep(state, settings, flowRead(11_000), 11_000), settings, flowRead(21_000), 21_000);
+    const opened = controlStep(controlStep(state, settings, flowRead(11_000), 11_000).state, settings, flowRead(21_000), 21_000).state;
     const fed = applyDriveFeedback(opened, NOMINAL_PORT_CONFIG, 3, 2 * perStroke);
     expect(fed.detectors.flow.commandedUl - opened.detectors.flow.commandedUl).toBeCloseTo(2 * (NOMINAL_PORT_CONFIG.strokeVolumeNl / 1000), 12);
     const full = applyDriveFeedback(state, NOMINAL_PORT_CONFIG, 3, 3 * perStroke);

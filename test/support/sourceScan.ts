@@ -216,9 +216,8 @@ export function importProblem(specifier: string, rules: ScanRules): string | nul
   }
   if (relative) {
     const resolved = path.resolve(path.dirname(rules.filePath), specifier);
-    if (specifier.startsWith('./') && isInside(firmwareDir, resolved)) return null;
-    if (specifier.startsWith('../hal/') && isInside(halDir, resolved)) return null;
-    return `firmware/ imports only ./ and ../hal/ (${specifier})`;
+    if (isInside(firmwareDir, resolved) || isInside(halDir, resolved)) return null;
+    return `firmware/ imports only firmware/ and hal/ (${specifier})`;
   }
   if (rules.allowedPackages.includes(packageName(specifier))) return null;
   return `firmware/ imports a package not in package.json dependencies (${specifier})`;

@@ -5,8 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Ledger, PhaseKind } from '../../firmware/index.ts';
-import { EMPTY_LEDGER, addStrokes, beginPhase, endPhase, ledgerFromRecord, ledgerToRecord, phaseComplete, refillLedger, withPhaseElapsed } from '../../firmware/index.ts';
+import type { Ledger, PhaseKind } from '../../firmware/ledger.ts';
+import { EMPTY_LEDGER, addStrokes, beginPhase, endPhase, ledgerFromRecord, ledgerToRecord, phaseComplete, refillLedger, withPhaseElapsed } from '../../firmware/ledger.ts';
 import type { NvRecord } from '../../hal/index.ts';
 import { checkProperty } from '../support/fc.ts';
 

@@ -1,5 +1,5 @@
 /**
- * The arterial detector (firmware/detectors.ts, `updateArterial`) at its thresholds, by example:
+ * The arterial detector (firmware/detectors/arterial.ts, `updateArterial`) at its thresholds, by example:
  * the cardiac pulse as the sign of an open path to the artery, the rise after its loss that calls
  * an occlusion (against the highest plausible compliance), the hard pressure limit, and the low
  * mean without a pulse that calls a displacement. The numbers come from THRESHOLDS, so a changed
@@ -7,10 +7,15 @@
  * show the same behaviour end to end.
  */
 import { describe, expect, it } from 'vitest';
-import type { PressureReading } from '../../hal/index.ts';
-import type { ArterialDetector } from '../../firmware/index.ts';
-import { INITIAL_DETECTORS, THRESHOLDS, detectorConfig, updateArterial } from '../../firmware/index.ts';
-import { NOMINAL_PORT_CONFIG, deviceConfig } from '../support/deviceConfig.ts';
+import type { HalResult, PressureReading } from '../../../hal/index.ts';
+import type { ArterialDetector } from '../../../firmware/detectors/arterial.ts';
+import { updateArterial } from '../../../firmware/detectors/arterial.ts';
+import { plausiblePressure } from '../../../firmware/detectors/health.ts';
+import { INITIAL_DETECTORS } from '../../../firmware/detectors/index.ts';
+import type { DetectorConfig } from '../../../firmware/readings.ts';
+import { detectorConfig } from '../../../firmware/readings.ts';
+import { THRESHOLDS } from '../../../firmware/detectors/thresholds.ts';
+import { NOMINAL_PORT_CONFIG, deviceConfig } from '../../support/deviceConfig.ts';
 
 const cfg = detectorConfig(NOMINAL_PORT_CONFIG);
 const T = THRESHOLDS;
@@ -19,10 +24,15 @@ function reading(meanMmHg: number, cardiacAmplitudeMmHg: number): PressureReadin
   return { ok: true, atMs: 0, windowMs: 1000, sampleCount: 50, meanMmHg, minMmHg: meanMmHg - 10, maxMmHg: meanMmHg + 10, cardiacAmplitudeMmHg };
 }
 
+/** One period's arterial update, with the window judged for plausibility first, as the whole update does. */
+function arterialAfter(a: ArterialDetector, c: DetectorConfig, connected: boolean, strokes: number, p: HalResult<PressureReading>, suspect = false): ArterialDetector {
+  return updateArterial(a, c, connected, strokes, plausiblePressure(p, c), suspect);
+}
+
 /** Feeds readings in order (with the stroke count at each), from a connected, patent artery. */
 function run(steps: readonly [meanMmHg: number, amplitudeMmHg: number, strokes: number][]): ArterialDetector {
-  let a = updateArterial(INITIAL_DETECTORS.arterial, cfg, true, 0, reading(90, 6));
-  for (const [mean, amp, strokes] of steps) a = updateArterial(a, cfg, true, strokes, reading(mean, amp));
+  let a = arterialAfter(INITIAL_DETECTORS.arterial, cfg, true, 0, reading(90, 6));
+  for (const [mean, amp, strokes] of steps) a = arterialAfter(a, cfg, true, strokes, reading(mean, amp));
   return a;
 }
 
@@ -74,10 +84,10 @@ describe('updateArterial', () => {
 
   it('PUMP-SENSOR-FAILSAFE an untrusted or implausible reading holds the verdict; a disconnected path has no arterial state', () => {
     const lost = run([[90, 0, 3]]);
-    expect(updateArterial(lost, cfg, true, 50, reading(90 + 100, 0), true)).toBe(lost);
-    expect(updateArterial(lost, cfg, true, 50, reading(cfg.pressureRangeMmHg.max + 1, 0))).toBe(lost);
-    expect(updateArterial(lost, cfg, true, 50, { ok: false, kind: 'disconnected', detail: 'test' })).toBe(lost);
-    expect(updateArterial(lost, cfg, false, 50, reading(90, 6))).toEqual(INITIAL_DETECTORS.arterial);
+    expect(arterialAfter(lost, cfg, true, 50, reading(90 + 100, 0), true)).toBe(lost);
+    expect(arterialAfter(lost, cfg, true, 50, reading(cfg.pressureRangeMmHg.max + 1, 0))).toBe(lost);
+    expect(arterialAfter(lost, cfg, true, 50, { ok: false, kind: 'disconnected', detail: 'test' })).toBe(lost);
+    expect(arterialAfter(lost, cfg, false, 50, reading(90, 6))).toEqual(INITIAL_DETECTORS.arterial);
   });
 });
 
@@ -95,9 +105,9 @@ describe('updateArterial: edges the mutants found', () => {
     const demanded = (T.occlusionRiseFraction * n * 0.5) / T.maxPlausibleComplianceUlPerMmHg;
     expect(demanded).toBe(5);
     const after = (rise: number): boolean => {
-      let a = updateArterial(INITIAL_DETECTORS.arterial, halfCfg, true, 0, reading(90, 6));
-      a = updateArterial(a, halfCfg, true, 0, reading(90, 0));
-      return updateArterial(a, halfCfg, true, n, reading(90 + rise, 0)).occlusionSuspected;
+      let a = arterialAfter(INITIAL_DETECTORS.arterial, halfCfg, true, 0, reading(90, 6));
+      a = arterialAfter(a, halfCfg, true, 0, reading(90, 0));
+      return arterialAfter(a, halfCfg, true, n, reading(90 + rise, 0)).occlusionSuspected;
     };
     expect(after(demanded)).toBe(true);
     expect(after(demanded - 0.1)).toBe(false);
@@ -105,12 +115,12 @@ describe('updateArterial: edges the mutants found', () => {
 
   it('PUMP-ALARM-QUIET a period that changes nothing after the pulse was lost returns the same detector state', () => {
     const lost = run([[90, 0, 5]]);
-    expect(updateArterial(lost, cfg, true, 5, reading(90, 0))).toBe(lost);
+    expect(arterialAfter(lost, cfg, true, 5, reading(90, 0))).toBe(lost);
     // Anything that moves makes a new state: the loss-of-signal timer below the displacement mean...
-    const low = updateArterial(lost, cfg, true, 5, reading(T.displacementMaxMeanMmHg, 0));
+    const low = arterialAfter(lost, cfg, true, 5, reading(T.displacementMaxMeanMmHg, 0));
     expect(low).not.toBe(lost);
     expect(low.lossOfArterialSignalMs).toBe(cfg.periodMs);
     // ...or a pulse coming back, counted window by window.
-    expect(updateArterial(lost, cfg, true, 5, reading(90, T.pulsePresentMmHg)).pulseReturnCount).toBe(1);
+    expect(arterialAfter(lost, cfg, true, 5, reading(90, T.pulsePresentMmHg)).pulseReturnCount).toBe(1);
   });
 });

@@ -1,20 +1,29 @@
 /**
- * The flow detector and its GIP verdict (firmware/detectors.ts, `updateFlow`,
+ * The flow detector and its GIP verdict (firmware/detectors/flow.ts, `updateFlow`,
  * `updateFlowVerdict`) by example: 5-minute blocks of measured and commanded volume, the first
  * read of an infusion only opening the window, and the 15-minute verdict against ±10 % widened by
  * the sensor's error budget (THRESHOLDS.flowGainTolerance, flowAbsoluteToleranceUlPerHour).
  */
 import { describe, expect, it } from 'vitest';
-import type { FlowReading } from '../../hal/index.ts';
-import type { FlowDetector } from '../../firmware/index.ts';
-import { INITIAL_DETECTORS, THRESHOLDS, detectorConfig, updateFlow, updateFlowVerdict } from '../../firmware/index.ts';
-import { NOMINAL_PORT_CONFIG } from '../support/deviceConfig.ts';
+import type { FlowReading, HalResult } from '../../../hal/index.ts';
+import type { FlowDetector } from '../../../firmware/detectors/flow.ts';
+import { updateFlow, updateFlowVerdict } from '../../../firmware/detectors/flow.ts';
+import { plausibleFlow } from '../../../firmware/detectors/health.ts';
+import { INITIAL_DETECTORS } from '../../../firmware/detectors/index.ts';
+import { detectorConfig } from '../../../firmware/readings.ts';
+import { THRESHOLDS } from '../../../firmware/detectors/thresholds.ts';
+import { NOMINAL_PORT_CONFIG } from '../../support/deviceConfig.ts';
 
 const cfg = detectorConfig(NOMINAL_PORT_CONFIG);
 const T = THRESHOLDS;
 
 function read(meanFlowUlPerHour: number, windowMs = 10_000): FlowReading {
   return { ok: true, atMs: 0, windowMs, meanFlowUlPerHour };
+}
+
+/** One period's flow update, with the read judged for plausibility first, as the whole update does. */
+function flowAfter(fl: FlowDetector, infusing: boolean, f: HalResult<FlowReading> | null): FlowDetector {
+  return updateFlow(fl, cfg, infusing, f, f === null ? null : plausibleFlow(f, cfg));
 }
 
 /** Three full blocks with the given measured and commanded volumes (µL per block). */
@@ -34,18 +43,18 @@ function marginUl(band: number, commandedUl: number): number {
 
 describe('updateFlow', () => {
   it('GIP-1.2.2 the first read of an infusion opens the window without counting; later reads add their volume', () => {
-    const opened = updateFlow(INITIAL_DETECTORS.flow, cfg, true, read(3600));
+    const opened = flowAfter(INITIAL_DETECTORS.flow, true, read(3600));
     expect(opened.measuredUl).toBe(0);
-    const once = updateFlow(opened, cfg, true, read(3600));
+    const once = flowAfter(opened, true, read(3600));
     expect(once.measuredUl).toBeCloseTo(10, 12); // 3600 µL/h for 10 s
     expect(once.blockElapsedMs).toBe(10_000);
-    expect(updateFlow(once, cfg, true, null)).toBe(once);
-    expect(updateFlow(once, cfg, false, read(3600))).toBe(INITIAL_DETECTORS.flow);
+    expect(flowAfter(once, true, null)).toBe(once);
+    expect(flowAfter(once, false, read(3600))).toBe(INITIAL_DETECTORS.flow);
   });
 
   it('GIP-1.2.2 a block closes after 5 minutes of reads and shifts into the window, newest first', () => {
-    let fl = updateFlow(INITIAL_DETECTORS.flow, cfg, true, read(3600));
-    for (let i = 0; i < T.flowBlockMs / 10_000; i++) fl = updateFlow(fl, cfg, true, read(3600));
+    let fl = flowAfter(INITIAL_DETECTORS.flow, true, read(3600));
+    for (let i = 0; i < T.flowBlockMs / 10_000; i++) fl = flowAfter(fl, true, read(3600));
     expect(fl.blockElapsedMs).toBe(0);
     expect(fl.blocksFilled).toBe(1);
     expect(fl.measured1Ul).toBeCloseTo(300, 9);
@@ -53,11 +62,11 @@ describe('updateFlow', () => {
   });
 
   it('PUMP-SENSOR-FAILSAFE an implausible read adds no volume but its time; a failed read adds one control period', () => {
-    const opened = updateFlow(INITIAL_DETECTORS.flow, cfg, true, read(3600));
-    const implausible = updateFlow(opened, cfg, true, read(cfg.flowRangeUlPerHour.max + 1));
+    const opened = flowAfter(INITIAL_DETECTORS.flow, true, read(3600));
+    const implausible = flowAfter(opened, true, read(cfg.flowRangeUlPerHour.max + 1));
     expect(implausible.measuredUl).toBe(0);
     expect(implausible.blockElapsedMs).toBe(10_000);
-    const failed = updateFlow(opened, cfg, true, { ok: false, kind: 'disconnected', detail: 'test' });
+    const failed = flowAfter(opened, true, { ok: false, kind: 'disconnected', detail: 'test' });
     expect(failed.blockElapsedMs).toBe(cfg.periodMs);
   });
 });

@@ -1,0 +1,99 @@
+/**
+ * The arterial detector: occlusion and catheter displacement from the pressure front-end's window
+ * features.
+ *
+ * Owns: the arterial verdict (`ArterialDetector`) and when it is at rest.
+ * Promises: pure; an unchanged verdict is handed back as the same object, and the two verdicts a
+ * quiet period holds (disconnected, patent) are constants.
+ *
+ * Occlusion (docs/domain.md §5). A fixed threshold takes t ≈ C·ΔP/Q: at 89 µL/h and C = 0.3 µL/mmHg,
+ * +100 mmHg needs ~20 min; at C = 1 µL/mmHg over an hour. Two faster signals are used instead:
+ * 1. A patent catheter carries the cardiac pulse to the pump (attenuated by the catheter's
+ *    R·C low-pass); a complete occlusion anywhere downstream isolates the pump from the artery and
+ *    the cardiac band falls to the noise floor.
+ * 2. With the artery cut off, each stroke's pressure step ΔV/C persists instead of decaying with
+ *    τ = R·C ≈ 0.3 s. The detector compares the rise since the pulse was lost with the rise the
+ *    strokes since then would cause at the highest plausible compliance.
+ * Both must agree, so an exercise episode (pulse present, pressure up) and a tip in tissue (pulse
+ * gone, pressure down) are not occlusions. A fixed limit stays as a backstop (GIP 1.10.3).
+ */
+import type { DetectorConfig } from '../readings.ts';
+import type { PressureReading } from '../../hal/index.ts';
+import { THRESHOLDS } from './thresholds.ts';
+
+export interface ArterialDetector {
+  readonly pulsePresent: boolean;
+  /** While lost: windows in a row with the pulse above the threshold. */
+  readonly pulseReturnCount: number;
+  /** Pressure and stroke count when the cardiac pulse was last lost (NaN / -1 while present). */
+  readonly pressureAtPulseLossMmHg: number;
+  readonly strokesAtPulseLoss: number;
+  readonly occlusionSuspected: boolean;
+  /** How long the pulse has been gone with the mean below the displacement limit. */
+  readonly lossOfArterialSignalMs: number;
+}
+
+export const ARTERIAL_DISCONNECTED: ArterialDetector = {
+  pulsePresent: false,
+  pulseReturnCount: 0,
+  pressureAtPulseLossMmHg: NaN,
+  strokesAtPulseLoss: -1,
+  occlusionSuspected: false,
+  lossOfArterialSignalMs: 0,
+};
+
+/** The artery connected and its pulse present (with the hard pressure limit exceeded or not). */
+function arterialPatent(occlusionSuspected: boolean): ArterialDetector {
+  return { pulsePresent: true, pulseReturnCount: 0, pressureAtPulseLossMmHg: NaN, strokesAtPulseLoss: -1, occlusionSuspected, lossOfArterialSignalMs: 0 };
+}
+
+const ARTERIAL_PATENT: ArterialDetector = arterialPatent(false);
+
+/**
+ * Occlusion and displacement from this period's window. `p` is the window if it is plausible
+ * (null otherwise, judged once per period by `plausiblePressure`); `suspect`: the signal checks
+ * distrust it. An untrusted signal holds the arterial verdict; SENSOR_FAULT takes over.
+ */
+export function updateArterial(a: ArterialDetector, cfg: DetectorConfig, connected: boolean, strokesCompleted: number, p: PressureReading | null, suspect = false): ArterialDetector {
+  if (!connected) return ARTERIAL_DISCONNECTED;
+  if (p === null || suspect) return a;
+  const pulseNow = p.cardiacAmplitudeMmHg >= THRESHOLDS.pulsePresentMmHg;
+  const pulseBack = pulseNow && (a.pulsePresent || a.strokesAtPulseLoss < 0 || a.pulseReturnCount + 1 >= THRESHOLDS.pulseReturnWindows);
+  if (pulseBack) {
+    const overLimit = p.meanMmHg >= THRESHOLDS.occlusionHardLimitMmHg;
+    if (!overLimit) return ARTERIAL_PATENT;
+    return a.occlusionSuspected && a.pulsePresent ? a : arterialPatent(true);
+  }
+  const pulseReturnCount = pulseNow ? a.pulseReturnCount + 1 : 0;
+  const lostNow = a.strokesAtPulseLoss < 0;
+  const pressureAtPulseLossMmHg = lostNow ? p.meanMmHg : a.pressureAtPulseLossMmHg;
+  const strokesAtPulseLoss = lostNow ? strokesCompleted : a.strokesAtPulseLoss;
+  const lossOfArterialSignalMs = p.meanMmHg <= THRESHOLDS.displacementMaxMeanMmHg ? a.lossOfArterialSignalMs + cfg.periodMs : 0;
+  const strokesSinceLoss = strokesCompleted - strokesAtPulseLoss;
+  const riseMmHg = p.meanMmHg - pressureAtPulseLossMmHg;
+  const expectedMinRiseMmHg = (THRESHOLDS.occlusionRiseFraction * strokesSinceLoss * cfg.strokeVolumeUl) / THRESHOLDS.maxPlausibleComplianceUlPerMmHg;
+  const occlusionSuspected =
+    p.meanMmHg >= THRESHOLDS.occlusionHardLimitMmHg ||
+    (strokesSinceLoss >= THRESHOLDS.occlusionMinStrokes && riseMmHg >= THRESHOLDS.occlusionMinRiseMmHg && riseMmHg >= expectedMinRiseMmHg);
+  if (
+    !a.pulsePresent &&
+    a.pulseReturnCount === pulseReturnCount &&
+    a.pressureAtPulseLossMmHg === pressureAtPulseLossMmHg &&
+    a.strokesAtPulseLoss === strokesAtPulseLoss &&
+    a.lossOfArterialSignalMs === lossOfArterialSignalMs &&
+    a.occlusionSuspected === occlusionSuspected
+  ) {
+    return a;
+  }
+  return { pulsePresent: false, pulseReturnCount, pressureAtPulseLossMmHg, strokesAtPulseLoss, occlusionSuspected, lossOfArterialSignalMs };
+}
+
+/**
+ * The verdict at rest and staying there for the plausible, trusted window `p`: disconnected, it is
+ * the constant it already is; connected, a patent artery stays patent while its pulse is present
+ * below the hard limit — so `updateArterial` hands back `a`.
+ */
+export function arterialAtRest(a: ArterialDetector, connected: boolean, p: PressureReading): boolean {
+  if (!connected) return a === ARTERIAL_DISCONNECTED;
+  return a === ARTERIAL_PATENT && p.cardiacAmplitudeMmHg >= THRESHOLDS.pulsePresentMmHg && p.meanMmHg < THRESHOLDS.occlusionHardLimitMmHg;
+}

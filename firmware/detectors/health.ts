@@ -1,0 +1,156 @@
+/**
+ * Sensor health: whether each reading can be trusted, the pressure signal's own checks (stuck,
+ * noisy, impossible), the flow sensor's stuck check, and the battery.
+ *
+ * Owns: the plausibility of a reading (judged once per period, by `plausiblePressure` and
+ * `plausibleFlow`, and passed on to the other detectors), `PressureTrack`, `FlowTrack` and
+ * `HealthDetector`, and when they are at rest.
+ * Promises: pure; a group that does not change is handed back as the same object.
+ * - Pressure silent, out of range, stuck, noisy or impossible → SENSOR_FAULT, drive stops: without
+ *   it neither occlusion nor displacement can be seen.
+ * - Flow sensor silent, out of range, stuck or reading reverse flow → SENSOR_DEGRADED, therapy
+ *   continues: delivery is still verified stroke by stroke by the drive encoder.
+ * - Reservoir gauge silent → SENSOR_DEGRADED, therapy continues on the ledger's volume.
+ */
+import type { DetectorConfig, DetectorReadings } from '../readings.ts';
+import type { FlowReading, HalResult, PressureReading } from '../../hal/index.ts';
+import { THRESHOLDS } from './thresholds.ts';
+
+/**
+ * Period-to-period tracking of the pressure signal itself (stuck, noisy, impossible). The last two
+ * readings are kept by the control state (`lastPressure`, `previousPressure`); this group holds
+ * only the counters, which are constant on a healthy signal (so it is not rebuilt every period).
+ */
+export interface PressureTrack {
+  readonly identicalCount: number;
+  readonly reversalScore: number;
+  readonly lowWithPulseMs: number;
+  /** The signal is not to be trusted this period. */
+  readonly suspect: boolean;
+}
+
+/**
+ * Tracker of the flow sensor's successive readings, for the stuck check: it moves with every flow
+ * read, so it is kept out of `health`, which alarm conditions read (a tracker that changes every
+ * read would make the alarm table re-evaluate every read for nothing).
+ */
+export interface FlowTrack {
+  /** Consecutive flow reads identical to the one before. */
+  readonly identicalCount: number;
+  readonly lastUlPerHour: number;
+}
+
+export interface HealthDetector {
+  /** How long the pressure sensor has been silent, out of range or implausible (fail-safe: stop). */
+  readonly sensorFaultMs: number;
+  /** The last flow read was missing, out of range, stuck or implausible (fail-safe: continue). */
+  readonly flowFaulty: boolean;
+  /** The last reservoir gauge read failed (fail-safe: continue on the ledger). */
+  readonly gaugeFaulty: boolean;
+  readonly batteryPercent: number;
+  readonly repeatedRestartLockout: boolean;
+}
+
+export const PRESSURE_TRACK_START: PressureTrack = { identicalCount: 0, reversalScore: 0, lowWithPulseMs: 0, suspect: false };
+
+/** The window, if the sensor answered and its mean is inside the sensor's range; null otherwise. */
+export function plausiblePressure(p: HalResult<PressureReading>, cfg: DetectorConfig): PressureReading | null {
+  return p.ok && p.meanMmHg >= cfg.pressureRangeMmHg.min && p.meanMmHg <= cfg.pressureRangeMmHg.max ? p : null;
+}
+
+/** The flow reading, if the sensor answered and its mean is inside the sensor's range; null otherwise. */
+export function plausibleFlow(f: HalResult<FlowReading>, cfg: DetectorConfig): FlowReading | null {
+  return f.ok && f.meanFlowUlPerHour >= cfg.flowRangeUlPerHour.min && f.meanFlowUlPerHour <= cfg.flowRangeUlPerHour.max ? f : null;
+}
+
+/** Tracks the pressure signal from period to period: stuck, noisy, or a pulse that cannot be. */
+export function updatePressureTrack(
+  t: PressureTrack,
+  cfg: DetectorConfig,
+  connected: boolean,
+  p: HalResult<PressureReading>,
+  last: PressureReading | null,
+  previous: PressureReading | null,
+): PressureTrack {
+  if (!p.ok) return t.suspect ? t : { identicalCount: t.identicalCount, reversalScore: t.reversalScore, lowWithPulseMs: t.lowWithPulseMs, suspect: true };
+  const identical =
+    last !== null && p.meanMmHg === last.meanMmHg && p.cardiacAmplitudeMmHg === last.cardiacAmplitudeMmHg && p.minMmHg === last.minMmHg && p.maxMmHg === last.maxMmHg;
+  const identicalCount = identical ? t.identicalCount + 1 : 0;
+  const delta = last === null ? 0 : p.meanMmHg - last.meanMmHg;
+  const lastDelta = last === null || previous === null ? 0 : last.meanMmHg - previous.meanMmHg;
+  const reversal = Math.abs(delta) > THRESHOLDS.pressureJumpMmHg && Math.abs(lastDelta) > THRESHOLDS.pressureJumpMmHg && delta * lastDelta < 0;
+  const decayed = t.reversalScore * 0.95 + (reversal ? 1 : 0);
+  const reversalScore = decayed < 1e-3 ? 0 : decayed;
+  const pulseWithLowMean = connected && p.cardiacAmplitudeMmHg >= THRESHOLDS.pulsePresentMmHg && p.meanMmHg < THRESHOLDS.pulseWithMeanBelowMmHg;
+  const lowWithPulseMs = pulseWithLowMean ? t.lowWithPulseMs + cfg.periodMs : 0;
+  const suspect =
+    identicalCount >= THRESHOLDS.pressureStuckWindows ||
+    reversalScore >= THRESHOLDS.pressureReversalScore ||
+    lowWithPulseMs >= THRESHOLDS.pulseWithLowMeanConfirmMs;
+  if (identicalCount === t.identicalCount && reversalScore === t.reversalScore && lowWithPulseMs === t.lowWithPulseMs && suspect === t.suspect) return t;
+  return { identicalCount, reversalScore, lowWithPulseMs, suspect };
+}
+
+/**
+ * The pressure track at rest and staying there for the plausible window `p`: the window differs
+ * from the last (not stuck), the mean moved by no more than a jump (no reversal), and no pulse
+ * rides on a low mean — so `updatePressureTrack` hands back `t`.
+ */
+export function pressureTrackAtRest(t: PressureTrack, connected: boolean, p: PressureReading, last: PressureReading | null): boolean {
+  if (t.identicalCount !== 0 || t.reversalScore !== 0 || t.lowWithPulseMs !== 0 || t.suspect) return false;
+  const mean = p.meanMmHg;
+  const amplitude = p.cardiacAmplitudeMmHg;
+  if (last !== null) {
+    const delta = mean - last.meanMmHg;
+    if (delta > THRESHOLDS.pressureJumpMmHg || delta < -THRESHOLDS.pressureJumpMmHg) return false;
+    if (delta === 0 && amplitude === last.cardiacAmplitudeMmHg && p.minMmHg === last.minMmHg && p.maxMmHg === last.maxMmHg) return false;
+  }
+  return !connected || amplitude < THRESHOLDS.pulsePresentMmHg || mean >= THRESHOLDS.pulseWithMeanBelowMmHg;
+}
+
+/**
+ * How long the pressure signal has been untrusted while connected: `p` is the plausible window
+ * (null if the sensor failed or read out of range), `track` says whether the signal checks
+ * distrust it.
+ */
+export function pressureFaultMs(h: HealthDetector, cfg: DetectorConfig, connected: boolean, p: PressureReading | null, track: PressureTrack): number {
+  return connected && (p === null || track.suspect) ? h.sensorFaultMs + cfg.periodMs : 0;
+}
+
+/** The pressure fault timer at rest: with a plausible, trusted window it stays at 0. */
+export function pressureFaultAtRest(h: HealthDetector): boolean {
+  return h.sensorFaultMs === 0;
+}
+
+/** Health with the pressure fault timer given, the rest kept. */
+export function withPressureFault(h: HealthDetector, sensorFaultMs: number): HealthDetector {
+  if (sensorFaultMs === h.sensorFaultMs) return h;
+  return { sensorFaultMs, flowFaulty: h.flowFaulty, gaugeFaulty: h.gaugeFaulty, batteryPercent: h.batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout };
+}
+
+/** Counts successive identical flow reads (a failed read leaves the count alone). */
+export function updateFlowTrack(t: FlowTrack, f: HalResult<FlowReading> | null): FlowTrack {
+  if (f === null || !f.ok) return t;
+  return { identicalCount: f.meanFlowUlPerHour === t.lastUlPerHour ? t.identicalCount + 1 : 0, lastUlPerHour: f.meanFlowUlPerHour };
+}
+
+/**
+ * The slow sensors' part of health: the flow sensor's, the gauge's and the battery's verdicts
+ * (the pressure fault timer moves with the pressure groups, `withPressureFault`). `flow` is the
+ * period's flow reading if plausible (`plausibleFlow`), null otherwise.
+ */
+export function updateHealth(h: HealthDetector, infusing: boolean, flowTrack: FlowTrack, r: DetectorReadings, flow: FlowReading | null): HealthDetector {
+  const flowFaulty =
+    r.flow === null
+      ? h.flowFaulty
+      : flow === null || flowTrack.identicalCount >= THRESHOLDS.flowStuckReadings || (infusing && flow.meanFlowUlPerHour < THRESHOLDS.flowImplausibleBelowUlPerHour);
+  const gaugeFaulty = r.reservoir === null ? h.gaugeFaulty : !r.reservoir.ok;
+  const batteryPercent = r.power !== null && r.power.ok ? r.power.batteryPercent : h.batteryPercent;
+  if (batteryPercent === h.batteryPercent && flowFaulty === h.flowFaulty && gaugeFaulty === h.gaugeFaulty) return h;
+  return { sensorFaultMs: h.sensorFaultMs, flowFaulty, gaugeFaulty, batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout };
+}
+
+/** No slow reading this period: the flow track and the slow part of health stay as they are. */
+export function slowHealthAtRest(r: DetectorReadings): boolean {
+  return r.flow === null && r.reservoir === null && r.power === null;
+}

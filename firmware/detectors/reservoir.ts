@@ -1,0 +1,52 @@
+/**
+ * The reservoir detector: the gauge against the ledger (shortfall, mismatch, empty).
+ *
+ * Owns: `ReservoirDetector` and when it is at rest.
+ * Promises: pure; judged once per new gauge sample while the infusion owes strokes; samples
+ * taken before the last fill are ignored.
+ */
+import type { DetectorConfig } from '../readings.ts';
+import type { HalResult, ReservoirReading } from '../../hal/index.ts';
+import type { Ledger } from '../ledger.ts';
+import type { FlowDetector } from './flow.ts';
+import { FLOW_IDLE, flowSaysDry } from './flow.ts';
+import { THRESHOLDS } from './thresholds.ts';
+
+export interface ReservoirDetector {
+  readonly shortfallUl: number;
+  readonly mismatchUl: number;
+  readonly emptyCount: number;
+  readonly lastSampleAtMs: number;
+  /** Gauge samples taken before the last fill describe another reservoir: ignored. */
+  readonly filledAtMs: number;
+}
+
+/** A reservoir filled at `atMs` (-1: none recorded since boot): nothing judged yet. */
+export function reservoirFilledAt(atMs: number): ReservoirDetector {
+  return { shortfallUl: 0, mismatchUl: 0, emptyCount: 0, lastSampleAtMs: -1, filledAtMs: atMs };
+}
+
+/** Gauge against ledger, judged once per new gauge sample while the infusion owes strokes. */
+export function updateReservoir(rv: ReservoirDetector, cfg: DetectorConfig, infusing: boolean, ledger: Ledger, g: HalResult<ReservoirReading> | null, fl: FlowDetector = FLOW_IDLE): ReservoirDetector {
+  const owesStrokes = infusing && ledger.phaseKind === 'infuse' && ledger.phaseDeliveredStrokes < ledger.phaseTotalStrokes;
+  if (g === null || !g.ok || g.atMs === rv.lastSampleAtMs || g.atMs < rv.filledAtMs) {
+    return owesStrokes || rv.emptyCount === 0 ? rv : { shortfallUl: rv.shortfallUl, mismatchUl: rv.mismatchUl, emptyCount: 0, lastSampleAtMs: rv.lastSampleAtMs, filledAtMs: rv.filledAtMs };
+  }
+  const gaugeUl = g.volumeMl * 1000;
+  const deliverableUl = gaugeUl - cfg.reservoirResidualUl;
+  const programmeRemainingUl = (ledger.phaseTotalStrokes - ledger.phaseDeliveredStrokes) * cfg.strokeVolumeUl;
+  const expectedUl = ledger.reservoirFillUl - (ledger.primeStrokes + ledger.infusionStrokes) * cfg.strokeVolumeUl;
+  return {
+    shortfallUl: owesStrokes ? Math.max(0, programmeRemainingUl - deliverableUl - THRESHOLDS.reservoirShortfallMarginUl) : 0,
+    mismatchUl: ledger.reservoirFillUl > 0 ? Math.abs(gaugeUl - expectedUl) : 0,
+    emptyCount:
+      owesStrokes && (deliverableUl <= -THRESHOLDS.reservoirGaugeAccuracyUl || (deliverableUl <= 0 && flowSaysDry(fl))) ? rv.emptyCount + 1 : 0,
+    lastSampleAtMs: g.atMs,
+    filledAtMs: rv.filledAtMs,
+  };
+}
+
+/** No gauge sample and no empty count to reset: `updateReservoir` hands `rv` back. */
+export function reservoirAtRest(rv: ReservoirDetector, g: HalResult<ReservoirReading> | null): boolean {
+  return g === null && rv.emptyCount === 0;
+}

@@ -1,0 +1,94 @@
+/**
+ * Detection thresholds, one table for every detector family.
+ *
+ * Owns: every number a detector compares against, each with the reasoning or source behind it.
+ * Promises: frozen; the alarm table and the verification model read the same figures.
+ */
+export const THRESHOLDS = Object.freeze({
+  /**
+   * Cardiac-band amplitude above which the artery is taken as connected. The pulse reaching the
+   * pump is (pulse pressure / 2) / √(1 + (2π·f·R·C)²): 20 mmHg · 0.30 = 6 mmHg at 100 bpm and
+   * C = 0.3 µL/mmHg, 1.9 mmHg at C = 1 µL/mmHg. The estimator's noise is σ·√(2/n) = 0.2 mmHg
+   * (σ 1 mmHg over n = 50 samples), so 0.8 mmHg sits 4σ above noise and 2.4× below the weakest
+   * pulse.
+   */
+  pulsePresentMmHg: 0.8,
+  /**
+   * Once lost, the pulse counts as back only after this many windows in a row above the
+   * threshold: a single 4σ noise window (p ≈ 3e-5 per window, one a day at 1 Hz) must not reset
+   * the occlusion evidence.
+   */
+  pulseReturnWindows: 3,
+  /** Highest line compliance the product supports (docs/domain.md §2 sweep 0.05–1.0 µL/mmHg). */
+  maxPlausibleComplianceUlPerMmHg: 1.0,
+  /** Fraction of the occluded rise (ΔV/C_max per stroke) that must be seen. */
+  occlusionRiseFraction: 0.5,
+  /** Strokes after the pulse is lost before the rise is judged (one stroke can be noise). */
+  occlusionMinStrokes: 3,
+  /** And the rise must clear the window-mean jitter (~0.5 mmHg) with margin. */
+  occlusionMinRiseMmHg: 3,
+  /** Backstop fixed limit, below GIP 1.10.3's 20 psi (1034 mmHg) and Open PCA's 10 psi (517 mmHg). */
+  occlusionHardLimitMmHg: 400,
+  /** Tissue pressure after dislodgement is 0–10 mmHg; hepatic arterial mean 70–105 mmHg. */
+  displacementMaxMeanMmHg: 25,
+  /** Displacement must persist this long (requirement: alarm within 5 minutes). */
+  displacementConfirmMs: 60_000,
+  /** GIP 1.2.2 / 1.2.3: flow outside 110 % / 90 % of commanded over 15 minutes. */
+  flowWindowMs: 15 * 60_000,
+  flowBlockMs: 5 * 60_000,
+  overInfusionRatio: 1.1,
+  underInfusionRatio: 0.9,
+  /**
+   * The flow sensor's own error budget, added to GIP's ±10 % so that a sensor at the edge of its
+   * specification never alarms on a correct delivery: gain ±3 % (relative), offset ±2 µL/h plus
+   * drift up to 1.4 µL/h over 14 days plus 1 µL/h for noise over 15 min (absolute). At the lowest
+   * rates the absolute part dominates: 20 µL/h is judged only beyond ±35 %.
+   */
+  flowGainTolerance: 0.03,
+  flowAbsoluteToleranceUlPerHour: 4.4,
+  /** Consecutive commanded strokes with no encoder counts before MOTOR_STALL. */
+  stallMissedStrokes: 2,
+  /** Reservoir gauge ±0.5 mL plus Open PCA's ±1 mL measurement band. */
+  reservoirMismatchUl: 1500,
+  /** A shortfall is only called when the gauge is this far below what the programme still needs. */
+  reservoirShortfallMarginUl: 1000,
+  /** The gauge must read "empty" this many samples in a row. */
+  reservoirEmptySamples: 2,
+  /**
+   * Gauge accuracy (±0.5 mL): "empty" is called when the gauge reads below the residual by more
+   * than its accuracy, or at the residual while the flow sensor confirms that encoder-counted
+   * strokes no longer move fluid (last 5-minute block below half of commanded) — never on the
+   * gauge's word alone at the edge of its accuracy, which near the end of every reservoir would
+   * stop a correct infusion.
+   */
+  reservoirGaugeAccuracyUl: 500,
+  reservoirDryFlowRatio: 0.5,
+  /** Sensor silent or implausible this long. */
+  sensorFaultConfirmMs: 5_000,
+  /**
+   * A working pressure front-end never repeats a window exactly: σ 0.14 mmHg on the mean at
+   * 0.1 mmHg resolution, plus the cardiac amplitude and min/max, make ten identical windows in a
+   * row (P < 1e-8) a stuck sensor.
+   */
+  pressureStuckWindows: 10,
+  /**
+   * Noise: the window mean jumping by more than this, up then down (or down then up), is not
+   * physiology (exercise ramps over minutes) nor an occlusion (strokes only push it up).
+   */
+  pressureJumpMmHg: 15,
+  /** Leaky count of such reversals (decays ×0.95 per period) that calls the signal noisy. */
+  pressureReversalScore: 2.5,
+  /** A cardiac pulse with a mean below this is impossible (tissue has no pulse): offset or drift. */
+  pulseWithMeanBelowMmHg: 15,
+  pulseWithLowMeanConfirmMs: 30_000,
+  /**
+   * The flow sensor's 10 s readings rarely repeat exactly: σ ≈ 6.3 µL/h at 0.1 µL/h resolution
+   * gives P ≈ 0.0045 that two agree. Seven identical in a row (six repeats, P ≈ 1e-14 per read,
+   * ~1e-9 per 14-day cycle) is a stuck sensor; three would false-alarm about once per 100 cycles.
+   */
+  flowStuckReadings: 6,
+  /** The drive only pushes forward; a 10 s reading below this is 10σ of sensor noise: implausible. */
+  flowImplausibleBelowUlPerHour: -60,
+  batteryLowPercent: 20,
+  batteryDepletedPercent: 5,
+});

@@ -1,0 +1,37 @@
+/**
+ * What the detectors are given each period: the readings, and the static figures they judge them by.
+ *
+ * Owns: the readings record and the detector configuration derived from the device configuration.
+ * Promises: `detectorConfig` is built once per device configuration, not per period.
+ */
+import type { DeviceConfig, FlowReading, HalResult, PowerReading, PressureReading, ReservoirReading } from '../hal/index.ts';
+
+/**
+ * One period's readings. Pressure is read every period; the slower sensors are read on their own
+ * cadence (see `SENSOR_READ_PERIODS_MS` in the runtime) and are `null` in the periods between.
+ */
+export interface DetectorReadings {
+  readonly pressure: HalResult<PressureReading>;
+  readonly flow: HalResult<FlowReading> | null;
+  readonly reservoir: HalResult<ReservoirReading> | null;
+  readonly power: HalResult<PowerReading> | null;
+}
+
+/** Static figures the detectors compare against (from the device configuration); built once. */
+export interface DetectorConfig {
+  readonly periodMs: number;
+  readonly strokeVolumeUl: number;
+  readonly pressureRangeMmHg: { readonly min: number; readonly max: number };
+  readonly flowRangeUlPerHour: { readonly min: number; readonly max: number };
+  readonly reservoirResidualUl: number;
+}
+
+export function detectorConfig(config: DeviceConfig): DetectorConfig {
+  return {
+    periodMs: config.controlPeriodMs,
+    strokeVolumeUl: config.strokeVolumeNl / 1000,
+    pressureRangeMmHg: config.pressureRangeMmHg,
+    flowRangeUlPerHour: config.flowRangeUlPerHour,
+    reservoirResidualUl: config.reservoirResidualUl,
+  };
+}
