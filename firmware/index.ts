@@ -1,6 +1,6 @@
 /**
  * Public surface of the firmware: what would be flashed, and what the simulator and the
- * verification drive it through. Imports only hal/ and libraries. Internals (the control step, the
+ * verification drive it through. Imports only hal/ and xstate. Internals (the control step, the
  * detector families, the alarm table's masks) are imported from their own modules by their tests.
  */
 

@@ -107,18 +107,21 @@ export function courseProblems(s: CourseScenarioView): string[] {
     if (events.length > 0) problems.push('clinicalEvents: need a course section (events are placed on course cycles)');
     return problems;
   }
+  // A cycle count the field check refused has its own message; the checks against it would only
+  // repeat it with a range that means nothing.
+  const cyclesValid = Number.isInteger(course.cycles) && course.cycles >= 1 && course.cycles <= MAX_COURSE_CYCLES;
   const minCycleDays = Math.ceil(s.prescription.infusionDays) + 1;
   if (course.cycleDays < minCycleDays) {
     problems.push(`course.cycleDays = ${course.cycleDays} leaves no day for the heparin lock after a ${s.prescription.infusionDays}-day infusion (allowed ${minCycleDays}–90 days)`);
   }
   events.forEach((e, i) => {
-    if (e.cycle > course.cycles) problems.push(`clinicalEvents[${i}].cycle = ${e.cycle} is after the last cycle (allowed 1–${course.cycles})`);
+    if (cyclesValid && e.cycle > course.cycles) problems.push(`clinicalEvents[${i}].cycle = ${e.cycle} is after the last cycle (allowed 1–${course.cycles})`);
     if (e.kind === 'catheterDisplacement' && e.atHours >= course.cycleDays * 24) {
       problems.push(`clinicalEvents[${i}].atHours = ${e.atHours} is after the cycle ends (allowed 0–${course.cycleDays * 24 - 1} h)`);
     }
   });
   course.refillFaults.forEach((f, i) => {
-    if (f.cycle > course.cycles) problems.push(`course.refillFaults[${i}].cycle = ${f.cycle} is after the last cycle (allowed 1–${course.cycles})`);
+    if (cyclesValid && f.cycle > course.cycles) problems.push(`course.refillFaults[${i}].cycle = ${f.cycle} is after the last cycle (allowed 1–${course.cycles})`);
   });
   if (course.refillFaults.length > 0 && !s.device.profile.startsWith('implanted')) {
     problems.push(`course.refillFaults: refills through a septum happen only with an implanted pump (device.profile allowed: implanted, implanted-40; got ${s.device.profile})`);

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { int, num } from './fields.ts';
 import type { PrescriptionInput } from '../../firmware/index.ts';
 import { faultSchema } from './faults.ts';
+import { overlappingFaults } from '../world/faults.ts';
 import type { DeviceProfile } from '../world/profile.ts';
 import { DEVICE_PROFILES } from '../world/profile.ts';
 import { adverseEventsSchema, clinicalEventsSchema, courseProblems, courseSchema } from './course.ts';
@@ -70,6 +71,7 @@ export const scenarioSchema = z.strictObject({
   adverseEvents: adverseEventsSchema,
 }).superRefine((s, ctx) => {
   for (const message of courseProblems(s)) ctx.addIssue({ code: 'custom', message, path: [] });
+  for (const message of overlappingFaults(s.faults)) ctx.addIssue({ code: 'custom', message, path: [] });
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;

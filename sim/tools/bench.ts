@@ -114,7 +114,7 @@ function measureIsolated(name: CaseName, runs: number, warmups: number): Promise
 const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 const program = new Command('bench')
-  .description('Measure the simulator: the default 14-day cycle, median of N runs after warm-up runs.')
+  .description('Measure the simulator on four cases (the default 14-day cycle, a fault-heavy cycle, an 18-cycle course, a 54-patient cohort): median wall time of N runs after warm-up runs, with the control steps each executed.')
   .option('--runs <n>', 'measured runs per case (integer 1–1000)', intOption('--runs', 1, 1000), 5)
   .option('--warmup <n>', 'untimed runs per case before measuring (integer 0–100)', intOption('--warmup', 0, 100), 2)
   .option('--json', 'print one JSON object')

@@ -7,7 +7,7 @@
  * Owns: the text between each `<!-- name:begin -->` / `<!-- name:end -->` marker pair of `BLOCKS`.
  * Promises: `npx tsx sim/tools/docBlocks.ts --write` rewrites every block from its source and
  * touches only files whose blocks changed; a file without a block's markers is refused before
- * anything is written; the tests (test/docs/generatedBlocks.test.ts, test/sim/course/docs.test.ts,
+ * anything is written; the tests (test/docs/generatedBlocks.test.ts, test/docs/courseScenarios.test.ts,
  * test/sim/tools/statechartDiagram.test.ts) fail when one drifts. The detection table
  * (docs/faults-and-detection.md) is not here: it takes a campaign, `pumpsim detection --doc` writes it.
  */

@@ -84,9 +84,58 @@ export const SENSOR_FAULT_DEFAULTS: Readonly<Record<SensorName, Record<SensorFau
   reservoir: { stuck: 0, drift: -5, noise: 3, dropout: 0, offset: -3 },
 });
 
+/** A fault's end on the virtual clock, integer ms (null: it lasts to the end of the run). */
+export function faultEndMs(f: FaultTiming): number | null {
+  return f.durationMinutes === undefined ? null : faultOnsetMs(f) + Math.round(f.durationMinutes * MS_PER_MINUTE);
+}
+
 /** A fault's onset on the virtual clock, integer ms. */
 export function faultOnsetMs(f: FaultTiming): number {
   return Math.round(f.atHours * MS_PER_HOUR);
+}
+
+/**
+ * The plant or device condition a fault sets, for the faults that set one condition and clear it
+ * at their end (null: faults that compose, such as arterial episodes, or that act once, such as a
+ * power loss). Two faults of one condition cannot overlap in time: the later onset would replace
+ * the earlier fault and the first end would clear both.
+ */
+export function faultCondition(f: FaultSpec): string | null {
+  switch (f.kind) {
+    case 'displacement':
+      return 'catheter tip';
+    case 'needleDislodgement':
+      return 'needle';
+    case 'sensor':
+      return `${f.sensor} sensor`;
+    case 'batteryDepletion':
+      return 'battery drain';
+    case 'powerLoss':
+    case 'arterialPressure':
+      return null;
+    default:
+      return f.kind;
+  }
+}
+
+/** Where two faults of one condition overlap in time: one message per pair, naming both. */
+export function overlappingFaults(faults: readonly FaultSpec[]): string[] {
+  const problems: string[] = [];
+  const span = (f: FaultSpec): [number, number] => [faultOnsetMs(f), faultEndMs(f) ?? Infinity];
+  faults.forEach((a, i) => {
+    const condition = faultCondition(a);
+    if (condition === null) return;
+    for (let j = i + 1; j < faults.length; j++) {
+      const b = faults[j] as FaultSpec;
+      if (faultCondition(b) !== condition) continue;
+      const [a0, a1] = span(a);
+      const [b0, b1] = span(b);
+      if (a0 < b1 && b0 < a1) {
+        problems.push(`faults[${i}] and faults[${j}] both set the ${condition} condition over overlapping times (from ${a.atHours} h and ${b.atHours} h): the first to end would clear the other (allowed: one after the other, or one fault with the larger effect)`);
+      }
+    }
+  });
+  return problems;
 }
 
 /** The alarm each fault is expected to raise (empty: the pump cannot or must not alarm). */
@@ -165,7 +214,7 @@ export function scheduleFaults(faults: readonly FaultSpec[], world: FaultWorld):
 
 function scheduleFault(f: FaultSpec, world: FaultWorld, episodes: ArterialEpisodes): void {
   const onsetMs = faultOnsetMs(f);
-  const endMs = f.durationMinutes === undefined ? null : onsetMs + Math.round(f.durationMinutes * MS_PER_MINUTE);
+  const endMs = faultEndMs(f);
   const at = (t: number, action: () => void): void => world.at(Math.max(t, world.nowMs()), action);
   const ramp = (rampMs: number, apply: (fraction: number) => void): void => {
     if (rampMs <= 0) {

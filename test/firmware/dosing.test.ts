@@ -49,7 +49,7 @@ function printsAs(printed: number, bound: number): boolean {
 }
 
 /**
- * STYLE.md: a user input error names the field and the allowed range. A minimum that stands for
+ * A user input error names the field and the allowed range. A minimum that stands for
  * "greater than zero" (EXCLUSIVE_ZERO) must read as an open bound, not as "0–max", which would
  * tell the user that the 0 they entered is allowed.
  */

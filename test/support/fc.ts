@@ -3,7 +3,7 @@
  *
  * `checkProperty` wraps `fc.assert`: each property runs from a seed written in the test, at most
  * 200 runs, and a failure is rethrown with its seed, its shrink path and the command that replays
- * exactly that counterexample (STYLE.md: "a failure prints what reruns it"). `FC_SEED` and
+ * exactly that counterexample (docs/verification.md: a failure prints what reruns it). `FC_SEED` and
  * `FC_PATH` in the environment override the seed and path (the `-t` filter in the hint keeps the
  * override to the one failing test).
  */

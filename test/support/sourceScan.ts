@@ -1,5 +1,5 @@
 /**
- * A small source scanner for the portability rule (STYLE.md "The shape of the house"): firmware
+ * A small source scanner for the portability rule (docs/architecture.md, "Layering rules"): firmware
  * and HAL code that would be flashed uses no host time, randomness or timers except through the
  * HAL clock, and imports only what its layer may import.
  *
@@ -220,7 +220,7 @@ export function importProblem(specifier: string, rules: ScanRules): string | nul
     return `firmware/ imports only firmware/ and hal/ (${specifier})`;
   }
   if (rules.allowedPackages.includes(packageName(specifier))) return null;
-  return `firmware/ imports a package not in package.json dependencies (${specifier})`;
+  return `firmware/ imports a package other than ${rules.allowedPackages.join(', ') || 'none'} (${specifier})`;
 }
 
 /** Every portability violation in one source file. */

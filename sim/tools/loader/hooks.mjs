@@ -6,8 +6,7 @@
  * Owns: how `npm start`, `pumpsim`, `bench`, the soak campaign and every worker thread load TypeScript.
  * Promises: the code that runs is the source minus its types, nothing added. In particular no
  * esbuild `keepNames`, which tsx forces on: it renames every function after creation
- * (`Object.defineProperty(fn, 'name', …)`), and V8 then runs the 1 Hz loop about 10 % slower
- * (default cycle, median of alternating processes: 340–355 ms through tsx, 305–315 ms plainly compiled).
+ * (`Object.defineProperty(fn, 'name', …)`), which slows the 1 Hz loop (docs/performance.md).
  * tsx stays the tool for one-off scripts (`npx tsx sim/tools/docBlocks.ts --write`); vitest compiles
  * the tests itself.
  */
@@ -21,11 +20,8 @@ const TRANSFORM = Object.freeze({
   target: 'node20',
   sourcemap: 'inline',
   // The tsconfig settings that change emitted code (tsconfig.json has the same): imports kept as
-  // written, and class fields assigned in the constructor rather than defined. A defined field
-  // without an initialiser (every constructor parameter property, every field the constructor
-  // sets) is first defined as undefined; V8 then holds the number later stored there as a generic
-  // value, type-checked at every read, instead of as a double. Assigned: instructions per control
-  // period in optimised code 1,737 → 1,686 (callgrind, two default cycles), all outputs identical.
+  // written, and class fields assigned in the constructor rather than defined (a field first
+  // defined as undefined holds the numbers later stored there as generic values: docs/performance.md).
   tsconfigRaw: { compilerOptions: { useDefineForClassFields: false, verbatimModuleSyntax: true } },
 });
 

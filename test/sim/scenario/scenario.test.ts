@@ -99,6 +99,36 @@ describe('scenario validation', () => {
     for (const [cycles, message] of cases) expect(errorOf(edited((s) => (s.course = { cycles })))).toBe(`test.json: ${message}`);
   });
 
+  it('PUMP-INPUT-ERRORS two faults of one condition that overlap in time are refused, naming both; one after the other, or of different conditions, are accepted', () => {
+    const occlusion = (atHours: number, durationMinutes?: number): Record<string, unknown> => ({ kind: 'occlusion', atHours, location: 'catheter', severity: 1, ...(durationMinutes !== undefined ? { durationMinutes } : {}) });
+    const refused = errorOf(edited((s) => (s.faults = [occlusion(48), occlusion(48.5, 30)])));
+    expect(refused).toMatch(/faults\[0\] and faults\[1\] both set the occlusion condition over overlapping times \(from 48 h and 48\.5 h\)/);
+    expect(errorOf(edited((s) => (s.faults = [occlusion(48, 60), occlusion(48.5)])))).toMatch(/faults\[0\] and faults\[1\]/);
+    const sensor = (sensorName: string, atHours: number): Record<string, unknown> => ({ kind: 'sensor', sensor: sensorName, mode: 'dropout', atHours, durationMinutes: 60 });
+    expect(errorOf(edited((s) => (s.faults = [sensor('pressure', 10), sensor('pressure', 10.5)])))).toMatch(/both set the pressure sensor condition/);
+    for (const faults of [
+      [occlusion(48, 30), occlusion(48.5)],
+      [sensor('pressure', 10), sensor('flow', 10.5)],
+      [occlusion(48, 60), { kind: 'leak', atHours: 48.5, durationMinutes: 30, location: 'line', fraction: 0.5 }],
+      [{ kind: 'arterialPressure', atHours: 10, durationMinutes: 60, meanMmHg: 130 }, { kind: 'arterialPressure', atHours: 10.5, durationMinutes: 60, meanMmHg: 60 }],
+    ]) {
+      const ok = parseScenario({ ...JSON.parse(JSON.stringify(DEFAULT_SCENARIO_INPUT)), faults });
+      expect(ok.faults).toHaveLength(2);
+    }
+  });
+
+  it('PUMP-INPUT-ERRORS a refused course.cycles is reported once, not again by the checks of events against it', () => {
+    for (const cycles of [0, -1, 1.5]) {
+      const message = errorOf(
+        edited((s) => {
+          s.course = { cycles };
+          s.clinicalEvents = [{ kind: 'ulcer', cycle: 2 }];
+        }),
+      );
+      expect(message).toMatch(/^test\.json: course\.cycles (is below the allowed range|must be a whole number, not a fraction) \(allowed 1–36\)$/);
+    }
+  });
+
   it('PUMP-INPUT-ERRORS out-of-range numbers name the field and the allowed range', () => {
     expect(errorOf(edited((s) => (s.prescription.infusionDays = 400)))).toMatch(/prescription\.infusionDays is above the allowed range \(allowed 0–365 days\)/);
     expect(errorOf(edited((s) => (s.patient.heartRateBpm = 10)))).toMatch(/patient\.heartRateBpm is below the allowed range \(allowed 30–200 bpm\)/);

@@ -5,11 +5,11 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { WRITE_COMMAND, blockFile, checkBlock } from '../../../sim/tools/docBlocks.ts';
-import { runCourse } from '../../../sim/course/courseRunner.ts';
-import { loadScenarioFile } from '../../../sim/scenario/scenario.ts';
+import { WRITE_COMMAND, blockFile, checkBlock } from '../../sim/tools/docBlocks.ts';
+import { runCourse } from '../../sim/course/courseRunner.ts';
+import { loadScenarioFile } from '../../sim/scenario/scenario.ts';
 
-const DIR = path.join(import.meta.dirname, '../../../sim/scenarios/course');
+const DIR = path.join(import.meta.dirname, '../../sim/scenarios/course');
 
 describe('course documentation (docs/courses-and-cohort.md)', () => {
   it(`shows the rule table and the calibration exactly as generated (fix: ${WRITE_COMMAND})`, () => {

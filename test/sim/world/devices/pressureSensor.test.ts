@@ -3,9 +3,9 @@
  * second read in the same instant, and a stuck front-end, both hand back the last window computed.
  */
 import { describe, expect, it } from 'vitest';
-import type { PressureReading } from '../../../hal/index.ts';
-import { Simulation } from '../../../sim/run/simulation.ts';
-import { shortScenario } from '../../support/simulation.ts';
+import type { PressureReading } from '../../../../hal/index.ts';
+import { Simulation } from '../../../../sim/run/simulation.ts';
+import { shortScenario } from '../../../support/simulation.ts';
 
 function okReading(r: ReturnType<Simulation['devices']['pressure']['read']>): PressureReading {
   if (!r.ok) throw new Error(`expected a reading, got ${r.kind}`);
