@@ -19,7 +19,10 @@
  */
 import type { DetectorConfig } from '../readings.ts';
 import type { PressureReading } from '../../hal/index.ts';
-import { THRESHOLDS } from './thresholds.ts';
+import * as thresholds from './thresholds.ts';
+
+/** The shared threshold table, bound once as this module's own constant (docs/performance.md). */
+const { THRESHOLDS } = thresholds;
 
 export interface ArterialDetector {
   readonly pulsePresent: boolean;

@@ -8,7 +8,10 @@
  */
 import type { DetectorConfig } from '../readings.ts';
 import type { FlowReading, HalResult } from '../../hal/index.ts';
-import { THRESHOLDS } from './thresholds.ts';
+import * as thresholds from './thresholds.ts';
+
+/** The shared threshold table, bound once as this module's own constant (docs/performance.md). */
+const { THRESHOLDS } = thresholds;
 
 export interface FlowDetector {
   /** The 5-minute block in progress: measured (flow sensor) and commanded (strokes × nominal). */

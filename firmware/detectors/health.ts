@@ -14,7 +14,10 @@
  */
 import type { DetectorConfig, DetectorReadings } from '../readings.ts';
 import type { FlowReading, HalResult, PressureReading } from '../../hal/index.ts';
-import { THRESHOLDS } from './thresholds.ts';
+import * as thresholds from './thresholds.ts';
+
+/** The shared threshold table, bound once as this module's own constant (docs/performance.md). */
+const { THRESHOLDS } = thresholds;
 
 /**
  * Period-to-period tracking of the pressure signal itself (stuck, noisy, impossible). The last two

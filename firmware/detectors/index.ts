@@ -14,27 +14,34 @@ import type { DetectorConfig, DetectorReadings } from '../readings.ts';
 import type { PressureReading } from '../../hal/index.ts';
 import type { Ledger } from '../ledger.ts';
 import type { ArterialDetector } from './arterial.ts';
-import { ARTERIAL_DISCONNECTED, arterialAtRest, updateArterial } from './arterial.ts';
+import * as arterialFamily from './arterial.ts';
+import { ARTERIAL_DISCONNECTED, updateArterial } from './arterial.ts';
 import type { DriveDetector, StrokeCount } from './drive.ts';
 import { DRIVE_RESET, driveAfterStrokes, strokesAfter } from './drive.ts';
 import type { FlowDetector, FlowVerdict } from './flow.ts';
-import { FLOW_IDLE, NO_FLOW_VERDICT, flowAfterStrokes, flowAtRest, updateFlow, updateFlowVerdict } from './flow.ts';
+import * as flowFamily from './flow.ts';
+import { FLOW_IDLE, NO_FLOW_VERDICT, flowAfterStrokes, updateFlow, updateFlowVerdict } from './flow.ts';
 import type { FlowTrack, HealthDetector, PressureTrack } from './health.ts';
+import * as healthFamily from './health.ts';
 import {
   PRESSURE_TRACK_START,
   plausibleFlow,
-  plausiblePressure,
-  pressureFaultAtRest,
   pressureFaultMs,
-  pressureTrackAtRest,
-  slowHealthAtRest,
   updateFlowTrack,
   updateHealth,
   updatePressureTrack,
   withPressureFault,
 } from './health.ts';
 import type { ReservoirDetector } from './reservoir.ts';
-import { reservoirAtRest, reservoirFilledAt, updateReservoir } from './reservoir.ts';
+import * as reservoirFamily from './reservoir.ts';
+import { reservoirFilledAt, updateReservoir } from './reservoir.ts';
+
+// The window's plausibility and each family's at-rest predicates, bound once as this module's own
+// constants: the steady-period shortcut below composes them (docs/performance.md).
+const { plausiblePressure, pressureFaultAtRest, pressureTrackAtRest, slowHealthAtRest } = healthFamily;
+const { arterialAtRest } = arterialFamily;
+const { flowAtRest } = flowFamily;
+const { reservoirAtRest } = reservoirFamily;
 
 /**
  * Alarm conditions read every group except `pressureTrack`, `flowTrack`, `strokeCount` and `flow`

@@ -10,7 +10,10 @@ import type { HalResult, ReservoirReading } from '../../hal/index.ts';
 import type { Ledger } from '../ledger.ts';
 import type { FlowDetector } from './flow.ts';
 import { FLOW_IDLE, flowSaysDry } from './flow.ts';
-import { THRESHOLDS } from './thresholds.ts';
+import * as thresholds from './thresholds.ts';
+
+/** The shared threshold table, bound once as this module's own constant (docs/performance.md). */
+const { THRESHOLDS } = thresholds;
 
 export interface ReservoirDetector {
   readonly shortfallUl: number;
