@@ -16,7 +16,8 @@ import { createActor, type Actor, type ActorOptions, type AnyActorLogic, type Sn
 import type { Hal, HalError, LogEntry, StrokeFeedback } from '../hal/index.ts';
 import type { AlarmState } from './alarms.ts';
 import { ALARM_RULE_BY_CODE, acknowledgeAlarms, isAudible, pauseAudio, signalOwner } from './alarms.ts';
-import type { CommandAnswer, PumpCommand } from './commands.ts';
+import type { CommandAnswer } from './commands.ts';
+import { validateCommand } from './commands.ts';
 import type { ControlEvent, ControlSettings, ControlState } from './controlStep.ts';
 import { applyDriveFeedback, controlStateFor, controlStep, makeControlSettings, withDetectorsAndAlarms } from './controlStep.ts';
 import type { DrugLibrary } from './drugLibrary.ts';
@@ -126,9 +127,19 @@ export class Firmware {
     this.actor.stop();
   }
 
-  command(cmd: PumpCommand): CommandAnswer {
+  /**
+   * A command from outside. `input` is whatever arrived; it is validated first (commands.ts), and
+   * a refusal changes nothing: it is logged with its reason and answered `accepted: false`.
+   */
+  command(input: unknown): CommandAnswer {
     const atMs = this.hal.clock.nowMs();
     if (!this.running) return { accepted: false, mode: 'off', reason: 'the pump is off' };
+    const checked = validateCommand(input, this.hal.config);
+    if (!checked.ok) {
+      this.log('command', 'REFUSED', checked.reason);
+      return { accepted: false, mode: this.mode, reason: checked.reason };
+    }
+    const cmd = checked.command;
     this.log('command', cmd.type);
     if (cmd.type === 'acknowledge') this.acknowledge(atMs);
     if (cmd.type === 'audioPause') {

@@ -1,0 +1,244 @@
+/**
+ * The command interface as an adversary meets it: whatever arrives through `Firmware.command` is
+ * validated before anything acts on it. Every internal event of the statechart and every malformed
+ * payload shape, in several modes, is refused with a reason naming the field, logged, and changes
+ * nothing (mode, ledger, plan, alarms, NV); nothing throws and the pump keeps answering.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Firmware, SELF_TEST_DURATION_MS } from '../../firmware/index.ts';
+import { PUMP_COMMAND_TYPES, validateCommand, validatePrescription } from '../../firmware/commands.ts';
+import type { FakeHal } from '../support/fakeHal.ts';
+import { fakeHal } from '../support/fakeHal.ts';
+import { checkProperty } from '../support/fc.ts';
+import { NOMINAL_PORT_CONFIG } from '../support/deviceConfig.ts';
+import { SEED_PRESCRIPTION } from '../support/prescription.ts';
+import { xstateClock } from '../../sim/world/board.ts';
+
+/** Every event the statechart handles that is not a command (firmware/machine.ts `PumpEvent`). */
+const INTERNAL_EVENTS: readonly Record<string, unknown>[] = [
+  { type: 'phase.complete', phase: 'infuse' },
+  { type: 'phase.complete', phase: 'prime' },
+  { type: 'phase.complete', phase: 'flush' },
+  { type: 'alarm.raised', code: 'OCCLUSION', driveAction: 'stopNow' },
+  { type: 'alarm.cleared', code: 'OCCLUSION' },
+  { type: 'alarm.cleared', code: 'MOTOR_STALL' },
+  { type: 'selfTest.passed', resumePoint: 'none', plan: null, therapyPoint: 'none', connected: false },
+  { type: 'selfTest.passed', resumePoint: 'infusing', plan: { fudrMgPerMl: 49 }, therapyPoint: 'infusing', connected: true },
+  { type: 'selfTest.failed', reason: 'forged' },
+  { type: 'xstate.init' },
+  { type: 'confirm' },
+  { type: '' },
+  { type: 'PROGRAM' },
+];
+
+const rx = SEED_PRESCRIPTION;
+const withRx = (patch: Record<string, unknown>): Record<string, unknown> => ({ type: 'program', prescription: { ...rx, ...patch } });
+const withPatient = (patient: unknown): Record<string, unknown> => ({ type: 'program', prescription: { ...rx, patient } });
+
+/** Malformed payloads: [what, input, the field the refusal must name]. */
+const MALFORMED: readonly [string, unknown, string][] = [
+  ['null', null, ''],
+  ['undefined', undefined, ''],
+  ['a string', 'start', ''],
+  ['a number', 42, ''],
+  ['an array', [{ type: 'start' }], ''],
+  ['{}', {}, 'type'],
+  ['a numeric type', { type: 1 }, 'type'],
+  ['an inherited type', Object.create({ type: 'start' }) as unknown, 'type'],
+  ['an extra field on a simple command', { type: 'start', rateUlPerHour: 1e6 }, 'rateUlPerHour'],
+  ['a __proto__ field', JSON.parse('{"type":"prime","__proto__":{"x":1}}') as unknown, '__proto__'],
+  ['program without a prescription', { type: 'program' }, 'prescription'],
+  ['program with a null prescription', { type: 'program', prescription: null }, 'prescription'],
+  ['program with {} as prescription', { type: 'program', prescription: {} }, 'prescription.patient'],
+  ['program with an array prescription', { type: 'program', prescription: [rx] }, 'prescription'],
+  ['a missing patient', { type: 'program', prescription: { ...rx, patient: undefined } }, 'prescription.patient'],
+  ['a null patient', withPatient(null), 'prescription.patient'],
+  ['a string weight', withPatient({ weightKg: '70', heightCm: 170 }), 'prescription.patient.weightKg'],
+  ['a NaN weight', withPatient({ weightKg: NaN, heightCm: 170 }), 'prescription.patient.weightKg'],
+  ['a zero weight', withPatient({ weightKg: 0, heightCm: 170 }), 'prescription.patient.weightKg'],
+  ['an infinite height', withPatient({ weightKg: 70, heightCm: Infinity }), 'prescription.patient.heightCm'],
+  ['a negative BSA', withPatient({ weightKg: 70, bsaM2: -1.8 }), 'prescription.patient.bsaM2'],
+  ['an extra patient field', withPatient({ weightKg: 70, heightCm: 170, ageYears: 60 }), 'prescription.patient.ageYears'],
+  ['a string dose', withRx({ fudrMgPerKgPerDay: '0.15' }), 'prescription.fudrMgPerKgPerDay'],
+  ['a NaN dose', withRx({ fudrMgPerKgPerDay: NaN }), 'prescription.fudrMgPerKgPerDay'],
+  ['an infinite dose', withRx({ fudrMgPerKgPerDay: Infinity }), 'prescription.fudrMgPerKgPerDay'],
+  ['a negative dose', withRx({ dexamethasoneMgPerM2PerDay: -1 }), 'prescription.dexamethasoneMgPerM2PerDay'],
+  ['a dose of 1e9', withRx({ fudrMgPerKgPerDay: 1e9 }), 'prescription.fudrMgPerKgPerDay'],
+  ['−Infinity days', withRx({ infusionDays: -Infinity }), 'prescription.infusionDays'],
+  ['a boolean dose factor', withRx({ doseFactor: true }), 'prescription.doseFactor'],
+  ['a missing reservoir volume', withRx({ reservoirVolumeMl: undefined }), 'prescription.reservoirVolumeMl'],
+  ['an array lock volume', withRx({ heparinLockVolumeMl: [2] }), 'prescription.heparinLockVolumeMl'],
+  ['an object heparin', withRx({ heparinUnitsPerMl: { value: 100 } }), 'prescription.heparinUnitsPerMl'],
+  ['an extra prescription field', withRx({ plan: { fudrMgPerMl: 49 } }), 'prescription.plan'],
+  ['a string confirmSoftLimits', { type: 'program', prescription: rx, confirmSoftLimits: 'yes' }, 'confirmSoftLimits'],
+  ['an extra program field', { type: 'program', prescription: rx, plan: {} }, 'plan'],
+  ['refill without a volume', { type: 'refill' }, 'volumeMl'],
+  ['refill with NaN', { type: 'refill', volumeMl: NaN }, 'volumeMl'],
+  ['refill with −5', { type: 'refill', volumeMl: -5 }, 'volumeMl'],
+  ['refill with 1e9', { type: 'refill', volumeMl: 1e9 }, 'volumeMl'],
+  ['refill with "abc"', { type: 'refill', volumeMl: 'abc' }, 'volumeMl'],
+  ['refill with Infinity', { type: 'refill', volumeMl: Infinity }, 'volumeMl'],
+  ['refill with a string number', { type: 'refill', volumeMl: '30' }, 'volumeMl'],
+  ['refill with an extra field', { type: 'refill', volumeMl: 30, drug: 'FUDR' }, 'drug'],
+];
+
+interface Pump {
+  readonly hal: FakeHal;
+  readonly fw: Firmware;
+}
+
+function booted(): Pump {
+  const hal = fakeHal();
+  const fw = new Firmware(hal, { statechartClock: xstateClock(hal.clock) });
+  fw.boot();
+  hal.clock.advance(SELF_TEST_DURATION_MS);
+  return { hal, fw };
+}
+
+/** The pump brought to a mode through valid commands (and, for an alarm stop, a stalled drive). */
+const MODES: Readonly<Record<string, () => Pump>> = {
+  idle: booted,
+  ready: () => {
+    const p = booted();
+    p.fw.command({ type: 'program', prescription: rx });
+    return p;
+  },
+  infusing: () => {
+    const p = MODES['ready']!();
+    p.hal.set.pressureMmHg = 90;
+    p.hal.set.cardiacAmplitudeMmHg = 12;
+    p.fw.command({ type: 'prime' });
+    p.hal.clock.advance(60_000);
+    p.hal.set.flowUlPerHour = p.fw.plan?.rateUlPerHour ?? 0;
+    p.fw.command({ type: 'start' });
+    p.hal.clock.advance(1_800_000);
+    return p;
+  },
+  alarmStopped: () => {
+    const p = MODES['infusing']!();
+    p.hal.set.stalled = true;
+    p.hal.clock.advance(3_600_000);
+    return p;
+  },
+};
+
+/** What a refused command must leave as it was. */
+function stateOf(p: Pump): unknown {
+  return {
+    mode: p.fw.modeName,
+    ledger: p.fw.ledger,
+    plan: p.fw.plan,
+    alarms: p.fw.alarms.entries,
+    nv: JSON.stringify([...p.hal.nvRecords]),
+    strokes: p.hal.strokeCommands.length,
+  };
+}
+
+describe('the command validator', () => {
+  it('PUMP-COMMAND-VALID accepts every documented command in its documented shape, and builds a fresh object', () => {
+    const refill = { type: 'refill', volumeMl: 30 };
+    for (const type of PUMP_COMMAND_TYPES) {
+      const input = type === 'program' ? { type, prescription: rx, confirmSoftLimits: true } : type === 'refill' ? refill : { type };
+      const checked = validateCommand(input, NOMINAL_PORT_CONFIG);
+      expect(checked, type).toEqual({ ok: true, command: input });
+      if (checked.ok) expect(checked.command).not.toBe(input);
+    }
+    expect(validatePrescription({ ...rx, patient: { weightKg: 70, bsaM2: 1.8 } })).toEqual({ ok: true, prescription: { ...rx, patient: { weightKg: 70, bsaM2: 1.8 } } });
+  });
+
+  it('PUMP-COMMAND-VALID refuses every internal event of the statechart, naming the type and the commands allowed', () => {
+    for (const e of INTERNAL_EVENTS) {
+      const checked = validateCommand(e, NOMINAL_PORT_CONFIG);
+      expect(checked.ok, String(e['type'])).toBe(false);
+      if (!checked.ok) {
+        expect(checked.field).toBe('type');
+        expect(checked.reason).toContain(`type = ${JSON.stringify(e['type'])} is not a command (allowed: program, prime, start`);
+      }
+    }
+  });
+
+  it('PUMP-COMMAND-VALID refuses each malformed payload, naming the field, the value and what is allowed', () => {
+    for (const [what, input, field] of MALFORMED) {
+      const checked = validateCommand(input, NOMINAL_PORT_CONFIG);
+      expect(checked.ok, what).toBe(false);
+      if (!checked.ok) {
+        expect(checked.field, what).toBe(field);
+        if (field !== '') expect(checked.reason, what).toContain(field);
+      }
+    }
+    const refill = validateCommand({ type: 'refill', volumeMl: -5 }, NOMINAL_PORT_CONFIG);
+    expect(refill).toEqual({ ok: false, field: 'volumeMl', reason: 'volumeMl = -5 is outside the allowed range (allowed 1–100 mL)' });
+    const weight = validateCommand(withPatient({ weightKg: '70', heightCm: 170 }), NOMINAL_PORT_CONFIG);
+    expect(weight).toEqual({ ok: false, field: 'prescription.patient.weightKg', reason: 'prescription.patient.weightKg = "70" must be a number (allowed > 0 and ≤ 500 kg)' });
+    const nan = validatePrescription({ ...rx, infusionDays: NaN });
+    expect(nan).toEqual({ ok: false, field: 'prescription.infusionDays', reason: 'prescription.infusionDays = NaN must be a finite number (allowed 0–365 days)' });
+  });
+
+  it('PUMP-COMMAND-VALID an input whose reading throws (a hostile getter) is refused, not rethrown', () => {
+    const hostile = { type: 'program', get prescription(): never { throw new Error('boom'); } };
+    expect(validateCommand(hostile, NOMINAL_PORT_CONFIG)).toEqual({ ok: false, field: '', reason: 'the input cannot be read' });
+  });
+});
+
+describe('refused commands through the firmware', () => {
+  for (const [modeName, reach] of Object.entries(MODES)) {
+    it(`PUMP-COMMAND-VALID in ${modeName}: every internal event and every malformed payload is refused, logged, and changes nothing`, () => {
+      const p = reach();
+      expect(p.fw.modeName).toBe(modeName === 'infusing' ? 'therapy.infusing.running' : modeName);
+      const before = stateOf(p);
+      const logBefore = p.hal.logEntries.length;
+      const inputs: unknown[] = [...INTERNAL_EVENTS, ...MALFORMED.map(([, input]) => input)];
+      for (const input of inputs) {
+        const answer = p.fw.command(input);
+        expect(answer.accepted).toBe(false);
+        expect(answer.mode).toBe(p.fw.modeName);
+        expect(answer.reason).toBeTypeOf('string');
+        expect(stateOf(p)).toEqual(before);
+      }
+      const refusals = p.hal.logEntries.slice(logBefore);
+      expect(refusals).toHaveLength(inputs.length);
+      for (const e of refusals) expect(e).toMatchObject({ kind: 'command', code: 'REFUSED' });
+      // The pump still works: time runs, and a valid command is still answered.
+      p.hal.clock.advance(60_000);
+      expect(p.fw.command({ type: 'acknowledge' }).accepted).toBe(true);
+    });
+  }
+
+  it('PUMP-COMMAND-VALID a forged phase.complete cannot end an infusion, a forged alarm.cleared cannot let resume through, a forged selfTest.passed cannot install a plan', () => {
+    const p = MODES['alarmStopped']!();
+    expect(p.fw.modeName).toBe('alarmStopped');
+    expect(p.fw.command({ type: 'alarm.cleared', code: 'MOTOR_STALL' }).accepted).toBe(false);
+    expect(p.fw.command({ type: 'resume' }).accepted).toBe(false);
+    expect(p.fw.command({ type: 'phase.complete', phase: 'infuse' }).accepted).toBe(false);
+    expect(p.fw.modeName).toBe('alarmStopped');
+    const idle = booted();
+    expect(idle.fw.command({ type: 'selfTest.passed', resumePoint: 'ready', plan: { fudrMgPerMl: 49 }, therapyPoint: 'none', connected: false }).accepted).toBe(false);
+    expect(idle.fw.plan).toBeNull();
+    expect(idle.fw.modeName).toBe('idle');
+  });
+
+  it('PUMP-COMMAND-VALID random JSON-like values never throw; whatever the validator refuses changes nothing', () => {
+    const p = MODES['ready']!();
+    const before = stateOf(p);
+    const field = fc.constantFrom('type', 'prescription', 'patient', 'volumeMl', 'confirmSoftLimits', 'weightKg', 'phase', 'code');
+    const value = fc.oneof(
+      fc.jsonValue(),
+      fc.constantFrom(NaN, Infinity, -Infinity, -0, 1e9, -5, '70', null, undefined, [], {}),
+      fc.constantFrom(...PUMP_COMMAND_TYPES, 'phase.complete', 'alarm.cleared', 'selfTest.passed'),
+    );
+    const mutatedProgram = fc.record({ key: fc.constantFrom(...Object.keys(rx)), v: value }).map(({ key, v }) => withRx({ [key]: v }));
+    const input = fc.oneof(fc.anything(), fc.jsonValue(), fc.dictionary(field, value), mutatedProgram);
+    checkProperty(
+      fc.property(input, (x) => {
+        const checked = validateCommand(x, NOMINAL_PORT_CONFIG);
+        if (checked.ok) return; // a valid command may act; `prime`/`stop` etc. are judged by the model tests
+        const answer = p.fw.command(x);
+        expect(answer.accepted).toBe(false);
+        expect(answer.reason).toBe(checked.reason);
+        expect(stateOf(p)).toEqual(before);
+      }),
+      { seed: 15, numRuns: 200 },
+    );
+  });
+});
