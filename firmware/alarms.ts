@@ -54,6 +54,7 @@ export const ALARM_CODES = [
   'BATTERY_LOW',
   'BATTERY_DEPLETED',
   'REPEATED_ALARM',
+  'BATTERY_MONITOR_FAULT',
 ] as const;
 export type AlarmCode = (typeof ALARM_CODES)[number];
 
@@ -153,6 +154,11 @@ export const ALARM_TABLE: readonly AlarmRule[] = Object.freeze([
     code: 'REPEATED_ALARM', priority: 'high', latching: true, driveAction: 'stopNow',
     reads: 'health', when: (h) => h.repeatedRestartLockout,
     requirement: 'OPCA-EC23', meaning: 'The same alarm stopped and restarted the pump three times within 10 minutes.',
+  }),
+  row({
+    code: 'BATTERY_MONITOR_FAULT', priority: 'medium', latching: true, driveAction: 'continue',
+    reads: 'health', when: (h) => h.batteryMonitorFaulty,
+    requirement: 'PUMP-READING-VALID', meaning: 'The battery monitor is silent or its reading is invalid: the charge is unknown, so BATTERY_LOW and BATTERY_DEPLETED cannot warn; therapy continues, the pump needs service.',
   }),
 ] satisfies AlarmRule[]);
 

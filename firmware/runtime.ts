@@ -30,6 +30,7 @@ import { acknowledgeStall, afterFill, withRestartLockout } from './detectors/ind
 import { EMPTY_LEDGER, beginPhase, endPhase, ledgerFromRecord, ledgerToRecord, refillLedger } from './ledger.ts';
 import type { PumpEmitted, PumpEvent, PumpMachine, ResumePoint, TherapyPoint } from './machine.ts';
 import { deliveryFor, modeName, programOutcome, pumpMachine } from './machine.ts';
+import { ReadingGate } from './readingChecks.ts';
 import type { TherapyRecord } from './therapyRecord.ts';
 import { NO_THERAPY, NV_KEY_THERAPY, therapyFromRecord, therapyToRecord } from './therapyRecord.ts';
 
@@ -86,6 +87,8 @@ export class Firmware {
   private stepsToFlowRead: number;
   private stepsToSlowRead: number;
   private running = false;
+  /** Every reading passes here on its way in (readingChecks.ts); one per power-on. */
+  private readonly gate: ReadingGate;
 
   constructor(hal: Hal, options: FirmwareOptions) {
     this.hal = hal;
@@ -95,6 +98,7 @@ export class Firmware {
     this.stepsToFlowRead = this.flowEverySteps;
     this.stepsToSlowRead = this.slowEverySteps;
     this.observer = options.observer ?? {};
+    this.gate = new ReadingGate(hal.config, (sensor, problem) => this.log('notification', 'READING_INVALID', `${sensor}: ${problem}`));
     this.control = controlStateFor(this.restoreLedger());
     this.settings = makeControlSettings(hal.config, null, 'none', false);
     this.actor = createActor(pumpMachine, {
@@ -205,15 +209,16 @@ export class Firmware {
     const hal = this.hal;
     const nowMs = hal.clock.nowMs();
     this.steps++;
-    const pressure = hal.pressure.read();
+    const gate = this.gate;
+    const pressure = gate.pressure(hal.pressure.read(), nowMs);
     // Countdowns to each slow sensor's next read.
     const flowDue = --this.stepsToFlowRead === 0;
     if (flowDue) this.stepsToFlowRead = this.flowEverySteps;
-    const flow = flowDue ? hal.flow.read() : null;
+    const flow = flowDue ? gate.flow(hal.flow.read(), nowMs) : null;
     const slow = --this.stepsToSlowRead === 0;
     if (slow) this.stepsToSlowRead = this.slowEverySteps;
-    const reservoir = slow ? hal.reservoir.read() : null;
-    const power = slow ? hal.power.read() : null;
+    const reservoir = slow ? gate.reservoir(hal.reservoir.read(), nowMs) : null;
+    const power = slow ? gate.power(hal.power.read(), nowMs) : null;
     // A fresh record each period, built after the last read: the detectors hold on to none of it.
     const readings: DetectorReadings = { pressure, flow, reservoir, power };
     const { state, commands } = controlStep(this.control, this.settings, readings, nowMs);
@@ -226,7 +231,7 @@ export class Firmware {
 
   private runStrokes(strokes: number, nowMs: number): void {
     const feedback: StrokeFeedback | HalError = this.hal.drive.stroke(strokes);
-    const counts = feedback.ok ? feedback.encoderCounts : 0;
+    const counts = this.gate.encoderCounts(feedback, strokes, nowMs);
     this.control = applyDriveFeedback(this.control, this.hal.config, strokes, counts);
     this.persistLedger();
     this.observer.onLedger?.(this.control.ledger, nowMs);

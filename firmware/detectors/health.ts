@@ -10,7 +10,11 @@
  *   it neither occlusion nor displacement can be seen.
  * - Flow sensor silent, out of range, stuck or reading reverse flow → SENSOR_DEGRADED, therapy
  *   continues: delivery is still verified stroke by stroke by the drive encoder.
- * - Reservoir gauge silent → SENSOR_DEGRADED, therapy continues on the ledger's volume.
+ * - Reservoir gauge silent or invalid → SENSOR_DEGRADED, therapy continues on the ledger's volume.
+ * - Battery monitor silent or invalid → BATTERY_MONITOR_FAULT, therapy continues; the last valid
+ *   charge is kept, never an invalid one (which would switch BATTERY_LOW and BATTERY_DEPLETED off).
+ * Invalid readings (NaN, infinite, impossible, a timestamp going backwards) arrive here as
+ * failed reads: firmware/readingChecks.ts turns them into `HalError`s before any detector.
  */
 import type { DetectorConfig, DetectorReadings } from '../readings.ts';
 import type { FlowReading, HalResult, PressureReading } from '../../hal/index.ts';
@@ -50,6 +54,9 @@ export interface HealthDetector {
   readonly flowFaulty: boolean;
   /** The last reservoir gauge read failed (fail-safe: continue on the ledger). */
   readonly gaugeFaulty: boolean;
+  /** The last battery read failed or was invalid: the charge is unknown (fail-safe: continue, alarm). */
+  readonly batteryMonitorFaulty: boolean;
+  /** The last valid battery reading (an invalid one leaves it as it was). */
   readonly batteryPercent: number;
   readonly repeatedRestartLockout: boolean;
 }
@@ -128,7 +135,7 @@ export function pressureFaultAtRest(h: HealthDetector): boolean {
 /** Health with the pressure fault timer given, the rest kept. */
 export function withPressureFault(h: HealthDetector, sensorFaultMs: number): HealthDetector {
   if (sensorFaultMs === h.sensorFaultMs) return h;
-  return { sensorFaultMs, flowFaulty: h.flowFaulty, gaugeFaulty: h.gaugeFaulty, batteryPercent: h.batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout };
+  return { sensorFaultMs, flowFaulty: h.flowFaulty, gaugeFaulty: h.gaugeFaulty, batteryMonitorFaulty: h.batteryMonitorFaulty, batteryPercent: h.batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout };
 }
 
 /** Counts successive identical flow reads (a failed read leaves the count alone). */
@@ -148,9 +155,10 @@ export function updateHealth(h: HealthDetector, infusing: boolean, flowTrack: Fl
       ? h.flowFaulty
       : flow === null || flowTrack.identicalCount >= THRESHOLDS.flowStuckReadings || (infusing && flow.meanFlowUlPerHour < THRESHOLDS.flowImplausibleBelowUlPerHour);
   const gaugeFaulty = r.reservoir === null ? h.gaugeFaulty : !r.reservoir.ok;
+  const batteryMonitorFaulty = r.power === null ? h.batteryMonitorFaulty : !r.power.ok;
   const batteryPercent = r.power !== null && r.power.ok ? r.power.batteryPercent : h.batteryPercent;
-  if (batteryPercent === h.batteryPercent && flowFaulty === h.flowFaulty && gaugeFaulty === h.gaugeFaulty) return h;
-  return { sensorFaultMs: h.sensorFaultMs, flowFaulty, gaugeFaulty, batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout };
+  if (batteryPercent === h.batteryPercent && flowFaulty === h.flowFaulty && gaugeFaulty === h.gaugeFaulty && batteryMonitorFaulty === h.batteryMonitorFaulty) return h;
+  return { sensorFaultMs: h.sensorFaultMs, flowFaulty, gaugeFaulty, batteryMonitorFaulty, batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout };
 }
 
 /** No slow reading this period: the flow track and the slow part of health stay as they are. */

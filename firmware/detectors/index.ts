@@ -70,7 +70,7 @@ export const INITIAL_DETECTORS: DetectorState = {
   drive: DRIVE_RESET,
   strokeCount: { strokesCompleted: 0 },
   reservoir: reservoirFilledAt(-1),
-  health: { sensorFaultMs: 0, flowFaulty: false, gaugeFaulty: false, batteryPercent: 100, repeatedRestartLockout: false },
+  health: { sensorFaultMs: 0, flowFaulty: false, gaugeFaulty: false, batteryMonitorFaulty: false, batteryPercent: 100, repeatedRestartLockout: false },
 };
 
 /**
@@ -199,7 +199,7 @@ export function afterFill(d: DetectorState, atMs: number): DetectorState {
 export function withRestartLockout(d: DetectorState, lockedOut: boolean): DetectorState {
   if (d.health.repeatedRestartLockout === lockedOut) return d;
   const h = d.health;
-  return withGroups(d, d.drive, d.reservoir, { sensorFaultMs: h.sensorFaultMs, flowFaulty: h.flowFaulty, gaugeFaulty: h.gaugeFaulty, batteryPercent: h.batteryPercent, repeatedRestartLockout: lockedOut });
+  return withGroups(d, d.drive, d.reservoir, { sensorFaultMs: h.sensorFaultMs, flowFaulty: h.flowFaulty, gaugeFaulty: h.gaugeFaulty, batteryMonitorFaulty: h.batteryMonitorFaulty, batteryPercent: h.batteryPercent, repeatedRestartLockout: lockedOut });
 }
 
 export type { ArterialDetector } from './arterial.ts';

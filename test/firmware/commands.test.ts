@@ -6,14 +6,12 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Firmware, SELF_TEST_DURATION_MS } from '../../firmware/index.ts';
 import { PUMP_COMMAND_TYPES, validateCommand, validatePrescription } from '../../firmware/commands.ts';
-import type { FakeHal } from '../support/fakeHal.ts';
-import { fakeHal } from '../support/fakeHal.ts';
+import type { Pump } from '../support/pumps.ts';
+import { alarmStoppedPump, bootedPump, infusingPump, readyPump } from '../support/pumps.ts';
 import { checkProperty } from '../support/fc.ts';
 import { NOMINAL_PORT_CONFIG } from '../support/deviceConfig.ts';
 import { SEED_PRESCRIPTION } from '../support/prescription.ts';
-import { xstateClock } from '../../sim/world/board.ts';
 
 /** Every event the statechart handles that is not a command (firmware/machine.ts `PumpEvent`). */
 const INTERNAL_EVENTS: readonly Record<string, unknown>[] = [
@@ -83,45 +81,8 @@ const MALFORMED: readonly [string, unknown, string][] = [
   ['refill with an extra field', { type: 'refill', volumeMl: 30, drug: 'FUDR' }, 'drug'],
 ];
 
-interface Pump {
-  readonly hal: FakeHal;
-  readonly fw: Firmware;
-}
-
-function booted(): Pump {
-  const hal = fakeHal();
-  const fw = new Firmware(hal, { statechartClock: xstateClock(hal.clock) });
-  fw.boot();
-  hal.clock.advance(SELF_TEST_DURATION_MS);
-  return { hal, fw };
-}
-
-/** The pump brought to a mode through valid commands (and, for an alarm stop, a stalled drive). */
-const MODES: Readonly<Record<string, () => Pump>> = {
-  idle: booted,
-  ready: () => {
-    const p = booted();
-    p.fw.command({ type: 'program', prescription: rx });
-    return p;
-  },
-  infusing: () => {
-    const p = MODES['ready']!();
-    p.hal.set.pressureMmHg = 90;
-    p.hal.set.cardiacAmplitudeMmHg = 12;
-    p.fw.command({ type: 'prime' });
-    p.hal.clock.advance(60_000);
-    p.hal.set.flowUlPerHour = p.fw.plan?.rateUlPerHour ?? 0;
-    p.fw.command({ type: 'start' });
-    p.hal.clock.advance(1_800_000);
-    return p;
-  },
-  alarmStopped: () => {
-    const p = MODES['infusing']!();
-    p.hal.set.stalled = true;
-    p.hal.clock.advance(3_600_000);
-    return p;
-  },
-};
+/** The pump in a mode, reached through valid commands (and, for an alarm stop, a stalled drive). */
+const MODES: Readonly<Record<string, () => Pump>> = { idle: () => bootedPump(), ready: readyPump, infusing: infusingPump, alarmStopped: alarmStoppedPump };
 
 /** What a refused command must leave as it was. */
 function stateOf(p: Pump): unknown {
@@ -212,7 +173,7 @@ describe('refused commands through the firmware', () => {
     expect(p.fw.command({ type: 'resume' }).accepted).toBe(false);
     expect(p.fw.command({ type: 'phase.complete', phase: 'infuse' }).accepted).toBe(false);
     expect(p.fw.modeName).toBe('alarmStopped');
-    const idle = booted();
+    const idle = bootedPump();
     expect(idle.fw.command({ type: 'selfTest.passed', resumePoint: 'ready', plan: { fudrMgPerMl: 49 }, therapyPoint: 'none', connected: false }).accepted).toBe(false);
     expect(idle.fw.plan).toBeNull();
     expect(idle.fw.modeName).toBe('idle');
