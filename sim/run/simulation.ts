@@ -16,7 +16,7 @@ import type { AlarmCode } from '../../firmware/index.ts';
 import { ALARM_RULE_BY_CODE, Firmware, HAI_FUDR_LIBRARY, ledgerFigures, planInfusion } from '../../firmware/index.ts';
 import { VirtualClock } from '../world/clock.ts';
 import { xstateClock } from '../world/board.ts';
-import type { SensorFault } from '../world/devices/index.ts';
+import type { InvalidReading, SensorFault } from '../world/devices/index.ts';
 import { SimAnnunciator, SimDrive, SimEventLog, SimFlowSensor, SimNvStore, SimPowerMonitor, SimPressureSensor, SimReservoirGauge } from '../world/devices/index.ts';
 import type { Composition, PatientArtery, PlantConditions } from '../world/plant/index.ts';
 import { Plant, UnintendedBolus } from '../world/plant/index.ts';
@@ -24,7 +24,7 @@ import type { DeviceProfile } from '../world/profile.ts';
 import { SeededRandom, noiseKey, streamId, uniformFromKey } from '../world/rng.ts';
 import type { Scenario } from '../scenario/scenario.ts';
 import { deviceProfileOf, prescriptionInput } from '../scenario/scenario.ts';
-import type { FaultOutcome, FaultWorld, SensorName } from '../world/faults.ts';
+import type { FaultOutcome, FaultWorld, InvalidSensorName, SensorName } from '../world/faults.ts';
 import { faultOutcome, scheduleFaults } from '../world/faults.ts';
 import { Telemetry } from './telemetry.ts';
 import type { Operator, OperatorWorld, Timeline } from '../world/operator.ts';
@@ -248,6 +248,12 @@ export class Simulation implements FaultWorld {
 
   setSensorFault(sensor: SensorName, fault: SensorFault | null): void {
     this.devices[sensor].setFault(fault);
+  }
+
+  setInvalidReading(sensor: InvalidSensorName, invalid: InvalidReading | null): void {
+    const d = this.devices;
+    const device = sensor === 'encoder' ? d.drive : sensor === 'battery' ? d.power : d[sensor];
+    device.setInvalid(invalid);
   }
 
   setBatteryDrain(percentPerHour: number): void {

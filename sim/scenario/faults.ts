@@ -8,7 +8,9 @@
 import { z } from 'zod';
 import { num } from './fields.ts';
 import type { FaultSpec } from '../world/faults.ts';
-import { FAULT_KINDS } from '../world/faults.ts';
+import type { InvalidReadingField } from '../world/faults.ts';
+import { FAULT_KINDS, INVALID_READING_FIELDS } from '../world/faults.ts';
+import { INVALID_VALUES } from '../world/devices/index.ts';
 
 const timing = {
   atHours: num('atHours', 0, 24 * 400, 'h'),
@@ -16,6 +18,35 @@ const timing = {
 };
 const LOCATIONS = ['line', 'needle', 'port', 'catheter'] as const;
 const locationSchema = z.enum(LOCATIONS, { error: `location must be one of: ${LOCATIONS.join(', ')}` });
+
+const SENSOR_MODES = ['stuck', 'drift', 'noise', 'dropout', 'offset'] as const;
+const INVALID_SENSORS = Object.keys(INVALID_READING_FIELDS) as (keyof typeof INVALID_READING_FIELDS)[];
+const ALL_INVALID_FIELDS = [...new Set(Object.values(INVALID_READING_FIELDS).flat())] as [InvalidReadingField, ...InvalidReadingField[]];
+
+const sensorFaultSchema = z.strictObject({
+  kind: z.literal('sensor'),
+  ...timing,
+  sensor: z.enum(['pressure', 'flow', 'reservoir'], { error: 'sensor must be one of: pressure, flow, reservoir (encoder and battery: mode invalid only)' }),
+  mode: z.enum(SENSOR_MODES, { error: `mode must be one of: ${[...SENSOR_MODES, 'invalid'].join(', ')}` }),
+  magnitude: num('magnitude', -1e6, 1e6).optional(),
+});
+
+/** `mode: "invalid"`: one field of every reading made impossible; the field must be one the sensor's reading has. */
+const invalidReadingSchema = z
+  .strictObject({
+    kind: z.literal('sensor'),
+    ...timing,
+    sensor: z.enum(INVALID_SENSORS, { error: `sensor must be one of: ${INVALID_SENSORS.join(', ')}` }),
+    mode: z.literal('invalid'),
+    value: z.enum(INVALID_VALUES, { error: `value must be one of: ${INVALID_VALUES.join(', ')}` }),
+    field: z.enum(ALL_INVALID_FIELDS, { error: `field must be one of: ${ALL_INVALID_FIELDS.join(', ')}` }).optional(),
+  })
+  .superRefine((f, ctx) => {
+    const fields: readonly string[] = INVALID_READING_FIELDS[f.sensor];
+    if (f.field !== undefined && !fields.includes(f.field)) {
+      ctx.addIssue({ code: 'custom', path: ['field'], message: `field = ${f.field} is not a field of the ${f.sensor} reading (allowed: ${fields.join(', ')})` });
+    }
+  });
 
 export const faultSchema = z.discriminatedUnion(
   'kind',
@@ -37,13 +68,7 @@ export const faultSchema = z.discriminatedUnion(
     }),
     z.strictObject({ kind: z.literal('overDelivery'), ...timing, factor: num('factor', 0, 10) }),
     z.strictObject({ kind: z.literal('strokeVolumeDrift'), ...timing, percentPerDay: num('percentPerDay', -50, 50, '%/day') }),
-    z.strictObject({
-      kind: z.literal('sensor'),
-      ...timing,
-      sensor: z.enum(['pressure', 'flow', 'reservoir'], { error: 'sensor must be one of: pressure, flow, reservoir' }),
-      mode: z.enum(['stuck', 'drift', 'noise', 'dropout', 'offset'], { error: 'mode must be one of: stuck, drift, noise, dropout, offset' }),
-      magnitude: num('magnitude', -1e6, 1e6).optional(),
-    }),
+    z.discriminatedUnion('mode', [sensorFaultSchema, invalidReadingSchema], { error: `mode must be one of: ${[...SENSOR_MODES, 'invalid'].join(', ')}` }),
     z.strictObject({ kind: z.literal('powerLoss'), ...timing }),
     z.strictObject({ kind: z.literal('batteryDepletion'), ...timing, percentPerHour: num('percentPerHour', 0, 1000, '%/h').default(20) }),
     z.strictObject({ kind: z.literal('arterialPressure'), ...timing, meanMmHg: num('meanMmHg', 20, 250, 'mmHg'), rampMinutes: num('rampMinutes', 0, 600, 'min').default(5) }),

@@ -19,6 +19,7 @@
  * | overDelivery (factor) | each stroke moves factor × volume | OVER_INFUSION (flow sensor) |
  * | strokeVolumeDrift (%/day) | stroke volume drifts | OVER_ or UNDER_INFUSION once beyond ±10 % |
  * | sensor (pressure, flow, reservoir; stuck, drift, noise, dropout, offset) | the reading, not the truth | SENSOR_FAULT (pressure: stop) / SENSOR_DEGRADED (flow, gauge: continue) when implausible |
+ * | sensor invalid (pressure, flow, reservoir, encoder, battery; value NaN, ±Infinity, negative, outOfRange; field) | one field of every reading impossible | pressure SENSOR_FAULT (stop); encoder MOTOR_STALL (stop); flow, reservoir SENSOR_DEGRADED; battery BATTERY_MONITOR_FAULT |
  * | powerLoss (durationMinutes) | firmware off, restarts from NV | none; THERAPY_RESUMED logged |
  * | batteryDepletion (percentPerHour) | battery drains fast | BATTERY_LOW, then BATTERY_DEPLETED (stop) |
  * | arterialPressure (meanMmHg) | hypertension, hypotension, exercise episode | none — alarming here is a false alarm |
@@ -27,7 +28,7 @@
  * it produces exactly these types.
  */
 import type { AlarmCode } from '../../firmware/index.ts';
-import type { SensorFault, SensorFaultMode } from './devices/readout.ts';
+import type { InvalidReading, InvalidValue, SensorFault, SensorFaultMode } from './devices/readout.ts';
 import type { PlantConditions } from './plant/conditions.ts';
 import type { PathLocation } from './profile.ts';
 
@@ -42,6 +43,19 @@ interface FaultTiming {
 
 export type SensorName = 'pressure' | 'flow' | 'reservoir';
 
+/** What an `invalid` sensor fault can corrupt: the three sensors, the drive's encoder and the battery monitor. */
+export type InvalidSensorName = SensorName | 'encoder' | 'battery';
+
+/** The fields of each reading an `invalid` fault may corrupt (hal/sensors.ts, hal/drive.ts); the first is the default. */
+export const INVALID_READING_FIELDS = Object.freeze({
+  pressure: ['meanMmHg', 'minMmHg', 'maxMmHg', 'cardiacAmplitudeMmHg', 'windowMs', 'sampleCount', 'atMs'],
+  flow: ['meanFlowUlPerHour', 'windowMs', 'atMs'],
+  reservoir: ['volumeMl', 'atMs'],
+  encoder: ['encoderCounts', 'strokesCommanded', 'atMs'],
+  battery: ['batteryPercent', 'atMs'],
+} as const satisfies Record<InvalidSensorName, readonly string[]>);
+export type InvalidReadingField = (typeof INVALID_READING_FIELDS)[InvalidSensorName][number];
+
 export type FaultSpec = FaultTiming &
   (
     | { readonly kind: 'occlusion'; readonly location: PathLocation; readonly severity: number; readonly rampHours?: number | undefined }
@@ -55,6 +69,8 @@ export type FaultSpec = FaultTiming &
     | { readonly kind: 'strokeVolumeDrift'; readonly percentPerDay: number }
     /** `magnitude`: in the sensor's unit (mmHg, µL/h, mL); per day for drift; a standard deviation for noise. */
     | { readonly kind: 'sensor'; readonly sensor: SensorName; readonly mode: SensorFaultMode; readonly magnitude?: number | undefined }
+    /** `field`: the reading's field made invalid (default: the first of `INVALID_READING_FIELDS[sensor]`). */
+    | { readonly kind: 'sensor'; readonly sensor: InvalidSensorName; readonly mode: 'invalid'; readonly value: InvalidValue; readonly field?: InvalidReadingField | undefined }
     | { readonly kind: 'powerLoss' }
     | { readonly kind: 'batteryDepletion'; readonly percentPerHour: number }
     | { readonly kind: 'arterialPressure'; readonly meanMmHg: number; readonly rampMinutes: number }
@@ -84,6 +100,19 @@ export const SENSOR_FAULT_DEFAULTS: Readonly<Record<SensorName, Record<SensorFau
   reservoir: { stuck: 0, drift: -5, noise: 3, dropout: 0, offset: -3 },
 });
 
+/**
+ * Each sensor's fail-safe for an invalid reading (firmware/readingChecks.ts): the pressure sensor
+ * and the encoder stop the drive, the flow sensor and the gauge degrade, the battery monitor has
+ * its own alarm.
+ */
+const INVALID_READING_ALARMS: Readonly<Record<InvalidSensorName, readonly AlarmCode[]>> = Object.freeze({
+  pressure: ['SENSOR_FAULT'],
+  flow: ['SENSOR_DEGRADED'],
+  reservoir: ['SENSOR_DEGRADED'],
+  encoder: ['MOTOR_STALL'],
+  battery: ['BATTERY_MONITOR_FAULT'],
+});
+
 /** A fault's end on the virtual clock, integer ms (null: it lasts to the end of the run). */
 export function faultEndMs(f: FaultTiming): number | null {
   return f.durationMinutes === undefined ? null : faultOnsetMs(f) + Math.round(f.durationMinutes * MS_PER_MINUTE);
@@ -107,7 +136,8 @@ export function faultCondition(f: FaultSpec): string | null {
     case 'needleDislodgement':
       return 'needle';
     case 'sensor':
-      return `${f.sensor} sensor`;
+      // Invalid readings are a slot of their own on the device: they end without touching its other fault.
+      return f.mode === 'invalid' ? `${f.sensor} readings` : `${f.sensor} sensor`;
     case 'batteryDepletion':
       return 'battery drain';
     case 'powerLoss':
@@ -156,6 +186,7 @@ export function expectedAlarms(f: FaultSpec): readonly AlarmCode[] {
     case 'strokeVolumeDrift':
       return f.percentPerDay > 0 ? ['OVER_INFUSION'] : f.percentPerDay < 0 ? ['UNDER_INFUSION'] : [];
     case 'sensor':
+      if (f.mode === 'invalid') return INVALID_READING_ALARMS[f.sensor];
       return f.sensor === 'pressure' ? ['SENSOR_FAULT'] : f.sensor === 'flow' ? ['SENSOR_DEGRADED', 'OVER_INFUSION', 'UNDER_INFUSION'] : ['SENSOR_DEGRADED', 'RESERVOIR_MISMATCH'];
     case 'powerLoss':
     case 'arterialPressure':
@@ -174,6 +205,8 @@ export interface FaultWorld {
   /** The patient's own arterial mean, mmHg, without episodes. */
   baselineArterialMeanMmHg(): number;
   setSensorFault(sensor: SensorName, fault: SensorFault | null): void;
+  /** Invalid readings from `sensor` from now on (null: valid again). */
+  setInvalidReading(sensor: InvalidSensorName, invalid: InvalidReading | null): void;
   /** Extra battery drain from now on (0 ends it). */
   setBatteryDrain(percentPerHour: number): void;
   powerCycle(durationMs: number): void;
@@ -258,6 +291,12 @@ function scheduleFault(f: FaultSpec, world: FaultWorld, episodes: ArterialEpisod
       end(() => world.setConditions({ strokeVolumeDriftPerDay: 0 }));
       break;
     case 'sensor': {
+      if (f.mode === 'invalid') {
+        const invalid: InvalidReading = { field: f.field ?? INVALID_READING_FIELDS[f.sensor][0], value: f.value };
+        at(onsetMs, () => world.setInvalidReading(f.sensor, invalid));
+        end(() => world.setInvalidReading(f.sensor, null));
+        break;
+      }
       const magnitude = f.magnitude ?? SENSOR_FAULT_DEFAULTS[f.sensor][f.mode];
       at(onsetMs, () => world.setSensorFault(f.sensor, { mode: f.mode, magnitude, sinceMs: onsetMs }));
       end(() => world.setSensorFault(f.sensor, null));

@@ -7,13 +7,22 @@
  */
 import type { Clock, HalResult, PumpDrive, StrokeFeedback } from '../../../hal/index.ts';
 import type { Plant } from '../plant/index.ts';
+import type { InvalidReading } from './readout.ts';
+import { corruptReading } from './readout.ts';
 
 export class SimDrive implements PumpDrive {
+  private invalidReading: InvalidReading | null = null;
+
   constructor(
     private readonly plant: Plant,
     private readonly clock: Clock,
     private readonly encoderCountsPerStroke: number,
   ) {}
+
+  /** Invalid encoder feedback from now on (an `invalid` sensor fault on `encoder`; null: valid again). */
+  setInvalid(invalid: InvalidReading | null): void {
+    this.invalidReading = invalid;
+  }
 
   stroke(count: number): HalResult<StrokeFeedback> {
     if (!Number.isInteger(count) || count < 0) throw new Error(`stroke count must be a non-negative integer, got ${count}`);
@@ -24,6 +33,7 @@ export class SimDrive implements PumpDrive {
       // A stalled mechanism does not turn: the encoder sees nothing for that stroke.
       if (this.plant.stroke() >= 0) counts += this.encoderCountsPerStroke;
     }
-    return { ok: true, atMs: now, strokesCommanded: count, encoderCounts: counts };
+    const feedback: StrokeFeedback = { ok: true, atMs: now, strokesCommanded: count, encoderCounts: counts };
+    return this.invalidReading === null ? feedback : corruptReading(feedback, this.invalidReading);
   }
 }

@@ -13,7 +13,7 @@ import type { Plant } from '../plant/index.ts';
 import type { DeviceProfile } from '../profile.ts';
 import { noiseKey, normalFromKey, streamId } from '../rng.ts';
 import type { SeededRandom } from '../rng.ts';
-import { FaultableSensor, applySensorFault, quantise } from './readout.ts';
+import { FaultableSensor, applySensorFault, corruptReading, quantise } from './readout.ts';
 
 const MS_PER_HOUR = 3_600_000;
 const MS_PER_DAY = 86_400_000;
@@ -42,6 +42,12 @@ export class SimFlowSensor extends FaultableSensor implements FlowSensor {
   }
 
   read(): HalResult<FlowReading> {
+    const r = this.measure();
+    // An `invalid` fault corrupts the reading on its way out, after the physics and any other fault.
+    return this.invalidReading === null || !r.ok ? r : corruptReading(r, this.invalidReading);
+  }
+
+  private measure(): HalResult<FlowReading> {
     const t1 = this.clock.nowMs();
     const windowMs = t1 - this.lastReadMs;
     if (windowMs <= 0) return halError('stale', 'flow window empty');

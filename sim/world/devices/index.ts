@@ -12,5 +12,6 @@ export { SimFlowSensor } from './flowSensor.ts';
 export { SimNvStore } from './nvStore.ts';
 export { SimPowerMonitor } from './powerMonitor.ts';
 export { SimPressureSensor } from './pressureSensor.ts';
-export type { SensorFault, SensorFaultMode } from './readout.ts';
+export type { InvalidReading, InvalidValue, SensorFault, SensorFaultMode } from './readout.ts';
+export { INVALID_VALUES } from './readout.ts';
 export { SimReservoirGauge } from './reservoirGauge.ts';

@@ -9,6 +9,8 @@
 import type { Clock, HalResult, PowerMonitor, PowerReading } from '../../../hal/index.ts';
 import type { Plant } from '../plant/index.ts';
 import type { DeviceProfile } from '../profile.ts';
+import type { InvalidReading } from './readout.ts';
+import { corruptReading } from './readout.ts';
 
 const MS_PER_HOUR = 3_600_000;
 const MS_PER_DAY = 86_400_000;
@@ -18,6 +20,7 @@ export class SimPowerMonitor implements PowerMonitor {
   private extraDrainPercentPerHour = 0;
   private extraDrainSinceMs = 0;
   private last: PowerReading | null = null;
+  private invalidReading: InvalidReading | null = null;
 
   constructor(
     private readonly plant: Plant,
@@ -40,7 +43,17 @@ export class SimPowerMonitor implements PowerMonitor {
     return Math.max(0, 100 - this.spec.drainPercentPerDay * days - this.spec.drainPercentPerStroke * this.plant.strokesDelivered - extra);
   }
 
+  /** Invalid readings from now on (an `invalid` sensor fault; null: valid again). */
+  setInvalid(invalid: InvalidReading | null): void {
+    this.invalidReading = invalid;
+  }
+
   read(): HalResult<PowerReading> {
+    const r = this.measure();
+    return this.invalidReading === null ? r : corruptReading(r, this.invalidReading);
+  }
+
+  private measure(): PowerReading {
     const percent = Math.floor(this.batteryPercent());
     const now = this.clock.nowMs();
     if (this.last !== null && this.last.batteryPercent === percent) return this.last;

@@ -16,7 +16,7 @@ import type { Plant } from '../plant/index.ts';
 import type { DeviceProfile } from '../profile.ts';
 import { noiseKey, normalPairsFromKey, streamId } from '../rng.ts';
 import type { SeededRandom } from '../rng.ts';
-import { FaultableSensor, applySensorFault } from './readout.ts';
+import { FaultableSensor, applySensorFault, corruptReading } from './readout.ts';
 
 /**
  * Successive windows of one length advance the cardiac phase by one fixed angle, so the phase at
@@ -143,6 +143,12 @@ export class SimPressureSensor extends FaultableSensor implements PressureSensor
   }
 
   read(): HalResult<PressureReading> {
+    const r = this.measure();
+    // An `invalid` fault corrupts the reading on its way out, after the physics and any other fault.
+    return this.invalidReading === null || !r.ok ? r : corruptReading(r, this.invalidReading);
+  }
+
+  private measure(): HalResult<PressureReading> {
     const t1 = this.clock.nowMs();
     const plant = this.plant;
     plant.advanceTo(t1);

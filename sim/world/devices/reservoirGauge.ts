@@ -13,7 +13,7 @@ import type { Plant } from '../plant/index.ts';
 import type { DeviceProfile } from '../profile.ts';
 import { noiseKey, normalFromKey, streamId } from '../rng.ts';
 import type { SeededRandom } from '../rng.ts';
-import { FaultableSensor, applySensorFault, quantise } from './readout.ts';
+import { FaultableSensor, applySensorFault, corruptReading, quantise } from './readout.ts';
 
 export class SimReservoirGauge extends FaultableSensor implements ReservoirGauge {
   private last: ReservoirReading | null = null;
@@ -34,6 +34,12 @@ export class SimReservoirGauge extends FaultableSensor implements ReservoirGauge
 
   /** The gauge samples on its own period; a read returns the newest sample. */
   read(): HalResult<ReservoirReading> {
+    const r = this.measure();
+    // An `invalid` fault corrupts the reading on its way out, after the physics and any other fault.
+    return this.invalidReading === null || !r.ok ? r : corruptReading(r, this.invalidReading);
+  }
+
+  private measure(): HalResult<ReservoirReading> {
     const now = this.clock.nowMs();
     const sampleAtMs = Math.floor(now / this.spec.periodMs) * this.spec.periodMs;
     if (this.last !== null && this.last.atMs === sampleAtMs) return this.last;

@@ -6,7 +6,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expectedAlarms } from '../../../sim/world/faults.ts';
+import { INVALID_READING_FIELDS, expectedAlarms } from '../../../sim/world/faults.ts';
 import { loadScenarioFile } from '../../../sim/scenario/scenario.ts';
 import { Simulation } from '../../../sim/run/simulation.ts';
 
@@ -32,6 +32,13 @@ const BOUND_S: Record<string, number> = {
   'sensor-flow-stuck': 5 * 60,
   'sensor-reservoir-offset': 5 * 60,
   'battery-depletion': 5 * 3600,
+  // Invalid readings: the sensor's next read, plus the pressure fault's 5 s confirmation or the
+  // encoder's two missed strokes (one every few minutes at this rate).
+  'sensor-invalid-pressure': 60,
+  'sensor-invalid-flow': 60,
+  'sensor-invalid-reservoir': 2 * 60,
+  'sensor-invalid-encoder': 30 * 60,
+  'sensor-invalid-battery': 2 * 60,
 };
 
 const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
@@ -42,6 +49,11 @@ describe('example fault scenarios', () => {
     for (const kind of ['occlusion', 'displacement', 'needleDislodgement', 'leak', 'motorStall', 'overDelivery', 'strokeVolumeDrift', 'sensor', 'powerLoss', 'batteryDepletion', 'arterialPressure']) {
       expect(kinds, kind).toContain(kind);
     }
+  });
+
+  it('PUMP-READING-VALID there is an example of invalid readings for every sensor, encoder and battery monitor included', () => {
+    const sensors = new Set(files.flatMap((f) => loadScenarioFile(path.join(DIR, f)).faults.flatMap((x) => (x.kind === 'sensor' && x.mode === 'invalid' ? [x.sensor] : []))));
+    expect([...sensors].sort()).toEqual(Object.keys(INVALID_READING_FIELDS).sort());
   });
 
   for (const file of files) {
