@@ -23,9 +23,9 @@ import { Plant, UnintendedBolus } from '../world/plant/index.ts';
 import type { DeviceProfile } from '../world/profile.ts';
 import { SeededRandom, noiseKey, streamId, uniformFromKey } from '../world/rng.ts';
 import type { Scenario } from '../scenario/scenario.ts';
-import { deviceProfileOf, prescriptionInput } from '../scenario/scenario.ts';
+import { RUN_SLACK_MS, deviceProfileOf, prescriptionInput } from '../scenario/scenario.ts';
 import type { FaultOutcome, FaultWorld, InvalidSensorName, SensorName } from '../world/faults.ts';
-import { faultOutcome, scheduleFaults } from '../world/faults.ts';
+import { faultOutcomes, scheduleFaults } from '../world/faults.ts';
 import { Telemetry } from './telemetry.ts';
 import type { Operator, OperatorWorld, Timeline } from '../world/operator.ts';
 import { SingleCycleOperator } from '../world/operator.ts';
@@ -33,8 +33,7 @@ import { SingleCycleOperator } from '../world/operator.ts';
 const BOLUS_SAMPLE_MS = 10_000;
 const BOLUS_WINDOW_SAMPLES = 30;
 
-/** How long past the programmed end a run may go on (e.g. stopped on an alarm) before it ends. */
-export const RUN_SLACK_MS = 86_400_000;
+export { RUN_SLACK_MS };
 
 export interface RunOptions {
   readonly scenario: Scenario;
@@ -354,9 +353,9 @@ export class Simulation implements FaultWorld {
     const plan = this.firmware.plan;
     const belief = ledgerFigures(this.firmware.ledger, plan, this.profile.firmwareConfig.strokeVolumeNl, this.profile.firmwareConfig.primedSetVolumeUl);
     const remaining = plant.remaining();
-    const alarms: AlarmRecord[] = this.log.entries
-      .filter((e: LogEntry) => e.kind === 'alarm')
-      .map((e) => ({ code: e.code as AlarmCode, priority: ALARM_RULE_BY_CODE[e.code as AlarmCode]?.priority ?? 'high', atSeconds: e.atMs / 1000 }));
+    const alarmEntries = this.log.entries.filter((e: LogEntry) => e.kind === 'alarm');
+    const alarmTimesMs = alarmEntries.map((e) => e.atMs);
+    const alarms: AlarmRecord[] = alarmEntries.map((e) => ({ code: e.code as AlarmCode, priority: ALARM_RULE_BY_CODE[e.code as AlarmCode]?.priority ?? 'high', atSeconds: e.atMs / 1000 }));
     const notifications = this.log.entries.filter((e) => e.kind === 'notification').map((e) => ({ code: e.code, atSeconds: e.atMs / 1000 }));
     const seconds = (ms: number): number | null => (ms < 0 ? null : ms / 1000);
     const toArtery = plant.toArtery;
@@ -420,12 +419,10 @@ export class Simulation implements FaultWorld {
         lockDoneSeconds: seconds(this.timeline.lockDoneMs),
       },
       finalState: this.firmware.modeName,
-      faults: this.scenario.faults.map((f) =>
-        faultOutcome(
-          f,
-          this.log.entries.filter((e) => e.kind === 'alarm').map((e) => ({ code: e.code as AlarmCode, atMs: e.atMs })),
-          this.clock.nowMs(),
-        ),
+      faults: faultOutcomes(
+        this.scenario.faults,
+        alarms.map((a, i) => ({ code: a.code, atMs: alarmTimesMs[i] as number })),
+        this.clock.nowMs(),
       ),
     };
   }

@@ -12,7 +12,8 @@ import { z } from 'zod';
 import { int, num } from './fields.ts';
 import type { PrescriptionInput } from '../../firmware/index.ts';
 import { faultSchema } from './faults.ts';
-import { overlappingFaults } from '../world/faults.ts';
+import type { FaultSpec } from '../world/faults.ts';
+import { faultEndMs, faultOnsetMs, overlappingFaults } from '../world/faults.ts';
 import type { DeviceProfile } from '../world/profile.ts';
 import { DEVICE_PROFILES } from '../world/profile.ts';
 import { adverseEventsSchema, clinicalEventsSchema, courseProblems, courseSchema } from './course.ts';
@@ -58,13 +59,60 @@ const deviceSchema = z.strictObject({
 });
 
 
+/** How long past the programmed end a run may go on (e.g. stopped on an alarm) before it ends. */
+export const RUN_SLACK_MS = 86_400_000;
+
+/**
+ * Most faults one scenario may hold. Load and run time grow linearly with the count (a power loss
+ * reboots the firmware: about 0.25 ms of run time each); the bound keeps a file from holding more
+ * than a run can mean.
+ */
+export const MAX_FAULTS = 100_000;
+
+const MS_PER_HOUR = 3_600_000;
+const MS_PER_DAY = 86_400_000;
+
+/**
+ * How long the run of a scenario lasts: one infusion runs for its programmed duration
+ * (`infusionDays`, as the plan rounds it) plus `RUN_SLACK_MS`; a course runs for its cycles
+ * (`cycles × cycleDays`), faults placed in course time.
+ */
+export function runLengthMs(s: { readonly prescription: { readonly infusionDays: number }; readonly course?: { readonly cycles: number; readonly cycleDays: number } | undefined }): { ms: number; what: string } {
+  if (s.course !== undefined) {
+    return { ms: s.course.cycles * s.course.cycleDays * MS_PER_DAY, what: `the course's ${s.course.cycles} cycles of ${s.course.cycleDays} days` };
+  }
+  return { ms: Math.round(s.prescription.infusionDays * MS_PER_DAY) + RUN_SLACK_MS, what: `the ${s.prescription.infusionDays}-day infusion + ${RUN_SLACK_MS / MS_PER_HOUR} h` };
+}
+
+/** Faults whose onset or end lies after the end of the run: one message each, naming the field and the run's length. */
+export function faultsAfterTheRun(s: Parameters<typeof runLengthMs>[0] & { readonly faults: readonly FaultSpec[] }): string[] {
+  const { ms, what } = runLengthMs(s);
+  const hours = Number((ms / MS_PER_HOUR).toFixed(3));
+  const problems: string[] = [];
+  // Also called on a scenario whose fields failed their own checks: those have their own message.
+  if (!Array.isArray(s.faults) || !Number.isFinite(ms)) return problems;
+  s.faults.forEach((f, i) => {
+    if (typeof f !== 'object' || f === null || typeof f.atHours !== 'number') return;
+    const endMs = faultEndMs(f);
+    if (faultOnsetMs(f) >= ms) {
+      problems.push(`faults[${i}].atHours = ${f.atHours} is at or after the end of the run (the run lasts ${hours} h: ${what}; allowed 0 to below ${hours} h)`);
+    } else if (endMs !== null && endMs > ms) {
+      problems.push(`faults[${i}].durationMinutes = ${f.durationMinutes} ends after the end of the run (the run lasts ${hours} h: ${what}; allowed up to ${Number(((ms - faultOnsetMs(f)) / 60_000).toFixed(3))} min from atHours ${f.atHours})`);
+    }
+  });
+  return problems;
+}
+
 export const scenarioSchema = z.strictObject({
   name: z.string({ error: 'name must be a string' }).min(1, { error: 'name must not be empty' }).max(200, { error: 'name is longer than 200 characters' }),
   seed: int('seed', 0, 4294967295),
   patient: patientSchema,
   prescription: prescriptionSchema,
   device: deviceSchema.default({ profile: 'port-ambulatory' }),
-  faults: z.array(faultSchema, { error: 'faults must be an array' }).default([]),
+  faults: z
+    .array(faultSchema, { error: 'faults must be an array' })
+    .max(MAX_FAULTS, { error: `faults holds more than ${MAX_FAULTS} faults (allowed at most ${MAX_FAULTS})` })
+    .default([]),
   /** A treatment course of cycles instead of one infusion (sim/course/). */
   course: courseSchema.optional(),
   clinicalEvents: clinicalEventsSchema,
@@ -72,6 +120,7 @@ export const scenarioSchema = z.strictObject({
 }).superRefine((s, ctx) => {
   for (const message of courseProblems(s)) ctx.addIssue({ code: 'custom', message, path: [] });
   for (const message of overlappingFaults(s.faults)) ctx.addIssue({ code: 'custom', message, path: [] });
+  for (const message of faultsAfterTheRun(s)) ctx.addIssue({ code: 'custom', message, path: [] });
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;

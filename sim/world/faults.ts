@@ -148,23 +148,36 @@ export function faultCondition(f: FaultSpec): string | null {
   }
 }
 
-/** Where two faults of one condition overlap in time: one message per pair, naming both. */
+/**
+ * Where two faults of one condition overlap in time: one message for each fault that overlaps an
+ * earlier one (by onset), naming it and the earlier fault that reaches furthest. The faults of each
+ * condition are sorted once and swept, so the check grows with n·log(n), not with the pairs.
+ */
 export function overlappingFaults(faults: readonly FaultSpec[]): string[] {
   const problems: string[] = [];
-  const span = (f: FaultSpec): [number, number] => [faultOnsetMs(f), faultEndMs(f) ?? Infinity];
-  faults.forEach((a, i) => {
-    const condition = faultCondition(a);
+  const byCondition = new Map<string, number[]>();
+  faults.forEach((f, i) => {
+    const condition = faultCondition(f);
     if (condition === null) return;
-    for (let j = i + 1; j < faults.length; j++) {
-      const b = faults[j] as FaultSpec;
-      if (faultCondition(b) !== condition) continue;
-      const [a0, a1] = span(a);
-      const [b0, b1] = span(b);
-      if (a0 < b1 && b0 < a1) {
-        problems.push(`faults[${i}] and faults[${j}] both set the ${condition} condition over overlapping times (from ${a.atHours} h and ${b.atHours} h): the first to end would clear the other (allowed: one after the other, or one fault with the larger effect)`);
-      }
-    }
+    const list = byCondition.get(condition);
+    if (list === undefined) byCondition.set(condition, [i]);
+    else list.push(i);
   });
+  const startMs = faults.map(faultOnsetMs);
+  const endMs = faults.map((f) => faultEndMs(f) ?? Infinity);
+  for (const [condition, indices] of byCondition) {
+    indices.sort((a, b) => (startMs[a] as number) - (startMs[b] as number) || a - b);
+    let reach = -1;
+    for (const j of indices) {
+      if (reach !== -1 && (startMs[j] as number) < (endMs[reach] as number) && (startMs[reach] as number) < (endMs[j] as number)) {
+        const [a, b] = reach < j ? [reach, j] : [j, reach];
+        const fa = faults[a] as FaultSpec;
+        const fb = faults[b] as FaultSpec;
+        problems.push(`faults[${a}] and faults[${b}] both set the ${condition} condition over overlapping times (from ${fa.atHours} h and ${fb.atHours} h): the first to end would clear the other (allowed: one after the other, or one fault with the larger effect)`);
+      }
+      if (reach === -1 || (endMs[j] as number) > (endMs[reach] as number)) reach = j;
+    }
+  }
   return problems;
 }
 
@@ -335,16 +348,48 @@ export interface FaultOutcome {
 }
 
 /**
+ * Every fault's outcome against one run's alarms (in the order they were raised, so by time):
+ * each fault looks only at the alarms of its own window, found by binary search, so the cost grows
+ * with faults × log(alarms), not with their product.
+ */
+export function faultOutcomes(faults: readonly FaultSpec[], alarms: readonly { code: AlarmCode; atMs: number }[], runEndMs: number, graceMs = 2 * MS_PER_HOUR): FaultOutcome[] {
+  return faults.map((f) => {
+    const onsetMs = faultOnsetMs(f);
+    let lo = 0;
+    let hi = alarms.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((alarms[mid] as { atMs: number }).atMs < onsetMs) lo = mid + 1;
+      else hi = mid;
+    }
+    return faultOutcome(f, alarms, runEndMs, graceMs, lo);
+  });
+}
+
+/**
  * Attributes alarms to a fault: the first alarm raised at or after its onset and before its end
  * plus `graceMs` (the end of the run when it has no duration). An expected code is preferred when
  * several alarms fall in the window.
  */
-export function faultOutcome(f: FaultSpec, alarms: readonly { code: AlarmCode; atMs: number }[], runEndMs: number, graceMs = 2 * MS_PER_HOUR): FaultOutcome {
+export function faultOutcome(f: FaultSpec, alarms: readonly { code: AlarmCode; atMs: number }[], runEndMs: number, graceMs = 2 * MS_PER_HOUR, fromIndex = 0): FaultOutcome {
   const onsetMs = faultOnsetMs(f);
   const windowEndMs = f.durationMinutes === undefined ? runEndMs : onsetMs + f.durationMinutes * MS_PER_MINUTE + graceMs;
-  const inWindow = alarms.filter((a) => a.atMs >= onsetMs && a.atMs <= windowEndMs);
   const expected = expectedAlarms(f);
-  const hit = inWindow.find((a) => expected.includes(a.code)) ?? inWindow[0] ?? null;
+  // `alarms` is in time order; `fromIndex` may start the search at the first alarm of the window.
+  let first: { code: AlarmCode; atMs: number } | null = null;
+  let hit: { code: AlarmCode; atMs: number } | null = null;
+  for (let i = fromIndex; i < alarms.length; i++) {
+    const a = alarms[i] as { code: AlarmCode; atMs: number };
+    if (a.atMs > windowEndMs) break;
+    if (a.atMs < onsetMs) continue;
+    first ??= a;
+    if (expected.includes(a.code)) {
+      hit = a;
+      break;
+    }
+    if (expected.length === 0) break;
+  }
+  hit ??= first;
   return {
     kind: f.kind,
     atSeconds: onsetMs / 1000,

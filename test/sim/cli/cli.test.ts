@@ -101,6 +101,22 @@ describe('pumpsim invalid input: exit 2, one line on stderr, no stack trace', ()
     expectInputError(await cli('run', '--scenario', file, '--json'), /not valid JSON/);
   });
 
+  it('PUMP-CLI a key given twice in one object is refused, naming the key and where it is', async () => {
+    const file = path.join(dir, 'duplicate.json');
+    writeFileSync(file, JSON.stringify(DEFAULT_SCENARIO_INPUT).replace('"weightKg":70', '"weightKg":700,"weightKg":70'));
+    expectInputError(await cli('run', '--scenario', file, '--json'), /duplicate key "weightKg" in patient/);
+  });
+
+  it('PUMP-CLI a fault after the end of the run is refused, naming the field and the run\'s length', async () => {
+    const file = scenarioFile('late-fault', (s) => (s['faults'] = [{ kind: 'occlusion', atHours: 1000 }]));
+    expectInputError(await cli('run', '--scenario', file, '--json'), /faults\[0\]\.atHours = 1000 is at or after the end of the run \(the run lasts 360 h: the 14-day infusion \+ 24 h/);
+  });
+
+  it('PUMP-CLI more faults than the documented maximum are refused', async () => {
+    const file = scenarioFile('too-many', (s) => (s['faults'] = Array.from({ length: 100_001 }, (_, i) => ({ kind: 'powerLoss', atHours: 1 + i * 0.003, durationMinutes: 0.05 }))));
+    expectInputError(await cli('run', '--scenario', file, '--json'), /faults holds more than 100000 faults/);
+  });
+
   it('PUMP-CLI an unknown field', async () => {
     expectInputError(await cli('run', '--scenario', scenarioFile('unknown', (s) => (s['patient']['age'] = 62)), '--json'), /patient\.age: unknown field/);
   });

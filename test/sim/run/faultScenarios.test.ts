@@ -6,7 +6,11 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { INVALID_READING_FIELDS, expectedAlarms } from '../../../sim/world/faults.ts';
+import fc from 'fast-check';
+import { ALARM_CODES } from '../../../firmware/index.ts';
+import type { FaultSpec } from '../../../sim/world/faults.ts';
+import { INVALID_READING_FIELDS, expectedAlarms, faultOutcome, faultOutcomes } from '../../../sim/world/faults.ts';
+import { checkProperty } from '../../support/fc.ts';
 import { loadScenarioFile } from '../../../sim/scenario/scenario.ts';
 import { Simulation } from '../../../sim/run/simulation.ts';
 
@@ -79,4 +83,34 @@ describe('example fault scenarios', () => {
       }
     });
   }
+});
+
+describe('fault outcomes', () => {
+  it('PUMP-FAULT-EXAMPLES each fault is judged against the alarms of its own window: the binary-searched outcomes equal the per-fault scan over all alarms', () => {
+    checkProperty(
+      fc.property(
+        fc.array(fc.record({ atHours: fc.integer({ min: 0, max: 100 }), durationMinutes: fc.option(fc.integer({ min: 0, max: 600 }), { nil: undefined }), k: fc.constantFrom('motorStall', 'powerLoss', 'batteryDepletion') }), { maxLength: 20 }),
+        fc.array(fc.record({ atMs: fc.integer({ min: 0, max: 110 * HOUR_MS }), code: fc.constantFrom(...ALARM_CODES) }), { maxLength: 40 }),
+        (specs, raw) => {
+          const faults: FaultSpec[] = specs.map((s) =>
+            s.k === 'motorStall' ? { kind: 'motorStall', mode: 'permanent', stallProbability: 1, atHours: s.atHours, durationMinutes: s.durationMinutes }
+            : s.k === 'powerLoss' ? { kind: 'powerLoss', atHours: s.atHours, durationMinutes: s.durationMinutes }
+            : { kind: 'batteryDepletion', percentPerHour: 20, atHours: s.atHours, durationMinutes: s.durationMinutes });
+          const alarms = [...raw].sort((a, b) => a.atMs - b.atMs);
+          // The reference: every alarm filtered into the fault's window, the first expected one preferred.
+          const reference = faults.map((f) => {
+            const onsetMs = f.atHours * HOUR_MS;
+            const endMs = f.durationMinutes === undefined ? 110 * HOUR_MS : onsetMs + f.durationMinutes * 60_000 + 2 * HOUR_MS;
+            const inWindow = alarms.filter((a) => a.atMs >= onsetMs && a.atMs <= endMs);
+            const hit = inWindow.find((a) => expectedAlarms(f).includes(a.code)) ?? inWindow[0] ?? null;
+            return { detectedBy: hit?.code ?? null, latencySeconds: hit === null ? null : (hit.atMs - onsetMs) / 1000 };
+          });
+          const outcomes = faultOutcomes(faults, alarms, 110 * HOUR_MS);
+          expect(outcomes.map((o) => ({ detectedBy: o.detectedBy, latencySeconds: o.latencySeconds }))).toEqual(reference);
+          expect(outcomes).toEqual(faults.map((f) => faultOutcome(f, alarms, 110 * HOUR_MS)));
+        },
+      ),
+      { seed: 15, numRuns: 200 },
+    );
+  });
 });

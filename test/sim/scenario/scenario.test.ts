@@ -3,6 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SCENARIO_INPUT, ScenarioError, defaultScenario, parseScenario, prescriptionInput } from '../../../sim/scenario/scenario.ts';
+import { firstDuplicateKey } from '../../../sim/scenario/jsonFile.ts';
 
 /** A deep copy of the default scenario JSON, changed by `edit`. */
 function edited(edit: (s: Record<string, any>) => void): unknown {
@@ -24,6 +25,16 @@ function errorOf(json: unknown, source = 'test.json'): string {
   }
   throw new Error('parseScenario accepted an invalid scenario');
 }
+
+describe('JSON files', () => {
+  it('PUMP-INPUT-ERRORS a key given twice in one object is found with its path, as JSON.parse decodes keys; strings and other objects do not confuse the scan', () => {
+    expect(firstDuplicateKey('{"patient":{"weightKg":700,"weightKg":70}}')).toEqual({ key: 'weightKg', path: 'patient' });
+    expect(firstDuplicateKey('{"faults":[{"kind":"leak"},{"kind":"leak","atHours":1,"kind":"x"}]}')).toEqual({ key: 'kind', path: 'faults[1]' });
+    expect(firstDuplicateKey('{"a":1,"\\u0061":2}')).toEqual({ key: 'a', path: '' });
+    expect(firstDuplicateKey('{"name":"a,\\"b\\":{","b":[1,{"name":2}],"c":{"b":3}}')).toBeNull();
+    expect(firstDuplicateKey(JSON.stringify(DEFAULT_SCENARIO_INPUT))).toBeNull();
+  });
+});
 
 describe('scenario validation', () => {
   it('PUMP-INPUT-ERRORS a negative weight names patient.weightKg and the allowed range', () => {
@@ -115,6 +126,36 @@ describe('scenario validation', () => {
       const ok = parseScenario({ ...JSON.parse(JSON.stringify(DEFAULT_SCENARIO_INPUT)), faults });
       expect(ok.faults).toHaveLength(2);
     }
+  });
+
+  it('PUMP-INPUT-ERRORS a fault whose onset or end lies after the end of the run is refused, naming the field and the run\'s length; a course has its own length', () => {
+    expect(errorOf(edited((s) => (s.faults = [{ kind: 'occlusion', atHours: 1000 }])))).toBe(
+      'test.json: faults[0].atHours = 1000 is at or after the end of the run (the run lasts 360 h: the 14-day infusion + 24 h; allowed 0 to below 360 h)',
+    );
+    expect(errorOf(edited((s) => (s.faults = [{ kind: 'leak', atHours: 2, fraction: 0.5 }, { kind: 'needleDislodgement', atHours: 359, durationMinutes: 120 }])))).toBe(
+      'test.json: faults[1].durationMinutes = 120 ends after the end of the run (the run lasts 360 h: the 14-day infusion + 24 h; allowed up to 60 min from atHours 359)',
+    );
+    // Inside the run: accepted, up to the last instant.
+    expect(parseScenario(edited((s) => (s.faults = [{ kind: 'needleDislodgement', atHours: 359, durationMinutes: 60 }]))).faults).toHaveLength(1);
+    // A course of 6 × 21 days lasts 3024 h, whatever one infusion lasts.
+    const course = (atHours: number): unknown => edited((s) => { s.course = { cycles: 6, cycleDays: 21 }; s.faults = [{ kind: 'powerLoss', atHours }]; });
+    expect(parseScenario(course(3000)).faults).toHaveLength(1);
+    expect(errorOf(course(3024))).toMatch(/faults\[0\]\.atHours = 3024 is at or after the end of the run \(the run lasts 3024 h: the course's 6 cycles of 21 days/);
+  });
+
+  it('PUMP-INPUT-ERRORS faults of one condition are checked for overlap in n·log(n): 100,000 of them load, and an overlap among them is still named', () => {
+    const many = Array.from({ length: 100_000 }, (_, i) => ({ kind: 'occlusion', atHours: 1 + i * 0.003, durationMinutes: 0.1, severity: 0.1 }));
+    expect(parseScenario(edited((s) => (s.faults = many))).faults).toHaveLength(100_000);
+    const overlapping = many.map((f, i) => (i === 70_000 ? { ...f, durationMinutes: 1 } : f));
+    expect(errorOf(edited((s) => (s.faults = overlapping)))).toMatch(/^test\.json: faults\[70000\] and faults\[70001\] both set the occlusion condition/);
+  });
+
+  it('PUMP-INPUT-ERRORS an invalid-reading fault names a field of its sensor; encoder and battery take the invalid mode only', () => {
+    const invalid = (f: Record<string, unknown>): unknown => edited((s) => (s.faults = [{ kind: 'sensor', atHours: 30, mode: 'invalid', value: 'NaN', ...f }]));
+    for (const sensor of ['pressure', 'flow', 'reservoir', 'encoder', 'battery']) expect(parseScenario(invalid({ sensor })).faults).toHaveLength(1);
+    expect(errorOf(invalid({ sensor: 'encoder', field: 'volumeMl' }))).toContain('field = volumeMl is not a field of the encoder reading (allowed: encoderCounts, strokesCommanded, atMs)');
+    expect(errorOf(invalid({ sensor: 'battery', value: 'huge' }))).toContain('value must be one of: NaN, Infinity, -Infinity, negative, outOfRange');
+    expect(errorOf(edited((s) => (s.faults = [{ kind: 'sensor', atHours: 30, sensor: 'encoder', mode: 'stuck' }])))).toContain('sensor must be one of: pressure, flow, reservoir');
   });
 
   it('PUMP-INPUT-ERRORS a refused course.cycles is reported once, not again by the checks of events against it', () => {
