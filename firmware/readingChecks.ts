@@ -13,8 +13,8 @@
  * - Encoder feedback that is invalid confirms no stroke: the strokes count as missed, which is the
  *   drive detector's MOTOR_STALL (stop now). The ledger never takes a count the feedback cannot
  *   support.
- * - Pure checks (`…Problem`) plus one small record of timestamps; nothing is allocated for a
- *   valid reading.
+ * - Pure checks (`…Problem`, and `pressureValid` for the 1 Hz path) plus one small record of
+ *   timestamps; nothing is allocated for a valid reading.
  *
  * The means of pressure and flow are judged against the sensor's range by the detectors'
  * plausibility (`plausiblePressure`, `plausibleFlow` in detectors/health.ts), which already makes
@@ -59,9 +59,10 @@ function notFinite(field: string, value: number): string | null {
   return Number.isFinite(value) ? null : `${field} = ${value} is not a finite number`;
 }
 
-/** `atMs` on the device clock: finite, not before the last accepted reading, not after now. */
+/** `atMs` on the device clock: finite, not negative, not before the last accepted reading, not after now. */
 function timestampProblem(atMs: number, lastAtMs: number, nowMs: number): string | null {
   if (!Number.isFinite(atMs)) return `atMs = ${atMs} is not a finite number`;
+  if (atMs < 0) return `atMs = ${atMs} is before the device clock's start`;
   if (atMs < lastAtMs) return `atMs = ${atMs} goes backwards (last accepted ${lastAtMs})`;
   if (atMs > nowMs) return `atMs = ${atMs} is in the future (now ${nowMs})`;
   return null;
@@ -84,6 +85,30 @@ function rangeProblem(field: string, value: number, min: number, max: number, un
   return value < min || value > max ? `${field} = ${value} is outside ${min}–${max} ${unit}` : null;
 }
 
+/**
+ * The pressure window is valid: `pressureProblem` would find nothing. The 1 Hz path asks this, a
+ * chain of comparisons that a NaN or an infinity fails by itself (every comparison with NaN is
+ * false, and every bound is finite), and builds the message only for a window it refuses.
+ */
+export function pressureValid(r: PressureReading, lim: ReadingLimits, lastAtMs: number, nowMs: number): boolean {
+  const atMs = r.atMs;
+  const windowMs = r.windowMs;
+  const mean = r.meanMmHg;
+  const min = r.minMmHg;
+  const max = r.maxMmHg;
+  const amplitude = r.cardiacAmplitudeMmHg;
+  const samples = r.sampleCount;
+  const range = lim.pressureRangeMmHg;
+  return (
+    atMs >= 0 && atMs >= lastAtMs && atMs <= nowMs &&
+    windowMs > 0 && windowMs < Infinity && (lastAtMs === NONE || windowMs <= atMs - lastAtMs + lim.windowSlackMs) &&
+    samples >= 1 && samples <= windowMs && Math.floor(samples) === samples &&
+    min >= range.min && max <= range.max && min <= mean && mean <= max &&
+    amplitude >= 0 && amplitude <= lim.maxCardiacAmplitudeMmHg
+  );
+}
+
+/** What is wrong with a pressure window (null: nothing), naming the field, the value and what is allowed. */
 export function pressureProblem(r: PressureReading, lim: ReadingLimits, lastAtMs: number, nowMs: number): string | null {
   const range = lim.pressureRangeMmHg;
   return (
@@ -153,10 +178,11 @@ export class ReadingGate {
 
   pressure(r: HalResult<PressureReading>, nowMs: number): HalResult<PressureReading> {
     if (!r.ok) return r;
-    const problem = pressureProblem(r, this.limits, this.pressureAtMs, nowMs);
-    if (problem !== null) return this.refuse('pressure', problem);
+    if (!pressureValid(r, this.limits, this.pressureAtMs, nowMs)) {
+      return this.refuse('pressure', pressureProblem(r, this.limits, this.pressureAtMs, nowMs) ?? 'invalid');
+    }
     this.pressureAtMs = r.atMs;
-    if (this.invalidMask !== 0) this.invalidMask &= ~CHECKED_BIT.pressure;
+    if (this.invalidMask !== 0) this.invalidMask &= ~PRESSURE_BIT;
     return r;
   }
 
@@ -211,3 +237,4 @@ export class ReadingGate {
 }
 
 const CHECKED_BIT: Readonly<Record<CheckedSensor, number>> = Object.freeze({ pressure: 1, flow: 2, reservoir: 4, power: 8, encoder: 16 });
+const PRESSURE_BIT = CHECKED_BIT.pressure;

@@ -3,7 +3,8 @@
  *
  * Owns: turning a stroke command into plant strokes at the current time, and the encoder counts.
  * Promises: a stalled stroke gives no encoder counts; a stroke that turns the motor gives the
- * profile's counts per stroke, whether or not fluid moved (a dry source).
+ * profile's counts per stroke, whether or not fluid moved (a dry source). An `invalid` sensor
+ * fault on `encoder` corrupts one field of the feedback, never the strokes the plant made.
  */
 import type { Clock, HalResult, PumpDrive, StrokeFeedback } from '../../../hal/index.ts';
 import type { Plant } from '../plant/index.ts';

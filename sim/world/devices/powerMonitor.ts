@@ -4,7 +4,8 @@
  * Owns: the battery model — a drain per day, a drain per stroke, and the extra drain of a
  * battery-depletion fault.
  * Promises: the charge never rises and never goes below 0 %; a reading is whole percent, and the
- * same reading object comes back while the percentage holds.
+ * same reading object comes back while the percentage holds (an `invalid` fault hands out a
+ * corrupted copy instead).
  */
 import type { Clock, HalResult, PowerMonitor, PowerReading } from '../../../hal/index.ts';
 import type { Plant } from '../plant/index.ts';

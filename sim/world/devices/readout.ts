@@ -1,7 +1,8 @@
 /**
  * What every sensor model shares between its physics and what it reports.
  *
- * Owns: the sensor-fault modes and how a fault changes a value; quantisation to a resolution.
+ * Owns: the sensor-fault modes and how a fault changes a value; the invalid values an `invalid`
+ * fault puts into a reading's field; quantisation to a resolution.
  * Promises: a sensor fault acts on the reading only, after the physics, so the plant's truth is
  * never corrupted by a broken sensor. A sensor takes its fault through `setFault` (`FaultableSensor`).
  */
