@@ -4,11 +4,13 @@
  * sensor with the sensor's fail-safe, raised within the time the alarm table documents; none is
  * masked, and no invalid value reaches the ledger.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { checkProperty } from '../support/fc.ts';
 import type { AlarmCode } from '../../firmware/index.ts';
 import { SENSOR_READ_PERIODS_MS, THRESHOLDS } from '../../firmware/index.ts';
 import type { ReadingLimits } from '../../firmware/readingChecks.ts';
-import { flowProblem, powerProblem, pressureProblem, readingLimits, reservoirProblem, strokeFeedbackProblem } from '../../firmware/readingChecks.ts';
+import { flowProblem, powerProblem, pressureProblem, pressureValid, readingLimits, reservoirProblem, strokeFeedbackProblem } from '../../firmware/readingChecks.ts';
 import type { FlowReading, PowerReading, PressureReading, ReservoirReading, StrokeFeedback } from '../../hal/index.ts';
 import { NOMINAL_PORT_CONFIG } from '../support/deviceConfig.ts';
 import type { FakeHal } from '../support/fakeHal.ts';
@@ -70,6 +72,36 @@ describe('reading checks, field by field', () => {
     expect(strokeFeedbackProblem({ ...FEEDBACK, encoderCounts: 1.5 }, 1, LIMITS, -1, NOW)).toContain('whole number');
     expect(pressureProblem({ ...PRESSURE, minMmHg: 95 }, LIMITS, -1, NOW)).toContain('is not between');
     expect(reservoirProblem({ ...RESERVOIR, volumeMl: NOMINAL_PORT_CONFIG.reservoirFillRangeMl.max + 1.1 }, LIMITS, -1, NOW)).toContain('volumeMl');
+  });
+});
+
+describe('the 1 Hz pressure check', () => {
+  it('PUMP-READING-VALID pressureValid accepts exactly the windows pressureProblem finds nothing wrong with', () => {
+    const special = fc.constantFrom(NaN, Infinity, -Infinity, -1, 0, 0.5, 1e9, -0);
+    const num = (min: number, max: number): fc.Arbitrary<number> => fc.oneof(fc.double({ min, max, noNaN: true }), fc.integer({ min, max }), special);
+    const reading = fc.record({
+      ok: fc.constant(true as const),
+      atMs: num(-10, NOW + 10),
+      windowMs: num(-10, 5000),
+      sampleCount: num(-2, 200),
+      meanMmHg: num(-100, 1600),
+      minMmHg: num(-100, 1600),
+      maxMmHg: num(-100, 1600),
+      cardiacAmplitudeMmHg: num(-5, 900),
+    });
+    // One field of a valid window changed: near the boundary, valid and invalid both come up.
+    const fields = ['atMs', 'windowMs', 'sampleCount', 'meanMmHg', 'minMmHg', 'maxMmHg', 'cardiacAmplitudeMmHg'] as const;
+    const oneField = fc.record({ field: fc.constantFrom(...fields), v: num(-100, 1600) }).map(({ field, v }): PressureReading => ({ ...PRESSURE, [field]: v }));
+    let valid = 0;
+    checkProperty(
+      fc.property(fc.oneof(reading, oneField, oneField), fc.constantFrom(-1, NOW - 1000, NOW - 3000, NOW), (r, lastAtMs) => {
+        if (pressureValid(r, LIMITS, lastAtMs, NOW)) valid++;
+        expect(pressureValid(r, LIMITS, lastAtMs, NOW)).toBe(pressureProblem(r, LIMITS, lastAtMs, NOW) === null);
+      }),
+      { seed: 15, numRuns: 200 },
+    );
+    expect(valid, 'the property met valid windows too').toBeGreaterThan(10);
+    expect(pressureValid(PRESSURE, LIMITS, NOW - 1000, NOW)).toBe(true);
   });
 });
 
