@@ -55,6 +55,7 @@ export const ALARM_CODES = [
   'BATTERY_DEPLETED',
   'REPEATED_ALARM',
   'BATTERY_MONITOR_FAULT',
+  'STORAGE_FAULT',
 ] as const;
 export type AlarmCode = (typeof ALARM_CODES)[number];
 
@@ -160,6 +161,11 @@ export const ALARM_TABLE: readonly AlarmRule[] = Object.freeze([
     reads: 'health', when: (h) => h.batteryMonitorFaulty,
     requirement: 'PUMP-READING-VALID', meaning: 'The battery monitor is silent or its reading is invalid: the charge is unknown, so BATTERY_LOW and BATTERY_DEPLETED cannot warn; therapy continues, the pump needs service.',
   }),
+  row({
+    code: 'STORAGE_FAULT', priority: 'high', latching: true, driveAction: 'stopNow',
+    reads: 'health', when: (h) => h.storageFault,
+    requirement: 'PUMP-STORAGE', meaning: 'The NV store is damaged beyond recovery, or a record cannot be written: what was delivered could be forgotten, so the drive stops.',
+  }),
 ] satisfies AlarmRule[]);
 
 export const ALARM_RULE_BY_CODE: Readonly<Record<AlarmCode, AlarmRule>> = Object.freeze(
@@ -208,6 +214,11 @@ function withMasks(entries: readonly AlarmEntry[], audioPausedUntilMs: number): 
     if (e.conditionActive) activeMask |= BIT_BY_CODE[e.code];
   }
   return { entries, audioPausedUntilMs, presentMask, activeMask };
+}
+
+/** An alarm state holding these entries, ordered by onset (a boot restoring the latched alarms NV kept). */
+export function alarmStateWith(entries: readonly AlarmEntry[]): AlarmState {
+  return withMasks([...entries].sort((x, y) => x.onsetMs - y.onsetMs), -1);
 }
 
 /** Bit i: the ALARM_INPUT_BIT of the group ALARM_TABLE[i] reads. */

@@ -5,9 +5,8 @@
  */
 
 // The firmware runtime: boot, the control task, commands, and what an observer sees.
-export { Firmware, SELF_TEST_DURATION_MS, SENSOR_READ_PERIODS_MS, NV_KEY_LEDGER } from './runtime.ts';
+export { Firmware, SCRUB_PERIOD_MS, SELF_TEST_DURATION_MS, SENSOR_READ_PERIODS_MS } from './runtime.ts';
 export type { FirmwareObserver, FirmwareOptions, StatechartClock } from './runtime.ts';
-export { NV_KEY_THERAPY } from './therapyRecord.ts';
 
 // Commands in, answers out: the only way into a running firmware.
 export type { CommandAnswer, PumpCommand, PumpCommandType } from './commands.ts';
@@ -29,6 +28,15 @@ export type { AlarmCode, AlarmEntry, AlarmRule, AlarmState, DriveAction } from '
 // Detection thresholds, which the verification's model judges against.
 export { THRESHOLDS } from './detectors/thresholds.ts';
 
-// The delivery ledger and its NV record.
-export { EMPTY_LEDGER, ledgerFigures, ledgerFromRecord, ledgerToRecord } from './ledger.ts';
+// The delivery ledger.
+export { EMPTY_LEDGER, ledgerFigures } from './ledger.ts';
 export type { Ledger, LedgerFigures, PhaseKind } from './ledger.ts';
+
+// The NV store: its layout, provisioning at manufacture, and the event log read back from it.
+export { NV_LAYOUT, NV_SLOT_BYTES, NV_SLOT_COUNT, recordKindOfSlot } from './storage/layout.ts';
+export type { SlotRegion } from './storage/layout.ts';
+export { provisionStore } from './storage/store.ts';
+export { decodeFrame } from './storage/frame.ts';
+export type { RecordKind } from './storage/frame.ts';
+export { decodeLogEntry, readEventLog } from './storage/eventLog.ts';
+export type { EventLogReadBack, LogEntry, LogKind } from './storage/eventLog.ts';

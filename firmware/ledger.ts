@@ -1,14 +1,13 @@
 /**
  * The dose ledger: the firmware's belief of what it has delivered, and the delivery phase under way.
  *
- * Owns: stroke counts per phase and the schedule position; their NV layout.
- * Promises: counts only grow, and only from encoder-confirmed strokes (never from commands); the
- * ledger is a flat record so it is written whole after every stroke batch, and a reboot resumes
- * the phase where the last write left it: no stroke repeated, none lost beyond the one under way.
+ * Owns: stroke counts per phase and the schedule position.
+ * Promises: counts only grow, and only from encoder-confirmed strokes (never from commands). The
+ * NV store keeps it in the state record after every stroke (storage/records.ts), so a reboot
+ * resumes the phase where the last write left it: at most one stroke repeated or lost.
  * Deadlines are kept as elapsed phase time, never as timers (XState delays restart after a
  * restore, docs/domain.md §6).
  */
-import type { NvRecord } from '../hal/index.ts';
 import type { InfusionPlan } from './dosing.ts';
 import { NL_PER_UL } from './dosing.ts';
 
@@ -141,30 +140,4 @@ export function ledgerFigures(ledger: Ledger, plan: InfusionPlan | null, strokeV
     heparinUnits: plan ? drugMl * plan.heparinUnitsPerMl + (flushedVolumeMl - setDrugMl) * plan.heparinLockUnitsPerMl : 0,
     reservoirRemainingMl: ledger.reservoirFillUl / 1000 - ml(ledger.primeStrokes + ledger.infusionStrokes),
   };
-}
-
-export function ledgerToRecord(ledger: Ledger): NvRecord {
-  return ledger as unknown as NvRecord;
-}
-
-const PHASES: readonly PhaseKind[] = ['none', 'prime', 'infuse', 'flush'];
-
-/** Reads a ledger back; a missing or malformed record yields null (the caller decides the fail-safe). */
-export function ledgerFromRecord(record: NvRecord | null): Ledger | null {
-  if (record === null) return null;
-  const num = (k: keyof Ledger): number | null => {
-    const v = record[k];
-    // Number.isFinite is false for anything that is not a number (no coercion).
-    return Number.isFinite(v) ? (v as number) : null;
-  };
-  const phaseKind = record['phaseKind'];
-  if (!PHASES.includes(phaseKind as PhaseKind)) return null;
-  const fields = ['primeStrokes', 'infusionStrokes', 'flushStrokes', 'phaseTotalStrokes', 'phaseDurationMs', 'phaseElapsedMs', 'phaseDeliveredStrokes', 'reservoirFillUl'] as const;
-  const out: Record<string, number | string> = { phaseKind: phaseKind as PhaseKind };
-  for (const k of fields) {
-    const v = num(k);
-    if (v === null) return null;
-    out[k] = v;
-  }
-  return makeLedger(out as unknown as Ledger);
 }

@@ -34,19 +34,22 @@ export type TherapyPoint = 'none' | 'priming' | 'infusing' | 'paused' | 'flushin
 export const THERAPY_POINTS: readonly TherapyPoint[] = ['none', 'priming', 'infusing', 'paused', 'flushing'];
 
 export type ResumePoint = 'none' | 'priming' | 'infusing' | 'paused' | 'flushing' | 'alarmStopped' | 'infusionComplete' | 'stopped' | 'locked';
+export const RESUME_POINTS: readonly ResumePoint[] = ['none', 'priming', 'infusing', 'paused', 'flushing', 'alarmStopped', 'infusionComplete', 'stopped', 'locked'];
 
 export interface PumpContext {
   readonly config: DeviceConfig;
   readonly library: DrugLibrary;
   readonly plan: InfusionPlan | null;
-  readonly candidate: { readonly prescription: PrescriptionInput; readonly confirmSoftLimits: boolean } | null;
+  readonly candidate: Programme | null;
+  /** The programme the plan was made from, as entered (the NV store keeps it, not the plan). */
+  readonly programme: Programme | null;
   readonly findings: readonly LimitFinding[];
   readonly connected: boolean;
   /** Alarms present whose drive action stops delivery. */
   readonly stoppingAlarms: readonly AlarmCode[];
   /** The alarm that stopped the drive last; its restarts are counted for EC23. */
   readonly stoppedBy: AlarmCode | null;
-  readonly restarts: readonly { readonly code: AlarmCode; readonly atMs: number }[];
+  readonly restarts: readonly RestartRecord[];
   readonly resumePoint: ResumePoint;
   /** The therapy mode the pump was last in; an alarm stop resumes into it (kept in NV). */
   readonly therapyPoint: TherapyPoint;
@@ -54,9 +57,30 @@ export interface PumpContext {
   readonly needsAcknowledge: boolean;
 }
 
+/** A prescription as the clinician entered it, with the confirmation of its soft limits. */
+export interface Programme {
+  readonly prescription: PrescriptionInput;
+  readonly confirmSoftLimits: boolean;
+}
+
+/** One restart after an alarm stop, as Open PCA EC23 counts them. */
+export interface RestartRecord {
+  readonly code: AlarmCode;
+  readonly atMs: number;
+}
+
 type At = { readonly atMs: number };
 export type PumpEvent =
-  | ({ type: 'selfTest.passed'; resumePoint: ResumePoint; plan: InfusionPlan | null; therapyPoint: TherapyPoint; connected?: boolean } & At)
+  | ({
+      type: 'selfTest.passed';
+      resumePoint: ResumePoint;
+      plan: InfusionPlan | null;
+      programme?: Programme | null;
+      therapyPoint: TherapyPoint;
+      connected?: boolean;
+      stoppedBy?: AlarmCode | null;
+      restarts?: readonly RestartRecord[];
+    } & At)
   | ({ type: 'selfTest.failed'; reason: string } & At)
   | ({ type: 'program'; prescription: PrescriptionInput; confirmSoftLimits?: boolean } & At)
   | ({ type: 'prime' } & At)
@@ -74,7 +98,7 @@ export type PumpEvent =
 
 export type PumpEmitted =
   | { type: 'phase.begin'; phase: Exclude<DeliveryMode, 'none'> }
-  | { type: 'plan.accepted'; plan: InfusionPlan }
+  | { type: 'plan.accepted'; plan: InfusionPlan; programme: Programme }
   | { type: 'plan.rejected'; findings: readonly LimitFinding[] }
   | { type: 'reservoir.refilled'; volumeMl: number }
   | { type: 'notification'; code: string; detail?: string }
@@ -133,8 +157,11 @@ export const pumpMachine = setup({
     rejectCandidate: assign(({ context }) => ({ findings: evaluateCandidate(context).findings, candidate: null })),
     announceRejection: emit(({ context }) => ({ type: 'plan.rejected' as const, findings: context.findings })),
     holdForConfirmation: assign(({ context }) => ({ findings: evaluateCandidate(context).findings })),
-    acceptCandidate: assign(({ context }) => ({ plan: evaluateCandidate(context).plan, candidate: null })),
-    announcePlan: emit(({ context }) => ({ type: 'plan.accepted' as const, plan: context.plan as InfusionPlan })),
+    // The clinician's acknowledge confirms the soft limits; the stored programme records it, so the
+    // plan it makes at the next boot passes the same check.
+    confirmCandidate: assign(({ context }) => ({ candidate: context.candidate === null ? null : { prescription: context.candidate.prescription, confirmSoftLimits: true } })),
+    acceptCandidate: assign(({ context }) => ({ plan: evaluateCandidate(context).plan, programme: context.candidate, candidate: null })),
+    announcePlan: emit(({ context }) => ({ type: 'plan.accepted' as const, plan: context.plan as InfusionPlan, programme: context.programme as Programme })),
     beginPrime: emit({ type: 'phase.begin' as const, phase: 'prime' as const }),
     beginInfusion: emit({ type: 'phase.begin' as const, phase: 'infuse' as const }),
     beginFlush: emit({ type: 'phase.begin' as const, phase: 'flush' as const }),
@@ -142,6 +169,10 @@ export const pumpMachine = setup({
     disconnect: assign({ connected: false }),
     restorePlan: assign({
       plan: ({ event, context }) => (event.type === 'selfTest.passed' ? event.plan : context.plan),
+      programme: ({ event, context }) => (event.type === 'selfTest.passed' ? (event.programme ?? null) : context.programme),
+      // The EC23 history survives the power cycle (it is kept in NV), so a reboot cannot reset the count.
+      stoppedBy: ({ event, context }) => (event.type === 'selfTest.passed' ? (event.stoppedBy ?? null) : context.stoppedBy),
+      restarts: ({ event, context }) => (event.type === 'selfTest.passed' ? (event.restarts ?? []) : context.restarts),
       therapyPoint: ({ event, context }) => (event.type === 'selfTest.passed' ? event.therapyPoint : context.therapyPoint),
       needsAcknowledge: ({ event }) => event.type === 'selfTest.passed' && event.resumePoint === 'alarmStopped',
       // Connected as recorded before the power loss; an old record without it: from the mode.
@@ -180,6 +211,7 @@ export const pumpMachine = setup({
     library: input.library,
     plan: null,
     candidate: null,
+    programme: null,
     findings: [],
     connected: false,
     stoppingAlarms: [],
@@ -231,7 +263,7 @@ export const pumpMachine = setup({
         },
         awaitingConfirmation: {
           on: {
-            acknowledge: { target: '#pump.ready', actions: ['acceptCandidate', 'announcePlan'] },
+            acknowledge: { target: '#pump.ready', actions: ['confirmCandidate', 'acceptCandidate', 'announcePlan'] },
             program: { target: 'checking', actions: 'takeCandidate', reenter: true },
             stop: { target: '#pump.idle', actions: 'rejectCandidate' },
           },

@@ -1,21 +1,29 @@
 /**
  * The firmware runtime: the thin layer that alone touches the HAL.
  *
- * Owns: boot and self-test, the periodic control task, executing stroke commands, persisting the
- * ledger and therapy record, driving the annunciator, the event log, and the command interface.
+ * Owns: boot and self-test, the periodic control task, executing stroke commands, keeping the NV
+ * records current (storage/store.ts), driving the annunciator, the event log, and the command
+ * interface.
  * Promises:
  * - The control step runs every `controlPeriodMs` on the HAL clock, in every mode, and is never
  *   skipped; the statechart hears only meaningful events.
- * - After every stroke batch the ledger is written to the NV store before anything else happens,
- *   so a power loss at any instant loses at most the batch under way.
- * - On boot the ledger, plan and mode are restored from the NV store; an interrupted therapy
- *   resumes where the ledger says, and the restart is logged.
+ * - Strokes run one at a time, and after each the state record (ledger and mode) is written before
+ *   the next: a power loss at any instant, even inside a write, repeats or loses at most one stroke.
+ * - Records are written in dependency order — programme, safety, state — so the state never names
+ *   a programme that is not in flash. A write that fails raises STORAGE_FAULT (the drive stops) and
+ *   is retried every period until it succeeds.
+ * - On boot the ledger, programme, mode, latched alarms and the restart lockout's history are
+ *   restored from NV; the programme passes the checks a new one would, and the ledger must agree
+ *   with it. Damage that cannot be recovered stops the pump with STORAGE_FAULT and says what was
+ *   found; damage recovered from is logged. Never a fresh pump, never a crash.
+ * - Every `SCRUB_PERIOD_MS` the newest copy of each record is read back; one that changed in flash
+ *   is written again and the repair logged.
  * - Commands are the only way in; each gets an answer saying whether the current mode took it.
  */
 import { createActor, type Actor, type ActorOptions, type AnyActorLogic, type SnapshotFrom } from 'xstate';
-import type { Hal, HalError, LogEntry, StrokeFeedback } from '../hal/index.ts';
+import type { Hal, HalError, StrokeFeedback } from '../hal/index.ts';
 import type { AlarmState } from './alarms.ts';
-import { ALARM_RULE_BY_CODE, acknowledgeAlarms, isAudible, pauseAudio, signalOwner } from './alarms.ts';
+import { ALARM_RULE_BY_CODE, acknowledgeAlarms, alarmStateWith, isAudible, pauseAudio, signalOwner } from './alarms.ts';
 import type { CommandAnswer } from './commands.ts';
 import { validateCommand } from './commands.ts';
 import type { ControlEvent, ControlSettings, ControlState } from './controlStep.ts';
@@ -26,13 +34,17 @@ import type { InfusionPlan } from './dosing.ts';
 import { scheduledStrokes } from './dosing.ts';
 import type { Ledger } from './ledger.ts';
 import type { DetectorReadings } from './detectors/index.ts';
-import { acknowledgeStall, afterFill, withRestartLockout } from './detectors/index.ts';
-import { EMPTY_LEDGER, beginPhase, endPhase, ledgerFromRecord, ledgerToRecord, refillLedger } from './ledger.ts';
-import type { PumpEmitted, PumpEvent, PumpMachine, ResumePoint, TherapyPoint } from './machine.ts';
+import { INITIAL_DETECTORS, acknowledgeStall, afterFill, withRestartLockout, withStorageFault } from './detectors/index.ts';
+import { beginPhase, endPhase, refillLedger } from './ledger.ts';
+import type { Programme, PumpEmitted, PumpEvent, PumpMachine, RestartRecord, ResumePoint, TherapyPoint } from './machine.ts';
 import { deliveryFor, modeName, programOutcome, pumpMachine } from './machine.ts';
 import { ReadingGate } from './readingChecks.ts';
-import type { TherapyRecord } from './therapyRecord.ts';
-import { NO_THERAPY, NV_KEY_THERAPY, therapyFromRecord, therapyToRecord } from './therapyRecord.ts';
+import type { LogEntry } from './storage/eventLog.ts';
+import { NvEventLog } from './storage/eventLog.ts';
+import { planFromStore } from './storage/programme.ts';
+import type { StoredSafety } from './storage/records.ts';
+import type { BootImage } from './storage/store.ts';
+import { PumpStore } from './storage/store.ts';
 
 /**
  * How often each sensor is read. Pressure every control period (the arterial checks need it);
@@ -43,7 +55,11 @@ export const SENSOR_READ_PERIODS_MS = Object.freeze({ flow: 10_000, reservoir: 6
 
 /** Simulated duration of the power-on self-test (GIP 3.4.3 allows up to 70 s). */
 export const SELF_TEST_DURATION_MS = 2_000;
-export const NV_KEY_LEDGER = 'ledger';
+/** How often the newest copy of every record is read back and checked against what was written. */
+export const SCRUB_PERIOD_MS = 10 * 60_000;
+
+/** The phase each running resume point must have under way in the ledger. */
+const PHASE_OF_RESUME_POINT: Partial<Record<ResumePoint, Ledger['phaseKind']>> = { priming: 'prime', infusing: 'infuse', paused: 'infuse', flushing: 'flush' };
 
 export interface FirmwareObserver {
   /** Called after every mode change with the dotted mode name. */
@@ -80,29 +96,58 @@ export class Firmware {
   private periodicHandle = -1;
   private selfTestHandle = -1;
   private steps = 0;
-  private ledgerUnreadable = false;
   private readonly flowEverySteps: number;
   private readonly slowEverySteps: number;
-  /** Periods until the next flow read, and until the next gauge and battery read. */
+  private readonly scrubEverySteps: number;
+  /** Periods until the next flow read, until the next gauge and battery read, and until the next scrub. */
   private stepsToFlowRead: number;
   private stepsToSlowRead: number;
+  private stepsToScrub: number;
   private running = false;
   /** Every reading passes here on its way in (readingChecks.ts); one per power-on. */
   private readonly gate: ReadingGate;
+  private readonly library: DrugLibrary;
+  private readonly store: PumpStore;
+  private readonly eventLog: NvEventLog;
+  /** What boot found in NV; consumed by the self-test. */
+  private readonly image: BootImage;
+  /** The programme the state record names. */
+  private planId: number;
+  private programme: Programme | null = null;
+  /** Records changed in RAM and not yet in flash (written programme → safety → state). */
+  private dirty = { plan: false, safety: false, state: false };
+  /** Damage found at boot: the storage fault holds for this whole power-on. */
+  private storageDamaged = false;
+  private stoppedBy: BootImage['safety']['stoppedBy'] = null;
+  private restarts: readonly RestartRecord[] = [];
 
   constructor(hal: Hal, options: FirmwareOptions) {
     this.hal = hal;
     const period = hal.config.controlPeriodMs;
     this.flowEverySteps = Math.max(1, Math.round(SENSOR_READ_PERIODS_MS.flow / period));
     this.slowEverySteps = Math.max(1, Math.round(SENSOR_READ_PERIODS_MS.reservoir / period));
+    this.scrubEverySteps = Math.max(1, Math.round(SCRUB_PERIOD_MS / period));
     this.stepsToFlowRead = this.flowEverySteps;
     this.stepsToSlowRead = this.slowEverySteps;
+    this.stepsToScrub = this.scrubEverySteps;
     this.observer = options.observer ?? {};
     this.gate = new ReadingGate(hal.config, (sensor, problem) => this.log('notification', 'READING_INVALID', `${sensor}: ${problem}`));
-    this.control = controlStateFor(this.restoreLedger());
+    this.library = options.library ?? HAI_FUDR_LIBRARY;
+    this.store = new PumpStore(hal.nv);
+    this.eventLog = new NvEventLog(hal.nv);
+    this.image = this.store.load();
+    if (this.store.geometryProblem() === null) this.eventLog.scan();
+    this.planId = this.image.state.planId;
+    const safety = this.image.safety;
+    this.stoppedBy = safety.stoppedBy;
+    this.restarts = safety.restarts;
+    this.storageDamaged = this.image.damage.length > 0;
+    const detectors = withStorageFault(withRestartLockout(INITIAL_DETECTORS, safety.restartLockout), this.storageDamaged);
+    const latched = safety.latched.filter((a) => ALARM_RULE_BY_CODE[a.code].latching);
+    this.control = controlStateFor(this.image.state.ledger, detectors, latched.length === 0 ? undefined : alarmStateWith(latched));
     this.settings = makeControlSettings(hal.config, null, 'none', false);
     this.actor = createActor(pumpMachine, {
-      input: { config: hal.config, library: options.library ?? HAI_FUDR_LIBRARY },
+      input: { config: hal.config, library: this.library },
       clock: options.statechartClock,
     });
     this.actor.on('*', (emitted) => this.onEmitted(emitted));
@@ -114,6 +159,8 @@ export class Firmware {
     if (this.running) throw new Error('Firmware.boot called twice');
     this.running = true;
     this.log('restart', 'BOOT');
+    for (const finding of this.image.findings) this.log('notification', 'STORAGE_RECOVERED', finding);
+    for (const damage of this.image.damage) this.log('notification', 'STORAGE_DAMAGE', damage);
     this.actor.start();
     // The annunciator may still show what the previous power-on left; a boot starts from silence.
     this.shownSignal = 'boot';
@@ -224,20 +271,35 @@ export class Firmware {
     const { state, commands } = controlStep(this.control, this.settings, readings, nowMs);
     const alarmsBefore = this.control.alarms;
     this.control = state;
+    if (this.control.alarms !== alarmsBefore && latchedChanged(alarmsBefore, this.control.alarms)) this.dirty.safety = true;
+    if (--this.stepsToScrub === 0) {
+      this.stepsToScrub = this.scrubEverySteps;
+      this.scrub();
+    }
+    if (this.dirty.plan || this.dirty.safety || this.dirty.state) this.flushStore();
     if (commands.strokes > 0) this.runStrokes(commands.strokes, nowMs);
     if (commands.events.length > 0) this.dispatch(commands.events, nowMs);
     if (this.control.alarms !== alarmsBefore || this.shownSignal !== '') this.updateAnnunciator(nowMs);
   }
 
+  /**
+   * One stroke at a time, each written to NV before the next. A stroke the encoder did not see
+   * ends the batch (the drive check judges it next period), and so does a write that failed.
+   */
   private runStrokes(strokes: number, nowMs: number): void {
-    const feedback: StrokeFeedback | HalError = this.hal.drive.stroke(strokes);
-    const counts = this.gate.encoderCounts(feedback, strokes, nowMs);
-    this.control = applyDriveFeedback(this.control, this.hal.config, strokes, counts);
-    this.persistLedger();
-    this.observer.onLedger?.(this.control.ledger, nowMs);
+    for (let i = 0; i < strokes; i++) {
+      const feedback: StrokeFeedback | HalError = this.hal.drive.stroke(1);
+      const counts = this.gate.encoderCounts(feedback, 1, nowMs);
+      this.control = applyDriveFeedback(this.control, this.hal.config, 1, counts);
+      this.dirty.state = true;
+      const kept = this.flushStore();
+      this.observer.onLedger?.(this.control.ledger, nowMs);
+      if (!kept || counts < this.hal.config.encoderCountsPerStroke) break;
+    }
   }
 
   private dispatch(events: readonly ControlEvent[], atMs: number): void {
+    if (this.dirty.safety) this.flushStore();
     for (const e of events) {
       if (e.type === 'alarm.raised') this.log('alarm', e.code, ALARM_RULE_BY_CODE[e.code].priority);
       if (e.type === 'alarm.cleared') this.log('alarmCleared', e.code);
@@ -249,6 +311,8 @@ export class Firmware {
   private acknowledge(atMs: number): void {
     const { state, cleared } = acknowledgeAlarms(this.control.alarms);
     this.control = withDetectorsAndAlarms(this.control, acknowledgeStall(withRestartLockout(this.control.detectors, false)), state);
+    this.dirty.safety = true;
+    this.flushStore();
     for (const code of cleared) {
       this.log('alarmCleared', code, 'acknowledged');
       this.actor.send({ type: 'alarm.cleared', code, atMs });
@@ -275,7 +339,7 @@ export class Firmware {
       ['flow', hal.flow.read()],
       ['reservoir', hal.reservoir.read()],
       ['power', hal.power.read()],
-      ['nv', hal.nv.read(NV_KEY_THERAPY)],
+      ['nv', this.store.selfTest()],
     ];
     for (const [name, result] of checks) if (!result.ok) failures.push(name);
     if (failures.length > 0) {
@@ -283,16 +347,70 @@ export class Firmware {
       this.actor.send({ type: 'selfTest.failed', reason: failures.join(','), atMs });
       return;
     }
-    const therapy = this.restoreTherapy();
-    // A therapy under way cannot resume on a ledger that was lost or corrupted: it would forget
-    // what was delivered. Fail safe; only a new programme (after service) may deliver again.
-    if (this.ledgerUnreadable && therapy.resumePoint !== 'none' && therapy.resumePoint !== 'locked') {
-      this.log('notification', 'SELF_TEST_FAILED', 'ledger record unreadable');
-      this.actor.send({ type: 'selfTest.failed', reason: 'ledger', atMs });
+    const restored = this.restoreTherapy();
+    if (!restored.ok) {
+      // What was delivered, or what was programmed, cannot be known: stop, say so, deliver nothing.
+      this.storageDamaged = true;
+      this.control = withDetectorsAndAlarms(this.control, withStorageFault(this.control.detectors, true), this.control.alarms);
+      this.log('notification', 'SELF_TEST_FAILED', `storage: ${restored.reason}`);
+      this.actor.send({ type: 'selfTest.failed', reason: 'storage', atMs });
       return;
     }
-    if (therapy.resumePoint !== 'none') this.log('restart', 'THERAPY_RESTORED', therapy.resumePoint);
-    this.actor.send({ type: 'selfTest.passed', resumePoint: therapy.resumePoint, plan: therapy.plan, therapyPoint: therapy.therapyPoint, connected: therapy.connected, atMs });
+    const state = this.image.state;
+    this.programme = restored.programme;
+    if (state.resumePoint !== 'none') this.log('restart', 'THERAPY_RESTORED', state.resumePoint);
+    this.actor.send({
+      type: 'selfTest.passed',
+      resumePoint: state.resumePoint,
+      plan: restored.plan,
+      programme: restored.programme,
+      therapyPoint: state.therapyPoint,
+      connected: state.connected,
+      stoppedBy: this.stoppedBy,
+      restarts: this.restarts,
+      atMs,
+    });
+    // Latched alarms kept through the power loss stop the drive again, whatever mode was recorded.
+    for (const entry of this.control.alarms.entries) {
+      const rule = ALARM_RULE_BY_CODE[entry.code];
+      if (rule.driveAction !== 'continue') this.actor.send({ type: 'alarm.raised', code: entry.code, driveAction: rule.driveAction, atMs });
+    }
+  }
+
+  /**
+   * The stored therapy, checked as a whole: the boot image undamaged, the programme valid as a new
+   * one would be, and the ledger in agreement with it (the phase under way is the plan's, no count
+   * beyond the plan's).
+   */
+  private restoreTherapy(): { ok: true; plan: InfusionPlan | null; programme: Programme | null } | { ok: false; reason: string } {
+    const image = this.image;
+    if (image.damage.length > 0) return { ok: false, reason: image.damage.join('; ') };
+    const { ledger, resumePoint } = image.state;
+    let plan: InfusionPlan | null = null;
+    let programme: Programme | null = null;
+    if (image.plan !== null) {
+      const planned = planFromStore(image.plan, this.hal.config, this.library);
+      if (!planned.ok) {
+        if (resumePoint !== 'none' && resumePoint !== 'locked') return planned;
+        this.log('notification', 'STORAGE_RECOVERED', `${planned.reason}; no therapy was under way, the programme is dropped`);
+      } else {
+        plan = planned.plan;
+        programme = planned.programme;
+      }
+    }
+    const phase = PHASE_OF_RESUME_POINT[resumePoint];
+    if (phase !== undefined && plan === null) return { ok: false, reason: `the state record resumes ${resumePoint} without a programme` };
+    if (phase !== undefined && ledger.phaseKind !== phase) return { ok: false, reason: `the state record resumes ${resumePoint} with the ledger in phase ${ledger.phaseKind}` };
+    if (plan !== null && ledger.phaseKind !== 'none') {
+      const expected = { prime: [plan.primingStrokes, plan.primingDurationMs], infuse: [plan.infusionStrokes, plan.durationMs], flush: [plan.flushStrokes, plan.flushDurationMs] }[ledger.phaseKind];
+      if (ledger.phaseTotalStrokes !== expected[0] || ledger.phaseDurationMs !== expected[1]) {
+        return { ok: false, reason: `the ledger's ${ledger.phaseKind} phase (${ledger.phaseTotalStrokes} strokes in ${ledger.phaseDurationMs} ms) is not the programme's (${expected[0]} in ${expected[1]} ms)` };
+      }
+    }
+    if (plan !== null && (ledger.infusionStrokes > plan.infusionStrokes || ledger.flushStrokes > plan.flushStrokes)) {
+      return { ok: false, reason: `the ledger counts more strokes than the programme has (infusion ${ledger.infusionStrokes}/${plan.infusionStrokes}, flush ${ledger.flushStrokes}/${plan.flushStrokes})` };
+    }
+    return { ok: true, plan, programme };
   }
 
   private onSnapshot(snapshot: SnapshotFrom<PumpMachine>): void {
@@ -303,12 +421,18 @@ export class Firmware {
     if (delivery !== this.settings.delivery || connected !== this.settings.connected || ctx.plan !== this.settings.plan) {
       this.settings = makeControlSettings(this.hal.config, ctx.plan, delivery, connected, this.settings);
     }
+    if (ctx.stoppedBy !== this.stoppedBy || ctx.restarts !== this.restarts) {
+      this.stoppedBy = ctx.stoppedBy;
+      this.restarts = ctx.restarts;
+      this.dirty.safety = true;
+    }
     if (ctx.resumePoint !== this.resumePoint || ctx.therapyPoint !== this.therapyPoint || ctx.connected !== this.persistedConnected) {
       this.resumePoint = ctx.resumePoint;
       this.therapyPoint = ctx.therapyPoint;
       this.persistedConnected = ctx.connected;
-      this.persistTherapy(ctx.plan);
+      this.dirty.state = true;
     }
+    if (this.dirty.safety || this.dirty.state) this.flushStore();
     if (mode !== this.mode) {
       this.mode = mode;
       const atMs = this.hal.clock.nowMs();
@@ -325,12 +449,16 @@ export class Firmware {
         const plan = this.actor.getSnapshot().context.plan;
         if (plan === null) throw new Error('phase.begin without a plan');
         this.control = controlStateFor(beginPhase(endPhase(this.control.ledger), e.phase, plan), this.control.detectors, this.control.alarms);
-        this.persistLedger();
+        this.dirty.state = true;
+        this.flushStore();
         break;
       }
       case 'plan.accepted':
+        this.programme = e.programme;
+        this.dirty.plan = true;
         this.control = controlStateFor(refillLedger(e.plan.reservoirFillMl), afterFill(this.control.detectors, atMs), this.control.alarms);
-        this.persistLedger();
+        this.dirty.state = true;
+        this.flushStore();
         this.log('notification', 'PLAN_ACCEPTED', `${e.plan.rateUlPerHour.toFixed(2)} µL/h for ${e.plan.infusionDays} d`);
         break;
       case 'plan.rejected':
@@ -338,11 +466,14 @@ export class Firmware {
         break;
       case 'reservoir.refilled':
         this.control = controlStateFor(refillLedger(e.volumeMl), afterFill(this.control.detectors, atMs), this.control.alarms);
-        this.persistLedger();
+        this.dirty.state = true;
+        this.flushStore();
         this.log('notification', 'RESERVOIR_REFILLED', `${e.volumeMl} mL`);
         break;
       case 'restart.lockout':
         this.control = withDetectorsAndAlarms(this.control, withRestartLockout(this.control.detectors, true), this.control.alarms);
+        this.dirty.safety = true;
+        this.flushStore();
         this.log('notification', 'RESTART_LOCKOUT', e.code);
         break;
       case 'notification':
@@ -351,33 +482,70 @@ export class Firmware {
     }
   }
 
-  private restoreLedger(): Ledger {
-    const read = this.hal.nv.read(NV_KEY_LEDGER);
-    if (!read.ok) {
-      this.ledgerUnreadable = true;
-      return EMPTY_LEDGER;
+  /**
+   * Writes the records changed in RAM, programme first, then safety, then state, stopping at the
+   * first that fails. A failure raises the storage fault (the drive stops); the next period tries
+   * again, and success clears the condition (the latched alarm waits for an acknowledgement).
+   * True when everything is in flash.
+   */
+  private flushStore(): boolean {
+    const dirty = this.dirty;
+    let failed = false;
+    if (dirty.plan) {
+      const written = this.programme === null ? null : this.store.writePlan(this.programme);
+      if (written !== null && written.ok) this.planId = written.planId;
+      failed = written !== null && !written.ok;
+      dirty.plan = failed;
     }
-    if (read.record === null) return EMPTY_LEDGER;
-    const ledger = ledgerFromRecord(read.record);
-    if (ledger === null) this.ledgerUnreadable = true;
-    return ledger ?? EMPTY_LEDGER;
+    if (!failed && dirty.safety) {
+      failed = !this.store.writeSafety(this.safetyRecord()).ok;
+      dirty.safety = failed;
+    }
+    if (!failed && dirty.state) {
+      failed = !this.store.writeState({ planId: this.planId, ledger: this.control.ledger, resumePoint: this.resumePoint, therapyPoint: this.therapyPoint, connected: this.persistedConnected }).ok;
+      dirty.state = failed;
+    }
+    const faulty = failed || this.storageDamaged;
+    if (faulty !== this.control.detectors.health.storageFault) {
+      this.control = withDetectorsAndAlarms(this.control, withStorageFault(this.control.detectors, faulty), this.control.alarms);
+      if (failed) this.log('notification', 'STORAGE_WRITE_FAILED');
+    }
+    return !failed;
   }
 
-  private restoreTherapy(): TherapyRecord {
-    const read = this.hal.nv.read(NV_KEY_THERAPY);
-    return read.ok ? therapyFromRecord(read.record) : NO_THERAPY;
+  private safetyRecord(): StoredSafety {
+    return {
+      latched: this.control.alarms.entries.filter((e) => ALARM_RULE_BY_CODE[e.code].latching),
+      stoppedBy: this.stoppedBy,
+      restarts: this.restarts,
+      restartLockout: this.control.detectors.health.repeatedRestartLockout,
+    };
   }
 
-  private persistLedger(): void {
-    this.hal.nv.write(NV_KEY_LEDGER, ledgerToRecord(this.control.ledger));
-  }
-
-  private persistTherapy(plan: InfusionPlan | null): void {
-    this.hal.nv.write(NV_KEY_THERAPY, therapyToRecord({ resumePoint: this.resumePoint, therapyPoint: this.therapyPoint, connected: this.persistedConnected, plan }));
+  /** Reads the newest copies back; a changed one is written again, and the repair logged. */
+  private scrub(): void {
+    const { repaired, failed } = this.store.scrub();
+    for (const line of repaired) this.log('notification', 'STORAGE_REPAIRED', line);
+    for (const line of failed) this.log('notification', 'STORAGE_WRITE_FAILED', line);
+    if (failed.length > 0) {
+      // What flash holds is not what the pump believes, and cannot be put right: stop until it can.
+      this.dirty = { plan: this.programme !== null, safety: true, state: true };
+      this.control = withDetectorsAndAlarms(this.control, withStorageFault(this.control.detectors, true), this.control.alarms);
+    }
   }
 
   private log(kind: LogEntry['kind'], code: string, detail?: string): void {
     const entry: LogEntry = detail === undefined ? { atMs: this.hal.clock.nowMs(), kind, code } : { atMs: this.hal.clock.nowMs(), kind, code, detail };
-    this.hal.log.append(entry);
+    this.eventLog.append(entry);
   }
+}
+
+/** True when the latched alarms present, or their acknowledgement or condition, differ. */
+function latchedChanged(before: AlarmState, after: AlarmState): boolean {
+  const key = (s: AlarmState): string =>
+    s.entries
+      .filter((e) => ALARM_RULE_BY_CODE[e.code].latching)
+      .map((e) => `${e.code}@${e.onsetMs}:${e.conditionActive ? 1 : 0}${e.acknowledged ? 1 : 0}`)
+      .join(',');
+  return key(before) !== key(after);
 }

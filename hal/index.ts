@@ -15,7 +15,7 @@ export * from './deviceConfig.ts';
 import type { Clock } from './clock.ts';
 import type { FlowSensor, PowerMonitor, PressureSensor, ReservoirGauge } from './sensors.ts';
 import type { PumpDrive } from './drive.ts';
-import type { EventLog, NvStore } from './storage.ts';
+import type { NvFlash } from './storage.ts';
 import type { Annunciator } from './annunciator.ts';
 import type { DeviceConfig } from './deviceConfig.ts';
 
@@ -27,8 +27,7 @@ export interface Hal {
   readonly reservoir: ReservoirGauge;
   readonly power: PowerMonitor;
   readonly drive: PumpDrive;
-  readonly nv: NvStore;
-  readonly log: EventLog;
+  readonly nv: NvFlash;
   readonly annunciator: Annunciator;
   readonly config: DeviceConfig;
 }

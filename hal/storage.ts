@@ -1,36 +1,27 @@
 /**
- * Non-volatile store and the event log kept in it.
+ * Non-volatile flash: the only memory that survives a power loss.
  *
- * Owns: everything that must survive a power loss (GIP 1.7.1 settings, 4.1.x event log).
- * Promises: a completed `write` is durable; a `read` returns the last completed write of that key,
- * or `null` if the key was never written. Records are flat (numbers, strings, booleans, null) so a
- * store can copy them cheaply and a device can lay them out in fixed slots.
+ * Owns: the shape of the device's flash as the firmware sees it — equal slots, each the unit a
+ * write erases (GIP 1.7.1 settings, 4.1.x event log, the dose ledger all live in it).
+ * Promises:
+ * - `read` copies a slot's bytes as they are now, whatever they hold: erased flash reads 0xFF;
+ *   nothing is checked (the firmware checks its own records, firmware/storage/).
+ * - `write` erases the slot and programs `bytes` from its start; the rest of the slot stays
+ *   erased. A completed write returns `ok: true`; a write that fails returns a `HalError` and
+ *   leaves the slot as it was.
+ * - Flash is not perfect and the firmware must not trust it: a power cut inside a write leaves a
+ *   prefix of the bytes, a cell can flip, an erase can fail and leave an older image.
  */
 import type { Done, HalResult } from './result.ts';
 
-export type NvValue = number | string | boolean | null;
-export type NvRecord = Readonly<Record<string, NvValue>>;
+/** Value of an erased flash byte. */
+export const ERASED_BYTE = 0xff;
 
-export interface NvReadResult {
-  readonly ok: true;
-  readonly record: NvRecord | null;
-}
-
-export interface NvStore {
-  read(key: string): HalResult<NvReadResult>;
-  write(key: string, record: NvRecord): HalResult<Done>;
-}
-
-export type LogKind = 'state' | 'command' | 'alarm' | 'alarmCleared' | 'notification' | 'ledger' | 'restart';
-
-/** One timestamped entry of the device's event log (GIP 4.1.x). */
-export interface LogEntry {
-  readonly atMs: number;
-  readonly kind: LogKind;
-  readonly code: string;
-  readonly detail?: string;
-}
-
-export interface EventLog {
-  append(entry: LogEntry): HalResult<Done>;
+export interface NvFlash {
+  readonly slotCount: number;
+  readonly slotBytes: number;
+  /** Copies slot `slot` into `into` (at least `slotBytes` long). */
+  read(slot: number, into: Uint8Array): HalResult<Done>;
+  /** Erases slot `slot` and programs `bytes` (at most `slotBytes`) from its start. */
+  write(slot: number, bytes: Uint8Array): HalResult<Done>;
 }

@@ -37,8 +37,8 @@ import type { DeviceProfile } from '../world/profile.ts';
 import { SeededRandom, noiseKey, streamId, uniformFromKey } from '../world/rng.ts';
 import type { Scenario } from '../scenario/scenario.ts';
 import { ScenarioError, deviceProfileOf, prescriptionInput } from '../scenario/scenario.ts';
-import { SimNvStore } from '../world/devices/index.ts';
-import { Simulation } from '../run/simulation.ts';
+import type { SimFlash } from '../world/devices/index.ts';
+import { Simulation, provisionedFlash } from '../run/simulation.ts';
 import { DISPLACEMENT_CORRECTION_HOURS, PatientDraws } from './adverseEvents.ts';
 import type { CalendarDay, XeloxCycle } from './calendar.ts';
 import { MS_PER_DAY, courseCalendar, cycleStartDay, dayOf, lockCycleDay, xeloxForCycle } from './calendar.ts';
@@ -232,7 +232,7 @@ function patientArtery(scenario: Scenario, seed: number, profile: DeviceProfile)
 
 /** Cycles run by the firmware against the plant, one `Simulation` per infused cycle. */
 export class PumpCycleExecutor implements CycleExecutor {
-  private readonly nv = new SimNvStore();
+  private readonly nv: SimFlash = provisionedFlash();
   /** What the reservoir held when the last cycle's run ended: the pump keeps it until the next refill. */
   private leftover: { volumeUl: number; composition: Composition } | null = null;
   private readonly cycleMs: number;

@@ -5,7 +5,7 @@
  * Promises: truth (what reached the artery) and belief (the pump's ledger) are printed side by
  * side, with units, and nothing is shown that is not in the JSON summary.
  */
-import type { LogEntry } from '../../hal/index.ts';
+import type { LogEntry } from '../../firmware/index.ts';
 import type { RunSummary } from '../run/simulation.ts';
 
 const f = (x: number, digits = 2): string => x.toFixed(digits);

@@ -11,13 +11,13 @@
  *   apart (rule 4).
  */
 import { performance } from 'node:perf_hooks';
-import type { Hal, LogEntry } from '../../hal/index.ts';
-import type { AlarmCode } from '../../firmware/index.ts';
-import { ALARM_RULE_BY_CODE, Firmware, HAI_FUDR_LIBRARY, ledgerFigures, planInfusion } from '../../firmware/index.ts';
+import type { Hal } from '../../hal/index.ts';
+import type { AlarmCode, EventLogReadBack, LogEntry } from '../../firmware/index.ts';
+import { ALARM_RULE_BY_CODE, Firmware, HAI_FUDR_LIBRARY, ledgerFigures, planInfusion, provisionStore, readEventLog } from '../../firmware/index.ts';
 import { VirtualClock } from '../world/clock.ts';
 import { xstateClock } from '../world/board.ts';
 import type { InvalidReading, SensorFault } from '../world/devices/index.ts';
-import { SimAnnunciator, SimDrive, SimEventLog, SimFlowSensor, SimNvStore, SimPowerMonitor, SimPressureSensor, SimReservoirGauge } from '../world/devices/index.ts';
+import { SimAnnunciator, SimDrive, SimEventLog, SimFlash, SimFlowSensor, SimPowerMonitor, SimPressureSensor, SimReservoirGauge } from '../world/devices/index.ts';
 import type { Composition, PatientArtery, PlantConditions } from '../world/plant/index.ts';
 import { Plant, UnintendedBolus } from '../world/plant/index.ts';
 import type { DeviceProfile } from '../world/profile.ts';
@@ -49,8 +49,8 @@ export interface RunOptions {
   readonly operator?: Operator;
   /** Simulated time after which the run ends; default: the programmed infusion plus one day. */
   readonly horizonMs?: number;
-  /** NV store to boot from (a pump that kept its memory, e.g. between the cycles of a course); default: empty. */
-  readonly nv?: SimNvStore;
+  /** Flash to boot from (a pump that kept its memory, e.g. between the cycles of a course); default: a newly provisioned pump's. */
+  readonly nv?: SimFlash;
   /** Seed of the per-unit draws (unit stroke error, sensor offsets and gains); default: the run's seed. */
   readonly deviceSeed?: number;
 }
@@ -119,6 +119,36 @@ export interface RunSummary {
   };
   readonly finalState: string;
   readonly faults: readonly FaultOutcome[];
+  readonly storage: StorageSummary;
+}
+
+/** What the NV store did: the flash's own counts, and what the firmware's log says it found. */
+export interface StorageSummary {
+  readonly writes: number;
+  readonly bytesWritten: number;
+  readonly failedWrites: number;
+  readonly tornWrites: number;
+  /** Erases of the most-erased slot over the run. */
+  readonly maxSlotErases: number;
+  /** Storage faults the scenario applied (bit flips, torn writes, stale records, erasures, cuts inside a write). */
+  readonly corruptionsInjected: number;
+  /** Damage the firmware reported: STORAGE_RECOVERED, STORAGE_REPAIRED and STORAGE_DAMAGE entries. */
+  readonly corruptionsDetected: number;
+  /** Damage it recovered from or repaired. */
+  readonly recoveries: number;
+  /** The device's event log as read back from flash. */
+  readonly eventLog: { readonly entries: number; readonly dropped: number; readonly corrupt: number; readonly missing: number; readonly capacity: number };
+}
+
+/** Serial number given to a pump the simulator provisions. */
+export const SIMULATED_SERIAL = 'PUMPSIM-0001';
+
+/** A newly manufactured pump's flash: provisioned with its device record and first records. */
+export function provisionedFlash(serialNumber = SIMULATED_SERIAL): SimFlash {
+  const flash = new SimFlash();
+  const done = provisionStore(flash, { serialNumber });
+  if (!done.ok) throw new Error(`provisioning failed: ${done.detail}`);
+  return flash;
 }
 
 const round = (x: number, digits = 6): number => Number(x.toFixed(digits));
@@ -130,7 +160,11 @@ export class Simulation implements FaultWorld {
   readonly profile: DeviceProfile;
   readonly plant: Plant;
   readonly log: SimEventLog;
-  readonly nv: SimNvStore;
+  readonly nv: SimFlash;
+  /** Storage faults applied so far (FaultWorld counts them). */
+  corruptionsInjected = 0;
+  /** The newest entry of the device's log before this run: the run's own entries follow it. */
+  private readonly logSeqAtStart: number;
   readonly telemetry: Telemetry | undefined;
   readonly hal: Hal;
   readonly devices: {
@@ -157,7 +191,8 @@ export class Simulation implements FaultWorld {
     const scenario = options.scenario;
     this.scenario = scenario;
     this.seed = options.seed ?? scenario.seed;
-    this.nv = options.nv ?? new SimNvStore();
+    this.nv = options.nv ?? provisionedFlash();
+    this.logSeqAtStart = readEventLog(this.nv).entries.at(-1)?.seq ?? 0;
     this.telemetry = options.telemetry;
     const profile = options.profile ?? deviceProfileOf(scenario);
     this.profile = profile;
@@ -182,7 +217,7 @@ export class Simulation implements FaultWorld {
 
     const clock = this.clock;
     const telemetry = this.telemetry;
-    this.log = new SimEventLog(telemetry ? (e) => telemetry.log.next(e) : undefined);
+    this.log = new SimEventLog(this.nv, telemetry ? (e) => telemetry.log.next(e) : undefined);
     this.devices = {
       pressure: new SimPressureSensor(this.plant, clock, seed, profile.sensors.pressure, draws.fork('pressure')),
       flow: new SimFlowSensor(this.plant, clock, seed, profile.sensors.flow, draws.fork('flow')),
@@ -199,7 +234,6 @@ export class Simulation implements FaultWorld {
       power: this.devices.power,
       drive: this.devices.drive,
       nv: this.nv,
-      log: this.log,
       annunciator: this.devices.annunciator,
       config: profile.firmwareConfig,
     };
@@ -275,6 +309,9 @@ export class Simulation implements FaultWorld {
   }
 
   private bootFirmware(): Firmware {
+    this.nv.powered = true;
+    this.devices.drive.powered = true;
+    this.devices.annunciator.powered = true;
     const firmware = new Firmware(this.hal, {
       statechartClock: xstateClock(this.clock),
       observer: {
@@ -342,6 +379,20 @@ export class Simulation implements FaultWorld {
     this.pendingBoot = { atMs: bootAtMs, handle };
   }
 
+  /**
+   * Power fails inside the next flash write, after `fraction` of its bytes: from that instant the
+   * drive, the annunciator and the flash are dead; the firmware is off at once and boots again
+   * after `durationMs`.
+   */
+  cutPowerInsideNextWrite(durationMs: number, fraction: number): void {
+    this.nv.tearNextWrite(null, fraction, () => {
+      this.corruptionsInjected++;
+      this.devices.drive.powered = false;
+      this.devices.annunciator.powered = false;
+      this.clock.at(this.clock.nowMs(), () => this.powerCycle(durationMs));
+    });
+  }
+
   get controlSteps(): number {
     return this.stepsBeforeReboots + (this.pendingBoot === null ? this.firmware.controlSteps : 0);
   }
@@ -353,10 +404,16 @@ export class Simulation implements FaultWorld {
     const plan = this.firmware.plan;
     const belief = ledgerFigures(this.firmware.ledger, plan, this.profile.firmwareConfig.strokeVolumeNl, this.profile.firmwareConfig.primedSetVolumeUl);
     const remaining = plant.remaining();
+    // Alarms and fault outcomes come from the probe's transcript of every entry the firmware wrote
+    // this run (complete, even when the ring has overwritten old entries); notifications from the
+    // device's own log read back from flash, as a service tool would see it.
+    const deviceLog = readEventLog(this.nv);
     const alarmEntries = this.log.entries.filter((e: LogEntry) => e.kind === 'alarm');
     const alarmTimesMs = alarmEntries.map((e) => e.atMs);
     const alarms: AlarmRecord[] = alarmEntries.map((e) => ({ code: e.code as AlarmCode, priority: ALARM_RULE_BY_CODE[e.code as AlarmCode]?.priority ?? 'high', atSeconds: e.atMs / 1000 }));
-    const notifications = this.log.entries.filter((e) => e.kind === 'notification').map((e) => ({ code: e.code, atSeconds: e.atMs / 1000 }));
+    const notifications = deviceLog.entries
+      .filter((e) => e.seq > this.logSeqAtStart && e.kind === 'notification')
+      .map((e) => ({ code: e.code, atSeconds: e.atMs / 1000 }));
     const seconds = (ms: number): number | null => (ms < 0 ? null : ms / 1000);
     const toArtery = plant.toArtery;
     return {
@@ -424,6 +481,23 @@ export class Simulation implements FaultWorld {
         alarms.map((a, i) => ({ code: a.code, atMs: alarmTimesMs[i] as number })),
         this.clock.nowMs(),
       ),
+      storage: this.storageSummary(deviceLog),
+    };
+  }
+
+  private storageSummary(deviceLog: EventLogReadBack): StorageSummary {
+    const stats = this.nv.stats;
+    const count = (...codes: string[]): number => this.log.entries.filter((e) => e.kind === 'notification' && codes.includes(e.code)).length;
+    return {
+      writes: stats.writes,
+      bytesWritten: stats.bytesWritten,
+      failedWrites: stats.failedWrites,
+      tornWrites: stats.tornWrites,
+      maxSlotErases: stats.maxSlotErases,
+      corruptionsInjected: this.corruptionsInjected,
+      corruptionsDetected: count('STORAGE_RECOVERED', 'STORAGE_REPAIRED', 'STORAGE_DAMAGE'),
+      recoveries: count('STORAGE_RECOVERED', 'STORAGE_REPAIRED'),
+      eventLog: { entries: deviceLog.entries.length, dropped: deviceLog.dropped, corrupt: deviceLog.corrupt, missing: deviceLog.missing, capacity: deviceLog.capacity },
     };
   }
 }

@@ -7,7 +7,7 @@
  * clock, so a run with telemetry is the run without it. All times are simulated milliseconds.
  */
 import { Subject } from 'rxjs';
-import type { LogEntry } from '../../hal/index.ts';
+import type { LogEntry } from '../../firmware/index.ts';
 
 export interface LedgerMilestone { readonly atMs: number; readonly infusedFraction: number; readonly infusedVolumeMl: number }
 

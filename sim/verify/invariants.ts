@@ -20,7 +20,8 @@
  */
 import type { AlarmCode, InfusionPlan, Ledger } from '../../firmware/index.ts';
 import { ALARM_RULE_BY_CODE, AUDIO_PAUSE_MS, HAI_FUDR_LIBRARY, RESTART_LOCKOUT_COUNT, RESTART_LOCKOUT_WINDOW_MS, THRESHOLDS, scheduledStrokes } from '../../firmware/index.ts';
-import type { HalResult, LogEntry, StrokeFeedback } from '../../hal/index.ts';
+import type { HalResult, StrokeFeedback } from '../../hal/index.ts';
+import type { LogEntry } from '../../firmware/index.ts';
 import type { Totals } from '../world/plant/index.ts';
 import type { KnownIssue } from './knownIssues.ts';
 import type { Simulation } from '../run/simulation.ts';

@@ -116,7 +116,7 @@ export class PumpModel {
   /** When the pump last went to alarmStopped. */
   private lastStopAtMs = -Infinity;
   private lastAckAtMs = -Infinity;
-  /** At the last power-off the NV ledger record was intact. */
+  /** At the last power-off the NV state record was intact (an erased one is damage whatever the mode: fail-safe). */
   private nvIntact = true;
 
   constructor(private readonly facts: ModelFacts) {}
@@ -220,10 +220,11 @@ export class PumpModel {
     return `${code} raised with no fault injected (reservoir ${(truth.reservoirUl / 1000).toFixed(3)} mL, battery ${truth.batteryPercent.toFixed(1)} %): a false alarm`;
   }
 
-  /** The run removed power; `nvIntact`: the ledger record in the NV store can be resumed from. */
+  /** The run removed power; `nvIntact`: the state record in the NV store can be resumed from. */
   powerOff(nvIntact = true): void {
     this.mode = 'off';
-    this.nvIntact = nvIntact;
+    // Damage stays: the firmware never writes a fresh state over a store it found damaged.
+    this.nvIntact = this.nvIntact && nvIntact;
   }
 
   onFault(fault: FaultName, active: boolean, atMs: number): void {
@@ -248,7 +249,7 @@ export class PumpModel {
       let ok: boolean;
       if (to === 'off') ok = true;
       else if (from === 'off') ok = to === 'selfTest';
-      else if (from === 'selfTest' && !this.nvIntact && this.rebootPoint !== 'idle' && this.rebootPoint !== 'locked') ok = to === 'failSafe';
+      else if (from === 'selfTest' && !this.nvIntact) ok = to === 'failSafe';
       else if (from === 'selfTest') ok = to === this.rebootPoint || (to === 'failSafe' && this.faultsActive.has('pressureDropout'));
       else if (to === 'primed') ok = from === 'priming';
       else if (to === 'complete') ok = from === 'running';
@@ -258,7 +259,7 @@ export class PumpModel {
         ok = (THERAPY as readonly string[]).includes(from) && codes.length > 0;
         // Whether each alarm had a cause is judged for every alarm raised (`falseAlarm`).
       } else ok = false;
-      const afterReboot = this.nvIntact || this.rebootPoint === 'idle' || this.rebootPoint === 'locked' ? this.rebootPoint : 'failSafe (the NV ledger record is corrupt)';
+      const afterReboot = this.nvIntact ? this.rebootPoint : 'failSafe (the NV state record is gone)';
       if (!ok) problems.push(`${at} the pump went from ${from} to ${to} on its own; the model does not allow it${from === 'selfTest' ? ` (it expects ${afterReboot} after the reboot)` : ''}`);
       if (from === 'selfTest' && to !== 'failSafe') this.needsAck = to === 'alarmStopped';
       if (to === 'alarmStopped') this.lastStopAtMs = change.atMs;

@@ -18,8 +18,8 @@
  * Fault injection goes through `setFault`, the one place that knows how a fault is applied.
  */
 import type { AlarmCode, CommandAnswer, InfusionPlan, PrescriptionInput } from '../../firmware/index.ts';
-import { ALARM_RULE_BY_CODE, HAI_FUDR_LIBRARY, NV_KEY_LEDGER, SELF_TEST_DURATION_MS, planInfusion } from '../../firmware/index.ts';
-import type { LogEntry } from '../../hal/index.ts';
+import { ALARM_RULE_BY_CODE, HAI_FUDR_LIBRARY, NV_LAYOUT, SELF_TEST_DURATION_MS, planInfusion } from '../../firmware/index.ts';
+import type { LogEntry } from '../../firmware/index.ts';
 import { compoundReservoir, connectLockSyringe } from '../world/operator.ts';
 import type { Operator } from '../world/operator.ts';
 import type { Scenario } from '../scenario/scenario.ts';
@@ -112,6 +112,8 @@ export class ScriptedRun {
   private readonly prescription: PrescriptionInput;
   private readonly setupPlan: InfusionPlan;
   private poweredOff = false;
+  /** An nvCorruption was injected: the state record is erased at the next power loss. */
+  private stateRecordCorrupted = false;
   /** An occlusion was active at some step end while the needle was out of the port (a simulator issue, knownIssues.ts). */
   private occlusionWhileUnaccessed = false;
 
@@ -188,7 +190,10 @@ export class ScriptedRun {
         this.sim.powerCycle(step.offMs);
         this.poweredOff = true;
         this.monitor.onMode('off', startMs);
-        const nvIntact = ledgerRecordIntact(this.sim.nv.read(NV_KEY_LEDGER));
+        // A corruption injected earlier strikes while the pump is off: every copy of the state record is gone.
+        const nvIntact = !this.stateRecordCorrupted;
+        if (this.stateRecordCorrupted) this.sim.nv.erase(NV_LAYOUT.state);
+        this.stateRecordCorrupted = false;
         if (!nvIntact) this.monitor.onLedgerLost();
         this.model?.powerOff(nvIntact);
         this.sim.clock.runUntil(startMs + step.offMs);
@@ -331,22 +336,12 @@ export class ScriptedRun {
         sim.devices.pressure.setFault(on ? { mode: 'dropout', magnitude: 0, sinceMs: now } : null);
         break;
       case 'nvCorruption':
-        if (on) sim.nv.write(NV_KEY_LEDGER, { primeStrokes: 'garbage', phaseKind: 7 });
+        if (on) this.stateRecordCorrupted = true;
         break;
     }
   }
 }
 
-/**
- * The model's own test of the NV ledger record (not the firmware's parser): every count a finite
- * number and a known phase. A record that fails it cannot be resumed from.
- */
-function ledgerRecordIntact(read: ReturnType<Simulation['nv']['read']>): boolean {
-  if (!read.ok || read.record === null) return true;
-  const r = read.record;
-  const counts = ['primeStrokes', 'infusionStrokes', 'flushStrokes', 'phaseTotalStrokes', 'phaseDurationMs', 'phaseElapsedMs', 'phaseDeliveredStrokes', 'reservoirFillUl'];
-  return counts.every((k) => typeof r[k] === 'number' && Number.isFinite(r[k])) && ['none', 'prime', 'infuse', 'flush'].includes(String(r['phaseKind']));
-}
 
 /** The steps as they ran, one line each, numbered. */
 export function describeRecords(records: readonly StepRecord[]): string {

@@ -15,7 +15,7 @@
  * | motorStall | every stroke stalls (encoder silent) | mechanism free again |
  * | batteryDepletion | the battery drains 500 %/h (empty within minutes) | drain stops; what was drained stays drained |
  * | pressureDropout | the pressure sensor stops answering | it answers again |
- * | nvCorruption | the ledger record in the NV store is overwritten with garbage (until the firmware next writes it) | nothing to clear |
+ * | nvCorruption | every copy of the state record (ledger and mode) in flash is erased at the next power loss | nothing to clear |
  */
 import { z } from 'zod';
 

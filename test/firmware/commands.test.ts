@@ -12,6 +12,7 @@ import { alarmStoppedPump, bootedPump, infusingPump, readyPump } from '../suppor
 import { checkProperty } from '../support/fc.ts';
 import { NOMINAL_PORT_CONFIG } from '../support/deviceConfig.ts';
 import { SEED_PRESCRIPTION } from '../support/prescription.ts';
+import { therapyRecordBytes } from '../support/fakeHal.ts';
 
 /** Every event the statechart handles that is not a command (firmware/machine.ts `PumpEvent`). */
 const INTERNAL_EVENTS: readonly Record<string, unknown>[] = [
@@ -91,7 +92,7 @@ function stateOf(p: Pump): unknown {
     ledger: p.fw.ledger,
     plan: p.fw.plan,
     alarms: p.fw.alarms.entries,
-    nv: JSON.stringify([...p.hal.nvRecords]),
+    nv: therapyRecordBytes(p.hal.flash),
     strokes: p.hal.strokeCommands.length,
   };
 }

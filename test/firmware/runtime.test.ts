@@ -4,8 +4,10 @@
  * that touches the HAL, so these are the contracts a port to real hardware keeps.
  */
 import { describe, expect, it } from 'vitest';
-import type { NvRecord } from '../../hal/index.ts';
-import { AUDIO_PAUSE_MS, Firmware, NV_KEY_LEDGER, NV_KEY_THERAPY, SELF_TEST_DURATION_MS, SENSOR_READ_PERIODS_MS, THRESHOLDS, scheduledStrokes } from '../../firmware/index.ts';
+import { AUDIO_PAUSE_MS, EMPTY_LEDGER, Firmware, NV_LAYOUT, SELF_TEST_DURATION_MS, SENSOR_READ_PERIODS_MS, THRESHOLDS, scheduledStrokes } from '../../firmware/index.ts';
+import { INITIAL_STATE, PumpStore } from '../../firmware/storage/store.ts';
+import type { StoredState } from '../../firmware/storage/records.ts';
+import { provisionedFlash } from '../../sim/run/simulation.ts';
 import type { FakeHal } from '../support/fakeHal.ts';
 import { fakeHal } from '../support/fakeHal.ts';
 import { xstateClock } from '../../sim/world/board.ts';
@@ -58,16 +60,19 @@ describe('power-on self-test', () => {
     expect(fw.command({ type: 'program', prescription: prescription() }).accepted).toBe(false);
   });
 
-  it('PUMP-LEDGER-RESUME a therapy under way does not resume on an unreadable ledger record: fail-safe, logged', () => {
+  it('PUMP-LEDGER-RESUME PUMP-STORAGE a therapy under way does not resume when every copy of its state record is gone: fail-safe with STORAGE_FAULT, logged', () => {
     const first = booted();
     expect(first.fw.command({ type: 'program', prescription: prescription() }).accepted).toBe(true);
     expect(first.fw.command({ type: 'prime' }).accepted).toBe(true);
     first.fw.powerOff();
-    const nv = new Map<string, NvRecord>(first.hal.nvRecords);
-    nv.set(NV_KEY_LEDGER, { version: -1 });
-    const again = booted(fakeHal(undefined, nv));
+    first.hal.flash.erase(NV_LAYOUT.state);
+    const again = booted(fakeHal(undefined, first.hal.flash));
     expect(again.fw.modeName).toBe('failSafe');
-    expect(again.hal.logEntries).toContainEqual({ atMs: SELF_TEST_DURATION_MS, kind: 'notification', code: 'SELF_TEST_FAILED', detail: 'ledger record unreadable' });
+    expect(again.hal.logEntries).toContainEqual({ atMs: 0, kind: 'notification', code: 'STORAGE_DAMAGE', detail: 'state record (ledger and mode) missing or unreadable' });
+    expect(again.hal.logEntries.filter((e) => e.code === 'SELF_TEST_FAILED').map((e) => e.detail)).toEqual(['storage: state record (ledger and mode) missing or unreadable']);
+    again.hal.clock.advance(1_000);
+    expect(again.fw.alarms.entries.map((e) => e.code)).toEqual(['STORAGE_FAULT']);
+    expect(again.hal.strokeCommands).toEqual([]);
   });
 
   it('GIP-1.7.1 a therapy under way resumes from NV after a power loss, and the restart is logged', () => {
@@ -83,7 +88,7 @@ describe('power-on self-test', () => {
     expect(strokesBefore).toBeGreaterThan(0);
     first.fw.powerOff();
     expect(first.hal.clock.pendingCount).toBe(0);
-    const again = booted(fakeHal(undefined, new Map(first.hal.nvRecords), first.hal.clock));
+    const again = booted(fakeHal(undefined, first.hal.flash, first.hal.clock));
     expect(again.fw.ledger.infusionStrokes).toBe(strokesBefore);
     expect(again.hal.logEntries.map((e) => `${e.kind} ${e.code} ${e.detail ?? ''}`.trim())).toContain('restart THERAPY_RESTORED infusing');
   });
@@ -150,8 +155,10 @@ describe('delivery through the runtime', () => {
     expect(fw.scheduledPatientStrokes).toBe(scheduledStrokes(l.phaseTotalStrokes, hal.clock.nowMs() - startMs, l.phaseDurationMs));
     expect(fw.scheduledPatientStrokes).toBeGreaterThan(0);
     expect(Math.abs(fw.scheduledPatientStrokes - infused)).toBeLessThanOrEqual(1);
-    expect(hal.nvRecords.get(NV_KEY_LEDGER)?.['infusionStrokes']).toBe(infused);
-    expect(hal.nvRecords.get(NV_KEY_THERAPY)?.['resumePoint']).toBe('infusing');
+    const stored = new PumpStore(hal.flash).load();
+    expect(stored.damage).toEqual([]);
+    expect(stored.state.ledger.infusionStrokes).toBe(infused);
+    expect(stored.state.resumePoint).toBe('infusing');
     expect(fw.controlSteps).toBe(hal.clock.nowMs() / hal.config.controlPeriodMs);
     expect(fw.alarms.entries).toEqual([]);
     expect(fw.modeName).toBe('therapy.infusing.running');
@@ -194,45 +201,43 @@ describe('the self-test and restore, device by device and record by record', () 
     }
   });
 
-  /** Boots on an NV store holding this therapy record (and, unless given, a readable empty ledger). */
-  function bootOn(therapy: NvRecord, ledger?: NvRecord): { fw: Firmware; hal: FakeHal } {
-    const nv = new Map<string, NvRecord>([[NV_KEY_THERAPY, therapy]]);
-    if (ledger !== undefined) nv.set(NV_KEY_LEDGER, ledger);
-    const { fw, hal } = booted(fakeHal(undefined, nv));
-    return { fw, hal };
+  /** Boots on a newly provisioned store whose state record is `state` (with the programme given, if any). */
+  function bootOn(state: Partial<StoredState>, programmed = false): { fw: Firmware; hal: FakeHal } {
+    const flash = provisionedFlash();
+    const store = new PumpStore(flash);
+    store.load();
+    const planId = programmed ? (() => {
+      const w = store.writePlan({ prescription: prescription(), confirmSoftLimits: false });
+      if (!w.ok) throw new Error(w.detail);
+      return w.planId;
+    })() : 0;
+    store.writeState({ ...INITIAL_STATE, planId, ...state });
+    return booted(fakeHal(undefined, flash));
   }
 
-  const planJson = (): string => {
+  it('GIP-1.7.1 PUMP-STORAGE a stored state restores only what it can trust: a therapy under way without its programme, or a ledger that disagrees with it, is damage (fail-safe, STORAGE_FAULT), never a fresh pump', () => {
     const { fw } = booted();
     fw.command({ type: 'program', prescription: prescription() });
-    return JSON.stringify(fw.plan);
-  };
-
-  it('GIP-1.7.1 a damaged therapy record restores nothing it cannot trust: no plan, or an unknown point, means idle', () => {
-    const plan = planJson();
-    expect(bootOn({ resumePoint: 'infusing', therapyPoint: 'infusing', connected: true, planJson: plan }).fw.modeName).toBe('therapy.infusing.running');
-    expect(bootOn({ resumePoint: 'infusing', therapyPoint: 'infusing', connected: true, planJson: '' }).fw.modeName).toBe('idle');
-    expect(bootOn({ resumePoint: 'infusing', therapyPoint: 'infusing', connected: true, planJson: 7 }).fw.modeName).toBe('idle');
-    expect(bootOn({ resumePoint: 'sideways', therapyPoint: 'infusing', connected: true, planJson: plan }).fw.modeName).toBe('idle');
-    expect(bootOn({ resumePoint: 3, therapyPoint: 'infusing', connected: true, planJson: plan }).fw.modeName).toBe('idle');
-    // A locked pump needs no plan to stay locked.
-    expect(bootOn({ resumePoint: 'locked', therapyPoint: 'none', connected: false, planJson: '' }).fw.modeName).toBe('locked');
-    // An unknown therapy point is read as none.
-    for (const therapyPoint of ['sideways', 4]) {
-      const { fw } = bootOn({ resumePoint: 'alarmStopped', therapyPoint, connected: true, planJson: plan });
-      expect(fw.snapshot.context.therapyPoint).toBe('none');
-    }
-    expect(bootOn({ resumePoint: 'alarmStopped', therapyPoint: 'paused', connected: true, planJson: plan }).fw.snapshot.context.therapyPoint).toBe('paused');
+    const plan = fw.plan;
+    if (plan === null) throw new Error('no plan');
+    const infusing = { ...EMPTY_LEDGER, phaseKind: 'infuse' as const, phaseTotalStrokes: plan.infusionStrokes, phaseDurationMs: plan.durationMs, reservoirFillUl: 30_000 };
+    expect(bootOn({ resumePoint: 'infusing', therapyPoint: 'infusing', connected: true, ledger: infusing }, true).fw.modeName).toBe('therapy.infusing.running');
+    expect(bootOn({ resumePoint: 'infusing', therapyPoint: 'infusing', connected: true, ledger: infusing }, false).fw.modeName).toBe('failSafe');
+    expect(bootOn({ resumePoint: 'infusing', therapyPoint: 'infusing', connected: true, ledger: EMPTY_LEDGER }, true).fw.modeName).toBe('failSafe');
+    expect(bootOn({ resumePoint: 'infusing', therapyPoint: 'infusing', connected: true, ledger: { ...infusing, phaseTotalStrokes: plan.infusionStrokes + 1 } }, true).fw.modeName).toBe('failSafe');
+    expect(bootOn({ resumePoint: 'infusing', therapyPoint: 'infusing', connected: true, ledger: { ...infusing, infusionStrokes: plan.infusionStrokes + 1, phaseDeliveredStrokes: 0 } }, true).fw.modeName).toBe('failSafe');
+    // A locked pump needs no programme to stay locked.
+    expect(bootOn({ resumePoint: 'locked' }).fw.modeName).toBe('locked');
+    expect(bootOn({ resumePoint: 'alarmStopped', therapyPoint: 'paused', connected: true, ledger: infusing }, true).fw.snapshot.context.therapyPoint).toBe('paused');
+    const damaged = bootOn({ resumePoint: 'flushing', therapyPoint: 'flushing', connected: true });
+    expect(damaged.hal.logEntries.filter((e) => e.code === 'SELF_TEST_FAILED').map((e) => e.detail)).toEqual(['storage: the state record resumes flushing without a programme']);
   });
 
-  it('PUMP-LEDGER-RESUME an unreadable ledger blocks only a therapy under way: a locked pump or one with nothing to resume boots normally', () => {
-    const broken = { version: -1 };
-    const locked = bootOn({ resumePoint: 'locked', therapyPoint: 'none', connected: false, planJson: '' }, broken);
-    expect(locked.fw.modeName).toBe('locked');
-    const fresh = bootOn({ resumePoint: 'none', therapyPoint: 'none', connected: false, planJson: '' }, broken);
+  it('PUMP-LEDGER-RESUME a pump with nothing to resume boots normally, and nothing is logged as restored', () => {
+    const fresh = bootOn({ resumePoint: 'none' });
     expect(fresh.fw.modeName).toBe('idle');
-    // Nothing to restore is not logged as a restore.
     expect(fresh.hal.logEntries.map((e) => e.code)).not.toContain('THERAPY_RESTORED');
+    const locked = bootOn({ resumePoint: 'locked' });
     expect(locked.hal.logEntries.filter((e) => e.code === 'THERAPY_RESTORED').map((e) => e.detail)).toEqual(['locked']);
   });
 });

@@ -1,14 +1,19 @@
 /**
  * A scripted HAL for unit tests of the firmware runtime: readings are whatever the test sets,
- * every read and every stroke command is counted, NV and the log are in memory.
+ * every read and every stroke command is counted; NV is a simulated flash (provisioned as a new
+ * pump's unless one is given) and the log is what a probe on it transcribes.
  *
  * Owns: nothing of the plant. Promises: no randomness; readings carry the clock's time and a small
  * deterministic ripple (a live front-end); the drive reports full encoder counts unless `stalled`,
  * and the reservoir gauge reads the fill less what the drive moved;
  * a device in `failing` answers with an error.
  */
-import type { AlarmSignal, DeviceConfig, Hal, HalError, LogEntry, NvRecord } from '../../hal/index.ts';
-import { DONE, halError } from '../../hal/index.ts';
+import type { AlarmSignal, DeviceConfig, Hal, HalError } from '../../hal/index.ts';
+import { halError } from '../../hal/index.ts';
+import type { LogEntry } from '../../firmware/index.ts';
+import { NV_LAYOUT } from '../../firmware/index.ts';
+import { SimEventLog, type SimFlash } from '../../sim/world/devices/index.ts';
+import { provisionedFlash } from '../../sim/run/simulation.ts';
 import { NOMINAL_PORT_CONFIG } from './deviceConfig.ts';
 import { ManualClock } from './manualClock.ts';
 
@@ -28,17 +33,17 @@ export interface FakeHal extends Hal {
   };
   readonly reads: { pressure: number; flow: number; reservoir: number; power: number };
   readonly strokeCommands: number[];
-  readonly nvRecords: Map<string, NvRecord>;
+  readonly flash: SimFlash;
   readonly logEntries: LogEntry[];
   readonly signals: (AlarmSignal | null)[];
 }
 
-export function fakeHal(config: DeviceConfig = NOMINAL_PORT_CONFIG, nv: Map<string, NvRecord> = new Map(), clock = new ManualClock()): FakeHal {
+export function fakeHal(config: DeviceConfig = NOMINAL_PORT_CONFIG, flash: SimFlash = provisionedFlash(), clock = new ManualClock()): FakeHal {
   const set: FakeHal['set'] = { pressureMmHg: 0, cardiacAmplitudeMmHg: 0, flowUlPerHour: 0, reservoirMl: 30, batteryPercent: 100, failing: new Set(), stalled: false };
   const reads = { pressure: 0, flow: 0, reservoir: 0, power: 0 };
   let movedUl = 0;
   const strokeCommands: number[] = [];
-  const logEntries: LogEntry[] = [];
+  const logEntries = new SimEventLog(flash).entries;
   const signals: (AlarmSignal | null)[] = [];
   const failure = (what: string): HalError => halError('disconnected', `${what} failing (test)`);
   return {
@@ -47,7 +52,7 @@ export function fakeHal(config: DeviceConfig = NOMINAL_PORT_CONFIG, nv: Map<stri
     set,
     reads,
     strokeCommands,
-    nvRecords: nv,
+    flash,
     logEntries,
     signals,
     pressure: {
@@ -89,19 +94,14 @@ export function fakeHal(config: DeviceConfig = NOMINAL_PORT_CONFIG, nv: Map<stri
       },
     },
     nv: {
-      read(key) {
+      slotCount: flash.slotCount,
+      slotBytes: flash.slotBytes,
+      read(slot, into) {
         if (set.failing.has('nv')) return failure('nv');
-        return { ok: true, record: nv.get(key) ?? null };
+        return flash.read(slot, into);
       },
-      write(key, record) {
-        nv.set(key, record);
-        return DONE;
-      },
-    },
-    log: {
-      append(entry) {
-        logEntries.push(entry);
-        return DONE;
+      write(slot, bytes) {
+        return flash.write(slot, bytes);
       },
     },
     annunciator: {
@@ -110,4 +110,15 @@ export function fakeHal(config: DeviceConfig = NOMINAL_PORT_CONFIG, nv: Map<stri
       },
     },
   };
+}
+
+/** The bytes of every therapy record (device, state, plan, safety, link): all of flash but the event log. */
+export function therapyRecordBytes(flash: SimFlash): string {
+  const into = new Uint8Array(flash.slotBytes);
+  const hex: string[] = [];
+  for (let slot = 0; slot < NV_LAYOUT.log.firstSlot; slot++) {
+    flash.read(slot, into);
+    hex.push(Buffer.from(into).toString('hex'));
+  }
+  return hex.join('');
 }

@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ledgerFigures } from '../../firmware/index.ts';
-import type { LogEntry } from '../../hal/index.ts';
+import type { LogEntry } from '../../firmware/index.ts';
 import { formatViolation } from '../../sim/verify/invariants.ts';
 import type { ScriptSetup } from '../../sim/verify/scriptedRun.ts';
 import { DEFAULT_SETUP, ScriptedRun, describeRecords, eventTrace } from '../../sim/verify/scriptedRun.ts';

@@ -5,6 +5,7 @@
  * Promises: a stalled stroke gives no encoder counts; a stroke that turns the motor gives the
  * profile's counts per stroke, whether or not fluid moved (a dry source). An `invalid` sensor
  * fault on `encoder` corrupts one field of the feedback, never the strokes the plant made.
+ * Unpowered (a power cut inside a flash write, until the firmware is off), the motor does not turn.
  */
 import type { Clock, HalResult, PumpDrive, StrokeFeedback } from '../../../hal/index.ts';
 import type { Plant } from '../plant/index.ts';
@@ -20,6 +21,8 @@ export class SimDrive implements PumpDrive {
     private readonly encoderCountsPerStroke: number,
   ) {}
 
+  powered = true;
+
   /** Invalid encoder feedback from now on (an `invalid` sensor fault on `encoder`; null: valid again). */
   setInvalid(invalid: InvalidReading | null): void {
     this.invalidReading = invalid;
@@ -28,6 +31,7 @@ export class SimDrive implements PumpDrive {
   stroke(count: number): HalResult<StrokeFeedback> {
     if (!Number.isInteger(count) || count < 0) throw new Error(`stroke count must be a non-negative integer, got ${count}`);
     const now = this.clock.nowMs();
+    if (!this.powered) return { ok: true, atMs: now, strokesCommanded: count, encoderCounts: 0 };
     this.plant.advanceTo(now);
     let counts = 0;
     for (let i = 0; i < count; i++) {

@@ -1,20 +1,30 @@
 /**
- * The pump's event log.
+ * A probe on the flash bus that transcribes the device's event log as it is written.
  *
- * Owns: every entry the firmware appends, in order.
- * Promises: entries are kept as appended; an optional listener hears each one as it is appended.
+ * Owns: the simulator's transcript of every log entry the firmware programmed into flash.
+ * Promises: an entry appears here only once its frame reached flash intact (a torn or failed write
+ * appears nowhere), in the order written, and an optional listener hears each one. It is an
+ * observer's copy for tests and live traces; the device's own log is the ring in flash, read back
+ * with `readEventLog` (the run summary reads it there).
  */
-import type { Done, EventLog, HalResult, LogEntry } from '../../../hal/index.ts';
-import { DONE } from '../../../hal/index.ts';
+import type { LogEntry } from '../../../firmware/index.ts';
+import { NV_LAYOUT, decodeFrame, decodeLogEntry } from '../../../firmware/index.ts';
+import type { SimFlash } from './flash.ts';
 
-export class SimEventLog implements EventLog {
+export class SimEventLog {
   readonly entries: LogEntry[] = [];
 
-  constructor(private readonly onEntry?: (entry: LogEntry) => void) {}
-
-  append(entry: LogEntry): HalResult<Done> {
-    this.entries.push(entry);
-    this.onEntry?.(entry);
-    return DONE;
+  constructor(flash: SimFlash, private readonly onEntry?: (entry: LogEntry) => void) {
+    const first = NV_LAYOUT.log.firstSlot;
+    const end = first + NV_LAYOUT.log.slotCount;
+    flash.onWrite = (slot, programmed) => {
+      if (slot < first || slot >= end) return;
+      const frame = decodeFrame(programmed);
+      if (frame.status !== 'valid') return;
+      const entry = decodeLogEntry(frame.payload);
+      if (entry === null) return;
+      this.entries.push(entry);
+      this.onEntry?.(entry);
+    };
   }
 }

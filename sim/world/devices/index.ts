@@ -8,8 +8,9 @@
 export { SimAnnunciator } from './annunciator.ts';
 export { SimDrive } from './drive.ts';
 export { SimEventLog } from './eventLog.ts';
+export { SimFlash } from './flash.ts';
+export type { FlashStats } from './flash.ts';
 export { SimFlowSensor } from './flowSensor.ts';
-export { SimNvStore } from './nvStore.ts';
 export { SimPowerMonitor } from './powerMonitor.ts';
 export { SimPressureSensor } from './pressureSensor.ts';
 export type { InvalidReading, InvalidValue, SensorFault, SensorFaultMode } from './readout.ts';
