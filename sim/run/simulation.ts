@@ -13,7 +13,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Hal } from '../../hal/index.ts';
 import type { AlarmCode, EventLogReadBack, LogEntry } from '../../firmware/index.ts';
-import { ALARM_RULE_BY_CODE, Firmware, HAI_FUDR_LIBRARY, ledgerFigures, planInfusion, provisionStore, readEventLog } from '../../firmware/index.ts';
+import { ALARM_RULE_BY_CODE, Firmware, HAI_FUDR_LIBRARY, NV_LAYOUT, ledgerFigures, planInfusion, provisionStore, readEventLog } from '../../firmware/index.ts';
 import { VirtualClock } from '../world/clock.ts';
 import { xstateClock } from '../world/board.ts';
 import type { InvalidReading, SensorFault } from '../world/devices/index.ts';
@@ -24,7 +24,7 @@ import type { DeviceProfile } from '../world/profile.ts';
 import { SeededRandom, noiseKey, streamId, uniformFromKey } from '../world/rng.ts';
 import type { Scenario } from '../scenario/scenario.ts';
 import { RUN_SLACK_MS, deviceProfileOf, prescriptionInput } from '../scenario/scenario.ts';
-import type { FaultOutcome, FaultWorld, InvalidSensorName, SensorName } from '../world/faults.ts';
+import type { FaultOutcome, FaultWorld, InvalidSensorName, NvRecordName, SensorName } from '../world/faults.ts';
 import { faultOutcomes, scheduleFaults } from '../world/faults.ts';
 import { Telemetry } from './telemetry.ts';
 import type { Operator, OperatorWorld, Timeline } from '../world/operator.ts';
@@ -163,6 +163,8 @@ export class Simulation implements FaultWorld {
   readonly nv: SimFlash;
   /** Storage faults applied so far (FaultWorld counts them). */
   corruptionsInjected = 0;
+  /** Where storage faults land (bit positions, torn shares): their own stream of the run's seed. */
+  private readonly nvFaultDraws: SeededRandom;
   /** The newest entry of the device's log before this run: the run's own entries follow it. */
   private readonly logSeqAtStart: number;
   readonly telemetry: Telemetry | undefined;
@@ -192,6 +194,7 @@ export class Simulation implements FaultWorld {
     this.scenario = scenario;
     this.seed = options.seed ?? scenario.seed;
     this.nv = options.nv ?? provisionedFlash();
+    this.nvFaultDraws = new SeededRandom(this.seed, streamId('nv-faults'));
     this.logSeqAtStart = readEventLog(this.nv).entries.at(-1)?.seq ?? 0;
     this.telemetry = options.telemetry;
     const profile = options.profile ?? deviceProfileOf(scenario);
@@ -380,17 +383,45 @@ export class Simulation implements FaultWorld {
   }
 
   /**
-   * Power fails inside the next flash write, after `fraction` of its bytes: from that instant the
-   * drive, the annunciator and the flash are dead; the firmware is off at once and boots again
+   * Power fails inside the next flash write, after a random share of its bytes: from that instant
+   * the drive, the annunciator and the flash are dead; the firmware is off at once and boots again
    * after `durationMs`.
    */
-  cutPowerInsideNextWrite(durationMs: number, fraction: number): void {
-    this.nv.tearNextWrite(null, fraction, () => {
+  cutPowerInsideNextWrite(durationMs: number): void {
+    this.nv.tearNextWrite(null, this.nvFaultDraws.next(), () => {
       this.corruptionsInjected++;
       this.devices.drive.powered = false;
       this.devices.annunciator.powered = false;
       this.clock.at(this.clock.nowMs(), () => this.powerCycle(durationMs));
     });
+  }
+
+  flipNvBits(record: NvRecordName, bits: number): void {
+    this.nv.flipBits(NV_LAYOUT[record], bits, () => this.nvFaultDraws.next());
+    this.corruptionsInjected++;
+  }
+
+  tearNextNvWrite(record: NvRecordName): void {
+    // Torn with the power on: the firmware believes the write done.
+    this.nv.tearNextWrite(NV_LAYOUT[record], this.nvFaultDraws.next());
+    this.corruptionsInjected++;
+  }
+
+  keepNvHistory(record: NvRecordName, ageWrites: number): void {
+    this.nv.keepHistory(NV_LAYOUT[record], ageWrites);
+  }
+
+  revertNvRecord(record: NvRecordName, ageWrites: number): void {
+    if (this.nv.revert(NV_LAYOUT[record], ageWrites)) this.corruptionsInjected++;
+  }
+
+  eraseNv(record: NvRecordName | 'all'): void {
+    this.nv.erase(record === 'all' ? null : NV_LAYOUT[record]);
+    this.corruptionsInjected++;
+  }
+
+  setNvWritesFailing(failing: boolean): void {
+    this.nv.setWritesFailing(failing);
   }
 
   get controlSteps(): number {

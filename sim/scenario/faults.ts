@@ -6,10 +6,10 @@
  * kind does and the response expected); the type check at the end keeps the two in step.
  */
 import { z } from 'zod';
-import { num } from './fields.ts';
+import { int, num } from './fields.ts';
 import type { FaultSpec } from '../world/faults.ts';
 import type { InvalidReadingField } from '../world/faults.ts';
-import { FAULT_KINDS, INVALID_READING_FIELDS } from '../world/faults.ts';
+import { FAULT_KINDS, INVALID_READING_FIELDS, NV_RECORD_NAMES } from '../world/faults.ts';
 import { INVALID_VALUES } from '../world/devices/index.ts';
 
 const timing = {
@@ -18,6 +18,8 @@ const timing = {
 };
 const LOCATIONS = ['line', 'needle', 'port', 'catheter'] as const;
 const locationSchema = z.enum(LOCATIONS, { error: `location must be one of: ${LOCATIONS.join(', ')}` });
+
+const recordSchema = z.enum(NV_RECORD_NAMES, { error: `record must be one of: ${NV_RECORD_NAMES.join(', ')}` });
 
 const SENSOR_MODES = ['stuck', 'drift', 'noise', 'dropout', 'offset'] as const;
 const INVALID_SENSORS = Object.keys(INVALID_READING_FIELDS) as (keyof typeof INVALID_READING_FIELDS)[];
@@ -69,7 +71,12 @@ export const faultSchema = z.discriminatedUnion(
     z.strictObject({ kind: z.literal('overDelivery'), ...timing, factor: num('factor', 0, 10) }),
     z.strictObject({ kind: z.literal('strokeVolumeDrift'), ...timing, percentPerDay: num('percentPerDay', -50, 50, '%/day') }),
     z.discriminatedUnion('mode', [sensorFaultSchema, invalidReadingSchema], { error: `mode must be one of: ${[...SENSOR_MODES, 'invalid'].join(', ')}` }),
-    z.strictObject({ kind: z.literal('powerLoss'), ...timing }),
+    z.strictObject({ kind: z.literal('powerLoss'), ...timing, duringWrite: z.boolean({ error: 'duringWrite must be true or false' }).optional() }),
+    z.strictObject({ kind: z.literal('nvBitFlip'), ...timing, record: recordSchema.default('state'), bits: int('bits', 1, 64).default(1) }),
+    z.strictObject({ kind: z.literal('nvTornWrite'), ...timing, record: recordSchema.default('state') }),
+    z.strictObject({ kind: z.literal('nvStaleRecord'), ...timing, record: recordSchema.default('state'), ageWrites: int('ageWrites', 1, 1000).default(1) }),
+    z.strictObject({ kind: z.literal('nvErase'), ...timing, record: z.enum([...NV_RECORD_NAMES, 'all'], { error: `record must be one of: ${[...NV_RECORD_NAMES, 'all'].join(', ')}` }).default('state') }),
+    z.strictObject({ kind: z.literal('nvWriteFailure'), ...timing }),
     z.strictObject({ kind: z.literal('batteryDepletion'), ...timing, percentPerHour: num('percentPerHour', 0, 1000, '%/h').default(20) }),
     z.strictObject({ kind: z.literal('arterialPressure'), ...timing, meanMmHg: num('meanMmHg', 20, 250, 'mmHg'), rampMinutes: num('rampMinutes', 0, 600, 'min').default(5) }),
   ],

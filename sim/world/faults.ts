@@ -21,6 +21,12 @@
  * | sensor (pressure, flow, reservoir; stuck, drift, noise, dropout, offset) | the reading, not the truth | SENSOR_FAULT (pressure: stop) / SENSOR_DEGRADED (flow, gauge: continue) when implausible |
  * | sensor invalid (pressure, flow, reservoir, encoder, battery; value NaN, ±Infinity, negative, outOfRange; field) | one field of every reading impossible | pressure SENSOR_FAULT (stop); encoder MOTOR_STALL (stop); flow, reservoir SENSOR_DEGRADED; battery BATTERY_MONITOR_FAULT |
  * | powerLoss (durationMinutes) | firmware off, restarts from NV | none; THERAPY_RESUMED logged |
+ * | powerLoss duringWrite | power fails inside the next flash write, after a random share of its bytes | none: boot recovers from the copy before (STORAGE_RECOVERED, at most one stroke repeated or lost) |
+ * | nvBitFlip (record, bits) | bits of the record's newest copy flip | none: the scrub rewrites it within 10 min (STORAGE_REPAIRED); booted before that, recovered from the copy before |
+ * | nvTornWrite (record) | the next write to the record stops after a random share of its bytes (the firmware does not know) | none: repaired by the scrub, or recovered at boot |
+ * | nvStaleRecord (record, ageWrites) | the newest copy is replaced by the image of an older write (an erase that failed) | none: repaired by the scrub, or recovered at boot |
+ * | nvErase (record or all) | the record's slots read as erased flash | none while running (the scrub rewrites it from RAM); booted before that: STORAGE_FAULT |
+ * | nvWriteFailure (durationMinutes) | every flash write fails | STORAGE_FAULT (stop now) |
  * | batteryDepletion (percentPerHour) | battery drains fast | BATTERY_LOW, then BATTERY_DEPLETED (stop) |
  * | arterialPressure (meanMmHg) | hypertension, hypotension, exercise episode | none — alarming here is a false alarm |
  *
@@ -56,6 +62,10 @@ export const INVALID_READING_FIELDS = Object.freeze({
 } as const satisfies Record<InvalidSensorName, readonly string[]>);
 export type InvalidReadingField = (typeof INVALID_READING_FIELDS)[InvalidSensorName][number];
 
+/** The flash records a storage fault acts on (firmware/storage/layout.ts); `state` holds the ledger. */
+export const NV_RECORD_NAMES = ['state', 'plan', 'safety', 'device', 'log'] as const;
+export type NvRecordName = (typeof NV_RECORD_NAMES)[number];
+
 export type FaultSpec = FaultTiming &
   (
     | { readonly kind: 'occlusion'; readonly location: PathLocation; readonly severity: number; readonly rampHours?: number | undefined }
@@ -71,7 +81,14 @@ export type FaultSpec = FaultTiming &
     | { readonly kind: 'sensor'; readonly sensor: SensorName; readonly mode: SensorFaultMode; readonly magnitude?: number | undefined }
     /** `field`: the reading's field made invalid (default: the first of `INVALID_READING_FIELDS[sensor]`). */
     | { readonly kind: 'sensor'; readonly sensor: InvalidSensorName; readonly mode: 'invalid'; readonly value: InvalidValue; readonly field?: InvalidReadingField | undefined }
-    | { readonly kind: 'powerLoss' }
+    /** `duringWrite`: the power fails inside the next flash write rather than between two. */
+    | { readonly kind: 'powerLoss'; readonly duringWrite?: boolean | undefined }
+    | { readonly kind: 'nvBitFlip'; readonly record: NvRecordName; readonly bits: number }
+    | { readonly kind: 'nvTornWrite'; readonly record: NvRecordName }
+    /** `ageWrites`: how many writes of the record back the image put in place of the newest is. */
+    | { readonly kind: 'nvStaleRecord'; readonly record: NvRecordName; readonly ageWrites: number }
+    | { readonly kind: 'nvErase'; readonly record: NvRecordName | 'all' }
+    | { readonly kind: 'nvWriteFailure' }
     | { readonly kind: 'batteryDepletion'; readonly percentPerHour: number }
     | { readonly kind: 'arterialPressure'; readonly meanMmHg: number; readonly rampMinutes: number }
   );
@@ -91,6 +108,11 @@ export const FAULT_KINDS: readonly FaultKind[] = Object.freeze([
   'powerLoss',
   'batteryDepletion',
   'arterialPressure',
+  'nvBitFlip',
+  'nvTornWrite',
+  'nvStaleRecord',
+  'nvErase',
+  'nvWriteFailure',
 ] as const);
 
 /** Default magnitudes of sensor faults, in the sensor's unit. */
@@ -140,8 +162,14 @@ export function faultCondition(f: FaultSpec): string | null {
       return f.mode === 'invalid' ? `${f.sensor} readings` : `${f.sensor} sensor`;
     case 'batteryDepletion':
       return 'battery drain';
+    case 'nvWriteFailure':
+      return 'flash writes';
     case 'powerLoss':
     case 'arterialPressure':
+    case 'nvBitFlip':
+    case 'nvTornWrite':
+    case 'nvStaleRecord':
+    case 'nvErase':
       return null;
     default:
       return f.kind;
@@ -203,9 +231,15 @@ export function expectedAlarms(f: FaultSpec): readonly AlarmCode[] {
       return f.sensor === 'pressure' ? ['SENSOR_FAULT'] : f.sensor === 'flow' ? ['SENSOR_DEGRADED', 'OVER_INFUSION', 'UNDER_INFUSION'] : ['SENSOR_DEGRADED', 'RESERVOIR_MISMATCH'];
     case 'powerLoss':
     case 'arterialPressure':
+    case 'nvBitFlip':
+    case 'nvTornWrite':
+    case 'nvStaleRecord':
+    case 'nvErase':
       return [];
     case 'batteryDepletion':
       return ['BATTERY_LOW', 'BATTERY_DEPLETED'];
+    case 'nvWriteFailure':
+      return ['STORAGE_FAULT'];
   }
 }
 
@@ -223,6 +257,16 @@ export interface FaultWorld {
   /** Extra battery drain from now on (0 ends it). */
   setBatteryDrain(percentPerHour: number): void;
   powerCycle(durationMs: number): void;
+  /** Power fails inside the next flash write, at a random byte; the firmware boots again after `durationMs`. */
+  cutPowerInsideNextWrite(durationMs: number): void;
+  /** Storage faults on the flash (sim/world/devices/flash.ts); positions and shares drawn from the run's seed. */
+  flipNvBits(record: NvRecordName, bits: number): void;
+  tearNextNvWrite(record: NvRecordName): void;
+  /** From the start of the run: keep the images a stale-record fault needs. */
+  keepNvHistory(record: NvRecordName, ageWrites: number): void;
+  revertNvRecord(record: NvRecordName, ageWrites: number): void;
+  eraseNv(record: NvRecordName | 'all'): void;
+  setNvWritesFailing(failing: boolean): void;
 }
 
 /** Steps used to approximate ramps (severity, arterial pressure), per ramp. */
@@ -315,8 +359,27 @@ function scheduleFault(f: FaultSpec, world: FaultWorld, episodes: ArterialEpisod
       end(() => world.setSensorFault(f.sensor, null));
       break;
     }
-    case 'powerLoss':
-      at(onsetMs, () => world.powerCycle(Math.round((f.durationMinutes ?? 10) * MS_PER_MINUTE)));
+    case 'powerLoss': {
+      const offMs = Math.round((f.durationMinutes ?? 10) * MS_PER_MINUTE);
+      at(onsetMs, () => (f.duringWrite === true ? world.cutPowerInsideNextWrite(offMs) : world.powerCycle(offMs)));
+      break;
+    }
+    case 'nvBitFlip':
+      at(onsetMs, () => world.flipNvBits(f.record, f.bits));
+      break;
+    case 'nvTornWrite':
+      at(onsetMs, () => world.tearNextNvWrite(f.record));
+      break;
+    case 'nvStaleRecord':
+      world.keepNvHistory(f.record, f.ageWrites);
+      at(onsetMs, () => world.revertNvRecord(f.record, f.ageWrites));
+      break;
+    case 'nvErase':
+      at(onsetMs, () => world.eraseNv(f.record));
+      break;
+    case 'nvWriteFailure':
+      at(onsetMs, () => world.setNvWritesFailing(true));
+      end(() => world.setNvWritesFailing(false));
       break;
     case 'batteryDepletion':
       at(onsetMs, () => world.setBatteryDrain(f.percentPerHour));

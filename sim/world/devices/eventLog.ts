@@ -1,9 +1,11 @@
 /**
  * A probe on the flash bus that transcribes the device's event log as it is written.
  *
- * Owns: the simulator's transcript of every log entry the firmware programmed into flash.
- * Promises: an entry appears here only once its frame reached flash intact (a torn or failed write
- * appears nowhere), in the order written, and an optional listener hears each one. It is an
+ * Owns: the simulator's transcript of every log entry the firmware sent to the flash.
+ * Promises: an entry appears here once its whole frame crossed the bus, in the order sent, whether
+ * or not the flash then kept it (a failed write is here, so an alarm raised while the flash cannot
+ * be written still reaches the summary; a torn one is not), and an optional listener hears each
+ * one. It is an
  * observer's copy for tests and live traces; the device's own log is the ring in flash, read back
  * with `readEventLog` (the run summary reads it there).
  */
@@ -17,9 +19,9 @@ export class SimEventLog {
   constructor(flash: SimFlash, private readonly onEntry?: (entry: LogEntry) => void) {
     const first = NV_LAYOUT.log.firstSlot;
     const end = first + NV_LAYOUT.log.slotCount;
-    flash.onWrite = (slot, programmed) => {
+    flash.onWrite = (slot, sent) => {
       if (slot < first || slot >= end) return;
-      const frame = decodeFrame(programmed);
+      const frame = decodeFrame(sent);
       if (frame.status !== 'valid') return;
       const entry = decodeLogEntry(frame.payload);
       if (entry === null) return;

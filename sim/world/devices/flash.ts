@@ -57,8 +57,11 @@ export class SimFlash implements NvFlash {
   private readonly history = new Map<SlotRegion, { slot: number; bytes: Uint8Array }[]>();
   private readonly historyDepth = new Map<SlotRegion, number>();
   powered = true;
-  /** A probe on the flash bus: hears every write that changed a slot, with the bytes programmed. */
-  onWrite: ((slot: number, programmed: Uint8Array) => void) | null = null;
+  /**
+   * A probe on the flash bus: hears every write a powered flash received, with the bytes that
+   * crossed the bus (all of them for a write the flash failed to program; the prefix for a torn one).
+   */
+  onWrite: ((slot: number, sent: Uint8Array) => void) | null = null;
 
   constructor(slotCount = NV_SLOT_COUNT, slotBytes = NV_SLOT_BYTES) {
     this.slotCount = slotCount;
@@ -81,6 +84,8 @@ export class SimFlash implements NvFlash {
     if (!this.powered) return DONE;
     if (this.failing) {
       this.failedWrites++;
+      // The bytes crossed the bus; the flash failed to program them.
+      this.onWrite?.(slot, bytes);
       return halError('other', 'flash write failed');
     }
     const tearAt = this.tears.findIndex((t) => t.region === null || inRegion(slot, t.region));

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ALARM_CODES } from '../../../firmware/index.ts';
 import type { FaultSpec } from '../../../sim/world/faults.ts';
-import { INVALID_READING_FIELDS, expectedAlarms, faultOutcome, faultOutcomes } from '../../../sim/world/faults.ts';
+import { FAULT_KINDS, INVALID_READING_FIELDS, expectedAlarms, faultOutcome, faultOutcomes } from '../../../sim/world/faults.ts';
 import { checkProperty } from '../../support/fc.ts';
 import { loadScenarioFile } from '../../../sim/scenario/scenario.ts';
 import { Simulation } from '../../../sim/run/simulation.ts';
@@ -43,6 +43,21 @@ const BOUND_S: Record<string, number> = {
   'sensor-invalid-reservoir': 2 * 60,
   'sensor-invalid-encoder': 30 * 60,
   'sensor-invalid-battery': 2 * 60,
+  // The next state write after the onset: the next stroke, one every 43 s at this rate.
+  'nv-write-failure': 5 * 60,
+};
+
+/**
+ * The storage examples: what the log must say (the scrub's repair, or boot's recovery), and the
+ * dose, which must be the fault-free run's (same seed) to within one stroke.
+ */
+const STORAGE_EXAMPLES: Record<string, { readonly notification: string | null }> = {
+  'nv-bit-flip': { notification: 'STORAGE_REPAIRED' },
+  'nv-torn-write': { notification: 'STORAGE_REPAIRED' },
+  'nv-stale-record': { notification: 'STORAGE_REPAIRED' },
+  'nv-erase': { notification: 'STORAGE_REPAIRED' },
+  'nv-write-failure': { notification: null },
+  'power-loss-during-write': { notification: 'STORAGE_RECOVERED' },
 };
 
 const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
@@ -50,9 +65,8 @@ const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
 describe('example fault scenarios', () => {
   it('PUMP-FAULT-EXAMPLES there is an example for every fault kind', () => {
     const kinds = new Set(files.flatMap((f) => loadScenarioFile(path.join(DIR, f)).faults.map((x) => x.kind)));
-    for (const kind of ['occlusion', 'displacement', 'needleDislodgement', 'leak', 'motorStall', 'overDelivery', 'strokeVolumeDrift', 'sensor', 'powerLoss', 'batteryDepletion', 'arterialPressure']) {
-      expect(kinds, kind).toContain(kind);
-    }
+    for (const kind of FAULT_KINDS) expect(kinds, kind).toContain(kind);
+    expect(files.some((f) => loadScenarioFile(path.join(DIR, f)).faults.some((x) => x.kind === 'powerLoss' && x.duringWrite === true)), 'powerLoss duringWrite').toBe(true);
   });
 
   it('PUMP-READING-VALID there is an example of invalid readings for every sensor, encoder and battery monitor included', () => {
@@ -113,4 +127,17 @@ describe('fault outcomes', () => {
       { seed: 15, numRuns: 200 },
     );
   });
+
+  for (const [name, { notification }] of Object.entries(STORAGE_EXAMPLES)) {
+    it(`PUMP-STORAGE ${name}: found and repaired or recovered, the whole dose delivered to within one stroke of the fault-free run`, () => {
+      const scenario = loadScenarioFile(path.join(DIR, `${name}.json`));
+      const faulty = new Simulation({ scenario }).runToEnd();
+      const clean = new Simulation({ scenario: { ...scenario, faults: [] } }).runToEnd();
+      const strokeMl = clean.firmwareBelief.deliveredVolumeMl / clean.firmwareBelief.strokes;
+      expect(faulty.finalState).toBe('locked');
+      expect(Math.abs(faulty.delivered.volumeMl - clean.delivered.volumeMl)).toBeLessThanOrEqual(1.05 * strokeMl);
+      if (notification !== null) expect(faulty.notifications.map((n) => n.code)).toContain(notification);
+      expect(faulty.storage.corruptionsInjected).toBe(name === 'nv-write-failure' ? 0 : 1);
+    });
+  }
 });
