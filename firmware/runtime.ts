@@ -216,6 +216,11 @@ export class Firmware {
     return { accepted: true, mode: this.mode };
   }
 
+  /** Powered and running (between `boot` and `powerOff`). */
+  get powered(): boolean {
+    return this.running;
+  }
+
   get modeName(): string {
     return this.mode;
   }
@@ -421,7 +426,9 @@ export class Firmware {
     if (delivery !== this.settings.delivery || connected !== this.settings.connected || ctx.plan !== this.settings.plan) {
       this.settings = makeControlSettings(this.hal.config, ctx.plan, delivery, connected, this.settings);
     }
-    if (ctx.stoppedBy !== this.stoppedBy || ctx.restarts !== this.restarts) {
+    // Until the self-test hands the stored restart history to the statechart, its context holds
+    // none: mirroring it then would write an empty history over the stored one (EC23 lost).
+    if (!snapshot.matches('selfTest') && (ctx.stoppedBy !== this.stoppedBy || ctx.restarts !== this.restarts)) {
       this.stoppedBy = ctx.stoppedBy;
       this.restarts = ctx.restarts;
       this.dirty.safety = true;

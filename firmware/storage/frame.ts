@@ -31,7 +31,13 @@ export type FrameRead =
 /** Frames `payload` as record `kind` with sequence number `seq`; returns the bytes to program. */
 export function encodeFrame(kind: RecordKind, seq: number, payload: Uint8Array): Uint8Array {
   const bytes = new Uint8Array(FRAME_OVERHEAD_BYTES + payload.length);
-  const view = new DataView(bytes.buffer);
+  encodeFrameInto(bytes, kind, seq, payload);
+  return bytes;
+}
+
+/** Frames `payload` into the start of `bytes` (which must hold it); returns the length used. */
+export function encodeFrameInto(bytes: Uint8Array, kind: RecordKind, seq: number, payload: Uint8Array): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   view.setUint16(0, FRAME_MAGIC, true);
   view.setUint8(2, LAYOUT_VERSION);
   view.setUint8(3, RECORD_KINDS.indexOf(kind));
@@ -40,7 +46,12 @@ export function encodeFrame(kind: RecordKind, seq: number, payload: Uint8Array):
   view.setUint16(10, 0, true);
   bytes.set(payload, FRAME_HEADER_BYTES);
   view.setUint32(FRAME_HEADER_BYTES + payload.length, crc32(bytes, 0, FRAME_HEADER_BYTES + payload.length), true);
-  return bytes;
+  return FRAME_OVERHEAD_BYTES + payload.length;
+}
+
+function isErased(slot: Uint8Array): boolean {
+  for (let i = 0; i < slot.length; i++) if (slot[i] !== ERASED_BYTE) return false;
+  return true;
 }
 
 export function decodeFrame(slot: Uint8Array): FrameRead {
@@ -48,7 +59,7 @@ export function decodeFrame(slot: Uint8Array): FrameRead {
   if (slot.length < FRAME_OVERHEAD_BYTES) return { status: 'corrupt', reason: 'slot shorter than a frame' };
   const magic = view.getUint16(0, true);
   if (magic !== FRAME_MAGIC) {
-    if (magic === 0xffff && slot.every((b) => b === ERASED_BYTE)) return { status: 'erased' };
+    if (magic === 0xffff && isErased(slot)) return { status: 'erased' };
     return { status: 'corrupt', reason: 'no record header' };
   }
   if (view.getUint8(2) !== LAYOUT_VERSION) return { status: 'corrupt', reason: `layout version ${view.getUint8(2)}, expected ${LAYOUT_VERSION}` };
@@ -115,8 +126,20 @@ export class ByteWriter {
     return this.at;
   }
 
+  /** A copy of the bytes written. */
   finish(): Uint8Array {
     return this.bytes.slice(0, this.at);
+  }
+
+  /** The bytes written, without a copy: valid until the writer is written again. */
+  written(): Uint8Array {
+    return this.bytes.subarray(0, this.at);
+  }
+
+  /** Empties the writer for the next record, keeping its buffer. */
+  reset(): this {
+    this.at = 0;
+    return this;
   }
 }
 

@@ -55,6 +55,7 @@ export interface StoredState {
   readonly connected: boolean;
 }
 
+/** The state's payload, in `w`'s buffer (no copy: valid until `w` is written again). */
 export function encodeState(s: StoredState, w = new ByteWriter(64)): Uint8Array {
   const l = s.ledger;
   return w
@@ -71,7 +72,7 @@ export function encodeState(s: StoredState, w = new ByteWriter(64)): Uint8Array 
     .f64(l.phaseDurationMs)
     .f64(l.phaseElapsedMs)
     .f64(l.reservoirFillUl)
-    .finish();
+    .written();
 }
 
 /** Upper bound of a stored duration: a year; anything longer is not a programme this pump runs. */

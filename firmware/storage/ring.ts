@@ -15,14 +15,14 @@
  *   to an older image. More than one cannot be told from a longer loss, so the caller treats it as
  *   damage.
  * - A failed write leaves the ring where it was: the next attempt reuses its slot and number.
- * - `audit` surveys the ring without moving it: intact when its newest copy is the last write and
- *   every other slot holds an older copy or erased flash not yet reached. `refresh` rewrites the
- *   last payload into every slot, so a ring that failed its audit is whole again.
+ * - `audit` checks, without moving the ring, the three slots boot depends on: the newest copy, the
+ *   one before it and the slot after it. `refresh` rewrites the last payload into every slot, so a
+ *   ring that failed its audit is whole again.
  */
 import type { Done, HalResult, NvFlash } from '../../hal/index.ts';
 import { halError } from '../../hal/index.ts';
 import type { RecordKind } from './frame.ts';
-import { decodeFrame, encodeFrame } from './frame.ts';
+import { FRAME_OVERHEAD_BYTES, decodeFrame, encodeFrameInto } from './frame.ts';
 import type { SlotRegion } from './layout.ts';
 
 export interface RingCopy {
@@ -43,6 +43,8 @@ export interface RingScan {
 export class RecordRing {
   private nextSeq = 1;
   private readonly buffer: Uint8Array;
+  /** Where the next copy is framed before it is programmed. */
+  private readonly frame: Uint8Array;
   /** Payload of the last completed write (or of the newest copy found at boot), for `refresh`. */
   private lastPayload: Uint8Array | null = null;
 
@@ -52,6 +54,7 @@ export class RecordRing {
     private readonly region: SlotRegion,
   ) {
     this.buffer = new Uint8Array(flash.slotBytes);
+    this.frame = new Uint8Array(flash.slotBytes);
   }
 
   private slotOf(seq: number): number {
@@ -68,16 +71,27 @@ export class RecordRing {
     return surveyed;
   }
 
-  /** True when the ring holds what its writes since boot left, and nothing else. */
+  /**
+   * True when the slots boot depends on hold what the writes since boot left there: the newest
+   * copy (the last write, with its sequence number, in its slot), the copy before it (what a lost
+   * newest write recovers to) and the slot after it (the oldest, where the boot's walk starts).
+   * Three reads whatever the ring's size; damage deeper in a ring is overwritten as the ring turns,
+   * and boot does not depend on it.
+   */
   audit(): HalResult<{ ok: true; intact: boolean; found: string }> {
-    const surveyed = this.survey();
-    if (!surveyed.ok) return surveyed;
-    const { copies, corrupt, lostWrites } = surveyed.scan;
-    const newest = copies[0];
-    if (newest === undefined) return { ok: true, intact: this.nextSeq === 1, found: 'no valid copy' };
-    if (newest.seq !== this.nextSeq - 1) return { ok: true, intact: false, found: `newest copy ${newest.seq}, last written ${this.nextSeq - 1}` };
-    if (corrupt.length > 0) return { ok: true, intact: false, found: `slot ${corrupt[0]?.slot}: ${corrupt[0]?.reason}` };
-    if (lostWrites > 0) return { ok: true, intact: false, found: `${lostWrites} slots after the newest copy hold neither an older copy nor erased flash` };
+    const last = this.nextSeq - 1;
+    if (last < 1) return { ok: true, intact: true, found: '' };
+    for (const seq of [last, last - 1, last + 1 - this.region.slotCount]) {
+      const slot = this.slotOf(Math.max(seq, 0));
+      const read = this.flash.read(slot, this.buffer);
+      if (!read.ok) return read;
+      const frame = decodeFrame(this.buffer);
+      const asWritten = seq < 1 ? frame.status === 'erased' : frame.status === 'valid' && frame.kind === this.kind && frame.seq === seq;
+      if (!asWritten) {
+        const held = frame.status === 'valid' ? `copy ${frame.seq} of a ${frame.kind} record` : frame.status === 'corrupt' ? `a damaged frame (${frame.reason})` : 'erased flash';
+        return { ok: true, intact: false, found: `slot ${slot} holds ${held}, not ${seq < 1 ? 'erased flash' : `copy ${seq}`}` };
+      }
+    }
     return { ok: true, intact: true, found: '' };
   }
 
@@ -136,15 +150,17 @@ export class RecordRing {
     return { ok: true, scan: { copies, corrupt, lostWrites } };
   }
 
-  /** Writes `payload` as the next copy. */
+  /** Writes `payload` as the next copy (the ring keeps its own copy of it, for `refresh`). */
   write(payload: Uint8Array): HalResult<Done> {
     const seq = this.nextSeq;
-    const bytes = encodeFrame(this.kind, seq, payload);
-    if (bytes.length > this.flash.slotBytes) return halError('outOfRange', `${this.kind} record of ${bytes.length} bytes does not fit a ${this.flash.slotBytes}-byte slot`);
-    const written = this.flash.write(this.slotOf(seq), bytes);
+    const length = FRAME_OVERHEAD_BYTES + payload.length;
+    if (length > this.flash.slotBytes) return halError('outOfRange', `${this.kind} record of ${length} bytes does not fit a ${this.flash.slotBytes}-byte slot`);
+    encodeFrameInto(this.frame, this.kind, seq, payload);
+    const written = this.flash.write(this.slotOf(seq), this.frame.subarray(0, length));
     if (!written.ok) return written;
     this.nextSeq = seq + 1;
-    this.lastPayload = payload;
+    if (this.lastPayload !== null && this.lastPayload !== payload && this.lastPayload.length === payload.length) this.lastPayload.set(payload);
+    else if (this.lastPayload !== payload) this.lastPayload = payload.slice();
     return written;
   }
 }

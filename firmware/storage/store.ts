@@ -22,6 +22,7 @@ import { EMPTY_LEDGER } from '../ledger.ts';
 import { NV_LAYOUT, NV_SLOT_BYTES, NV_SLOT_COUNT } from './layout.ts';
 import type { DeviceRecord, StoredPlan, StoredSafety, StoredState } from './records.ts';
 import { NO_SAFETY, decodeDevice, decodePlan, decodeSafety, decodeState, encodeDevice, encodePlan, encodeSafety, encodeState } from './records.ts';
+import { ByteWriter } from './frame.ts';
 import type { RingScan } from './ring.ts';
 import { RecordRing } from './ring.ts';
 
@@ -45,6 +46,7 @@ type Recovered<T> = { value: T; lost: number } | null;
 export class PumpStore {
   private readonly rings: Record<'device' | 'state' | 'plan' | 'safety', RecordRing>;
   private lastPlanId = 0;
+  private readonly stateWriter = new ByteWriter(64);
 
   constructor(private readonly flash: NvFlash) {
     this.rings = {
@@ -89,7 +91,11 @@ export class PumpStore {
     if (scans.state !== null) {
       if (state === null) damage.push('state record (ledger and mode) missing or unreadable');
       else if (state.lost > 1) damage.push(`state record: ${state.lost} writes after copy may be lost, more than the one a recovery may repeat`);
-      else if (state.lost === 1) findings.push('state record: the newest write was lost; resumed from the copy before it (at most one stroke repeated)');
+      else if (state.lost === 1 && state.value.planId !== 0 && state.value.resumePoint === 'none') {
+        // With a programme ready and no therapy under way no stroke is written: the lost write was
+        // a mode change (a prime or a start), and whether the therapy began cannot be known.
+        damage.push('state record: the newest write was lost while a programme was ready; whether it began a therapy cannot be known');
+      } else if (state.lost === 1) findings.push('state record: the newest write was lost; resumed from the copy before it (at most one stroke repeated)');
     }
     const stateValue = state !== null && state.lost <= 1 ? state.value : INITIAL_STATE;
 
@@ -122,8 +128,9 @@ export class PumpStore {
     return { device: device?.value ?? null, state: stateValue, plan, safety: safety !== null && safety.lost <= 1 ? safety.value : NO_SAFETY, findings, damage };
   }
 
+  /** Written after every stroke, so it is encoded into one writer kept for it. */
   writeState(s: StoredState): HalResult<Done> {
-    return this.write('state', encodeState(s));
+    return this.write('state', encodeState(s, this.stateWriter.reset()));
   }
 
   /** Writes a newly accepted programme; answers the id the state record must name. */

@@ -18,6 +18,7 @@ import { runCommand } from './run.ts';
 import { detectionCommand } from './detection.ts';
 import { replayCommand } from './replay.ts';
 import { cohortCommand } from './cohort.ts';
+import { campaignCommand } from './campaign.ts';
 
 /** The package's version, as package.json states it. */
 export function packageVersion(): string {
@@ -33,7 +34,7 @@ export function buildProgram(out: NodeJS.WritableStream = process.stdout, err: N
     .exitOverride()
     .configureOutput({ writeOut: (s) => out.write(s), writeErr: (s) => err.write(s) });
   // Each command prints its help and errors where the program does.
-  for (const command of [runCommand(out, err), detectionCommand(out), replayCommand(out), cohortCommand(out, err)]) {
+  for (const command of [runCommand(out, err), detectionCommand(out), replayCommand(out), cohortCommand(out, err), campaignCommand(out)]) {
     program.addCommand(command.copyInheritedSettings(program));
   }
   return program;

@@ -12,7 +12,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Hal } from '../../hal/index.ts';
-import type { AlarmCode, EventLogReadBack, LogEntry } from '../../firmware/index.ts';
+import type { AlarmCode, EventLogReadBack, Ledger, LogEntry } from '../../firmware/index.ts';
 import { ALARM_RULE_BY_CODE, Firmware, HAI_FUDR_LIBRARY, NV_LAYOUT, ledgerFigures, planInfusion, provisionStore, readEventLog } from '../../firmware/index.ts';
 import { VirtualClock } from '../world/clock.ts';
 import { xstateClock } from '../world/board.ts';
@@ -153,6 +153,25 @@ export function provisionedFlash(serialNumber = SIMULATED_SERIAL): SimFlash {
 
 const round = (x: number, digits = 6): number => Number(x.toFixed(digits));
 
+/**
+ * One power cut as the storage campaign judges it: the strokes the ledger held in RAM when the
+ * power went (every one of them made), and the strokes it held after the next boot. Fewer after:
+ * that many strokes will be made again; more: that many will never be made.
+ */
+export interface PowerCut {
+  readonly atMs: number;
+  /** The power failed inside a flash write. */
+  readonly insideWrite: boolean;
+  /** The mode the pump was in (in fail-safe its ledger is no belief, and nothing is delivered). */
+  readonly modeBefore: string;
+  readonly strokesBefore: number;
+  strokesAfter: number | null;
+}
+
+function ledgerStrokes(l: Ledger): number {
+  return l.primeStrokes + l.infusionStrokes + l.flushStrokes;
+}
+
 export class Simulation implements FaultWorld {
   readonly clock = new VirtualClock();
   readonly scenario: Scenario;
@@ -163,6 +182,8 @@ export class Simulation implements FaultWorld {
   readonly nv: SimFlash;
   /** Storage faults applied so far (FaultWorld counts them). */
   corruptionsInjected = 0;
+  /** Every power cut, with the ledger's strokes before it (in RAM) and as restored at the next boot. */
+  readonly powerCuts: PowerCut[] = [];
   /** Where storage faults land (bit positions, torn shares): their own stream of the run's seed. */
   private readonly nvFaultDraws: SeededRandom;
   /** The newest entry of the device's log before this run: the run's own entries follow it. */
@@ -365,19 +386,24 @@ export class Simulation implements FaultWorld {
   }
 
   /** Removes power from the firmware for `durationMs`, then boots it again from its NV store. */
-  powerCycle(durationMs: number): void {
+  powerCycle(durationMs: number, insideWrite = false): void {
     const bootAtMs = this.clock.nowMs() + durationMs;
+    let cut: PowerCut | null = null;
     if (this.pendingBoot !== null) {
       // Already off: a second outage only lengthens the first.
       if (bootAtMs <= this.pendingBoot.atMs) return;
       this.clock.clearTimer(this.pendingBoot.handle);
     } else {
       this.stepsBeforeReboots += this.firmware.controlSteps;
+      cut = { atMs: this.clock.nowMs(), insideWrite, modeBefore: this.firmware.modeName, strokesBefore: ledgerStrokes(this.firmware.ledger), strokesAfter: null };
+      this.powerCuts.push(cut);
       this.firmware.powerOff();
     }
+    const open = cut ?? this.powerCuts.at(-1) ?? null;
     const handle = this.clock.at(bootAtMs, () => {
       this.pendingBoot = null;
       this.firmware = this.bootFirmware();
+      if (open !== null) open.strokesAfter = ledgerStrokes(this.firmware.ledger);
     });
     this.pendingBoot = { atMs: bootAtMs, handle };
   }
@@ -392,7 +418,7 @@ export class Simulation implements FaultWorld {
       this.corruptionsInjected++;
       this.devices.drive.powered = false;
       this.devices.annunciator.powered = false;
-      this.clock.at(this.clock.nowMs(), () => this.powerCycle(durationMs));
+      this.clock.at(this.clock.nowMs(), () => this.powerCycle(durationMs, true));
     });
   }
 

@@ -203,9 +203,8 @@ export class InvariantMonitor {
       if (ph !== null) ph.powerLosses++;
     } else if (mode === 'selfTest') {
       this.powered = true;
-      // The statechart's context (restart history, the alarm that stopped it) does not survive a reboot.
-      this.stoppedBy = null;
-      this.restarts = [];
+      // The restart history and the alarm that stopped the drive are kept in flash (EC23 holds
+      // across reboots, docs/storage.md): a reboot clears neither.
       this.missedInRow = 0;
       this.latched.clear();
     }

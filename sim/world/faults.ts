@@ -23,7 +23,7 @@
  * | powerLoss (durationMinutes) | firmware off, restarts from NV | none; THERAPY_RESUMED logged |
  * | powerLoss duringWrite | power fails inside the next flash write, after a random share of its bytes | none: boot recovers from the copy before (STORAGE_RECOVERED, at most one stroke repeated or lost) |
  * | nvBitFlip (record, bits) | bits of the record's newest copy flip | none: the scrub rewrites it within 10 min (STORAGE_REPAIRED); booted before that, recovered from the copy before |
- * | nvTornWrite (record) | the next write to the record stops after a random share of its bytes (the firmware does not know) | none: repaired by the scrub, or recovered at boot |
+ * | nvTornWrite (record) | the next write to the record stops after a random share of its bytes (the firmware does not know) | none: superseded by the next write or repaired by the scrub, or recovered at boot |
  * | nvStaleRecord (record, ageWrites) | the newest copy is replaced by the image of an older write (an erase that failed) | none: repaired by the scrub, or recovered at boot |
  * | nvErase (record or all) | the record's slots read as erased flash | none while running (the scrub rewrites it from RAM); booted before that: STORAGE_FAULT |
  * | nvWriteFailure (durationMinutes) | every flash write fails | STORAGE_FAULT (stop now) |

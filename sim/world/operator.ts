@@ -121,13 +121,17 @@ export class SingleCycleOperator implements Operator {
     this.responder.onMode(world, mode);
     switch (mode) {
       case 'idle':
-        if (world.firmware().plan === null) clock.setTimer(() => this.program(world), OPERATOR_DELAYS_MS.program);
+        // Idle before the infusion started — first boot, or a reboot that kept no programme under
+        // way — is programmed (again); idle after it is a stop, and stays so.
+        if (world.firmware().plan === null || timeline.infusionStartMs < 0) clock.setTimer(() => this.program(world), OPERATOR_DELAYS_MS.program);
         break;
       case 'ready':
         clock.setTimer(() => world.firmware().command({ type: 'prime' }), OPERATOR_DELAYS_MS.prime);
         break;
       case 'primed':
         clock.setTimer(() => {
+          // A pump that went dark meanwhile is not connected to the patient; its boot calls again.
+          if (!world.firmware().powered) return;
           plant.accessPort();
           if (world.firmware().command({ type: 'start' }).accepted && timeline.infusionStartMs < 0) timeline.infusionStartMs = clock.nowMs();
         }, OPERATOR_DELAYS_MS.start);
@@ -136,7 +140,7 @@ export class SingleCycleOperator implements Operator {
         timeline.infusionCompleteMs = atMs;
         clock.setTimer(() => {
           const plan = world.firmware().plan;
-          if (plan === null) return;
+          if (plan === null || !world.firmware().powered) return;
           connectLockSyringe(plant, world.profile, plan);
           world.firmware().command({ type: 'flush' });
         }, OPERATOR_DELAYS_MS.flush);
@@ -153,6 +157,8 @@ export class SingleCycleOperator implements Operator {
   }
 
   private program(world: OperatorWorld): void {
+    // A pump that lost its power meanwhile is programmed when it is back in idle (onMode again).
+    if (!world.firmware().powered) return;
     const answer = world.firmware().command({ type: 'program', prescription: this.prescription, confirmSoftLimits: this.confirmSoftLimits });
     const plan = world.firmware().plan;
     if (!answer.accepted || plan === null) {

@@ -53,7 +53,8 @@ const BOUND_S: Record<string, number> = {
  */
 const STORAGE_EXAMPLES: Record<string, { readonly notification: string | null }> = {
   'nv-bit-flip': { notification: 'STORAGE_REPAIRED' },
-  'nv-torn-write': { notification: 'STORAGE_REPAIRED' },
+  // The torn state copy is superseded by the next stroke's write before the scrub looks.
+  'nv-torn-write': { notification: null },
   'nv-stale-record': { notification: 'STORAGE_REPAIRED' },
   'nv-erase': { notification: 'STORAGE_REPAIRED' },
   'nv-write-failure': { notification: null },
