@@ -58,6 +58,11 @@ interface RunFlags {
 }
 
 const DEFAULT_EVERY_SECONDS = 10;
+/**
+ * A report alone samples every 60 s: its plots draw min/max buckets of about 800 s for 14 days, and
+ * each sample keeps its interval's pressure extremes, so nothing shown is lost at the lower cost.
+ */
+const REPORT_EVERY_SECONDS = 60;
 
 /** Opens the telemetry file the flags ask for (null: none), refusing a name or a folder it cannot write. */
 function openTelemetry(flags: RunFlags, withCycle: boolean): TelemetryFileWriter | null {
@@ -88,7 +93,7 @@ async function run(flags: RunFlags, out: NodeJS.WritableStream, err: NodeJS.Writ
   const scenario = flags.scenario === undefined ? defaultScenario() : loadScenarioFile(flags.scenario);
   checkPrescription(scenario);
   checkOutputs(flags);
-  const everyMs = (flags.every ?? DEFAULT_EVERY_SECONDS) * 1000;
+  const everyMs = (flags.every ?? (flags.telemetry === undefined ? REPORT_EVERY_SECONDS : DEFAULT_EVERY_SECONDS)) * 1000;
   if (scenario.course !== undefined) {
     // A course runs unpaced: its pump runs are separate cycles on the course calendar.
     if (flags.speed !== 'max') throw new InputError('--speed: a course runs unpaced (allowed: max)');
@@ -156,7 +161,7 @@ export function runCommand(out: NodeJS.WritableStream = process.stdout, err: Nod
     .option('--json', 'print exactly one JSON object (the run summary) on stdout')
     .option('--report <file.html>', 'also write a self-contained HTML report with plots (docs/reports.md)')
     .option('--telemetry <file.csv|file.ndjson>', 'also write the time series, one row per sample (docs/reports.md)')
-    .option('--every <seconds>', `sampling interval of --telemetry and --report in simulated seconds (integer 1–86400, default ${DEFAULT_EVERY_SECONDS})`, intOption('--every', 1, 86400))
+    .option('--every <seconds>', `sampling interval of --telemetry and --report in simulated seconds (integer 1–86400; default ${DEFAULT_EVERY_SECONDS}, ${REPORT_EVERY_SECONDS} for --report alone)`, intOption('--every', 1, 86400))
     .exitOverride()
     .action(async (flags: RunFlags) => run(flags, out, err));
 }

@@ -110,16 +110,26 @@ export class TelemetrySampler {
     const pumpedUl = this.world.plant.cumulativePumpedUl;
     const dtMs = atMs - this.lastAtMs;
     const n = this.pressureCount;
+    const w = this.world;
+    const firmware = w.firmware();
+    const ledger = firmware.ledger;
+    const alarms = firmware.alarms.entries;
     const row: TelemetrySample = {
       timeS: atMs / 1000,
+      mode: w.powered() ? firmware.modeName : 'off',
       pressureMeanMmHg: n === 0 ? null : round(this.pressureMeanSum / n, 2),
       pressureMinMmHg: n === 0 ? null : round(this.pressureMin, 2),
       pressureMaxMmHg: n === 0 ? null : round(this.pressureMax, 2),
       cardiacAmplitudeMmHg: n === 0 ? null : round(this.cardiacSum / n, 2),
       flowSensorUlPerHour: this.flowMs === 0 ? null : round(this.flowWeighted / this.flowMs, 2),
       trueFlowUlPerHour: dtMs <= 0 ? 0 : round(((pumpedUl - this.lastPumpedUl) * MS_PER_HOUR) / dtMs, 2),
+      deliveredTruthUl: round(w.plant.toArtery.volumeUl, 3),
+      ledgerUl: round(((ledger.infusionStrokes + ledger.flushStrokes) * w.strokeVolumeNl) / 1000, 3),
       reservoirGaugeMl: this.reservoirMl,
-      ...this.state(),
+      reservoirLedgerMl: round((ledger.reservoirFillUl - ((ledger.primeStrokes + ledger.infusionStrokes) * w.strokeVolumeNl) / 1000) / 1000, 4),
+      reservoirTrueMl: round(w.plant.reservoirVolumeUl / 1000, 4),
+      batteryPercent: round(w.batteryPercent(), 2),
+      activeAlarm: alarms.length === 0 ? '' : alarms.map((e) => e.code).join('+'),
     };
     this.lastAtMs = atMs;
     this.lastPumpedUl = pumpedUl;

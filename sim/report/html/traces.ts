@@ -19,37 +19,53 @@ export interface Trace {
   readonly cols: Readonly<Record<string, readonly (number | null)[]>>;
 }
 
+const NUMERIC_COLUMNS: readonly NumericColumn[] = [
+  'timeS', 'pressureMeanMmHg', 'pressureMinMmHg', 'pressureMaxMmHg', 'cardiacAmplitudeMmHg', 'flowSensorUlPerHour', 'trueFlowUlPerHour',
+  'deliveredTruthUl', 'ledgerUl', 'reservoirGaugeMl', 'reservoirLedgerMl', 'reservoirTrueMl', 'batteryPercent',
+];
+
+/** The numeric columns of the samples, kept column by column in growing Float64Arrays (NaN: no value). */
 export class TraceCollector {
-  private readonly rows: TelemetrySample[] = [];
+  private capacity = 1024;
+  private count = 0;
+  private readonly columns = new Map<NumericColumn, Float64Array>(NUMERIC_COLUMNS.map((c) => [c, new Float64Array(1024)]));
 
   add(sample: TelemetrySample): void {
-    this.rows.push(sample);
+    if (this.count === this.capacity) this.grow();
+    const i = this.count++;
+    for (const [c, column] of this.columns) {
+      const v = sample[c];
+      column[i] = v === null ? NaN : v;
+    }
   }
 
   get length(): number {
-    return this.rows.length;
+    return this.count;
   }
 
   get lastTimeS(): number {
-    return this.rows.length === 0 ? 0 : (this.rows[this.rows.length - 1] as TelemetrySample).timeS;
+    return this.count === 0 ? 0 : (this.columns.get('timeS') as Float64Array)[this.count - 1] as number;
   }
 
   /** The columns asked for, decimated to at most 2·buckets points. `scale` converts a column's unit (e.g. µL → mL). */
   trace(columns: readonly NumericColumn[], buckets: number, scale: Partial<Record<NumericColumn, number>> = {}): Trace {
-    const timeS = this.rows.map((r) => r.timeS);
-    const values = columns.map((c) => {
-      const k = scale[c] ?? 1;
-      return this.rows.map((r) => {
-        const v = r[c];
-        return v === null ? null : k === 1 ? v : Number((v * k).toFixed(6));
-      });
-    });
-    const d = decimateMinMax({ timeS, values }, buckets);
+    const n = this.count;
+    const d = decimateMinMax({ timeS: (this.columns.get('timeS') as Float64Array).subarray(0, n), values: columns.map((c) => (this.columns.get(c) as Float64Array).subarray(0, n)) }, buckets);
     const cols: Record<string, readonly (number | null)[]> = {};
     columns.forEach((c, i) => {
-      cols[c] = d.values[i] as (number | null)[];
+      const k = scale[c] ?? 1;
+      cols[c] = Array.from(d.values[i] as ArrayLike<number>, (v) => (Number.isNaN(v) ? null : k === 1 ? v : Math.round(v * k * 1e6) / 1e6));
     });
-    return { timeS: d.timeS, cols };
+    return { timeS: Array.from(d.timeS), cols };
+  }
+
+  private grow(): void {
+    this.capacity *= 2;
+    for (const [c, column] of this.columns) {
+      const bigger = new Float64Array(this.capacity);
+      bigger.set(column);
+      this.columns.set(c, bigger);
+    }
   }
 }
 
