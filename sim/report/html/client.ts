@@ -132,7 +132,7 @@ export const CLIENT_SCRIPT = String.raw`
   }
   function barsChart(el, spec) {
     var trace = data.traces[spec.trace];
-    var n = spec.series.length, slot = 0.8 / n;
+    var n = spec.series.length, unit = spec.barWidth || 1, slot = 0.8 * unit / n;
     var series = [{ label: spec.xLabel, value: function (u, v) { return v === null ? '–' : String(v); } }];
     var cols = [trace.timeS];
     spec.series.forEach(function (s) {
@@ -149,7 +149,7 @@ export const CLIENT_SCRIPT = String.raw`
           var v = u.data[i + 1][j];
           if (v === null || v === undefined) continue;
           var x = u.data[0][j];
-          var x0 = u.valToPos(x - 0.4 + i * slot, 'x', true), x1 = u.valToPos(x - 0.4 + (i + 1) * slot, 'x', true);
+          var x0 = u.valToPos(x - 0.4 * unit + i * slot, 'x', true), x1 = u.valToPos(x - 0.4 * unit + (i + 1) * slot, 'x', true);
           var y0 = u.valToPos(0, 'y', true), y1 = u.valToPos(v, 'y', true);
           ctx.fillRect(x0, Math.min(y0, y1), Math.max(1, x1 - x0 - 1), Math.max(1, Math.abs(y0 - y1)));
         }
@@ -160,8 +160,8 @@ export const CLIENT_SCRIPT = String.raw`
     var opts = {
       title: spec.title, width: width(el), height: spec.height || 220,
       cursor: { points: { show: false } },
-      scales: { x: { time: false, range: [xs[0] - 0.6, xs[xs.length - 1] + 0.6] }, y: { range: function (u, min, max) { return [0, Math.max(1, max * 1.1)]; } } },
-      axes: [{ label: spec.xLabel, incrs: [1, 2, 5, 10, 20, 50, 100], values: function (u, s) { return s.map(function (v) { return Number.isInteger(v) ? String(v) : ''; }); } }, { label: spec.yLabel, size: 60 }],
+      scales: { x: { time: false, range: [xs[0] - 0.6 * unit, xs[xs.length - 1] + 0.6 * unit] }, y: { range: function (u, min, max) { return [0, Math.max(1, max * 1.1)]; } } },
+      axes: [{ label: spec.xLabel, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000], values: function (u, s) { return s.map(function (v) { return Number.isInteger(v) ? String(v) : ''; }); } }, { label: spec.yLabel, size: 60 }],
       series: series,
       hooks: { draw: [draw] },
     };
