@@ -14,13 +14,16 @@ const SHORT = path.join(ROOT, 'sim/scenarios/occlusion-line-gradual.json');
 const dir = mkdtempSync(path.join(tmpdir(), 'pumpsim-telemetry-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('run --telemetry', () => {
+describe('run --telemetry and the --report options', () => {
   it('refuses an interval out of range, an unknown format, an unwritable file and --every alone, naming the option', async () => {
     for (const every of ['0', '86401', '2.5', 'ten']) expectInputError(await cli('run', '--telemetry', path.join(dir, 'x.csv'), '--every', every), /--every must be an integer 1–86400/);
     expectInputError(await cli('run', '--telemetry', path.join(dir, 'x.txt')), /--telemetry: the file name must end in \.csv or \.ndjson/);
     expectInputError(await cli('run', '--telemetry', path.join(dir, 'no-such-folder', 'x.csv')), /--telemetry: cannot write/);
     expectInputError(await cli('run', '--report', path.join(dir, 'x.pdf')), /--report: the file name must end in \.html/);
     expectInputError(await cli('run', '--every', '5'), /--every: sets the sampling of --telemetry or --report/);
+    expectInputError(await cli('cohort', '--report', path.join(dir, 'x.pdf')), /--report: the file name must end in \.html/);
+    expectInputError(await cli('detection', '--report', path.join(dir, 'x.pdf')), /--report: the file name must end in \.html/);
+    expectInputError(await cli('detection', '--report', path.join(dir, 'no-such-folder', 'x.html')), /--report .*cannot write the file/);
   });
 
   it('writes the same rows as CSV and as NDJSON: the documented columns, ⌈T / every⌉ + 1 rows, the summary’s delivered volume last', async () => {

@@ -16,6 +16,9 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALARM_RAISED_COLOUR } from '../../../sim/report/html/client.ts';
+import type { DetectionResult, NominalResult } from '../../../sim/campaigns/detection.ts';
+import { buildReport, detectionCases, runDetectionTask } from '../../../sim/campaigns/detection.ts';
+import { detectionReportHtml } from '../../../sim/report/html/detectionReport.ts';
 import { cli } from '../../support/cli.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -78,6 +81,13 @@ beforeAll(async () => {
   writeFileSync(path.join(dir, 'course.json'), JSON.stringify({ ...course, name: 'browser-course', course: { cycles: 2, cycleDays: 21 }, clinicalEvents: [] }));
   const c = await cli('run', '--scenario', path.join(dir, 'course.json'), '--report', path.join(dir, 'course.html'), '--every', '60');
   expect(c.code, c.stderr).toBe(0);
+  const k = await cli('cohort', '--patients', '12', '--seed', '3', '--clinical-only', '--workers', '0', '--report', path.join(dir, 'cohort.html'));
+  expect(k.code, k.stderr).toBe(0);
+  // A small detection campaign in-process: one fault at two compliances, one nominal cycle.
+  const cases = detectionCases({ seedsPerCell: 1, faults: ['occlusion catheter'], rates: ['default'], compliances: [0.05, 1] });
+  const faults = cases.map((c) => runDetectionTask({ type: 'fault', c }) as DetectionResult);
+  const nominal = [runDetectionTask({ type: 'nominal', c: { seed: 50_000 } }) as NominalResult];
+  writeFileSync(path.join(dir, 'detection.html'), detectionReportHtml(buildReport(faults, nominal, 1), 'test', 'test'));
   context = await chromium.launchPersistentContext(path.join(dir, 'profile'), { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1280, height: 900 } });
 });
 
@@ -150,5 +160,19 @@ describe('the course report in Chromium', () => {
     expect(await page.locator('a[href="#cycle-2"]').count()).toBe(1);
     expect(await page.locator('.strip div').count()).toBe(42);
     await page.close();
+  });
+});
+
+describe('the cohort and detection reports in Chromium', () => {
+  it('draw their plots and load nothing from the network', async () => {
+    for (const [file, charts] of [['cohort.html', 3], ['detection.html', 3]] as const) {
+      const { page, requests, errors } = await open(path.join(dir, file));
+      expect(errors, file).toEqual([]);
+      expect(requests.filter((u) => !u.startsWith('file:') && !u.startsWith('data:')), file).toEqual([]);
+      const pixels = await drawnPixels(page);
+      expect(pixels.length, file).toBe(charts);
+      for (const n of pixels) expect(n, file).toBeGreaterThan(500);
+      await page.close();
+    }
   });
 });
