@@ -48,11 +48,11 @@ function expectRows(rows: readonly TelemetrySample[], summary: RunSummary, every
 }
 
 describe('telemetry samples', () => {
-  it('leave every example scenario’s summary unchanged (first 50 h, sampled every 7 s)', () => {
+  it('leave every example scenario’s summary unchanged (first 30 h, sampled every 7 s)', () => {
     const files = readdirSync(SCENARIOS).filter((f) => f.endsWith('.json'));
     expect(files.length).toBeGreaterThan(20);
     for (const file of files) {
-      const r = sampled(file, 7, 50 * HOUR_MS);
+      const r = sampled(file, 7, 30 * HOUR_MS);
       expect(withoutWall(r.sampled), file).toEqual(withoutWall(r.plain));
       expectRows(r.rows, r.sampled, 7);
     }
@@ -68,12 +68,12 @@ describe('telemetry samples', () => {
 
   it('leave the run unchanged and count right for any seed, interval and run length', () => {
     checkProperty(
-      fc.property(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 1, max: 900 }), fc.integer({ min: 1, max: 20 * 3600 }), (seed, every, lengthS) => {
+      fc.property(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 1, max: 900 }), fc.integer({ min: 1, max: 60 * 3600 }), (seed, every, lengthS) => {
         const r = sampled('occlusion-catheter.json', every, lengthS * 1000, seed);
         expect(withoutWall(r.sampled)).toEqual(withoutWall(r.plain));
         expectRows(r.rows, r.sampled, every);
       }),
-      { seed: 1717, numRuns: 12 },
+      { seed: 1717, numRuns: 8 },
     );
   });
 
