@@ -3,7 +3,7 @@
  *
  * Owns: the page frame (styles, header), inlining uPlot's script and stylesheet as the installed
  * package ships them (node_modules/uplot/dist, read when a report is written), embedding the
- * report's data as JSON, and the small helpers the reports share (escaping, tables).
+ * report's data as JSON, and what the reports share (escaping, tables, times).
  * Promises: the page loads nothing: no <link>, no src= URL, no fetch; its data sits in one
  * <script type="application/json"> (with "<" escaped, so no text in it can close the element);
  * the charts are drawn by the browser-side code in client.ts.
