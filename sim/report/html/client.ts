@@ -84,7 +84,7 @@ export const CLIENT_SCRIPT = String.raw`
       var row = h / 3, dpr = devicePixelRatio || 1;
       ctx.save();
       ctx.beginPath(); ctx.rect(left, top, u.bbox.width, h); ctx.clip();
-      ctx.font = (11 * dpr) + 'px sans-serif'; ctx.textBaseline = 'middle';
+      ctx.font = (11 * dpr) + 'px sans-serif'; ctx.textBaseline = 'middle'; ctx.textAlign = 'left';
       ev.modes.forEach(function (m) {
         if (!modeColour[m.mode]) modeColour[m.mode] = MODE_COLOURS[Object.keys(modeColour).length % MODE_COLOURS.length];
         var a = px(u, m.fromS), b = px(u, m.toS);
