@@ -14,6 +14,8 @@ import { MAX_COURSE_CYCLES } from '../scenario/course.ts';
 import { defaultWorkers, runCohort } from '../campaigns/cohort.ts';
 import { cohortCsv, formatCohortTable } from '../report/cohort.ts';
 import { loadRuleTable } from '../course/rules.ts';
+import { cohortReportHtml } from '../report/html/cohortReport.ts';
+import { packageVersion } from './version.ts';
 
 interface CohortFlags {
   patients: number;
@@ -25,6 +27,7 @@ interface CohortFlags {
   profile: string;
   rules?: string;
   clinicalOnly?: boolean;
+  report?: string;
 }
 
 export function cohortCommand(out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Command {
@@ -38,11 +41,21 @@ export function cohortCommand(out: NodeJS.WritableStream = process.stdout, err: 
     .option('--max-cycles <n>', `cap each patient's planned course (integer 1–${MAX_COURSE_CYCLES}; for quick looks)`, intOption('--max-cycles', 1, MAX_COURSE_CYCLES))
     .addOption(new Option('--profile <name>', 'device profile').choices(['port-ambulatory', 'implanted', 'implanted-40']).default('port-ambulatory'))
     .option('--rules <file>', 'rule-table JSON replacing the default (sim/course/rules.default.json)')
+    .option('--report <file.html>', 'also write an HTML report: the distributions as plots beside the seed (docs/reports.md)')
     .option('--clinical-only', 'no pump: calendar and clinician only, each cycle delivers its programme exactly (fast; no device alarms)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => out.write(s), writeErr: (s) => err.write(s) })
     .action(async (flags: CohortFlags) => {
       if (flags.rules !== undefined) loadRuleTable(flags.rules);
+      for (const [option, file] of [['--report', flags.report]] as const) {
+        if (file === undefined) continue;
+        if (!/\.html?$/i.test(file)) throw new ScenarioError(`${option}: the file name must end in .html, got "${file}"`);
+        try {
+          writeFileSync(file, '');
+        } catch (e) {
+          throw new ScenarioError(`${option} ${file}: cannot write the file (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+        }
+      }
       if (flags.csv !== undefined) {
         try {
           writeFileSync(flags.csv, '');
@@ -74,6 +87,10 @@ export function cohortCommand(out: NodeJS.WritableStream = process.stdout, err: 
         bar?.stop();
       }
       if (flags.csv !== undefined) writeFileSync(flags.csv, cohortCsv(result.outcomes));
+      if (flags.report !== undefined) {
+        const command = `npm run -s pumpsim -- cohort --patients ${flags.patients} --seed ${flags.seed} --profile ${flags.profile}${flags.maxCycles !== undefined ? ` --max-cycles ${flags.maxCycles}` : ''}${flags.clinicalOnly ? ' --clinical-only' : ''}${flags.rules !== undefined ? ` --rules ${flags.rules}` : ''}`;
+        writeFileSync(flags.report, cohortReportHtml({ table: result.table, outcomes: result.outcomes, patients: result.patients, seed: result.seed, profile: result.profile, version: packageVersion(), command }));
+      }
       if (flags.json) {
         const { outcomes, ...rest } = result;
         out.write(`${JSON.stringify({ ...rest, outcomes: outcomes.map((o) => ({ ...o, patient: { ...o.patient } })) })}\n`);

@@ -10,7 +10,6 @@
  * - exit 1: an internal error.
  * - With `--json`, stdout is exactly one JSON object.
  */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ScenarioError } from '../scenario/scenario.ts';
 import { EXIT_INTERNAL, EXIT_INVALID_INPUT, EXIT_OK, InputError } from './exitCodes.ts';
@@ -20,11 +19,9 @@ import { replayCommand } from './replay.ts';
 import { cohortCommand } from './cohort.ts';
 import { campaignCommand } from './campaign.ts';
 
-/** The package's version, as package.json states it. */
-export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
+import { packageVersion } from './version.ts';
+
+export { packageVersion };
 
 export function buildProgram(out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Command {
   const program = new Command('pumpsim')

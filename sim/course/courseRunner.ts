@@ -39,6 +39,7 @@ import type { Scenario } from '../scenario/scenario.ts';
 import { ScenarioError, deviceProfileOf, prescriptionInput } from '../scenario/scenario.ts';
 import type { SimFlash } from '../world/devices/index.ts';
 import { Simulation, provisionedFlash } from '../run/simulation.ts';
+import type { Telemetry } from '../run/telemetry.ts';
 import { DISPLACEMENT_CORRECTION_HOURS, PatientDraws } from './adverseEvents.ts';
 import type { CalendarDay, XeloxCycle } from './calendar.ts';
 import { MS_PER_DAY, courseCalendar, cycleStartDay, dayOf, lockCycleDay, xeloxForCycle } from './calendar.ts';
@@ -196,6 +197,8 @@ export interface CourseOptions {
    */
   readonly executor?: 'pump' | 'nominal';
   readonly onCycle?: (record: CycleRecord) => void;
+  /** Telemetry for each infused cycle's pump run (samples, log), asked for as the cycle starts. */
+  readonly telemetry?: (cycle: number) => Telemetry | undefined;
 }
 
 /** Seed of cycle c's run, from the course seed (counter-based, rng.ts). */
@@ -242,6 +245,7 @@ export class PumpCycleExecutor implements CycleExecutor {
     private readonly seed: number,
     private readonly artery: { meanArterialPressureMmHg: number; heartRateBpm: number },
     cycleDays: number,
+    private readonly telemetry?: (cycle: number) => Telemetry | undefined,
   ) {
     this.cycleMs = cycleDays * MS_PER_DAY;
   }
@@ -266,8 +270,10 @@ export class PumpCycleExecutor implements CycleExecutor {
       cycleMs: this.cycleMs,
     });
     const seed = cycleSeed(this.seed, request.cycle);
-    const sim = new Simulation({ scenario, seed, deviceSeed: this.seed, nv: this.nv, operator, horizonMs: this.cycleMs });
+    const telemetry = this.telemetry?.(request.cycle);
+    const sim = new Simulation({ scenario, seed, deviceSeed: this.seed, nv: this.nv, operator, horizonMs: this.cycleMs, ...(telemetry !== undefined ? { telemetry } : {}) });
     const summary = sim.runToEnd();
+    telemetry?.complete();
     if (operator.refused !== null) {
       throw new ScenarioError(
         `cycle ${request.cycle}: the pump refused the programme at dose factor ${request.doseFactor}: ${operator.refused}` +
@@ -373,7 +379,7 @@ export function runCourse(options: CourseOptions): CourseRunSummary {
   const infusionDays = scenario.prescription.infusionDays;
   const cycleDays = course.cycleDays;
   const artery = patientArtery(scenario, seed, profile);
-  const executor: CycleExecutor = options.executor === 'nominal' ? new NominalCycleExecutor(scenario, profile) : new PumpCycleExecutor(scenario, seed, artery, cycleDays);
+  const executor: CycleExecutor = options.executor === 'nominal' ? new NominalCycleExecutor(scenario, profile) : new PumpCycleExecutor(scenario, seed, artery, cycleDays, options.telemetry);
   const draws = new PatientDraws(seed);
   const visitCycleDay = lockCycleDay(infusionDays);
   const infusionHours = infusionDays * 24;

@@ -27,6 +27,7 @@ import { RUN_SLACK_MS, deviceProfileOf, prescriptionInput } from '../scenario/sc
 import type { FaultOutcome, FaultWorld, InvalidSensorName, NvRecordName, SensorName } from '../world/faults.ts';
 import { faultOutcomes, scheduleFaults } from '../world/faults.ts';
 import { Telemetry } from './telemetry.ts';
+import { TelemetrySampler } from './sampler.ts';
 import type { Operator, OperatorWorld, Timeline } from '../world/operator.ts';
 import { SingleCycleOperator } from '../world/operator.ts';
 
@@ -209,6 +210,7 @@ export class Simulation implements FaultWorld {
   private pendingBoot: { atMs: number; handle: number } | null = null;
   private readonly bolus = new UnintendedBolus(BOLUS_WINDOW_SAMPLES);
   private wallMs = 0;
+  private readonly sampler: TelemetrySampler | null = null;
 
   constructor(private readonly options: RunOptions) {
     const scenario = options.scenario;
@@ -250,11 +252,30 @@ export class Simulation implements FaultWorld {
       drive: new SimDrive(this.plant, clock, profile.mechanism.encoderCountsPerStroke),
       annunciator: new SimAnnunciator(),
     };
+    const everyMs = telemetry?.sampleEveryMs ?? null;
+    const sampler =
+      telemetry === undefined || everyMs === null
+        ? null
+        : new TelemetrySampler(
+            {
+              clock,
+              plant: this.plant,
+              strokeVolumeNl: profile.firmwareConfig.strokeVolumeNl,
+              firmware: () => this.firmware,
+              powered: () => this.pendingBoot === null,
+              batteryPercent: () => this.devices.power.batteryPercent(),
+            },
+            everyMs,
+            (sample) => telemetry.samples.next(sample),
+          );
+    this.sampler = sampler;
+    const d = this.devices;
     this.hal = {
       clock,
-      pressure: this.devices.pressure,
-      flow: this.devices.flow,
-      reservoir: this.devices.reservoir,
+      // Sampled, the firmware's readings pass the sampler on their way (the sensor is read once, as unsampled).
+      pressure: sampler === null ? d.pressure : { read: () => observed(d.pressure.read(), (r) => sampler.onPressure(r)) },
+      flow: sampler === null ? d.flow : { read: () => observed(d.flow.read(), (r) => sampler.onFlow(r)) },
+      reservoir: sampler === null ? d.reservoir : { read: () => observed(d.reservoir.read(), (r) => sampler.onReservoir(r)) },
       power: this.devices.power,
       drive: this.devices.drive,
       nv: this.nv,
@@ -278,6 +299,7 @@ export class Simulation implements FaultWorld {
       },
     };
     this.firmware = this.bootFirmware();
+    sampler?.start();
     scheduleFaults(scenario.faults, this);
     clock.startPeriodic(BOLUS_SAMPLE_MS, () => this.sampleBolus());
   }
@@ -365,7 +387,14 @@ export class Simulation implements FaultWorld {
     const wallStart = performance.now();
     if (!this.done) this.clock.runUntil(this.horizonMs);
     this.wallMs += performance.now() - wallStart;
-    return this.summary();
+    return this.finalSummary();
+  }
+
+  /** The summary, then the sampler's last row (taken after the summary settled the plant). */
+  private finalSummary(): RunSummary {
+    const summary = this.summary();
+    this.sampler?.finish();
+    return summary;
   }
 
   /** Runs paced: `speed` simulated ms per wall ms ('max' = unpaced). */
@@ -382,7 +411,7 @@ export class Simulation implements FaultWorld {
       await new Promise((resolve) => setTimeout(resolve, waitWallMs));
     }
     this.wallMs += performance.now() - wallStart;
-    return this.summary();
+    return this.finalSummary();
   }
 
   /** Removes power from the firmware for `durationMs`, then boots it again from its NV store. */
@@ -557,6 +586,11 @@ export class Simulation implements FaultWorld {
       eventLog: { entries: deviceLog.entries.length, dropped: deviceLog.dropped, corrupt: deviceLog.corrupt, missing: deviceLog.missing, capacity: deviceLog.capacity },
     };
   }
+}
+
+function observed<T>(reading: T, see: (reading: T) => void): T {
+  see(reading);
+  return reading;
 }
 
 /** Convenience: build and run a scenario. */

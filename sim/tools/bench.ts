@@ -20,6 +20,14 @@ import { runCohort } from '../campaigns/cohort.ts';
 import { runCourse } from '../course/courseRunner.ts';
 import { workerExecArgv } from '../campaigns/workers.ts';
 import { intOption } from '../cli/options.ts';
+import { packageVersion } from '../cli/version.ts';
+import type { LogEntry } from '../../hal/index.ts';
+import { Telemetry } from '../run/telemetry.ts';
+import { TraceCollector } from '../report/html/traces.ts';
+import { runReportHtml } from '../report/html/runReport.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 interface CaseResult {
   readonly medianMs: number;
@@ -30,6 +38,8 @@ interface CaseResult {
   readonly controlSteps: number;
   readonly simulatedSeconds: number;
   readonly nsPerControlStep: number;
+  /** The report case: the HTML file's size. */
+  readonly reportBytes?: number;
 }
 
 /** The default cycle with a fault or an episode most days; the operator clears each and resumes. */
@@ -61,22 +71,28 @@ function measure(runs: number, warmups: number, once: () => Work): CaseResult {
     last = once();
     times.push(performance.now() - t0);
   }
-  const medianMs = median(times);
+  return result(times, warmups, last);
+}
+
+function result(times: readonly number[], warmups: number, last: Work): CaseResult {
+  const medianMs = median([...times]);
   return {
     medianMs: Number(medianMs.toFixed(1)),
     minMs: Number(Math.min(...times).toFixed(1)),
     maxMs: Number(Math.max(...times).toFixed(1)),
-    runs,
+    runs: times.length,
     warmups,
     controlSteps: last.controlSteps,
     simulatedSeconds: last.simulatedSeconds,
     nsPerControlStep: Number(((medianMs * 1e6) / last.controlSteps).toFixed(1)),
+    ...(last.reportBytes !== undefined ? { reportBytes: last.reportBytes } : {}),
   };
 }
 
 interface Work {
   readonly controlSteps: number;
   readonly simulatedSeconds: number;
+  readonly reportBytes?: number;
 }
 
 /** The timed cases; each builds its scenario once, outside the timing. */
@@ -89,6 +105,23 @@ const CASES = {
     const scenario = faultHeavyScenario();
     return () => runScenarioSync({ scenario });
   },
+  /** `pumpsim run --report`: the default cycle sampled every 60 s (the report's default), its HTML report built and written to a file. */
+  report14d: (): (() => Work) => {
+    const scenario = defaultScenario();
+    const dir = mkdtempSync(path.join(tmpdir(), 'pumpsim-bench-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    return () => {
+      const telemetry = new Telemetry(60_000);
+      const samples = new TraceCollector();
+      const log: LogEntry[] = [];
+      telemetry.samples.subscribe((sample) => samples.add(sample));
+      telemetry.log.subscribe((e) => log.push(e));
+      const summary = runScenarioSync({ scenario, telemetry });
+      const html = runReportHtml({ summary, scenario, log, samples, version: packageVersion() });
+      writeFileSync(path.join(dir, 'run.html'), html);
+      return { controlSteps: summary.controlSteps, simulatedSeconds: summary.simulatedSeconds, reportBytes: Buffer.byteLength(html) };
+    };
+  },
   course18: (): (() => Work) => {
     const scenario = parseScenario({ ...defaultScenario(), name: 'course18', course: { cycles: 18, cycleDays: 21 } }, 'bench');
     return () => {
@@ -99,8 +132,35 @@ const CASES = {
 } as const;
 type CaseName = keyof typeof CASES;
 
+/**
+ * The report's overhead: the plain default cycle and the same with its report, alternately in one
+ * worker (plain, report, plain, report, …), so load on the machine falls on both alike; the
+ * overhead is the ratio of the two medians.
+ */
+function measurePaired(runs: number, warmups: number): { plain: CaseResult; report: CaseResult } {
+  const plainOnce = CASES.cycle14d();
+  const reportOnce = CASES.report14d();
+  for (let i = 0; i < warmups; i++) {
+    plainOnce();
+    reportOnce();
+  }
+  const plainTimes: number[] = [];
+  const reportTimes: number[] = [];
+  let plainWork: Work = { controlSteps: 0, simulatedSeconds: 0 };
+  let reportWork: Work = plainWork;
+  for (let i = 0; i < runs; i++) {
+    let t0 = performance.now();
+    plainWork = plainOnce();
+    plainTimes.push(performance.now() - t0);
+    t0 = performance.now();
+    reportWork = reportOnce();
+    reportTimes.push(performance.now() - t0);
+  }
+  return { plain: result(plainTimes, warmups, plainWork), report: result(reportTimes, warmups, reportWork) };
+}
+
 /** Measures one case in a worker thread of its own (see the header). */
-function measureIsolated(name: CaseName, runs: number, warmups: number): Promise<CaseResult> {
+function measureIsolated(name: CaseName | 'reportPaired', runs: number, warmups: number): Promise<CaseResult> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL(import.meta.url), { workerData: { benchCase: name, runs, warmups }, execArgv: workerExecArgv() });
     worker.once('message', (result: CaseResult) => resolve(result));
@@ -114,7 +174,7 @@ function measureIsolated(name: CaseName, runs: number, warmups: number): Promise
 const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 const program = new Command('bench')
-  .description('Measure the simulator on four cases (the default 14-day cycle, a fault-heavy cycle, an 18-cycle course, a 54-patient cohort): median wall time of N runs after warm-up runs, with the control steps each executed.')
+  .description('Measure the simulator on five cases (the default 14-day cycle, the same with its HTML report, a fault-heavy cycle, an 18-cycle course, a 54-patient cohort): median wall time of N runs after warm-up runs, with the control steps each executed.')
   .option('--runs <n>', 'measured runs per case (integer 1–1000)', intOption('--runs', 1, 1000), 5)
   .option('--warmup <n>', 'untimed runs per case before measuring (integer 0–100)', intOption('--warmup', 0, 100), 2)
   .option('--json', 'print one JSON object')
@@ -124,9 +184,13 @@ const program = new Command('bench')
     const { runs, warmup: warmups } = opts;
     const scenario = defaultScenario();
     const cycle14d = await measureIsolated('cycle14d', runs, warmups);
+    const paired = (await measureIsolated('reportPaired', runs, warmups)) as unknown as { plain: CaseResult; report: CaseResult };
+    const report14d = paired.report;
+    const reportOverheadPercent = Number(((100 * (report14d.medianMs - paired.plain.medianMs)) / paired.plain.medianMs).toFixed(1));
+    const reportMb = Number(((report14d.reportBytes ?? 0) / 1e6).toFixed(2));
     const faultHeavy14d = await measureIsolated('faultHeavy14d', runs, warmups);
     const courseCases = opts.course ? await courseBench(runs, warmups) : null;
-    const result = { cycle14d, faultHeavy14d, ...(courseCases ?? {}) };
+    const result = { cycle14d, report14d: { ...report14d, reportMb, overheadPercent: reportOverheadPercent, pairedPlainMedianMs: paired.plain.medianMs }, faultHeavy14d, ...(courseCases ?? {}) };
     if (opts.json) {
       process.stdout.write(`${JSON.stringify(result)}\n`);
       return;
@@ -136,6 +200,8 @@ const program = new Command('bench')
       console.log(`  ${c.controlSteps} control steps over ${c.simulatedSeconds} simulated s: ${c.nsPerControlStep} ns per step`);
     };
     line(`default 14-day cycle (${scenario.name})`, cycle14d);
+    line('the same cycle with --report (sampled every 60 s, HTML written)', report14d);
+    console.log(`  report ${reportMb} MB; wall time ${reportOverheadPercent >= 0 ? '+' : ''}${reportOverheadPercent} % over the plain run timed alternately with it (median ${paired.plain.medianMs} ms) (limit: 5 MB, +20 %)`);
     line('fault-heavy 14-day cycle (occlusions, displacement, sensor dropout, power loss, pressure episodes)', faultHeavy14d);
     if (courseCases !== null) {
       line('18-cycle course (the seed maximum; 18 pump runs of 14 days, rest days off)', courseCases.course18);
@@ -178,6 +244,6 @@ if (isMainThread) {
     process.exitCode = e.exitCode === 0 ? 0 : 2;
   }
 } else {
-  const { benchCase, runs, warmups } = workerData as { benchCase: CaseName; runs: number; warmups: number };
-  parentPort?.postMessage(measure(runs, warmups, CASES[benchCase]()));
+  const { benchCase, runs, warmups } = workerData as { benchCase: CaseName | 'reportPaired'; runs: number; warmups: number };
+  parentPort?.postMessage(benchCase === 'reportPaired' ? measurePaired(runs, warmups) : measure(runs, warmups, CASES[benchCase]()));
 }

@@ -28,15 +28,16 @@ export class VirtualClock implements Clock {
   private seq = 0;
   private nextId = 1;
   private executed = 0;
+  private observed = 0;
   private stopRequested = false;
 
   nowMs(): number {
     return this.now;
   }
 
-  /** Events executed so far. */
+  /** Events executed so far (an observer's samples are not events of the run). */
   get eventsExecuted(): number {
-    return this.executed;
+    return this.executed - this.observed;
   }
 
   setTimer(callback: () => void, delayMs: number): TimerHandle {
@@ -53,6 +54,18 @@ export class VirtualClock implements Clock {
   startPeriodic(periodMs: number, callback: () => void): TimerHandle {
     if (!(periodMs > 0) || !Number.isInteger(periodMs)) throw new Error(`periodMs must be a positive integer, got ${periodMs}`);
     return this.schedule(this.now + periodMs, callback, periodMs);
+  }
+
+  /**
+   * A periodic observer (telemetry sampling): fires at start + k·period like `startPeriodic`, and
+   * is left out of `eventsExecuted`, so a run observed is counted as the run unobserved. The
+   * observer must only read the world; the events of the run keep their order (time, insertion).
+   */
+  startObserving(periodMs: number, callback: () => void): TimerHandle {
+    return this.startPeriodic(periodMs, () => {
+      this.observed++;
+      callback();
+    });
   }
 
   /** Schedules at an absolute time (not before now). */
