@@ -191,8 +191,9 @@ const ROOM_IMPORTS: Readonly<Record<string, readonly string[]>> = {
   'sim/verify': ['sim/run', 'sim/scenario', 'sim/world', 'firmware', 'hal'],
   'sim/campaigns': ['sim/course', 'sim/run', 'sim/scenario', 'sim/world', 'firmware', 'hal'],
   'sim/report': ['sim/campaigns', 'sim/course', 'sim/run', 'sim/scenario', 'sim/world', 'firmware', 'hal'],
-  'sim/cli': ['sim/report', 'sim/campaigns', 'sim/verify', 'sim/course', 'sim/run', 'sim/scenario', 'sim/world', 'firmware', 'hal'],
-  'sim/tools': ['sim/cli', 'sim/report', 'sim/campaigns', 'sim/verify', 'sim/course', 'sim/run', 'sim/scenario', 'sim/world', 'firmware', 'hal'],
+  'sim/library': ['sim/course', 'sim/run', 'sim/scenario', 'sim/world', 'firmware', 'hal'],
+  'sim/cli': ['sim/library', 'sim/report', 'sim/campaigns', 'sim/verify', 'sim/course', 'sim/run', 'sim/scenario', 'sim/world', 'firmware', 'hal'],
+  'sim/tools': ['sim/cli', 'sim/library', 'sim/report', 'sim/campaigns', 'sim/verify', 'sim/course', 'sim/run', 'sim/scenario', 'sim/world', 'firmware', 'hal'],
 };
 
 describe('the layering of the simulator', () => {
