@@ -71,15 +71,24 @@ export interface SimulateOptions {
   readonly baseDir?: string;
 }
 
-/** The scenarios `parseScenario` returned: `simulate` takes them as they are. */
+/** The scenarios `parseScenario` returned (frozen, so still as validated): `simulate` takes them as they are. */
 const parsedScenarios = new WeakSet<object>();
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
 
 /**
  * Validates a scenario as written (parsed JSON) and resolves its device; throws `ScenarioError`
- * naming each field and its allowed range. `source` names the input in the message.
+ * naming each field and its allowed range. `source` names the input in the message. The result is
+ * frozen: a changed copy goes through `parseScenario` (or `simulate`) again.
  */
 export function parseScenario(json: unknown, source = 'scenario', options: ParseOptions = {}): Scenario {
-  const s = parseScenarioInput(json, source, options);
+  const s = deepFreeze(parseScenarioInput(json, source, options));
   parsedScenarios.add(s);
   return s;
 }

@@ -4,7 +4,8 @@
  * Owns: the scenario format, its defaults, the embedded default scenario, and turning validation
  * failures into one-line messages that name the field and the allowed range.
  * Promises: a scenario that loads is well-formed (types, units, gross physical ranges, no unknown
- * fields). Clinical limits are not judged here: the firmware's drug library judges them when the
+ * fields) and its device is resolved to one checked parameter set (a built-in profile or a device
+ * file, relative to the scenario file, with overrides: sim/scenario/device.ts). Clinical limits are not judged here: the firmware's drug library judges them when the
  * prescription is programmed, and the CLI asks the same function before running.
  */
 import { ScenarioError, readJsonFile } from './jsonFile.ts';

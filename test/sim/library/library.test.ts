@@ -63,3 +63,16 @@ describe('PUMP-API the library', () => {
     expect(summary.course.cyclesInfused).toBe(1);
   });
 });
+
+describe('PUMP-API a parsed scenario stays as validated', () => {
+  it('PUMP-API parseScenario returns a frozen scenario that simulate and simulateCourse run as given', () => {
+    const parsedRun = parseScenario(shortScenarioInput({ infusionDays: 1 / 24, reservoirVolumeMl: 1.5 }));
+    expect(Object.isFrozen(parsedRun) && Object.isFrozen(parsedRun.prescription) && Object.isFrozen(parsedRun.device.parameters)).toBe(true);
+    expect(() => {
+      (parsedRun as { seed: number }).seed = Number.NaN;
+    }).toThrow(TypeError);
+    expect(simulate(parsedRun).finalState).toBe('locked');
+    const parsedCourse = parseScenario({ ...shortScenarioInput({ infusionDays: 14, reservoirVolumeMl: 30 }), device: { profile: 'implanted' }, prescription: { ...shortScenarioInput({ infusionDays: 14, reservoirVolumeMl: 20 }).prescription }, course: { cycles: 1, cycleDays: 21 } });
+    expect(simulateCourse(parsedCourse).course.cyclesPlanned).toBe(1);
+  });
+});
