@@ -34,12 +34,14 @@ describe('PUMP-API-EXAMPLE a user’s own property over simulate (docs/library.m
   });
 
   it('PUMP-API-EXAMPLE a prescription the drug library refuses throws, naming the field and the limit, instead of an idle summary', () => {
-    expect(() => simulate({ ...scenario(70, 170, 1), prescription: { ...scenario(70, 170, 1).prescription, fudrMgPerKgPerDay: 0.5 } })).toThrow(PrescriptionRefusedError);
+    const refused = { ...scenario(70, 170, 1), prescription: { ...scenario(70, 170, 1).prescription, fudrMgPerKgPerDay: 0.5 } };
+    let error: unknown = null;
     try {
-      simulate({ ...scenario(70, 170, 1), prescription: { ...scenario(70, 170, 1).prescription, fudrMgPerKgPerDay: 0.5 } });
+      simulate(refused);
     } catch (e) {
-      expect((e as PrescriptionRefusedError).field).toBe('prescription.fudrMgPerKgPerDay');
-      expect((e as PrescriptionRefusedError).limit.max).toBe(0.3);
+      error = e;
     }
+    expect(error).toBeInstanceOf(PrescriptionRefusedError);
+    expect(error).toMatchObject({ field: 'prescription.fudrMgPerKgPerDay', value: 0.5, limit: { max: 0.3 } });
   });
 });

@@ -3,7 +3,7 @@
  * same format, every parameter is range-checked naming the field, and the firmware's belief follows
  * the device (the stroke volume it is told is the file's).
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -107,11 +107,12 @@ describe('PUMP-DEVICE-RANGE every parameter is range-checked, naming the field a
 
 describe('PUMP-DEVICE-FILE the engineer’s own device in a scenario', () => {
   it('PUMP-DEVICE-FILE "device": { "file" } is read relative to the scenario file, and its errors name the file and the field', () => {
-    mkdtempSync(path.join(dir, 'sub-'));
-    write('my-pump.json', { ...PORT, name: 'my-pump', strokeVolumeUl: 2 });
-    const scenarioFile = write('with-file.json', { ...shortScenarioInput(), device: { file: 'my-pump.json' } });
+    // Relative to the scenario file, not to the working directory (the repository root here).
+    mkdirSync(path.join(dir, 'devices'), { recursive: true });
+    write('devices/my-pump.json', { ...PORT, name: 'my-pump', strokeVolumeUl: 2 });
+    const scenarioFile = write('with-file.json', { ...shortScenarioInput(), device: { file: 'devices/my-pump.json' } });
     const s = loadScenarioFile(scenarioFile);
-    expect(s.device.file).toBe('my-pump.json');
+    expect(s.device.file).toBe('devices/my-pump.json');
     expect(s.device.parameters.name).toBe('my-pump');
     expect(deviceProfileOf(s).firmwareConfig.strokeVolumeNl).toBe(2000);
     write('bad-pump.json', { ...PORT, lineComplianceUlPerMmHg: 50 });
