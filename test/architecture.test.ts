@@ -15,8 +15,9 @@ import { formatViolations, importSpecifiers, lex, scanSource } from './support/s
 import { importCycles, importGraph, roomOf } from './support/importGraph.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const PACKAGE = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
-const DEPENDENCIES = Object.keys(PACKAGE.dependencies ?? {});
+const PACKAGE = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+/** Every package the clone installs: the shipped library bundles its runtime packages, so package.json lists them all for development (docs/library.md). */
+const DEPENDENCIES = Object.keys({ ...PACKAGE.dependencies, ...PACKAGE.devDependencies });
 /** The one package the flashed code may use: the statechart library (hal/ uses none). */
 const FIRMWARE_PACKAGES = ['xstate'];
 
@@ -191,8 +192,9 @@ const ROOM_IMPORTS: Readonly<Record<string, readonly string[]>> = {
   'sim/verify': ['sim/run', 'sim/scenario', 'sim/world', 'firmware', 'hal'],
   'sim/campaigns': ['sim/course', 'sim/run', 'sim/scenario', 'sim/world', 'firmware', 'hal'],
   'sim/report': ['sim/campaigns', 'sim/course', 'sim/run', 'sim/scenario', 'sim/world', 'firmware', 'hal'],
-  'sim/cli': ['sim/report', 'sim/campaigns', 'sim/verify', 'sim/course', 'sim/run', 'sim/scenario', 'sim/world', 'firmware', 'hal'],
-  'sim/tools': ['sim/cli', 'sim/report', 'sim/campaigns', 'sim/verify', 'sim/course', 'sim/run', 'sim/scenario', 'sim/world', 'firmware', 'hal'],
+  'sim/library': ['sim/course', 'sim/run', 'sim/scenario', 'sim/world', 'firmware', 'hal'],
+  'sim/cli': ['sim/library', 'sim/report', 'sim/campaigns', 'sim/verify', 'sim/course', 'sim/run', 'sim/scenario', 'sim/world', 'firmware', 'hal'],
+  'sim/tools': ['sim/cli', 'sim/library', 'sim/report', 'sim/campaigns', 'sim/verify', 'sim/course', 'sim/run', 'sim/scenario', 'sim/world', 'firmware', 'hal'],
 };
 
 describe('the layering of the simulator', () => {

@@ -11,7 +11,7 @@ import type { AlarmCode } from '../../firmware/index.ts';
 import type { FaultSpec } from '../world/faults.ts';
 import { expectedAlarms } from '../world/faults.ts';
 import type { DeviceProfile } from '../world/profile.ts';
-import { PORT_AMBULATORY } from '../world/profile.ts';
+import { PORT_AMBULATORY } from '../scenario/device.ts';
 import { SeededRandom, streamId } from '../world/rng.ts';
 import type { Scenario } from '../scenario/scenario.ts';
 import { parseScenario } from '../scenario/scenario.ts';

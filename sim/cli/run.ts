@@ -10,8 +10,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { LogEntry } from '../../hal/index.ts';
-import { HAI_FUDR_LIBRARY, planInfusion } from '../../firmware/index.ts';
+import type { LogEntry } from '../../firmware/index.ts';
 import { formatLogEntry, formatSummary } from '../report/run.ts';
 import { formatCourse } from '../report/course.ts';
 import { runReportHtml } from '../report/html/runReport.ts';
@@ -24,7 +23,8 @@ import { Telemetry } from '../run/telemetry.ts';
 import { runScenario } from '../run/simulation.ts';
 import { runCourse } from '../course/courseRunner.ts';
 import type { Scenario } from '../scenario/scenario.ts';
-import { defaultScenario, deviceProfileOf, loadScenarioFile, prescriptionInput } from '../scenario/scenario.ts';
+import { defaultScenario, loadScenarioFile } from '../scenario/scenario.ts';
+import { prescriptionRefusal } from '../library/index.ts';
 import { InputError } from './exitCodes.ts';
 import { intOption } from './options.ts';
 
@@ -37,14 +37,8 @@ function parseSpeed(value: string): 'max' | number {
 
 /** Refuses, before running, a prescription the firmware's drug library would refuse. */
 export function checkPrescription(scenario: Scenario): void {
-  const result = planInfusion(prescriptionInput(scenario), deviceProfileOf(scenario).firmwareConfig, HAI_FUDR_LIBRARY);
-  if (!result.ok) {
-    throw new InputError(`prescription refused by the drug library: ${result.findings.filter((f) => f.kind === 'hard').map((f) => f.message).join('; ')}`);
-  }
-  const soft = result.plan.softFindings;
-  if (soft.length > 0 && !scenario.prescription.confirmSoftLimits) {
-    throw new InputError(`prescription needs confirmation (set prescription.confirmSoftLimits to true): ${soft.map((f) => f.message).join('; ')}`);
-  }
+  const refusal = prescriptionRefusal(scenario);
+  if (refusal !== null) throw new InputError(refusal.message);
 }
 
 interface RunFlags {

@@ -95,7 +95,6 @@ export interface CourseScenarioView {
   readonly course?: Course | undefined;
   readonly clinicalEvents?: readonly ClinicalEventInput[];
   readonly prescription: { readonly infusionDays: number };
-  readonly device: { readonly profile: string };
 }
 
 /** Cross-field checks; returns one message per problem, each naming the field and the allowed range. */
@@ -123,8 +122,5 @@ export function courseProblems(s: CourseScenarioView): string[] {
   course.refillFaults.forEach((f, i) => {
     if (cyclesValid && f.cycle > course.cycles) problems.push(`course.refillFaults[${i}].cycle = ${f.cycle} is after the last cycle (allowed 1–${course.cycles})`);
   });
-  if (course.refillFaults.length > 0 && !s.device.profile.startsWith('implanted')) {
-    problems.push(`course.refillFaults: refills through a septum happen only with an implanted pump (device.profile allowed: implanted, implanted-40; got ${s.device.profile})`);
-  }
   return problems;
 }

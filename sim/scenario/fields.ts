@@ -31,5 +31,5 @@ export function int(field: string, min: number, max: number, unit = ''): z.ZodNu
     const problem =
       value < min ? 'is below the allowed range' : value > max ? 'is above the allowed range' : Number.isInteger(value) ? null : 'must be a whole number, not a fraction';
     if (problem !== null) ctx.addIssue({ code: 'custom', message: `${field} ${problem} (${range})` });
-  });
+  }).meta({ type: 'integer', minimum: min, maximum: max }); // the JSON Schema sees the range the refinement checks
 }

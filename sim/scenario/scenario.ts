@@ -4,7 +4,8 @@
  * Owns: the scenario format, its defaults, the embedded default scenario, and turning validation
  * failures into one-line messages that name the field and the allowed range.
  * Promises: a scenario that loads is well-formed (types, units, gross physical ranges, no unknown
- * fields). Clinical limits are not judged here: the firmware's drug library judges them when the
+ * fields) and its device is resolved to one checked parameter set (a built-in profile or a device
+ * file, relative to the scenario file, with overrides: sim/scenario/device.ts). Clinical limits are not judged here: the firmware's drug library judges them when the
  * prescription is programmed, and the CLI asks the same function before running.
  */
 import { ScenarioError, readJsonFile } from './jsonFile.ts';
@@ -14,8 +15,11 @@ import type { PrescriptionInput } from '../../firmware/index.ts';
 import { faultSchema } from './faults.ts';
 import type { FaultSpec } from '../world/faults.ts';
 import { faultEndMs, faultOnsetMs, overlappingFaults } from '../world/faults.ts';
+import path from 'node:path';
 import type { DeviceProfile } from '../world/profile.ts';
-import { DEVICE_PROFILES } from '../world/profile.ts';
+import { profileFromParameters } from '../world/profile.ts';
+import type { ResolvedDevice } from './device.ts';
+import { deviceSectionSchema, resolveDevice } from './device.ts';
 import { adverseEventsSchema, clinicalEventsSchema, courseProblems, courseSchema } from './course.ts';
 
 
@@ -50,12 +54,6 @@ const prescriptionSchema = z.strictObject({
   heparinLockUnitsPerMl: num('prescription.heparinLockUnitsPerMl', 0, 100_000, 'IU/mL').default(1000),
   /** The clinician confirms soft-limit warnings when programming. */
   confirmSoftLimits: z.boolean({ error: 'prescription.confirmSoftLimits must be true or false' }).default(false),
-});
-
-const deviceSchema = z.strictObject({
-  profile: z
-    .enum(['port-ambulatory', 'implanted', 'implanted-40'], { error: 'device.profile must be one of: port-ambulatory, implanted, implanted-40' })
-    .default('port-ambulatory'),
 });
 
 
@@ -104,11 +102,13 @@ export function faultsAfterTheRun(s: Parameters<typeof runLengthMs>[0] & { reado
 }
 
 export const scenarioSchema = z.strictObject({
+  /** The JSON Schema an editor checks the file against (docs/schemas/scenario.schema.json). */
+  $schema: z.string({ error: '$schema must be a string' }).optional().meta({ description: 'path or URL of the JSON Schema, for editors' }),
   name: z.string({ error: 'name must be a string' }).min(1, { error: 'name must not be empty' }).max(200, { error: 'name is longer than 200 characters' }),
   seed: int('seed', 0, 4294967295),
   patient: patientSchema,
   prescription: prescriptionSchema,
-  device: deviceSchema.default({ profile: 'port-ambulatory' }),
+  device: deviceSectionSchema.default({}),
   faults: z
     .array(faultSchema, { error: 'faults must be an array' })
     .max(MAX_FAULTS, { error: `faults holds more than ${MAX_FAULTS} faults (allowed at most ${MAX_FAULTS})` })
@@ -123,7 +123,8 @@ export const scenarioSchema = z.strictObject({
   for (const message of faultsAfterTheRun(s)) ctx.addIssue({ code: 'custom', message, path: [] });
 });
 
-export type Scenario = z.output<typeof scenarioSchema>;
+/** A scenario that loaded: every field checked and its device resolved to one parameter set. */
+export type Scenario = Omit<z.output<typeof scenarioSchema>, 'device' | '$schema'> & { readonly device: ResolvedDevice };
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 
 /** The seed protocol's nominal cycle: 70 kg, 170 cm, FUDR 0.15 mg/kg/day + dexamethasone 1 mg/m²/day over 14 days. */
@@ -141,13 +142,25 @@ function describePath(path: readonly PropertyKey[]): string {
   return path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[');
 }
 
-/** Validates parsed JSON; throws `ScenarioError` with one line per problem. */
-export function parseScenario(json: unknown, source = 'scenario'): Scenario {
+export interface ParseOptions {
+  /** Where a relative `device.file` is found: the scenario file's folder (default: the working directory). */
+  readonly baseDir?: string;
+}
+
+/** Validates parsed JSON and resolves its device; throws `ScenarioError` with one line per problem. */
+export function parseScenario(json: unknown, source = 'scenario', options: ParseOptions = {}): Scenario {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new ScenarioError(`${source}: a scenario must be a JSON object with name, seed, patient, prescription`);
   }
   const result = scenarioSchema.safeParse(json);
-  if (result.success) return result.data;
+  if (result.success) {
+    const { $schema: _schema, device, ...rest } = result.data;
+    const resolved = resolveDevice(device, options.baseDir ?? process.cwd());
+    const scenario: Scenario = { ...rest, device: resolved };
+    const problems = refillPlacementProblems(scenario);
+    if (problems.length > 0) throw new ScenarioError(`${source}: ${problems.join('; ')}`);
+    return scenario;
+  }
   const lines = result.error.issues.map((issue) => {
     const where = describePath(issue.path);
     if (issue.code === 'unrecognized_keys') {
@@ -161,19 +174,24 @@ export function parseScenario(json: unknown, source = 'scenario'): Scenario {
   throw new ScenarioError(`${source}: ${lines.join('; ')}`);
 }
 
-export function loadScenarioFile(path: string): Scenario {
-  return parseScenario(readJsonFile(path, 'scenario file'), path);
+export function loadScenarioFile(file: string): Scenario {
+  return parseScenario(readJsonFile(file, 'scenario file'), file, { baseDir: path.dirname(path.resolve(file)) });
+}
+
+/** Refills through a septum need an implanted pump: checked on the resolved device. */
+function refillPlacementProblems(s: Scenario): string[] {
+  const refills = s.course?.refillFaults ?? [];
+  if (refills.length === 0 || s.device.parameters.placement === 'implanted') return [];
+  return [`course.refillFaults: refills through a septum happen only with an implanted pump (device placement allowed: implanted, e.g. device.profile implanted or implanted-40; got ${s.device.parameters.placement}, device ${s.device.parameters.name})`];
 }
 
 export function defaultScenario(): Scenario {
   return parseScenario(DEFAULT_SCENARIO_INPUT, 'default scenario');
 }
 
-/** The scenario's device profile; refuses a name no profile has. */
+/** The device profile a scenario runs on, built from its resolved parameters. */
 export function deviceProfileOf(s: Scenario): DeviceProfile {
-  const profile = DEVICE_PROFILES[s.device.profile];
-  if (profile === undefined) throw new ScenarioError(`device.profile: unknown profile ${s.device.profile}`);
-  return profile;
+  return profileFromParameters(s.device.parameters);
 }
 
 /** The prescription as the clinician programs it into the pump. */

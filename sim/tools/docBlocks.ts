@@ -20,6 +20,7 @@ import type { DriveAction, DrugLibrary, LimitBand } from '../../firmware/index.t
 import { ALARM_TABLE, EXCLUSIVE_ZERO, HAI_FUDR_LIBRARY } from '../../firmware/index.ts';
 import { blockMarkers, findBlock, replaceBlock } from '../report/markdownBlocks.ts';
 import { statechartBlock } from './statechartDiagram.ts';
+import { BUILT_IN_DEVICES, BUILT_IN_PROFILE_NAMES, DEVICE_PARAMETERS } from '../scenario/device.ts';
 
 /** The repository root; `BLOCKS` files are relative to it. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -85,12 +86,35 @@ export function alarmTableBlock(): string {
 }
 
 /** Every generated block: the doc it lives in (relative to the repository root) and its source. */
+/** Every device parameter: unit, allowed range, meaning and each built-in profile's value (docs/devices.md). */
+export function deviceParametersBlock(): string {
+  const names = BUILT_IN_PROFILE_NAMES;
+  const lines = [
+    `| parameter | unit | allowed | ${names.join(' | ')} | meaning |`,
+    `| --- | --- | --- | ${names.map(() => '---').join(' | ')} | --- |`,
+  ];
+  const text = (v: unknown): string => (v === undefined ? '—' : String(v));
+  lines.push(`| \`placement\` | | \`external\`, \`implanted\` | ${names.map((n) => text(BUILT_IN_DEVICES[n]?.placement)).join(' | ')} | where the pump sits: worn and connected through a set each cycle, or implanted and refilled through a septum |`);
+  let group = '';
+  for (const [name, spec] of Object.entries(DEVICE_PARAMETERS)) {
+    if (spec.group !== group) {
+      group = spec.group;
+      lines.push(`| **${group}** | | | ${names.map(() => '').join(' | ')} | |`);
+    }
+    const allowed = `${spec.min}–${spec.max}${spec.integer === true ? ', whole' : ''}${spec.step !== undefined ? `, step ${spec.step}` : ''}`;
+    const values = names.map((n) => text((BUILT_IN_DEVICES[n] as unknown as Record<string, unknown> | undefined)?.[name]));
+    lines.push(`| \`${name}\` | ${spec.unit} | ${allowed} | ${values.join(' | ')} | ${spec.meaning} |`);
+  }
+  return lines.join('\n');
+}
+
 export const BLOCKS = Object.freeze({
   'drug-library': { file: 'docs/scenarios.md', make: (): string => drugLibraryBlock() },
   'alarm-table': { file: 'docs/faults-and-detection.md', make: alarmTableBlock },
   'course-rules': { file: 'docs/courses-and-cohort.md', make: rulesBlock },
   'course-calibration': { file: 'docs/courses-and-cohort.md', make: calibrationBlock },
   statechart: { file: 'docs/architecture.md', make: statechartBlock },
+  'device-parameters': { file: 'docs/devices.md', make: deviceParametersBlock },
 });
 export type BlockName = keyof typeof BLOCKS;
 

@@ -10,7 +10,7 @@ import { Writable } from 'node:stream';
 import type { InfusionPlan } from '../../firmware/index.ts';
 import { HAI_FUDR_LIBRARY, planInfusion } from '../../firmware/index.ts';
 import type { Plant, Totals } from '../../sim/world/plant/index.ts';
-import { PORT_AMBULATORY } from '../../sim/world/profile.ts';
+import { PORT_AMBULATORY } from '../../sim/scenario/device.ts';
 import type { Scenario, ScenarioInput } from '../../sim/scenario/scenario.ts';
 import { DEFAULT_SCENARIO_INPUT, parseScenario, prescriptionInput } from '../../sim/scenario/scenario.ts';
 import type { RunSummary } from '../../sim/run/simulation.ts';

@@ -17,7 +17,9 @@ import { transform } from 'esbuild';
 const TRANSFORM = Object.freeze({
   loader: 'ts',
   format: 'esm',
-  target: 'node20',
+  // The oldest Node the package supports (package.json engines): at `node20` esbuild drops import
+  // attributes, which the built-in device files' JSON imports need.
+  target: 'node20.15',
   sourcemap: 'inline',
   // The tsconfig settings that change emitted code (tsconfig.json has the same): imports kept as
   // written, and class fields assigned in the constructor rather than defined (a field first

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SCENARIO_INPUT, ScenarioError, defaultScenario, parseScenario, prescriptionInput } from '../../../sim/scenario/scenario.ts';
 import { firstDuplicateKey } from '../../../sim/scenario/jsonFile.ts';
+import { BUILT_IN_DEVICES } from '../../../sim/scenario/device.ts';
 
 /** A deep copy of the default scenario JSON, changed by `edit`. */
 function edited(edit: (s: Record<string, any>) => void): unknown {
@@ -204,7 +205,8 @@ describe('scenario defaults', () => {
     expect(s.prescription.heparinLockVolumeMl).toBe(2);
     expect(s.prescription.heparinLockUnitsPerMl).toBe(1000);
     expect(s.prescription.confirmSoftLimits).toBe(false);
-    expect(s.device).toEqual({ profile: 'port-ambulatory' });
+    expect(s.device.profile).toBe('port-ambulatory');
+    expect(s.device.parameters).toBe(BUILT_IN_DEVICES['port-ambulatory']);
     const rx = prescriptionInput(s);
     expect(rx).toMatchObject({ heparinUnitsPerMl: 100, heparinLockVolumeMl: 2, heparinLockUnitsPerMl: 1000 });
   });
