@@ -24,7 +24,7 @@ import { Simulation } from '../run/simulation.ts';
 import type { FaultSpec, NvRecordName } from '../world/faults.ts';
 import { NV_RECORD_NAMES } from '../world/faults.ts';
 import { SeededRandom, mix32, streamId } from '../world/rng.ts';
-import { PORT_AMBULATORY } from '../world/profile.ts';
+import { PORT_AMBULATORY } from '../scenario/device.ts';
 
 const MS_PER_HOUR = 3_600_000;
 /** The infusion each run programmes: short, so that a campaign is many runs. */

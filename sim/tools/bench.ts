@@ -21,7 +21,7 @@ import { runCourse } from '../course/courseRunner.ts';
 import { workerExecArgv } from '../campaigns/workers.ts';
 import { intOption } from '../cli/options.ts';
 import { packageVersion } from '../cli/version.ts';
-import type { LogEntry } from '../../hal/index.ts';
+import type { LogEntry } from '../../firmware/index.ts';
 import { Telemetry } from '../run/telemetry.ts';
 import { TraceCollector } from '../report/html/traces.ts';
 import { runReportHtml } from '../report/html/runReport.ts';

@@ -8,7 +8,7 @@
  * after the dose factor) or the cycle's telemetry samples; a cycle's traces are decimated when the
  * cycle ends (`cycleCharts`), so a long course holds one cycle's samples at a time.
  */
-import type { LogEntry } from '../../../hal/index.ts';
+import type { LogEntry } from '../../../firmware/index.ts';
 import type { CourseRunSummary } from '../../course/courseRunner.ts';
 import { calendarOf } from '../../course/courseRunner.ts';
 import type { Scenario } from '../../scenario/scenario.ts';

@@ -9,7 +9,7 @@
  * Promises: every figure shown is the run summary's or a telemetry sample's; truth and belief are
  * plotted side by side (rule 4); traces are min/max-decimated to `TRACE_BUCKETS` buckets.
  */
-import type { LogEntry } from '../../../hal/index.ts';
+import type { LogEntry } from '../../../firmware/index.ts';
 import type { RunSummary } from '../../run/simulation.ts';
 import type { Scenario } from '../../scenario/scenario.ts';
 import type { FaultOutcome } from '../../world/faults.ts';

@@ -7,7 +7,7 @@
  * Promises: columns keep the samples' order and units; decimation keeps each bucket's extremes
  * (decimate.ts); the timeline holds exactly the log's state changes and alarms.
  */
-import type { LogEntry } from '../../../hal/index.ts';
+import type { LogEntry } from '../../../firmware/index.ts';
 import type { FaultOutcome } from '../../world/faults.ts';
 import type { TelemetrySample } from '../../run/telemetry.ts';
 import { decimateMinMax } from './decimate.ts';
