@@ -17,16 +17,14 @@ export class SimEventLog {
   readonly entries: LogEntry[] = [];
 
   constructor(flash: SimFlash, private readonly onEntry?: (entry: LogEntry) => void) {
-    const first = NV_LAYOUT.log.firstSlot;
-    const end = first + NV_LAYOUT.log.slotCount;
-    flash.onWrite = (slot, sent) => {
-      if (slot < first || slot >= end) return;
+    flash.listen(NV_LAYOUT.log, (_slot, sent) => {
       const frame = decodeFrame(sent);
       if (frame.status !== 'valid') return;
       const entry = decodeLogEntry(frame.payload);
       if (entry === null) return;
       this.entries.push(entry);
       this.onEntry?.(entry);
-    };
+    });
   }
+
 }
