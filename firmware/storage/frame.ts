@@ -35,8 +35,9 @@ export function encodeFrame(kind: RecordKind, seq: number, payload: Uint8Array):
   return bytes;
 }
 
-/** Frames `payload` into the start of `bytes` (which must hold it; `view` is a view of it); returns the length used. */
-export function encodeFrameInto(bytes: Uint8Array, kind: RecordKind, seq: number, payload: Uint8Array, view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)): number {
+/** Frames `payload` into the start of `bytes` (which must hold it); returns the length used. */
+export function encodeFrameInto(bytes: Uint8Array, kind: RecordKind, seq: number, payload: Uint8Array): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   view.setUint16(0, FRAME_MAGIC, true);
   view.setUint8(2, LAYOUT_VERSION);
   view.setUint8(3, RECORD_KINDS.indexOf(kind));
@@ -76,8 +77,6 @@ export class ByteWriter {
   private bytes: Uint8Array;
   private view: DataView;
   private at = 0;
-  /** The last `written()` view, reused while the length stays the same. */
-  private writtenView: Uint8Array | null = null;
 
   constructor(capacity = 64) {
     this.bytes = new Uint8Array(capacity);
@@ -134,8 +133,7 @@ export class ByteWriter {
 
   /** The bytes written, without a copy: valid until the writer is written again. */
   written(): Uint8Array {
-    if (this.writtenView === null || this.writtenView.buffer !== this.bytes.buffer || this.writtenView.length !== this.at) this.writtenView = this.bytes.subarray(0, this.at);
-    return this.writtenView;
+    return this.bytes.subarray(0, this.at);
   }
 
   /** Empties the writer for the next record, keeping its buffer. */

@@ -43,10 +43,8 @@ export interface RingScan {
 export class RecordRing {
   private nextSeq = 1;
   private readonly buffer: Uint8Array;
-  /** Where the next copy is framed before it is programmed, a view of it, and its framed bytes. */
+  /** Where the next copy is framed before it is programmed. */
   private readonly frame: Uint8Array;
-  private readonly frameView: DataView;
-  private framed: Uint8Array;
   /** Payload of the last completed write (or of the newest copy found at boot), for `refresh`. */
   private lastPayload: Uint8Array | null = null;
 
@@ -57,8 +55,6 @@ export class RecordRing {
   ) {
     this.buffer = new Uint8Array(flash.slotBytes);
     this.frame = new Uint8Array(flash.slotBytes);
-    this.frameView = new DataView(this.frame.buffer);
-    this.framed = this.frame.subarray(0, 0);
   }
 
   private slotOf(seq: number): number {
@@ -159,9 +155,8 @@ export class RecordRing {
     const seq = this.nextSeq;
     const length = FRAME_OVERHEAD_BYTES + payload.length;
     if (length > this.flash.slotBytes) return halError('outOfRange', `${this.kind} record of ${length} bytes does not fit a ${this.flash.slotBytes}-byte slot`);
-    encodeFrameInto(this.frame, this.kind, seq, payload, this.frameView);
-    if (this.framed.length !== length) this.framed = this.frame.subarray(0, length);
-    const written = this.flash.write(this.slotOf(seq), this.framed);
+    encodeFrameInto(this.frame, this.kind, seq, payload);
+    const written = this.flash.write(this.slotOf(seq), this.frame.subarray(0, length));
     if (!written.ok) return written;
     this.nextSeq = seq + 1;
     if (this.lastPayload !== null && this.lastPayload !== payload && this.lastPayload.length === payload.length) this.lastPayload.set(payload);

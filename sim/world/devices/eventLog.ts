@@ -17,14 +17,16 @@ export class SimEventLog {
   readonly entries: LogEntry[] = [];
 
   constructor(flash: SimFlash, private readonly onEntry?: (entry: LogEntry) => void) {
-    flash.listen(NV_LAYOUT.log, (_slot, sent) => {
+    const first = NV_LAYOUT.log.firstSlot;
+    const end = first + NV_LAYOUT.log.slotCount;
+    flash.onWrite = (slot, sent) => {
+      if (slot < first || slot >= end) return;
       const frame = decodeFrame(sent);
       if (frame.status !== 'valid') return;
       const entry = decodeLogEntry(frame.payload);
       if (entry === null) return;
       this.entries.push(entry);
       this.onEntry?.(entry);
-    });
+    };
   }
-
 }

@@ -57,8 +57,11 @@ export class SimFlash implements NvFlash {
   private readonly history = new Map<SlotRegion, { slot: number; bytes: Uint8Array }[]>();
   private readonly historyDepth = new Map<SlotRegion, number>();
   powered = true;
-  /** The probe on the flash bus (`listen`), if one is attached. */
-  private listener: { readonly region: SlotRegion; readonly onWrite: (slot: number, sent: Uint8Array) => void } | null = null;
+  /**
+   * A probe on the flash bus: hears every write a powered flash received, with the bytes that
+   * crossed the bus (all of them for a write the flash failed to program; the prefix for a torn one).
+   */
+  onWrite: ((slot: number, sent: Uint8Array) => void) | null = null;
 
   constructor(slotCount = NV_SLOT_COUNT, slotBytes = NV_SLOT_BYTES) {
     this.slotCount = slotCount;
@@ -82,14 +85,15 @@ export class SimFlash implements NvFlash {
     if (this.failing) {
       this.failedWrites++;
       // The bytes crossed the bus; the flash failed to program them.
-      if (this.listener !== null && inRegion(slot, this.listener.region)) this.listener.onWrite(slot, bytes);
+      this.onWrite?.(slot, bytes);
       return halError('other', 'flash write failed');
     }
-    const tear = this.tears.length === 0 ? null : this.takeTear(slot);
-    const length = tear === null ? bytes.length : Math.floor(tear.fraction * bytes.length);
+    const tearAt = this.tears.findIndex((t) => t.region === null || inRegion(slot, t.region));
+    const tear = tearAt < 0 ? null : this.tears.splice(tearAt, 1)[0];
+    const length = tear ? Math.floor(tear.fraction * bytes.length) : bytes.length;
     const base = slot * this.slotBytes;
     this.cells.fill(ERASED_BYTE, base, base + this.slotBytes);
-    this.cells.set(length === bytes.length ? bytes : bytes.subarray(0, length), base);
+    this.cells.set(bytes.subarray(0, length), base);
     this.programmed[slot] = length;
     this.erases[slot] = (this.erases[slot] as number) + 1;
     this.writes++;
@@ -97,27 +101,12 @@ export class SimFlash implements NvFlash {
     this.bytesWritten += length;
     if (tear) this.tornWrites++;
     if (this.history.size > 0) this.remember(slot);
-    if (this.listener !== null && inRegion(slot, this.listener.region)) this.listener.onWrite(slot, this.cells.subarray(base, base + length));
+    this.onWrite?.(slot, this.cells.subarray(base, base + length));
     if (tear?.after) {
       this.powered = false;
       tear.after();
     }
     return DONE;
-  }
-
-  /**
-   * Attaches a probe on the flash bus: it hears every write into `region` that a powered flash
-   * received, with the bytes that crossed the bus (all of them for a write the flash failed to
-   * program; the prefix for a torn one).
-   */
-  listen(region: SlotRegion, onWrite: (slot: number, sent: Uint8Array) => void): void {
-    this.listener = { region, onWrite };
-  }
-
-  /** The first armed tear that applies to `slot`, disarmed. */
-  private takeTear(slot: number): ArmedTear | null {
-    const at = this.tears.findIndex((t) => t.region === null || inRegion(slot, t.region));
-    return at < 0 ? null : (this.tears.splice(at, 1)[0] as ArmedTear);
   }
 
   get stats(): FlashStats {
