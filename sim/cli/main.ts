@@ -13,11 +13,12 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ScenarioError } from '../scenario/scenario.ts';
-import { EXIT_INTERNAL, EXIT_INVALID_INPUT, EXIT_OK, InputError } from './exitCodes.ts';
+import { CheckFailed, EXIT_INTERNAL, EXIT_INVALID_INPUT, EXIT_OK, InputError } from './exitCodes.ts';
 import { runCommand } from './run.ts';
 import { detectionCommand } from './detection.ts';
 import { replayCommand } from './replay.ts';
 import { cohortCommand } from './cohort.ts';
+import { campaignCommand } from './campaign.ts';
 
 /** The package's version, as package.json states it. */
 export function packageVersion(): string {
@@ -33,7 +34,7 @@ export function buildProgram(out: NodeJS.WritableStream = process.stdout, err: N
     .exitOverride()
     .configureOutput({ writeOut: (s) => out.write(s), writeErr: (s) => err.write(s) });
   // Each command prints its help and errors where the program does.
-  for (const command of [runCommand(out, err), detectionCommand(out), replayCommand(out), cohortCommand(out, err)]) {
+  for (const command of [runCommand(out, err), detectionCommand(out), replayCommand(out), cohortCommand(out, err), campaignCommand(out)]) {
     program.addCommand(command.copyInheritedSettings(program));
   }
   return program;
@@ -49,6 +50,10 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
     if (e instanceof CommanderError) {
       // Commander has already printed help, the version or its one-line message.
       return e.exitCode === 0 ? EXIT_OK : EXIT_INVALID_INPUT;
+    }
+    if (e instanceof CheckFailed) {
+      err.write(`pumpsim: ${e.message}\n`);
+      return EXIT_INTERNAL;
     }
     if (e instanceof ScenarioError || e instanceof InputError) {
       err.write(`pumpsim: ${e.message}\n`);

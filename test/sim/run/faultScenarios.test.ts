@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ALARM_CODES } from '../../../firmware/index.ts';
 import type { FaultSpec } from '../../../sim/world/faults.ts';
-import { INVALID_READING_FIELDS, expectedAlarms, faultOutcome, faultOutcomes } from '../../../sim/world/faults.ts';
+import { INVALID_READING_FIELDS, LINK_ATTACK_KINDS, expectedAlarms, faultOutcome, faultOutcomes } from '../../../sim/world/faults.ts';
 import { checkProperty } from '../../support/fc.ts';
 import { loadScenarioFile } from '../../../sim/scenario/scenario.ts';
 import { Simulation } from '../../../sim/run/simulation.ts';
@@ -43,6 +43,8 @@ const BOUND_S: Record<string, number> = {
   'sensor-invalid-reservoir': 2 * 60,
   'sensor-invalid-encoder': 30 * 60,
   'sensor-invalid-battery': 2 * 60,
+  // Five forged frames one a second: the fifth refusal locks the link.
+  'forged-command': 10,
 };
 
 const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
@@ -50,7 +52,7 @@ const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
 describe('example fault scenarios', () => {
   it('PUMP-FAULT-EXAMPLES there is an example for every fault kind', () => {
     const kinds = new Set(files.flatMap((f) => loadScenarioFile(path.join(DIR, f)).faults.map((x) => x.kind)));
-    for (const kind of ['occlusion', 'displacement', 'needleDislodgement', 'leak', 'motorStall', 'overDelivery', 'strokeVolumeDrift', 'sensor', 'powerLoss', 'batteryDepletion', 'arterialPressure']) {
+    for (const kind of ['occlusion', 'displacement', 'needleDislodgement', 'leak', 'motorStall', 'overDelivery', 'strokeVolumeDrift', 'sensor', 'powerLoss', 'batteryDepletion', 'arterialPressure', ...LINK_ATTACK_KINDS]) {
       expect(kinds, kind).toContain(kind);
     }
   });
