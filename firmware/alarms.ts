@@ -56,6 +56,7 @@ export const ALARM_CODES = [
   'REPEATED_ALARM',
   'BATTERY_MONITOR_FAULT',
   'STORAGE_FAULT',
+  'SECURITY_ALERT',
 ] as const;
 export type AlarmCode = (typeof ALARM_CODES)[number];
 
@@ -165,6 +166,14 @@ export const ALARM_TABLE: readonly AlarmRule[] = Object.freeze([
     code: 'STORAGE_FAULT', priority: 'high', latching: true, driveAction: 'stopNow',
     reads: 'health', when: (h) => h.storageFault,
     requirement: 'PUMP-STORAGE', meaning: 'The NV store is damaged beyond recovery, or a record cannot be written: what was delivered could be forgotten, so the drive stops.',
+  }),
+  row({
+    // Medium: someone is sending frames the pump refuses — an attack or a faulty programmer — and a
+    // person must look soon, but delivery is right (every refused frame changed nothing), so the
+    // drive continues; stopping it would hand an attacker a way to interrupt therapy.
+    code: 'SECURITY_ALERT', priority: 'medium', latching: true, driveAction: 'continue',
+    reads: 'health', when: (h) => h.linkLocked,
+    requirement: 'PUMP-LINK-AUTH', meaning: 'Repeated refused frames on the command link (forged, tampered, replayed, malformed or for another device): the link is locked for 15 minutes, even valid frames are refused; therapy continues.',
   }),
 ] satisfies AlarmRule[]);
 

@@ -10,6 +10,13 @@ export type { FirmwareObserver, FirmwareOptions, StatechartClock } from './runti
 
 // Commands in, answers out: the only way into a running firmware.
 export type { CommandAnswer, PumpCommand, PumpCommandType } from './commands.ts';
+export { PUMP_COMMAND_TYPES } from './commands.ts';
+
+// The command link: the frame layout a programmer builds, and the guard's lock.
+export { LINK_DEVICE_ID_MAX_BYTES, LINK_FRAME_MAX_BYTES, LINK_PAYLOAD_MAX_BYTES, LINK_TAG_BYTES, encodeLinkFrameBody, parseLinkFrame, withTag } from './link/frame.ts';
+export type { LinkFrameFields, LinkParse, ParsedLinkFrame } from './link/frame.ts';
+export { LINK_LOCK, LINK_REFUSALS } from './link/link.ts';
+export type { LinkRefusal } from './link/link.ts';
 
 // The statechart: modes, their events and timing, and the restart lockout.
 export { pumpMachine, PAUSE_REMINDER_MS, SELF_TEST_TIMEOUT_MS, RESTART_LOCKOUT_COUNT, RESTART_LOCKOUT_WINDOW_MS } from './machine.ts';
@@ -35,7 +42,7 @@ export type { Ledger, LedgerFigures, PhaseKind } from './ledger.ts';
 // The NV store: its layout, provisioning at manufacture, and the event log read back from it.
 export { NV_LAYOUT, NV_SLOT_BYTES, NV_SLOT_COUNT, recordKindOfSlot } from './storage/layout.ts';
 export type { SlotRegion } from './storage/layout.ts';
-export { provisionStore } from './storage/store.ts';
+export { provisionStore, rekeyLink } from './storage/store.ts';
 export { decodeFrame } from './storage/frame.ts';
 export type { RecordKind } from './storage/frame.ts';
 export { decodeLogEntry, readEventLog } from './storage/eventLog.ts';

@@ -19,12 +19,17 @@
  * - Every `SCRUB_PERIOD_MS` the newest copy of each record is read back; one that changed in flash
  *   is written again and the repair logged.
  * - Commands are the only way in; each gets an answer saying whether the current mode took it.
+ *   From outside they arrive as link frames (`receiveFrame`): the frame is admitted by the link
+ *   guard (link/link.ts: tag, device, counter), its payload validated (`validateCommand`), its
+ *   counter written to flash, and only then is the command acted on. Every refusal is logged
+ *   with its reason and changes nothing but the guard's refusal count. `command` is the same
+ *   path from the validated payload on, for unit tests of the command interface.
  */
 import { createActor, type Actor, type ActorOptions, type AnyActorLogic, type SnapshotFrom } from 'xstate';
 import type { Hal, HalError, StrokeFeedback } from '../hal/index.ts';
 import type { AlarmState } from './alarms.ts';
 import { ALARM_RULE_BY_CODE, acknowledgeAlarms, alarmStateWith, isAudible, pauseAudio, signalOwner } from './alarms.ts';
-import type { CommandAnswer } from './commands.ts';
+import type { CommandAnswer, PumpCommand } from './commands.ts';
 import { validateCommand } from './commands.ts';
 import type { ControlEvent, ControlSettings, ControlState } from './controlStep.ts';
 import { applyDriveFeedback, controlStateFor, controlStep, makeControlSettings, withDetectorsAndAlarms } from './controlStep.ts';
@@ -34,7 +39,8 @@ import type { InfusionPlan } from './dosing.ts';
 import { scheduledStrokes } from './dosing.ts';
 import type { Ledger } from './ledger.ts';
 import type { DetectorReadings } from './detectors/index.ts';
-import { INITIAL_DETECTORS, acknowledgeStall, afterFill, withRestartLockout, withStorageFault } from './detectors/index.ts';
+import { INITIAL_DETECTORS, acknowledgeStall, afterFill, withLinkLocked, withRestartLockout, withStorageFault } from './detectors/index.ts';
+import { LinkGuard } from './link/link.ts';
 import { beginPhase, endPhase, refillLedger } from './ledger.ts';
 import type { Programme, PumpEmitted, PumpEvent, PumpMachine, RestartRecord, ResumePoint, TherapyPoint } from './machine.ts';
 import { deliveryFor, modeName, programOutcome, pumpMachine } from './machine.ts';
@@ -120,6 +126,9 @@ export class Firmware {
   private storageDamaged = false;
   private stoppedBy: BootImage['safety']['stoppedBy'] = null;
   private restarts: readonly RestartRecord[] = [];
+  /** Admits link frames; `linkLocked` mirrors its lock for the control task's one check per period. */
+  private readonly link: LinkGuard;
+  private linkLocked = false;
 
   constructor(hal: Hal, options: FirmwareOptions) {
     this.hal = hal;
@@ -138,6 +147,7 @@ export class Firmware {
     this.image = this.store.load();
     if (this.store.geometryProblem() === null) this.eventLog.scan();
     this.planId = this.image.state.planId;
+    this.link = new LinkGuard(hal.secureElement, this.image.device?.serialNumber ?? null, this.image.link);
     const safety = this.image.safety;
     this.stoppedBy = safety.stoppedBy;
     this.restarts = safety.restarts;
@@ -179,18 +189,58 @@ export class Firmware {
   }
 
   /**
-   * A command from outside. `input` is whatever arrived; it is validated first (commands.ts), and
-   * a refusal changes nothing: it is logged with its reason and answered `accepted: false`.
+   * A frame from the command link: the only entry from outside. Admitted by the link guard, its
+   * payload parsed and validated, its counter written to flash, then acted on; a refusal at any
+   * step is logged (`LINK_REFUSED` or `REFUSED`) with its reason and changes nothing.
+   */
+  receiveFrame(bytes: unknown): CommandAnswer {
+    if (!this.running) return { accepted: false, mode: 'off', reason: 'the pump is off' };
+    const atMs = this.hal.clock.nowMs();
+    const admitted = this.link.admit(bytes, atMs);
+    if (!admitted.ok) {
+      this.log('command', 'LINK_REFUSED', `${admitted.refusal}: ${admitted.reason}`);
+      if (this.link.locked && !this.linkLocked) this.setLinkLocked(true);
+      return { accepted: false, mode: this.mode, reason: admitted.reason };
+    }
+    let payload: unknown;
+    try {
+      payload = JSON.parse(admitted.frame.payload);
+    } catch {
+      const reason = 'the payload is not JSON';
+      this.log('command', 'REFUSED', reason);
+      return { accepted: false, mode: this.mode, reason };
+    }
+    const checked = validateCommand(payload, this.hal.config);
+    if (!checked.ok) {
+      this.log('command', 'REFUSED', checked.reason);
+      return { accepted: false, mode: this.mode, reason: checked.reason };
+    }
+    // The counter is in flash before the command acts: a replay after a power cut finds it there.
+    if (!this.store.writeLink(this.link.linkAfter(admitted.frame)).ok) {
+      const reason = 'the link counter cannot be stored';
+      this.log('command', 'LINK_REFUSED', reason);
+      return { accepted: false, mode: this.mode, reason };
+    }
+    this.link.accepted(admitted.frame);
+    return this.execute(checked.command, atMs);
+  }
+
+  /**
+   * A command payload, validated (commands.ts) and acted on: `receiveFrame` from its validation
+   * on, without the link. A refusal changes nothing: it is logged with its reason and answered
+   * `accepted: false`.
    */
   command(input: unknown): CommandAnswer {
-    const atMs = this.hal.clock.nowMs();
     if (!this.running) return { accepted: false, mode: 'off', reason: 'the pump is off' };
     const checked = validateCommand(input, this.hal.config);
     if (!checked.ok) {
       this.log('command', 'REFUSED', checked.reason);
       return { accepted: false, mode: this.mode, reason: checked.reason };
     }
-    const cmd = checked.command;
+    return this.execute(checked.command, this.hal.clock.nowMs());
+  }
+
+  private execute(cmd: PumpCommand, atMs: number): CommandAnswer {
     this.log('command', cmd.type);
     if (cmd.type === 'acknowledge') this.acknowledge(atMs);
     if (cmd.type === 'audioPause') {
@@ -219,6 +269,13 @@ export class Firmware {
   /** Powered and running (between `boot` and `powerOff`). */
   get powered(): boolean {
     return this.running;
+  }
+
+  /** The link lock starts (SECURITY_ALERT raised at the next period) or ends (the alarm's condition clears). */
+  private setLinkLocked(locked: boolean): void {
+    this.linkLocked = locked;
+    this.control = withDetectorsAndAlarms(this.control, withLinkLocked(this.control.detectors, locked), this.control.alarms);
+    this.log('notification', locked ? 'LINK_LOCKED' : 'LINK_UNLOCKED');
   }
 
   get modeName(): string {
@@ -261,6 +318,7 @@ export class Firmware {
     const hal = this.hal;
     const nowMs = hal.clock.nowMs();
     this.steps++;
+    if (this.linkLocked && this.link.expireLock(nowMs)) this.setLinkLocked(false);
     const gate = this.gate;
     const pressure = gate.pressure(hal.pressure.read(), nowMs);
     // Countdowns to each slow sensor's next read.

@@ -11,6 +11,7 @@ export * from './drive.ts';
 export * from './storage.ts';
 export * from './annunciator.ts';
 export * from './deviceConfig.ts';
+export * from './crypto.ts';
 
 import type { Clock } from './clock.ts';
 import type { FlowSensor, PowerMonitor, PressureSensor, ReservoirGauge } from './sensors.ts';
@@ -18,6 +19,7 @@ import type { PumpDrive } from './drive.ts';
 import type { NvFlash } from './storage.ts';
 import type { Annunciator } from './annunciator.ts';
 import type { DeviceConfig } from './deviceConfig.ts';
+import type { SecureElement } from './crypto.ts';
 
 /** Everything the firmware runtime is given at boot. */
 export interface Hal {
@@ -30,4 +32,6 @@ export interface Hal {
   readonly nv: NvFlash;
   readonly annunciator: Annunciator;
   readonly config: DeviceConfig;
+  /** Verifies the command link's authentication tags (firmware/link/). */
+  readonly secureElement: SecureElement;
 }

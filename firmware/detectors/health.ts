@@ -61,6 +61,8 @@ export interface HealthDetector {
   readonly repeatedRestartLockout: boolean;
   /** The NV store is damaged or cannot be written: what was delivered cannot be kept (fail-safe: stop). */
   readonly storageFault: boolean;
+  /** The command link is locked after repeated refused frames (firmware/link/link.ts): signal only. */
+  readonly linkLocked: boolean;
 }
 
 export const PRESSURE_TRACK_START: PressureTrack = { identicalCount: 0, reversalScore: 0, lowWithPulseMs: 0, suspect: false };
@@ -137,7 +139,7 @@ export function pressureFaultAtRest(h: HealthDetector): boolean {
 /** Health with the pressure fault timer given, the rest kept. */
 export function withPressureFault(h: HealthDetector, sensorFaultMs: number): HealthDetector {
   if (sensorFaultMs === h.sensorFaultMs) return h;
-  return { sensorFaultMs, flowFaulty: h.flowFaulty, gaugeFaulty: h.gaugeFaulty, batteryMonitorFaulty: h.batteryMonitorFaulty, batteryPercent: h.batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout, storageFault: h.storageFault };
+  return { sensorFaultMs, flowFaulty: h.flowFaulty, gaugeFaulty: h.gaugeFaulty, batteryMonitorFaulty: h.batteryMonitorFaulty, batteryPercent: h.batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout, storageFault: h.storageFault, linkLocked: h.linkLocked };
 }
 
 /** Counts successive identical flow reads (a failed read leaves the count alone). */
@@ -160,7 +162,7 @@ export function updateHealth(h: HealthDetector, infusing: boolean, flowTrack: Fl
   const batteryMonitorFaulty = r.power === null ? h.batteryMonitorFaulty : !r.power.ok;
   const batteryPercent = r.power !== null && r.power.ok ? r.power.batteryPercent : h.batteryPercent;
   if (batteryPercent === h.batteryPercent && flowFaulty === h.flowFaulty && gaugeFaulty === h.gaugeFaulty && batteryMonitorFaulty === h.batteryMonitorFaulty) return h;
-  return { sensorFaultMs: h.sensorFaultMs, flowFaulty, gaugeFaulty, batteryMonitorFaulty, batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout, storageFault: h.storageFault };
+  return { sensorFaultMs: h.sensorFaultMs, flowFaulty, gaugeFaulty, batteryMonitorFaulty, batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout, storageFault: h.storageFault, linkLocked: h.linkLocked };
 }
 
 /** No slow reading this period: the flow track and the slow part of health stay as they are. */

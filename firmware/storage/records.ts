@@ -219,3 +219,27 @@ export function decodeSafety(payload: Uint8Array): Decoded<StoredSafety> {
   if (!r.exact) return refuse(`safety payload is ${payload.length} bytes, not the layout's`);
   return { ok: true, value: { latched, stoppedBy, restarts, restartLockout: flags === 1 } };
 }
+
+// --- link: the command link's key id and last accepted counter ----------------------------------
+
+/**
+ * The command link's replay state: the key id frames are accepted under (lower ids are retired)
+ * and the counter of the last accepted frame. Written before an accepted frame is acted on.
+ */
+export interface StoredLink {
+  readonly keyId: number;
+  readonly lastCounter: number;
+}
+
+export function encodeLink(l: StoredLink): Uint8Array {
+  return new ByteWriter(8).u8(l.keyId).u32(l.lastCounter).finish();
+}
+
+export function decodeLink(payload: Uint8Array): Decoded<StoredLink> {
+  const r = new ByteReader(payload);
+  const keyId = r.u8();
+  const lastCounter = r.u32();
+  if (!r.exact) return refuse(`link payload is ${payload.length} bytes, not the layout's`);
+  if (keyId < 1 || keyId > 254) return refuse(`link.keyId = ${keyId} is outside 1–254`);
+  return { ok: true, value: { keyId, lastCounter } };
+}

@@ -15,13 +15,18 @@
  * - The state record names the programme it belongs to (`planId`); a programme written but not yet
  *   named by a state (a power cut between the two writes) is ignored, as if never accepted.
  * - A store without its device record was erased (or never provisioned): damage, not a new pump.
+ * - The link record (key id, last accepted counter) recovers like the others from one lost write:
+ *   the lost write was made before its frame was acted on, so at most that one frame, never acted
+ *   on, becomes acceptable again. A link record missing or unreadable is damage (STORAGE_FAULT),
+ *   and `link` is null: the link refuses every frame until the device is re-keyed
+ *   (`rekeyLink`), never a counter silently back at 0.
  */
 import type { Done, HalResult, NvFlash } from '../../hal/index.ts';
 import { halError } from '../../hal/index.ts';
 import { EMPTY_LEDGER } from '../ledger.ts';
 import { NV_LAYOUT, NV_SLOT_BYTES, NV_SLOT_COUNT } from './layout.ts';
-import type { DeviceRecord, StoredPlan, StoredSafety, StoredState } from './records.ts';
-import { NO_SAFETY, decodeDevice, decodePlan, decodeSafety, decodeState, encodeDevice, encodePlan, encodeSafety, encodeState } from './records.ts';
+import type { DeviceRecord, StoredLink, StoredPlan, StoredSafety, StoredState } from './records.ts';
+import { NO_SAFETY, decodeDevice, decodeLink, decodePlan, decodeSafety, decodeState, encodeDevice, encodeLink, encodePlan, encodeSafety, encodeState } from './records.ts';
 import { ByteWriter } from './frame.ts';
 import type { RingScan } from './ring.ts';
 import { RecordRing } from './ring.ts';
@@ -35,16 +40,26 @@ export interface BootImage {
   /** The programme the state names, decoded but not yet validated; null when it names none. */
   readonly plan: { readonly planId: number; readonly prescription: unknown; readonly confirmSoftLimits: boolean } | null;
   readonly safety: StoredSafety;
+  /** The command link's key id and last counter; null when the record is damaged (every frame refused). */
+  readonly link: StoredLink | null;
   /** Damage recovered from, one line each (logged as STORAGE_RECOVERED). */
   readonly findings: readonly string[];
   /** Damage that cannot be recovered from (STORAGE_FAULT). */
   readonly damage: readonly string[];
 }
 
+type RingKind = 'device' | 'state' | 'plan' | 'safety' | 'link';
+const RING_KINDS: readonly RingKind[] = ['device', 'state', 'plan', 'safety', 'link'];
+
+/** The link record of a newly provisioned or re-keyed device: no frame accepted yet. */
+export function freshLink(keyId: number): StoredLink {
+  return { keyId, lastCounter: 0 };
+}
+
 type Recovered<T> = { value: T; lost: number } | null;
 
 export class PumpStore {
-  private readonly rings: Record<'device' | 'state' | 'plan' | 'safety', RecordRing>;
+  private readonly rings: Record<RingKind, RecordRing>;
   private lastPlanId = 0;
   private readonly stateWriter = new ByteWriter(64);
 
@@ -54,6 +69,7 @@ export class PumpStore {
       state: new RecordRing(flash, 'state', NV_LAYOUT.state),
       plan: new RecordRing(flash, 'plan', NV_LAYOUT.plan),
       safety: new RecordRing(flash, 'safety', NV_LAYOUT.safety),
+      link: new RecordRing(flash, 'link', NV_LAYOUT.link),
     };
   }
 
@@ -74,10 +90,10 @@ export class PumpStore {
     const findings: string[] = [];
     const damage: string[] = [];
     const geometry = this.geometryProblem();
-    if (geometry !== null) return { device: null, state: INITIAL_STATE, plan: null, safety: NO_SAFETY, findings, damage: [geometry] };
+    if (geometry !== null) return { device: null, state: INITIAL_STATE, plan: null, safety: NO_SAFETY, link: null, findings, damage: [geometry] };
 
     const scans = {} as Record<keyof PumpStore['rings'], RingScan | null>;
-    for (const kind of ['device', 'state', 'plan', 'safety'] as const) {
+    for (const kind of RING_KINDS) {
       const scanned = this.rings[kind].scan();
       scans[kind] = scanned.ok ? scanned.scan : null;
       if (!scanned.ok) damage.push(`${kind} record unreadable: ${scanned.detail}`);
@@ -106,6 +122,13 @@ export class PumpStore {
       else if (safety.lost === 1) findings.push('safety record: the newest write was lost; restored from the copy before it');
     }
 
+    const link = newestDecoded(scans.link, decodeLink);
+    if (scans.link !== null) {
+      if (link === null) damage.push('link record (command counter) missing or unreadable: every frame is refused until the device is re-keyed');
+      else if (link.lost > 1) damage.push(`link record: ${link.lost} writes may be lost: every frame is refused until the device is re-keyed`);
+      else if (link.lost === 1) findings.push('link record: the newest write was lost; restored from the copy before it (its frame was never acted on)');
+    }
+
     let plan: BootImage['plan'] = null;
     if (scans.plan !== null) {
       for (const copy of scans.plan.copies) {
@@ -125,7 +148,7 @@ export class PumpStore {
       if (underWay) damage.push(what);
       else findings.push(`${what}; no therapy was under way`);
     }
-    return { device: device?.value ?? null, state: stateValue, plan, safety: safety !== null && safety.lost <= 1 ? safety.value : NO_SAFETY, findings, damage };
+    return { device: device?.value ?? null, state: stateValue, plan, safety: safety !== null && safety.lost <= 1 ? safety.value : NO_SAFETY, link: link !== null && link.lost <= 1 ? link.value : null, findings, damage };
   }
 
   /** Written after every stroke, so it is encoded into one writer kept for it. */
@@ -146,7 +169,12 @@ export class PumpStore {
     return this.write('safety', encodeSafety(s));
   }
 
-  private write(kind: 'state' | 'plan' | 'safety', payload: Uint8Array): HalResult<Done> {
+  /** Written before an accepted frame is acted on. */
+  writeLink(l: StoredLink): HalResult<Done> {
+    return this.write('link', encodeLink(l));
+  }
+
+  private write(kind: 'state' | 'plan' | 'safety' | 'link', payload: Uint8Array): HalResult<Done> {
     return this.rings[kind].write(payload);
   }
 
@@ -158,7 +186,7 @@ export class PumpStore {
   scrub(): { repaired: readonly string[]; failed: readonly string[] } {
     const repaired: string[] = [];
     const failed: string[] = [];
-    for (const kind of ['device', 'state', 'plan', 'safety'] as const) {
+    for (const kind of RING_KINDS) {
       const ring = this.rings[kind];
       const audit = ring.audit();
       if (audit.ok && audit.intact) continue;
@@ -186,7 +214,7 @@ function newestDecoded<T>(scan: RingScan | null, decode: (p: Uint8Array) => { ok
  * Manufacture: writes the device record (both copies) and the first state and safety records, so
  * that a store without them is known to be damaged. Refuses a flash that already holds a device.
  */
-export function provisionStore(flash: NvFlash, device: DeviceRecord): HalResult<Done> {
+export function provisionStore(flash: NvFlash, device: DeviceRecord, linkKeyId = 1): HalResult<Done> {
   const store = new PumpStore(flash);
   const problem = store.geometryProblem();
   if (problem !== null) return halError('outOfRange', problem);
@@ -200,5 +228,16 @@ export function provisionStore(flash: NvFlash, device: DeviceRecord): HalResult<
   }
   const state = store.writeState(INITIAL_STATE);
   if (!state.ok) return state;
+  const link = store.writeLink(freshLink(linkKeyId));
+  if (!link.ok) return link;
   return store.writeSafety(NO_SAFETY);
+}
+
+/**
+ * Service: the secure element was given a new key under `keyId` (docs/link.md, rotation), so the
+ * link starts over with that key and counter 0. The only way out of a damaged link record.
+ */
+export function rekeyLink(flash: NvFlash, keyId: number): HalResult<Done> {
+  if (!Number.isInteger(keyId) || keyId < 1 || keyId > 254) return halError('outOfRange', `key id ${keyId} is outside 1–254`);
+  return new PumpStore(flash).writeLink(freshLink(keyId));
 }

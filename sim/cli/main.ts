@@ -12,7 +12,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ScenarioError } from '../scenario/scenario.ts';
-import { EXIT_INTERNAL, EXIT_INVALID_INPUT, EXIT_OK, InputError } from './exitCodes.ts';
+import { CheckFailed, EXIT_INTERNAL, EXIT_INVALID_INPUT, EXIT_OK, InputError } from './exitCodes.ts';
 import { runCommand } from './run.ts';
 import { detectionCommand } from './detection.ts';
 import { replayCommand } from './replay.ts';
@@ -47,6 +47,10 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
     if (e instanceof CommanderError) {
       // Commander has already printed help, the version or its one-line message.
       return e.exitCode === 0 ? EXIT_OK : EXIT_INVALID_INPUT;
+    }
+    if (e instanceof CheckFailed) {
+      err.write(`pumpsim: ${e.message}\n`);
+      return EXIT_INTERNAL;
     }
     if (e instanceof ScenarioError || e instanceof InputError) {
       err.write(`pumpsim: ${e.message}\n`);

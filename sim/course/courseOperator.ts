@@ -6,7 +6,7 @@
  * on an alarm during a course (the patient is at home with an ambulatory pump, or has an
  * implanted one: it takes hours, not minutes, to come in).
  * Promises:
- * - The pump is reached only by `firmware().command(...)` and the plant's physical actions
+ * - The pump is reached only by `command(...)` (signed frames through the programmer) and the plant's physical actions
  *   (reservoir, needle, syringe), as `sim/world/operator.ts` promises.
  * - The cycle starts where the last one left the pump: locked (or stopped) with the last
  *   reservoir still in it; a new pump (first cycle) boots to idle. The nurse refills, then
@@ -158,7 +158,7 @@ export class CourseCycleOperator implements Operator {
   }
 
   private send(world: OperatorWorld, type: 'prime' | 'start' | 'flush' | 'stop' | 'acknowledge' | 'resume'): boolean {
-    return world.firmware().command({ type }).accepted;
+    return world.command({ type }).accepted;
   }
 
   /** The pharmacy compounds from the prescription, the nurse refills and declares the volume, then programs. */
@@ -173,14 +173,14 @@ export class CourseCycleOperator implements Operator {
     if (!['idle', 'locked', 'stopped'].includes(fw.modeName)) this.send(world, 'stop');
     this.refill = refillReservoir(world.plant, planned.plan, this.options.refillFault);
     this.times.refillMs = world.clock.nowMs();
-    fw.command({ type: 'refill', volumeMl: planned.plan.reservoirFillMl });
+    world.command({ type: 'refill', volumeMl: planned.plan.reservoirFillMl });
     world.clock.setTimer(() => this.program(world, planned.plan), OPERATOR_DELAYS_MS.program);
   }
 
   private program(world: OperatorWorld, compounded: InfusionPlan): void {
     const fw = world.firmware();
     this.step = 'programmed';
-    const answer = fw.command({ type: 'program', prescription: this.options.prescription, confirmSoftLimits: this.options.confirmSoftLimits });
+    const answer = world.command({ type: 'program', prescription: this.options.prescription, confirmSoftLimits: this.options.confirmSoftLimits });
     const plan = fw.plan;
     if (!answer.accepted || plan === null || fw.modeName !== 'ready') {
       this.refused = answer.reason ?? `the pump stayed in ${fw.modeName}`;

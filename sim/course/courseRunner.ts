@@ -38,8 +38,9 @@ import { SeededRandom, noiseKey, streamId, uniformFromKey } from '../world/rng.t
 import type { Scenario } from '../scenario/scenario.ts';
 import { ScenarioError, deviceProfileOf, prescriptionInput } from '../scenario/scenario.ts';
 import type { SimFlash } from '../world/devices/index.ts';
-import { Simulation, provisionedFlash } from '../run/simulation.ts';
+import { SIMULATED_SERIAL, Simulation, provisionedFlash } from '../run/simulation.ts';
 import type { Telemetry } from '../run/telemetry.ts';
+import { Programmer, pairedUnit } from '../world/programmer.ts';
 import { DISPLACEMENT_CORRECTION_HOURS, PatientDraws } from './adverseEvents.ts';
 import type { CalendarDay, XeloxCycle } from './calendar.ts';
 import { MS_PER_DAY, courseCalendar, cycleStartDay, dayOf, lockCycleDay, xeloxForCycle } from './calendar.ts';
@@ -236,6 +237,8 @@ function patientArtery(scenario: Scenario, seed: number, profile: DeviceProfile)
 /** Cycles run by the firmware against the plant, one `Simulation` per infused cycle. */
 export class PumpCycleExecutor implements CycleExecutor {
   private readonly nv: SimFlash = provisionedFlash();
+  /** The unit's clinician programmer: one for the whole course, so its counter runs on across cycles. */
+  private readonly programmer: Programmer;
   /** What the reservoir held when the last cycle's run ended: the pump keeps it until the next refill. */
   private leftover: { volumeUl: number; composition: Composition } | null = null;
   private readonly cycleMs: number;
@@ -248,6 +251,7 @@ export class PumpCycleExecutor implements CycleExecutor {
     private readonly telemetry?: (cycle: number) => Telemetry | undefined,
   ) {
     this.cycleMs = cycleDays * MS_PER_DAY;
+    this.programmer = new Programmer(pairedUnit(seed, SIMULATED_SERIAL));
   }
 
   run(request: CycleRequest): CycleResult {
@@ -271,7 +275,7 @@ export class PumpCycleExecutor implements CycleExecutor {
     });
     const seed = cycleSeed(this.seed, request.cycle);
     const telemetry = this.telemetry?.(request.cycle);
-    const sim = new Simulation({ scenario, seed, deviceSeed: this.seed, nv: this.nv, operator, horizonMs: this.cycleMs, ...(telemetry !== undefined ? { telemetry } : {}) });
+    const sim = new Simulation({ scenario, seed, deviceSeed: this.seed, nv: this.nv, programmer: this.programmer, operator, horizonMs: this.cycleMs, ...(telemetry !== undefined ? { telemetry } : {}) });
     const summary = sim.runToEnd();
     telemetry?.complete();
     if (operator.refused !== null) {

@@ -17,7 +17,11 @@ import { ALARM_RULE_BY_CODE, Firmware, HAI_FUDR_LIBRARY, NV_LAYOUT, ledgerFigure
 import { VirtualClock } from '../world/clock.ts';
 import { xstateClock } from '../world/board.ts';
 import type { InvalidReading, SensorFault } from '../world/devices/index.ts';
-import { SimAnnunciator, SimDrive, SimEventLog, SimFlash, SimFlowSensor, SimPowerMonitor, SimPressureSensor, SimReservoirGauge } from '../world/devices/index.ts';
+import { SimAnnunciator, SimDrive, SimEventLog, SimFlash, SimFlowSensor, SimPowerMonitor, SimPressureSensor, SimReservoirGauge, SimSecureElement } from '../world/devices/index.ts';
+import type { PumpCommand } from '../../firmware/index.ts';
+import { Programmer, pairedUnit } from '../world/programmer.ts';
+import type { LinkAttack } from '../world/faults.ts';
+import { linkAttackFrame } from '../world/linkAttacks.ts';
 import type { Composition, PatientArtery, PlantConditions } from '../world/plant/index.ts';
 import { Plant, UnintendedBolus } from '../world/plant/index.ts';
 import type { DeviceProfile } from '../world/profile.ts';
@@ -52,8 +56,10 @@ export interface RunOptions {
   readonly horizonMs?: number;
   /** Flash to boot from (a pump that kept its memory, e.g. between the cycles of a course); default: a newly provisioned pump's. */
   readonly nv?: SimFlash;
-  /** Seed of the per-unit draws (unit stroke error, sensor offsets and gains); default: the run's seed. */
+  /** Seed of the per-unit draws (unit stroke error, sensor offsets and gains, the link key); default: the run's seed. */
   readonly deviceSeed?: number;
+  /** The clinician programmer paired with this unit (a course keeps one across its cycles); default: a new one for the unit `deviceSeed` makes. */
+  readonly programmer?: Programmer;
 }
 
 export interface AlarmRecord {
@@ -211,6 +217,10 @@ export class Simulation implements FaultWorld {
   private readonly bolus = new UnintendedBolus(BOLUS_WINDOW_SAMPLES);
   private wallMs = 0;
   private readonly sampler: TelemetrySampler | null = null;
+  /** The clinician programmer every command of the run goes through. */
+  readonly programmer: Programmer;
+  /** The adversary's own draws (its key, the byte it alters). */
+  private readonly attackerDraws: SeededRandom;
 
   constructor(private readonly options: RunOptions) {
     const scenario = options.scenario;
@@ -223,7 +233,11 @@ export class Simulation implements FaultWorld {
     const profile = options.profile ?? deviceProfileOf(scenario);
     this.profile = profile;
 
-    const draws = new SeededRandom(options.deviceSeed ?? this.seed, streamId('device'));
+    const deviceSeed = options.deviceSeed ?? this.seed;
+    const draws = new SeededRandom(deviceSeed, streamId('device'));
+    const unit = pairedUnit(deviceSeed, SIMULATED_SERIAL);
+    this.programmer = options.programmer ?? new Programmer(unit);
+    this.attackerDraws = new SeededRandom(this.seed, streamId('linkAttacker'));
     const patientDraws = new SeededRandom(this.seed, streamId('patient'));
     const a = profile.artery;
     const artery: PatientArtery = {
@@ -281,6 +295,7 @@ export class Simulation implements FaultWorld {
       nv: this.nv,
       annunciator: this.devices.annunciator,
       config: profile.firmwareConfig,
+      secureElement: new SimSecureElement(new Map([[unit.keyId, unit.key]])),
     };
     const planned = planInfusion(prescriptionInput(scenario), profile.firmwareConfig, HAI_FUDR_LIBRARY);
     const durationMs = planned.ok ? planned.plan.durationMs : 0;
@@ -293,6 +308,7 @@ export class Simulation implements FaultWorld {
       profile,
       timeline: this.timeline,
       firmware: () => sim.firmware,
+      command: (cmd: PumpCommand) => sim.programmer.send(sim.firmware, cmd),
       finish: () => {
         sim.done = true;
         clock.stopRun();
@@ -337,6 +353,11 @@ export class Simulation implements FaultWorld {
 
   setBatteryDrain(percentPerHour: number): void {
     this.devices.power.setExtraDrain(percentPerHour);
+  }
+
+  sendLinkAttack(attack: LinkAttack): void {
+    const frame = linkAttackFrame(attack, this.programmer, this.attackerDraws);
+    if (frame !== null) this.firmware.receiveFrame(frame);
   }
 
   /**

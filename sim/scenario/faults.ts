@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { int, num } from './fields.ts';
 import type { FaultSpec } from '../world/faults.ts';
 import type { InvalidReadingField } from '../world/faults.ts';
-import { FAULT_KINDS, INVALID_READING_FIELDS, NV_RECORD_NAMES } from '../world/faults.ts';
+import { FAULT_KINDS, INVALID_READING_FIELDS, LINK_ATTACK_COMMANDS, NV_RECORD_NAMES } from '../world/faults.ts';
 import { INVALID_VALUES } from '../world/devices/index.ts';
 
 const timing = {
@@ -50,6 +50,15 @@ const invalidReadingSchema = z
     }
   });
 
+/** A link attack: the command its frames carry (default per kind) and how many frames, one a second. */
+const linkAttack = <K extends string>(kind: K, command: (typeof LINK_ATTACK_COMMANDS)[number]) =>
+  z.strictObject({
+    kind: z.literal(kind),
+    ...timing,
+    command: z.enum(LINK_ATTACK_COMMANDS, { error: `command must be one of: ${LINK_ATTACK_COMMANDS.join(', ')}` }).default(command),
+    count: num('count', 1, 100).default(1).refine(Number.isInteger, { message: 'count must be a whole number of frames' }),
+  });
+
 export const faultSchema = z.discriminatedUnion(
   'kind',
   [
@@ -79,6 +88,11 @@ export const faultSchema = z.discriminatedUnion(
     z.strictObject({ kind: z.literal('nvWriteFailure'), ...timing }),
     z.strictObject({ kind: z.literal('batteryDepletion'), ...timing, percentPerHour: num('percentPerHour', 0, 1000, '%/h').default(20) }),
     z.strictObject({ kind: z.literal('arterialPressure'), ...timing, meanMmHg: num('meanMmHg', 20, 250, 'mmHg'), rampMinutes: num('rampMinutes', 0, 600, 'min').default(5) }),
+    linkAttack('forgedCommand', 'stop'),
+    linkAttack('replayedCommand', 'start'),
+    linkAttack('tamperedCommand', 'stop'),
+    linkAttack('wrongDevice', 'stop'),
+    linkAttack('counterRollback', 'stop'),
   ],
   { error: (issue) => (issue.code === 'invalid_union' ? `kind must be one of: ${FAULT_KINDS.join(', ')}` : undefined) },
 );

@@ -280,12 +280,12 @@ export class ScriptedRun {
     switch (cmd.type) {
       case 'program': {
         const prescription = cmd.variant === 'refused' ? { ...this.prescription, fudrMgPerKgPerDay: 0.5 } : this.prescription;
-        answer = fw.command({ type: 'program', prescription, confirmSoftLimits: cmd.variant === 'confirmed' });
+        answer = sim.programmer.send(fw, { type: 'program', prescription, confirmSoftLimits: cmd.variant === 'confirmed' });
         break;
       }
       case 'refill': {
         const plan = fw.plan ?? this.setupPlan;
-        answer = fw.command({ type: 'refill', volumeMl: plan.reservoirFillMl });
+        answer = sim.programmer.send(fw, { type: 'refill', volumeMl: plan.reservoirFillMl });
         if (answer.accepted) {
           if (plant.isAccessed) plant.deaccessPort();
           compoundReservoir(plant, plan);
@@ -293,7 +293,7 @@ export class ScriptedRun {
         break;
       }
       default:
-        answer = fw.command({ type: cmd.type });
+        answer = sim.programmer.send(fw, { type: cmd.type });
     }
     if (accepted() > plansBefore && fw.plan !== null) compoundReservoir(plant, fw.plan);
     const plan = fw.plan;

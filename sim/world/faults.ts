@@ -29,11 +29,17 @@
  * | nvWriteFailure (durationMinutes) | every flash write fails | STORAGE_FAULT (stop now) |
  * | batteryDepletion (percentPerHour) | battery drains fast | BATTERY_LOW, then BATTERY_DEPLETED (stop) |
  * | arterialPressure (meanMmHg) | hypertension, hypotension, exercise episode | none — alarming here is a false alarm |
+ * | forgedCommand (command; count) | a frame signed with a key the unit does not hold | refused (`LINK_REFUSED` badTag), no state change; SECURITY_ALERT when count ≥ 5 |
+ * | replayedCommand (command; count) | the last frame of that command the programmer sent, captured and sent again | refused (staleCounter), no state change; SECURITY_ALERT when count ≥ 5 |
+ * | tamperedCommand (command; count) | a genuine frame with one byte changed on air | refused (badTag, or malformed when the byte is a length), no state change; SECURITY_ALERT when count ≥ 5 |
+ * | wrongDevice (command; count) | a frame signed with this unit's key, addressed to another device | refused (wrongDevice), no state change; SECURITY_ALERT when count ≥ 5 |
+ * | counterRollback (command; count) | a correctly signed frame whose counter is not above the last accepted | refused (staleCounter), no state change; SECURITY_ALERT when count ≥ 5 |
  *
  * The scenario file's schema for these kinds (ranges, defaults, messages) is sim/scenario/faults.ts;
  * it produces exactly these types.
  */
 import type { AlarmCode } from '../../firmware/index.ts';
+import { LINK_LOCK } from '../../firmware/index.ts';
 import type { InvalidReading, InvalidValue, SensorFault, SensorFaultMode } from './devices/readout.ts';
 import type { PlantConditions } from './plant/conditions.ts';
 import type { PathLocation } from './profile.ts';
@@ -65,6 +71,18 @@ export type InvalidReadingField = (typeof INVALID_READING_FIELDS)[InvalidSensorN
 /** The flash records a storage fault acts on (firmware/storage/layout.ts); `state` holds the ledger. */
 export const NV_RECORD_NAMES = ['state', 'plan', 'safety', 'device', 'log'] as const;
 export type NvRecordName = (typeof NV_RECORD_NAMES)[number];
+/** The kinds of attack on the command link (sim/world/linkAttacks.ts builds their frames). */
+export const LINK_ATTACK_KINDS = ['forgedCommand', 'replayedCommand', 'tamperedCommand', 'wrongDevice', 'counterRollback'] as const;
+export type LinkAttackKind = (typeof LINK_ATTACK_KINDS)[number];
+/** The commands an attack frame carries: those without fields. */
+export const LINK_ATTACK_COMMANDS = ['prime', 'start', 'pause', 'resume', 'acknowledge', 'audioPause', 'stop', 'flush'] as const;
+export type LinkAttackCommand = (typeof LINK_ATTACK_COMMANDS)[number];
+/** One attack: `count` frames, one a second from the onset. */
+export interface LinkAttack {
+  readonly kind: LinkAttackKind;
+  readonly command: LinkAttackCommand;
+  readonly count: number;
+}
 
 export type FaultSpec = FaultTiming &
   (
@@ -91,6 +109,7 @@ export type FaultSpec = FaultTiming &
     | { readonly kind: 'nvWriteFailure' }
     | { readonly kind: 'batteryDepletion'; readonly percentPerHour: number }
     | { readonly kind: 'arterialPressure'; readonly meanMmHg: number; readonly rampMinutes: number }
+    | LinkAttack
   );
 
 export type FaultKind = FaultSpec['kind'];
@@ -113,6 +132,7 @@ export const FAULT_KINDS: readonly FaultKind[] = Object.freeze([
   'nvStaleRecord',
   'nvErase',
   'nvWriteFailure',
+  ...LINK_ATTACK_KINDS,
 ] as const);
 
 /** Default magnitudes of sensor faults, in the sensor's unit. */
@@ -170,6 +190,11 @@ export function faultCondition(f: FaultSpec): string | null {
     case 'nvTornWrite':
     case 'nvStaleRecord':
     case 'nvErase':
+    case 'forgedCommand':
+    case 'replayedCommand':
+    case 'tamperedCommand':
+    case 'wrongDevice':
+    case 'counterRollback':
       return null;
     default:
       return f.kind;
@@ -240,6 +265,12 @@ export function expectedAlarms(f: FaultSpec): readonly AlarmCode[] {
       return ['BATTERY_LOW', 'BATTERY_DEPLETED'];
     case 'nvWriteFailure':
       return ['STORAGE_FAULT'];
+    case 'forgedCommand':
+    case 'replayedCommand':
+    case 'tamperedCommand':
+    case 'wrongDevice':
+    case 'counterRollback':
+      return f.count >= LINK_LOCK.refusals ? ['SECURITY_ALERT'] : [];
   }
 }
 
@@ -267,6 +298,8 @@ export interface FaultWorld {
   revertNvRecord(record: NvRecordName, ageWrites: number): void;
   eraseNv(record: NvRecordName | 'all'): void;
   setNvWritesFailing(failing: boolean): void;
+  /** Puts one attack frame on the command link now. */
+  sendLinkAttack(attack: LinkAttack): void;
 }
 
 /** Steps used to approximate ramps (severity, arterial pressure), per ramp. */
@@ -395,6 +428,15 @@ function scheduleFault(f: FaultSpec, world: FaultWorld, episodes: ArterialEpisod
           at(endMs + Math.round((rampMs * i) / RAMP_STEPS), () => episodes.set(episode, offset() * (1 - i / RAMP_STEPS)));
         }
       }
+      break;
+    }
+    case 'forgedCommand':
+    case 'replayedCommand':
+    case 'tamperedCommand':
+    case 'wrongDevice':
+    case 'counterRollback': {
+      const attack: LinkAttack = { kind: f.kind, command: f.command, count: f.count };
+      for (let i = 0; i < f.count; i++) at(onsetMs + i * 1000, () => world.sendLinkAttack(attack));
       break;
     }
   }

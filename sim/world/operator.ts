@@ -4,10 +4,11 @@
  * Owns: what people do and when — fill the reservoir as the pump's plan asks, program, prime,
  * put the needle in the port, start, connect the heparin-lock syringe and flush, take the needle
  * out — each after a human delay, all on the virtual clock.
- * Promises: the operator acts only through the firmware's command interface and the plant's
- * physical actions (fill, access, syringe); it never reaches into firmware state.
+ * Promises: the operator acts only through the clinician programmer (`OperatorWorld.command`,
+ * signed link frames, sim/world/programmer.ts) and the plant's physical actions (fill, access,
+ * syringe); it never reaches into firmware state.
  */
-import type { Firmware, InfusionPlan, PrescriptionInput } from '../../firmware/index.ts';
+import type { CommandAnswer, Firmware, InfusionPlan, PrescriptionInput, PumpCommand } from '../../firmware/index.ts';
 import type { VirtualClock } from './clock.ts';
 import type { Plant } from './plant/index.ts';
 import type { DeviceProfile } from './profile.ts';
@@ -43,7 +44,10 @@ export interface OperatorWorld {
   readonly plant: Plant;
   readonly profile: DeviceProfile;
   readonly timeline: Timeline;
+  /** What the pump shows (mode, plan, alarms); commands go through `command`, never through it. */
   firmware(): Firmware;
+  /** Sends `cmd` to the pump as a signed frame through the unit's clinician programmer. */
+  command(cmd: PumpCommand): CommandAnswer;
   /** Ends the run. */
   finish(): void;
 }
@@ -94,11 +98,11 @@ export class AlarmResponder {
       this.pending = false;
       const fw = world.firmware();
       if (fw.modeName !== 'alarmStopped') return;
-      fw.command({ type: 'acknowledge' });
-      if (fw.command({ type: 'resume' }).accepted) return;
+      world.command({ type: 'acknowledge' });
+      if (world.command({ type: 'resume' }).accepted) return;
       this.attempts++;
       if (this.attempts >= OPERATOR_MAX_RESUME_ATTEMPTS) {
-        fw.command({ type: 'stop' });
+        world.command({ type: 'stop' });
         world.finish();
         return;
       }
@@ -126,14 +130,14 @@ export class SingleCycleOperator implements Operator {
         if (world.firmware().plan === null || timeline.infusionStartMs < 0) clock.setTimer(() => this.program(world), OPERATOR_DELAYS_MS.program);
         break;
       case 'ready':
-        clock.setTimer(() => world.firmware().command({ type: 'prime' }), OPERATOR_DELAYS_MS.prime);
+        clock.setTimer(() => world.command({ type: 'prime' }), OPERATOR_DELAYS_MS.prime);
         break;
       case 'primed':
         clock.setTimer(() => {
           // A pump that went dark meanwhile is not connected to the patient; its boot calls again.
           if (!world.firmware().powered) return;
           plant.accessPort();
-          if (world.firmware().command({ type: 'start' }).accepted && timeline.infusionStartMs < 0) timeline.infusionStartMs = clock.nowMs();
+          if (world.command({ type: 'start' }).accepted && timeline.infusionStartMs < 0) timeline.infusionStartMs = clock.nowMs();
         }, OPERATOR_DELAYS_MS.start);
         break;
       case 'infusionComplete':
@@ -142,7 +146,7 @@ export class SingleCycleOperator implements Operator {
           const plan = world.firmware().plan;
           if (plan === null || !world.firmware().powered) return;
           connectLockSyringe(plant, world.profile, plan);
-          world.firmware().command({ type: 'flush' });
+          world.command({ type: 'flush' });
         }, OPERATOR_DELAYS_MS.flush);
         break;
       case 'locked':
@@ -159,7 +163,7 @@ export class SingleCycleOperator implements Operator {
   private program(world: OperatorWorld): void {
     // A pump that lost its power meanwhile is programmed when it is back in idle (onMode again).
     if (!world.firmware().powered) return;
-    const answer = world.firmware().command({ type: 'program', prescription: this.prescription, confirmSoftLimits: this.confirmSoftLimits });
+    const answer = world.command({ type: 'program', prescription: this.prescription, confirmSoftLimits: this.confirmSoftLimits });
     const plan = world.firmware().plan;
     if (!answer.accepted || plan === null) {
       world.finish();

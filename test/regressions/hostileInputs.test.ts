@@ -56,6 +56,16 @@ describe('hostile commands', () => {
     expect(therapyRecordBytes(p.hal.flash)).toBe(nv);
     expect(p.fw.command({ type: 'refill', volumeMl: 30 }).accepted).toBe(true);
   });
+
+  it('PUMP-LINK-AUTH a signed frame whose JSON payload carries its own __proto__ field is refused, not read as a pause (a shape the command campaign sends)', () => {
+    const p = infusingPump();
+    const nv = therapyRecordBytes(p.hal.flash);
+    const answer = p.fw.receiveFrame(p.programmer.frame(JSON.parse('{"type":"pause","__proto__":{"type":"stop"}}')));
+    expect(answer.accepted).toBe(false);
+    expect(answer.reason).toMatch(/__proto__: unknown field/);
+    expect(p.fw.modeName).toBe('therapy.infusing.running');
+    expect(therapyRecordBytes(p.hal.flash)).toBe(nv);
+  });
 });
 
 /** The default 14-day scenario with `faults` from 2 h, run for `hours`: the alarms raised after 2 h. */

@@ -6,14 +6,16 @@
  * Owns: nothing of the plant. Promises: no randomness; readings carry the clock's time and a small
  * deterministic ripple (a live front-end); the drive reports full encoder counts unless `stalled`,
  * and the reservoir gauge reads the fill less what the drive moved;
- * a device in `failing` answers with an error.
+ * a device in `failing` answers with an error. The secure element holds `TEST_UNIT`'s key.
  */
 import type { AlarmSignal, DeviceConfig, Hal, HalError } from '../../hal/index.ts';
 import { halError } from '../../hal/index.ts';
 import type { LogEntry } from '../../firmware/index.ts';
 import { NV_LAYOUT } from '../../firmware/index.ts';
-import { SimEventLog, type SimFlash } from '../../sim/world/devices/index.ts';
-import { provisionedFlash } from '../../sim/run/simulation.ts';
+import { SimEventLog, SimSecureElement, type SimFlash } from '../../sim/world/devices/index.ts';
+import { SIMULATED_SERIAL, provisionedFlash } from '../../sim/run/simulation.ts';
+import type { PairedUnit } from '../../sim/world/programmer.ts';
+import { pairedUnit } from '../../sim/world/programmer.ts';
 import { NOMINAL_PORT_CONFIG } from './deviceConfig.ts';
 import { ManualClock } from './manualClock.ts';
 
@@ -38,6 +40,9 @@ export interface FakeHal extends Hal {
   readonly signals: (AlarmSignal | null)[];
 }
 
+/** The unit every scripted HAL is: the simulated serial, the link key seed 1 manufactures. */
+export const TEST_UNIT: PairedUnit = pairedUnit(1, SIMULATED_SERIAL);
+
 export function fakeHal(config: DeviceConfig = NOMINAL_PORT_CONFIG, flash: SimFlash = provisionedFlash(), clock = new ManualClock()): FakeHal {
   const set: FakeHal['set'] = { pressureMmHg: 0, cardiacAmplitudeMmHg: 0, flowUlPerHour: 0, reservoirMl: 30, batteryPercent: 100, failing: new Set(), stalled: false };
   const reads = { pressure: 0, flow: 0, reservoir: 0, power: 0 };
@@ -49,6 +54,7 @@ export function fakeHal(config: DeviceConfig = NOMINAL_PORT_CONFIG, flash: SimFl
   return {
     clock,
     config,
+    secureElement: new SimSecureElement(new Map([[TEST_UNIT.keyId, TEST_UNIT.key]])),
     set,
     reads,
     strokeCommands,

@@ -115,6 +115,13 @@ export class SimFlash implements NvFlash {
     return { writes: this.writes, bytesWritten: this.bytesWritten, failedWrites: this.failedWrites, tornWrites: this.tornWrites, maxSlotErases };
   }
 
+  /** Erases of the slots [firstSlot, firstSlot + count): how often that region was written. */
+  erasesIn(firstSlot: number, count: number): number {
+    let n = 0;
+    for (let i = firstSlot; i < firstSlot + count && i < this.slotCount; i++) n += this.erases[i] as number;
+    return n;
+  }
+
   // --- the faults a scenario injects ------------------------------------------------------------
 
   /** Writes fail (the slot is left as it was) until turned off again. */

@@ -16,3 +16,4 @@ export { SimPressureSensor } from './pressureSensor.ts';
 export type { InvalidReading, InvalidValue, SensorFault, SensorFaultMode } from './readout.ts';
 export { INVALID_VALUES } from './readout.ts';
 export { SimReservoirGauge } from './reservoirGauge.ts';
+export { LINK_KEY_BYTES, SimSecureElement, hmacSha256, manufactureLinkKey } from './secureElement.ts';

@@ -43,6 +43,8 @@ const BOUND_S: Record<string, number> = {
   'sensor-invalid-reservoir': 2 * 60,
   'sensor-invalid-encoder': 30 * 60,
   'sensor-invalid-battery': 2 * 60,
+  // Five forged frames one a second: the fifth refusal locks the link.
+  'forged-command': 10,
   // The next state write after the onset: the next stroke, one every 43 s at this rate.
   'nv-write-failure': 5 * 60,
 };
