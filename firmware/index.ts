@@ -45,5 +45,5 @@ export type { SlotRegion } from './storage/layout.ts';
 export { provisionStore, rekeyLink } from './storage/store.ts';
 export { decodeFrame } from './storage/frame.ts';
 export type { RecordKind } from './storage/frame.ts';
-export { decodeLogEntry, readEventLog } from './storage/eventLog.ts';
+export { decodeLogEntry, newestLogSeq, readEventLog } from './storage/eventLog.ts';
 export type { EventLogReadBack, LogEntry, LogKind } from './storage/eventLog.ts';

@@ -20,7 +20,7 @@ export const ERASED_BYTE = 0xff;
 export interface NvFlash {
   readonly slotCount: number;
   readonly slotBytes: number;
-  /** Copies slot `slot` into `into` (at least `slotBytes` long). */
+  /** Copies the first `into.length` bytes of slot `slot` (all of it when `into` is `slotBytes` long or longer) into `into`. */
   read(slot: number, into: Uint8Array): HalResult<Done>;
   /** Erases slot `slot` and programs `bytes` (at most `slotBytes`) from its start. */
   write(slot: number, bytes: Uint8Array): HalResult<Done>;

@@ -9,10 +9,11 @@
  *   restart, so the entries dropped are counted exactly: every sequence number below the oldest
  *   entry kept.
  * - A detail longer than a slot holds is cut at a character (the code is never cut).
- * - At boot the ring is scanned once to find where the next entry goes; appending never reads.
+ * - At boot the ring is scanned once to find where the next entry goes (a header read for an
+ *   erased slot); appending never reads.
  */
 import type { Done, HalResult, NvFlash } from '../../hal/index.ts';
-import { ByteReader, ByteWriter, FRAME_OVERHEAD_BYTES, decodeFrame, encodeFrame } from './frame.ts';
+import { ByteReader, ByteWriter, FRAME_HEADER_BYTES, FRAME_MAGIC, FRAME_OVERHEAD_BYTES, decodeFrame, encodeFrame } from './frame.ts';
 import { NV_LAYOUT } from './layout.ts';
 
 export type LogKind = 'state' | 'command' | 'alarm' | 'alarmCleared' | 'notification' | 'ledger' | 'restart';
@@ -58,6 +59,25 @@ export interface EventLogReadBack {
   readonly capacity: number;
 }
 
+/**
+ * The sequence number of the newest valid entry (0 when there is none). A slot whose header has no
+ * frame magic is passed over on its header alone (a write programs from the start of its slot), so
+ * a log that is mostly erased costs a header read a slot.
+ */
+export function newestLogSeq(flash: NvFlash): number {
+  const region = NV_LAYOUT.log;
+  const header = new Uint8Array(FRAME_HEADER_BYTES);
+  const slot = new Uint8Array(flash.slotBytes);
+  let newest = 0;
+  for (let i = 0; i < region.slotCount; i++) {
+    if (!flash.read(region.firstSlot + i, header).ok || header[0] !== (FRAME_MAGIC & 0xff) || header[1] !== FRAME_MAGIC >> 8) continue;
+    if (!flash.read(region.firstSlot + i, slot).ok) continue;
+    const frame = decodeFrame(slot);
+    if (frame.status === 'valid' && frame.kind === 'log' && frame.seq > newest) newest = frame.seq;
+  }
+  return newest;
+}
+
 /** Reads the whole log back, as a service tool would. */
 export function readEventLog(flash: NvFlash): EventLogReadBack {
   const region = NV_LAYOUT.log;
@@ -91,15 +111,7 @@ export class NvEventLog {
 
   /** Finds where the next entry goes: after the newest valid one. */
   scan(): void {
-    const region = NV_LAYOUT.log;
-    const buffer = new Uint8Array(this.flash.slotBytes);
-    let newest = 0;
-    for (let i = 0; i < region.slotCount; i++) {
-      if (!this.flash.read(region.firstSlot + i, buffer).ok) continue;
-      const frame = decodeFrame(buffer);
-      if (frame.status === 'valid' && frame.kind === 'log' && frame.seq > newest) newest = frame.seq;
-    }
-    this.nextSeq = newest + 1;
+    this.nextSeq = newestLogSeq(this.flash) + 1;
   }
 
   append(entry: LogEntry): HalResult<Done> {

@@ -13,7 +13,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Hal } from '../../hal/index.ts';
 import type { AlarmCode, EventLogReadBack, Ledger, LogEntry } from '../../firmware/index.ts';
-import { ALARM_RULE_BY_CODE, Firmware, HAI_FUDR_LIBRARY, NV_LAYOUT, ledgerFigures, planInfusion, provisionStore, readEventLog } from '../../firmware/index.ts';
+import { ALARM_RULE_BY_CODE, Firmware, HAI_FUDR_LIBRARY, NV_LAYOUT, ledgerFigures, newestLogSeq, planInfusion, provisionStore, readEventLog } from '../../firmware/index.ts';
 import { VirtualClock } from '../world/clock.ts';
 import { xstateClock } from '../world/board.ts';
 import type { InvalidReading, SensorFault } from '../world/devices/index.ts';
@@ -228,7 +228,7 @@ export class Simulation implements FaultWorld {
     this.seed = options.seed ?? scenario.seed;
     this.nv = options.nv ?? provisionedFlash();
     this.nvFaultDraws = new SeededRandom(this.seed, streamId('nv-faults'));
-    this.logSeqAtStart = readEventLog(this.nv).entries.at(-1)?.seq ?? 0;
+    this.logSeqAtStart = newestLogSeq(this.nv);
     this.telemetry = options.telemetry;
     const profile = options.profile ?? deviceProfileOf(scenario);
     this.profile = profile;

@@ -74,7 +74,8 @@ export class SimFlash implements NvFlash {
 
   read(slot: number, into: Uint8Array): HalResult<Done> {
     if (!Number.isInteger(slot) || slot < 0 || slot >= this.slotCount) return halError('outOfRange', `slot ${slot} outside 0–${this.slotCount - 1}`);
-    into.set(this.cells.subarray(slot * this.slotBytes, (slot + 1) * this.slotBytes));
+    const base = slot * this.slotBytes;
+    into.set(this.cells.subarray(base, base + Math.min(into.length, this.slotBytes)));
     return DONE;
   }
 
