@@ -137,7 +137,8 @@ export class SingleCycleOperator implements Operator {
           // A pump that went dark meanwhile is not connected to the patient; its boot calls again.
           if (!world.firmware().powered) return;
           plant.accessPort();
-          if (world.command({ type: 'start' }).accepted && timeline.infusionStartMs < 0) timeline.infusionStartMs = clock.nowMs();
+          // A pump that goes dark as start is pressed was not seen to start: the nurse waits for it.
+          if (world.command({ type: 'start' }).accepted && world.firmware().powered && timeline.infusionStartMs < 0) timeline.infusionStartMs = clock.nowMs();
         }, OPERATOR_DELAYS_MS.start);
         break;
       case 'infusionComplete':
@@ -163,6 +164,8 @@ export class SingleCycleOperator implements Operator {
   private program(world: OperatorWorld): void {
     // A pump that lost its power meanwhile is programmed when it is back in idle (onMode again).
     if (!world.firmware().powered) return;
+    // Programmed again after a reboot, it will prime again: the needle comes out of the port first.
+    if (world.plant.isAccessed && world.profile.placement !== 'implanted') world.plant.deaccessPort();
     const answer = world.command({ type: 'program', prescription: this.prescription, confirmSoftLimits: this.confirmSoftLimits });
     const plan = world.firmware().plan;
     if (!answer.accepted || plan === null) {
