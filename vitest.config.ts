@@ -10,5 +10,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Both cores of the 2-core CI machine: test files are independent and deterministic, and one
+    // worker (the default leaves a core free) runs them one after another.
+    maxWorkers: 2,
   },
 });
