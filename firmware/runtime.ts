@@ -219,6 +219,13 @@ export class Firmware {
     if (!this.store.writeLink(this.link.linkAfter(admitted.frame)).ok) {
       const reason = 'the link counter cannot be stored';
       this.log('command', 'LINK_REFUSED', reason);
+      // A flash that cannot be written is a storage fault whatever the record: raised now; the
+      // next period writes the state again, and its success clears the condition.
+      this.dirty.state = true;
+      if (!this.control.detectors.health.storageFault) {
+        this.control = withDetectorsAndAlarms(this.control, withStorageFault(this.control.detectors, true), this.control.alarms);
+        this.log('notification', 'STORAGE_WRITE_FAILED', 'link record');
+      }
       return { accepted: false, mode: this.mode, reason };
     }
     this.link.accepted(admitted.frame);

@@ -308,7 +308,12 @@ export class Simulation implements FaultWorld {
       profile,
       timeline: this.timeline,
       firmware: () => sim.firmware,
-      command: (cmd: PumpCommand) => sim.programmer.send(sim.firmware, cmd),
+      command: (cmd: PumpCommand) => {
+        const answer = sim.programmer.send(sim.firmware, cmd);
+        // Power that fails inside a flash write while the pump acts on a frame takes the radio with
+        // it: whatever the firmware went on to decide in RAM, no answer left the pump.
+        return sim.nv.powered ? answer : { accepted: false, mode: answer.mode, reason: 'no answer: the pump lost power while acting on the command' };
+      },
       finish: () => {
         sim.done = true;
         clock.stopRun();

@@ -114,6 +114,7 @@ export class AlarmResponder {
 /** One cycle: program, fill, prime, access, start, flush and lock, de-access, done. */
 export class SingleCycleOperator implements Operator {
   private readonly responder = new AlarmResponder();
+  private programmingAttempts = 0;
 
   constructor(
     private readonly prescription: PrescriptionInput,
@@ -169,9 +170,26 @@ export class SingleCycleOperator implements Operator {
     const answer = world.command({ type: 'program', prescription: this.prescription, confirmSoftLimits: this.confirmSoftLimits });
     const plan = world.firmware().plan;
     if (!answer.accepted || plan === null) {
+      world.clock.setTimer(() => this.afterRefusal(world), OPERATOR_DELAYS_MS.program);
+      return;
+    }
+    this.programmingAttempts = 0;
+    compoundReservoir(world.plant, plan);
+  }
+
+  /**
+   * A refused programme, looked at again: a pump that is alarming (its flash could not be
+   * written, say) is acknowledged and programmed again later, up to `OPERATOR_MAX_RESUME_ATTEMPTS`
+   * times; a programme refused by a quiet pump is the prescription's own refusal, and the run ends.
+   */
+  private afterRefusal(world: OperatorWorld): void {
+    const fw = world.firmware();
+    if (!fw.powered || fw.modeName !== 'idle') return;
+    if (fw.alarms.entries.length === 0 || ++this.programmingAttempts >= OPERATOR_MAX_RESUME_ATTEMPTS) {
       world.finish();
       return;
     }
-    compoundReservoir(world.plant, plan);
+    world.command({ type: 'acknowledge' });
+    world.clock.setTimer(() => this.program(world), OPERATOR_DELAYS_MS.retryResume);
   }
 }

@@ -12,6 +12,7 @@ import { xstateClock } from '../../sim/world/board.ts';
 import { Programmer } from '../../sim/world/programmer.ts';
 import { TEST_UNIT, fakeHal, therapyRecordBytes } from '../support/fakeHal.ts';
 import { checkProperty } from '../support/fc.ts';
+import { SEED_PRESCRIPTION } from '../support/prescription.ts';
 import type { Pump } from '../support/pumps.ts';
 import { alarmStoppedPump, bootedPump, infusingPump, readyPump } from '../support/pumps.ts';
 
@@ -208,6 +209,24 @@ describe('the link record', () => {
     const programmer = new Programmer(TEST_UNIT);
     return { hal, fw, programmer, send: (cmd: PumpCommand) => programmer.send(fw, cmd) };
   }
+
+  it('PUMP-STORAGE a frame whose counter cannot be written to flash is refused, and the flash that failed raises STORAGE_FAULT until a write succeeds', () => {
+    const p = bootedPump();
+    p.hal.flash.setWritesFailing(true);
+    const refused = p.send({ type: 'program', prescription: SEED_PRESCRIPTION });
+    expect(refused).toMatchObject({ accepted: false, mode: 'idle', reason: 'the link counter cannot be stored' });
+    expect(p.fw.plan).toBeNull();
+    p.hal.clock.advance(1_000);
+    expect(p.fw.alarms.entries.map((e) => e.code)).toEqual(['STORAGE_FAULT']);
+    expect(p.fw.ledger.infusionStrokes).toBe(0);
+    p.hal.flash.setWritesFailing(false);
+    // The next period writes the state again; the period after it sees the condition gone.
+    p.hal.clock.advance(2_000);
+    expect(p.hal.logEntries.filter((e) => e.code === 'STORAGE_WRITE_FAILED').map((e) => e.detail)).toEqual(['link record']);
+    expect(p.send({ type: 'acknowledge' }).accepted).toBe(true);
+    expect(p.fw.alarms.entries).toEqual([]);
+    expect(p.send({ type: 'program', prescription: SEED_PRESCRIPTION })).toEqual({ accepted: true, mode: 'ready' });
+  });
 
   it('PUMP-STORAGE a damaged link record is damage (STORAGE_FAULT), never a counter back at 0: every frame is refused until the device is re-keyed', () => {
     const p = readyPump();
