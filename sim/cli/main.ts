@@ -32,9 +32,14 @@ export function buildProgram(out: NodeJS.WritableStream = process.stdout, err: N
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({ writeOut: (s) => out.write(s), writeErr: (s) => err.write(s) });
-  // Each command prints its help and errors where the program does.
+  // Each command, and each subcommand of `campaign`, prints its help and errors where the program does.
+  const inherit = (command: Command, parent: Command): Command => {
+    command.copyInheritedSettings(parent);
+    for (const sub of command.commands) inherit(sub, command);
+    return command;
+  };
   for (const command of [runCommand(out, err), detectionCommand(out), replayCommand(out), cohortCommand(out, err), campaignCommand(out), mergeCommand(out)]) {
-    program.addCommand(command.copyInheritedSettings(program));
+    program.addCommand(inherit(command, program));
   }
   return program;
 }
