@@ -18,6 +18,9 @@
  *   negated flow mean (inside the flow sensor's two-way range).
  * - Each pump is one batch with its own seed; a failing batch is reported with the command that
  *   replays it.
+ * - The campaign is a list of runs (`commandRuns`: the batches, then each invalid reading), each
+ *   pure in its description; the result is their tallies added up in run order
+ *   (`commandCampaignResult`), so the runs can be split over shards.
  */
 import type { AlarmCode, PumpCommand } from '../../firmware/index.ts';
 import { LINK_FRAME_MAX_BYTES, LINK_LOCK, NV_LAYOUT, PUMP_COMMAND_TYPES } from '../../firmware/index.ts';

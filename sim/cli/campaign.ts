@@ -2,8 +2,9 @@
  * `pumpsim campaign <name>`: the long randomized campaigns (the command link, the flash store), one
  * subcommand each.
  *
- * Owns: the `campaign` parent command and the options and output of its subcommands; the work is
- * in sim/campaigns/.
+ * Owns: the `campaign` parent command and the options and output of its subcommands (also for
+ * `pumpsim merge`); the work is in sim/campaigns/; `--shard`/`--out` run and write one shard
+ * (sim/cli/shard.ts).
  * Promises: each subcommand prints its result (one JSON object with `--json`, else a short
  * summary) and exits 1 when any check failed, naming the failing seeds and their replay commands.
  */

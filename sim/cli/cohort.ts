@@ -2,7 +2,8 @@
  * `pumpsim cohort`: the virtual cohort from the command line.
  *
  * Owns: the command's options, the progress bar (on a terminal only, on stderr), and printing the
- * table, the JSON object or the CSV file.
+ * table, the JSON object or the CSV file (also for `pumpsim merge`); `--shard`/`--out` run and
+ * write one shard (sim/cli/shard.ts).
  * Promises: invalid options exit 2 with one line naming the option and its allowed range; with
  * `--json` stdout is exactly one JSON object.
  */

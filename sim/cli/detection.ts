@@ -1,8 +1,9 @@
 /**
  * `pumpsim detection`: runs the detection grid and the nominal false-alarm set, prints the table.
  *
- * Owns: the command's options and output; the work is sim/campaigns/detection.ts, spread over
- * workers, and the text sim/report/detection.ts.
+ * Owns: the command's options and output (also for `pumpsim merge`); the work is
+ * sim/campaigns/detection.ts, spread over workers, and the text sim/report/detection.ts;
+ * `--shard`/`--out` run and write one shard (sim/cli/shard.ts).
  * Promises: `--doc [file]` (default docs/faults-and-detection.md) also writes the table between the
  * file's `<!-- detection:begin -->` and `<!-- detection:end -->` markers; a file that is missing,
  * not writable or without the markers is refused (exit 2, one line) before any case runs.
