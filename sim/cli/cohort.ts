@@ -52,7 +52,12 @@ export function cohortCommand(out: NodeJS.WritableStream = process.stdout, err: 
     .configureOutput({ writeOut: (s) => out.write(s), writeErr: (s) => err.write(s) })
     .action(async (flags: CohortFlags) => {
       const shard = resolveShard(flags, [['--csv', flags.csv], ['--report', flags.report]]);
-      const rulesSha256 = flags.rules !== undefined ? (loadRuleTable(flags.rules), createHash('sha256').update(readFileSync(flags.rules)).digest('hex')) : null;
+      let rulesSha256: string | null = null;
+      if (flags.rules !== undefined) {
+        // An invalid rule table is refused before any run; a shard records the table it ran by its hash.
+        loadRuleTable(flags.rules);
+        rulesSha256 = createHash('sha256').update(readFileSync(flags.rules)).digest('hex');
+      }
       checkCohortOutputs(flags);
       checkOutFile(flags.out);
       const parameters = { patients: flags.patients, seed: flags.seed, profile: flags.profile, maxCycles: flags.maxCycles ?? null, executor: flags.clinicalOnly ? 'nominal' : 'pump', rulesSha256 };
