@@ -305,12 +305,23 @@ export function defaultWorkers(): number {
   return availableParallelism();
 }
 
-/** Runs every patient's course (across worker threads unless `workers` is 0) and builds the table. */
-export async function runCohort(options: CohortOptions): Promise<CohortResult> {
+/** What running some of a cohort's patients gives: their outcomes, in the order asked for. */
+export interface CohortRuns {
+  readonly outcomes: readonly PatientOutcome[];
+  readonly workers: number;
+  readonly wallMs: number;
+}
+
+/**
+ * Runs the courses of the patients at `indices` (default: all) of the cohort `options` describes,
+ * across worker threads unless `workers` is 0. Patient k is the same whichever others run beside it.
+ */
+export async function runCohortPatients(options: CohortOptions, indices?: readonly number[]): Promise<CohortRuns> {
   const t0 = performance.now();
   const profile = options.profile ?? 'port-ambulatory';
   const executor = options.executor ?? 'pump';
-  const patients = drawCohort(options.patients, options.seed, options.maxCycles);
+  const cohort = drawCohort(options.patients, options.seed, options.maxCycles);
+  const patients = indices === undefined ? cohort : indices.map((k) => cohort[k] as CohortPatient);
   const tasks: CohortTask[] = patients.map((patient) => ({ patient, profile, executor, ...(options.rulesPath !== undefined ? { rulesPath: options.rulesPath } : {}) }));
   const workers = Math.max(0, Math.min(options.workers ?? defaultWorkers(), tasks.length));
   let done = 0;
@@ -337,14 +348,30 @@ export async function runCohort(options: CohortOptions): Promise<CohortResult> {
     }
   }
   const outcomes = summaries.map((s, i) => outcomeOf(patients[i] as CohortPatient, s));
+  return { outcomes, workers, wallMs: Math.round(performance.now() - t0) };
+}
+
+/** The expected cost of each patient of a cohort, for splitting it into shards: the planned cycles. */
+export function cohortRunCosts(patients: number, seed: number, maxCycles?: number): number[] {
+  return drawCohort(patients, seed, maxCycles).map((p) => p.plannedCycles);
+}
+
+/** A cohort's result from all its patients' outcomes, in patient order. */
+export function cohortResult(head: { readonly seed: number; readonly profile: string; readonly workers: number; readonly wallMs: number }, outcomes: readonly PatientOutcome[]): CohortResult {
   return {
-    patients: patients.length,
-    seed: options.seed,
-    profile,
-    workers,
-    wallMs: Math.round(performance.now() - t0),
+    patients: outcomes.length,
+    seed: head.seed,
+    profile: head.profile,
+    workers: head.workers,
+    wallMs: head.wallMs,
     controlSteps: outcomes.reduce((s, o) => s + o.controlSteps, 0),
     outcomes,
     table: cohortTable(outcomes),
   };
+}
+
+/** Runs every patient's course (across worker threads unless `workers` is 0) and builds the table. */
+export async function runCohort(options: CohortOptions): Promise<CohortResult> {
+  const runs = await runCohortPatients(options);
+  return cohortResult({ seed: options.seed, profile: options.profile ?? 'port-ambulatory', workers: runs.workers, wallMs: runs.wallMs }, runs.outcomes);
 }

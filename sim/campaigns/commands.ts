@@ -18,12 +18,15 @@
  *   negated flow mean (inside the flow sensor's two-way range).
  * - Each pump is one batch with its own seed; a failing batch is reported with the command that
  *   replays it.
+ * - The campaign is a list of runs (`commandRuns`: the batches, then each invalid reading), each
+ *   pure in its description; the result is their tallies added up in run order
+ *   (`commandCampaignResult`), so the runs can be split over shards.
  */
 import type { AlarmCode, PumpCommand } from '../../firmware/index.ts';
 import { LINK_FRAME_MAX_BYTES, LINK_LOCK, NV_LAYOUT, PUMP_COMMAND_TYPES } from '../../firmware/index.ts';
 import type { InvalidValue } from '../world/devices/index.ts';
 import { INVALID_VALUES } from '../world/devices/index.ts';
-import type { InvalidSensorName } from '../world/faults.ts';
+import type { InvalidReadingField, InvalidSensorName } from '../world/faults.ts';
 import { INVALID_READING_FIELDS, expectedAlarms } from '../world/faults.ts';
 import type { Operator } from '../world/operator.ts';
 import { compoundReservoir } from '../world/operator.ts';
@@ -303,54 +306,69 @@ function frameBatch(batchSeed: number, count: number, t: Tally): void {
   }
 }
 
-/** Every field of every reading, invalid in each reading mode: the fail-safe must follow. */
-function readingCampaign(seed: number, modes: readonly ReadingMode[], t: Tally): void {
+/** One run of the campaign: a batch of frames to one pump, or one invalid reading in one mode. */
+export type CommandRun =
+  | { readonly type: 'frames'; readonly batchSeed: number; readonly frames: number }
+  | { readonly type: 'reading'; readonly seed: number; readonly mode: ReadingMode; readonly sensor: InvalidSensorName; readonly field: InvalidReadingField; readonly value: InvalidValue };
+
+/**
+ * The campaign's runs in index order: the frame batches (batch k's seed is the k-th draw of the
+ * campaign seed's batch stream), then every invalid reading, mode by mode, sensor by sensor,
+ * field by field, value by value.
+ */
+export function commandRuns(options: CommandCampaignOptions): CommandRun[] {
+  const runs: CommandRun[] = [];
+  const seeds = new SeededRandom(options.seed, streamId('commandCampaignBatches'));
+  for (let left = options.frames; left > 0; left -= FRAMES_PER_BATCH) runs.push({ type: 'frames', batchSeed: seeds.nextUint32(), frames: Math.min(FRAMES_PER_BATCH, left) });
   const sensors = Object.keys(INVALID_READING_FIELDS) as InvalidSensorName[];
-  for (const mode of modes) {
+  for (const mode of options.readingModes ?? READING_MODES) {
     for (const sensor of sensors) {
       for (const field of INVALID_READING_FIELDS[sensor]) {
-        for (const value of INVALID_VALUES as readonly InvalidValue[]) {
-          const inRange = sensor === 'flow' && field === 'meanFlowUlPerHour' && value === 'negative';
-          if ((sensor === 'encoder' && mode !== 'infusing') || (sensor === 'pressure' && !CONNECTED_MODES.includes(mode)) || inRange) {
-            // The encoder answers only for strokes; the pressure check runs only with the needle in
-            // the port; the flow sensor measures both ways (its range starts at −500 µL/h), so a
-            // negated flow near zero is a valid reading, not an invalid one.
-            t.readingsNotApplicable++;
-            continue;
-          }
-          t.invalidReadings++;
-          const sim = pumpIn(mode, seed);
-          const expected: readonly AlarmCode[] = expectedAlarms({ kind: 'sensor', atHours: 0, sensor, mode: 'invalid', value, field });
-          const onsetMs = sim.clock.nowMs();
-          sim.setInvalidReading(sensor, { field, value });
-          let caughtMs = -1;
-          for (let waited = 0; waited <= READING_FAILSAFE_WITHIN_MS && caughtMs < 0; waited += 5_000) {
-            sim.clock.runUntil(onsetMs + waited);
-            if (sim.firmware.alarms.entries.some((e) => expected.includes(e.code))) caughtMs = sim.clock.nowMs() - onsetMs;
-          }
-          if (caughtMs < 0) {
-            t.maskedReadings++;
-            if (t.failures.length < 20) t.failures.push({ batchSeed: seed, what: `${sensor}.${field} = ${value} in ${mode}: no ${expected.join('/')} within ${READING_FAILSAFE_WITHIN_MS / 1000} s`, replay: replayCommand(0, seed) });
-          } else t.slowestFailsafeMs = Math.max(t.slowestFailsafeMs, caughtMs);
-        }
+        for (const value of INVALID_VALUES as readonly InvalidValue[]) runs.push({ type: 'reading', seed: options.seed, mode, sensor, field, value });
       }
     }
   }
+  return runs;
 }
 
-export function runCommandCampaign(options: CommandCampaignOptions): CommandCampaignResult {
-  const t = new Tally();
-  const seeds = new SeededRandom(options.seed, streamId('commandCampaignBatches'));
-  for (let left = options.frames; left > 0; left -= FRAMES_PER_BATCH) frameBatch(seeds.nextUint32(), Math.min(FRAMES_PER_BATCH, left), t);
-  readingCampaign(options.seed, options.readingModes ?? READING_MODES, t);
-  const passed = t.crashes === 0 && t.acceptedHostile === 0 && t.stateChangesFromRefused === 0 && t.maskedReadings === 0 && t.failures.length === 0;
+/**
+ * A run's expected cost, for splitting the campaign into shards, in frames: an invalid reading
+ * costs about nine frames (one pump brought to its mode and watched for three minutes), one that
+ * is not applicable nothing.
+ */
+export function commandRunCost(run: CommandRun): number {
+  if (run.type === 'frames') return run.frames;
+  return readingApplies(run.mode, run.sensor, run.field, run.value) ? 9 : 0;
+}
+
+/** What one run (or the whole campaign) counted. */
+export interface CommandRunTally {
+  readonly framesByKind: Readonly<Record<FrameKind, number>>;
+  readonly framesByMode: Readonly<Record<string, number>>;
+  readonly refusedByReason: Readonly<Record<string, number>>;
+  readonly frames: number;
+  readonly acceptedValid: number;
+  readonly acceptedForged: number;
+  readonly acceptedTampered: number;
+  readonly acceptedReplayed: number;
+  readonly acceptedHostile: number;
+  readonly crashes: number;
+  readonly stateChangesFromRefused: number;
+  readonly invalidReadings: number;
+  readonly maskedReadings: number;
+  readonly readingsNotApplicable: number;
+  readonly slowestFailsafeMs: number;
+  /** The first 20 failures. */
+  readonly failures: readonly CampaignFailure[];
+}
+
+function tallyOf(t: Tally): CommandRunTally {
   return {
-    seed: options.seed,
+    framesByKind: { ...t.framesByKind },
+    framesByMode: { ...t.framesByMode },
+    refusedByReason: { ...t.refusedByReason },
     frames: t.frames,
-    framesByKind: t.framesByKind,
-    framesByMode: t.framesByMode,
     acceptedValid: t.acceptedValid,
-    refusedByReason: t.refusedByReason,
     acceptedForged: t.acceptedForged,
     acceptedTampered: t.acceptedTampered,
     acceptedReplayed: t.acceptedReplayed,
@@ -360,8 +378,99 @@ export function runCommandCampaign(options: CommandCampaignOptions): CommandCamp
     invalidReadings: t.invalidReadings,
     maskedReadings: t.maskedReadings,
     readingsNotApplicable: t.readingsNotApplicable,
-    slowestFailsafeSeconds: t.slowestFailsafeMs / 1000,
-    failures: t.failures,
-    passed,
+    slowestFailsafeMs: t.slowestFailsafeMs,
+    failures: [...t.failures],
   };
+}
+
+/** Runs one run. Pure in its argument. */
+export function runCommandRun(run: CommandRun): CommandRunTally {
+  const t = new Tally();
+  if (run.type === 'frames') frameBatch(run.batchSeed, run.frames, t);
+  else readingCase(run.seed, run.mode, run.sensor, run.field, run.value, t);
+  return tallyOf(t);
+}
+
+/**
+ * The encoder answers only for strokes; the pressure check runs only with the needle in the port;
+ * the flow sensor measures both ways (its range starts at −500 µL/h), so a negated flow near zero
+ * is a valid reading, not an invalid one.
+ */
+function readingApplies(mode: ReadingMode, sensor: InvalidSensorName, field: InvalidReadingField, value: InvalidValue): boolean {
+  const inRange = sensor === 'flow' && field === 'meanFlowUlPerHour' && value === 'negative';
+  return !((sensor === 'encoder' && mode !== 'infusing') || (sensor === 'pressure' && !CONNECTED_MODES.includes(mode)) || inRange);
+}
+
+/** One field of one reading made invalid in one mode: the fail-safe must follow. */
+function readingCase(seed: number, mode: ReadingMode, sensor: InvalidSensorName, field: InvalidReadingField, value: InvalidValue, t: Tally): void {
+  if (!readingApplies(mode, sensor, field, value)) {
+    t.readingsNotApplicable++;
+    return;
+  }
+  t.invalidReadings++;
+  const sim = pumpIn(mode, seed);
+  const expected: readonly AlarmCode[] = expectedAlarms({ kind: 'sensor', atHours: 0, sensor, mode: 'invalid', value, field });
+  const onsetMs = sim.clock.nowMs();
+  sim.setInvalidReading(sensor, { field, value });
+  let caughtMs = -1;
+  for (let waited = 0; waited <= READING_FAILSAFE_WITHIN_MS && caughtMs < 0; waited += 5_000) {
+    sim.clock.runUntil(onsetMs + waited);
+    if (sim.firmware.alarms.entries.some((e) => expected.includes(e.code))) caughtMs = sim.clock.nowMs() - onsetMs;
+  }
+  if (caughtMs < 0) {
+    t.maskedReadings++;
+    if (t.failures.length < 20) t.failures.push({ batchSeed: seed, what: `${sensor}.${field} = ${value} in ${mode}: no ${expected.join('/')} within ${READING_FAILSAFE_WITHIN_MS / 1000} s`, replay: replayCommand(0, seed) });
+  } else t.slowestFailsafeMs = Math.max(t.slowestFailsafeMs, caughtMs);
+}
+
+function addInto(into: Record<string, number>, from: Readonly<Record<string, number>>): void {
+  for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
+}
+
+/**
+ * The campaign's result from every run's tally, in run-index order: counts add up, records keep
+ * the order their keys first appear in, the failures are the first 20 in run order.
+ */
+export function commandCampaignResult(seed: number, tallies: readonly CommandRunTally[]): CommandCampaignResult {
+  const framesByKind = Object.fromEntries(FRAME_KINDS.map((k) => [k, 0])) as Record<FrameKind, number>;
+  const framesByMode: Record<string, number> = {};
+  const refusedByReason: Record<string, number> = {};
+  const failures: CampaignFailure[] = [];
+  const sum = (f: (t: CommandRunTally) => number): number => tallies.reduce((acc, t) => acc + f(t), 0);
+  let slowestFailsafeMs = 0;
+  for (const t of tallies) {
+    addInto(framesByKind, t.framesByKind);
+    addInto(framesByMode, t.framesByMode);
+    addInto(refusedByReason, t.refusedByReason);
+    for (const f of t.failures) if (failures.length < 20) failures.push(f);
+    slowestFailsafeMs = Math.max(slowestFailsafeMs, t.slowestFailsafeMs);
+  }
+  const crashes = sum((t) => t.crashes);
+  const acceptedHostile = sum((t) => t.acceptedHostile);
+  const stateChangesFromRefused = sum((t) => t.stateChangesFromRefused);
+  const maskedReadings = sum((t) => t.maskedReadings);
+  return {
+    seed,
+    frames: sum((t) => t.frames),
+    framesByKind,
+    framesByMode,
+    acceptedValid: sum((t) => t.acceptedValid),
+    refusedByReason,
+    acceptedForged: sum((t) => t.acceptedForged),
+    acceptedTampered: sum((t) => t.acceptedTampered),
+    acceptedReplayed: sum((t) => t.acceptedReplayed),
+    acceptedHostile,
+    crashes,
+    stateChangesFromRefused,
+    invalidReadings: sum((t) => t.invalidReadings),
+    maskedReadings,
+    readingsNotApplicable: sum((t) => t.readingsNotApplicable),
+    slowestFailsafeSeconds: slowestFailsafeMs / 1000,
+    failures,
+    passed: crashes === 0 && acceptedHostile === 0 && stateChangesFromRefused === 0 && maskedReadings === 0 && failures.length === 0,
+  };
+}
+
+export function runCommandCampaign(options: CommandCampaignOptions): CommandCampaignResult {
+  return commandCampaignResult(options.seed, commandRuns(options).map(runCommandRun));
 }

@@ -264,3 +264,28 @@ export function buildReport(results: readonly DetectionResult[], nominal: readon
     settings: { seedsPerCell, nominalCycles: nominal.length, observationHours: OBSERVATION_MS / MS_PER_HOUR },
   };
 }
+
+/** First seed of the nominal false-alarm cycles (cycle i has seed NOMINAL_BASE_SEED + i). */
+export const NOMINAL_BASE_SEED = 50_000;
+/** Simulated length of a nominal cycle, for its expected cost: the 14-day infusion. */
+const NOMINAL_SIMULATED_S = 14 * 86_400;
+
+/** The campaign's runs in index order: every grid case, then the nominal cycles. */
+export function detectionTasks(seedsPerCell: number, nominalCycles: number): DetectionTask[] {
+  return [
+    ...detectionCases({ seedsPerCell }).map((c) => ({ type: 'fault' as const, c })),
+    ...Array.from({ length: nominalCycles }, (_, i) => ({ type: 'nominal' as const, c: { seed: NOMINAL_BASE_SEED + i } })),
+  ];
+}
+
+/** A run's expected cost, for splitting the campaign into shards: its simulated seconds. */
+export function detectionTaskCost(task: DetectionTask): number {
+  return task.type === 'fault' ? Math.round(task.c.onsetHours * 3600 + OBSERVATION_MS / 1000) : NOMINAL_SIMULATED_S;
+}
+
+/** The report from every run's result, in run-index order (`detectionTasks`). */
+export function detectionReportOf(seedsPerCell: number, tasks: readonly DetectionTask[], results: readonly (DetectionResult | NominalResult)[]): DetectionReport {
+  const faults = results.filter((_, k) => tasks[k]?.type === 'fault') as DetectionResult[];
+  const nominal = results.filter((_, k) => tasks[k]?.type === 'nominal') as NominalResult[];
+  return buildReport(faults, nominal, seedsPerCell);
+}

@@ -1,7 +1,8 @@
 /**
  * `pumpsim`: the command line, and the only process entry of the product.
  *
- * Owns: the program (its commands, one file each: run.ts, detection.ts, replay.ts, cohort.ts),
+ * Owns: the program (its commands, one file each: run.ts, detection.ts, replay.ts, cohort.ts,
+ * campaign.ts, merge.ts),
  * `--version`, and turning what a command throws into an exit code.
  * Promises:
  * - exit 0: the job completed (alarms are results, not errors);
@@ -18,6 +19,7 @@ import { detectionCommand } from './detection.ts';
 import { replayCommand } from './replay.ts';
 import { cohortCommand } from './cohort.ts';
 import { campaignCommand } from './campaign.ts';
+import { mergeCommand } from './merge.ts';
 
 import { packageVersion } from './version.ts';
 
@@ -30,9 +32,14 @@ export function buildProgram(out: NodeJS.WritableStream = process.stdout, err: N
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({ writeOut: (s) => out.write(s), writeErr: (s) => err.write(s) });
-  // Each command prints its help and errors where the program does.
-  for (const command of [runCommand(out, err), detectionCommand(out), replayCommand(out), cohortCommand(out, err), campaignCommand(out)]) {
-    program.addCommand(command.copyInheritedSettings(program));
+  // Each command, and each subcommand of `campaign`, prints its help and errors where the program does.
+  const inherit = (command: Command, parent: Command): Command => {
+    command.copyInheritedSettings(parent);
+    for (const sub of command.commands) inherit(sub, command);
+    return command;
+  };
+  for (const command of [runCommand(out, err), detectionCommand(out), replayCommand(out), cohortCommand(out, err), campaignCommand(out), mergeCommand(out)]) {
+    program.addCommand(inherit(command, program));
   }
   return program;
 }
