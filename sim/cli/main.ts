@@ -1,7 +1,8 @@
 /**
  * `pumpsim`: the command line, and the only process entry of the product.
  *
- * Owns: the program (its commands, one file each: run.ts, detection.ts, replay.ts, cohort.ts),
+ * Owns: the program (its commands, one file each: run.ts, detection.ts, replay.ts, cohort.ts,
+ * campaign.ts, standard.ts),
  * `--version`, and turning what a command throws into an exit code.
  * Promises:
  * - exit 0: the job completed (alarms are results, not errors);
@@ -18,6 +19,7 @@ import { detectionCommand } from './detection.ts';
 import { replayCommand } from './replay.ts';
 import { cohortCommand } from './cohort.ts';
 import { campaignCommand } from './campaign.ts';
+import { standardCommand } from './standard.ts';
 
 import { packageVersion } from './version.ts';
 
@@ -31,7 +33,7 @@ export function buildProgram(out: NodeJS.WritableStream = process.stdout, err: N
     .exitOverride()
     .configureOutput({ writeOut: (s) => out.write(s), writeErr: (s) => err.write(s) });
   // Each command prints its help and errors where the program does.
-  for (const command of [runCommand(out, err), detectionCommand(out), replayCommand(out), cohortCommand(out, err), campaignCommand(out)]) {
+  for (const command of [runCommand(out, err), detectionCommand(out), replayCommand(out), cohortCommand(out, err), campaignCommand(out), standardCommand(out)]) {
     program.addCommand(command.copyInheritedSettings(program));
   }
   return program;
