@@ -13,14 +13,14 @@
  * result.
  */
 import type { AlarmCode } from '../../firmware/index.ts';
-import { ALARM_RULE_BY_CODE } from '../../firmware/index.ts';
+import { ALARM_RULE_BY_CODE, HAI_FUDR_LIBRARY, planInfusion } from '../../firmware/index.ts';
 import type { DeviceProfile } from '../world/profile.ts';
 import type { Operator, OperatorWorld } from '../world/operator.ts';
 import { SingleCycleOperator } from '../world/operator.ts';
 import type { Scenario } from '../scenario/scenario.ts';
-import { parseScenario, prescriptionInput } from '../scenario/scenario.ts';
+import { ScenarioError, parseScenario, prescriptionInput } from '../scenario/scenario.ts';
 import { Simulation } from '../run/simulation.ts';
-import type { BalanceParameters, } from './balance.ts';
+import type { BalanceParameters } from './balance.ts';
 import { Balance, DEFAULT_BALANCE } from './balance.ts';
 import type { BalanceReading } from './trumpet.ts';
 import type { BenchRate } from './methods.ts';
@@ -30,8 +30,8 @@ const MS_PER_HOUR = 3_600_000;
 const MS_PER_DAY = 86_400_000;
 /** The seed protocol's rate on port-ambulatory, µL/h: the mixture's concentrations are the protocol's at every bench rate. */
 const PROTOCOL_RATE_UL_PER_HOUR = 84.1;
-/** The nurse programs, primes and starts within minutes; a bench whose infusion has not started by then cannot go on. */
-const START_DEADLINE_MS = 2 * MS_PER_HOUR;
+/** The nurse programs, primes and starts within minutes, plus the prime's own time; a bench whose infusion has not started an hour after that cannot go on. */
+const START_MARGIN_MS = MS_PER_HOUR;
 /** Balance readings are rounded to this many decimals of a microlitre (the CSV files hold exactly these). */
 const READING_DECIMALS = 6;
 
@@ -43,26 +43,33 @@ export interface BenchProgramme {
 /**
  * The programme that runs `profile` at `rate` for at least `infusionHours` (or as long as its
  * largest fill lasts at that rate): the minimum rate rounded up into the range, the maximum
- * rounded down, the intermediate the seed protocol's programme.
+ * rounded down, the intermediate the seed protocol's programme — or, on a device whose range
+ * does not hold that programme's rate, the geometric middle of the range, √(min·max).
  */
 export function benchProgramme(profile: DeviceProfile, rate: BenchRate, seed: number, infusionHours: number): BenchProgramme {
   const c = profile.firmwareConfig;
   const base = { name: `bench ${profile.name} ${rate}`, seed, patient: { weightKg: 70, heightCm: 170 } };
+  const range = c.rateRangeUlPerHour;
   if (rate === 'intermediate') {
     const fillMl = Math.min(INTERMEDIATE_PROGRAMME.fillMaxMl, c.reservoirFillRangeMl.max);
-    const scenario = parseScenario({
+    const scenario = benchScenario(profile, rate, {
       ...base,
       prescription: { fudrMgPerKgPerDay: 0.15, dexamethasoneMgPerM2PerDay: 1, infusionDays: INTERMEDIATE_PROGRAMME.infusionDays, doseFactor: 1, reservoirVolumeMl: fillMl, confirmSoftLimits: true },
     });
-    return { rate, scenario };
+    if (planInfusion(prescriptionInput(scenario), c, HAI_FUDR_LIBRARY).ok) return { rate, scenario };
+    return fixedRateProgramme(profile, rate, Math.sqrt(range.min * range.max), base, infusionHours);
   }
-  const rateUlPerHour = rate === 'minimum' ? c.rateRangeUlPerHour.min : c.rateRangeUlPerHour.max;
+  return fixedRateProgramme(profile, rate, rate === 'minimum' ? range.min : range.max, base, infusionHours);
+}
+
+function fixedRateProgramme(profile: DeviceProfile, rate: BenchRate, rateUlPerHour: number, base: { name: string; seed: number; patient: { weightKg: number; heightCm: number } }, infusionHours: number): BenchProgramme {
+  const c = profile.firmwareConfig;
   const strokeUl = c.strokeVolumeNl / 1000;
   const primingUl = Math.ceil(c.primingVolumeUl / strokeUl - 1e-9) * strokeUl;
   const fillFor = (volumeUl: number): number => c.reservoirResidualUl + primingUl + volumeUl / (1 - c.reservoirReserveFraction);
   let durationMs = Math.round(infusionHours * MS_PER_HOUR);
-  // Whole microlitres; one more at the minimum so the strokes reach the rate.
-  let fillUl = rate === 'minimum' ? Math.ceil(fillFor((rateUlPerHour * durationMs) / MS_PER_HOUR)) + 1 : Math.floor(fillFor((rateUlPerHour * durationMs) / MS_PER_HOUR));
+  // Whole microlitres: rounded down at the maximum, up (one more) elsewhere, so the strokes stay within the range.
+  let fillUl = rate === 'maximum' ? Math.floor(fillFor((rateUlPerHour * durationMs) / MS_PER_HOUR)) : Math.ceil(fillFor((rateUlPerHour * durationMs) / MS_PER_HOUR)) + 1;
   const strokesOf = (ul: number): number => Math.floor(((ul - c.reservoirResidualUl - primingUl) * (1 - c.reservoirReserveFraction)) / strokeUl + 1e-9);
   if (fillUl > c.reservoirFillRangeMl.max * 1000) {
     // The largest fill, over the time its strokes take at the rate (rounded up: never faster than the maximum).
@@ -75,7 +82,7 @@ export function benchProgramme(profile: DeviceProfile, rate: BenchRate, seed: nu
     durationMs = Math.floor(((strokesOf(fillUl) * strokeUl) / rateUlPerHour) * MS_PER_HOUR);
   }
   const scale = rateUlPerHour / PROTOCOL_RATE_UL_PER_HOUR;
-  const scenario = parseScenario({
+  const scenario = benchScenario(profile, rate, {
     ...base,
     prescription: {
       fudrMgPerKgPerDay: 0.15 * Math.min(1, scale),
@@ -86,7 +93,29 @@ export function benchProgramme(profile: DeviceProfile, rate: BenchRate, seed: nu
       confirmSoftLimits: true,
     },
   });
-  return { rate, scenario };
+  return programmable(profile, { rate, scenario });
+}
+
+/** The programme's scenario; a value the scenario format refuses is the bench failing to program the rate. */
+function benchScenario(profile: DeviceProfile, rate: BenchRate, input: Parameters<typeof parseScenario>[0]): Scenario {
+  try {
+    return parseScenario(input, 'programme');
+  } catch (e) {
+    if (!(e instanceof ScenarioError)) throw e;
+    throw new ScenarioError(`device ${profile.name}: the bench cannot program its ${rate} rate: ${e.message.replace(/^programme: /, '')}`);
+  }
+}
+
+/**
+ * The programme, if the firmware's drug library accepts it on this device; otherwise a refusal
+ * naming the device, the rate and each limit (a device file whose rates its own reservoir cannot
+ * reach within the library's infusion days, say).
+ */
+function programmable(profile: DeviceProfile, programme: BenchProgramme): BenchProgramme {
+  const plan = planInfusion(prescriptionInput(programme.scenario), profile.firmwareConfig, HAI_FUDR_LIBRARY);
+  if (plan.ok) return programme;
+  const hard = plan.findings.filter((f) => f.kind === 'hard').map((f) => f.message);
+  throw new ScenarioError(`device ${profile.name}: the bench cannot program its ${programme.rate} rate: ${hard.join('; ')}`);
 }
 
 /** The nurse of one cycle, with a hook when the infusion starts running the first time. */
@@ -148,10 +177,12 @@ function startedSimulation(profile: DeviceProfile, programme: BenchProgramme, on
     onAlarmStop === undefined ? undefined : (_world, atMs) => onAlarmStop(sim as Simulation, atMs),
   );
   sim = new Simulation({ scenario: programme.scenario, profile, operator });
-  sim.clock.runUntil(START_DEADLINE_MS);
+  const c = profile.firmwareConfig;
+  const deadlineMs = START_MARGIN_MS + Math.ceil((c.primingVolumeUl / c.primeRateUlPerHour) * MS_PER_HOUR);
+  sim.clock.runUntil(deadlineMs);
   if (startMs < 0) {
     const alarms = sim.log.entries.filter((e) => e.kind === 'alarm').map((e) => e.code);
-    throw new Error(`bench ${programme.scenario.name}: the infusion did not start within ${START_DEADLINE_MS / MS_PER_HOUR} h (mode ${sim.firmware.modeName}${alarms.length > 0 ? `, alarms ${alarms.join(', ')}` : ''})`);
+    throw new Error(`bench ${programme.scenario.name}: the infusion did not start within ${Number((deadlineMs / MS_PER_HOUR).toFixed(3))} h (mode ${sim.firmware.modeName}${alarms.length > 0 ? `, alarms ${alarms.join(', ')}` : ''})`);
   }
   return { sim, startMs: () => startMs };
 }
@@ -181,7 +212,8 @@ export function runWithBalance(o: BalanceRunOptions): BalanceRun {
       if (taken * everyMs >= spanMs) s.clock.clearTimer(handle);
     });
   });
-  sim.clock.runUntil(startMs() + spanMs);
+  // A nurse who gives up on an alarming pump ends the run; the balance goes on reading to the end of the span.
+  while (sim.clock.nowMs() < startMs() + spanMs) sim.clock.runUntil(startMs() + spanMs);
   const plan = sim.firmware.plan;
   if (plan === null) throw new Error(`bench ${o.programme.scenario.name}: no plan`);
   return { rateUlPerHour: plan.rateUlPerHour, infusionMin: infusionMs / 60_000, readings, alarms: alarmsAfter(sim, startMs()) };

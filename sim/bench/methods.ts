@@ -15,7 +15,8 @@
  *   standard names a numeric intermediate rate only for its own pump types (25 mL/h for
  *   volumetric pumps, above every rate of this class), so the intermediate rate is the seed
  *   protocol's: the reservoir's full fill (at most 30 mL) over 14 days, as the default scenario
- *   programs it (84.1 µL/h on port-ambulatory).
+ *   programs it (84.1 µL/h on port-ambulatory); on a device whose range does not hold that
+ *   programme, the geometric middle of the range, √(min·max).
  */
 
 export type BenchMethod = 'stroke' | 'ambulatory';

@@ -9,9 +9,12 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
 import { EXIT_OK } from '../../../sim/cli/exitCodes.ts';
+import { fileSafe } from '../../../sim/report/standard.ts';
 import { cli, expectInputError } from '../../support/cli.ts';
 
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 let dir: string;
 let json: Record<string, unknown>;
 
@@ -118,6 +121,14 @@ describe('pumpsim standard --json --balance-csv', () => {
   });
 });
 
+describe('the balance files’ names', () => {
+  it('IEC-60601-2-24-TRUMPET a device file’s name becomes a file-name part: letters, digits, dot, underscore and hyphen kept, anything else a hyphen', () => {
+    expect(fileSafe('port-ambulatory')).toBe('port-ambulatory');
+    expect(fileSafe('my pump (v2)/rev.3')).toBe('my-pump-v2-rev.3');
+    expect(fileSafe('../../etc')).toBe('..-..-etc');
+  });
+});
+
 describe('pumpsim standard refuses bad options before running (exit 2, one line naming the option and the range)', () => {
   it('PUMP-CLI an unknown profile, out-of-range seeds and balance parameters, and --profile with --device', async () => {
     expectInputError(await cli('standard', '--profile', 'syringe'), /--profile must be one of: port-ambulatory, implanted, implanted-40/);
@@ -136,6 +147,11 @@ describe('pumpsim standard refuses bad options before running (exit 2, one line 
     const bad = path.join(dir, 'bad-device.json');
     writeFileSync(bad, JSON.stringify({ name: 'x', description: '', placement: 'external' }));
     expectInputError(await cli('standard', '--device', bad), /strokeVolumeUl: is required/);
+    // A valid device whose lowest rate its smallest fill cannot reach within the drug library's 21 days.
+    const slow = path.join(dir, 'slow-device.json');
+    const implanted = JSON.parse(readFileSync(path.join(ROOT, 'sim/world/devices/profiles/implanted.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(slow, JSON.stringify({ ...implanted, $schema: undefined, name: 'slow pump', rateMinUlPerHour: 0.1 }));
+    expectInputError(await cli('standard', '--device', slow), /^pumpsim: device slow pump: the bench cannot program its minimum rate: .*infusionDays/);
     expectInputError(await cli('standard', '--report', path.join(dir, 'r.txt')), /--report: the file name must end in \.html/);
     const file = path.join(dir, 'a-file');
     writeFileSync(file, '');
