@@ -178,7 +178,8 @@ describe('the portability rule over the code that would be flashed', () => {
 /**
  * What each room may import besides itself (docs/architecture.md). The world (clock, plant,
  * devices, faults, operator) stands on the firmware's types and the HAL alone; scenarios describe
- * a world; a run drives one; courses and campaigns are many runs; reports format results; the CLI
+ * a world; a run drives one; courses and campaigns are many runs, the bench is runs with a balance
+ * at the outlet; reports format results; the CLI
  * sits on top, and the tools (bench, profiling, doc generators) beside it use its option parsing.
  * test/ may import anything.
  */
@@ -191,10 +192,11 @@ const ROOM_IMPORTS: Readonly<Record<string, readonly string[]>> = {
   'sim/course': ['sim/run', 'sim/scenario', 'sim/world', 'firmware', 'hal'],
   'sim/verify': ['sim/run', 'sim/scenario', 'sim/world', 'firmware', 'hal'],
   'sim/campaigns': ['sim/course', 'sim/run', 'sim/scenario', 'sim/world', 'firmware', 'hal'],
-  'sim/report': ['sim/campaigns', 'sim/course', 'sim/run', 'sim/scenario', 'sim/world', 'firmware', 'hal'],
+  'sim/bench': ['sim/run', 'sim/scenario', 'sim/world', 'firmware', 'hal'],
+  'sim/report': ['sim/bench', 'sim/campaigns', 'sim/course', 'sim/run', 'sim/scenario', 'sim/world', 'firmware', 'hal'],
   'sim/library': ['sim/course', 'sim/run', 'sim/scenario', 'sim/world', 'firmware', 'hal'],
-  'sim/cli': ['sim/library', 'sim/report', 'sim/campaigns', 'sim/verify', 'sim/course', 'sim/run', 'sim/scenario', 'sim/world', 'firmware', 'hal'],
-  'sim/tools': ['sim/cli', 'sim/library', 'sim/report', 'sim/campaigns', 'sim/verify', 'sim/course', 'sim/run', 'sim/scenario', 'sim/world', 'firmware', 'hal'],
+  'sim/cli': ['sim/library', 'sim/report', 'sim/bench', 'sim/campaigns', 'sim/verify', 'sim/course', 'sim/run', 'sim/scenario', 'sim/world', 'firmware', 'hal'],
+  'sim/tools': ['sim/cli', 'sim/library', 'sim/report', 'sim/bench', 'sim/campaigns', 'sim/verify', 'sim/course', 'sim/run', 'sim/scenario', 'sim/world', 'firmware', 'hal'],
 };
 
 describe('the layering of the simulator', () => {

@@ -2,7 +2,7 @@
  * `pumpsim`: the command line, and the only process entry of the product.
  *
  * Owns: the program (its commands, one file each: run.ts, detection.ts, replay.ts, cohort.ts,
- * campaign.ts, merge.ts),
+ * campaign.ts, merge.ts, standard.ts),
  * `--version`, and turning what a command throws into an exit code.
  * Promises:
  * - exit 0: the job completed (alarms are results, not errors);
@@ -20,6 +20,7 @@ import { replayCommand } from './replay.ts';
 import { cohortCommand } from './cohort.ts';
 import { campaignCommand } from './campaign.ts';
 import { mergeCommand } from './merge.ts';
+import { standardCommand } from './standard.ts';
 
 import { packageVersion } from './version.ts';
 
@@ -38,7 +39,7 @@ export function buildProgram(out: NodeJS.WritableStream = process.stdout, err: N
     for (const sub of command.commands) inherit(sub, command);
     return command;
   };
-  for (const command of [runCommand(out, err), detectionCommand(out), replayCommand(out), cohortCommand(out, err), campaignCommand(out), mergeCommand(out)]) {
+  for (const command of [runCommand(out, err), detectionCommand(out), replayCommand(out), cohortCommand(out, err), campaignCommand(out), mergeCommand(out), standardCommand(out)]) {
     program.addCommand(inherit(command, program));
   }
   return program;

@@ -320,6 +320,21 @@ export class Plant {
     return this.storedUl;
   }
 
+  /**
+   * Volume drained out of the line's compliance since the plant was made, at `tMs` (not before
+   * the plant's own time), without advancing the plant: everything pumped less what the
+   * compliance still holds, V(t) = V₀·e^(−(t − t₀)/τ). The path is incompressible plug flow, so
+   * this is what has left the outlet (prime waste, artery and any other destination together) —
+   * a balance at the catheter tip reads its increments (sim/bench/balance.ts). Exact to the
+   * microlitre fraction, without the transport's 0.05 µL batches.
+   */
+  drainedVolumeUl(tMs: number): number {
+    const dtMs = tMs - this.tMs;
+    const tauS = this.tauSeconds();
+    const stored = dtMs <= 0 || tauS === Infinity ? this.storedUl : this.storedUl * Math.exp(-dtMs / 1000 / tauS);
+    return this.pumpedUl - stored;
+  }
+
   /** Integral of the stored volume over time since the plant was made, µL·ms (for window means). */
   get storedIntegral(): number {
     return this.storedIntegralUlMs;

@@ -19,6 +19,9 @@ import { ALARM_RAISED_COLOUR } from '../../../sim/report/html/client.ts';
 import type { DetectionResult, NominalResult } from '../../../sim/campaigns/detection.ts';
 import { buildReport, detectionCases, runDetectionTask } from '../../../sim/campaigns/detection.ts';
 import { detectionReportHtml } from '../../../sim/report/html/detectionReport.ts';
+import { standardReportHtml } from '../../../sim/report/html/standardReport.ts';
+import { runBench } from '../../../sim/bench/standard.ts';
+import { PORT_AMBULATORY } from '../../../sim/scenario/device.ts';
 import { cli } from '../../support/cli.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -88,6 +91,8 @@ beforeAll(async () => {
   const faults = cases.map((c) => runDetectionTask({ type: 'fault', c }) as DetectionResult);
   const nominal = [runDetectionTask({ type: 'nominal', c: { seed: 50_000 } }) as NominalResult];
   writeFileSync(path.join(dir, 'detection.html'), detectionReportHtml(buildReport(faults, nominal, 1), 'test', 'test'));
+  // The bench's accuracy runs at one rate: the stroke method's trumpet and start-up curves and the ambulatory trumpet.
+  writeFileSync(path.join(dir, 'bench.html'), standardReportHtml(runBench(PORT_AMBULATORY, { rates: ['intermediate'], accuracyOnly: true }), 'test', 'test'));
   context = await chromium.launchPersistentContext(path.join(dir, 'profile'), { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1280, height: 900 } });
 });
 
@@ -163,9 +168,9 @@ describe('the course report in Chromium', () => {
   });
 });
 
-describe('the cohort and detection reports in Chromium', () => {
+describe('the cohort, detection and bench reports in Chromium', () => {
   it('draw their plots and load nothing from the network', async () => {
-    for (const [file, charts] of [['cohort.html', 3], ['detection.html', 3]] as const) {
+    for (const [file, charts] of [['cohort.html', 3], ['detection.html', 3], ['bench.html', 3]] as const) {
       const { page, requests, errors } = await open(path.join(dir, file));
       expect(errors, file).toEqual([]);
       expect(requests.filter((u) => !u.startsWith('file:') && !u.startsWith('data:')), file).toEqual([]);
