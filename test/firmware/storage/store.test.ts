@@ -120,6 +120,19 @@ describe('the NV store at boot, after any fault', () => {
     );
   });
 
+  it('PUMP-STORAGE the scrub also mends the slot after the newest copy before a ring has wrapped (something in what must be erased flash), so the next boot finds no lost write', () => {
+    const flash = provisionedFlash();
+    const store = new PumpStore(flash);
+    store.load();
+    expect(store.writeSafety({ ...NO_SAFETY, restartLockout: true }).ok).toBe(true);
+    // Copies 1 and 2 of the safety ring are written; the slot of copy 3 must still be erased.
+    flash.write(NV_LAYOUT.safety.firstSlot + 3, Uint8Array.from([1, 2, 3]));
+    const scrubbed = store.scrub();
+    expect(scrubbed).toEqual({ repaired: [`safety record: slot ${NV_LAYOUT.safety.firstSlot + 3} holds a damaged frame (no record header), not erased flash; written again`], failed: [] });
+    const image = new PumpStore(flash).load();
+    expect({ damage: image.damage, findings: image.findings, lockout: image.safety.restartLockout }).toEqual({ damage: [], findings: [], lockout: true });
+  });
+
   it('PUMP-STORAGE the safety record (latched alarms, restart lockout) survives a power cycle and a torn write of its next copy', () => {
     const flash = provisionedFlash();
     const store = new PumpStore(flash);
