@@ -25,7 +25,7 @@ function ringOn(flash: NvFlash = new SimFlash(8, SLOT_BYTES)): { flash: NvFlash;
   return { flash, ring };
 }
 
-function scanOf(ring: RecordRing): { copies: { seq: number; slot: number; payload: number[] }[]; corrupt: { slot: number; reason: string }[]; lostWrites: number } {
+function scanOf(ring: RecordRing): { copies: { seq: number; slot: number; payload: number[] }[]; corrupt: readonly { slot: number; reason: string }[]; lostWrites: number } {
   const scanned = ring.scan();
   if (!scanned.ok) throw new Error(scanned.detail);
   return { ...scanned.scan, copies: scanned.scan.copies.map((c) => ({ ...c, payload: [...c.payload] })) };
