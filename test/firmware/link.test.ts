@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { PumpCommand } from '../../firmware/index.ts';
 import { Firmware, LINK_FRAME_MAX_BYTES, LINK_LOCK, NV_LAYOUT, SELF_TEST_DURATION_MS, encodeLinkFrameBody, parseLinkFrame, rekeyLink, withTag } from '../../firmware/index.ts';
 import type { LinkFrameFields } from '../../firmware/index.ts';
-import { LinkGuard } from '../../firmware/link/link.ts';
+import { LINK_REFUSALS, LinkGuard } from '../../firmware/link/link.ts';
 import { xstateClock } from '../../sim/world/board.ts';
 import { Programmer } from '../../sim/world/programmer.ts';
 import { TEST_UNIT, fakeHal, therapyRecordBytes } from '../support/fakeHal.ts';
@@ -316,7 +316,7 @@ describe('the link guard on its own', () => {
     const forged = (f: Partial<LinkFrameFields>): Uint8Array => framed({ keyId: 2, counter: 11, deviceId: DEVICE, ...f }, 0x11);
     const genuine = (f: Partial<LinkFrameFields>): Uint8Array => framed({ keyId: 2, counter: 11, deviceId: DEVICE, ...f });
     expect(refusalOf(guard(), new Uint8Array(3))).toBe('truncated');
-    expect(refusalOf(guard(null), genuine({}))).toBe('noLink');
+    expect(guard(null).admit(genuine({}), 0)).toEqual({ ok: false, refusal: 'noLink', reason: 'the link record or the device identity is damaged: every frame is refused until the device is re-keyed' });
     expect(refusalOf(guard(undefined, null), genuine({}))).toBe('noLink');
     expect(refusalOf(guard(), forged({ deviceId: 'OTHER', counter: 1, keyId: 1 }))).toBe('badTag');
     expect(refusalOf(guard(), genuine({ deviceId: 'OTHER', counter: 1, keyId: 1 }))).toBe('wrongDevice');
@@ -329,6 +329,17 @@ describe('the link guard on its own', () => {
     expect(guard().admit(genuine({ keyId: 1 }), 0)).toMatchObject({ reason: 'key 1 is retired (key 2 is in use)' });
     expect(guard().admit(genuine({ counter: 9 }), 0)).toMatchObject({ reason: 'counter 9 is not above the last accepted 10 (replayed or reordered)' });
     expect(guard().admit(forged({}), 0)).toMatchObject({ reason: 'the tag does not verify under key 2 (forged or altered)' });
+  });
+
+  it('PUMP-LINK-AUTH the published list of refusals is exactly the refusals the guard gives', () => {
+    const seen = new Set<string>();
+    const inputs: unknown[] = ['x', new Uint8Array(LINK_FRAME_MAX_BYTES + 1), new Uint8Array(3), framed({ keyId: 2, counter: 11, deviceId: DEVICE }, 0x11), framed({ keyId: 2, counter: 11, deviceId: 'OTHER' }), framed({ keyId: 1, counter: 11, deviceId: DEVICE }), framed({ keyId: 2, counter: 1, deviceId: DEVICE })];
+    for (const input of inputs) seen.add(refusalOf(guard(), input, 0));
+    seen.add(refusalOf(guard(null), framed({ keyId: 2, counter: 11, deviceId: DEVICE }), 0));
+    const g = guard();
+    for (let i = 0; i < LINK_LOCK.refusals; i++) g.admit('x', 0);
+    seen.add(refusalOf(g, framed({ keyId: 2, counter: 11, deviceId: DEVICE }), 0));
+    expect([...seen].sort()).toEqual([...LINK_REFUSALS].sort());
   });
 
   it('PUMP-LINK-AUTH an accepted frame’s counter is the last accepted from then on, and the state to store is its key id and counter', () => {
