@@ -125,15 +125,15 @@ describe('the log ring', () => {
     log.scan();
     for (let i = 1; i <= 8; i++) log.append(entry(i));
     const slotOf = (seq: number): number => LOG.firstSlot + (seq % LOG.slotCount);
-    // seq 2: a bit flipped; seq 3: a state record in a log slot; seq 4: a log frame whose payload is no entry; seq 5: unreadable.
+    // seq 2: a bit flipped; seq 3: a state record in a log slot; seq 4: a log frame whose payload is no entry; seq 6 (after a valid one): unreadable.
     const bytes = new Uint8Array(NV_SLOT_BYTES);
     flash.read(slotOf(2), bytes);
     bytes[20] = (bytes[20] as number) ^ 0x10;
     flash.write(slotOf(2), bytes);
     flash.write(slotOf(3), encodeFrame('state', 3, encodeLogEntry(entry(3), NV_SLOT_BYTES)));
     flash.write(slotOf(4), encodeFrame('log', 4, Uint8Array.from([1, 2, 3])));
-    const read = readEventLog(withFailingReads(flash, new Set([slotOf(5)])));
-    expect(read.entries.map((e) => e.seq)).toEqual([1, 6, 7, 8]);
+    const read = readEventLog(withFailingReads(flash, new Set([slotOf(6)])));
+    expect(read.entries.map((e) => e.seq)).toEqual([1, 5, 7, 8]);
     expect({ corrupt: read.corrupt, missing: read.missing, dropped: read.dropped }).toEqual({ corrupt: 4, missing: 4, dropped: 0 });
     // The newest entry is found past the damage; a state record with a higher number is not a log entry.
     flash.write(slotOf(9), encodeFrame('state', 900, encodeLogEntry(entry(9), NV_SLOT_BYTES)));
@@ -159,6 +159,16 @@ describe('the log ring', () => {
       }),
       { seed: 22, numRuns: 40 },
     );
+  });
+
+  it('PUMP-STORAGE only the log’s own slots are the log: a log frame in a slot past the layout, on a larger flash, is not read', () => {
+    const flash = new SimFlash(LOG.firstSlot + LOG.slotCount + 1);
+    const log = new NvEventLog(flash);
+    log.scan();
+    log.append(entry(1));
+    flash.write(LOG.firstSlot + LOG.slotCount, encodeFrame('log', 500, encodeLogEntry(entry(500), NV_SLOT_BYTES)));
+    expect(newestLogSeq(flash)).toBe(1);
+    expect(readEventLog(flash).entries.map((e) => e.seq)).toEqual([1]);
   });
 
   it('PUMP-STORAGE the scan passes over a slot by its header alone: it reads a whole slot only where the frame magic is', () => {
