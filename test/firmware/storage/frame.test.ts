@@ -193,6 +193,22 @@ describe('UTF-8 as records store text', () => {
     expect(utf8Decode(utf8Encode('\ud83d\ude00', 10))).toBe('??');
   });
 
+  it('PUMP-STORAGE the characters at the edges of each UTF-8 length and of the surrogate range are stored as the platform stores them', () => {
+    const edges = ['\u0000', '\u007f', '\u0080', '\u00c0', '\u07ff', '\u0800', '\u1000', '\ud7ff', '\ue000', '\uffff'];
+    for (const c of edges) {
+      const encoded = utf8Encode(c, 3);
+      expect([...encoded], c.charCodeAt(0).toString(16)).toEqual([...new TextEncoder().encode(c)]);
+      expect(utf8Decode(encoded), c.charCodeAt(0).toString(16)).toBe(c);
+    }
+    for (const c of ['\ud800', '\udbff', '\udc00', '\udfff']) expect([...utf8Encode(c, 3)], c.charCodeAt(0).toString(16)).toEqual([0x3f]);
+    // A budget of exactly a character's bytes holds it; one byte less holds nothing.
+    for (const c of ['A', 'é', '€']) {
+      const n = new TextEncoder().encode(c).length;
+      expect(utf8Decode(utf8Encode(`${c}${c}`, n))).toBe(c);
+      expect(utf8Encode(c, n - 1).length).toBe(0);
+    }
+  });
+
   it('PUMP-STORAGE text cut to a byte budget is the longest whole-character prefix that fits', () => {
     checkProperty(
       fc.property(bmp, fc.integer({ min: 0, max: 130 }), (s, maxBytes) => {
