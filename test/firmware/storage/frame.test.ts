@@ -193,7 +193,7 @@ describe('UTF-8 as records store text', () => {
     expect(utf8Decode(utf8Encode('\ud83d\ude00', 10))).toBe('??');
   });
 
-  it('PUMP-STORAGE the characters at the edges of each UTF-8 length and of the surrogate range are stored as the platform stores them', () => {
+  it('PUMP-STORAGE the characters at the edges of each encoded length and of the surrogate range are stored as the platform stores them', () => {
     const edges = ['\u0000', '\u007f', '\u0080', '\u00c0', '\u07ff', '\u0800', '\u1000', '\ud7ff', '\ue000', '\uffff'];
     for (const c of edges) {
       const encoded = utf8Encode(c, 3);

@@ -197,6 +197,14 @@ describe('the audit and the refresh', () => {
     }
   });
 
+  it('PUMP-STORAGE a ring with no copy found at boot and nothing written since has nothing to audit, whatever its slots hold (boot has reported it)', () => {
+    const flash = new SimFlash(8, SLOT_BYTES);
+    for (let i = 0; i < REGION.slotCount; i++) flash.write(REGION.firstSlot + i, Uint8Array.from([1, 2, 3]));
+    const ring = new RecordRing(flash, 'safety', REGION);
+    expect(scanOf(ring)).toMatchObject({ copies: [], lostWrites: REGION.slotCount });
+    expect(ring.audit()).toEqual({ ok: true, intact: true, found: '' });
+  });
+
   it('PUMP-STORAGE the audit names the slot and what it holds when the newest copy, the copy before it or the slot after it is not as written', () => {
     const slot = (seq: number): number => REGION.firstSlot + (seq % REGION.slotCount);
     const cases: [string, number, (flash: SimFlash) => void, string][] = [
