@@ -82,7 +82,9 @@ export class RecordRing {
     const last = this.nextSeq - 1;
     if (last < 1) return { ok: true, intact: true, found: '' };
     for (const seq of [last, last - 1, last + 1 - this.region.slotCount]) {
-      const slot = this.slotOf(Math.max(seq, 0));
+      // `seq + slotCount` shares `seq`'s slot and is never negative: before the ring has wrapped,
+      // the slot after the newest copy is that of copy `last + 1`.
+      const slot = this.slotOf(seq + this.region.slotCount);
       const read = this.flash.read(slot, this.buffer);
       if (!read.ok) return read;
       const frame = decodeFrame(this.buffer);

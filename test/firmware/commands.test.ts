@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PUMP_COMMAND_TYPES, validateCommand, validatePrescription } from '../../firmware/commands.ts';
+import { PRESCRIPTION_FIELD_RANGES, PUMP_COMMAND_TYPES, describeValue, validateCommand, validatePrescription } from '../../firmware/commands.ts';
 import type { Pump } from '../support/pumps.ts';
 import { alarmStoppedPump, bootedPump, infusingPump, readyPump } from '../support/pumps.ts';
 import { checkProperty } from '../support/fc.ts';
@@ -135,6 +135,55 @@ describe('the command validator', () => {
     expect(weight).toEqual({ ok: false, field: 'prescription.patient.weightKg', reason: 'prescription.patient.weightKg = "70" must be a number (allowed > 0 and ≤ 500 kg)' });
     const nan = validatePrescription({ ...rx, infusionDays: NaN });
     expect(nan).toEqual({ ok: false, field: 'prescription.infusionDays', reason: 'prescription.infusionDays = NaN must be a finite number (allowed 0–365 days)' });
+  });
+
+  it('PUMP-COMMAND-VALID a refusal shows the value it refused as a short, typed excerpt', () => {
+    const shown: [unknown, string][] = [
+      [undefined, 'missing'], [null, 'null'], [-0, '-0'], [0, '0'], [-5.5, '-5.5'], [NaN, 'NaN'],
+      ['abc', '"abc"'], ['x'.repeat(40), JSON.stringify('x'.repeat(40))], ['y'.repeat(41), JSON.stringify(`${'y'.repeat(40)}…`)],
+      [true, 'true (boolean)'], [10n, '10 (bigint)'], [[1], 'an array'], [{ a: 1 }, 'an object'], [() => 1, 'a function'], [Symbol('s'), 'a symbol'],
+    ];
+    for (const [value, text] of shown) expect(describeValue(value)).toBe(text);
+    expect(validateCommand({ type: 'refill', volumeMl: 'y'.repeat(41) }, NOMINAL_PORT_CONFIG)).toEqual({ ok: false, field: 'volumeMl', reason: `volumeMl = ${JSON.stringify(`${'y'.repeat(40)}…`)} must be a number (allowed 1–100 mL)` });
+  });
+
+  it('PUMP-COMMAND-VALID every prescription field takes the edges of its range and refuses just beyond them; a bound that excludes its edge refuses it', () => {
+    const set = (field: string, v: number): unknown =>
+      field in PRESCRIPTION_FIELD_RANGES && ['weightKg', 'heightCm', 'bsaM2'].includes(field) ? { ...rx, patient: { weightKg: 70, heightCm: 170, [field]: v } } : { ...rx, [field]: v };
+    for (const [field, range] of Object.entries(PRESCRIPTION_FIELD_RANGES)) {
+      const path = ['weightKg', 'heightCm', 'bsaM2'].includes(field) ? `prescription.patient.${field}` : `prescription.${field}`;
+      const exclusive = 'minExclusive' in range && range.minExclusive === true;
+      const allowed = `${exclusive ? `allowed > ${range.min} and ≤ ${range.max}` : `allowed ${range.min}–${range.max}`}${range.unit ? ` ${range.unit}` : ''}`;
+      const edge = Math.max(1e-9, range.max * 1e-9);
+      expect(validatePrescription(set(field, range.max)).ok, `${field} = max`).toBe(true);
+      expect(validatePrescription(set(field, range.min)), `${field} = min`).toEqual(exclusive ? { ok: false, field: path, reason: `${path} = ${range.min} is outside the allowed range (${allowed})` } : { ok: true, prescription: expect.anything() });
+      expect(validatePrescription(set(field, range.min + edge)).ok, `${field} just above min`).toBe(true);
+      for (const v of [range.max + edge, range.min - edge]) expect(validatePrescription(set(field, v)), `${field} = ${v}`).toEqual({ ok: false, field: path, reason: `${path} = ${v} is outside the allowed range (${allowed})` });
+    }
+    expect(validatePrescription({ ...rx, doseFactor: 11 })).toMatchObject({ reason: 'prescription.doseFactor = 11 is outside the allowed range (allowed 0–10)' });
+  });
+
+  it('PUMP-COMMAND-VALID refusals of shape name the path and list what is allowed; inherited fields count for nothing', () => {
+    expect(validateCommand(42, NOMINAL_PORT_CONFIG)).toEqual({ ok: false, field: '', reason: `the command = 42 must be an object with a type (allowed: ${PUMP_COMMAND_TYPES.join(', ')})` });
+    expect(validateCommand({ type: 'start', extra: 1 }, NOMINAL_PORT_CONFIG)).toEqual({ ok: false, field: 'extra', reason: 'extra: unknown field (allowed: type)' });
+    expect(validateCommand({ type: 'program', prescription: null }, NOMINAL_PORT_CONFIG)).toEqual({ ok: false, field: 'prescription', reason: 'prescription = null must be an object' });
+    expect(validateCommand(withPatient({ weightKg: 70, ageYears: 60 }), NOMINAL_PORT_CONFIG)).toEqual({ ok: false, field: 'prescription.patient.ageYears', reason: 'prescription.patient.ageYears: unknown field (allowed: weightKg, heightCm, bsaM2)' });
+    expect(validatePrescription([rx])).toEqual({ ok: false, field: 'prescription', reason: 'prescription = an array must be an object' });
+    expect(validateCommand({ type: 'program', prescription: rx, confirmSoftLimits: 1 }, NOMINAL_PORT_CONFIG)).toEqual({ ok: false, field: 'confirmSoftLimits', reason: 'confirmSoftLimits = 1 must be true or false' });
+    // A prescription whose fields are inherited has none of its own.
+    expect(validatePrescription(Object.create(rx, { patient: { value: rx.patient, enumerable: true } }) as unknown)).toMatchObject({ ok: false, field: 'prescription.fudrMgPerKgPerDay', reason: expect.stringContaining('= missing must be a number') });
+    expect(validatePrescription({ ...rx, patient: Object.create({ weightKg: 70 }) as unknown })).toMatchObject({ ok: false, field: 'prescription.patient.weightKg' });
+  });
+
+  it('PUMP-COMMAND-VALID a programme without confirmSoftLimits carries none; one without height or BSA carries neither; the refill range is the device’s', () => {
+    const program = validateCommand({ type: 'program', prescription: rx }, NOMINAL_PORT_CONFIG);
+    expect(program).toStrictEqual({ ok: true, command: { type: 'program', prescription: { ...rx, patient: { ...rx.patient } } } });
+    expect(validateCommand({ type: 'program', prescription: rx, confirmSoftLimits: false }, NOMINAL_PORT_CONFIG)).toMatchObject({ ok: true, command: { confirmSoftLimits: false } });
+    expect(validatePrescription({ ...rx, patient: { weightKg: 70 } })).toStrictEqual({ ok: true, prescription: { ...rx, patient: { weightKg: 70 } } });
+    const fill = NOMINAL_PORT_CONFIG.reservoirFillRangeMl;
+    for (const volumeMl of [fill.min, fill.max]) expect(validateCommand({ type: 'refill', volumeMl }, NOMINAL_PORT_CONFIG)).toEqual({ ok: true, command: { type: 'refill', volumeMl } });
+    const narrow = { ...NOMINAL_PORT_CONFIG, reservoirFillRangeMl: { min: 10, max: 20 } };
+    expect(validateCommand({ type: 'refill', volumeMl: 25 }, narrow)).toEqual({ ok: false, field: 'volumeMl', reason: 'volumeMl = 25 is outside the allowed range (allowed 10–20 mL)' });
   });
 
   it('PUMP-COMMAND-VALID an input whose reading throws (a hostile getter) is refused, not rethrown', () => {

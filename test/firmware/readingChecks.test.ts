@@ -10,7 +10,9 @@ import { checkProperty } from '../support/fc.ts';
 import type { AlarmCode } from '../../firmware/index.ts';
 import { SENSOR_READ_PERIODS_MS, THRESHOLDS } from '../../firmware/index.ts';
 import type { ReadingLimits } from '../../firmware/readingChecks.ts';
-import { flowProblem, powerProblem, pressureProblem, pressureValid, readingLimits, reservoirProblem, strokeFeedbackProblem } from '../../firmware/readingChecks.ts';
+import type { CheckedSensor } from '../../firmware/readingChecks.ts';
+import { ReadingGate, flowProblem, powerProblem, pressureProblem, pressureValid, readingLimits, reservoirProblem, strokeFeedbackProblem } from '../../firmware/readingChecks.ts';
+import { halError } from '../../hal/index.ts';
 import type { FlowReading, PowerReading, PressureReading, ReservoirReading, StrokeFeedback } from '../../hal/index.ts';
 import { NOMINAL_PORT_CONFIG } from '../support/deviceConfig.ts';
 import type { FakeHal } from '../support/fakeHal.ts';
@@ -72,6 +74,152 @@ describe('reading checks, field by field', () => {
     expect(strokeFeedbackProblem({ ...FEEDBACK, encoderCounts: 1.5 }, 1, LIMITS, -1, NOW)).toContain('whole number');
     expect(pressureProblem({ ...PRESSURE, minMmHg: 95 }, LIMITS, -1, NOW)).toContain('is not between');
     expect(reservoirProblem({ ...RESERVOIR, volumeMl: NOMINAL_PORT_CONFIG.reservoirFillRangeMl.max + 1.1 }, LIMITS, -1, NOW)).toContain('volumeMl');
+  });
+});
+
+describe('reading checks at the edges of each range', () => {
+  it('PUMP-READING-VALID the limits follow the device: the pressure range, half its span for the cardiac band, the largest fill plus twice the gauge accuracy, one control period of slack', () => {
+    const c = NOMINAL_PORT_CONFIG;
+    expect(LIMITS).toEqual({
+      pressureRangeMmHg: c.pressureRangeMmHg,
+      maxCardiacAmplitudeMmHg: (c.pressureRangeMmHg.max - c.pressureRangeMmHg.min) / 2,
+      reservoirMaxMl: c.reservoirFillRangeMl.max + 2 * c.reservoirGaugeAccuracyMl,
+      encoderCountsPerStroke: c.encoderCountsPerStroke,
+      windowSlackMs: c.controlPeriodMs,
+    });
+  });
+
+  it('PUMP-READING-VALID each bound is inclusive: the edge itself is accepted, the next value beyond it refused with the field, the value and the bound', () => {
+    const range = LIMITS.pressureRangeMmHg;
+    const amp = LIMITS.maxCardiacAmplitudeMmHg;
+    const last = NOW - 1000;
+    const slack = LIMITS.windowSlackMs;
+    // [what, reading, lastAtMs, the problem (null: accepted)]
+    const cases: [string, PressureReading, number, string | null][] = [
+      ['at the clock start', { ...PRESSURE, atMs: 0, windowMs: 1 , sampleCount: 1 }, -1, null],
+      ['before the clock start', { ...PRESSURE, atMs: -1e-9 }, -1, 'atMs = -1e-9 is before the device clock\'s start'],
+      ['at the last accepted time', { ...PRESSURE, atMs: last, windowMs: slack }, last, null],
+      ['just before it', { ...PRESSURE, atMs: last - 1e-6 }, last, `atMs = ${last - 1e-6} goes backwards (last accepted ${last})`],
+      ['now', { ...PRESSURE, atMs: NOW }, last, null],
+      ['just after now', { ...PRESSURE, atMs: NOW + 1e-6 }, last, `atMs = ${NOW + 1e-6} is in the future (now ${NOW})`],
+      ['a window of the gap plus the slack', { ...PRESSURE, windowMs: 1000 + slack }, last, null],
+      ['a window one millisecond longer', { ...PRESSURE, windowMs: 1001 + slack }, last, `windowMs = ${1001 + slack} is longer than the 1000 ms since the last read (+ ${slack} ms allowed)`],
+      ['a window of 0', { ...PRESSURE, windowMs: 0 }, last, 'windowMs = 0 must be a finite number > 0'],
+      ['an endless window after a boot', { ...PRESSURE, windowMs: Infinity }, -1, 'windowMs = Infinity must be a finite number > 0'],
+      ['a NaN window after a boot', { ...PRESSURE, windowMs: NaN }, -1, 'windowMs = NaN must be a finite number > 0'],
+      ['a long window after a boot', { ...PRESSURE, windowMs: 3_600_000 }, -1, null],
+      ['a fraction of a sample', { ...PRESSURE, sampleCount: 50.5 }, last, 'sampleCount = 50.5 must be a whole number from 1 to windowMs (at most one sample a millisecond)'],
+      ['a NaN time', { ...PRESSURE, atMs: NaN }, last, 'atMs = NaN is not a finite number'],
+      ['one sample', { ...PRESSURE, sampleCount: 1 }, last, null],
+      ['a sample a millisecond', { ...PRESSURE, sampleCount: 1000 }, last, null],
+      ['more samples than milliseconds', { ...PRESSURE, sampleCount: 1001 }, last, 'sampleCount = 1001 must be a whole number from 1 to windowMs (at most one sample a millisecond)'],
+      ['no sample', { ...PRESSURE, sampleCount: 0 }, last, 'sampleCount = 0 must be a whole number from 1 to windowMs (at most one sample a millisecond)'],
+      ['min at the range floor', { ...PRESSURE, minMmHg: range.min }, last, null],
+      ['min below it', { ...PRESSURE, minMmHg: range.min - 0.5 }, last, `minMmHg = ${range.min - 0.5} is outside ${range.min}–${range.max} mmHg`],
+      ['max at the range ceiling', { ...PRESSURE, maxMmHg: range.max }, last, null],
+      ['max above it', { ...PRESSURE, maxMmHg: range.max + 0.5 }, last, `maxMmHg = ${range.max + 0.5} is outside ${range.min}–${range.max} mmHg`],
+      ['max NaN', { ...PRESSURE, maxMmHg: NaN }, last, `maxMmHg = NaN is not a finite number (allowed ${range.min}–${range.max} mmHg)`],
+      ['mean at min and max', { ...PRESSURE, minMmHg: 90, meanMmHg: 90, maxMmHg: 90 }, last, null],
+      ['mean above max', { ...PRESSURE, meanMmHg: 102.5 }, last, 'meanMmHg = 102.5 is not between minMmHg = 78 and maxMmHg = 102'],
+      ['mean below min', { ...PRESSURE, meanMmHg: 77.5 }, last, 'meanMmHg = 77.5 is not between minMmHg = 78 and maxMmHg = 102'],
+      ['mean infinite', { ...PRESSURE, meanMmHg: Infinity }, last, 'meanMmHg = Infinity is not a finite number'],
+      ['no cardiac band', { ...PRESSURE, cardiacAmplitudeMmHg: 0 }, last, null],
+      ['the widest cardiac band', { ...PRESSURE, cardiacAmplitudeMmHg: amp }, last, null],
+      ['a wider one', { ...PRESSURE, cardiacAmplitudeMmHg: amp + 0.5 }, last, `cardiacAmplitudeMmHg = ${amp + 0.5} is outside 0–${amp} mmHg`],
+      ['a negative one', { ...PRESSURE, cardiacAmplitudeMmHg: -0.5 }, last, `cardiacAmplitudeMmHg = -0.5 is outside 0–${amp} mmHg`],
+    ];
+    for (const [what, r, lastAtMs, problem] of cases) {
+      expect(pressureProblem(r, LIMITS, lastAtMs, NOW), what).toBe(problem);
+      expect(pressureValid(r, LIMITS, lastAtMs, NOW), what).toBe(problem === null);
+    }
+    expect(flowProblem({ ...FLOW, windowMs: -1 }, LIMITS, -1, NOW)).toBe('windowMs = -1 must be a finite number > 0');
+    expect(flowProblem({ ...FLOW, windowMs: Infinity }, LIMITS, -1, NOW)).toBe('windowMs = Infinity must be a finite number > 0');
+    expect(reservoirProblem({ ...RESERVOIR, volumeMl: 0 }, LIMITS, -1, NOW)).toBeNull();
+    expect(reservoirProblem({ ...RESERVOIR, volumeMl: LIMITS.reservoirMaxMl }, LIMITS, -1, NOW)).toBeNull();
+    expect(reservoirProblem({ ...RESERVOIR, volumeMl: -0.01 }, LIMITS, -1, NOW)).toBe(`volumeMl = -0.01 is outside 0–${LIMITS.reservoirMaxMl} mL`);
+    expect(powerProblem({ ...POWER, batteryPercent: 0 }, -1, NOW)).toBeNull();
+    expect(powerProblem({ ...POWER, batteryPercent: 100 }, -1, NOW)).toBeNull();
+    expect(powerProblem({ ...POWER, batteryPercent: 100.5 }, -1, NOW)).toBe('batteryPercent = 100.5 is outside 0–100 %');
+    expect(powerProblem({ ...POWER, externalPower: 1 as unknown as boolean }, -1, NOW)).toBe('externalPower = 1 must be true or false');
+    expect(powerProblem({ ...POWER, externalPower: true }, -1, NOW)).toBeNull();
+    expect(powerProblem({ ...POWER, atMs: NaN }, -1, NOW)).toBe('atMs = NaN is not a finite number');
+    const cps = LIMITS.encoderCountsPerStroke;
+    expect(strokeFeedbackProblem({ ...FEEDBACK, strokesCommanded: 0, encoderCounts: 0 }, 0, LIMITS, -1, NOW)).toBeNull();
+    expect(strokeFeedbackProblem({ ...FEEDBACK, strokesCommanded: 3, encoderCounts: 4 * cps - 1 }, 3, LIMITS, -1, NOW)).toBeNull();
+    expect(strokeFeedbackProblem({ ...FEEDBACK, strokesCommanded: 3, encoderCounts: 4 * cps }, 3, LIMITS, -1, NOW)).toBe(`encoderCounts = ${4 * cps} must be a whole number from 0 to ${4 * cps - 1} for 3 strokes`);
+    expect(strokeFeedbackProblem({ ...FEEDBACK, encoderCounts: -1 }, 1, LIMITS, -1, NOW)).toBe(`encoderCounts = -1 must be a whole number from 0 to ${2 * cps - 1} for 1 strokes`);
+    expect(strokeFeedbackProblem({ ...FEEDBACK, strokesCommanded: 2 }, 1, LIMITS, -1, NOW)).toBe('strokesCommanded = 2 is not the 1 commanded');
+  });
+});
+
+describe('the reading gate', () => {
+  function gate(): { g: ReadingGate; heard: [CheckedSensor, string][] } {
+    const heard: [CheckedSensor, string][] = [];
+    return { g: new ReadingGate(NOMINAL_PORT_CONFIG, (sensor, problem) => heard.push([sensor, problem])), heard };
+  }
+
+  it('PUMP-READING-VALID a valid reading is handed on as itself, a sensor error as itself; an invalid one as outOfRange naming the sensor and the problem', () => {
+    const { g, heard } = gate();
+    const failed = halError('disconnected', 'no answer');
+    expect(g.pressure(PRESSURE, NOW)).toBe(PRESSURE);
+    expect(g.flow(FLOW, NOW)).toBe(FLOW);
+    expect(g.reservoir(RESERVOIR, NOW)).toBe(RESERVOIR);
+    expect(g.power(POWER, NOW)).toBe(POWER);
+    expect(g.encoderCounts(FEEDBACK, 1, NOW)).toBe(FEEDBACK.encoderCounts);
+    expect([g.pressure(failed, NOW), g.flow(failed, NOW), g.reservoir(failed, NOW), g.power(failed, NOW)]).toEqual([failed, failed, failed, failed]);
+    expect(g.pressure(failed, NOW)).toBe(failed);
+    expect(g.encoderCounts(failed, 1, NOW)).toBe(0);
+    expect(heard).toEqual([]);
+    // A gate of a new power-on, so that no window is judged against the reads above.
+    const { g: fresh, heard: freshHeard } = gate();
+    expect(fresh.pressure({ ...PRESSURE, meanMmHg: NaN }, NOW)).toEqual(halError('outOfRange', 'invalid pressure reading: meanMmHg = NaN is not a finite number'));
+    expect(fresh.flow({ ...FLOW, meanFlowUlPerHour: NaN }, NOW)).toEqual(halError('outOfRange', 'invalid flow reading: meanFlowUlPerHour = NaN is not a finite number'));
+    expect(fresh.reservoir({ ...RESERVOIR, volumeMl: NaN }, NOW)).toMatchObject({ ok: false, kind: 'outOfRange', detail: expect.stringMatching(/^invalid reservoir reading: volumeMl = NaN/) });
+    expect(fresh.power({ ...POWER, batteryPercent: NaN }, NOW)).toMatchObject({ ok: false, kind: 'outOfRange', detail: expect.stringMatching(/^invalid power reading: batteryPercent = NaN/) });
+    expect(fresh.encoderCounts({ ...FEEDBACK, encoderCounts: NaN }, 1, NOW)).toBe(0);
+    expect(freshHeard.map(([sensor]) => sensor)).toEqual(['pressure', 'flow', 'reservoir', 'power', 'encoder']);
+  });
+
+  it('PUMP-READING-VALID each sensor keeps its own last accepted time: a reading older than its own sensor’s last is refused, another sensor’s does not count, a refused reading moves nothing', () => {
+    const { g } = gate();
+    const at = (ms: number) => ({ atMs: ms });
+    expect(g.pressure({ ...PRESSURE, ...at(50_000) }, NOW).ok).toBe(true);
+    expect(g.flow({ ...FLOW, ...at(40_000) }, NOW).ok).toBe(true);
+    expect(g.reservoir({ ...RESERVOIR, ...at(30_000) }, NOW).ok).toBe(true);
+    expect(g.power({ ...POWER, ...at(20_000) }, NOW).ok).toBe(true);
+    expect(g.encoderCounts({ ...FEEDBACK, ...at(10_000) }, 1, NOW)).toBe(FEEDBACK.encoderCounts);
+    // Each sensor: a reading just before its own last is refused; at its last it is accepted.
+    expect(g.pressure({ ...PRESSURE, ...at(49_999), windowMs: 1 }, NOW).ok).toBe(false);
+    expect(g.flow({ ...FLOW, ...at(39_999), windowMs: 1 }, NOW).ok).toBe(false);
+    expect(g.reservoir({ ...RESERVOIR, ...at(29_999) }, NOW).ok).toBe(false);
+    expect(g.power({ ...POWER, ...at(19_999) }, NOW).ok).toBe(false);
+    expect(g.encoderCounts({ ...FEEDBACK, ...at(9_999) }, 1, NOW)).toBe(0);
+    expect(g.reservoir({ ...RESERVOIR, ...at(30_000) }, NOW).ok).toBe(true);
+    expect(g.power({ ...POWER, ...at(20_000) }, NOW).ok).toBe(true);
+    expect(g.encoderCounts({ ...FEEDBACK, ...at(10_000) }, 1, NOW)).toBe(FEEDBACK.encoderCounts);
+    // The window is judged against the last accepted read: a refused read in between does not shorten it.
+    expect(g.flow({ ...FLOW, ...at(39_999), windowMs: 1 }, NOW).ok).toBe(false);
+    expect(g.flow({ ...FLOW, ...at(50_000), windowMs: 11_000 }, NOW).ok).toBe(true);
+    expect(g.pressure({ ...PRESSURE, ...at(51_000), windowMs: 2000 }, NOW).ok).toBe(true);
+    expect(g.pressure({ ...PRESSURE, ...at(52_000), windowMs: 2001 }, NOW).ok).toBe(false);
+  });
+
+  it('PUMP-READING-VALID each sensor’s invalid episode is heard once; a valid reading of that sensor, and only of that sensor, ends it', () => {
+    const { g, heard } = gate();
+    const bad = { pressure: () => g.pressure({ ...PRESSURE, meanMmHg: NaN }, NOW), flow: () => g.flow({ ...FLOW, meanFlowUlPerHour: NaN }, NOW), reservoir: () => g.reservoir({ ...RESERVOIR, volumeMl: NaN }, NOW), power: () => g.power({ ...POWER, batteryPercent: NaN }, NOW), encoder: () => g.encoderCounts({ ...FEEDBACK, encoderCounts: NaN }, 1, NOW) };
+    const good = { pressure: () => g.pressure(PRESSURE, NOW), flow: () => g.flow(FLOW, NOW), reservoir: () => g.reservoir(RESERVOIR, NOW), power: () => g.power(POWER, NOW), encoder: () => g.encoderCounts(FEEDBACK, 1, NOW) };
+    const sensors = Object.keys(bad) as CheckedSensor[];
+    for (const s of sensors) {
+      bad[s]();
+      bad[s]();
+    }
+    expect(heard.map(([s]) => s)).toEqual(sensors);
+    for (const s of sensors) {
+      heard.length = 0;
+      good[s]();
+      for (const t of sensors) bad[t]();
+      expect(heard.map(([x]) => x), `after a valid ${s} reading`).toEqual([s]);
+    }
   });
 });
 
