@@ -16,11 +16,13 @@
  *   damage.
  * - A failed write leaves the ring where it was: the next attempt reuses its slot and number.
  * - `audit` checks, without moving the ring, the three slots boot depends on: the newest copy, the
- *   one before it and the slot after it. `refresh` rewrites the last payload into every slot, so a
- *   ring that failed its audit is whole again.
+ *   one before it and the slot after it. A slot whose content is known — the two newest copies
+ *   (kept in RAM as written, or as read back at boot), erased flash before the ring has wrapped —
+ *   is compared word for word; the oldest copy of a wrapped ring is decoded. `refresh` rewrites
+ *   the last payload into every slot, so a ring that failed its audit is whole again.
  */
 import type { Done, HalResult, NvFlash } from '../../hal/index.ts';
-import { halError } from '../../hal/index.ts';
+import { ERASED_BYTE, halError } from '../../hal/index.ts';
 import type { RecordKind } from './frame.ts';
 import { FRAME_OVERHEAD_BYTES, decodeFrame, encodeFrameInto } from './frame.ts';
 import type { SlotRegion } from './layout.ts';
@@ -42,9 +44,21 @@ export interface RingScan {
 
 export class RecordRing {
   private nextSeq = 1;
+  /** Where a slot is read, padded to whole 32-bit words (the padding stays erased). */
   private readonly buffer: Uint8Array;
+  private readonly bufferWords: Uint32Array;
   /** Where the next copy is framed before it is programmed. */
   private readonly frame: Uint8Array;
+  /**
+   * The slots of the newest copy and of the one before it as the flash should hold them (copy
+   * `seq` at `seq & 1`: its frame, then erased bytes), so that an audit finds their frames intact
+   * by comparing words; null: not known (not read back at boot), and the audit decodes that slot.
+   */
+  private readonly kept: [Uint32Array | null, Uint32Array | null] = [null, null];
+  /** The words of each kept image that hold its frame (the rest is erased flash, which boot never reads). */
+  private readonly keptWords: [number, number] = [0, 0];
+  /** An erased slot, as `bufferWords` reads one. */
+  private readonly erasedWords: Uint32Array;
   /** Payload of the last completed write (or of the newest copy found at boot), for `refresh`. */
   private lastPayload: Uint8Array | null = null;
 
@@ -53,7 +67,10 @@ export class RecordRing {
     readonly kind: RecordKind,
     private readonly region: SlotRegion,
   ) {
-    this.buffer = new Uint8Array(flash.slotBytes);
+    const words = Math.ceil(flash.slotBytes / 4);
+    this.bufferWords = new Uint32Array(words).fill(0xffffffff);
+    this.buffer = new Uint8Array(this.bufferWords.buffer);
+    this.erasedWords = new Uint32Array(words).fill(0xffffffff);
     this.frame = new Uint8Array(flash.slotBytes);
   }
 
@@ -65,9 +82,13 @@ export class RecordRing {
   scan(): HalResult<{ ok: true; scan: RingScan }> {
     const surveyed = this.survey();
     if (!surveyed.ok) return surveyed;
-    const newest = surveyed.scan.copies[0];
+    const [newest, before] = surveyed.scan.copies;
     this.nextSeq = newest === undefined ? 1 : newest.seq + 1;
     this.lastPayload = newest?.payload ?? null;
+    this.kept[0] = null;
+    this.kept[1] = null;
+    if (newest !== undefined) this.keep(newest.seq, newest.payload);
+    if (newest !== undefined && before !== undefined && before.seq === newest.seq - 1) this.keep(before.seq, before.payload);
     return surveyed;
   }
 
@@ -87,7 +108,11 @@ export class RecordRing {
       const slot = this.slotOf(seq + this.region.slotCount);
       const read = this.flash.read(slot, this.buffer);
       if (!read.ok) return read;
-      const frame = decodeFrame(this.buffer);
+      // Compared with what the slot should hold where that is known; a slot that differs is decoded to say what it holds.
+      const expected = seq < 1 ? this.erasedWords : seq >= last - 1 ? this.kept[seq & 1] : null;
+      const words = seq < 1 ? this.erasedWords.length : (this.keptWords[seq & 1] ?? 0);
+      if (expected !== null && expected !== undefined && sameWords(this.bufferWords, expected, words)) continue;
+      const frame = decodeFrame(this.buffer.subarray(0, this.flash.slotBytes));
       const asWritten = seq < 1 ? frame.status === 'erased' : frame.status === 'valid' && frame.kind === this.kind && frame.seq === seq;
       if (!asWritten) {
         const held = frame.status === 'valid' ? `copy ${frame.seq} of a ${frame.kind} record` : frame.status === 'corrupt' ? `a damaged frame (${frame.reason})` : 'erased flash';
@@ -152,6 +177,22 @@ export class RecordRing {
     return { ok: true, scan: { copies, corrupt, lostWrites } };
   }
 
+  /** Keeps the slot of copy `seq` (framed in `frame`, `length` bytes) as the flash should hold it. */
+  private keepFramed(seq: number, length: number): void {
+    const at = seq & 1;
+    const image = this.kept[at] ?? new Uint32Array(this.bufferWords.length);
+    const bytes = new Uint8Array(image.buffer);
+    bytes.set(this.frame.subarray(0, length));
+    bytes.fill(ERASED_BYTE, length);
+    this.kept[at] = image;
+    this.keptWords[at] = Math.ceil(length / 4);
+  }
+
+  /** Keeps copy `seq` of `payload`, framed as its write framed it. */
+  private keep(seq: number, payload: Uint8Array): void {
+    this.keepFramed(seq, encodeFrameInto(this.frame, this.kind, seq, payload));
+  }
+
   /** Writes `payload` as the next copy (the ring keeps its own copy of it, for `refresh`). */
   write(payload: Uint8Array): HalResult<Done> {
     const seq = this.nextSeq;
@@ -161,8 +202,15 @@ export class RecordRing {
     const written = this.flash.write(this.slotOf(seq), this.frame.subarray(0, length));
     if (!written.ok) return written;
     this.nextSeq = seq + 1;
+    this.keepFramed(seq, length);
     if (this.lastPayload !== null && this.lastPayload !== payload && this.lastPayload.length === payload.length) this.lastPayload.set(payload);
     else if (this.lastPayload !== payload) this.lastPayload = payload.slice();
     return written;
   }
+}
+
+/** The first `count` words of the two images are the same. */
+function sameWords(a: Uint32Array, b: Uint32Array, count: number): boolean {
+  for (let i = 0; i < count; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
