@@ -108,16 +108,16 @@ export class RecordRing {
       const slot = this.slotOf(seq + this.region.slotCount);
       const read = this.flash.read(slot, this.buffer);
       if (!read.ok) return read;
-      // Compared with what the slot should hold where that is known; a slot that differs is decoded to say what it holds.
+      // A slot whose content is known is compared with it; erased flash is known whole, so a slot
+      // that should be erased and differs is damaged.
       const expected = seq < 1 ? this.erasedWords : seq >= last - 1 ? this.kept[seq & 1] : null;
       const words = seq < 1 ? this.erasedWords.length : (this.keptWords[seq & 1] ?? 0);
       if (expected !== null && expected !== undefined && sameWords(this.bufferWords, expected, words)) continue;
+      // Otherwise it is decoded: to judge the oldest copy, and to say what the slot holds.
       const frame = decodeFrame(this.buffer.subarray(0, this.flash.slotBytes));
-      const asWritten = seq < 1 ? frame.status === 'erased' : frame.status === 'valid' && frame.kind === this.kind && frame.seq === seq;
-      if (!asWritten) {
-        const held = frame.status === 'valid' ? `copy ${frame.seq} of a ${frame.kind} record` : frame.status === 'corrupt' ? `a damaged frame (${frame.reason})` : 'erased flash';
-        return { ok: true, intact: false, found: `slot ${slot} holds ${held}, not ${seq < 1 ? 'erased flash' : `copy ${seq}`}` };
-      }
+      if (seq >= 1 && frame.status === 'valid' && frame.kind === this.kind && frame.seq === seq) continue;
+      const held = frame.status === 'valid' ? `copy ${frame.seq} of a ${frame.kind} record` : frame.status === 'corrupt' ? `a damaged frame (${frame.reason})` : 'erased flash';
+      return { ok: true, intact: false, found: `slot ${slot} holds ${held}, not ${seq < 1 ? 'erased flash' : `copy ${seq}`}` };
     }
     return { ok: true, intact: true, found: '' };
   }
