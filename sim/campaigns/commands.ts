@@ -61,24 +61,10 @@ export interface CampaignFailure {
   readonly replay: string;
 }
 
-export interface CommandCampaignResult {
+/** The campaign's totals: what its runs counted, the slowest fail-safe in seconds, and the verdict. */
+export interface CommandCampaignResult extends Omit<CommandRunTally, 'slowestFailsafeMs'> {
   readonly seed: number;
-  readonly frames: number;
-  readonly framesByKind: Readonly<Record<FrameKind, number>>;
-  readonly framesByMode: Readonly<Record<string, number>>;
-  readonly acceptedValid: number;
-  readonly refusedByReason: Readonly<Record<string, number>>;
-  readonly acceptedForged: number;
-  readonly acceptedTampered: number;
-  readonly acceptedReplayed: number;
-  readonly acceptedHostile: number;
-  readonly crashes: number;
-  readonly stateChangesFromRefused: number;
-  readonly invalidReadings: number;
-  readonly maskedReadings: number;
-  readonly readingsNotApplicable: number;
   readonly slowestFailsafeSeconds: number;
-  readonly failures: readonly CampaignFailure[];
   readonly passed: boolean;
 }
 
