@@ -13,8 +13,8 @@
 import { Command, CommanderError } from 'commander';
 import { performance } from 'node:perf_hooks';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import type { Scenario } from '../scenario/scenario.ts';
-import { defaultScenario, parseScenario } from '../scenario/scenario.ts';
+import { defaultScenario } from '../scenario/scenario.ts';
+import { course18Scenario, faultHeavyScenario } from './benchScenarios.ts';
 import { runScenarioSync } from '../run/simulation.ts';
 import { runCohort } from '../campaigns/cohort.ts';
 import { runCourse } from '../course/courseRunner.ts';
@@ -40,20 +40,6 @@ interface CaseResult {
   readonly nsPerControlStep: number;
   /** The report case: the HTML file's size. */
   readonly reportBytes?: number;
-}
-
-/** The default cycle with a fault or an episode most days; the operator clears each and resumes. */
-export function faultHeavyScenario(): Scenario {
-  const faults: unknown[] = [];
-  for (let day = 0; day < 13; day++) {
-    const at = day * 24 + 6;
-    faults.push({ kind: 'occlusion', atHours: at, durationMinutes: 45, location: day % 2 === 0 ? 'catheter' : 'line' });
-    faults.push({ kind: 'arterialPressure', atHours: at + 4, meanMmHg: 135, durationMinutes: 60 });
-    if (day % 3 === 0) faults.push({ kind: 'sensor', atHours: at + 8, sensor: 'pressure', mode: 'dropout', durationMinutes: 20 });
-    if (day % 4 === 1) faults.push({ kind: 'displacement', atHours: at + 10, to: 'tissue', durationMinutes: 30 });
-    if (day % 5 === 2) faults.push({ kind: 'powerLoss', atHours: at + 12, durationMinutes: 15 });
-  }
-  return parseScenario({ ...defaultScenario(), name: 'fault-heavy', faults }, 'fault-heavy');
 }
 
 function median(xs: number[]): number {
@@ -123,7 +109,7 @@ const CASES = {
     };
   },
   course18: (): (() => Work) => {
-    const scenario = parseScenario({ ...defaultScenario(), name: 'course18', course: { cycles: 18, cycleDays: 21 } }, 'bench');
+    const scenario = course18Scenario();
     return () => {
       const r = runCourse({ scenario });
       return { controlSteps: r.controlSteps, simulatedSeconds: r.course.cycles.reduce((s, c) => s + (c.pump?.simulatedSeconds ?? 0), 0) };
