@@ -42,8 +42,9 @@ import { SIMULATED_SERIAL, Simulation, provisionedFlash } from '../run/simulatio
 import type { Telemetry } from '../run/telemetry.ts';
 import { Programmer, pairedUnit } from '../world/programmer.ts';
 import { DISPLACEMENT_CORRECTION_HOURS, PatientDraws } from './adverseEvents.ts';
-import type { CalendarDay, XeloxCycle } from './calendar.ts';
-import { MS_PER_DAY, courseCalendar, cycleStartDay, dayOf, lockCycleDay, xeloxForCycle } from './calendar.ts';
+import type { CalendarDay, DayKind, SurgicalPause, XeloxCycle } from './calendar.ts';
+import { DAY_KINDS, MS_PER_DAY, chemotherapyStopCycleDay, courseCalendar, dayOf, lockCycleDay, xeloxForCycle } from './calendar.ts';
+import { DiseaseDraws, maintenanceRelockDays } from './clinicalPath.ts';
 import type { ClinicalEvent, ClinicianState, CycleStatus, Decision } from './clinician.ts';
 import { assessVisit, cycleStatus, initialClinicianState } from './clinician.ts';
 import { CourseCycleOperator } from './courseOperator.ts';
@@ -104,6 +105,12 @@ export interface CycleRecord {
   readonly cycle: number;
   readonly startDay: number;
   readonly status: CycleStatus;
+  /** Before any operation (`initial`) or after it (`postoperative`). */
+  readonly phase: 'initial' | 'postoperative';
+  /** Days from the catheter's last flush (heparin lock, re-lock, implantation on day 0) to day 1. */
+  readonly daysSinceFlush: number;
+  /** The catheter occluded in the locked stretch before this cycle (injected as the plant fault `occlusion`). */
+  readonly catheterThrombosis: boolean;
   /** In force for this cycle (FUDR and dexamethasone alike). */
   readonly doseFactor: number;
   /** Plant truth at the catheter outlet into the hepatic artery (0 when not infused). */
@@ -123,8 +130,32 @@ export interface CycleRecord {
   readonly pump: CyclePump | null;
 }
 
+/** The operation and what follows it. */
+export interface ResectionRecord {
+  readonly origin: 'forced' | 'stochastic';
+  /** The last cycle before the operation, and so the number of cycles of treatment before it. */
+  readonly cyclesBeforeResection: number;
+  /** The visit at which the MDT found the disease resectable and the rule table said resect. */
+  readonly decidedDay: number;
+  /** The last day of chemotherapy (the end of HAI or the last capecitabine day, whichever is later). */
+  readonly chemotherapyStopDay: number;
+  readonly surgeryDay: number;
+  readonly daysFromStopToSurgery: number;
+  readonly recoveryDays: number;
+  /** What was planned after the operation (the seed: 34/38 XELOX + HAI, 3 XELOX alone, 1 none). */
+  readonly postoperative: 'xeloxHai' | 'xelox' | 'none';
+  /** Postoperative HAI is given: planned XELOX + HAI and HAI not stopped before the operation. */
+  readonly postoperativeHai: boolean;
+  readonly postoperativeHaiCyclesPlanned: number;
+  /** Day 1 of the first postoperative cycle (null: no postoperative HAI; the course ends after recovery). */
+  readonly postoperativeStartDay: number | null;
+}
+
 export interface CourseSummary {
+  /** The course limit: cycles on the calendar at most. */
   readonly cyclesPlanned: number;
+  /** Cycles on the calendar (fewer than planned when the path ends the course). */
+  readonly cyclesOnCalendar: number;
   readonly cyclesInfused: number;
   readonly cyclesHeld: number;
   readonly stoppedReason: string | null;
@@ -136,7 +167,14 @@ export interface CourseSummary {
   readonly finalDoseFactor: number;
   readonly fudrMgTotal: number;
   readonly dexamethasoneMgTotal: number;
-  readonly calendar: { readonly days: number } & Readonly<Record<'infusion' | 'lock' | 'rest' | 'held' | 'stopped', number>>;
+  readonly calendar: { readonly days: number } & Readonly<Record<DayKind, number>>;
+  /** HAI cycles infused before and after the operation. */
+  readonly haiCycles: { readonly initial: number; readonly postoperative: number; readonly total: number };
+  /** Null: no operation. */
+  readonly resection: ResectionRecord | null;
+  /** Course days on which port and catheter were flushed and re-locked (maintenance, no infusion). */
+  readonly relockDays: readonly number[];
+  readonly relockIntervalDays: number;
   readonly cycles: readonly CycleRecord[];
 }
 
@@ -210,6 +248,11 @@ export function cycleSeed(seed: number, cycle: number): number {
 /** The catheter displacement of a cycle as the plant fault that models it (see the seam above). */
 export function displacementFault(atHours: number, correctionHours: number, to: 'tissue' | 'extrahepatic'): FaultSpec {
   return { kind: 'displacement', atHours, durationMinutes: correctionHours * 60, to, extrahepaticFraction: 1 };
+}
+
+/** A catheter occluded by thrombus while locked: complete, from the cycle's start, not clearing. */
+export function thrombosisFault(): FaultSpec {
+  return { kind: 'occlusion', atHours: 0, location: 'catheter', severity: 1 };
 }
 
 function courseOf(scenario: Scenario): Course {
@@ -370,6 +413,14 @@ function toClinical(e: ClinicalEventInput): ClinicalEvent {
   }
 }
 
+/** A resectable finding at a visit, and what the operation that may follow looks like. */
+interface ResectableFinding {
+  readonly origin: 'forced' | 'stochastic';
+  readonly daysFromStopToSurgery: number;
+  readonly postoperative: ResectionRecord['postoperative'];
+  readonly postoperativeHaiCycles: number;
+}
+
 /** Runs a whole course. Throws `ScenarioError` for an unusable rule table or prescription. */
 export function runCourse(options: CourseOptions): CourseRunSummary {
   const scenario = options.scenario;
@@ -385,23 +436,49 @@ export function runCourse(options: CourseOptions): CourseRunSummary {
   const artery = patientArtery(scenario, seed, profile);
   const executor: CycleExecutor = options.executor === 'nominal' ? new NominalCycleExecutor(scenario, profile) : new PumpCycleExecutor(scenario, seed, artery, cycleDays, options.telemetry);
   const draws = new PatientDraws(seed);
+  const disease = new DiseaseDraws(seed);
+  // The patient's disease (stochastic mode): the cycle after which it is resectable, else null.
+  const conversionCycle = mode === 'stochastic' ? disease.conversionCycle() : null;
   const visitCycleDay = lockCycleDay(infusionDays);
   const infusionHours = infusionDays * 24;
   const xelox = xeloxForCycle(bsaM2, cycleDays);
+  const thrombosisRisk = course.catheterThrombosis.riskAt28Days;
 
   let state: ClinicianState = initialClinicianState(scenario.prescription.doseFactor);
   let infusedIndex = 0;
+  let postoperativeInfused = 0;
+  let startDay = 1;
+  // The catheter is implanted and heparin-locked the day before HAI day 1 (the seed).
+  let lastFlushDay = 0;
+  let progressed = false;
+  let resectable: ResectableFinding | null = null;
+  let resection: ResectionRecord | null = null;
+  let pause: SurgicalPause | null = null;
+  let endDay: number | null = null;
+  const relockDays: number[] = [];
+  const relockUntil = (day: number): void => {
+    const due = maintenanceRelockDays(lastFlushDay, day, course.relockIntervalDays);
+    relockDays.push(...due);
+    if (due.length > 0) lastFlushDay = due[due.length - 1] as number;
+  };
   const records: CycleRecord[] = [];
   for (let cycle = 1; cycle <= cyclesPlanned; cycle++) {
-    const startDay = cycleStartDay(cycle, cycleDays);
+    relockUntil(startDay);
+    const phase: CycleRecord['phase'] = resection === null ? 'initial' : 'postoperative';
     const status = cycleStatus(state, startDay);
     const doseFactor = state.doseFactor;
     const forced = scenario.clinicalEvents.filter((e) => e.cycle === cycle);
     const events: ClinicalEvent[] = [];
+    const daysSinceFlush = startDay - lastFlushDay;
+    let thrombosed = false;
     let result: CycleResult | null = null;
     if (status === 'infused') {
       infusedIndex++;
+      if (phase === 'postoperative') postoperativeInfused++;
       const faults = faultsForCycle(scenario.faults, startDay, cycleDays);
+      // A catheter that occluded while locked: blocked from the start, for the prime and the start to find.
+      thrombosed = disease.thrombosis(cycle, daysSinceFlush, thrombosisRisk);
+      if (thrombosed) faults.push(thrombosisFault());
       let displaced = false;
       for (const e of forced) {
         if (e.kind !== 'catheterDisplacement') continue;
@@ -416,6 +493,7 @@ export function runCourse(options: CourseOptions): CourseRunSummary {
       }
       const refillFault = course.refillFaults.find((f) => f.cycle === cycle) ?? null;
       result = executor.run({ cycle, startDay, doseFactor, faults, refillFault });
+      if (result.heparinLock) lastFlushDay = startDay + visitCycleDay - 1;
       if (mode === 'stochastic') {
         const extrahepaticFraction = result.fudrMgPlanned > 0 ? result.extrahepaticFudrMg / result.fudrMgPlanned : 0;
         for (const d of draws.afterInfusion(cycle, infusedIndex, extrahepaticFraction, state.reducedAfterUlcer)) {
@@ -427,7 +505,23 @@ export function runCourse(options: CourseOptions): CourseRunSummary {
         if (!events.some((e) => e.kind === 'deviceAlarm' && e.code === result?.abandonedOn)) events.push({ kind: 'deviceAlarm', code: result.abandonedOn, origin: 'pump' });
       }
     }
-    events.push(...forced.map(toClinical));
+    events.push(...forced.filter((e) => e.kind !== 'resectable').map(toClinical));
+    // The restaging after each cycle before an operation: resectable (forced, or the patient's
+    // disease converting), or, for disease that never converts, hepatic progression.
+    if (phase === 'initial') {
+      const forcedResectable = forced.find((e) => e.kind === 'resectable');
+      if (resectable === null && forcedResectable !== undefined) {
+        resectable = { origin: 'forced', daysFromStopToSurgery: forcedResectable.daysFromStopToSurgery, postoperative: forcedResectable.postoperative, postoperativeHaiCycles: forcedResectable.postoperativeHaiCycles };
+      }
+      if (resectable === null && conversionCycle !== null && cycle >= conversionCycle) {
+        resectable = { origin: 'stochastic', daysFromStopToSurgery: disease.daysFromStopToSurgery(), postoperative: disease.postoperative(), postoperativeHaiCycles: disease.postoperativeHaiCycles() };
+      }
+      if (resectable !== null) events.push({ kind: 'resectable', origin: resectable.origin });
+      if (mode === 'stochastic' && conversionCycle === null && !progressed && disease.progression(cycle)) {
+        progressed = true;
+        events.push({ kind: 'hepaticProgression', origin: 'stochastic' });
+      }
+    }
     const visitDay = startDay + visitCycleDay - 1;
     const before = state;
     const visit = assessVisit(before, table, events, visitDay);
@@ -436,6 +530,9 @@ export function runCourse(options: CourseOptions): CourseRunSummary {
       cycle,
       startDay,
       status,
+      phase,
+      daysSinceFlush,
+      catheterThrombosis: thrombosed,
       doseFactor,
       fudrMg: round(result?.fudrMg ?? 0),
       dexamethasoneMg: round(result?.dexamethasoneMg ?? 0),
@@ -465,13 +562,44 @@ export function runCourse(options: CourseOptions): CourseRunSummary {
     };
     records.push(record);
     options.onCycle?.(record);
+    startDay += cycleDays;
+    if (resection === null && resectable !== null && visit.decisions.some((d) => d.action === 'resect')) {
+      // Chemotherapy stops with this cycle; the operation at least 3 weeks later, after the cycle's end.
+      const chemotherapyStopDay = startDay - cycleDays - 1 + chemotherapyStopCycleDay(status === 'infused', infusionDays, cycleDays);
+      const surgeryDay = Math.max(chemotherapyStopDay + resectable.daysFromStopToSurgery, startDay);
+      const postoperativeHai = resectable.postoperative === 'xeloxHai' && state.stopped === null;
+      const next = surgeryDay + course.recoveryDays;
+      resection = {
+        origin: resectable.origin,
+        cyclesBeforeResection: cycle,
+        decidedDay: visitDay,
+        chemotherapyStopDay,
+        surgeryDay,
+        daysFromStopToSurgery: surgeryDay - chemotherapyStopDay,
+        recoveryDays: course.recoveryDays,
+        postoperative: resectable.postoperative,
+        postoperativeHai,
+        postoperativeHaiCyclesPlanned: postoperativeHai ? resectable.postoperativeHaiCycles : 0,
+        postoperativeStartDay: postoperativeHai ? next : null,
+      };
+      pause = { afterCycle: cycle, surgeryDay, endDay: next };
+      startDay = next;
+      if (!postoperativeHai) {
+        endDay = next - 1;
+        break;
+      }
+    }
+    if (resection !== null && phase === 'postoperative' && postoperativeInfused >= resection.postoperativeHaiCyclesPlanned) break;
   }
+  relockUntil((endDay ?? startDay - 1) + 1);
 
-  const days = courseCalendar(records, cycleDays, infusionDays, bsaM2);
-  const count = (kind: string): number => days.filter((d) => d.kind === kind).length;
+  const days = courseCalendar(records, cycleDays, infusionDays, bsaM2, pause, relockDays);
+  const count = (kind: DayKind): number => days.filter((d) => d.kind === kind).length;
   const sum = (f: (r: CycleRecord) => number): number => records.reduce((s, r) => s + f(r), 0);
+  const infused = (phase: CycleRecord['phase']): number => records.filter((r) => r.status === 'infused' && r.phase === phase).length;
   const summary: CourseSummary = {
     cyclesPlanned,
+    cyclesOnCalendar: records.length,
     cyclesInfused: records.filter((r) => r.status === 'infused').length,
     cyclesHeld: records.filter((r) => r.status === 'held').length,
     stoppedReason: state.stopped?.reason ?? null,
@@ -483,7 +611,11 @@ export function runCourse(options: CourseOptions): CourseRunSummary {
     finalDoseFactor: state.doseFactor,
     fudrMgTotal: round(sum((r) => r.fudrMg)),
     dexamethasoneMgTotal: round(sum((r) => r.dexamethasoneMg)),
-    calendar: { days: days.length, infusion: count('infusion'), lock: count('lock'), rest: count('rest'), held: count('held'), stopped: count('stopped') },
+    calendar: { days: days.length, ...(Object.fromEntries(DAY_KINDS.map((k) => [k, count(k)])) as Record<DayKind, number>) },
+    haiCycles: { initial: infused('initial'), postoperative: infused('postoperative'), total: infused('initial') + infused('postoperative') },
+    resection,
+    relockDays: relockDays.filter((d) => d <= days.length),
+    relockIntervalDays: course.relockIntervalDays,
     cycles: records,
   };
   return {
@@ -491,7 +623,7 @@ export function runCourse(options: CourseOptions): CourseRunSummary {
     seed,
     profile: profile.name,
     mode: 'course',
-    simulatedDays: cyclesPlanned * cycleDays,
+    simulatedDays: days.length,
     wallMs: round(sum((r) => r.pump?.wallMs ?? 0), 1),
     controlSteps: sum((r) => r.pump?.controlSteps ?? 0),
     patient: { weightKg: scenario.patient.weightKg, bsaM2: round(bsaM2), ...artery },
@@ -520,6 +652,8 @@ export function calendarOf(summary: CourseRunSummary): CalendarDay[] {
     c.cycleDays,
     c.infusionDays,
     summary.patient.bsaM2,
+    c.resection === null ? null : { afterCycle: c.resection.cyclesBeforeResection, surgeryDay: c.resection.surgeryDay, endDay: c.resection.surgeryDay + c.resection.recoveryDays },
+    c.relockDays,
   );
 }
 

@@ -22,6 +22,7 @@ export const RULE_EVENTS = [
   'hepaticProgression',
   'portInfection',
   'hepatotoxicity',
+  'resectable',
 ] as const;
 export type RuleEvent = (typeof RULE_EVENTS)[number];
 
@@ -39,7 +40,8 @@ export const ruleRowSchema = z
     /** From the n-th time on. */
     occurrenceFrom: positiveInt('occurrenceFrom', 100).optional(),
     procedure: z.string({ error: 'procedure must be text' }).optional(),
-    action: z.enum(['continue', 'hold', 'stop'], { error: 'action must be one of: continue, hold, stop' }),
+    /** `resect` (event `resectable` only): chemotherapy stops and the operation is booked. */
+    action: z.enum(['continue', 'hold', 'stop', 'resect'], { error: 'action must be one of: continue, hold, stop, resect' }),
     holdDays: z.number({ error: 'holdDays must be a number (allowed 0–365 days)' }).min(0, { error: 'holdDays must be a number (allowed 0–365 days)' }).max(365, { error: 'holdDays must be a number (allowed 0–365 days)' }).optional(),
     /** The dose factor (FUDR and dexamethasone) from now on is at most this. */
     doseFactor: z.number({ error: 'doseFactor must be a number (allowed > 0 and ≤ 1)' }).gt(0, { error: 'doseFactor must be a number (allowed > 0 and ≤ 1)' }).max(1, { error: 'doseFactor must be a number (allowed > 0 and ≤ 1)' }).optional(),
@@ -48,6 +50,7 @@ export const ruleRowSchema = z
   })
   .refine((r) => r.action !== 'hold' || r.holdDays !== undefined, { error: 'a hold row needs holdDays (allowed 0–365 days)' })
   .refine((r) => r.action !== 'stop' || r.stopReason !== undefined, { error: 'a stop row needs stopReason' })
+  .refine((r) => (r.action === 'resect') === (r.event === 'resectable') || (r.event === 'resectable' && r.action === 'continue'), { error: 'action resect is for event resectable; a resectable row is resect or continue' })
   .refine((r) => r.occurrence === undefined || r.occurrenceFrom === undefined, { error: 'give occurrence or occurrenceFrom, not both' });
 export type RuleRow = z.output<typeof ruleRowSchema>;
 
@@ -144,6 +147,7 @@ export function ruleTableMarkdown(table: RuleTable): string {
   const action = (r: RuleRow): string => {
     const parts: string[] = [r.action];
     if (r.action === 'hold') parts[0] = `hold ${r.holdDays} d`;
+    if (r.action === 'resect') parts[0] = 'resect: chemotherapy stopped, operation booked';
     if (r.doseFactor !== undefined) parts.push(`dose factor ≤ ${r.doseFactor}`);
     if (r.stopReason !== undefined) parts.push(`(${r.stopReason})`);
     return parts.join(', ');

@@ -107,9 +107,9 @@ describe('a rule table replaced by a file', () => {
 describe('the course part of the scenario format', () => {
   const base = { name: 'x', seed: 1, patient: { weightKg: 70, heightCm: 170 }, prescription: { fudrMgPerKgPerDay: 0.15, dexamethasoneMgPerM2PerDay: 1, infusionDays: 14, doseFactor: 1, reservoirVolumeMl: 30 } };
 
-  it('defaults to 6 cycles of 21 days, no forced events, adverse events none', () => {
+  it('defaults to 6 cycles of 21 days, no forced events, adverse events none, 28 days of recovery and between re-locks, no thrombosis risk', () => {
     const s = parseScenario({ ...base, course: {} });
-    expect(s.course).toEqual({ cycles: 6, cycleDays: 21, refillFaults: [] });
+    expect(s.course).toEqual({ cycles: 6, cycleDays: 21, refillFaults: [], recoveryDays: 28, relockIntervalDays: 28, catheterThrombosis: { riskAt28Days: 0 } });
     expect(s.clinicalEvents).toEqual([]);
     expect(s.adverseEvents).toBe('none');
   });

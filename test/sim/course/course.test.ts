@@ -250,3 +250,102 @@ describe('IMPLANTED-AIR air in the reservoir at a refill (implanted pump)', () =
     expect(third?.alarms).toEqual([]);
   });
 });
+
+interface SurgeryCase {
+  readonly seed: number;
+  readonly cycles: number;
+  readonly cycleDays: number;
+  readonly resectableCycle: number;
+  readonly daysFromStopToSurgery: number;
+  readonly recoveryDays: number;
+  readonly relockIntervalDays: number;
+  readonly postoperative: 'xeloxHai' | 'xelox' | 'none';
+  readonly postoperativeHaiCycles: number;
+  readonly ulcerCycle: number | null;
+}
+
+const surgeryArbitrary: fc.Arbitrary<SurgeryCase> = fc
+  .record({
+    seed: fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+    cycles: fc.integer({ min: 2, max: 6 }),
+    cycleDays: fc.integer({ min: 3, max: 6 }),
+    resectableCycle: fc.integer({ min: 1, max: 4 }),
+    daysFromStopToSurgery: fc.integer({ min: 22, max: 40 }),
+    recoveryDays: fc.integer({ min: 1, max: 40 }),
+    relockIntervalDays: fc.integer({ min: 3, max: 30 }),
+    postoperative: fc.constantFrom('xeloxHai' as const, 'xelox' as const, 'none' as const),
+    postoperativeHaiCycles: fc.integer({ min: 1, max: 3 }),
+    ulcer: fc.option(fc.integer({ min: 1, max: 6 }), { nil: null }),
+  })
+  .map((r) => ({ ...r, resectableCycle: Math.min(r.resectableCycle, r.cycles - 1), ulcerCycle: r.ulcer === null ? null : Math.min(r.ulcer, r.cycles) }));
+
+function runSurgeryCase(k: SurgeryCase): CourseRunSummary {
+  return runCourse({
+    scenario: courseScenario({
+      seed: k.seed,
+      prescription: SHORT_PRESCRIPTION,
+      course: { cycles: k.cycles, cycleDays: k.cycleDays, recoveryDays: k.recoveryDays, relockIntervalDays: k.relockIntervalDays },
+      clinicalEvents: [
+        { kind: 'resectable', cycle: k.resectableCycle, daysFromStopToSurgery: k.daysFromStopToSurgery, postoperative: k.postoperative, postoperativeHaiCycles: k.postoperativeHaiCycles },
+        ...(k.ulcerCycle === null ? [] : [{ kind: 'ulcer' as const, cycle: k.ulcerCycle }]),
+      ],
+    }),
+  });
+}
+
+describe('the surgical pause over random courses (1-day infusions, the pump at 1 Hz)', () => {
+  it('SEED-RESECTION no infusion in the 21 days before an operation, a postoperative cycle only after the recovery interval, every calendar day accounted for, and the catheter re-locked at least every interval', () => {
+    checkProperty(
+      fc.property(surgeryArbitrary, (k) => {
+        const run = runSurgeryCase(k);
+        const c = run.course;
+        const days = calendarOf(run);
+        // Every day, once, in order; the kinds add up.
+        expect(days.map((d) => d.day)).toEqual(Array.from({ length: days.length }, (_, i) => i + 1));
+        expect(Object.entries(c.calendar).filter(([key]) => key !== 'days').reduce((s, [, v]) => s + v, 0)).toBe(c.calendar.days);
+        expect(c.calendar.days).toBe(days.length);
+        const r = c.resection;
+        expect(r).not.toBeNull();
+        if (r === null) return;
+        expect(r.cyclesBeforeResection).toBe(k.resectableCycle);
+        expect(r.surgeryDay - r.chemotherapyStopDay).toBe(r.daysFromStopToSurgery);
+        expect(r.daysFromStopToSurgery).toBeGreaterThanOrEqual(22);
+        expect(days.filter((d) => d.kind === 'surgery').map((d) => d.day)).toEqual([r.surgeryDay]);
+        // No infusion, no lock and no XELOX in the 21 days before the operation; no pump stroke either.
+        for (const d of days) {
+          if (d.day >= r.surgeryDay - 21 && d.day < r.surgeryDay) {
+            expect(['infusion', 'lock'].includes(d.kind), `day ${d.day} is ${d.kind}, operation on day ${r.surgeryDay}`).toBe(false);
+            expect(d.events.some((e) => e.startsWith('XELOX'))).toBe(false);
+          }
+        }
+        for (const cyc of c.cycles) {
+          if (cyc.pump === null) continue;
+          const lastPumpDay = cyc.startDay + Math.floor((cyc.pump.offSeconds ?? cyc.pump.lockDoneSeconds ?? cyc.pump.simulatedSeconds) / DAY_S);
+          if (cyc.phase === 'initial') expect(lastPumpDay).toBeLessThan(r.surgeryDay - 21);
+          else expect(cyc.startDay).toBeGreaterThan(r.surgeryDay);
+        }
+        // Postoperative cycles only after the recovery interval, and only with postoperative HAI.
+        const post = c.cycles.filter((cyc) => cyc.phase === 'postoperative');
+        if (r.postoperativeHai) {
+          expect(r.postoperativeStartDay).toBe(r.surgeryDay + k.recoveryDays);
+          for (const cyc of post) expect(cyc.startDay - r.surgeryDay).toBeGreaterThanOrEqual(k.recoveryDays);
+          expect(c.haiCycles.postoperative).toBeLessThanOrEqual(k.postoperativeHaiCycles);
+        } else {
+          expect(post).toEqual([]);
+          expect(days.at(-1)?.day).toBe(r.surgeryDay + k.recoveryDays - 1);
+        }
+        expect(c.haiCycles.total).toBe(c.cyclesInfused);
+        // Flushes: implantation on day 0, each heparin lock, each maintenance re-lock; no gap longer than the interval without an infusion in it.
+        const flushes = [0, ...c.cycles.filter((cyc) => cyc.heparinLock).map((cyc) => cyc.startDay + lockCycleDay(1) - 1), ...c.relockDays].sort((a, b) => a - b);
+        const starts = c.cycles.filter((cyc) => cyc.status === 'infused').map((cyc) => cyc.startDay);
+        for (let i = 1; i < flushes.length; i++) {
+          const gap = (flushes[i] as number) - (flushes[i - 1] as number);
+          const infusedBetween = starts.some((s) => s > (flushes[i - 1] as number) && s <= (flushes[i] as number));
+          if (!infusedBetween) expect(gap).toBeLessThanOrEqual(k.relockIntervalDays);
+        }
+        for (const cyc of c.cycles) expect(cyc.daysSinceFlush).toBeLessThanOrEqual(k.relockIntervalDays);
+      }),
+      { seed: 2020, numRuns: 12 },
+    );
+  });
+});
