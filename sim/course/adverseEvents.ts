@@ -111,7 +111,7 @@ export const HAZARDS: Hazards = calibratedHazards();
 
 /** A stochastic event as the clinician layer receives it. */
 export interface DrawnEvent {
-  readonly kind: ClinicalEventKind;
+  readonly kind: Exclude<ClinicalEventKind, 'resectable' | 'catheterThrombosis'>;
   readonly grade?: number;
 }
 

@@ -402,7 +402,14 @@ function faultsForCycle(faults: readonly FaultSpec[], startDay: number, cycleDay
   return faults.filter((f) => f.atHours >= fromHours && f.atHours < toHours).map((f) => ({ ...f, atHours: f.atHours - fromHours }));
 }
 
-function toClinical(e: ClinicalEventInput): ClinicalEvent {
+/** A forced event the visit assesses (`resectable` and `catheterThrombosis` act on the path and the plant instead). */
+type VisitEventInput = Exclude<ClinicalEventInput, { kind: 'resectable' | 'catheterThrombosis' }>;
+
+function isVisitEvent(e: ClinicalEventInput): e is VisitEventInput {
+  return e.kind !== 'resectable' && e.kind !== 'catheterThrombosis';
+}
+
+function toClinical(e: VisitEventInput): ClinicalEvent {
   switch (e.kind) {
     case 'hepatotoxicity':
       return { kind: 'hepatotoxicity', grade: e.grade ?? ctcaeV3AltAstGrade(e.altAstTimesUln ?? 0), origin: 'forced' };
@@ -477,7 +484,7 @@ export function runCourse(options: CourseOptions): CourseRunSummary {
       if (phase === 'postoperative') postoperativeInfused++;
       const faults = faultsForCycle(scenario.faults, startDay, cycleDays);
       // A catheter that occluded while locked: blocked from the start, for the prime and the start to find.
-      thrombosed = disease.thrombosis(cycle, daysSinceFlush, thrombosisRisk);
+      thrombosed = forced.some((e) => e.kind === 'catheterThrombosis') || disease.thrombosis(cycle, daysSinceFlush, thrombosisRisk);
       if (thrombosed) faults.push(thrombosisFault());
       let displaced = false;
       for (const e of forced) {
@@ -500,12 +507,15 @@ export function runCourse(options: CourseOptions): CourseRunSummary {
           events.push({ kind: d.kind, ...(d.grade !== undefined ? { grade: d.grade } : {}), origin: 'stochastic' });
         }
       }
-      if (!displaced && result.alarms.some((a) => a.code === 'CATHETER_DISPLACEMENT')) events.push({ kind: 'deviceAlarm', code: 'CATHETER_DISPLACEMENT', origin: 'pump' });
-      if (!result.infusionCompleted && result.abandonedOn !== null && !(displaced && result.abandonedOn === 'CATHETER_DISPLACEMENT')) {
+      // A thrombosed catheter the pump alarmed on: the angiography that follows shows the occlusion.
+      const thrombosisFound = thrombosed && result.alarms.some((a) => ALARM_RULE_BY_CODE[a.code]?.driveAction !== 'continue');
+      if (thrombosisFound) events.push({ kind: 'catheterOcclusion', origin: forced.some((e) => e.kind === 'catheterThrombosis') ? 'forced' : 'stochastic' });
+      else if (!displaced && result.alarms.some((a) => a.code === 'CATHETER_DISPLACEMENT')) events.push({ kind: 'deviceAlarm', code: 'CATHETER_DISPLACEMENT', origin: 'pump' });
+      if (!thrombosisFound && !result.infusionCompleted && result.abandonedOn !== null && !(displaced && result.abandonedOn === 'CATHETER_DISPLACEMENT')) {
         if (!events.some((e) => e.kind === 'deviceAlarm' && e.code === result?.abandonedOn)) events.push({ kind: 'deviceAlarm', code: result.abandonedOn, origin: 'pump' });
       }
     }
-    events.push(...forced.filter((e) => e.kind !== 'resectable').map(toClinical));
+    events.push(...forced.filter(isVisitEvent).map(toClinical));
     // The restaging after each cycle before an operation: resectable (forced, or the patient's
     // disease converting), or, for disease that never converts, hepatic progression.
     if (phase === 'initial') {

@@ -88,6 +88,11 @@ export const clinicalEventSchema = z.discriminatedUnion(
     z.strictObject({ kind: z.literal('catheterOcclusion'), cycle: cycleField }),
     z.strictObject({ kind: z.literal('hepaticProgression'), cycle: cycleField }),
     /**
+     * The catheter occluded by thrombus while locked before `cycle`: blocked from the cycle's start
+     * (the plant fault `occlusion` at the catheter), for the pump to find at the prime or start.
+     */
+    z.strictObject({ kind: z.literal('catheterThrombosis'), cycle: cycleField }),
+    /**
      * The disease is resectable at the assessment after `cycle` (and at every later one): the rule
      * table decides (default: resect). The operation is `daysFromStopToSurgery` after the stop of
      * chemotherapy; `postoperative` treatment follows after the recovery interval.
@@ -100,7 +105,7 @@ export const clinicalEventSchema = z.discriminatedUnion(
       postoperativeHaiCycles: int('postoperativeHaiCycles', 1, MAX_COURSE_CYCLES).default(6),
     }),
   ],
-  { error: 'kind must be one of: ulcer, epigastricPain, catheterDisplacement, hepatotoxicity, portInfection, catheterOcclusion, hepaticProgression, resectable' },
+  { error: 'kind must be one of: ulcer, epigastricPain, catheterDisplacement, hepatotoxicity, portInfection, catheterOcclusion, hepaticProgression, catheterThrombosis, resectable' },
 );
 export type ClinicalEventInput = z.output<typeof clinicalEventSchema>;
 export type ClinicalEventKind = ClinicalEventInput['kind'];

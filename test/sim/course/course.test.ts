@@ -349,3 +349,36 @@ describe('the surgical pause over random courses (1-day infusions, the pump at 1
     );
   });
 });
+
+describe('a catheter that occluded while locked (thrombosis between cycles)', () => {
+  it('PUMP-THROMBOSIS is blocked from the next cycle\'s start: the pump stops on an alarm within 15 minutes of the start, the angiography shows the occlusion and the clinician stops HAI as a serious catheter problem', () => {
+    const run = runCourse({
+      scenario: courseScenario({
+        prescription: SHORT_PRESCRIPTION,
+        course: { cycles: 3, cycleDays: 4 },
+        clinicalEvents: [{ kind: 'catheterThrombosis', cycle: 2 }],
+      }),
+    });
+    const [first, second, third] = run.course.cycles;
+    expect(first?.catheterThrombosis).toBe(false);
+    expect(first?.alarms).toEqual([]);
+    expect(second?.catheterThrombosis).toBe(true);
+    expect(second?.pump?.faults).toContainEqual({ kind: 'occlusion', atHours: 0, location: 'catheter', severity: 1 });
+    // No pulse reaches the pump through a blocked catheter: the first stopping alarm is CATHETER_DISPLACEMENT or OCCLUSION.
+    const alarm = second?.alarms.find((a) => a.code === 'OCCLUSION' || a.code === 'CATHETER_DISPLACEMENT');
+    expect(alarm).toBeDefined();
+    const start = second?.pump?.infusionStartSeconds ?? Infinity;
+    expect((alarm?.atSeconds ?? Infinity) - start).toBeLessThan(15 * 60);
+    expect(second?.infusionCompleted).toBe(false);
+    expect(second?.fudrMg ?? Infinity).toBeLessThan(0.01 * (second?.fudrMgPlanned ?? 0));
+    expect(second?.events.map((e) => [e.kind, e.procedure, e.action])).toEqual([['catheterOcclusion', 'angiography', 'stop']]);
+    expect(third?.status).toBe('stopped');
+  });
+
+  it('PUMP-THROMBOSIS is drawn with the risk at 28 days: never at risk 0, always at risk 1', () => {
+    const at = (riskAt28Days: number): boolean[] =>
+      runCourse({ scenario: courseScenario({ prescription: SHORT_PRESCRIPTION, course: { cycles: 3, cycleDays: 4, catheterThrombosis: { riskAt28Days } } }), executor: 'nominal' }).course.cycles.map((r) => r.catheterThrombosis);
+    expect(at(0)).toEqual([false, false, false]);
+    expect(at(1)[0]).toBe(true);
+  });
+});
