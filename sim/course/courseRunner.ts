@@ -46,11 +46,12 @@ import type { CalendarDay, DayKind, SurgicalPause, XeloxCycle } from './calendar
 import { DAY_KINDS, MS_PER_DAY, chemotherapyStopCycleDay, courseCalendar, dayOf, lockCycleDay, xeloxForCycle } from './calendar.ts';
 import { DiseaseDraws, maintenanceRelockDays } from './clinicalPath.ts';
 import type { ClinicalEvent, ClinicianState, CycleStatus, Decision } from './clinician.ts';
-import { assessVisit, cycleStatus, initialClinicianState } from './clinician.ts';
+import { assessVisit, cycleStatus, initialClinicianState, occurrenceKey } from './clinician.ts';
+import type { MismatchResponse } from './courseOperator.ts';
 import { CourseCycleOperator } from './courseOperator.ts';
 import type { RefillOutcome } from './refill.ts';
 import type { RuleTable } from './rules.ts';
-import { ctcaeV3AltAstGrade, loadRuleTable } from './rules.ts';
+import { ctcaeV3AltAstGrade, loadRuleTable, matchRule } from './rules.ts';
 import type { AdverseEventsMode, ClinicalEventInput, Course, RefillFault } from '../scenario/course.ts';
 import { courseSchema } from '../scenario/course.ts';
 
@@ -94,6 +95,14 @@ export interface CyclePump {
   readonly lockDoneSeconds: number | null;
   readonly offSeconds: number | null;
   readonly refill: RefillOutcome | null;
+  /** A refill mismatch the nurse acted on: seconds after day 1 00:00 of the alarm, the stop and the restart. */
+  readonly refillMismatch: {
+    readonly alarmSeconds: number;
+    readonly stopSeconds: number;
+    readonly alarmToActionSeconds: number;
+    readonly aspiratedMl: number;
+    readonly resumedSeconds: number | null;
+  } | null;
   readonly refused: string | null;
   readonly faults: readonly FaultSpec[];
   /** Strokes the plant made after the lock was done (must be 0: the pump sits locked). */
@@ -126,8 +135,25 @@ export interface CycleRecord {
   readonly alarms: readonly CycleAlarm[];
   /** The visit at the end of the cycle's infusion, and what the clinician did. */
   readonly events: readonly CycleEvent[];
+  /** Drug that reached the pocket around the port or pump (a pocket fill, a dislodged needle), plant truth. */
+  readonly delivered: { readonly pocketFudrMg: number };
   readonly xelox: XeloxCycle;
   readonly pump: CyclePump | null;
+}
+
+/** A refill mismatch and what was done about it. */
+export interface RefillMismatchRecord {
+  readonly cycle: number;
+  readonly day: number;
+  readonly fault: RefillOutcome['fault'];
+  readonly pocketFudrMg: number;
+  /** From the RESERVOIR_MISMATCH alarm to the nurse's stop. */
+  readonly alarmToActionSeconds: number | null;
+  readonly aspiratedMl: number | null;
+  readonly resumed: boolean;
+  /** The clinician's decision at the visit (the rule table's row for deviceAlarm RESERVOIR_MISMATCH). */
+  readonly procedure: string | null;
+  readonly action: Decision['action'] | null;
 }
 
 /** The operation and what follows it. */
@@ -175,6 +201,7 @@ export interface CourseSummary {
   /** Course days on which port and catheter were flushed and re-locked (maintenance, no infusion). */
   readonly relockDays: readonly number[];
   readonly relockIntervalDays: number;
+  readonly refillMismatches: readonly RefillMismatchRecord[];
   readonly cycles: readonly CycleRecord[];
 }
 
@@ -187,7 +214,7 @@ export interface CourseRunSummary {
   readonly wallMs: number;
   readonly controlSteps: number;
   readonly patient: { readonly weightKg: number; readonly bsaM2: number; readonly meanArterialPressureMmHg: number; readonly heartRateBpm: number };
-  readonly delivered: { readonly fudrMg: number; readonly dexamethasoneMg: number; readonly heparinUnits: number; readonly extrahepaticFudrMg: number };
+  readonly delivered: { readonly fudrMg: number; readonly dexamethasoneMg: number; readonly heparinUnits: number; readonly extrahepaticFudrMg: number; readonly pocketFudrMg: number };
   readonly alarms: readonly (CycleAlarm & { readonly cycle: number })[];
   readonly course: CourseSummary;
 }
@@ -199,6 +226,8 @@ export interface CycleRequest {
   readonly doseFactor: number;
   readonly faults: readonly FaultSpec[];
   readonly refillFault: RefillFault | null;
+  /** What the rule table says about a refill mismatch, should the pump find one. */
+  readonly mismatchResponse: MismatchResponse;
 }
 
 export interface CycleResult {
@@ -206,6 +235,7 @@ export interface CycleResult {
   readonly dexamethasoneMg: number;
   readonly heparinUnits: number;
   readonly extrahepaticFudrMg: number;
+  readonly pocketFudrMg: number;
   readonly fudrMgPlanned: number;
   readonly dexamethasoneMgPlanned: number;
   readonly infusionCompleted: boolean;
@@ -248,6 +278,19 @@ export function cycleSeed(seed: number, cycle: number): number {
 /** The catheter displacement of a cycle as the plant fault that models it (see the seam above). */
 export function displacementFault(atHours: number, correctionHours: number, to: 'tissue' | 'extrahepatic'): FaultSpec {
   return { kind: 'displacement', atHours, durationMinutes: correctionHours * 60, to, extrahepaticFraction: 1 };
+}
+
+/**
+ * The nurse's response to a refill mismatch, from the rule table's row for deviceAlarm
+ * RESERVOIR_MISMATCH at the occurrence it would be: `continue` resumes after `observeHours`
+ * (the cycle's infusion goes on from a correct refill); `hold` or `stop` ends the cycle's infusion.
+ * No row: resume at once.
+ */
+export function mismatchResponse(table: RuleTable, state: ClinicianState): MismatchResponse {
+  const occurrence = (state.counts[occurrenceKey({ kind: 'deviceAlarm', code: 'RESERVOIR_MISMATCH' })] ?? 0) + 1;
+  const row = state.stopped === null ? matchRule(table, { event: 'deviceAlarm', code: 'RESERVOIR_MISMATCH', occurrence }) : null;
+  if (row === null) return { resume: state.stopped === null, observeMs: 0 };
+  return { resume: row.action === 'continue', observeMs: (row.observeHours ?? 0) * 3_600_000 };
 }
 
 /** A catheter occluded by thrombus while locked: complete, from the cycle's start, not clearing. */
@@ -315,6 +358,7 @@ export class PumpCycleExecutor implements CycleExecutor {
       leftover: this.leftover,
       refillFault: request.refillFault,
       cycleMs: this.cycleMs,
+      mismatchResponse: request.mismatchResponse,
     });
     const seed = cycleSeed(this.seed, request.cycle);
     const telemetry = this.telemetry?.(request.cycle);
@@ -337,7 +381,10 @@ export class PumpCycleExecutor implements CycleExecutor {
     const alarms: CycleAlarm[] = summary.alarms.map((a) => ({ code: a.code, priority: a.priority, atSeconds: a.atSeconds, day: dayOf(request.startDay, a.atSeconds * 1000) }));
     const abandonedOn = t.abandonedMs < 0 ? null : (lastStoppingAlarmBefore(summary.alarms, t.abandonedMs / 1000) ?? null);
     const plan = summary.prescription;
+    const mismatchAlarm = summary.alarms.find((a) => a.code === 'RESERVOIR_MISMATCH');
+    const m = operator.mismatch;
     return {
+      pocketFudrMg: sim.plant.toPocket.fudrMg,
       fudrMg: summary.delivered.fudrMg,
       dexamethasoneMg: summary.delivered.dexamethasoneMg,
       heparinUnits: summary.delivered.heparinUnits,
@@ -360,6 +407,10 @@ export class PumpCycleExecutor implements CycleExecutor {
         lockDoneSeconds: seconds(t.lockDoneMs),
         offSeconds: seconds(t.offMs),
         refill: operator.refill,
+        refillMismatch:
+          m === null || mismatchAlarm === undefined
+            ? null
+            : { alarmSeconds: mismatchAlarm.atSeconds, stopSeconds: m.stopMs / 1000, alarmToActionSeconds: round(m.stopMs / 1000 - mismatchAlarm.atSeconds, 3), aspiratedMl: round(m.aspiratedMl), resumedSeconds: m.resumedMs < 0 ? null : m.resumedMs / 1000 },
         refused: operator.refused,
         faults: request.faults,
         strokesAfterLock: operator.strokesAtLock < 0 ? 0 : sim.plant.strokesDelivered - operator.strokesAtLock,
@@ -388,7 +439,7 @@ export class NominalCycleExecutor implements CycleExecutor {
     const fudr = planned.ok ? planned.plan.fudrMgTotal : 0;
     const dex = planned.ok ? planned.plan.dexamethasoneMgTotal : 0;
     return {
-      fudrMg: fudr, dexamethasoneMg: dex, heparinUnits: planned.ok ? planned.plan.heparinUnitsTotal : 0, extrahepaticFudrMg: 0,
+      fudrMg: fudr, dexamethasoneMg: dex, heparinUnits: planned.ok ? planned.plan.heparinUnitsTotal : 0, extrahepaticFudrMg: 0, pocketFudrMg: 0,
       fudrMgPlanned: fudr, dexamethasoneMgPlanned: dex,
       infusionCompleted: planned.ok, heparinLock: planned.ok, alarms: [], abandonedOn: null, pump: null,
     };
@@ -499,7 +550,7 @@ export function runCourse(options: CourseOptions): CourseRunSummary {
         displaced = true;
       }
       const refillFault = course.refillFaults.find((f) => f.cycle === cycle) ?? null;
-      result = executor.run({ cycle, startDay, doseFactor, faults, refillFault });
+      result = executor.run({ cycle, startDay, doseFactor, faults, refillFault, mismatchResponse: mismatchResponse(table, state) });
       if (result.heparinLock) lastFlushDay = startDay + visitCycleDay - 1;
       if (mode === 'stochastic') {
         const extrahepaticFraction = result.fudrMgPlanned > 0 ? result.extrahepaticFudrMg / result.fudrMgPlanned : 0;
@@ -511,6 +562,8 @@ export function runCourse(options: CourseOptions): CourseRunSummary {
       const thrombosisFound = thrombosed && result.alarms.some((a) => ALARM_RULE_BY_CODE[a.code]?.driveAction !== 'continue');
       if (thrombosisFound) events.push({ kind: 'catheterOcclusion', origin: forced.some((e) => e.kind === 'catheterThrombosis') ? 'forced' : 'stochastic' });
       else if (!displaced && result.alarms.some((a) => a.code === 'CATHETER_DISPLACEMENT')) events.push({ kind: 'deviceAlarm', code: 'CATHETER_DISPLACEMENT', origin: 'pump' });
+      // A refill mismatch is always the clinician's (the nurse stopped the infusion for it).
+      if (result.alarms.some((a) => a.code === 'RESERVOIR_MISMATCH')) events.push({ kind: 'deviceAlarm', code: 'RESERVOIR_MISMATCH', origin: 'pump' });
       if (!thrombosisFound && !result.infusionCompleted && result.abandonedOn !== null && !(displaced && result.abandonedOn === 'CATHETER_DISPLACEMENT')) {
         if (!events.some((e) => e.kind === 'deviceAlarm' && e.code === result?.abandonedOn)) events.push({ kind: 'deviceAlarm', code: result.abandonedOn, origin: 'pump' });
       }
@@ -553,6 +606,7 @@ export function runCourse(options: CourseOptions): CourseRunSummary {
       infusionCompleted: result?.infusionCompleted ?? false,
       heparinLock: result?.heparinLock ?? false,
       alarms: result?.alarms ?? [],
+      delivered: { pocketFudrMg: round(result?.pocketFudrMg ?? 0) },
       events: visit.decisions.map((d) => ({
         kind: d.event.kind,
         ...(d.event.grade !== undefined ? { grade: d.event.grade } : {}),
@@ -626,6 +680,23 @@ export function runCourse(options: CourseOptions): CourseRunSummary {
     resection,
     relockDays: relockDays.filter((d) => d <= days.length),
     relockIntervalDays: course.relockIntervalDays,
+    refillMismatches: records.flatMap((r): RefillMismatchRecord[] => {
+      const alarm = r.alarms.find((a) => a.code === 'RESERVOIR_MISMATCH');
+      if (alarm === undefined) return [];
+      const m = r.pump?.refillMismatch ?? null;
+      const decision = r.events.find((e) => e.kind === 'deviceAlarm' && e.code === 'RESERVOIR_MISMATCH');
+      return [{
+        cycle: r.cycle,
+        day: alarm.day,
+        fault: r.pump?.refill?.fault ?? null,
+        pocketFudrMg: r.delivered.pocketFudrMg,
+        alarmToActionSeconds: m?.alarmToActionSeconds ?? null,
+        aspiratedMl: m?.aspiratedMl ?? null,
+        resumed: m?.resumedSeconds !== null && m?.resumedSeconds !== undefined,
+        procedure: decision?.procedure ?? null,
+        action: decision?.action ?? null,
+      }];
+    }),
     cycles: records,
   };
   return {
@@ -642,6 +713,7 @@ export function runCourse(options: CourseOptions): CourseRunSummary {
       dexamethasoneMg: summary.dexamethasoneMgTotal,
       heparinUnits: round(sum((r) => r.heparinUnits), 2),
       extrahepaticFudrMg: round(sum((r) => r.extrahepaticFudrMg)),
+      pocketFudrMg: round(sum((r) => r.delivered.pocketFudrMg)),
     },
     alarms: records.flatMap((r) => r.alarms.map((a) => ({ ...a, cycle: r.cycle }))),
     course: summary,

@@ -46,6 +46,8 @@ export const ruleRowSchema = z
     /** The dose factor (FUDR and dexamethasone) from now on is at most this. */
     doseFactor: z.number({ error: 'doseFactor must be a number (allowed > 0 and ≤ 1)' }).gt(0, { error: 'doseFactor must be a number (allowed > 0 and ≤ 1)' }).max(1, { error: 'doseFactor must be a number (allowed > 0 and ≤ 1)' }).optional(),
     stopReason: z.string({ error: 'stopReason must be text' }).optional(),
+    /** deviceAlarm RESERVOIR_MISMATCH with action continue: hours the patient is observed before the infusion restarts. */
+    observeHours: z.number({ error: 'observeHours must be a number (allowed 0–72 h)' }).min(0, { error: 'observeHours must be a number (allowed 0–72 h)' }).max(72, { error: 'observeHours must be a number (allowed 0–72 h)' }).optional(),
     source: z.string({ error: 'source must be text (where the rule comes from)' }).min(1, { error: 'source must say where the rule comes from' }),
   })
   .refine((r) => r.action !== 'hold' || r.holdDays !== undefined, { error: 'a hold row needs holdDays (allowed 0–365 days)' })
@@ -150,6 +152,7 @@ export function ruleTableMarkdown(table: RuleTable): string {
     if (r.action === 'resect') parts[0] = 'resect: chemotherapy stopped, operation booked';
     if (r.doseFactor !== undefined) parts.push(`dose factor ≤ ${r.doseFactor}`);
     if (r.stopReason !== undefined) parts.push(`(${r.stopReason})`);
+    if (r.observeHours !== undefined) parts.push(`resume after ${r.observeHours} h of observation`);
     return parts.join(', ');
   };
   const lines = ['| event | when | procedure | action | source |', '| --- | --- | --- | --- | --- |'];

@@ -52,7 +52,15 @@ export function formatCourse(s: CourseRunSummary): string {
   );
   lines.push(`HAI cycles ${c.haiCycles.total} = ${c.haiCycles.initial} before + ${c.haiCycles.postoperative} after the operation; heparin re-locks without infusion ${c.relockDays.length} (every ${c.relockIntervalDays} days at most)`);
   lines.push(`HAI cycles infused ${c.cyclesInfused} of ${c.cyclesPlanned} at most (held ${c.cyclesHeld}); ${c.stoppedReason === null ? 'not stopped' : `stopped on day ${c.stoppedDay}: ${c.stoppedReason}`}; dose factor at the end ${c.finalDoseFactor}`);
-  lines.push(`FUDR to the hepatic artery ${f(c.fudrMgTotal, 2)} mg, dexamethasone ${f(c.dexamethasoneMgTotal, 2)} mg (plant truth); extrahepatic FUDR ${f(s.delivered.extrahepaticFudrMg, 2)} mg`);
+  lines.push(`FUDR to the hepatic artery ${f(c.fudrMgTotal, 2)} mg, dexamethasone ${f(c.dexamethasoneMgTotal, 2)} mg (plant truth); extrahepatic FUDR ${f(s.delivered.extrahepaticFudrMg, 2)} mg; FUDR in the pocket ${f(s.delivered.pocketFudrMg, 2)} mg`);
+  for (const m of c.refillMismatches) {
+    const pump = c.cycles.find((r) => r.cycle === m.cycle)?.pump?.refillMismatch ?? null;
+    const restarted = pump?.resumedSeconds ?? null;
+    lines.push(
+      `Refill mismatch, cycle ${m.cycle}${m.fault === null ? '' : ` (${m.fault})`}: FUDR in the pocket ${f(m.pocketFudrMg, 2)} mg; infusion stopped ${m.alarmToActionSeconds === null ? '— (not acted on)' : `${f(m.alarmToActionSeconds, 0)} s after the alarm`}` +
+        `${m.aspiratedMl === null ? '' : `, ${f(m.aspiratedMl, 2)} mL aspirated`}; clinician: ${m.action ?? '—'}${restarted === null ? '' : `, restarted ${f((restarted - (pump?.stopSeconds ?? 0)) / 3600, 1)} h after the stop`}`,
+    );
+  }
   const k = c.calendar;
   lines.push(`Calendar: ${k.days} days = ${k.infusion} infusion + ${k.lock} lock + ${k.rest} rest + ${k.held} held + ${k.stopped} stopped + ${k.preoperative} preoperative + ${k.surgery} surgery + ${k.recovery} recovery`);
   lines.push(`Simulated ${s.simulatedDays} days (${c.cyclesInfused} pump runs, ${s.controlSteps} control steps at 1 Hz) in ${f(s.wallMs, 0)} ms wall time`);

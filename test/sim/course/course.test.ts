@@ -226,8 +226,57 @@ describe('the implanted pump (SynchroMed II class) over a course', () => {
   });
 });
 
+describe('a pocket fill acted on (implanted pump)', () => {
+  let run: CourseRunSummary;
+
+  beforeAll(() => {
+    run = runCourse({
+      scenario: courseScenario({
+        prescription: { ...SHORT_PRESCRIPTION, reservoirVolumeMl: 20 },
+        device: { profile: 'implanted' },
+        course: { cycles: 3, cycleDays: 4, refillFaults: [{ kind: 'pocketFill', cycle: 2, fraction: 0.5 }] },
+      }),
+    });
+  });
+
+  it('FDA-RECALL-POCKET-FILL the nurse stops the infusion within 3 minutes of RESERVOIR_MISMATCH and aspirates; the pocket FUDR is reported in mg in the cycle and the course', () => {
+    const second = run.course.cycles[1];
+    const m = second?.pump?.refillMismatch;
+    expect(m).not.toBeNull();
+    expect(m?.alarmToActionSeconds ?? Infinity).toBeLessThanOrEqual(180);
+    expect(m?.alarmToActionSeconds ?? -1).toBeGreaterThan(0);
+    // Half of the 20 mL went into the pocket: about 10 mL is left to aspirate (minus a few minutes of infusion).
+    expect(m?.aspiratedMl ?? 0).toBeGreaterThan(9);
+    expect(m?.aspiratedMl ?? Infinity).toBeLessThanOrEqual(10);
+    const pocketMg = second?.delivered.pocketFudrMg ?? 0;
+    expect(second?.pump?.refill).toMatchObject({ fault: 'pocketFill', declaredMl: 20, pocketMl: 10 });
+    // 10 of the 20 mL compounded for the cycle: a little more than half of the FUDR programmed (the programme leaves the reserve and the residual).
+    const planned = second?.fudrMgPlanned ?? 0;
+    expect(pocketMg).toBeGreaterThan(0.5 * planned);
+    expect(pocketMg).toBeLessThan(0.65 * planned);
+    expect(run.delivered.pocketFudrMg).toBeCloseTo(pocketMg, 6);
+    expect(run.course.cycles[0]?.delivered.pocketFudrMg).toBe(0);
+    const rec = run.course.refillMismatches;
+    expect(rec).toHaveLength(1);
+    expect(rec[0]).toMatchObject({ cycle: 2, fault: 'pocketFill', alarmToActionSeconds: m?.alarmToActionSeconds, resumed: true, action: 'continue' });
+    expect(rec[0]?.procedure).toContain('aspirated');
+  });
+
+  it('FDA-RECALL-POCKET-FILL the clinician\'s row (observe 24 h, refill correctly, restart) is what follows: the infusion restarts a day later from a correct refill, completes and is locked; the next cycle runs normally', () => {
+    const [, second, third] = run.course.cycles;
+    const m = second?.pump?.refillMismatch;
+    expect((m?.resumedSeconds ?? 0) - (m?.stopSeconds ?? Infinity)).toBeGreaterThanOrEqual(24 * 3600);
+    expect(second?.infusionCompleted).toBe(true);
+    expect(second?.heparinLock).toBe(true);
+    expect(second?.events.map((e) => [e.kind, e.code, e.action])).toEqual([['deviceAlarm', 'RESERVOIR_MISMATCH', 'continue']]);
+    expect(third?.status).toBe('infused');
+    expect(third?.alarms).toEqual([]);
+    expect(third?.infusionCompleted).toBe(true);
+  });
+});
+
 describe('IMPLANTED-AIR air in the reservoir at a refill (implanted pump)', () => {
-  it('is found at once as a refill mismatch; the reservoir runs dry, the nurse stops, locks the catheter and the pump goes for checks; the next cycle runs normally', () => {
+  it('is found at once as a refill mismatch; the nurse stops and aspirates, and after the observation the pump is refilled correctly, the infusion completes and the next cycle runs normally', () => {
     const run = runCourse({
       scenario: courseScenario({
         seed: 3,
@@ -239,12 +288,17 @@ describe('IMPLANTED-AIR air in the reservoir at a refill (implanted pump)', () =
     const [, second, third] = run.course.cycles;
     const codes = second?.alarms.map((a) => a.code) ?? [];
     expect(codes).toContain('RESERVOIR_MISMATCH');
-    expect(codes).toContain('RESERVOIR_EMPTY');
-    expect(codes.filter((c) => c === 'RESERVOIR_EMPTY')).toHaveLength(1);
-    expect(second?.infusionCompleted).toBe(false);
+    // Stopped before the reservoir could run dry.
+    expect(codes).not.toContain('RESERVOIR_EMPTY');
+    expect(second?.pump?.refillMismatch?.alarmToActionSeconds ?? Infinity).toBeLessThanOrEqual(180);
+    // 17 mL of fluid, less the first minutes of infusion.
+    expect(second?.pump?.refillMismatch?.aspiratedMl ?? 0).toBeGreaterThan(16);
+    expect(second?.pump?.refillMismatch?.aspiratedMl ?? Infinity).toBeLessThanOrEqual(17);
+    expect(second?.delivered.pocketFudrMg).toBe(0);
+    expect(second?.infusionCompleted).toBe(true);
     expect(second?.heparinLock).toBe(true);
-    expect(second?.fudrMg ?? Infinity).toBeLessThan((second?.fudrMgPlanned ?? 0) * 0.9);
-    expect(second?.events.map((e) => [e.kind, e.code, e.action])).toEqual([['deviceAlarm', 'RESERVOIR_EMPTY', 'continue']]);
+    expect(Math.abs((second?.fudrMg ?? 0) / (second?.fudrMgPlanned ?? 1) - 1)).toBeLessThan(0.05);
+    expect(second?.events.map((e) => [e.kind, e.code, e.action])).toEqual([['deviceAlarm', 'RESERVOIR_MISMATCH', 'continue']]);
     expect(third?.status).toBe('infused');
     expect(third?.infusionCompleted).toBe(true);
     expect(third?.alarms).toEqual([]);
