@@ -15,6 +15,8 @@
  *   in `BODY`, clipped inside the drug library's soft limits (defaults).
  * - Course length per patient: the clinical path's (sim/course/clinicalPath.ts: resection after
  *   cycles 2–7, postoperative HAI, or hepatic progression), within a course limit of 18 cycles.
+ *   Who converts (38/54) and what follows the operation (34/3/1 of 38) are allocated like Table 1:
+ *   exactly the seed's counts for 54 patients, shuffled with the cohort seed.
  * Every patient gets the seed protocol (FUDR 0.15 mg/kg/day, dexamethasone 1 mg/m²/day, 14-day
  * infusion of a 30 mL reservoir, 21-day cycles) and `adverseEvents: "stochastic"`.
  */
@@ -25,7 +27,8 @@ import { SeededRandom, noiseKey, streamId, uniformFromKey } from '../world/rng.t
 import { workerExecArgv } from './workers.ts';
 import type { CohortPatient, CohortTask } from './cohortTask.ts';
 import { runCohortTask } from './cohortTask.ts';
-import { COURSE_LIMIT_CYCLES } from '../course/clinicalPath.ts';
+import { COURSE_LIMIT_CYCLES, DiseaseDraws, POSTOPERATIVE, RESECTION, SEED_PATIENTS } from '../course/clinicalPath.ts';
+import type { PostoperativePlan } from '../course/clinicalPath.ts';
 import type { CourseRunSummary } from '../course/courseRunner.ts';
 
 /** Table 1 (n = 54) of Int J Clin Exp Med 2015;8(1):1000-1008. */
@@ -107,9 +110,13 @@ export function drawCohort(n: number, cohortSeed: number, maxCycles = Infinity):
   const lesions = column(TABLE_1.lesions, n, rng('lesions'));
   const cea = column(TABLE_1.cea, n, rng('cea'));
   const ldh = column(TABLE_1.ldh, n, rng('ldh'));
+  const resectable = column({ yes: RESECTION.resected, no: SEED_PATIENTS - RESECTION.resected }, n, rng('resectable'));
+  const converters = resectable.filter((r) => r === 'yes').length;
+  const postoperative = column(POSTOPERATIVE, converters, rng('postoperative'));
   const ageRng = rng('age');
   const agePositions = shuffled(Array.from({ length: n }, (_, i) => (n === 1 ? 0.5 : i / (n - 1))), ageRng);
   const patients: CohortPatient[] = [];
+  let converter = 0;
   for (let i = 0; i < n; i++) {
     const seed = patientSeed(cohortSeed, i);
     const own = new SeededRandom(seed, streamId('cohort.body'));
@@ -117,6 +124,8 @@ export function drawCohort(n: number, cohortSeed: number, maxCycles = Infinity):
     const body = BODY[s];
     const heightCm = Math.round(clip(own.normal(body.heightCm.mean, body.heightCm.sd), body.heightCm.min, body.heightCm.max));
     const weightKg = Math.round(clip(own.normal(body.weightKg.mean, body.weightKg.sd), body.weightKg.min, body.weightKg.max) * 10) / 10;
+    const converts = resectable[i] === 'yes';
+    const disease = { resectable: converts, postoperative: converts ? ((postoperative[converter++] ?? 'xeloxHai') as PostoperativePlan) : null };
     patients.push({
       index: i,
       seed,
@@ -132,6 +141,8 @@ export function drawCohort(n: number, cohortSeed: number, maxCycles = Infinity):
       weightKg,
       heightCm,
       plannedCycles: Math.min(maxCycles, COURSE_LIMIT_CYCLES),
+      expectedHaiCycles: new DiseaseDraws(seed).expectedHaiCycles(Math.min(maxCycles, COURSE_LIMIT_CYCLES), disease),
+      ...disease,
     });
   }
   return patients;
@@ -398,7 +409,7 @@ export async function runCohortPatients(options: CohortOptions, indices?: readon
     const pool = new Piscina({ filename: WORKER_PATH, execArgv: workerExecArgv(), minThreads: workers, maxThreads: workers, idleTimeout: 1000 });
     try {
       // Longest courses first, so two workers finish together; results keep the patients' order.
-      const order = tasks.map((_, i) => i).sort((a, b) => (patients[b]?.plannedCycles ?? 0) - (patients[a]?.plannedCycles ?? 0) || a - b);
+      const order = tasks.map((_, i) => i).sort((a, b) => (patients[b]?.expectedHaiCycles ?? 0) - (patients[a]?.expectedHaiCycles ?? 0) || a - b);
       const results = new Array<CourseRunSummary>(tasks.length);
       await Promise.all(order.map((i) => (pool.run(tasks[i]) as Promise<CourseRunSummary>).then((s) => (results[i] = finished(s)))));
       summaries = results;
@@ -410,9 +421,9 @@ export async function runCohortPatients(options: CohortOptions, indices?: readon
   return { outcomes, workers, wallMs: Math.round(performance.now() - t0) };
 }
 
-/** The expected cost of each patient of a cohort, for splitting it into shards: the planned cycles. */
+/** The expected cost of each patient of a cohort, for splitting it into shards: the HAI cycles the clinical path gives. */
 export function cohortRunCosts(patients: number, seed: number, maxCycles?: number): number[] {
-  return drawCohort(patients, seed, maxCycles).map((p) => p.plannedCycles);
+  return drawCohort(patients, seed, maxCycles).map((p) => p.expectedHaiCycles);
 }
 
 /** A cohort's result from all its patients' outcomes, in patient order. */

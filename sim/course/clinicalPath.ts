@@ -17,6 +17,9 @@
  *   piecewise-linear quantile function through the seed's 22, 26 (median), 33 days, rounded;
  *   always ≥ 22 > 21 days (the seed: chemotherapy stopped at least 3 weeks before surgery).
  * - Postoperative treatment: 34/38 XELOX + HAI, 3/38 XELOX alone, 1/38 none (the seed).
+ * - A cohort allocates who converts and what follows the operation in exactly these proportions
+ *   (largest remainder, shuffled with the cohort seed, as Table 1; sim/campaigns/cohort.ts); a
+ *   patient run alone draws them with these probabilities.
  *
  * Defaults (not in the seed, stated so they can be argued with):
  * - Recovery: the first postoperative cycle starts 28 days after the operation (adjuvant
@@ -116,6 +119,13 @@ export function haiCyclesPmf(): ReadonlyMap<number, number> {
   return new Map([...pmf].sort((a, b) => a[0] - b[0]));
 }
 
+/** What a cohort allocates in the seed's proportions (38/54 resectable; 34/3/1 after the operation). */
+export interface AllocatedDisease {
+  readonly resectable: boolean;
+  /** Null for disease that does not convert. */
+  readonly postoperative: PostoperativePlan | null;
+}
+
 /** The patient's disease, drawn from the patient's seed. */
 export class DiseaseDraws {
   private readonly keys: Record<string, number>;
@@ -136,10 +146,23 @@ export class DiseaseDraws {
     return uniformFromKey(this.keys[name] as number, index);
   }
 
-  /** The treatment cycle after which the disease is resectable (null: it never converts). */
-  conversionCycle(hazard = conversionHazard()): number | null {
+  /**
+   * The treatment cycle after which the disease is resectable (null: it never converts). Given
+   * `converts` (a cohort allocates who converts, as it allocates Table 1), the cycle is drawn from
+   * the same hazard's distribution conditioned on converting by cycle 7.
+   */
+  conversionCycle(converts?: boolean, hazard = conversionHazard()): number | null {
+    if (converts === false) return null;
     for (let c = RESECTION.fromCycle; c <= RESECTION.untilCycle; c++) if (this.u('conversion', c) < hazard) return c;
-    return null;
+    if (converts === undefined) return null;
+    const n = RESECTION.untilCycle - RESECTION.fromCycle + 1;
+    const target = this.u('conversion', 0) * (1 - (1 - hazard) ** n);
+    let cumulative = 0;
+    for (let c = RESECTION.fromCycle; c <= RESECTION.untilCycle; c++) {
+      cumulative += hazard * (1 - hazard) ** (c - RESECTION.fromCycle);
+      if (target < cumulative) return c;
+    }
+    return RESECTION.untilCycle;
   }
 
   daysFromStopToSurgery(): number {
@@ -161,6 +184,17 @@ export class DiseaseDraws {
   /** Hepatic progression shows at the assessment after treatment cycle `cycle` (unresectable disease only). */
   progression(cycle: number): boolean {
     return cycle >= PROGRESSION.fromCycle && this.u('progression', cycle) < PROGRESSION.hazardPerCycle;
+  }
+
+  /**
+   * The HAI cycles the path alone gives this patient (no holds or stops from adverse events), at
+   * most `limit`: an estimate of the course's cost, for ordering and splitting a cohort.
+   */
+  expectedHaiCycles(limit = COURSE_LIMIT_CYCLES, allocated?: AllocatedDisease): number {
+    const k = this.conversionCycle(allocated?.resectable);
+    if (k !== null) return Math.min(limit, (allocated?.postoperative ?? this.postoperative()) === 'xeloxHai' ? k + this.postoperativeHaiCycles() : k);
+    for (let c = 1; c <= limit; c++) if (this.progression(c)) return c;
+    return limit;
   }
 
   /** Whether the catheter occluded before calendar cycle `cycle`, `days` after its last flush. */

@@ -44,6 +44,7 @@ import { Programmer, pairedUnit } from '../world/programmer.ts';
 import { DISPLACEMENT_CORRECTION_HOURS, PatientDraws } from './adverseEvents.ts';
 import type { CalendarDay, DayKind, SurgicalPause, XeloxCycle } from './calendar.ts';
 import { DAY_KINDS, MS_PER_DAY, chemotherapyStopCycleDay, courseCalendar, dayOf, lockCycleDay, xeloxForCycle } from './calendar.ts';
+import type { AllocatedDisease } from './clinicalPath.ts';
 import { DiseaseDraws, maintenanceRelockDays } from './clinicalPath.ts';
 import type { ClinicalEvent, ClinicianState, CycleStatus, Decision } from './clinician.ts';
 import { assessVisit, cycleStatus, initialClinicianState, occurrenceKey } from './clinician.ts';
@@ -257,7 +258,9 @@ export interface CourseOptions {
   /** Default: `scenario.course.rules`, else the default table. */
   readonly rules?: RuleTable;
   readonly adverseEvents?: AdverseEventsMode;
-  /** Overrides `course.cycles` (the cohort draws each patient's course length). */
+  /** Who converts and what follows the operation, as a cohort allocates it (default: drawn). */
+  readonly disease?: AllocatedDisease;
+  /** Overrides `course.cycles`, the course limit. */
   readonly cycles?: number;
   /**
    * `pump` (default): every infused cycle runs the firmware against the plant at 1 Hz.
@@ -496,7 +499,7 @@ export function runCourse(options: CourseOptions): CourseRunSummary {
   const draws = new PatientDraws(seed);
   const disease = new DiseaseDraws(seed);
   // The patient's disease (stochastic mode): the cycle after which it is resectable, else null.
-  const conversionCycle = mode === 'stochastic' ? disease.conversionCycle() : null;
+  const conversionCycle = mode === 'stochastic' ? disease.conversionCycle(options.disease?.resectable) : null;
   const visitCycleDay = lockCycleDay(infusionDays);
   const infusionHours = infusionDays * 24;
   const xelox = xeloxForCycle(bsaM2, cycleDays);
@@ -577,7 +580,7 @@ export function runCourse(options: CourseOptions): CourseRunSummary {
         resectable = { origin: 'forced', daysFromStopToSurgery: forcedResectable.daysFromStopToSurgery, postoperative: forcedResectable.postoperative, postoperativeHaiCycles: forcedResectable.postoperativeHaiCycles };
       }
       if (resectable === null && conversionCycle !== null && cycle >= conversionCycle) {
-        resectable = { origin: 'stochastic', daysFromStopToSurgery: disease.daysFromStopToSurgery(), postoperative: disease.postoperative(), postoperativeHaiCycles: disease.postoperativeHaiCycles() };
+        resectable = { origin: 'stochastic', daysFromStopToSurgery: disease.daysFromStopToSurgery(), postoperative: options.disease?.postoperative ?? disease.postoperative(), postoperativeHaiCycles: disease.postoperativeHaiCycles() };
       }
       if (resectable !== null) events.push({ kind: 'resectable', origin: resectable.origin });
       if (mode === 'stochastic' && conversionCycle === null && !progressed && disease.progression(cycle)) {

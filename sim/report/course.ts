@@ -50,7 +50,8 @@ export function formatCourse(s: CourseRunSummary): string {
       ? 'Not resected'
       : `Resected after ${res.cyclesBeforeResection} cycles (${res.origin}): chemotherapy stopped day ${res.chemotherapyStopDay}, operation day ${res.surgeryDay}, ${res.daysFromStopToSurgery} days; postoperative ${res.postoperative === 'xeloxHai' ? 'XELOX + HAI' : res.postoperative === 'xelox' ? 'XELOX alone' : 'none'}${res.postoperative === 'xeloxHai' && !res.postoperativeHai ? ' (HAI stopped before the operation: XELOX alone)' : ''}${res.postoperativeStartDay !== null ? ` from day ${res.postoperativeStartDay}` : ''}`,
   );
-  lines.push(`HAI cycles ${c.haiCycles.total} = ${c.haiCycles.initial} before + ${c.haiCycles.postoperative} after the operation; heparin re-locks without infusion ${c.relockDays.length} (every ${c.relockIntervalDays} days at most)`);
+  const split = res === null ? '' : ` = ${c.haiCycles.initial} before + ${c.haiCycles.postoperative} after the operation`;
+  lines.push(`HAI cycles ${c.haiCycles.total}${split}; heparin re-locks without infusion ${c.relockDays.length} (every ${c.relockIntervalDays} days at most)`);
   lines.push(`HAI cycles infused ${c.cyclesInfused} of ${c.cyclesPlanned} at most (held ${c.cyclesHeld}); ${c.stoppedReason === null ? 'not stopped' : `stopped on day ${c.stoppedDay}: ${c.stoppedReason}`}; dose factor at the end ${c.finalDoseFactor}`);
   lines.push(`FUDR to the hepatic artery ${f(c.fudrMgTotal, 2)} mg, dexamethasone ${f(c.dexamethasoneMgTotal, 2)} mg (plant truth); extrahepatic FUDR ${f(s.delivered.extrahepaticFudrMg, 2)} mg; FUDR in the pocket ${f(s.delivered.pocketFudrMg, 2)} mg`);
   for (const m of c.refillMismatches) {

@@ -14,15 +14,14 @@ import {
 import { haiCyclesPmf } from '../../../sim/course/clinicalPath.ts';
 import { drawCohort, outcomeOf } from '../../../sim/campaigns/cohort.ts';
 import type { PatientOutcome } from '../../../sim/campaigns/cohort.ts';
-import { patientScenario } from '../../../sim/campaigns/cohortTask.ts';
-import { runCourse } from '../../../sim/course/courseRunner.ts';
+import { runCohortTask } from '../../../sim/campaigns/cohortTask.ts';
 
 /** Patients in the Monte Carlo check, and its fixed cohort seed. */
 const PATIENTS = 6000;
 const COHORT_SEED = 20150101;
 
 function simulatedOutcomes(): PatientOutcome[] {
-  return drawCohort(PATIENTS, COHORT_SEED).map((p) => outcomeOf(p, runCourse({ scenario: patientScenario(p), executor: 'nominal', adverseEvents: 'stochastic' })));
+  return drawCohort(PATIENTS, COHORT_SEED).map((p) => outcomeOf(p, runCohortTask({ patient: p, profile: 'port-ambulatory', executor: 'nominal' })));
 }
 
 describe('the distribution of HAI cycles the hazards are calibrated over (the clinical path)', () => {

@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PatientOutcome } from '../../../sim/campaigns/cohort.ts';
 import { drawCohort, outcomeOf, resectionFigures } from '../../../sim/campaigns/cohort.ts';
-import { patientScenario } from '../../../sim/campaigns/cohortTask.ts';
+import { patientScenario, runCohortTask } from '../../../sim/campaigns/cohortTask.ts';
 import { runCourse } from '../../../sim/course/courseRunner.ts';
 import { POSTOPERATIVE, RESECTION, SEED_PATIENTS, conversionHazard, thrombosisProbability, maintenanceRelockDays } from '../../../sim/course/clinicalPath.ts';
 
@@ -33,7 +33,7 @@ describe('the clinical path over 6,000 simulated patients (clinical layer only)'
   let outcomes: PatientOutcome[];
 
   beforeAll(() => {
-    outcomes = drawCohort(PATIENTS, COHORT_SEED).map((p) => outcomeOf(p, runCourse({ scenario: patientScenario(p), executor: 'nominal', adverseEvents: 'stochastic' })));
+    outcomes = drawCohort(PATIENTS, COHORT_SEED).map((p) => outcomeOf(p, runCohortTask({ patient: p, profile: 'port-ambulatory', executor: 'nominal' })));
   });
 
   const withinFourSe = (observed: number, target: number, n: number): void => {
@@ -41,7 +41,7 @@ describe('the clinical path over 6,000 simulated patients (clinical layer only)'
     expect(Math.abs(observed - target), `observed ${observed.toFixed(4)}, target ${target.toFixed(4)}, 4 SE = ${(4 * se).toFixed(4)}`).toBeLessThan(4 * se);
   };
 
-  it('SEED-RESECTION resects 38/54 of patients (within 4 standard errors), and cohorts of 54 fall in the seed\'s binomial 95 % range as often as they should', () => {
+  it('SEED-RESECTION resects 38/54 of patients (within 4 standard errors), and slices of 54 fall in the seed\'s binomial 95 % range', () => {
     const f = resectionFigures(outcomes);
     withinFourSe(f.resectedPatients / PATIENTS, RESECTION.resected / SEED_PATIENTS, PATIENTS);
     const [lo, hi] = binomial95(SEED_PATIENTS, RESECTION.resected / SEED_PATIENTS);
@@ -54,6 +54,20 @@ describe('the clinical path over 6,000 simulated patients (clinical layer only)'
     }
     // 95 % expected; 90 % is 2.6 binomial standard errors below it for 111 cohorts.
     expect(inside / cohorts).toBeGreaterThan(0.9);
+  });
+
+  it('SEED-RESECTION resects exactly 38 of 54 patients on any cohort seed (allocated like Table 1), the 38 with exactly 34 / 3 / 1 planned after the operation', () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const cohort = drawCohort(54, seed);
+      expect(cohort.filter((p) => p.resectable).length).toBe(38);
+      const plans = cohort.flatMap((p) => (p.postoperative === null ? [] : [p.postoperative]));
+      expect([plans.filter((p) => p === 'xeloxHai').length, plans.filter((p) => p === 'xelox').length, plans.filter((p) => p === 'none').length]).toEqual([34, 3, 1]);
+    }
+    // And the courses do it (clinical layer, two seeds).
+    for (const seed of [1, 2]) {
+      const outcomes = drawCohort(54, seed).map((p) => outcomeOf(p, runCourse({ scenario: patientScenario(p), executor: 'nominal', adverseEvents: 'stochastic', disease: { resectable: p.resectable, postoperative: p.postoperative } })));
+      expect(resectionFigures(outcomes).resectedPatients).toBe(38);
+    }
   });
 
   it('SEED-RESECTION resects after a median of 4 cycles, range 2–7, with 22–33 days (median 26) from the stop of chemotherapy to the operation', () => {
