@@ -8,7 +8,7 @@
  * the heparin re-lock maintenance days and the catheter-thrombosis risk.
  * Promises:
  * - Draws are counter-based (rng.ts): a pure function of (patient seed, stream, index), so the
- *   patient's disease is fixed by the seed whatever the pump or the clinician do.
+ *   patient's disease is set by the seed whatever the pump or the clinician do.
  * - Conversion: at the assessment after each treatment cycle 2–7 (the seed's range), a constant
  *   hazard h = 1 − (1 − 38/54)^(1/6), so that 38/54 patients convert by cycle 7; the cycle of
  *   conversion then has median 4 (P(K ≤ 3) = 0.47, P(K ≤ 4) = 0.65 of converters).

@@ -4,7 +4,11 @@
  * of chemotherapy to the resection, 34/38 postoperative XELOX + HAI, total HAI cycles median 9
  * (3–18). Checked on the calendar and clinician layer only (no pump), 6,000 patients, ~2 s.
  */
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { formatCourse } from '../../../sim/report/course.ts';
+import { clinicalPathHtml } from '../../../sim/report/html/courseReport.ts';
+import { loadScenarioFile } from '../../../sim/scenario/scenario.ts';
 import type { PatientOutcome } from '../../../sim/campaigns/cohort.ts';
 import { drawCohort, outcomeOf, resectionFigures } from '../../../sim/campaigns/cohort.ts';
 import { patientScenario, runCohortTask } from '../../../sim/campaigns/cohortTask.ts';
@@ -107,5 +111,21 @@ describe('the catheter between infusions', () => {
     expect(Math.log(1 - thrombosisProbability(56, 0.1)) / Math.log(0.9)).toBeCloseTo(4, 9);
     expect(thrombosisProbability(7, 0)).toBe(0);
     expect(thrombosisProbability(7, 1)).toBe(1);
+  });
+});
+
+describe('the clinical path in the reports (sim/scenarios/course/resection.json, clinical layer)', () => {
+  it('SEED-RESECTION the text and HTML course reports show the resection, the operation and the postoperative HAI', () => {
+    const scenario = loadScenarioFile(path.join(import.meta.dirname, '../../../sim/scenarios/course/resection.json'));
+    const run = runCourse({ scenario, executor: 'nominal' });
+    const r = run.course.resection;
+    expect(r).toMatchObject({ cyclesBeforeResection: 4, chemotherapyStopDay: 78, surgeryDay: 104, daysFromStopToSurgery: 26, postoperativeStartDay: 132 });
+    const text = formatCourse(run);
+    expect(text).toContain('Resected after 4 cycles (forced): chemotherapy stopped day 78, operation day 104, 26 days; postoperative XELOX + HAI from day 132');
+    expect(text).toContain('HAI cycles 9 = 4 before + 5 after the operation');
+    expect(text).toMatch(/19 preoperative \+ 1 surgery \+ 27 recovery/);
+    const html = clinicalPathHtml(run);
+    expect(html).toContain('operation on day 104, 26 days after the stop');
+    expect(html).toContain('postoperative XELOX + HAI from day 132');
   });
 });
