@@ -13,7 +13,10 @@
  *   the seed's median and range (32, 62, 78) with quartiles 55 and 69 (default). Weight and height
  *   are not in the seed: drawn by sex from normal distributions of adult Chinese patients, stated
  *   in `BODY`, clipped inside the drug library's soft limits (defaults).
- * - Course length per patient: `drawPlannedCycles` (adverseEvents.ts; median 9, range 3–18).
+ * - Course length per patient: the clinical path's (sim/course/clinicalPath.ts: resection after
+ *   cycles 2–7, postoperative HAI, or hepatic progression), within a course limit of 18 cycles.
+ *   Who converts (38/54) and what follows the operation (34/3/1 of 38) are allocated like Table 1:
+ *   exactly the seed's counts for 54 patients, shuffled with the cohort seed.
  * Every patient gets the seed protocol (FUDR 0.15 mg/kg/day, dexamethasone 1 mg/m²/day, 14-day
  * infusion of a 30 mL reservoir, 21-day cycles) and `adverseEvents: "stochastic"`.
  */
@@ -24,7 +27,8 @@ import { SeededRandom, noiseKey, streamId, uniformFromKey } from '../world/rng.t
 import { workerExecArgv } from './workers.ts';
 import type { CohortPatient, CohortTask } from './cohortTask.ts';
 import { runCohortTask } from './cohortTask.ts';
-import { drawPlannedCycles } from '../course/adverseEvents.ts';
+import { COURSE_LIMIT_CYCLES, DiseaseDraws, POSTOPERATIVE, RESECTION, SEED_PATIENTS } from '../course/clinicalPath.ts';
+import type { PostoperativePlan } from '../course/clinicalPath.ts';
 import type { CourseRunSummary } from '../course/courseRunner.ts';
 
 /** Table 1 (n = 54) of Int J Clin Exp Med 2015;8(1):1000-1008. */
@@ -106,9 +110,13 @@ export function drawCohort(n: number, cohortSeed: number, maxCycles = Infinity):
   const lesions = column(TABLE_1.lesions, n, rng('lesions'));
   const cea = column(TABLE_1.cea, n, rng('cea'));
   const ldh = column(TABLE_1.ldh, n, rng('ldh'));
+  const resectable = column({ yes: RESECTION.resected, no: SEED_PATIENTS - RESECTION.resected }, n, rng('resectable'));
+  const converters = resectable.filter((r) => r === 'yes').length;
+  const postoperative = column(POSTOPERATIVE, converters, rng('postoperative'));
   const ageRng = rng('age');
   const agePositions = shuffled(Array.from({ length: n }, (_, i) => (n === 1 ? 0.5 : i / (n - 1))), ageRng);
   const patients: CohortPatient[] = [];
+  let converter = 0;
   for (let i = 0; i < n; i++) {
     const seed = patientSeed(cohortSeed, i);
     const own = new SeededRandom(seed, streamId('cohort.body'));
@@ -116,7 +124,8 @@ export function drawCohort(n: number, cohortSeed: number, maxCycles = Infinity):
     const body = BODY[s];
     const heightCm = Math.round(clip(own.normal(body.heightCm.mean, body.heightCm.sd), body.heightCm.min, body.heightCm.max));
     const weightKg = Math.round(clip(own.normal(body.weightKg.mean, body.weightKg.sd), body.weightKg.min, body.weightKg.max) * 10) / 10;
-    const lengthRng = new SeededRandom(seed, streamId('cohort.cycles'));
+    const converts = resectable[i] === 'yes';
+    const disease = { resectable: converts, postoperative: converts ? ((postoperative[converter++] ?? 'xeloxHai') as PostoperativePlan) : null };
     patients.push({
       index: i,
       seed,
@@ -131,7 +140,9 @@ export function drawCohort(n: number, cohortSeed: number, maxCycles = Infinity):
       ldh: ldh[i] ?? '',
       weightKg,
       heightCm,
-      plannedCycles: Math.min(maxCycles, drawPlannedCycles(() => lengthRng.next())),
+      plannedCycles: Math.min(maxCycles, COURSE_LIMIT_CYCLES),
+      expectedHaiCycles: new DiseaseDraws(seed).expectedHaiCycles(Math.min(maxCycles, COURSE_LIMIT_CYCLES), disease),
+      ...disease,
     });
   }
   return patients;
@@ -157,6 +168,13 @@ export interface PatientOutcome {
   readonly hepatotoxicityMaxGrade: number;
   readonly epigastricPainGrade3to4: boolean;
   readonly alarms: Readonly<Partial<Record<AlarmCode, number>>>;
+  /** Null: not resected. */
+  readonly cyclesBeforeResection: number | null;
+  readonly daysFromStopToSurgery: number | null;
+  readonly postoperative: 'xeloxHai' | 'xelox' | 'none' | null;
+  readonly postoperativeHai: boolean;
+  readonly postoperativeHaiCycles: number;
+  readonly hepaticProgression: boolean;
   readonly fudrMg: number;
   readonly dexamethasoneMg: number;
   readonly controlSteps: number;
@@ -211,6 +229,12 @@ export function outcomeOf(patient: CohortPatient, s: CourseRunSummary): PatientO
     hepatotoxicityMaxGrade,
     epigastricPainGrade3to4: pain,
     alarms,
+    cyclesBeforeResection: c.resection?.cyclesBeforeResection ?? null,
+    daysFromStopToSurgery: c.resection?.daysFromStopToSurgery ?? null,
+    postoperative: c.resection?.postoperative ?? null,
+    postoperativeHai: c.haiCycles.postoperative > 0,
+    postoperativeHaiCycles: c.haiCycles.postoperative,
+    hepaticProgression: c.cycles.some((r) => r.events.some((e) => e.kind === 'hepaticProgression')),
     fudrMg: c.fudrMgTotal,
     dexamethasoneMg: c.dexamethasoneMgTotal,
     controlSteps: s.controlSteps,
@@ -236,8 +260,45 @@ const medianRange = (xs: readonly number[], digits = 0): string =>
   xs.length === 0 ? '—' : `${fmt(median(xs), digits)} (${fmt(Math.min(...xs), digits)}–${fmt(Math.max(...xs), digits)})`;
 const share = (k: number, n: number): string => `${k} (${n === 0 ? '—' : ((100 * k) / n).toFixed(1)} %)`;
 
+/** Median and range of a list (null when it is empty). */
+export interface MedianRange {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+export function medianRangeOf(xs: readonly number[]): MedianRange | null {
+  return xs.length === 0 ? null : { median: median(xs), min: Math.min(...xs), max: Math.max(...xs) };
+}
+
+/** The clinical path's figures of a cohort (`cohort --json` carries them at the top level). */
+export interface ResectionFigures {
+  readonly resectedPatients: number;
+  readonly cyclesBeforeResection: MedianRange | null;
+  readonly daysFromStopToSurgery: MedianRange | null;
+  /** Resected patients who received HAI after the operation (the seed: 34 of 38, with XELOX). */
+  readonly postoperativeHaiPatients: number;
+  readonly postoperativeXeloxOnlyPatients: number;
+  readonly postoperativeNonePatients: number;
+  readonly haiCycles: MedianRange | null;
+}
+
+export function resectionFigures(outcomes: readonly PatientOutcome[]): ResectionFigures {
+  const resected = outcomes.filter((o) => o.cyclesBeforeResection !== null);
+  return {
+    resectedPatients: resected.length,
+    cyclesBeforeResection: medianRangeOf(resected.map((o) => o.cyclesBeforeResection as number)),
+    daysFromStopToSurgery: medianRangeOf(resected.map((o) => o.daysFromStopToSurgery as number)),
+    postoperativeHaiPatients: resected.filter((o) => o.postoperativeHai).length,
+    postoperativeXeloxOnlyPatients: resected.filter((o) => !o.postoperativeHai && o.postoperative !== 'none').length,
+    postoperativeNonePatients: resected.filter((o) => o.postoperative === 'none').length,
+    haiCycles: medianRangeOf(outcomes.map((o) => o.cyclesInfused)),
+  };
+}
+
 export interface CohortTable {
   readonly rows: readonly Row[];
+  readonly resection: ResectionFigures;
   readonly alarms: readonly { readonly code: AlarmCode; readonly alarms: number; readonly patients: number }[];
 }
 
@@ -246,8 +307,17 @@ export function cohortTable(outcomes: readonly PatientOutcome[]): CohortTable {
   const n = outcomes.length;
   const count = (f: (o: PatientOutcome) => boolean): number => outcomes.filter(f).length;
   const ulcerCycles = outcomes.flatMap((o) => (o.ulcerAtInfusedCycle === null ? [] : [o.ulcerAtInfusedCycle]));
+  const resection = resectionFigures(outcomes);
+  const resected = outcomes.filter((o) => o.cyclesBeforeResection !== null);
   const rows: Row[] = [
     { label: 'Patients', simulated: String(n), seed: '54' },
+    { label: 'Converted to resectable and resected', simulated: share(resection.resectedPatients, n), seed: '38 (70.4 %)' },
+    { label: '  cycles before resection, median (range)', simulated: medianRange(resected.map((o) => o.cyclesBeforeResection as number)), seed: '4 (2–7)' },
+    { label: '  days from stop of chemotherapy to resection, median (range)', simulated: medianRange(resected.map((o) => o.daysFromStopToSurgery as number)), seed: '26 (22–33)' },
+    { label: '  postoperative XELOX + HAI', simulated: String(resection.postoperativeHaiPatients), seed: '34' },
+    { label: '  postoperative XELOX alone (or HAI stopped before)', simulated: String(resection.postoperativeXeloxOnlyPatients), seed: '3' },
+    { label: '  no postoperative chemotherapy', simulated: String(resection.postoperativeNonePatients), seed: '1' },
+    { label: 'Unresectable, HAI stopped at hepatic progression', simulated: share(count((o) => o.hepaticProgression), n), seed: '16 unresectable, to second-line' },
     { label: 'HAI cycles received, median (range)', simulated: medianRange(outcomes.map((o) => o.cyclesInfused)), seed: '9 (3–18)' },
     { label: 'Patients with dose reduction (FUDR and dexamethasone)', simulated: share(count((o) => o.doseReduced), n), seed: 'not reported in total' },
     { label: '  after ulceration (50 %)', simulated: share(count((o) => o.reducedAfter.includes('ulcer')), n), seed: '4 (7.4 %)' },
@@ -255,7 +325,7 @@ export function cohortTable(outcomes: readonly PatientOutcome[]): CohortTable {
     { label: 'Patients with HAI held', simulated: share(count((o) => o.held), n), seed: 'not reported in total' },
     { label: '  after ulceration (1 month)', simulated: share(count((o) => o.heldAfter.includes('ulcer')), n), seed: '4 (7.4 %)' },
     { label: '  after hepatotoxicity', simulated: share(count((o) => o.heldAfter.includes('hepatotoxicity')), n), seed: 'not reported' },
-    { label: 'Patients with HAI stopped', simulated: share(count((o) => o.stoppedReason !== null), n), seed: '1 (1.9 %), ulcer recurred' },
+    { label: 'Patients with HAI stopped for toxicity or the catheter', simulated: share(count((o) => o.stoppedReason !== null && !o.hepaticProgression), n), seed: '1 (1.9 %), ulcer recurred' },
     { label: 'Catheter displacement (corrected, continued)', simulated: share(count((o) => o.displacement), n), seed: '2 (3.7 %)' },
     { label: 'Port-site infection (debridement)', simulated: share(count((o) => o.portInfection), n), seed: '4 (7.4 %)' },
     { label: 'GI ulceration', simulated: share(ulcerCycles.length, n), seed: '4 (7.4 %)' },
@@ -273,7 +343,7 @@ export function cohortTable(outcomes: readonly PatientOutcome[]): CohortTable {
       codes.set(code, { alarms: c.alarms + k, patients: c.patients + 1 });
     }
   }
-  return { rows, alarms: [...codes].sort((a, b) => b[1].alarms - a[1].alarms).map(([code, c]) => ({ code, ...c })) };
+  return { rows, resection, alarms: [...codes].sort((a, b) => b[1].alarms - a[1].alarms).map(([code, c]) => ({ code, ...c })) };
 }
 
 export const WORKER_PATH = fileURLToPath(new URL('./cohortWorker.ts', import.meta.url));
@@ -339,7 +409,7 @@ export async function runCohortPatients(options: CohortOptions, indices?: readon
     const pool = new Piscina({ filename: WORKER_PATH, execArgv: workerExecArgv(), minThreads: workers, maxThreads: workers, idleTimeout: 1000 });
     try {
       // Longest courses first, so two workers finish together; results keep the patients' order.
-      const order = tasks.map((_, i) => i).sort((a, b) => (patients[b]?.plannedCycles ?? 0) - (patients[a]?.plannedCycles ?? 0) || a - b);
+      const order = tasks.map((_, i) => i).sort((a, b) => (patients[b]?.expectedHaiCycles ?? 0) - (patients[a]?.expectedHaiCycles ?? 0) || a - b);
       const results = new Array<CourseRunSummary>(tasks.length);
       await Promise.all(order.map((i) => (pool.run(tasks[i]) as Promise<CourseRunSummary>).then((s) => (results[i] = finished(s)))));
       summaries = results;
@@ -351,9 +421,9 @@ export async function runCohortPatients(options: CohortOptions, indices?: readon
   return { outcomes, workers, wallMs: Math.round(performance.now() - t0) };
 }
 
-/** The expected cost of each patient of a cohort, for splitting it into shards: the planned cycles. */
+/** The expected cost of each patient of a cohort, for splitting it into shards: the HAI cycles the clinical path gives. */
 export function cohortRunCosts(patients: number, seed: number, maxCycles?: number): number[] {
-  return drawCohort(patients, seed, maxCycles).map((p) => p.plannedCycles);
+  return drawCohort(patients, seed, maxCycles).map((p) => p.expectedHaiCycles);
 }
 
 /** A cohort's result from all its patients' outcomes, in patient order. */

@@ -11,6 +11,7 @@ import { parseScenario } from '../scenario/scenario.ts';
 import { runCourse } from '../course/courseRunner.ts';
 import type { CourseRunSummary } from '../course/courseRunner.ts';
 import { loadRuleTable } from '../course/rules.ts';
+import type { PostoperativePlan } from '../course/clinicalPath.ts';
 
 export interface CohortPatient {
   readonly index: number;
@@ -26,7 +27,13 @@ export interface CohortPatient {
   readonly ldh: string;
   readonly weightKg: number;
   readonly heightCm: number;
+  /** The course limit: cycles on the calendar at most. */
   readonly plannedCycles: number;
+  /** The HAI cycles the clinical path gives the patient (an estimate of the course's cost). */
+  readonly expectedHaiCycles: number;
+  /** Allocated in the seed's proportions: converts to resectable, and what follows the operation. */
+  readonly resectable: boolean;
+  readonly postoperative: PostoperativePlan | null;
 }
 
 /** The seed protocol for one cohort patient. */
@@ -53,5 +60,6 @@ export interface CohortTask {
 
 export function runCohortTask(task: CohortTask): CourseRunSummary {
   const scenario = patientScenario(task.patient, task.profile);
-  return runCourse({ scenario, rules: loadRuleTable(task.rulesPath), adverseEvents: 'stochastic', executor: task.executor });
+  const disease = { resectable: task.patient.resectable, postoperative: task.patient.postoperative };
+  return runCourse({ scenario, rules: loadRuleTable(task.rulesPath), adverseEvents: 'stochastic', executor: task.executor, disease });
 }

@@ -126,6 +126,9 @@ const patientSchema = z.strictObject({
   weightKg: finite,
   heightCm: finite,
   plannedCycles: count,
+  expectedHaiCycles: count,
+  resectable: z.boolean(),
+  postoperative: z.enum(['xeloxHai', 'xelox', 'none']).nullable(),
 });
 const eventKinds = z.array(label).max(100);
 const outcomeSchema = z.strictObject({
@@ -145,6 +148,12 @@ const outcomeSchema = z.strictObject({
   hepatotoxicityMaxGrade: intIn(0, 5),
   epigastricPainGrade3to4: z.boolean(),
   alarms: z.partialRecord(alarmCode, intIn(1, Number.MAX_SAFE_INTEGER)),
+  cyclesBeforeResection: count.nullable(),
+  daysFromStopToSurgery: count.nullable(),
+  postoperative: z.enum(['xeloxHai', 'xelox', 'none']).nullable(),
+  postoperativeHai: z.boolean(),
+  postoperativeHaiCycles: count,
+  hepaticProgression: z.boolean(),
   fudrMg: finite,
   dexamethasoneMg: finite,
   controlSteps: count,

@@ -157,5 +157,5 @@ export function writeCohortOutputs(out: NodeJS.WritableStream, result: CohortRes
 /** The JSON object `cohort --json` prints. */
 export function cohortJson(result: CohortResult): Record<string, unknown> {
   const { outcomes, ...rest } = result;
-  return { ...rest, outcomes: outcomes.map((o) => ({ ...o, patient: { ...o.patient } })) };
+  return { ...rest, ...result.table.resection, outcomes: outcomes.map((o) => ({ ...o, patient: { ...o.patient } })) };
 }

@@ -2,7 +2,8 @@
  * Stochastic adverse events: per-cycle hazards calibrated to the seed's reported rates.
  *
  * Owns: the targets (per-patient incidences from Int J Clin Exp Med 2015;8(1):1000-1008, n = 54),
- * the course-length distribution they are calibrated over, the calibration itself, and the draws.
+ * the calibration itself, and the draws. The distribution of HAI cycles they are calibrated over
+ * is the clinical path's (`haiCyclesPmf`, clinicalPath.ts).
  * Promises:
  * - Draws are counter-based (rng.ts): event kind k of cycle c of a patient is a pure function of
  *   (patient seed, k, c), so what happens in one cycle never shifts another cycle's draws, and a
@@ -10,13 +11,11 @@
  * - Hazards apply per infused cycle (the exposure is the HAI, not the calendar).
  * - Calibration is computed, not tuned by hand: for each event a constant hazard h per exposed
  *   cycle is found by bisection so that 1 − Σ_K P(K)·(1 − h)^exposed(K) equals the target, where
- *   K is the planned number of cycles (`plannedCyclesPmf`). Holds and stops that the events cause
- *   shorten some courses a little; test/sim/course/adverseEvents.test.ts checks the simulated
+ *   K is the patient's total number of HAI cycles as the clinical path gives it (`haiCyclesPmf`).
+ *   Holds and stops that the events cause shorten some courses a little; test/sim/course/adverseEvents.test.ts checks the simulated
  *   per-patient incidences against the targets over many patients.
  *
  * Modelling choices (defaults, not from the seed, stated so they can be argued with):
- * - Course length: 3 + BetaBinomial(15, α = 2, β = 3) planned cycles: median 9, range 3–18, as the
- *   seed's total HAI cycles (median 9, range 3–18).
  * - Ulcers only in infused cycles 3–7 (the seed's range; its median, 5, follows), and with the
  *   ulcer comes the epigastric pain that leads to the endoscopy. After a reduction, a recurrence
  *   hazard of 0.1 per infused cycle (one of the seed's four reduced patients recurred).
@@ -31,6 +30,7 @@
  */
 import { noiseKey, streamId, uniformFromKey } from '../world/rng.ts';
 import type { ClinicalEventKind } from '../scenario/course.ts';
+import { haiCyclesPmf } from './clinicalPath.ts';
 
 const SEED_PATIENTS = 54;
 
@@ -52,61 +52,25 @@ export const INCIDENCE_TARGETS = Object.freeze({
   portInfection: { incidence: 4 / SEED_PATIENTS, fromInfusedCycle: 1, untilInfusedCycle: null, source: 'infection at the port site requiring debridement in 4 patients (7.4 %)' },
 } satisfies Record<string, IncidenceTarget>);
 
-export const COURSE_LENGTH = Object.freeze({ minCycles: 3, extraCyclesN: 15, alpha: 2, beta: 3 });
 export const ULCER_RECURRENCE_PER_CYCLE = 0.1;
 export const ULCER_RELATIVE_RISK_PER_EXTRAHEPATIC_FRACTION = 20;
 export const HEPATOTOXICITY_GRADE2_SHARE = 0.4;
 export const DISPLACEMENT_CORRECTION_HOURS = 24;
-
-function logFactorial(n: number): number {
-  let s = 0;
-  for (let i = 2; i <= n; i++) s += Math.log(i);
-  return s;
-}
-
-/** log B(a, b) for positive integers. */
-function logBeta(a: number, b: number): number {
-  return logFactorial(a - 1) + logFactorial(b - 1) - logFactorial(a + b - 1);
-}
-
-/** P(K = k) for the planned number of cycles, k = 3..18. */
-export function plannedCyclesPmf(): ReadonlyMap<number, number> {
-  const { minCycles, extraCyclesN: n, alpha, beta } = COURSE_LENGTH;
-  const pmf = new Map<number, number>();
-  for (let k = 0; k <= n; k++) {
-    const logChoose = logFactorial(n) - logFactorial(k) - logFactorial(n - k);
-    pmf.set(minCycles + k, Math.exp(logChoose + logBeta(k + alpha, n - k + beta) - logBeta(alpha, beta)));
-  }
-  return pmf;
-}
-
-/**
- * Draws a planned course length from the distribution above, from two independent uniforms
- * sources: p ~ Beta(2, 3) as the 2nd smallest of 4 uniforms, then K − 3 ~ Binomial(15, p).
- */
-export function drawPlannedCycles(uniform: () => number): number {
-  const { minCycles, extraCyclesN: n, alpha, beta } = COURSE_LENGTH;
-  const us = Array.from({ length: alpha + beta - 1 }, () => uniform()).sort((a, b) => a - b);
-  const p = us[alpha - 1] as number;
-  let k = 0;
-  for (let i = 0; i < n; i++) if (uniform() < p) k++;
-  return minCycles + k;
-}
 
 function exposedCycles(k: number, t: IncidenceTarget): number {
   const last = t.untilInfusedCycle === null ? k : Math.min(k, t.untilInfusedCycle);
   return Math.max(0, last - t.fromInfusedCycle + 1);
 }
 
-/** Per-patient incidence a per-cycle hazard gives over the planned-course distribution. */
-export function incidenceForHazard(hazard: number, t: IncidenceTarget, pmf: ReadonlyMap<number, number> = plannedCyclesPmf()): number {
+/** Per-patient incidence a per-cycle hazard gives over the distribution of HAI cycles. */
+export function incidenceForHazard(hazard: number, t: IncidenceTarget, pmf: ReadonlyMap<number, number> = haiCyclesPmf()): number {
   let none = 0;
   for (const [k, p] of pmf) none += p * (1 - hazard) ** exposedCycles(k, t);
   return 1 - none;
 }
 
 /** The per-cycle hazard whose incidence is `t.incidence` (bisection to 1e-12). */
-export function calibrateHazard(t: IncidenceTarget, pmf: ReadonlyMap<number, number> = plannedCyclesPmf()): number {
+export function calibrateHazard(t: IncidenceTarget, pmf: ReadonlyMap<number, number> = haiCyclesPmf()): number {
   let lo = 0;
   let hi = 1;
   for (let i = 0; i < 60; i++) {
@@ -129,7 +93,7 @@ export interface Hazards {
 
 /** The calibrated per-infused-cycle hazards. */
 export function calibratedHazards(): Hazards {
-  const pmf = plannedCyclesPmf();
+  const pmf = haiCyclesPmf();
   const T = INCIDENCE_TARGETS;
   const painOnly: IncidenceTarget = { ...T.epigastricPain, incidence: 1 - (1 - T.epigastricPain.incidence) / (1 - T.ulcer.incidence) };
   return Object.freeze({
@@ -147,7 +111,7 @@ export const HAZARDS: Hazards = calibratedHazards();
 
 /** A stochastic event as the clinician layer receives it. */
 export interface DrawnEvent {
-  readonly kind: ClinicalEventKind;
+  readonly kind: Exclude<ClinicalEventKind, 'resectable' | 'catheterThrombosis'>;
   readonly grade?: number;
 }
 

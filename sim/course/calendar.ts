@@ -5,11 +5,18 @@
  * 2 h on day 1; capecitabine 1000 mg/m² twice daily on days 1–14; the seed protocol) with doses
  * from the patient's BSA. XELOX is logged, never delivered by the pump.
  * Promises:
- * - Every day 1..cycles·cycleDays belongs to exactly one cycle and has exactly one kind.
+ * - Every day 1..last belongs to exactly one cycle or to the surgical pause, and has exactly one
+ *   kind; cycles before an operation start every `cycleDays` from day 1, postoperative cycles
+ *   every `cycleDays` from the first postoperative day 1.
  * - Day 1 of an infused cycle is HAI day 1 and XELOX day 1.
  * - Day kinds come from the protocol: `infusion` days 1..⌈infusionDays⌉ of an infused cycle;
  *   `lock` the day after (the infusion's last minutes, the heparin lock, the pump taken off);
- *   `rest` the remaining days; `held` and `stopped` every day of a held or stopped cycle.
+ *   `rest` the remaining days; `held` and `stopped` every day of a held or stopped cycle. After
+ *   the cycle at which resection is decided: `preoperative` days (no chemotherapy, the pump
+ *   locked) up to the `surgery` day, then `recovery` days up to the first postoperative cycle
+ *   (or, with no postoperative HAI, for the recovery interval, after which the course ends).
+ * - Maintenance re-locks (heparin flush of port and catheter, no infusion) are events on the days
+ *   the runner gives (`relockDays`), whatever their kind.
  * XELOX goes on whatever happens to HAI (the seed adjusts HAI, not XELOX, for HAI toxicities; XELOX
  * dose adjustments are out of scope and logged at 100 %).
  */
@@ -61,10 +68,30 @@ export function lockCycleDay(infusionDays: number): number {
   return Math.ceil(infusionDays - 1e-9) + 1;
 }
 
-export type DayKind = 'infusion' | 'lock' | 'rest' | 'held' | 'stopped';
+export const DAY_KINDS = ['infusion', 'lock', 'rest', 'held', 'stopped', 'preoperative', 'surgery', 'recovery'] as const;
+export type DayKind = (typeof DAY_KINDS)[number];
+
+/** The days between the last cycle before an operation and the first one after it. */
+export interface SurgicalPause {
+  /** The cycle after which chemotherapy stopped. */
+  readonly afterCycle: number;
+  readonly surgeryDay: number;
+  /** The first day after the pause (the first postoperative day 1, or the day after the course ends). */
+  readonly endDay: number;
+}
+
+/**
+ * The cycle day of the last chemotherapy of a cycle: the end of the HAI infusion (the lock day)
+ * for an infused cycle, the last capecitabine day in any case, whichever is later.
+ */
+export function chemotherapyStopCycleDay(infused: boolean, infusionDays: number, cycleDays: number): number {
+  const capecitabineLast = Math.min(XELOX.capecitabineDays, cycleDays);
+  return infused ? Math.max(Math.min(lockCycleDay(infusionDays), cycleDays), capecitabineLast) : capecitabineLast;
+}
 
 export interface CalendarDay {
   readonly day: number;
+  /** 0: a day of the surgical pause (its `cycleDay` counts from the pause's first day). */
   readonly cycle: number;
   readonly cycleDay: number;
   readonly kind: DayKind;
@@ -81,7 +108,14 @@ export interface CalendarCycle {
 }
 
 /** Every day of the course, in order. */
-export function courseCalendar(cycles: readonly CalendarCycle[], cycleDays: number, infusionDays: number, bsaM2: number): CalendarDay[] {
+export function courseCalendar(
+  cycles: readonly CalendarCycle[],
+  cycleDays: number,
+  infusionDays: number,
+  bsaM2: number,
+  pause: SurgicalPause | null = null,
+  relockDays: readonly number[] = [],
+): CalendarDay[] {
   const days: CalendarDay[] = [];
   const lockDay = lockCycleDay(infusionDays);
   const xelox = xeloxForCycle(bsaM2, cycleDays);
@@ -101,6 +135,15 @@ export function courseCalendar(cycles: readonly CalendarCycle[], cycleDays: numb
       if (cycleDay === lockDay && c.visit !== undefined) events.push(...c.visit);
       days.push({ day: c.startDay + cycleDay - 1, cycle: c.cycle, cycleDay, kind, events });
     }
+    if (pause !== null && c.cycle === pause.afterCycle) {
+      const first = c.startDay + cycleDays;
+      for (let day = first; day < pause.endDay; day++) {
+        const kind: DayKind = day < pause.surgeryDay ? 'preoperative' : day === pause.surgeryDay ? 'surgery' : 'recovery';
+        const events = kind === 'surgery' ? ['operation: resection of the primary tumour and/or the liver metastases'] : [];
+        days.push({ day, cycle: 0, cycleDay: 1 + day - first, kind, events });
+      }
+    }
   }
-  return days;
+  const relocks = new Set(relockDays);
+  return days.map((d) => (relocks.has(d.day) ? { ...d, events: [...d.events, 'HAI: port and catheter flushed and re-locked (heparin 2 mL 1000 IU/mL), maintenance'] } : d));
 }

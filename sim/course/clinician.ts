@@ -34,6 +34,7 @@ export const EVENT_ORDER: readonly RuleEvent[] = [
   'hepaticProgression',
   'portInfection',
   'hepatotoxicity',
+  'resectable',
 ];
 
 export interface ClinicianState {
@@ -49,10 +50,12 @@ export interface ClinicianState {
   readonly holds: number;
   /** An ulcer has led to the 50 % reduction (a later ulcer is a recurrence). */
   readonly reducedAfterUlcer: boolean;
+  /** The visit day at which resection was decided (null: not yet). */
+  readonly resectionDay: number | null;
 }
 
 export function initialClinicianState(doseFactor = 1): ClinicianState {
-  return { doseFactor, resumeDay: 1, stopped: null, counts: {}, reductions: 0, holds: 0, reducedAfterUlcer: false };
+  return { doseFactor, resumeDay: 1, stopped: null, counts: {}, reductions: 0, holds: 0, reducedAfterUlcer: false, resectionDay: null };
 }
 
 export interface Decision {
@@ -62,7 +65,7 @@ export interface Decision {
   /** The rule applied (null: no row matched; the clinician continued unchanged). */
   readonly rule: RuleRow | null;
   readonly procedure: string | null;
-  readonly action: 'continue' | 'hold' | 'stop';
+  readonly action: 'continue' | 'hold' | 'stop' | 'resect';
   /** Hold: first day HAI may be given again. */
   readonly resumeDay: number | null;
   readonly doseFactorAfter: number;
@@ -84,7 +87,8 @@ export function assessVisit(state: ClinicianState, table: RuleTable, events: rea
     const key = occurrenceKey(event);
     const occurrence = (s.counts[key] ?? 0) + 1;
     const counts = { ...s.counts, [key]: occurrence };
-    if (s.stopped !== null) {
+    // A stop ends HAI, not the treatment: XELOX goes on and the disease can still become resectable.
+    if (s.stopped !== null && event.kind !== 'resectable') {
       decisions.push({ event, day, occurrence, rule: null, procedure: null, action: 'stop', resumeDay: null, doseFactorAfter: s.doseFactor, stopReason: s.stopped.reason });
       s = { ...s, counts };
       continue;
@@ -94,6 +98,7 @@ export function assessVisit(state: ClinicianState, table: RuleTable, events: rea
     const doseFactorAfter = rule?.doseFactor !== undefined ? Math.min(s.doseFactor, rule.doseFactor) : s.doseFactor;
     const resumeDay = action === 'hold' ? Math.max(s.resumeDay, day + (rule?.holdDays ?? 0)) : s.resumeDay;
     const stopReason = action === 'stop' ? (rule?.stopReason ?? event.kind) : null;
+    const stopped = stopReason === null ? s.stopped : { reason: stopReason, day };
     decisions.push({
       event, day, occurrence, rule,
       procedure: rule?.procedure ?? null,
@@ -105,11 +110,12 @@ export function assessVisit(state: ClinicianState, table: RuleTable, events: rea
     s = {
       doseFactor: doseFactorAfter,
       resumeDay,
-      stopped: stopReason === null ? null : { reason: stopReason, day },
+      stopped,
       counts,
       reductions: s.reductions + (doseFactorAfter < s.doseFactor ? 1 : 0),
       holds: s.holds + (action === 'hold' && resumeDay > s.resumeDay && resumeDay > day ? 1 : 0),
       reducedAfterUlcer: s.reducedAfterUlcer || (event.kind === 'ulcer' && doseFactorAfter < 1),
+      resectionDay: s.resectionDay ?? (action === 'resect' ? day : null),
     };
   }
   return { state: s, decisions };

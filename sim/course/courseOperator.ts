@@ -19,6 +19,13 @@
  *   cycle's end coming — the nurse stops the pump, locks the catheter if the pump allows it, and
  *   takes the pump off. The nurse knows which alarm it is from the pump's display
  *   (`firmware().alarms`, what the annunciator shows); nothing else of the firmware is read.
+ * - A refill mismatch is acted on at once: the nurse watches the display for
+ *   `COURSE_ALARM_DELAYS_MS.watchAfterStart` after the start (the patient is still in the clinic)
+ *   and, on `RESERVOIR_MISMATCH`, stops the infusion (`reactToMismatch` after seeing it),
+ *   aspirates the reservoir and measures the aspirate. Then what the clinician's rule table says
+ *   (`mismatchResponse`, from the row for deviceAlarm RESERVOIR_MISMATCH): resume — observe the
+ *   patient for `observeMs`, refill correctly, declare, program, prime and start again — or not
+ *   resume — lock the catheter and take the pump off (the visit then holds or stops HAI).
  */
 import type { InfusionPlan, PrescriptionInput } from '../../firmware/index.ts';
 import { HAI_FUDR_LIBRARY, planInfusion } from '../../firmware/index.ts';
@@ -43,7 +50,29 @@ export const COURSE_ALARM_DELAYS_MS = Object.freeze({
   maxStops: 3,
   /** Before the end of the cycle, an unfinished infusion is stopped and the pump taken off. */
   cycleEndMargin: 6 * MS_PER_HOUR,
+  /** After a start the nurse watches the pump's display this long, looking every `watchEvery` (default). */
+  watchAfterStart: 15 * 60_000,
+  watchEvery: 60_000,
+  /** From seeing RESERVOIR_MISMATCH on the display to the stop command (default). */
+  reactToMismatch: 60_000,
 });
+
+/** What the clinician's rule table says to do about a refill mismatch during the cycle. */
+export interface MismatchResponse {
+  /** Refill correctly and restart after the observation; false: the cycle's infusion ends there. */
+  readonly resume: boolean;
+  readonly observeMs: number;
+}
+
+/** What the nurse did about a refill mismatch (ms after the cycle's day 1 began). */
+export interface MismatchAction {
+  readonly seenMs: number;
+  readonly stopMs: number;
+  /** What came out of the reservoir at the aspiration. */
+  readonly aspiratedMl: number;
+  /** The restart after the correct refill (−1: not restarted). */
+  resumedMs: number;
+}
 
 /** Times of the cycle's steps (ms after the cycle's day 1 began; −1: did not happen). */
 export interface CycleTimes {
@@ -64,13 +93,16 @@ export interface CourseCycleOperatorOptions {
   readonly refillFault: RefillFault | null;
   /** The cycle's length; the nurse finishes before it ends. */
   readonly cycleMs: number;
+  readonly mismatchResponse: MismatchResponse;
 }
 
-type Step = 'start' | 'refilled' | 'programmed' | 'therapy' | 'locking' | 'locked' | 'abandoning' | 'off';
+type Step = 'start' | 'refilled' | 'programmed' | 'therapy' | 'mismatch' | 'locking' | 'locked' | 'abandoning' | 'off';
 
 export class CourseCycleOperator implements Operator {
   readonly times: CycleTimes = { refillMs: -1, primeMs: -1, infusionStartMs: -1, infusionCompleteMs: -1, lockDoneMs: -1, offMs: -1, abandonedMs: -1 };
   refill: RefillOutcome | null = null;
+  /** The refill mismatch acted on (null: none seen). */
+  mismatch: MismatchAction | null = null;
   /** Why the pump refused the programme, when it did. */
   refused: string | null = null;
   /** The plant's stroke count when the lock was done (−1: not yet). */
@@ -116,10 +148,13 @@ export class CourseCycleOperator implements Operator {
         break;
       case 'primed':
         clock.setTimer(() => {
-          if (!this.implanted) world.plant.accessPort();
-          if (this.send(world, 'start') && this.times.infusionStartMs < 0) {
-            this.times.infusionStartMs = clock.nowMs();
-            world.timeline.infusionStartMs = clock.nowMs();
+          if (!this.implanted && !world.plant.isAccessed) world.plant.accessPort();
+          if (this.send(world, 'start')) {
+            if (this.times.infusionStartMs < 0) {
+              this.times.infusionStartMs = clock.nowMs();
+              world.timeline.infusionStartMs = clock.nowMs();
+            } else if (this.mismatch !== null && this.mismatch.resumedMs < 0) this.mismatch.resumedMs = clock.nowMs();
+            this.watch(world, clock.nowMs() + COURSE_ALARM_DELAYS_MS.watchAfterStart);
           }
         }, OPERATOR_DELAYS_MS.start);
         break;
@@ -147,6 +182,43 @@ export class CourseCycleOperator implements Operator {
     }
   }
 
+  /** The nurse looks at the display every minute until `untilMs`. */
+  private watch(world: OperatorWorld, untilMs: number): void {
+    world.clock.setTimer(() => {
+      if (this.step !== 'therapy' || this.mismatch !== null) return;
+      if (world.firmware().alarms.entries.some((e) => e.code === 'RESERVOIR_MISMATCH')) {
+        this.actOnMismatch(world);
+        return;
+      }
+      if (world.clock.nowMs() + COURSE_ALARM_DELAYS_MS.watchEvery <= untilMs) this.watch(world, untilMs);
+    }, COURSE_ALARM_DELAYS_MS.watchEvery);
+  }
+
+  /** Stop, aspirate and measure; then resume after the observation, or lock and take the pump off. */
+  private actOnMismatch(world: OperatorWorld): void {
+    const seenMs = world.clock.nowMs();
+    this.step = 'mismatch';
+    world.clock.setTimer(() => {
+      if (this.step !== 'mismatch') return;
+      this.send(world, 'stop');
+      const aspiratedMl = world.plant.reservoirVolumeUl / 1000;
+      this.mismatch = { seenMs, stopMs: world.clock.nowMs(), aspiratedMl, resumedMs: -1 };
+      world.plant.fillReservoir(0, { fudrMgPerUl: 0, dexamethasoneMgPerUl: 0, heparinUnitsPerUl: 0 });
+      const response = this.options.mismatchResponse;
+      if (response.resume) {
+        world.clock.setTimer(() => {
+          if (this.step !== 'mismatch') return;
+          this.send(world, 'acknowledge');
+          this.refillAndDeclare(world, null);
+        }, response.observeMs);
+      } else {
+        this.step = 'abandoning';
+        if (this.times.abandonedMs < 0) this.times.abandonedMs = world.clock.nowMs();
+        this.lockAfterStop(world);
+      }
+    }, COURSE_ALARM_DELAYS_MS.reactToMismatch);
+  }
+
   /** t = 0: the pump comes back with what it held; the implanted one was never disconnected. */
   private powerOn(world: OperatorWorld): void {
     this.booted = true;
@@ -162,7 +234,7 @@ export class CourseCycleOperator implements Operator {
   }
 
   /** The pharmacy compounds from the prescription, the nurse refills and declares the volume, then programs. */
-  private refillAndDeclare(world: OperatorWorld): void {
+  private refillAndDeclare(world: OperatorWorld, fault: RefillFault | null = this.options.refillFault): void {
     const fw = world.firmware();
     const planned = planInfusion(this.options.prescription, world.profile.firmwareConfig, HAI_FUDR_LIBRARY);
     if (!planned.ok) {
@@ -171,8 +243,9 @@ export class CourseCycleOperator implements Operator {
       return;
     }
     if (!['idle', 'locked', 'stopped'].includes(fw.modeName)) this.send(world, 'stop');
-    this.refill = refillReservoir(world.plant, planned.plan, this.options.refillFault);
-    this.times.refillMs = world.clock.nowMs();
+    const outcome = refillReservoir(world.plant, planned.plan, fault);
+    this.refill ??= outcome;
+    if (this.times.refillMs < 0) this.times.refillMs = world.clock.nowMs();
     world.command({ type: 'refill', volumeMl: planned.plan.reservoirFillMl });
     world.clock.setTimer(() => this.program(world, planned.plan), OPERATOR_DELAYS_MS.program);
   }

@@ -42,14 +42,17 @@ import { SIMULATED_SERIAL, Simulation, provisionedFlash } from '../run/simulatio
 import type { Telemetry } from '../run/telemetry.ts';
 import { Programmer, pairedUnit } from '../world/programmer.ts';
 import { DISPLACEMENT_CORRECTION_HOURS, PatientDraws } from './adverseEvents.ts';
-import type { CalendarDay, XeloxCycle } from './calendar.ts';
-import { MS_PER_DAY, courseCalendar, cycleStartDay, dayOf, lockCycleDay, xeloxForCycle } from './calendar.ts';
+import type { CalendarDay, DayKind, SurgicalPause, XeloxCycle } from './calendar.ts';
+import { DAY_KINDS, MS_PER_DAY, chemotherapyStopCycleDay, courseCalendar, dayOf, lockCycleDay, xeloxForCycle } from './calendar.ts';
+import type { AllocatedDisease } from './clinicalPath.ts';
+import { DiseaseDraws, maintenanceRelockDays } from './clinicalPath.ts';
 import type { ClinicalEvent, ClinicianState, CycleStatus, Decision } from './clinician.ts';
-import { assessVisit, cycleStatus, initialClinicianState } from './clinician.ts';
+import { assessVisit, cycleStatus, initialClinicianState, occurrenceKey } from './clinician.ts';
+import type { MismatchResponse } from './courseOperator.ts';
 import { CourseCycleOperator } from './courseOperator.ts';
 import type { RefillOutcome } from './refill.ts';
 import type { RuleTable } from './rules.ts';
-import { ctcaeV3AltAstGrade, loadRuleTable } from './rules.ts';
+import { ctcaeV3AltAstGrade, loadRuleTable, matchRule } from './rules.ts';
 import type { AdverseEventsMode, ClinicalEventInput, Course, RefillFault } from '../scenario/course.ts';
 import { courseSchema } from '../scenario/course.ts';
 
@@ -93,6 +96,14 @@ export interface CyclePump {
   readonly lockDoneSeconds: number | null;
   readonly offSeconds: number | null;
   readonly refill: RefillOutcome | null;
+  /** A refill mismatch the nurse acted on: seconds after day 1 00:00 of the alarm, the stop and the restart. */
+  readonly refillMismatch: {
+    readonly alarmSeconds: number;
+    readonly stopSeconds: number;
+    readonly alarmToActionSeconds: number;
+    readonly aspiratedMl: number;
+    readonly resumedSeconds: number | null;
+  } | null;
   readonly refused: string | null;
   readonly faults: readonly FaultSpec[];
   /** Strokes the plant made after the lock was done (must be 0: the pump sits locked). */
@@ -104,6 +115,12 @@ export interface CycleRecord {
   readonly cycle: number;
   readonly startDay: number;
   readonly status: CycleStatus;
+  /** Before any operation (`initial`) or after it (`postoperative`). */
+  readonly phase: 'initial' | 'postoperative';
+  /** Days from the catheter's last flush (heparin lock, re-lock, implantation on day 0) to day 1. */
+  readonly daysSinceFlush: number;
+  /** The catheter occluded in the locked stretch before this cycle (injected as the plant fault `occlusion`). */
+  readonly catheterThrombosis: boolean;
   /** In force for this cycle (FUDR and dexamethasone alike). */
   readonly doseFactor: number;
   /** Plant truth at the catheter outlet into the hepatic artery (0 when not infused). */
@@ -119,12 +136,53 @@ export interface CycleRecord {
   readonly alarms: readonly CycleAlarm[];
   /** The visit at the end of the cycle's infusion, and what the clinician did. */
   readonly events: readonly CycleEvent[];
+  /** Drug that reached the pocket around the port or pump (a pocket fill, a dislodged needle), plant truth. */
+  readonly delivered: { readonly pocketFudrMg: number };
   readonly xelox: XeloxCycle;
   readonly pump: CyclePump | null;
 }
 
+/** A refill mismatch and what was done about it. */
+export interface RefillMismatchRecord {
+  readonly cycle: number;
+  readonly day: number;
+  readonly fault: RefillOutcome['fault'];
+  readonly pocketFudrMg: number;
+  /** From the RESERVOIR_MISMATCH alarm to the nurse's stop. */
+  readonly alarmToActionSeconds: number | null;
+  readonly aspiratedMl: number | null;
+  readonly resumed: boolean;
+  /** The clinician's decision at the visit (the rule table's row for deviceAlarm RESERVOIR_MISMATCH). */
+  readonly procedure: string | null;
+  readonly action: Decision['action'] | null;
+}
+
+/** The operation and what follows it. */
+export interface ResectionRecord {
+  readonly origin: 'forced' | 'stochastic';
+  /** The last cycle before the operation, and so the number of cycles of treatment before it. */
+  readonly cyclesBeforeResection: number;
+  /** The visit at which the MDT found the disease resectable and the rule table said resect. */
+  readonly decidedDay: number;
+  /** The last day of chemotherapy (the end of HAI or the last capecitabine day, whichever is later). */
+  readonly chemotherapyStopDay: number;
+  readonly surgeryDay: number;
+  readonly daysFromStopToSurgery: number;
+  readonly recoveryDays: number;
+  /** What was planned after the operation (the seed: 34/38 XELOX + HAI, 3 XELOX alone, 1 none). */
+  readonly postoperative: 'xeloxHai' | 'xelox' | 'none';
+  /** Postoperative HAI is given: planned XELOX + HAI and HAI not stopped before the operation. */
+  readonly postoperativeHai: boolean;
+  readonly postoperativeHaiCyclesPlanned: number;
+  /** Day 1 of the first postoperative cycle (null: no postoperative HAI; the course ends after recovery). */
+  readonly postoperativeStartDay: number | null;
+}
+
 export interface CourseSummary {
+  /** The course limit: cycles on the calendar at most. */
   readonly cyclesPlanned: number;
+  /** Cycles on the calendar (fewer than planned when the path ends the course). */
+  readonly cyclesOnCalendar: number;
   readonly cyclesInfused: number;
   readonly cyclesHeld: number;
   readonly stoppedReason: string | null;
@@ -136,7 +194,15 @@ export interface CourseSummary {
   readonly finalDoseFactor: number;
   readonly fudrMgTotal: number;
   readonly dexamethasoneMgTotal: number;
-  readonly calendar: { readonly days: number } & Readonly<Record<'infusion' | 'lock' | 'rest' | 'held' | 'stopped', number>>;
+  readonly calendar: { readonly days: number } & Readonly<Record<DayKind, number>>;
+  /** HAI cycles infused before and after the operation. */
+  readonly haiCycles: { readonly initial: number; readonly postoperative: number; readonly total: number };
+  /** Null: no operation. */
+  readonly resection: ResectionRecord | null;
+  /** Course days on which port and catheter were flushed and re-locked (maintenance, no infusion). */
+  readonly relockDays: readonly number[];
+  readonly relockIntervalDays: number;
+  readonly refillMismatches: readonly RefillMismatchRecord[];
   readonly cycles: readonly CycleRecord[];
 }
 
@@ -149,7 +215,7 @@ export interface CourseRunSummary {
   readonly wallMs: number;
   readonly controlSteps: number;
   readonly patient: { readonly weightKg: number; readonly bsaM2: number; readonly meanArterialPressureMmHg: number; readonly heartRateBpm: number };
-  readonly delivered: { readonly fudrMg: number; readonly dexamethasoneMg: number; readonly heparinUnits: number; readonly extrahepaticFudrMg: number };
+  readonly delivered: { readonly fudrMg: number; readonly dexamethasoneMg: number; readonly heparinUnits: number; readonly extrahepaticFudrMg: number; readonly pocketFudrMg: number };
   readonly alarms: readonly (CycleAlarm & { readonly cycle: number })[];
   readonly course: CourseSummary;
 }
@@ -161,6 +227,8 @@ export interface CycleRequest {
   readonly doseFactor: number;
   readonly faults: readonly FaultSpec[];
   readonly refillFault: RefillFault | null;
+  /** What the rule table says about a refill mismatch, should the pump find one. */
+  readonly mismatchResponse: MismatchResponse;
 }
 
 export interface CycleResult {
@@ -168,6 +236,7 @@ export interface CycleResult {
   readonly dexamethasoneMg: number;
   readonly heparinUnits: number;
   readonly extrahepaticFudrMg: number;
+  readonly pocketFudrMg: number;
   readonly fudrMgPlanned: number;
   readonly dexamethasoneMgPlanned: number;
   readonly infusionCompleted: boolean;
@@ -189,7 +258,9 @@ export interface CourseOptions {
   /** Default: `scenario.course.rules`, else the default table. */
   readonly rules?: RuleTable;
   readonly adverseEvents?: AdverseEventsMode;
-  /** Overrides `course.cycles` (the cohort draws each patient's course length). */
+  /** Who converts and what follows the operation, as a cohort allocates it (default: drawn). */
+  readonly disease?: AllocatedDisease;
+  /** Overrides `course.cycles`, the course limit. */
   readonly cycles?: number;
   /**
    * `pump` (default): every infused cycle runs the firmware against the plant at 1 Hz.
@@ -210,6 +281,24 @@ export function cycleSeed(seed: number, cycle: number): number {
 /** The catheter displacement of a cycle as the plant fault that models it (see the seam above). */
 export function displacementFault(atHours: number, correctionHours: number, to: 'tissue' | 'extrahepatic'): FaultSpec {
   return { kind: 'displacement', atHours, durationMinutes: correctionHours * 60, to, extrahepaticFraction: 1 };
+}
+
+/**
+ * The nurse's response to a refill mismatch, from the rule table's row for deviceAlarm
+ * RESERVOIR_MISMATCH at the occurrence it would be: `continue` resumes after `observeHours`
+ * (the cycle's infusion goes on from a correct refill); `hold` or `stop` ends the cycle's infusion.
+ * No row: resume at once.
+ */
+export function mismatchResponse(table: RuleTable, state: ClinicianState): MismatchResponse {
+  const occurrence = (state.counts[occurrenceKey({ kind: 'deviceAlarm', code: 'RESERVOIR_MISMATCH' })] ?? 0) + 1;
+  const row = state.stopped === null ? matchRule(table, { event: 'deviceAlarm', code: 'RESERVOIR_MISMATCH', occurrence }) : null;
+  if (row === null) return { resume: state.stopped === null, observeMs: 0 };
+  return { resume: row.action === 'continue', observeMs: (row.observeHours ?? 0) * 3_600_000 };
+}
+
+/** A catheter occluded by thrombus while locked: complete, from the cycle's start, not clearing. */
+export function thrombosisFault(): FaultSpec {
+  return { kind: 'occlusion', atHours: 0, location: 'catheter', severity: 1 };
 }
 
 function courseOf(scenario: Scenario): Course {
@@ -272,6 +361,7 @@ export class PumpCycleExecutor implements CycleExecutor {
       leftover: this.leftover,
       refillFault: request.refillFault,
       cycleMs: this.cycleMs,
+      mismatchResponse: request.mismatchResponse,
     });
     const seed = cycleSeed(this.seed, request.cycle);
     const telemetry = this.telemetry?.(request.cycle);
@@ -294,7 +384,10 @@ export class PumpCycleExecutor implements CycleExecutor {
     const alarms: CycleAlarm[] = summary.alarms.map((a) => ({ code: a.code, priority: a.priority, atSeconds: a.atSeconds, day: dayOf(request.startDay, a.atSeconds * 1000) }));
     const abandonedOn = t.abandonedMs < 0 ? null : (lastStoppingAlarmBefore(summary.alarms, t.abandonedMs / 1000) ?? null);
     const plan = summary.prescription;
+    const mismatchAlarm = summary.alarms.find((a) => a.code === 'RESERVOIR_MISMATCH');
+    const m = operator.mismatch;
     return {
+      pocketFudrMg: sim.plant.toPocket.fudrMg,
       fudrMg: summary.delivered.fudrMg,
       dexamethasoneMg: summary.delivered.dexamethasoneMg,
       heparinUnits: summary.delivered.heparinUnits,
@@ -317,6 +410,10 @@ export class PumpCycleExecutor implements CycleExecutor {
         lockDoneSeconds: seconds(t.lockDoneMs),
         offSeconds: seconds(t.offMs),
         refill: operator.refill,
+        refillMismatch:
+          m === null || mismatchAlarm === undefined
+            ? null
+            : { alarmSeconds: mismatchAlarm.atSeconds, stopSeconds: m.stopMs / 1000, alarmToActionSeconds: round(m.stopMs / 1000 - mismatchAlarm.atSeconds, 3), aspiratedMl: round(m.aspiratedMl), resumedSeconds: m.resumedMs < 0 ? null : m.resumedMs / 1000 },
         refused: operator.refused,
         faults: request.faults,
         strokesAfterLock: operator.strokesAtLock < 0 ? 0 : sim.plant.strokesDelivered - operator.strokesAtLock,
@@ -345,7 +442,7 @@ export class NominalCycleExecutor implements CycleExecutor {
     const fudr = planned.ok ? planned.plan.fudrMgTotal : 0;
     const dex = planned.ok ? planned.plan.dexamethasoneMgTotal : 0;
     return {
-      fudrMg: fudr, dexamethasoneMg: dex, heparinUnits: planned.ok ? planned.plan.heparinUnitsTotal : 0, extrahepaticFudrMg: 0,
+      fudrMg: fudr, dexamethasoneMg: dex, heparinUnits: planned.ok ? planned.plan.heparinUnitsTotal : 0, extrahepaticFudrMg: 0, pocketFudrMg: 0,
       fudrMgPlanned: fudr, dexamethasoneMgPlanned: dex,
       infusionCompleted: planned.ok, heparinLock: planned.ok, alarms: [], abandonedOn: null, pump: null,
     };
@@ -359,7 +456,14 @@ function faultsForCycle(faults: readonly FaultSpec[], startDay: number, cycleDay
   return faults.filter((f) => f.atHours >= fromHours && f.atHours < toHours).map((f) => ({ ...f, atHours: f.atHours - fromHours }));
 }
 
-function toClinical(e: ClinicalEventInput): ClinicalEvent {
+/** A forced event the visit assesses (`resectable` and `catheterThrombosis` act on the path and the plant instead). */
+type VisitEventInput = Exclude<ClinicalEventInput, { kind: 'resectable' | 'catheterThrombosis' }>;
+
+function isVisitEvent(e: ClinicalEventInput): e is VisitEventInput {
+  return e.kind !== 'resectable' && e.kind !== 'catheterThrombosis';
+}
+
+function toClinical(e: VisitEventInput): ClinicalEvent {
   switch (e.kind) {
     case 'hepatotoxicity':
       return { kind: 'hepatotoxicity', grade: e.grade ?? ctcaeV3AltAstGrade(e.altAstTimesUln ?? 0), origin: 'forced' };
@@ -368,6 +472,14 @@ function toClinical(e: ClinicalEventInput): ClinicalEvent {
     default:
       return { kind: e.kind, origin: 'forced' };
   }
+}
+
+/** A resectable finding at a visit, and what the operation that may follow looks like. */
+interface ResectableFinding {
+  readonly origin: 'forced' | 'stochastic';
+  readonly daysFromStopToSurgery: number;
+  readonly postoperative: ResectionRecord['postoperative'];
+  readonly postoperativeHaiCycles: number;
 }
 
 /** Runs a whole course. Throws `ScenarioError` for an unusable rule table or prescription. */
@@ -385,23 +497,49 @@ export function runCourse(options: CourseOptions): CourseRunSummary {
   const artery = patientArtery(scenario, seed, profile);
   const executor: CycleExecutor = options.executor === 'nominal' ? new NominalCycleExecutor(scenario, profile) : new PumpCycleExecutor(scenario, seed, artery, cycleDays, options.telemetry);
   const draws = new PatientDraws(seed);
+  const disease = new DiseaseDraws(seed);
+  // The patient's disease (stochastic mode): the cycle after which it is resectable, else null.
+  const conversionCycle = mode === 'stochastic' ? disease.conversionCycle(options.disease?.resectable) : null;
   const visitCycleDay = lockCycleDay(infusionDays);
   const infusionHours = infusionDays * 24;
   const xelox = xeloxForCycle(bsaM2, cycleDays);
+  const thrombosisRisk = course.catheterThrombosis.riskAt28Days;
 
   let state: ClinicianState = initialClinicianState(scenario.prescription.doseFactor);
   let infusedIndex = 0;
+  let postoperativeInfused = 0;
+  let startDay = 1;
+  // The catheter is implanted and heparin-locked the day before HAI day 1 (the seed).
+  let lastFlushDay = 0;
+  let progressed = false;
+  let resectable: ResectableFinding | null = null;
+  let resection: ResectionRecord | null = null;
+  let pause: SurgicalPause | null = null;
+  let endDay: number | null = null;
+  const relockDays: number[] = [];
+  const relockUntil = (day: number): void => {
+    const due = maintenanceRelockDays(lastFlushDay, day, course.relockIntervalDays);
+    relockDays.push(...due);
+    if (due.length > 0) lastFlushDay = due[due.length - 1] as number;
+  };
   const records: CycleRecord[] = [];
   for (let cycle = 1; cycle <= cyclesPlanned; cycle++) {
-    const startDay = cycleStartDay(cycle, cycleDays);
+    relockUntil(startDay);
+    const phase: CycleRecord['phase'] = resection === null ? 'initial' : 'postoperative';
     const status = cycleStatus(state, startDay);
     const doseFactor = state.doseFactor;
     const forced = scenario.clinicalEvents.filter((e) => e.cycle === cycle);
     const events: ClinicalEvent[] = [];
+    const daysSinceFlush = startDay - lastFlushDay;
+    let thrombosed = false;
     let result: CycleResult | null = null;
     if (status === 'infused') {
       infusedIndex++;
+      if (phase === 'postoperative') postoperativeInfused++;
       const faults = faultsForCycle(scenario.faults, startDay, cycleDays);
+      // A catheter that occluded while locked: blocked from the start, for the prime and the start to find.
+      thrombosed = forced.some((e) => e.kind === 'catheterThrombosis') || disease.thrombosis(cycle, daysSinceFlush, thrombosisRisk);
+      if (thrombosed) faults.push(thrombosisFault());
       let displaced = false;
       for (const e of forced) {
         if (e.kind !== 'catheterDisplacement') continue;
@@ -415,19 +553,41 @@ export function runCourse(options: CourseOptions): CourseRunSummary {
         displaced = true;
       }
       const refillFault = course.refillFaults.find((f) => f.cycle === cycle) ?? null;
-      result = executor.run({ cycle, startDay, doseFactor, faults, refillFault });
+      result = executor.run({ cycle, startDay, doseFactor, faults, refillFault, mismatchResponse: mismatchResponse(table, state) });
+      if (result.heparinLock) lastFlushDay = startDay + visitCycleDay - 1;
       if (mode === 'stochastic') {
         const extrahepaticFraction = result.fudrMgPlanned > 0 ? result.extrahepaticFudrMg / result.fudrMgPlanned : 0;
         for (const d of draws.afterInfusion(cycle, infusedIndex, extrahepaticFraction, state.reducedAfterUlcer)) {
           events.push({ kind: d.kind, ...(d.grade !== undefined ? { grade: d.grade } : {}), origin: 'stochastic' });
         }
       }
-      if (!displaced && result.alarms.some((a) => a.code === 'CATHETER_DISPLACEMENT')) events.push({ kind: 'deviceAlarm', code: 'CATHETER_DISPLACEMENT', origin: 'pump' });
-      if (!result.infusionCompleted && result.abandonedOn !== null && !(displaced && result.abandonedOn === 'CATHETER_DISPLACEMENT')) {
+      // A thrombosed catheter the pump alarmed on: the angiography that follows shows the occlusion.
+      const thrombosisFound = thrombosed && result.alarms.some((a) => ALARM_RULE_BY_CODE[a.code]?.driveAction !== 'continue');
+      if (thrombosisFound) events.push({ kind: 'catheterOcclusion', origin: forced.some((e) => e.kind === 'catheterThrombosis') ? 'forced' : 'stochastic' });
+      else if (!displaced && result.alarms.some((a) => a.code === 'CATHETER_DISPLACEMENT')) events.push({ kind: 'deviceAlarm', code: 'CATHETER_DISPLACEMENT', origin: 'pump' });
+      // A refill mismatch is always the clinician's (the nurse stopped the infusion for it).
+      if (result.alarms.some((a) => a.code === 'RESERVOIR_MISMATCH')) events.push({ kind: 'deviceAlarm', code: 'RESERVOIR_MISMATCH', origin: 'pump' });
+      if (!thrombosisFound && !result.infusionCompleted && result.abandonedOn !== null && !(displaced && result.abandonedOn === 'CATHETER_DISPLACEMENT')) {
         if (!events.some((e) => e.kind === 'deviceAlarm' && e.code === result?.abandonedOn)) events.push({ kind: 'deviceAlarm', code: result.abandonedOn, origin: 'pump' });
       }
     }
-    events.push(...forced.map(toClinical));
+    events.push(...forced.filter(isVisitEvent).map(toClinical));
+    // The restaging after each cycle before an operation: resectable (forced, or the patient's
+    // disease converting), or, for disease that never converts, hepatic progression.
+    if (phase === 'initial') {
+      const forcedResectable = forced.find((e) => e.kind === 'resectable');
+      if (resectable === null && forcedResectable !== undefined) {
+        resectable = { origin: 'forced', daysFromStopToSurgery: forcedResectable.daysFromStopToSurgery, postoperative: forcedResectable.postoperative, postoperativeHaiCycles: forcedResectable.postoperativeHaiCycles };
+      }
+      if (resectable === null && conversionCycle !== null && cycle >= conversionCycle) {
+        resectable = { origin: 'stochastic', daysFromStopToSurgery: disease.daysFromStopToSurgery(), postoperative: options.disease?.postoperative ?? disease.postoperative(), postoperativeHaiCycles: disease.postoperativeHaiCycles() };
+      }
+      if (resectable !== null) events.push({ kind: 'resectable', origin: resectable.origin });
+      if (mode === 'stochastic' && conversionCycle === null && !progressed && disease.progression(cycle)) {
+        progressed = true;
+        events.push({ kind: 'hepaticProgression', origin: 'stochastic' });
+      }
+    }
     const visitDay = startDay + visitCycleDay - 1;
     const before = state;
     const visit = assessVisit(before, table, events, visitDay);
@@ -436,6 +596,9 @@ export function runCourse(options: CourseOptions): CourseRunSummary {
       cycle,
       startDay,
       status,
+      phase,
+      daysSinceFlush,
+      catheterThrombosis: thrombosed,
       doseFactor,
       fudrMg: round(result?.fudrMg ?? 0),
       dexamethasoneMg: round(result?.dexamethasoneMg ?? 0),
@@ -446,6 +609,7 @@ export function runCourse(options: CourseOptions): CourseRunSummary {
       infusionCompleted: result?.infusionCompleted ?? false,
       heparinLock: result?.heparinLock ?? false,
       alarms: result?.alarms ?? [],
+      delivered: { pocketFudrMg: round(result?.pocketFudrMg ?? 0) },
       events: visit.decisions.map((d) => ({
         kind: d.event.kind,
         ...(d.event.grade !== undefined ? { grade: d.event.grade } : {}),
@@ -465,13 +629,44 @@ export function runCourse(options: CourseOptions): CourseRunSummary {
     };
     records.push(record);
     options.onCycle?.(record);
+    startDay += cycleDays;
+    if (resection === null && resectable !== null && visit.decisions.some((d) => d.action === 'resect')) {
+      // Chemotherapy stops with this cycle; the operation at least 3 weeks later, after the cycle's end.
+      const chemotherapyStopDay = startDay - cycleDays - 1 + chemotherapyStopCycleDay(status === 'infused', infusionDays, cycleDays);
+      const surgeryDay = Math.max(chemotherapyStopDay + resectable.daysFromStopToSurgery, startDay);
+      const postoperativeHai = resectable.postoperative === 'xeloxHai' && state.stopped === null;
+      const next = surgeryDay + course.recoveryDays;
+      resection = {
+        origin: resectable.origin,
+        cyclesBeforeResection: cycle,
+        decidedDay: visitDay,
+        chemotherapyStopDay,
+        surgeryDay,
+        daysFromStopToSurgery: surgeryDay - chemotherapyStopDay,
+        recoveryDays: course.recoveryDays,
+        postoperative: resectable.postoperative,
+        postoperativeHai,
+        postoperativeHaiCyclesPlanned: postoperativeHai ? resectable.postoperativeHaiCycles : 0,
+        postoperativeStartDay: postoperativeHai ? next : null,
+      };
+      pause = { afterCycle: cycle, surgeryDay, endDay: next };
+      startDay = next;
+      if (!postoperativeHai) {
+        endDay = next - 1;
+        break;
+      }
+    }
+    if (resection !== null && phase === 'postoperative' && postoperativeInfused >= resection.postoperativeHaiCyclesPlanned) break;
   }
+  relockUntil((endDay ?? startDay - 1) + 1);
 
-  const days = courseCalendar(records, cycleDays, infusionDays, bsaM2);
-  const count = (kind: string): number => days.filter((d) => d.kind === kind).length;
+  const days = courseCalendar(records, cycleDays, infusionDays, bsaM2, pause, relockDays);
+  const count = (kind: DayKind): number => days.filter((d) => d.kind === kind).length;
   const sum = (f: (r: CycleRecord) => number): number => records.reduce((s, r) => s + f(r), 0);
+  const infused = (phase: CycleRecord['phase']): number => records.filter((r) => r.status === 'infused' && r.phase === phase).length;
   const summary: CourseSummary = {
     cyclesPlanned,
+    cyclesOnCalendar: records.length,
     cyclesInfused: records.filter((r) => r.status === 'infused').length,
     cyclesHeld: records.filter((r) => r.status === 'held').length,
     stoppedReason: state.stopped?.reason ?? null,
@@ -483,7 +678,28 @@ export function runCourse(options: CourseOptions): CourseRunSummary {
     finalDoseFactor: state.doseFactor,
     fudrMgTotal: round(sum((r) => r.fudrMg)),
     dexamethasoneMgTotal: round(sum((r) => r.dexamethasoneMg)),
-    calendar: { days: days.length, infusion: count('infusion'), lock: count('lock'), rest: count('rest'), held: count('held'), stopped: count('stopped') },
+    calendar: { days: days.length, ...(Object.fromEntries(DAY_KINDS.map((k) => [k, count(k)])) as Record<DayKind, number>) },
+    haiCycles: { initial: infused('initial'), postoperative: infused('postoperative'), total: infused('initial') + infused('postoperative') },
+    resection,
+    relockDays: relockDays.filter((d) => d <= days.length),
+    relockIntervalDays: course.relockIntervalDays,
+    refillMismatches: records.flatMap((r): RefillMismatchRecord[] => {
+      const alarm = r.alarms.find((a) => a.code === 'RESERVOIR_MISMATCH');
+      if (alarm === undefined) return [];
+      const m = r.pump?.refillMismatch ?? null;
+      const decision = r.events.find((e) => e.kind === 'deviceAlarm' && e.code === 'RESERVOIR_MISMATCH');
+      return [{
+        cycle: r.cycle,
+        day: alarm.day,
+        fault: r.pump?.refill?.fault ?? null,
+        pocketFudrMg: r.delivered.pocketFudrMg,
+        alarmToActionSeconds: m?.alarmToActionSeconds ?? null,
+        aspiratedMl: m?.aspiratedMl ?? null,
+        resumed: m?.resumedSeconds !== null && m?.resumedSeconds !== undefined,
+        procedure: decision?.procedure ?? null,
+        action: decision?.action ?? null,
+      }];
+    }),
     cycles: records,
   };
   return {
@@ -491,7 +707,7 @@ export function runCourse(options: CourseOptions): CourseRunSummary {
     seed,
     profile: profile.name,
     mode: 'course',
-    simulatedDays: cyclesPlanned * cycleDays,
+    simulatedDays: days.length,
     wallMs: round(sum((r) => r.pump?.wallMs ?? 0), 1),
     controlSteps: sum((r) => r.pump?.controlSteps ?? 0),
     patient: { weightKg: scenario.patient.weightKg, bsaM2: round(bsaM2), ...artery },
@@ -500,6 +716,7 @@ export function runCourse(options: CourseOptions): CourseRunSummary {
       dexamethasoneMg: summary.dexamethasoneMgTotal,
       heparinUnits: round(sum((r) => r.heparinUnits), 2),
       extrahepaticFudrMg: round(sum((r) => r.extrahepaticFudrMg)),
+      pocketFudrMg: round(sum((r) => r.delivered.pocketFudrMg)),
     },
     alarms: records.flatMap((r) => r.alarms.map((a) => ({ ...a, cycle: r.cycle }))),
     course: summary,
@@ -520,6 +737,8 @@ export function calendarOf(summary: CourseRunSummary): CalendarDay[] {
     c.cycleDays,
     c.infusionDays,
     summary.patient.bsaM2,
+    c.resection === null ? null : { afterCycle: c.resection.cyclesBeforeResection, surgeryDay: c.resection.surgeryDay, endDay: c.resection.surgeryDay + c.resection.recoveryDays },
+    c.relockDays,
   );
 }
 

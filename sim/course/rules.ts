@@ -22,6 +22,7 @@ export const RULE_EVENTS = [
   'hepaticProgression',
   'portInfection',
   'hepatotoxicity',
+  'resectable',
 ] as const;
 export type RuleEvent = (typeof RULE_EVENTS)[number];
 
@@ -39,15 +40,19 @@ export const ruleRowSchema = z
     /** From the n-th time on. */
     occurrenceFrom: positiveInt('occurrenceFrom', 100).optional(),
     procedure: z.string({ error: 'procedure must be text' }).optional(),
-    action: z.enum(['continue', 'hold', 'stop'], { error: 'action must be one of: continue, hold, stop' }),
+    /** `resect` (event `resectable` only): chemotherapy stops and the operation is booked. */
+    action: z.enum(['continue', 'hold', 'stop', 'resect'], { error: 'action must be one of: continue, hold, stop, resect' }),
     holdDays: z.number({ error: 'holdDays must be a number (allowed 0–365 days)' }).min(0, { error: 'holdDays must be a number (allowed 0–365 days)' }).max(365, { error: 'holdDays must be a number (allowed 0–365 days)' }).optional(),
     /** The dose factor (FUDR and dexamethasone) from now on is at most this. */
     doseFactor: z.number({ error: 'doseFactor must be a number (allowed > 0 and ≤ 1)' }).gt(0, { error: 'doseFactor must be a number (allowed > 0 and ≤ 1)' }).max(1, { error: 'doseFactor must be a number (allowed > 0 and ≤ 1)' }).optional(),
     stopReason: z.string({ error: 'stopReason must be text' }).optional(),
+    /** deviceAlarm RESERVOIR_MISMATCH with action continue: hours the patient is observed before the infusion restarts. */
+    observeHours: z.number({ error: 'observeHours must be a number (allowed 0–72 h)' }).min(0, { error: 'observeHours must be a number (allowed 0–72 h)' }).max(72, { error: 'observeHours must be a number (allowed 0–72 h)' }).optional(),
     source: z.string({ error: 'source must be text (where the rule comes from)' }).min(1, { error: 'source must say where the rule comes from' }),
   })
   .refine((r) => r.action !== 'hold' || r.holdDays !== undefined, { error: 'a hold row needs holdDays (allowed 0–365 days)' })
   .refine((r) => r.action !== 'stop' || r.stopReason !== undefined, { error: 'a stop row needs stopReason' })
+  .refine((r) => (r.action === 'resect') === (r.event === 'resectable') || (r.event === 'resectable' && r.action === 'continue'), { error: 'action resect is for event resectable; a resectable row is resect or continue' })
   .refine((r) => r.occurrence === undefined || r.occurrenceFrom === undefined, { error: 'give occurrence or occurrenceFrom, not both' });
 export type RuleRow = z.output<typeof ruleRowSchema>;
 
@@ -144,8 +149,10 @@ export function ruleTableMarkdown(table: RuleTable): string {
   const action = (r: RuleRow): string => {
     const parts: string[] = [r.action];
     if (r.action === 'hold') parts[0] = `hold ${r.holdDays} d`;
+    if (r.action === 'resect') parts[0] = 'resect: chemotherapy stopped, operation booked';
     if (r.doseFactor !== undefined) parts.push(`dose factor ≤ ${r.doseFactor}`);
     if (r.stopReason !== undefined) parts.push(`(${r.stopReason})`);
+    if (r.observeHours !== undefined) parts.push(`resume after ${r.observeHours} h of observation`);
     return parts.join(', ');
   };
   const lines = ['| event | when | procedure | action | source |', '| --- | --- | --- | --- | --- |'];

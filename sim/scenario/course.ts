@@ -40,6 +40,16 @@ export const courseSchema = z.strictObject({
   /** A rule-table JSON file replacing the default (`sim/course/rules.default.json`). */
   rules: z.string({ error: 'course.rules must be a file path' }).min(1, { error: 'course.rules must be a file path' }).optional(),
   refillFaults: z.array(refillFaultSchema, { error: 'course.refillFaults must be an array' }).default([]),
+  /** Days from an operation to the first postoperative cycle's day 1 (default, sim/course/clinicalPath.ts). */
+  recoveryDays: int('course.recoveryDays', 1, 180, 'days').default(28),
+  /** Days without a flush after which port and catheter are flushed and re-locked (default). */
+  relockIntervalDays: int('course.relockIntervalDays', 1, 90, 'days').default(28),
+  /**
+   * Risk that the catheter occludes (thrombosis) over 28 days since its last flush; it grows with
+   * the square of the time since the flush. Drawn before each infused cycle from the course seed;
+   * an occluded catheter is the plant fault `occlusion` at the catheter from the cycle's start.
+   */
+  catheterThrombosis: z.strictObject({ riskAt28Days: num('course.catheterThrombosis.riskAt28Days', 0, 1).default(0) }).default({ riskAt28Days: 0 }),
 });
 export type Course = z.output<typeof courseSchema>;
 
@@ -77,8 +87,25 @@ export const clinicalEventSchema = z.discriminatedUnion(
     z.strictObject({ kind: z.literal('portInfection'), cycle: cycleField }),
     z.strictObject({ kind: z.literal('catheterOcclusion'), cycle: cycleField }),
     z.strictObject({ kind: z.literal('hepaticProgression'), cycle: cycleField }),
+    /**
+     * The catheter occluded by thrombus while locked before `cycle`: blocked from the cycle's start
+     * (the plant fault `occlusion` at the catheter), for the pump to find at the prime or start.
+     */
+    z.strictObject({ kind: z.literal('catheterThrombosis'), cycle: cycleField }),
+    /**
+     * The disease is resectable at the assessment after `cycle` (and at every later one): the rule
+     * table decides (default: resect). The operation is `daysFromStopToSurgery` after the stop of
+     * chemotherapy; `postoperative` treatment follows after the recovery interval.
+     */
+    z.strictObject({
+      kind: z.literal('resectable'),
+      cycle: cycleField,
+      daysFromStopToSurgery: int('daysFromStopToSurgery', 22, 120, 'days').default(26),
+      postoperative: z.enum(['xeloxHai', 'xelox', 'none'], { error: 'postoperative must be one of: xeloxHai, xelox, none' }).default('xeloxHai'),
+      postoperativeHaiCycles: int('postoperativeHaiCycles', 1, MAX_COURSE_CYCLES).default(6),
+    }),
   ],
-  { error: 'kind must be one of: ulcer, epigastricPain, catheterDisplacement, hepatotoxicity, portInfection, catheterOcclusion, hepaticProgression' },
+  { error: 'kind must be one of: ulcer, epigastricPain, catheterDisplacement, hepatotoxicity, portInfection, catheterOcclusion, hepaticProgression, catheterThrombosis, resectable' },
 );
 export type ClinicalEventInput = z.output<typeof clinicalEventSchema>;
 export type ClinicalEventKind = ClinicalEventInput['kind'];

@@ -16,8 +16,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { COURSE_LENGTH, HAZARDS, HEPATOTOXICITY_GRADE2_SHARE, INCIDENCE_TARGETS, ULCER_RECURRENCE_PER_CYCLE, ULCER_RELATIVE_RISK_PER_EXTRAHEPATIC_FRACTION } from '../course/adverseEvents.ts';
+import { HAZARDS, HEPATOTOXICITY_GRADE2_SHARE, INCIDENCE_TARGETS, ULCER_RECURRENCE_PER_CYCLE, ULCER_RELATIVE_RISK_PER_EXTRAHEPATIC_FRACTION } from '../course/adverseEvents.ts';
 import { CTCAE_V3_ALT_AST_BANDS, loadRuleTable, ruleTableMarkdown } from '../course/rules.ts';
+import { haiCyclesPmf } from '../course/clinicalPath.ts';
 import type { DriveAction, DrugLibrary, LimitBand } from '../../firmware/index.ts';
 import { ALARM_TABLE, EXCLUSIVE_ZERO, HAI_FUDR_LIBRARY } from '../../firmware/index.ts';
 import { blockMarkers, findBlock, replaceBlock } from '../report/markdownBlocks.ts';
@@ -53,8 +54,13 @@ export function calibrationBlock(): string {
   const lines = ['| event | seed (n = 54) | hazard per infused cycle | infused cycles |', '| --- | --- | --- | --- |'];
   for (const [event, source, hazard, w] of rows) lines.push(`| ${event} | ${source} | ${hazard.toFixed(5)} | ${w} |`);
   lines.push('');
+  const pmf = haiCyclesPmf();
+  let cumulative = 0;
+  let median = 0;
+  for (const [k, p] of pmf) if ((cumulative += p) >= 0.5 && median === 0) median = k;
+  const ks = [...pmf.keys()];
   lines.push(
-    `Calibrated over planned courses of ${COURSE_LENGTH.minCycles} + BetaBinomial(${COURSE_LENGTH.extraCyclesN}, ${COURSE_LENGTH.alpha}, ${COURSE_LENGTH.beta}) cycles (median 9, range 3–18). ` +
+    `Calibrated over the total HAI cycles the clinical path gives (\`haiCyclesPmf\`, sim/course/clinicalPath.ts, before the holds and stops the events cause: median ${median}, range ${Math.min(...ks)}–${Math.max(...ks)}). ` +
       `Defaults beyond the seed: ulcer recurrence after a reduction ${ULCER_RECURRENCE_PER_CYCLE} per infused cycle; ulcer hazard × (1 + ${ULCER_RELATIVE_RISK_PER_EXTRAHEPATIC_FRACTION}·f) for a share f of the cycle's FUDR reaching an extrahepatic branch; a grade 1–2 ALT/AST episode is grade 2 with probability ${HEPATOTOXICITY_GRADE2_SHARE}; ` +
       `targets: ulcer ${pct(T.ulcer.incidence)}, pain ${pct(T.epigastricPain.incidence)}, grade 3 ${pct(T.hepatotoxicityGrade3.incidence)}, any grade ${pct(T.hepatotoxicityAny.incidence)}, displacement ${pct(T.catheterDisplacement.incidence)}, infection ${pct(T.portInfection.incidence)}.`,
   );

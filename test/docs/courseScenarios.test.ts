@@ -32,7 +32,11 @@ describe('example course scenarios (sim/scenarios/course/)', () => {
       const scenario = loadScenarioFile(path.join(DIR, file));
       expect(scenario.course).toBeDefined();
       const run = runCourse({ scenario, executor: 'nominal' });
-      expect(run.course.calendar.days).toBe((scenario.course?.cycles ?? 0) * (scenario.course?.cycleDays ?? 0));
+      const c = run.course;
+      // Every cycle on the calendar, plus the surgical pause when there is an operation.
+      const pauseDays = c.resection === null ? 0 : c.resection.surgeryDay + c.resection.recoveryDays - (c.cycles.find((r) => r.cycle === c.resection?.cyclesBeforeResection)?.startDay ?? 0) - c.cycleDays;
+      expect(c.calendar.days).toBe(c.cyclesOnCalendar * c.cycleDays + pauseDays);
+      expect(c.cyclesOnCalendar).toBeLessThanOrEqual(scenario.course?.cycles ?? 0);
     });
   }
 });

@@ -78,7 +78,7 @@ describe('COHORT-RUN running the cohort', () => {
   it('prints a table in the shape of the seed\'s results, beside the seed\'s figures, and a CSV row per patient', async () => {
     const r = await runCohort({ patients: 30, seed: 2, workers: 0, executor: 'nominal' });
     const text = formatCohortTable(r.table);
-    for (const label of ['HAI cycles received, median (range)', 'Patients with dose reduction', 'Patients with HAI held', 'Patients with HAI stopped', 'Catheter displacement', 'Port-site infection', 'GI ulceration', 'ALT/AST grade 3', 'Epigastric pain grade 3–4', 'FUDR to the hepatic artery per patient', 'Device alarms by code']) {
+    for (const label of ['Converted to resectable and resected', 'cycles before resection, median (range)', 'days from stop of chemotherapy to resection', 'postoperative XELOX + HAI', 'HAI cycles received, median (range)', 'Patients with dose reduction', 'Patients with HAI held', 'Patients with HAI stopped', 'Catheter displacement', 'Port-site infection', 'GI ulceration', 'ALT/AST grade 3', 'Epigastric pain grade 3–4', 'FUDR to the hepatic artery per patient', 'Device alarms by code']) {
       expect(text).toContain(label);
     }
     expect(text).toContain('9 (3–18)');
@@ -106,8 +106,15 @@ describe('pumpsim cohort (CLI)', () => {
     const out = sink();
     const err = sink();
     expect(await main(['cohort', '--patients', '12', '--seed', '4', '--clinical-only', '--workers', '0', '--json', '--csv', csv], out.stream, err.stream)).toBe(0);
-    const json = JSON.parse(out.text()) as { patients: number; table: { rows: unknown[] }; outcomes: unknown[] };
+    const json = JSON.parse(out.text()) as { patients: number; table: { rows: unknown[] }; outcomes: { cyclesBeforeResection: number | null }[]; resectedPatients: number; cyclesBeforeResection: unknown; daysFromStopToSurgery: unknown; postoperativeHaiPatients: number };
     expect(json.patients).toBe(12);
+    // The clinical path's figures at the top level, from the patients' own outcomes.
+    const resected = json.outcomes.filter((o) => o.cyclesBeforeResection !== null);
+    expect(json.resectedPatients).toBe(resected.length);
+    expect(json.resectedPatients).toBeGreaterThan(0);
+    expect(json.cyclesBeforeResection).toMatchObject({ median: expect.any(Number), min: expect.any(Number), max: expect.any(Number) });
+    expect(json.daysFromStopToSurgery).toMatchObject({ median: expect.any(Number), min: expect.any(Number), max: expect.any(Number) });
+    expect(json.postoperativeHaiPatients).toBeLessThanOrEqual(json.resectedPatients);
     expect(json.outcomes).toHaveLength(12);
     expect(readFileSync(csv, 'utf8').trim().split('\n')).toHaveLength(13);
     expect(err.text()).toBe('');

@@ -60,7 +60,7 @@ describe('the split of runs over shards', () => {
 
   it('PUMP-SHARDS each campaign balances by its expected cost: the cohort by planned cycles, detection by simulated time', () => {
     const costs = cohortRunCosts(54, 1);
-    expect(costs).toEqual(drawCohort(54, 1).map((p) => p.plannedCycles));
+    expect(costs).toEqual(drawCohort(54, 1).map((p) => p.expectedHaiCycles));
     const shards = campaignShards('cohort', { patients: 54, seed: 1, profile: 'port-ambulatory', maxCycles: null, executor: 'pump', rulesSha256: null }, 4);
     const loads = shards.map((s) => s.reduce((a, k) => a + (costs[k] as number), 0));
     expect(Math.max(...loads) - Math.min(...loads)).toBeLessThanOrEqual(Math.max(...costs));

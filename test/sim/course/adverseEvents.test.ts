@@ -9,28 +9,26 @@ import {
   INCIDENCE_TARGETS,
   PatientDraws,
   calibrateHazard,
-  drawPlannedCycles,
   incidenceForHazard,
-  plannedCyclesPmf,
 } from '../../../sim/course/adverseEvents.ts';
+import { haiCyclesPmf } from '../../../sim/course/clinicalPath.ts';
 import { drawCohort, outcomeOf } from '../../../sim/campaigns/cohort.ts';
 import type { PatientOutcome } from '../../../sim/campaigns/cohort.ts';
-import { patientScenario } from '../../../sim/campaigns/cohortTask.ts';
-import { runCourse } from '../../../sim/course/courseRunner.ts';
-import { SeededRandom } from '../../../sim/world/rng.ts';
+import { runCohortTask } from '../../../sim/campaigns/cohortTask.ts';
 
 /** Patients in the Monte Carlo check, and its fixed cohort seed. */
 const PATIENTS = 6000;
 const COHORT_SEED = 20150101;
 
 function simulatedOutcomes(): PatientOutcome[] {
-  return drawCohort(PATIENTS, COHORT_SEED).map((p) => outcomeOf(p, runCourse({ scenario: patientScenario(p), executor: 'nominal', adverseEvents: 'stochastic' })));
+  return drawCohort(PATIENTS, COHORT_SEED).map((p) => outcomeOf(p, runCohortTask({ patient: p, profile: 'port-ambulatory', executor: 'nominal' })));
 }
 
-describe('course length the hazards are calibrated over', () => {
-  it('is 3 + BetaBinomial(15, 2, 3): a distribution over 3–18 cycles with median 9, as the seed\'s total HAI cycles', () => {
-    const pmf = plannedCyclesPmf();
-    expect([...pmf.keys()]).toEqual(Array.from({ length: 16 }, (_, i) => i + 3));
+describe('the distribution of HAI cycles the hazards are calibrated over (the clinical path)', () => {
+  it('is a distribution over 2–18 cycles with median 9, as the seed\'s total HAI cycles (median 9, range 3–18)', () => {
+    const pmf = haiCyclesPmf();
+    expect(Math.min(...pmf.keys())).toBe(2);
+    expect(Math.max(...pmf.keys())).toBe(18);
     expect([...pmf.values()].reduce((s, p) => s + p, 0)).toBeCloseTo(1, 12);
     let cumulative = 0;
     let median = 0;
@@ -42,17 +40,8 @@ describe('course length the hazards are calibrated over', () => {
       }
     }
     expect(median).toBe(9);
-  });
-
-  it('is what drawPlannedCycles draws (20,000 draws within 0.01 of each probability)', () => {
-    const rng = new SeededRandom(42);
-    const counts = new Map<number, number>();
-    const n = 20_000;
-    for (let i = 0; i < n; i++) {
-      const k = drawPlannedCycles(() => rng.next());
-      counts.set(k, (counts.get(k) ?? 0) + 1);
-    }
-    for (const [k, p] of plannedCyclesPmf()) expect(Math.abs((counts.get(k) ?? 0) / n - p)).toBeLessThan(0.01);
+    // Below the seed's minimum: resected after 2 cycles with no postoperative HAI.
+    expect(pmf.get(2) ?? 0).toBeLessThan(0.02);
   });
 });
 

@@ -99,6 +99,21 @@ describe('a rule table replaced by a file', () => {
     expect(run.course.stoppedReason).toBe('any ulcer');
   });
 
+  it('SEED-RESECTION hooks a user\'s own criteria: a resectable row that says continue the first time gives one more cycle before the operation', () => {
+    const own = parseRuleTable(
+      { name: 'one more cycle', rows: [{ event: 'resectable', occurrence: 1, action: 'continue', source: 'default: test table' }, { event: 'resectable', action: 'resect', source: 'default: test table' }] },
+      'own.json',
+    );
+    const scenario = courseScenario({ course: { cycles: 8 }, clinicalEvents: [{ kind: 'resectable', cycle: 3, postoperativeHaiCycles: 2 }] });
+    const seedRun = runCourse({ scenario, executor: 'nominal' });
+    const ownRun = runCourse({ scenario, rules: own, executor: 'nominal' });
+    expect(seedRun.course.resection?.cyclesBeforeResection).toBe(3);
+    expect(ownRun.course.resection?.cyclesBeforeResection).toBe(4);
+    expect(ownRun.course.cycles[2]?.events.map((e) => [e.kind, e.action])).toEqual([['resectable', 'continue']]);
+    expect(ownRun.course.haiCycles).toEqual({ initial: 4, postoperative: 2, total: 6 });
+    expect(() => parseRuleTable({ name: 'x', rows: [{ event: 'ulcer', action: 'resect', source: 'seed' }] }, 'rules.json')).toThrow(/rows\[0\]: action resect is for event resectable/);
+  });
+
   it('refuses a course whose rule file is missing, naming it', () => {
     expect(() => runCourse({ scenario: courseScenario({ course: { cycles: 2, rules: '/nonexistent/rules.json' } }), executor: 'nominal' })).toThrow(/cannot read rule table \/nonexistent\/rules\.json: ENOENT/);
   });
@@ -107,9 +122,9 @@ describe('a rule table replaced by a file', () => {
 describe('the course part of the scenario format', () => {
   const base = { name: 'x', seed: 1, patient: { weightKg: 70, heightCm: 170 }, prescription: { fudrMgPerKgPerDay: 0.15, dexamethasoneMgPerM2PerDay: 1, infusionDays: 14, doseFactor: 1, reservoirVolumeMl: 30 } };
 
-  it('defaults to 6 cycles of 21 days, no forced events, adverse events none', () => {
+  it('defaults to 6 cycles of 21 days, no forced events, adverse events none, 28 days of recovery and between re-locks, no thrombosis risk', () => {
     const s = parseScenario({ ...base, course: {} });
-    expect(s.course).toEqual({ cycles: 6, cycleDays: 21, refillFaults: [] });
+    expect(s.course).toEqual({ cycles: 6, cycleDays: 21, refillFaults: [], recoveryDays: 28, relockIntervalDays: 28, catheterThrombosis: { riskAt28Days: 0 } });
     expect(s.clinicalEvents).toEqual([]);
     expect(s.adverseEvents).toBe('none');
   });

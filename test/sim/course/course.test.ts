@@ -226,8 +226,57 @@ describe('the implanted pump (SynchroMed II class) over a course', () => {
   });
 });
 
+describe('a pocket fill acted on (implanted pump)', () => {
+  let run: CourseRunSummary;
+
+  beforeAll(() => {
+    run = runCourse({
+      scenario: courseScenario({
+        prescription: { ...SHORT_PRESCRIPTION, reservoirVolumeMl: 20 },
+        device: { profile: 'implanted' },
+        course: { cycles: 3, cycleDays: 4, refillFaults: [{ kind: 'pocketFill', cycle: 2, fraction: 0.5 }] },
+      }),
+    });
+  });
+
+  it('FDA-RECALL-POCKET-FILL the nurse stops the infusion within 3 minutes of RESERVOIR_MISMATCH and aspirates; the pocket FUDR is reported in mg in the cycle and the course', () => {
+    const second = run.course.cycles[1];
+    const m = second?.pump?.refillMismatch;
+    expect(m).not.toBeNull();
+    expect(m?.alarmToActionSeconds ?? Infinity).toBeLessThanOrEqual(180);
+    expect(m?.alarmToActionSeconds ?? -1).toBeGreaterThan(0);
+    // Half of the 20 mL went into the pocket: about 10 mL is left to aspirate (minus a few minutes of infusion).
+    expect(m?.aspiratedMl ?? 0).toBeGreaterThan(9);
+    expect(m?.aspiratedMl ?? Infinity).toBeLessThanOrEqual(10);
+    const pocketMg = second?.delivered.pocketFudrMg ?? 0;
+    expect(second?.pump?.refill).toMatchObject({ fault: 'pocketFill', declaredMl: 20, pocketMl: 10 });
+    // 10 of the 20 mL compounded for the cycle: a little more than half of the FUDR programmed (the programme leaves the reserve and the residual).
+    const planned = second?.fudrMgPlanned ?? 0;
+    expect(pocketMg).toBeGreaterThan(0.5 * planned);
+    expect(pocketMg).toBeLessThan(0.65 * planned);
+    expect(run.delivered.pocketFudrMg).toBeCloseTo(pocketMg, 6);
+    expect(run.course.cycles[0]?.delivered.pocketFudrMg).toBe(0);
+    const rec = run.course.refillMismatches;
+    expect(rec).toHaveLength(1);
+    expect(rec[0]).toMatchObject({ cycle: 2, fault: 'pocketFill', alarmToActionSeconds: m?.alarmToActionSeconds, resumed: true, action: 'continue' });
+    expect(rec[0]?.procedure).toContain('aspirated');
+  });
+
+  it('FDA-RECALL-POCKET-FILL the clinician\'s row (observe 24 h, refill correctly, restart) is what follows: the infusion restarts a day later from a correct refill, completes and is locked; the next cycle runs normally', () => {
+    const [, second, third] = run.course.cycles;
+    const m = second?.pump?.refillMismatch;
+    expect((m?.resumedSeconds ?? 0) - (m?.stopSeconds ?? Infinity)).toBeGreaterThanOrEqual(24 * 3600);
+    expect(second?.infusionCompleted).toBe(true);
+    expect(second?.heparinLock).toBe(true);
+    expect(second?.events.map((e) => [e.kind, e.code, e.action])).toEqual([['deviceAlarm', 'RESERVOIR_MISMATCH', 'continue']]);
+    expect(third?.status).toBe('infused');
+    expect(third?.alarms).toEqual([]);
+    expect(third?.infusionCompleted).toBe(true);
+  });
+});
+
 describe('IMPLANTED-AIR air in the reservoir at a refill (implanted pump)', () => {
-  it('is found at once as a refill mismatch; the reservoir runs dry, the nurse stops, locks the catheter and the pump goes for checks; the next cycle runs normally', () => {
+  it('is found at once as a refill mismatch; the nurse stops and aspirates, and after the observation the pump is refilled correctly, the infusion completes and the next cycle runs normally', () => {
     const run = runCourse({
       scenario: courseScenario({
         seed: 3,
@@ -239,14 +288,151 @@ describe('IMPLANTED-AIR air in the reservoir at a refill (implanted pump)', () =
     const [, second, third] = run.course.cycles;
     const codes = second?.alarms.map((a) => a.code) ?? [];
     expect(codes).toContain('RESERVOIR_MISMATCH');
-    expect(codes).toContain('RESERVOIR_EMPTY');
-    expect(codes.filter((c) => c === 'RESERVOIR_EMPTY')).toHaveLength(1);
-    expect(second?.infusionCompleted).toBe(false);
+    // Stopped before the reservoir could run dry.
+    expect(codes).not.toContain('RESERVOIR_EMPTY');
+    expect(second?.pump?.refillMismatch?.alarmToActionSeconds ?? Infinity).toBeLessThanOrEqual(180);
+    // 17 mL of fluid, less the first minutes of infusion.
+    expect(second?.pump?.refillMismatch?.aspiratedMl ?? 0).toBeGreaterThan(16);
+    expect(second?.pump?.refillMismatch?.aspiratedMl ?? Infinity).toBeLessThanOrEqual(17);
+    expect(second?.delivered.pocketFudrMg).toBe(0);
+    expect(second?.infusionCompleted).toBe(true);
     expect(second?.heparinLock).toBe(true);
-    expect(second?.fudrMg ?? Infinity).toBeLessThan((second?.fudrMgPlanned ?? 0) * 0.9);
-    expect(second?.events.map((e) => [e.kind, e.code, e.action])).toEqual([['deviceAlarm', 'RESERVOIR_EMPTY', 'continue']]);
+    expect(Math.abs((second?.fudrMg ?? 0) / (second?.fudrMgPlanned ?? 1) - 1)).toBeLessThan(0.05);
+    expect(second?.events.map((e) => [e.kind, e.code, e.action])).toEqual([['deviceAlarm', 'RESERVOIR_MISMATCH', 'continue']]);
     expect(third?.status).toBe('infused');
     expect(third?.infusionCompleted).toBe(true);
     expect(third?.alarms).toEqual([]);
+  });
+});
+
+interface SurgeryCase {
+  readonly seed: number;
+  readonly cycles: number;
+  readonly cycleDays: number;
+  readonly resectableCycle: number;
+  readonly daysFromStopToSurgery: number;
+  readonly recoveryDays: number;
+  readonly relockIntervalDays: number;
+  readonly postoperative: 'xeloxHai' | 'xelox' | 'none';
+  readonly postoperativeHaiCycles: number;
+  readonly ulcerCycle: number | null;
+}
+
+const surgeryArbitrary: fc.Arbitrary<SurgeryCase> = fc
+  .record({
+    seed: fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+    cycles: fc.integer({ min: 2, max: 6 }),
+    cycleDays: fc.integer({ min: 3, max: 6 }),
+    resectableCycle: fc.integer({ min: 1, max: 4 }),
+    daysFromStopToSurgery: fc.integer({ min: 22, max: 40 }),
+    recoveryDays: fc.integer({ min: 1, max: 40 }),
+    relockIntervalDays: fc.integer({ min: 3, max: 30 }),
+    postoperative: fc.constantFrom('xeloxHai' as const, 'xelox' as const, 'none' as const),
+    postoperativeHaiCycles: fc.integer({ min: 1, max: 3 }),
+    ulcer: fc.option(fc.integer({ min: 1, max: 6 }), { nil: null }),
+  })
+  .map((r) => ({ ...r, resectableCycle: Math.min(r.resectableCycle, r.cycles - 1), ulcerCycle: r.ulcer === null ? null : Math.min(r.ulcer, r.cycles) }));
+
+function runSurgeryCase(k: SurgeryCase): CourseRunSummary {
+  return runCourse({
+    scenario: courseScenario({
+      seed: k.seed,
+      prescription: SHORT_PRESCRIPTION,
+      course: { cycles: k.cycles, cycleDays: k.cycleDays, recoveryDays: k.recoveryDays, relockIntervalDays: k.relockIntervalDays },
+      clinicalEvents: [
+        { kind: 'resectable', cycle: k.resectableCycle, daysFromStopToSurgery: k.daysFromStopToSurgery, postoperative: k.postoperative, postoperativeHaiCycles: k.postoperativeHaiCycles },
+        ...(k.ulcerCycle === null ? [] : [{ kind: 'ulcer' as const, cycle: k.ulcerCycle }]),
+      ],
+    }),
+  });
+}
+
+describe('the surgical pause over random courses (1-day infusions, the pump at 1 Hz)', () => {
+  it('SEED-RESECTION no infusion in the 21 days before an operation, a postoperative cycle only after the recovery interval, every calendar day accounted for, and the catheter re-locked at least every interval', () => {
+    checkProperty(
+      fc.property(surgeryArbitrary, (k) => {
+        const run = runSurgeryCase(k);
+        const c = run.course;
+        const days = calendarOf(run);
+        // Every day, once, in order; the kinds add up.
+        expect(days.map((d) => d.day)).toEqual(Array.from({ length: days.length }, (_, i) => i + 1));
+        expect(Object.entries(c.calendar).filter(([key]) => key !== 'days').reduce((s, [, v]) => s + v, 0)).toBe(c.calendar.days);
+        expect(c.calendar.days).toBe(days.length);
+        const r = c.resection;
+        expect(r).not.toBeNull();
+        if (r === null) return;
+        expect(r.cyclesBeforeResection).toBe(k.resectableCycle);
+        expect(r.surgeryDay - r.chemotherapyStopDay).toBe(r.daysFromStopToSurgery);
+        expect(r.daysFromStopToSurgery).toBeGreaterThanOrEqual(22);
+        expect(days.filter((d) => d.kind === 'surgery').map((d) => d.day)).toEqual([r.surgeryDay]);
+        // No infusion, no lock and no XELOX in the 21 days before the operation; no pump stroke either.
+        for (const d of days) {
+          if (d.day >= r.surgeryDay - 21 && d.day < r.surgeryDay) {
+            expect(['infusion', 'lock'].includes(d.kind), `day ${d.day} is ${d.kind}, operation on day ${r.surgeryDay}`).toBe(false);
+            expect(d.events.some((e) => e.startsWith('XELOX'))).toBe(false);
+          }
+        }
+        for (const cyc of c.cycles) {
+          if (cyc.pump === null) continue;
+          const lastPumpDay = cyc.startDay + Math.floor((cyc.pump.offSeconds ?? cyc.pump.lockDoneSeconds ?? cyc.pump.simulatedSeconds) / DAY_S);
+          if (cyc.phase === 'initial') expect(lastPumpDay).toBeLessThan(r.surgeryDay - 21);
+          else expect(cyc.startDay).toBeGreaterThan(r.surgeryDay);
+        }
+        // Postoperative cycles only after the recovery interval, and only with postoperative HAI.
+        const post = c.cycles.filter((cyc) => cyc.phase === 'postoperative');
+        if (r.postoperativeHai) {
+          expect(r.postoperativeStartDay).toBe(r.surgeryDay + k.recoveryDays);
+          for (const cyc of post) expect(cyc.startDay - r.surgeryDay).toBeGreaterThanOrEqual(k.recoveryDays);
+          expect(c.haiCycles.postoperative).toBeLessThanOrEqual(k.postoperativeHaiCycles);
+        } else {
+          expect(post).toEqual([]);
+          expect(days.at(-1)?.day).toBe(r.surgeryDay + k.recoveryDays - 1);
+        }
+        expect(c.haiCycles.total).toBe(c.cyclesInfused);
+        // Flushes: implantation on day 0, each heparin lock, each maintenance re-lock; no gap longer than the interval without an infusion in it.
+        const flushes = [0, ...c.cycles.filter((cyc) => cyc.heparinLock).map((cyc) => cyc.startDay + lockCycleDay(1) - 1), ...c.relockDays].sort((a, b) => a - b);
+        const starts = c.cycles.filter((cyc) => cyc.status === 'infused').map((cyc) => cyc.startDay);
+        for (let i = 1; i < flushes.length; i++) {
+          const gap = (flushes[i] as number) - (flushes[i - 1] as number);
+          const infusedBetween = starts.some((s) => s > (flushes[i - 1] as number) && s <= (flushes[i] as number));
+          if (!infusedBetween) expect(gap).toBeLessThanOrEqual(k.relockIntervalDays);
+        }
+        for (const cyc of c.cycles) expect(cyc.daysSinceFlush).toBeLessThanOrEqual(k.relockIntervalDays);
+      }),
+      { seed: 2020, numRuns: 12 },
+    );
+  });
+});
+
+describe('a catheter that occluded while locked (thrombosis between cycles)', () => {
+  it('PUMP-THROMBOSIS is blocked from the next cycle\'s start: the pump stops on an alarm within 15 minutes of the start, the angiography shows the occlusion and the clinician stops HAI as a serious catheter problem', () => {
+    const run = runCourse({
+      scenario: courseScenario({
+        prescription: SHORT_PRESCRIPTION,
+        course: { cycles: 3, cycleDays: 4 },
+        clinicalEvents: [{ kind: 'catheterThrombosis', cycle: 2 }],
+      }),
+    });
+    const [first, second, third] = run.course.cycles;
+    expect(first?.catheterThrombosis).toBe(false);
+    expect(first?.alarms).toEqual([]);
+    expect(second?.catheterThrombosis).toBe(true);
+    expect(second?.pump?.faults).toContainEqual({ kind: 'occlusion', atHours: 0, location: 'catheter', severity: 1 });
+    // No pulse reaches the pump through a blocked catheter: the first stopping alarm is CATHETER_DISPLACEMENT or OCCLUSION.
+    const alarm = second?.alarms.find((a) => a.code === 'OCCLUSION' || a.code === 'CATHETER_DISPLACEMENT');
+    expect(alarm).toBeDefined();
+    const start = second?.pump?.infusionStartSeconds ?? Infinity;
+    expect((alarm?.atSeconds ?? Infinity) - start).toBeLessThan(15 * 60);
+    expect(second?.infusionCompleted).toBe(false);
+    expect(second?.fudrMg ?? Infinity).toBeLessThan(0.01 * (second?.fudrMgPlanned ?? 0));
+    expect(second?.events.map((e) => [e.kind, e.procedure, e.action])).toEqual([['catheterOcclusion', 'angiography', 'stop']]);
+    expect(third?.status).toBe('stopped');
+  });
+
+  it('PUMP-THROMBOSIS is drawn with the risk at 28 days: never at risk 0, always at risk 1', () => {
+    const at = (riskAt28Days: number): boolean[] =>
+      runCourse({ scenario: courseScenario({ prescription: SHORT_PRESCRIPTION, course: { cycles: 3, cycleDays: 4, catheterThrombosis: { riskAt28Days } } }), executor: 'nominal' }).course.cycles.map((r) => r.catheterThrombosis);
+    expect(at(0)).toEqual([false, false, false]);
+    expect(at(1)[0]).toBe(true);
   });
 });
