@@ -9,6 +9,8 @@
  * - The highest-priority active alarm owns the signal (earliest onset breaks ties); lower ones queue.
  * - A latched alarm clears only when acknowledged AND its condition is gone (GPCA).
  * - Audio pause silences for at most `AUDIO_PAUSE_MS` (2 min, GIP 3.2.1), then the signal re-arms.
+ *   It silences the alarms of the priority it was pressed on and below: a condition of a higher
+ *   priority raised during the pause ends it, so the new alarm sounds at once (IEC 60601-1-8).
  * - While any alarm whose action stops the drive is active or latched, delivery is inhibited.
  * - `alarmStep` returns the same state object when nothing changed; a quiet tick is recognised by
  *   comparing bit masks, without searching the entries.
@@ -196,13 +198,18 @@ export interface AlarmState {
   /** Alarms whose condition is active, or latched and not yet cleared. Ordered by onset. */
   readonly entries: readonly AlarmEntry[];
   readonly audioPausedUntilMs: number;
+  /**
+   * Rank (PRIORITY_RANK) of the highest-priority alarm present when audio was paused; 0 without a
+   * pause. A raised alarm ranked above it ends the pause.
+   */
+  readonly audioPausedRank: number;
   /** Bit i set: ALARM_TABLE[i] has an entry. Lets a quiet tick be recognised without a search. */
   readonly presentMask: number;
   /** Bit i set: ALARM_TABLE[i]'s entry has its condition active. */
   readonly activeMask: number;
 }
 
-export const NO_ALARMS: AlarmState = { entries: Object.freeze([]), audioPausedUntilMs: -1, presentMask: 0, activeMask: 0 };
+export const NO_ALARMS: AlarmState = { entries: Object.freeze([]), audioPausedUntilMs: -1, audioPausedRank: 0, presentMask: 0, activeMask: 0 };
 
 export interface AlarmChange {
   readonly raised: readonly AlarmCode[];
@@ -215,19 +222,19 @@ const BIT_BY_CODE: Readonly<Record<AlarmCode, number>> = Object.freeze(
   Object.fromEntries(ALARM_TABLE.map((r, i) => [r.code, 1 << i])) as Record<AlarmCode, number>,
 );
 
-function withMasks(entries: readonly AlarmEntry[], audioPausedUntilMs: number): AlarmState {
+function withMasks(entries: readonly AlarmEntry[], audioPausedUntilMs: number, audioPausedRank: number): AlarmState {
   let presentMask = 0;
   let activeMask = 0;
   for (const e of entries) {
     presentMask |= BIT_BY_CODE[e.code];
     if (e.conditionActive) activeMask |= BIT_BY_CODE[e.code];
   }
-  return { entries, audioPausedUntilMs, presentMask, activeMask };
+  return { entries, audioPausedUntilMs, audioPausedRank, presentMask, activeMask };
 }
 
 /** An alarm state holding these entries, ordered by onset (a boot restoring the latched alarms NV kept). */
 export function alarmStateWith(entries: readonly AlarmEntry[]): AlarmState {
-  return withMasks([...entries].sort((x, y) => x.onsetMs - y.onsetMs), -1);
+  return withMasks([...entries].sort((x, y) => x.onsetMs - y.onsetMs), -1, 0);
 }
 
 /** Bit i: the ALARM_INPUT_BIT of the group ALARM_TABLE[i] reads. */
@@ -271,14 +278,18 @@ export function alarmStep(state: AlarmState, detectors: DetectorState, nowMs: nu
     entries.push(active === entry.conditionActive ? entry : { ...entry, conditionActive: active });
   }
   let raised: AlarmCode[] | null = null;
+  let raisedRank = 0;
   for (let i = 0; i < ALARM_TABLE.length; i++) {
     if ((raisedMask & (1 << i)) === 0) continue;
-    const code = (ALARM_TABLE[i] as AlarmRule).code;
-    (raised ??= []).push(code);
-    entries.push({ code, onsetMs: nowMs, conditionActive: true, acknowledged: false });
+    const rule = ALARM_TABLE[i] as AlarmRule;
+    (raised ??= []).push(rule.code);
+    raisedRank = Math.max(raisedRank, PRIORITY_RANK[rule.priority]);
+    entries.push({ code: rule.code, onsetMs: nowMs, conditionActive: true, acknowledged: false });
   }
+  // A pause silences what it was pressed on: a higher condition raised during it sounds at once.
+  const pauseEnds = raisedRank > state.audioPausedRank && nowMs < state.audioPausedUntilMs;
   return {
-    state: withMasks(entries, state.audioPausedUntilMs),
+    state: pauseEnds ? withMasks(entries, -1, 0) : withMasks(entries, state.audioPausedUntilMs, state.audioPausedRank),
     change: { raised: raised ?? NO_CODES, cleared },
   };
 }
@@ -291,11 +302,14 @@ export function acknowledgeAlarms(state: AlarmState): { state: AlarmState; clear
     if (!entry.conditionActive) cleared.push(entry.code);
     else entries.push(entry.acknowledged ? entry : { ...entry, acknowledged: true });
   }
-  return { state: withMasks(entries, state.audioPausedUntilMs), cleared };
+  return { state: withMasks(entries, state.audioPausedUntilMs, state.audioPausedRank), cleared };
 }
 
+/** Silences the signal for `AUDIO_PAUSE_MS`, for the alarms of the highest priority present and below. */
 export function pauseAudio(state: AlarmState, nowMs: number): AlarmState {
-  return { ...state, audioPausedUntilMs: nowMs + AUDIO_PAUSE_MS };
+  let rank = 0;
+  for (const e of state.entries) rank = Math.max(rank, PRIORITY_RANK[ALARM_RULE_BY_CODE[e.code].priority]);
+  return { ...state, audioPausedUntilMs: nowMs + AUDIO_PAUSE_MS, audioPausedRank: rank };
 }
 
 
