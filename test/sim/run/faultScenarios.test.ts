@@ -21,6 +21,8 @@ const HOUR_MS = 3_600_000;
 const BOUND_S: Record<string, number> = {
   'occlusion-catheter': 15 * 60,
   'occlusion-line-gradual': 4 * 3600 + 15 * 60, // complete only at the end of its 4 h ramp
+  // Blocked from the start: the prime (from ~20 s) crosses the fixed limit within seconds (Open PCA EC6).
+  'occlusion-line-priming': 60,
   'displacement-tissue': 5 * 60,
   'needle-dislodgement': 5 * 60,
   'leak-disconnection': 5 * 60,
@@ -100,6 +102,25 @@ describe('example fault scenarios', () => {
       }
     });
   }
+});
+
+describe('priming failure', () => {
+  it('OPCA-EC6 a line blocked from the start: OCCLUSION stops the prime within a minute, before the needle goes into the port', () => {
+    const scenario = loadScenarioFile(path.join(DIR, 'occlusion-line-priming.json'));
+    const modes: { mode: string; atMs: number }[] = [];
+    const sim = new Simulation({ scenario, maxSimulatedMs: 10 * 60_000 });
+    const summary = sim.runToEnd();
+    for (const e of sim.log.entries) if (e.kind === 'state') modes.push({ mode: e.code, atMs: e.atMs });
+    const first = summary.alarms[0];
+    expect(first?.code).toBe('OCCLUSION');
+    expect(first?.atSeconds as number).toBeLessThanOrEqual(60);
+    // Raised while priming: the mode before the alarm stop is the prime, and no infusion began.
+    const stop = modes.find((m) => m.mode === 'alarmStopped');
+    expect(stop).toBeDefined();
+    expect(modes.filter((m) => m.atMs <= (stop as { atMs: number }).atMs).at(-2)?.mode).toBe('therapy.priming');
+    expect(modes.some((m) => m.mode.startsWith('therapy.infusing'))).toBe(false);
+    expect(sim.plant.isAccessed).toBe(false);
+  });
 });
 
 describe('fault outcomes', () => {
