@@ -59,6 +59,7 @@ export const ALARM_CODES = [
   'BATTERY_MONITOR_FAULT',
   'STORAGE_FAULT',
   'SECURITY_ALERT',
+  'SYSTEM_FAULT',
 ] as const;
 export type AlarmCode = (typeof ALARM_CODES)[number];
 
@@ -176,6 +177,13 @@ export const ALARM_TABLE: readonly AlarmRule[] = Object.freeze([
     code: 'SECURITY_ALERT', priority: 'medium', latching: true, driveAction: 'continue',
     reads: 'health', when: (h) => h.linkLocked,
     requirement: 'PUMP-LINK-AUTH', meaning: 'Repeated refused frames on the command link (forged, tampered, replayed, malformed or for another device): the link is locked for 15 minutes, even valid frames are refused; therapy continues.',
+  }),
+  row({
+    // A technical alarm (GPCA: hardware error, level 4): the firmware cannot trust its program,
+    // memory, clock or signal, so it neither starts nor continues therapy in this power-on.
+    code: 'SYSTEM_FAULT', priority: 'high', latching: true, driveAction: 'stopNow',
+    reads: 'health', when: (h) => h.selfCheckFailed,
+    requirement: 'GIP-3.4.5', meaning: 'The power-on self-test or a periodic self-check failed (program image or RAM, clock, annunciator; a battery too low to start at boot): the drive stops and stays stopped until the pump is serviced.',
   }),
 ] satisfies AlarmRule[]);
 

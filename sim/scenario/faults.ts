@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { int, num } from './fields.ts';
 import type { FaultSpec } from '../world/faults.ts';
 import type { InvalidReadingField } from '../world/faults.ts';
-import { FAULT_KINDS, INVALID_READING_FIELDS, LINK_ATTACK_COMMANDS, NV_RECORD_NAMES } from '../world/faults.ts';
+import { FAULT_KINDS, INVALID_READING_FIELDS, LINK_ATTACK_COMMANDS, NV_RECORD_NAMES, SELF_TEST_COMPONENTS } from '../world/faults.ts';
 import { INVALID_VALUES } from '../world/devices/index.ts';
 
 const timing = {
@@ -93,6 +93,11 @@ export const faultSchema = z.discriminatedUnion(
     linkAttack('tamperedCommand', 'stop'),
     linkAttack('wrongDevice', 'stop'),
     linkAttack('counterRollback', 'stop'),
+    z.strictObject({
+      kind: z.literal('selfTestFailure'),
+      ...timing,
+      component: z.enum(SELF_TEST_COMPONENTS, { error: `component must be one of: ${SELF_TEST_COMPONENTS.join(', ')}` }),
+    }),
   ],
   { error: (issue) => (issue.code === 'invalid_union' ? `kind must be one of: ${FAULT_KINDS.join(', ')}` : undefined) },
 );

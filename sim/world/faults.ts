@@ -34,6 +34,7 @@
  * | tamperedCommand (command; count) | a genuine frame with one byte changed on air | refused (badTag, or malformed when the byte is a length), no state change; SECURITY_ALERT when count ≥ 5 |
  * | wrongDevice (command; count) | a frame signed with this unit's key, addressed to another device | refused (wrongDevice), no state change; SECURITY_ALERT when count ≥ 5 |
  * | counterRollback (command; count) | a correctly signed frame whose counter is not above the last accepted | refused (staleCounter), no state change; SECURITY_ALERT when count ≥ 5 |
+ * | selfTestFailure (component: rom, ram, clock, annunciator, battery) | ROM CRC or RAM test fails, the RTC crystal stops, the speaker is open, or the cell is dead (0 %) | SYSTEM_FAULT: at the power-on self-test (therapy refused, fail-safe) or at the next periodic self-check (drive stopped); battery after boot: BATTERY_DEPLETED |
  *
  * The scenario file's schema for these kinds (ranges, defaults, messages) is sim/scenario/faults.ts;
  * it produces exactly these types.
@@ -84,6 +85,10 @@ export interface LinkAttack {
   readonly count: number;
 }
 
+/** What a `selfTestFailure` breaks: what the self-test and the periodic self-checks look at. */
+export const SELF_TEST_COMPONENTS = ['rom', 'ram', 'clock', 'annunciator', 'battery'] as const;
+export type SelfTestComponent = (typeof SELF_TEST_COMPONENTS)[number];
+
 export type FaultSpec = FaultTiming &
   (
     | { readonly kind: 'occlusion'; readonly location: PathLocation; readonly severity: number; readonly rampHours?: number | undefined }
@@ -109,6 +114,7 @@ export type FaultSpec = FaultTiming &
     | { readonly kind: 'nvWriteFailure' }
     | { readonly kind: 'batteryDepletion'; readonly percentPerHour: number }
     | { readonly kind: 'arterialPressure'; readonly meanMmHg: number; readonly rampMinutes: number }
+    | { readonly kind: 'selfTestFailure'; readonly component: SelfTestComponent }
     | LinkAttack
   );
 
@@ -133,6 +139,7 @@ export const FAULT_KINDS: readonly FaultKind[] = Object.freeze([
   'nvErase',
   'nvWriteFailure',
   ...LINK_ATTACK_KINDS,
+  'selfTestFailure',
 ] as const);
 
 /** Default magnitudes of sensor faults, in the sensor's unit. */
@@ -184,6 +191,8 @@ export function faultCondition(f: FaultSpec): string | null {
       return 'battery drain';
     case 'nvWriteFailure':
       return 'flash writes';
+    case 'selfTestFailure':
+      return `${f.component} self-check`;
     case 'powerLoss':
     case 'arterialPressure':
     case 'nvBitFlip':
@@ -265,6 +274,8 @@ export function expectedAlarms(f: FaultSpec): readonly AlarmCode[] {
       return ['BATTERY_LOW', 'BATTERY_DEPLETED'];
     case 'nvWriteFailure':
       return ['STORAGE_FAULT'];
+    case 'selfTestFailure':
+      return f.component === 'battery' ? ['SYSTEM_FAULT', 'BATTERY_DEPLETED'] : ['SYSTEM_FAULT'];
     case 'forgedCommand':
     case 'replayedCommand':
     case 'tamperedCommand':
@@ -300,6 +311,8 @@ export interface FaultWorld {
   setNvWritesFailing(failing: boolean): void;
   /** Puts one attack frame on the command link now. */
   sendLinkAttack(attack: LinkAttack): void;
+  /** Breaks (or mends) what the self-test looks at: memory, the RTC's crystal, the speaker, the cell. */
+  setComponentFailed(component: SelfTestComponent, failed: boolean): void;
 }
 
 /** Steps used to approximate ramps (severity, arterial pressure), per ramp. */
@@ -430,6 +443,10 @@ function scheduleFault(f: FaultSpec, world: FaultWorld, episodes: ArterialEpisod
       }
       break;
     }
+    case 'selfTestFailure':
+      at(onsetMs, () => world.setComponentFailed(f.component, true));
+      end(() => world.setComponentFailed(f.component, false));
+      break;
     case 'forgedCommand':
     case 'replayedCommand':
     case 'tamperedCommand':

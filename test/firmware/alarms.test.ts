@@ -46,6 +46,7 @@ const CONDITION_ON: Record<AlarmCode, (d: DetectorState) => DetectorState> = {
   BATTERY_MONITOR_FAULT: (d) => ({ ...d, health: { ...d.health, batteryMonitorFaulty: true } }),
   STORAGE_FAULT: (d) => ({ ...d, health: { ...d.health, storageFault: true } }),
   SECURITY_ALERT: (d) => ({ ...d, health: { ...d.health, linkLocked: true } }),
+  SYSTEM_FAULT: (d) => ({ ...d, health: { ...d.health, selfCheckFailed: true } }),
 };
 
 /** Detectors with the given conditions on. BATTERY_DEPLETED wins over BATTERY_LOW (one battery). */

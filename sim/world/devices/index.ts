@@ -16,4 +16,5 @@ export { SimPressureSensor } from './pressureSensor.ts';
 export type { InvalidReading, InvalidValue, SensorFault, SensorFaultMode } from './readout.ts';
 export { INVALID_VALUES } from './readout.ts';
 export { SimReservoirGauge } from './reservoirGauge.ts';
+export { DEFAULT_START_EPOCH_MS, SimMemoryTester, SimRealTimeClock } from './selfCheck.ts';
 export { LINK_KEY_BYTES, SimSecureElement, hmacSha256, manufactureLinkKey } from './secureElement.ts';

@@ -45,6 +45,9 @@ const BOUND_S: Record<string, number> = {
   'sensor-invalid-reservoir': 2 * 60,
   'sensor-invalid-encoder': 30 * 60,
   'sensor-invalid-battery': 2 * 60,
+  // The power-on self-test ends 2 s after boot; a periodic self-check runs every 10 minutes.
+  'self-test-battery': 60,
+  'self-check-rom': 11 * 60,
   // Five forged frames one a second: the fifth refusal locks the link.
   'forged-command': 10,
   // The next state write after the onset: the next stroke, one every 43 s at this rate.
@@ -120,6 +123,28 @@ describe('priming failure', () => {
     expect(modes.filter((m) => m.atMs <= (stop as { atMs: number }).atMs).at(-2)?.mode).toBe('therapy.priming');
     expect(modes.some((m) => m.mode.startsWith('therapy.infusing'))).toBe(false);
     expect(sim.plant.isAccessed).toBe(false);
+  });
+});
+
+describe('self-test failures in a whole run', () => {
+  it('GIP-3.4.4 GIP-3.3.1 a dead cell at power-on and a ROM that fails on day 1: SYSTEM_FAULT, and no stroke after it', () => {
+    for (const name of ['self-test-battery', 'self-check-rom']) {
+      const scenario = loadScenarioFile(path.join(DIR, `${name}.json`));
+      const onsetMs = (scenario.faults[0]?.atHours ?? 0) * HOUR_MS;
+      const sim = new Simulation({ scenario, maxSimulatedMs: onsetMs + 3 * HOUR_MS });
+      sim.clock.runUntil(onsetMs + 15 * 60_000);
+      const strokesThen = sim.plant.strokesDelivered;
+      const summary = sim.runToEnd();
+      const fault = summary.alarms.find((a) => a.code === 'SYSTEM_FAULT');
+      expect(fault, name).toBeDefined();
+      expect((fault?.atSeconds as number) * 1000, name).toBeLessThanOrEqual(onsetMs + 15 * 60_000);
+      // No stroke after the alarm: the run's last hours add none (the pump stays stopped).
+      expect(sim.plant.strokesDelivered, name).toBe(strokesThen);
+      if (name === 'self-test-battery') {
+        expect(sim.plant.strokesDelivered, name).toBe(0);
+        expect(summary.finalState, name).toBe('failSafe');
+      }
+    }
   });
 });
 
