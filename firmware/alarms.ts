@@ -60,6 +60,7 @@ export const ALARM_CODES = [
   'STORAGE_FAULT',
   'SECURITY_ALERT',
   'SYSTEM_FAULT',
+  'AIR_IN_LINE',
 ] as const;
 export type AlarmCode = (typeof ALARM_CODES)[number];
 
@@ -142,18 +143,18 @@ export const ALARM_TABLE: readonly AlarmRule[] = Object.freeze([
   }),
   row({
     code: 'SENSOR_DEGRADED', priority: 'medium', latching: true, driveAction: 'continue',
-    reads: 'health', when: (h) => h.flowFaulty || h.gaugeFaulty,
-    requirement: 'PUMP-SENSOR-FAILSAFE', meaning: 'The flow sensor or the reservoir gauge is silent or implausible: therapy continues, verified by the drive encoder and the ledger.',
+    reads: 'health', when: (h) => h.flowFaulty || h.gaugeFaulty || h.airSensorFaulty,
+    requirement: 'PUMP-SENSOR-FAILSAFE', meaning: 'The flow sensor, the reservoir gauge or the air-in-line detector is silent or implausible: therapy continues, verified by the drive encoder and the ledger (air can no longer be seen: the pump needs service).',
   }),
   row({
     code: 'BATTERY_LOW', priority: 'low', latching: false, driveAction: 'continue',
     reads: 'health', when: (h) => h.batteryPercent <= THRESHOLDS.batteryLowPercent && h.batteryPercent > THRESHOLDS.batteryDepletedPercent,
-    requirement: 'GIP-1.9.1', meaning: 'Battery low: replace soon; therapy continues.',
+    requirement: 'GIP-5.1.4', meaning: 'Battery low: replace soon; therapy continues.',
   }),
   row({
     code: 'BATTERY_DEPLETED', priority: 'high', latching: true, driveAction: 'finishStrokeThenStop',
     reads: 'health', when: (h) => h.batteryPercent <= THRESHOLDS.batteryDepletedPercent,
-    requirement: 'GIP-1.9.2', meaning: 'Battery depleted: therapy stops before the supply fails.',
+    requirement: 'GIP-5.1.6', meaning: 'Battery depleted: therapy stops before the supply fails.',
   }),
   row({
     code: 'REPEATED_ALARM', priority: 'high', latching: true, driveAction: 'stopNow',
@@ -184,6 +185,12 @@ export const ALARM_TABLE: readonly AlarmRule[] = Object.freeze([
     code: 'SYSTEM_FAULT', priority: 'high', latching: true, driveAction: 'stopNow',
     reads: 'health', when: (h) => h.selfCheckFailed,
     requirement: 'GIP-3.4.5', meaning: 'The power-on self-test or a periodic self-check failed (program image or RAM, clock, annunciator; a battery too low to start at boot): the drive stops and stays stopped until the pump is serviced.',
+  }),
+  row({
+    // GPCA level 3 (air): air reaching the hepatic artery is an embolus; the drive stops at once.
+    code: 'AIR_IN_LINE', priority: 'high', latching: true, driveAction: 'stopNow',
+    reads: 'health', when: (h) => h.airInLine,
+    requirement: 'GIP-1.9.1', meaning: 'A bubble of 50 µL or more passed the air-in-line detector while infusing: the drive stops at once.',
   }),
 ] satisfies AlarmRule[]);
 

@@ -346,12 +346,13 @@ export class Firmware {
     const flowDue = --this.stepsToFlowRead === 0;
     if (flowDue) this.stepsToFlowRead = this.flowEverySteps;
     const flow = flowDue ? gate.flow(hal.flow.read(), nowMs) : null;
+    const air = flowDue ? gate.air(hal.air.read(), nowMs) : null;
     const slow = --this.stepsToSlowRead === 0;
     if (slow) this.stepsToSlowRead = this.slowEverySteps;
     const reservoir = slow ? gate.reservoir(hal.reservoir.read(), nowMs) : null;
     const power = slow ? gate.power(hal.power.read(), nowMs) : null;
     // A fresh record each period, built after the last read: the detectors hold on to none of it.
-    const readings: DetectorReadings = { pressure, flow, reservoir, power };
+    const readings: DetectorReadings = { pressure, flow, reservoir, power, air };
     const { state, commands } = controlStep(this.control, this.settings, readings, nowMs);
     const alarmsBefore = this.control.alarms;
     this.control = state;
@@ -425,6 +426,7 @@ export class Firmware {
       ['flow', hal.flow.read()],
       ['reservoir', hal.reservoir.read()],
       ['power', power],
+      ['air', hal.air.read()],
       ['nv', this.store.selfTest()],
     ];
     for (const [name, result] of checks) if (!result.ok) failures.push(name);

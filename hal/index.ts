@@ -15,7 +15,7 @@ export * from './crypto.ts';
 export * from './selfCheck.ts';
 
 import type { Clock } from './clock.ts';
-import type { FlowSensor, PowerMonitor, PressureSensor, ReservoirGauge } from './sensors.ts';
+import type { AirSensor, FlowSensor, PowerMonitor, PressureSensor, ReservoirGauge } from './sensors.ts';
 import type { PumpDrive } from './drive.ts';
 import type { NvFlash } from './storage.ts';
 import type { Annunciator } from './annunciator.ts';
@@ -30,6 +30,7 @@ export interface Hal {
   readonly flow: FlowSensor;
   readonly reservoir: ReservoirGauge;
   readonly power: PowerMonitor;
+  readonly air: AirSensor;
   readonly drive: PumpDrive;
   readonly nv: NvFlash;
   readonly annunciator: Annunciator;

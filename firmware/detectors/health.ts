@@ -11,6 +11,9 @@
  * - Flow sensor silent, out of range, stuck or reading reverse flow → SENSOR_DEGRADED, therapy
  *   continues: delivery is still verified stroke by stroke by the drive encoder.
  * - Reservoir gauge silent or invalid → SENSOR_DEGRADED, therapy continues on the ledger's volume.
+ * - Air-in-line detector: a bubble at or above `airBubbleLimitUl` while infusing → AIR_IN_LINE,
+ *   drive stops (the prime purges the set's air, so air is not judged then); silent or invalid →
+ *   SENSOR_DEGRADED, therapy continues.
  * - Battery monitor silent or invalid → BATTERY_MONITOR_FAULT, therapy continues; the last valid
  *   charge is kept, never an invalid one (which would switch BATTERY_LOW and BATTERY_DEPLETED off).
  * Invalid readings (NaN, infinite, impossible, a timestamp going backwards) arrive here as
@@ -68,6 +71,10 @@ export interface HealthDetector {
    * battery at boot): the firmware cannot trust itself; it holds for the rest of the power-on.
    */
   readonly selfCheckFailed: boolean;
+  /** The last air read while infusing saw a bubble at or above the limit (fail-safe: stop). */
+  readonly airInLine: boolean;
+  /** The last air read failed or was invalid: air cannot be seen (fail-safe: continue, alarm). */
+  readonly airSensorFaulty: boolean;
 }
 
 export const PRESSURE_TRACK_START: PressureTrack = { identicalCount: 0, reversalScore: 0, lowWithPulseMs: 0, suspect: false };
@@ -144,7 +151,7 @@ export function pressureFaultAtRest(h: HealthDetector): boolean {
 /** Health with the pressure fault timer given, the rest kept. */
 export function withPressureFault(h: HealthDetector, sensorFaultMs: number): HealthDetector {
   if (sensorFaultMs === h.sensorFaultMs) return h;
-  return { sensorFaultMs, flowFaulty: h.flowFaulty, gaugeFaulty: h.gaugeFaulty, batteryMonitorFaulty: h.batteryMonitorFaulty, batteryPercent: h.batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout, storageFault: h.storageFault, linkLocked: h.linkLocked, selfCheckFailed: h.selfCheckFailed };
+  return { sensorFaultMs, flowFaulty: h.flowFaulty, gaugeFaulty: h.gaugeFaulty, batteryMonitorFaulty: h.batteryMonitorFaulty, batteryPercent: h.batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout, storageFault: h.storageFault, linkLocked: h.linkLocked, selfCheckFailed: h.selfCheckFailed, airInLine: h.airInLine, airSensorFaulty: h.airSensorFaulty };
 }
 
 /** Counts successive identical flow reads (a failed read leaves the count alone). */
@@ -166,11 +173,17 @@ export function updateHealth(h: HealthDetector, infusing: boolean, flowTrack: Fl
   const gaugeFaulty = r.reservoir === null ? h.gaugeFaulty : !r.reservoir.ok;
   const batteryMonitorFaulty = r.power === null ? h.batteryMonitorFaulty : !r.power.ok;
   const batteryPercent = r.power !== null && r.power.ok ? r.power.batteryPercent : h.batteryPercent;
-  if (batteryPercent === h.batteryPercent && flowFaulty === h.flowFaulty && gaugeFaulty === h.gaugeFaulty && batteryMonitorFaulty === h.batteryMonitorFaulty) return h;
-  return { sensorFaultMs: h.sensorFaultMs, flowFaulty, gaugeFaulty, batteryMonitorFaulty, batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout, storageFault: h.storageFault, linkLocked: h.linkLocked, selfCheckFailed: h.selfCheckFailed };
+  const air = r.air;
+  const airInLine = air == null ? h.airInLine : infusing && air.ok && air.airUl >= THRESHOLDS.airBubbleLimitUl;
+  const airSensorFaulty = air == null ? h.airSensorFaulty : !air.ok;
+  if (
+    batteryPercent === h.batteryPercent && flowFaulty === h.flowFaulty && gaugeFaulty === h.gaugeFaulty && batteryMonitorFaulty === h.batteryMonitorFaulty &&
+    airInLine === h.airInLine && airSensorFaulty === h.airSensorFaulty
+  ) return h;
+  return { sensorFaultMs: h.sensorFaultMs, flowFaulty, gaugeFaulty, batteryMonitorFaulty, batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout, storageFault: h.storageFault, linkLocked: h.linkLocked, selfCheckFailed: h.selfCheckFailed, airInLine, airSensorFaulty };
 }
 
 /** No slow reading this period: the flow track and the slow part of health stay as they are. */
 export function slowHealthAtRest(r: DetectorReadings): boolean {
-  return r.flow === null && r.reservoir === null && r.power === null;
+  return r.flow === null && r.reservoir === null && r.power === null && r.air == null;
 }

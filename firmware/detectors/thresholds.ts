@@ -89,6 +89,12 @@ export const THRESHOLDS = Object.freeze({
   flowStuckReadings: 6,
   /** The drive only pushes forward; a 10 s reading below this is 10σ of sensor noise: implausible. */
   flowImplausibleBelowUlPerHour: -60,
+  /**
+   * Air-in-line: a single bubble of this volume or more passing the outlet detector while infusing.
+   * Infusion pumps alarm on single bubbles of 25–100 µL (the common ultrasonic detectors' range);
+   * the arterial route takes the low end's order, at 50 µL, above the detector's resolution.
+   */
+  airBubbleLimitUl: 50,
   batteryLowPercent: 20,
   batteryDepletedPercent: 5,
 });

@@ -17,7 +17,7 @@ import { ALARM_RULE_BY_CODE, Firmware, HAI_FUDR_LIBRARY, NV_LAYOUT, ledgerFigure
 import { VirtualClock } from '../world/clock.ts';
 import { xstateClock } from '../world/board.ts';
 import type { InvalidReading, SensorFault } from '../world/devices/index.ts';
-import { SimAnnunciator, SimDrive, SimEventLog, SimFlash, SimFlowSensor, SimMemoryTester, SimPowerMonitor, SimPressureSensor, SimRealTimeClock, SimReservoirGauge, SimSecureElement } from '../world/devices/index.ts';
+import { SimAirSensor, SimAnnunciator, SimDrive, SimEventLog, SimFlash, SimFlowSensor, SimMemoryTester, SimPowerMonitor, SimPressureSensor, SimRealTimeClock, SimReservoirGauge, SimSecureElement } from '../world/devices/index.ts';
 import type { PumpCommand } from '../../firmware/index.ts';
 import { Programmer, pairedUnit } from '../world/programmer.ts';
 import type { LinkAttack } from '../world/faults.ts';
@@ -206,6 +206,7 @@ export class Simulation implements FaultWorld {
     annunciator: SimAnnunciator;
     memory: SimMemoryTester;
     rtc: SimRealTimeClock;
+    air: SimAirSensor;
   };
   firmware: Firmware;
   private readonly horizonMs: number;
@@ -269,6 +270,7 @@ export class Simulation implements FaultWorld {
       annunciator: new SimAnnunciator(),
       memory: new SimMemoryTester(clock),
       rtc: new SimRealTimeClock(clock),
+      air: new SimAirSensor(this.plant, clock),
     };
     const everyMs = telemetry?.sampleEveryMs ?? null;
     const sampler =
@@ -295,6 +297,7 @@ export class Simulation implements FaultWorld {
       flow: sampler === null ? d.flow : { read: () => observed(d.flow.read(), (r) => sampler.onFlow(r)) },
       reservoir: sampler === null ? d.reservoir : { read: () => observed(d.reservoir.read(), (r) => sampler.onReservoir(r)) },
       power: this.devices.power,
+      air: this.devices.air,
       drive: this.devices.drive,
       nv: this.nv,
       annunciator: this.devices.annunciator,
@@ -372,6 +375,10 @@ export class Simulation implements FaultWorld {
     else if (component === 'clock') d.rtc.setStopped(failed);
     else if (component === 'annunciator') d.annunciator.speakerOpen = failed;
     else d.power.setFlat(failed);
+  }
+
+  injectAir(volumeUl: number): void {
+    this.devices.air.inject(volumeUl);
   }
 
   sendLinkAttack(attack: LinkAttack): void {

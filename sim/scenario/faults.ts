@@ -93,6 +93,7 @@ export const faultSchema = z.discriminatedUnion(
     linkAttack('tamperedCommand', 'stop'),
     linkAttack('wrongDevice', 'stop'),
     linkAttack('counterRollback', 'stop'),
+    z.strictObject({ kind: z.literal('airInLine'), ...timing, volumeUl: num('volumeUl', 0.1, 10_000, 'µL') }),
     z.strictObject({
       kind: z.literal('selfTestFailure'),
       ...timing,

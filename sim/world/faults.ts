@@ -34,13 +34,14 @@
  * | tamperedCommand (command; count) | a genuine frame with one byte changed on air | refused (badTag, or malformed when the byte is a length), no state change; SECURITY_ALERT when count ≥ 5 |
  * | wrongDevice (command; count) | a frame signed with this unit's key, addressed to another device | refused (wrongDevice), no state change; SECURITY_ALERT when count ≥ 5 |
  * | counterRollback (command; count) | a correctly signed frame whose counter is not above the last accepted | refused (staleCounter), no state change; SECURITY_ALERT when count ≥ 5 |
+ * | airInLine (volumeUl) | a bubble enters the line at the pump and passes the outlet's air detector with the next stroke | AIR_IN_LINE (stop now) when ≥ 50 µL and infusing; a smaller bubble is not alarmed |
  * | selfTestFailure (component: rom, ram, clock, annunciator, battery) | ROM CRC or RAM test fails, the RTC crystal stops, the speaker is open, or the cell is dead (0 %) | SYSTEM_FAULT: at the power-on self-test (therapy refused, fail-safe) or at the next periodic self-check (drive stopped); battery after boot: BATTERY_DEPLETED |
  *
  * The scenario file's schema for these kinds (ranges, defaults, messages) is sim/scenario/faults.ts;
  * it produces exactly these types.
  */
 import type { AlarmCode } from '../../firmware/index.ts';
-import { LINK_LOCK } from '../../firmware/index.ts';
+import { LINK_LOCK, THRESHOLDS } from '../../firmware/index.ts';
 import type { InvalidReading, InvalidValue, SensorFault, SensorFaultMode } from './devices/readout.ts';
 import type { PlantConditions } from './plant/conditions.ts';
 import type { PathLocation } from './profile.ts';
@@ -115,6 +116,7 @@ export type FaultSpec = FaultTiming &
     | { readonly kind: 'batteryDepletion'; readonly percentPerHour: number }
     | { readonly kind: 'arterialPressure'; readonly meanMmHg: number; readonly rampMinutes: number }
     | { readonly kind: 'selfTestFailure'; readonly component: SelfTestComponent }
+    | { readonly kind: 'airInLine'; readonly volumeUl: number }
     | LinkAttack
   );
 
@@ -140,6 +142,7 @@ export const FAULT_KINDS: readonly FaultKind[] = Object.freeze([
   'nvWriteFailure',
   ...LINK_ATTACK_KINDS,
   'selfTestFailure',
+  'airInLine',
 ] as const);
 
 /** Default magnitudes of sensor faults, in the sensor's unit. */
@@ -193,6 +196,7 @@ export function faultCondition(f: FaultSpec): string | null {
       return 'flash writes';
     case 'selfTestFailure':
       return `${f.component} self-check`;
+    case 'airInLine':
     case 'powerLoss':
     case 'arterialPressure':
     case 'nvBitFlip':
@@ -274,6 +278,8 @@ export function expectedAlarms(f: FaultSpec): readonly AlarmCode[] {
       return ['BATTERY_LOW', 'BATTERY_DEPLETED'];
     case 'nvWriteFailure':
       return ['STORAGE_FAULT'];
+    case 'airInLine':
+      return f.volumeUl >= THRESHOLDS.airBubbleLimitUl ? ['AIR_IN_LINE'] : [];
     case 'selfTestFailure':
       return f.component === 'battery' ? ['SYSTEM_FAULT', 'BATTERY_DEPLETED'] : ['SYSTEM_FAULT'];
     case 'forgedCommand':
@@ -313,6 +319,8 @@ export interface FaultWorld {
   sendLinkAttack(attack: LinkAttack): void;
   /** Breaks (or mends) what the self-test looks at: memory, the RTC's crystal, the speaker, the cell. */
   setComponentFailed(component: SelfTestComponent, failed: boolean): void;
+  /** A bubble of `volumeUl` enters the line at the pump now. */
+  injectAir(volumeUl: number): void;
 }
 
 /** Steps used to approximate ramps (severity, arterial pressure), per ramp. */
@@ -443,6 +451,9 @@ function scheduleFault(f: FaultSpec, world: FaultWorld, episodes: ArterialEpisod
       }
       break;
     }
+    case 'airInLine':
+      at(onsetMs, () => world.injectAir(f.volumeUl));
+      break;
     case 'selfTestFailure':
       at(onsetMs, () => world.setComponentFailed(f.component, true));
       end(() => world.setComponentFailed(f.component, false));

@@ -394,3 +394,24 @@ describe('the self-test of the processor, its periodic repeats, and a failure (G
     }
   });
 });
+
+describe('air in line (GIP-1.9.1)', () => {
+  it('GIP-1.9.1 a bubble at the limit passing while infusing stops the drive with AIR_IN_LINE at the next air read; one during the prime is not alarmed', () => {
+    const { fw, hal } = booted();
+    arterial(hal);
+    fw.command({ type: 'program', prescription: prescription() });
+    fw.command({ type: 'prime' });
+    hal.set.airUl = 5 * THRESHOLDS.airBubbleLimitUl; // the prime purges the set's air
+    hal.clock.advance(60_000);
+    expect(fw.modeName).toBe('primed');
+    expect(fw.alarms.entries).toEqual([]);
+    hal.set.flowUlPerHour = fw.plan?.rateUlPerHour ?? 0;
+    fw.command({ type: 'start' });
+    hal.clock.advance(60_000);
+    hal.set.airUl = THRESHOLDS.airBubbleLimitUl;
+    hal.clock.advance(SENSOR_READ_PERIODS_MS.flow);
+    expect(fw.alarms.entries.map((e) => e.code)).toEqual(['AIR_IN_LINE']);
+    expect(fw.modeName).toBe('alarmStopped');
+    expect(hal.logEntries.filter((e) => e.kind === 'alarm').map((e) => `${e.code} ${e.detail}`)).toEqual(['AIR_IN_LINE high']);
+  });
+});

@@ -30,12 +30,14 @@ export interface FakeHal extends Hal {
     /** The reservoir as filled; the gauge reads it less what the drive has moved since. */
     reservoirMl: number;
     batteryPercent: number;
-    failing: Set<'pressure' | 'flow' | 'reservoir' | 'power' | 'nv' | 'rom' | 'ram' | 'annunciator'>;
+    failing: Set<'pressure' | 'flow' | 'reservoir' | 'power' | 'nv' | 'rom' | 'ram' | 'annunciator' | 'air'>;
+    /** Air the next air read reports (then 0 again). */
+    airUl: number;
     /** The real-time clock's crystal runs at this share of the device clock's rate (0: stopped). */
     rtcRate: number;
     stalled: boolean;
   };
-  readonly reads: { pressure: number; flow: number; reservoir: number; power: number };
+  readonly reads: { pressure: number; flow: number; reservoir: number; power: number; air: number };
   readonly strokeCommands: number[];
   readonly flash: SimFlash;
   readonly logEntries: LogEntry[];
@@ -46,8 +48,9 @@ export interface FakeHal extends Hal {
 export const TEST_UNIT: PairedUnit = pairedUnit(1, SIMULATED_SERIAL);
 
 export function fakeHal(config: DeviceConfig = NOMINAL_PORT_CONFIG, flash: SimFlash = provisionedFlash(), clock = new ManualClock()): FakeHal {
-  const set: FakeHal['set'] = { pressureMmHg: 0, cardiacAmplitudeMmHg: 0, flowUlPerHour: 0, reservoirMl: 30, batteryPercent: 100, failing: new Set(), stalled: false, rtcRate: 1 };
-  const reads = { pressure: 0, flow: 0, reservoir: 0, power: 0 };
+  const set: FakeHal['set'] = { pressureMmHg: 0, cardiacAmplitudeMmHg: 0, flowUlPerHour: 0, reservoirMl: 30, batteryPercent: 100, failing: new Set(), stalled: false, rtcRate: 1, airUl: 0 };
+  const reads = { pressure: 0, flow: 0, reservoir: 0, power: 0, air: 0 };
+  let airAtMs = 0;
   let movedUl = 0;
   const strokeCommands: number[] = [];
   const logEntries = new SimEventLog(flash).entries;
@@ -92,6 +95,18 @@ export function fakeHal(config: DeviceConfig = NOMINAL_PORT_CONFIG, flash: SimFl
         reads.power++;
         if (set.failing.has('power')) return failure('power');
         return { ok: true, atMs: clock.nowMs(), batteryPercent: set.batteryPercent, externalPower: false };
+      },
+    },
+    air: {
+      read() {
+        reads.air++;
+        if (set.failing.has('air')) return failure('air');
+        const now = clock.nowMs();
+        const airUl = set.airUl;
+        set.airUl = 0;
+        const r = { ok: true as const, atMs: now, windowMs: Math.max(1, now - airAtMs), airUl };
+        airAtMs = now;
+        return r;
       },
     },
     drive: {

@@ -5,6 +5,7 @@
  * Promises: each sensor reads the plant at the virtual clock's time, with counter-based noise, so
  * a reading never depends on pacing; sensor faults act on readings, never on the plant's truth.
  */
+export { SimAirSensor } from './airSensor.ts';
 export { SimAnnunciator } from './annunciator.ts';
 export { SimDrive } from './drive.ts';
 export { SimEventLog } from './eventLog.ts';

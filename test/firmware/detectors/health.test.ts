@@ -155,3 +155,28 @@ describe('updateFlowTrack and updateHealth', () => {
     expect(healthAfter(h0, cfg, true, false, track, ft, quiet)).toBe(h0);
   });
 });
+
+describe('the air-in-line detector', () => {
+  const h0 = INITIAL_DETECTORS.health;
+  const ft = INITIAL_DETECTORS.flowTrack;
+  const airRead = (airUl: number): DetectorReadings => ({ pressure: pressure(90), flow: null, reservoir: null, power: null, air: { ok: true, atMs: 10_000, windowMs: 10_000, airUl } });
+
+  it('GIP-1.9.1 a bubble at the limit while infusing is air in line; just below it, or during the prime (not infusing), it is not', () => {
+    expect(updateHealth(h0, true, ft, airRead(T.airBubbleLimitUl), null).airInLine).toBe(true);
+    expect(updateHealth(h0, true, ft, airRead(T.airBubbleLimitUl - 0.1), null).airInLine).toBe(false);
+    expect(updateHealth(h0, false, ft, airRead(10 * T.airBubbleLimitUl), null).airInLine).toBe(false);
+  });
+
+  it('GIP-1.9.1 the verdict is the last air read’s: the next read without air clears the condition (the alarm latches), and a period without an air read keeps it', () => {
+    const seen = updateHealth(h0, true, ft, airRead(T.airBubbleLimitUl + 10), null);
+    expect(updateHealth(seen, true, ft, { pressure: pressure(90), flow: null, reservoir: null, power: null }, null)).toBe(seen);
+    expect(updateHealth(seen, true, ft, airRead(0), null).airInLine).toBe(false);
+  });
+
+  it('PUMP-SENSOR-FAILSAFE an air detector that does not answer is faulty (SENSOR_DEGRADED), and sees no air; a valid read clears it', () => {
+    const failed = updateHealth(h0, true, ft, { pressure: pressure(90), flow: null, reservoir: null, power: null, air: { ok: false, kind: 'disconnected', detail: 'test' } }, null);
+    expect(failed.airSensorFaulty).toBe(true);
+    expect(failed.airInLine).toBe(false);
+    expect(updateHealth(failed, true, ft, airRead(0), null).airSensorFaulty).toBe(false);
+  });
+});

@@ -45,6 +45,8 @@ const BOUND_S: Record<string, number> = {
   'sensor-invalid-reservoir': 2 * 60,
   'sensor-invalid-encoder': 30 * 60,
   'sensor-invalid-battery': 2 * 60,
+  // The bubble passes with the next stroke (one every ~43 s at this rate), read within 10 s.
+  'air-in-line': 2 * 60,
   // The power-on self-test ends 2 s after boot; a periodic self-check runs every 10 minutes.
   'self-test-battery': 60,
   'self-check-rom': 11 * 60,
@@ -123,6 +125,18 @@ describe('priming failure', () => {
     expect(modes.filter((m) => m.atMs <= (stop as { atMs: number }).atMs).at(-2)?.mode).toBe('therapy.priming');
     expect(modes.some((m) => m.mode.startsWith('therapy.infusing'))).toBe(false);
     expect(sim.plant.isAccessed).toBe(false);
+  });
+});
+
+describe('air in line in a whole run', () => {
+  it('GIP-1.9.1 a 100 µL bubble on day 2 stops the drive with AIR_IN_LINE within 2 minutes; a 40 µL one is not alarmed', () => {
+    const scenario = loadScenarioFile(path.join(DIR, 'air-in-line.json'));
+    const onsetMs = 48 * HOUR_MS;
+    const big = new Simulation({ scenario, maxSimulatedMs: onsetMs + 30 * 60_000 }).runToEnd();
+    expect(big.faults[0]?.detectedBy).toBe('AIR_IN_LINE');
+    expect(big.faults[0]?.latencySeconds as number).toBeLessThanOrEqual(120);
+    const small = { ...scenario, faults: [{ kind: 'airInLine' as const, atHours: 48, volumeUl: 40 }] };
+    expect(new Simulation({ scenario: small, maxSimulatedMs: onsetMs + 30 * 60_000 }).runToEnd().alarms).toEqual([]);
   });
 });
 
