@@ -27,7 +27,7 @@
  * | locked | refill → idle |
  * | alarmStopped | resume → the therapy mode it stopped (no stopping alarm, acknowledged after a reboot) or stopped (EC23); stop → stopped. Recovery: with every fault cleared and an acknowledge ≥ 30 s after both the stop and the last clear, resume is taken (reservoir and battery alarms excepted) |
  * | therapy modes | a stopping alarm with a cause → alarmStopped |
- * | any | power loss → after the self-test, therapy modes and their stops resume; idle, ready and primed come back idle; a self-test with a failed sensor → failSafe; a therapy under way whose ledger record is corrupt → failSafe (never a silent restart from zero) |
+ * | any | power loss → after the self-test, therapy modes and their stops resume; idle, ready and primed come back idle; a self-test with a failed sensor, or after a battery drain (a charge at or below 5 % fails it) → failSafe; a therapy under way whose ledger record is corrupt → failSafe (never a silent restart from zero) |
  * `acknowledge` is always answered as accepted; `audioPause` is accepted when an alarm is present.
  */
 import type { AlarmCode } from '../../firmware/index.ts';
@@ -250,7 +250,9 @@ export class PumpModel {
       if (to === 'off') ok = true;
       else if (from === 'off') ok = to === 'selfTest';
       else if (from === 'selfTest' && !this.nvIntact) ok = to === 'failSafe';
-      else if (from === 'selfTest') ok = to === this.rebootPoint || (to === 'failSafe' && this.faultsActive.has('pressureDropout'));
+      // The self-test fails a failed sensor, and a battery at or below 5 % (the model does not track
+      // the charge: once a battery drain has been injected, a failed self-test is allowed).
+      else if (from === 'selfTest') ok = to === this.rebootPoint || (to === 'failSafe' && (this.faultsActive.has('pressureDropout') || this.faultsSeen.has('batteryDepletion')));
       else if (to === 'primed') ok = from === 'priming';
       else if (to === 'complete') ok = from === 'running';
       else if (to === 'locked') ok = from === 'flushing';
