@@ -61,6 +61,7 @@ export const ALARM_CODES = [
   'SECURITY_ALERT',
   'SYSTEM_FAULT',
   'AIR_IN_LINE',
+  'UPSTREAM_OCCLUSION',
 ] as const;
 export type AlarmCode = (typeof ALARM_CODES)[number];
 
@@ -191,6 +192,11 @@ export const ALARM_TABLE: readonly AlarmRule[] = Object.freeze([
     code: 'AIR_IN_LINE', priority: 'high', latching: true, driveAction: 'stopNow',
     reads: 'health', when: (h) => h.airInLine,
     requirement: 'GIP-1.9.1', meaning: 'A bubble of 50 µL or more passed the air-in-line detector while infusing: the drive stops at once.',
+  }),
+  row({
+    code: 'UPSTREAM_OCCLUSION', priority: 'high', latching: true, driveAction: 'stopNow',
+    reads: 'flowVerdict', when: (v) => v.noFlow,
+    requirement: 'GIP-1.10.1', meaning: 'The drive turns (the encoder confirms its strokes) but the outlet flow sensor measures under 35 % of them over 10 minutes: the reservoir side is blocked, or the source is dry.',
   }),
 ] satisfies AlarmRule[]);
 

@@ -46,6 +46,21 @@ export const THRESHOLDS = Object.freeze({
    */
   flowGainTolerance: 0.03,
   flowAbsoluteToleranceUlPerHour: 4.4,
+  /**
+   * No flow (upstream occlusion): two 5-minute blocks measuring under this share of the
+   * encoder-confirmed volume. A correct delivery at the lowest rate (20 µL/h) reads at least
+   * 20·0.97 − 3.4 = 16 µL/h (gain, offset and 14-day drift at their limits), σ ≈ 0.8 µL/h over
+   * 10 minutes: 7 µL/h is 11σ below it. Nothing moving reads at most 3.4 µL/h + 3σ = 5.8 µL/h.
+   * The flow sensor measures what the pump pushes, so a downstream blockage (the line's
+   * compliance takes the strokes) does not look like this: OCCLUSION is its alarm.
+   */
+  noFlowRatio: 0.35,
+  /**
+   * …judged only when the strokes confirmed over those 10 minutes come to at least this rate: below
+   * it the sensor's absolute error (±3.4 µL/h, plus noise) is no longer small against the flow it
+   * must tell from none (at 15 µL/h a correct delivery reads ≥ 11.1 µL/h, 7σ above 35 %).
+   */
+  noFlowMinCommandedUlPerHour: 15,
   /** Consecutive commanded strokes with no encoder counts before MOTOR_STALL. */
   stallMissedStrokes: 2,
   /** Reservoir gauge ±0.5 mL plus Open PCA's ±1 mL measurement band. */

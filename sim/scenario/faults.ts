@@ -18,6 +18,8 @@ const timing = {
 };
 const LOCATIONS = ['line', 'needle', 'port', 'catheter'] as const;
 const locationSchema = z.enum(LOCATIONS, { error: `location must be one of: ${LOCATIONS.join(', ')}` });
+const OCCLUSION_LOCATIONS = [...LOCATIONS, 'upstream'] as const;
+const occlusionLocationSchema = z.enum(OCCLUSION_LOCATIONS, { error: `location must be one of: ${OCCLUSION_LOCATIONS.join(', ')}` });
 
 const recordSchema = z.enum(NV_RECORD_NAMES, { error: `record must be one of: ${NV_RECORD_NAMES.join(', ')}` });
 
@@ -62,7 +64,7 @@ const linkAttack = <K extends string>(kind: K, command: (typeof LINK_ATTACK_COMM
 export const faultSchema = z.discriminatedUnion(
   'kind',
   [
-    z.strictObject({ kind: z.literal('occlusion'), ...timing, location: locationSchema.default('catheter'), severity: num('severity', 0, 1).default(1), rampHours: num('rampHours', 0, 24 * 30, 'h').optional() }),
+    z.strictObject({ kind: z.literal('occlusion'), ...timing, location: occlusionLocationSchema.default('catheter'), severity: num('severity', 0, 1).default(1), rampHours: num('rampHours', 0, 24 * 30, 'h').optional() }),
     z.strictObject({
       kind: z.literal('displacement'),
       ...timing,

@@ -213,8 +213,9 @@ export class PumpModel {
   falseAlarm(code: AlarmCode, truth: { readonly reservoirUl: number; readonly batteryPercent: number }): string | null {
     if (this.faultsSeen.size > 0) return null;
     const reservoirLow = this.primesSinceFill > 1 || truth.reservoirUl < this.facts.reservoirAmbiguousBelowUl;
-    // A reservoir run dry also shows as flow below the commanded strokes.
-    if ((code === 'RESERVOIR_EMPTY' || code === 'RESERVOIR_LOW' || code === 'UNDER_INFUSION') && reservoirLow) return null;
+    // A reservoir run dry also shows as flow below the commanded strokes (UNDER_INFUSION), or none
+    // at all (UPSTREAM_OCCLUSION: the head turns and draws nothing).
+    if ((code === 'RESERVOIR_EMPTY' || code === 'RESERVOIR_LOW' || code === 'UNDER_INFUSION' || code === 'UPSTREAM_OCCLUSION') && reservoirLow) return null;
     if (code === 'BATTERY_LOW' && truth.batteryPercent <= 21) return null;
     if (code === 'BATTERY_DEPLETED' && truth.batteryPercent <= 6) return null;
     return `${code} raised with no fault injected (reservoir ${(truth.reservoirUl / 1000).toFixed(3)} mL, battery ${truth.batteryPercent.toFixed(1)} %): a false alarm`;

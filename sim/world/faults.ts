@@ -11,6 +11,7 @@
  * | kind | plant / device effect | expected firmware response |
  * | --- | --- | --- |
  * | occlusion (line, needle, port, catheter; severity 0–1; rampHours) | resistance R/(1−s) at the location, complete at s = 1; compliance upstream of it only | OCCLUSION (stop now) |
+ * | occlusion upstream (severity) | the reservoir side blocked: each stroke moves (1 − s) of its volume, the motor turns | UPSTREAM_OCCLUSION (stop now) when s ≥ 0.7 |
  * | displacement to tissue | tip out of the artery: back-pressure → tissue pressure, no pulse | CATHETER_DISPLACEMENT |
  * | displacement extrahepatic | tip in a gastric/duodenal branch: no pressure change; drug accounted as extrahepatic | none — the pump cannot see it |
  * | needleDislodgement | Huber needle out of the port: drug into the pocket, pressure ≈ 0, no pulse | CATHETER_DISPLACEMENT |
@@ -44,7 +45,7 @@ import type { AlarmCode } from '../../firmware/index.ts';
 import { LINK_LOCK, THRESHOLDS } from '../../firmware/index.ts';
 import type { InvalidReading, InvalidValue, SensorFault, SensorFaultMode } from './devices/readout.ts';
 import type { PlantConditions } from './plant/conditions.ts';
-import type { PathLocation } from './profile.ts';
+import type { OcclusionLocation, PathLocation } from './profile.ts';
 
 const MS_PER_HOUR = 3_600_000;
 const MS_PER_MINUTE = 60_000;
@@ -92,7 +93,7 @@ export type SelfTestComponent = (typeof SELF_TEST_COMPONENTS)[number];
 
 export type FaultSpec = FaultTiming &
   (
-    | { readonly kind: 'occlusion'; readonly location: PathLocation; readonly severity: number; readonly rampHours?: number | undefined }
+    | { readonly kind: 'occlusion'; readonly location: OcclusionLocation; readonly severity: number; readonly rampHours?: number | undefined }
     /** `extrahepaticFraction`: share of the flow that reaches the extrahepatic branch (extrahepatic only). */
     | { readonly kind: 'displacement'; readonly to: 'tissue' | 'extrahepatic'; readonly extrahepaticFraction: number }
     | { readonly kind: 'needleDislodgement' }
@@ -251,6 +252,7 @@ export function overlappingFaults(faults: readonly FaultSpec[]): string[] {
 export function expectedAlarms(f: FaultSpec): readonly AlarmCode[] {
   switch (f.kind) {
     case 'occlusion':
+      if (f.location === 'upstream') return f.severity >= 1 - THRESHOLDS.noFlowRatio + 0.05 ? ['UPSTREAM_OCCLUSION'] : [];
       return f.severity >= 1 ? ['OCCLUSION'] : [];
     case 'displacement':
       return f.to === 'tissue' ? ['CATHETER_DISPLACEMENT'] : [];

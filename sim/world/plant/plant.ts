@@ -12,6 +12,8 @@
  *   stroke; its only randomness is the counter-based stroke and stall draws it is given (rng.ts).
  *
  * Models (units in names; docs/domain.md §2, §5):
+ * - Upstream occlusion (severity s, between reservoir and pump head): each stroke moves (1 − s) of
+ *   its volume; the motor turns all the same (the encoder counts it).
  * - Transport: plug flow through two FIFOs of parcels (transport.ts) — the set (line + Huber
  *   needle) and the implanted path (port chamber + catheter). Before the needle is in the port the
  *   set empties to prime waste.
@@ -276,7 +278,9 @@ export class Plant {
       this.unitFactor *
       (1 + this.profile.mechanism.strokeErrorFraction * this.strokeNoise(index)) *
       cond.overDeliveryFactor *
-      Math.max(0, 1 + cond.strokeVolumeDriftPerDay * driftDays);
+      Math.max(0, 1 + cond.strokeVolumeDriftPerDay * driftDays) *
+      // A blocked reservoir side: the head turns and fills only through what is left open.
+      (cond.occlusion !== null && cond.occlusion.location === 'upstream' ? 1 - cond.occlusion.severity : 1);
     let moved: number;
     let composition: Composition;
     if (this.source === 'lockSyringe') {

@@ -45,6 +45,8 @@ const BOUND_S: Record<string, number> = {
   'sensor-invalid-reservoir': 2 * 60,
   'sensor-invalid-encoder': 30 * 60,
   'sensor-invalid-battery': 2 * 60,
+  // Two 5-minute flow blocks after the onset (the one under way at the onset counts partly).
+  'occlusion-upstream': 15 * 60,
   // The bubble passes with the next stroke (one every ~43 s at this rate), read within 10 s.
   'air-in-line': 2 * 60,
   // The power-on self-test ends 2 s after boot; a periodic self-check runs every 10 minutes.
