@@ -62,6 +62,7 @@ export const ALARM_CODES = [
   'SYSTEM_FAULT',
   'AIR_IN_LINE',
   'UPSTREAM_OCCLUSION',
+  'OVER_TEMPERATURE',
 ] as const;
 export type AlarmCode = (typeof ALARM_CODES)[number];
 
@@ -144,8 +145,8 @@ export const ALARM_TABLE: readonly AlarmRule[] = Object.freeze([
   }),
   row({
     code: 'SENSOR_DEGRADED', priority: 'medium', latching: true, driveAction: 'continue',
-    reads: 'health', when: (h) => h.flowFaulty || h.gaugeFaulty || h.airSensorFaulty,
-    requirement: 'PUMP-SENSOR-FAILSAFE', meaning: 'The flow sensor, the reservoir gauge or the air-in-line detector is silent or implausible: therapy continues, verified by the drive encoder and the ledger (air can no longer be seen: the pump needs service).',
+    reads: 'health', when: (h) => h.flowFaulty || h.gaugeFaulty || h.airSensorFaulty || h.temperatureFaulty,
+    requirement: 'PUMP-SENSOR-FAILSAFE', meaning: 'The flow sensor, the reservoir gauge, the air-in-line detector or the temperature sensor is silent or implausible: therapy continues, verified by the drive encoder and the ledger (air can no longer be seen: the pump needs service).',
   }),
   row({
     code: 'BATTERY_LOW', priority: 'low', latching: false, driveAction: 'continue',
@@ -197,6 +198,11 @@ export const ALARM_TABLE: readonly AlarmRule[] = Object.freeze([
     code: 'UPSTREAM_OCCLUSION', priority: 'high', latching: true, driveAction: 'stopNow',
     reads: 'flowVerdict', when: (v) => v.noFlow,
     requirement: 'GIP-1.10.1', meaning: 'The drive turns (the encoder confirms its strokes) but the outlet flow sensor measures under 35 % of them over 10 minutes: the reservoir side is blocked, or the source is dry.',
+  }),
+  row({
+    code: 'OVER_TEMPERATURE', priority: 'high', latching: true, driveAction: 'stopNow',
+    reads: 'health', when: (h) => h.overTemperature,
+    requirement: 'GIP-7.1.2', meaning: 'The device is above its operating temperature (40 °C): the drive and electronics are outside their specification, so the drive stops.',
   }),
 ] satisfies AlarmRule[]);
 

@@ -351,8 +351,9 @@ export class Firmware {
     if (slow) this.stepsToSlowRead = this.slowEverySteps;
     const reservoir = slow ? gate.reservoir(hal.reservoir.read(), nowMs) : null;
     const power = slow ? gate.power(hal.power.read(), nowMs) : null;
+    const temperature = slow ? gate.temperature(hal.temperature.read(), nowMs) : null;
     // A fresh record each period, built after the last read: the detectors hold on to none of it.
-    const readings: DetectorReadings = { pressure, flow, reservoir, power, air };
+    const readings: DetectorReadings = { pressure, flow, reservoir, power, air, temperature };
     const { state, commands } = controlStep(this.control, this.settings, readings, nowMs);
     const alarmsBefore = this.control.alarms;
     this.control = state;
@@ -427,6 +428,7 @@ export class Firmware {
       ['reservoir', hal.reservoir.read()],
       ['power', power],
       ['air', hal.air.read()],
+      ['temperature', hal.temperature.read()],
       ['nv', this.store.selfTest()],
     ];
     for (const [name, result] of checks) if (!result.ok) failures.push(name);

@@ -15,7 +15,7 @@ export * from './crypto.ts';
 export * from './selfCheck.ts';
 
 import type { Clock } from './clock.ts';
-import type { AirSensor, FlowSensor, PowerMonitor, PressureSensor, ReservoirGauge } from './sensors.ts';
+import type { AirSensor, TemperatureSensor, FlowSensor, PowerMonitor, PressureSensor, ReservoirGauge } from './sensors.ts';
 import type { PumpDrive } from './drive.ts';
 import type { NvFlash } from './storage.ts';
 import type { Annunciator } from './annunciator.ts';
@@ -31,6 +31,7 @@ export interface Hal {
   readonly reservoir: ReservoirGauge;
   readonly power: PowerMonitor;
   readonly air: AirSensor;
+  readonly temperature: TemperatureSensor;
   readonly drive: PumpDrive;
   readonly nv: NvFlash;
   readonly annunciator: Annunciator;

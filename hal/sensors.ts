@@ -1,6 +1,6 @@
 /**
  * Sensor interfaces: downstream pressure (the occlusion sensor), thermal flow sensor, reservoir
- * level gauge, power/battery monitor, air-in-line detector.
+ * level gauge, power/battery monitor, air-in-line detector, temperature sensor.
  *
  * Owns: the shape of every reading the firmware can see.
  * Promises: each reading is an immutable snapshot carrying the time it was taken (`atMs`, on the
@@ -72,4 +72,15 @@ export interface AirReading {
 
 export interface AirSensor {
   read(): HalResult<AirReading>;
+}
+
+/** The device's internal temperature (drive and electronics), °C. */
+export interface TemperatureReading {
+  readonly ok: true;
+  readonly atMs: number;
+  readonly celsius: number;
+}
+
+export interface TemperatureSensor {
+  read(): HalResult<TemperatureReading>;
 }

@@ -14,6 +14,8 @@
  * - Air-in-line detector: a bubble at or above `airBubbleLimitUl` while infusing → AIR_IN_LINE,
  *   drive stops (the prime purges the set's air, so air is not judged then); silent or invalid →
  *   SENSOR_DEGRADED, therapy continues.
+ * - Temperature above `maxOperatingCelsius` → OVER_TEMPERATURE, drive stops; sensor silent or
+ *   invalid → SENSOR_DEGRADED, therapy continues.
  * - Battery monitor silent or invalid → BATTERY_MONITOR_FAULT, therapy continues; the last valid
  *   charge is kept, never an invalid one (which would switch BATTERY_LOW and BATTERY_DEPLETED off).
  * Invalid readings (NaN, infinite, impossible, a timestamp going backwards) arrive here as
@@ -75,6 +77,10 @@ export interface HealthDetector {
   readonly airInLine: boolean;
   /** The last air read failed or was invalid: air cannot be seen (fail-safe: continue, alarm). */
   readonly airSensorFaulty: boolean;
+  /** The last temperature read is above the device's operating limit (fail-safe: stop). */
+  readonly overTemperature: boolean;
+  /** The last temperature read failed or was invalid (fail-safe: continue, alarm). */
+  readonly temperatureFaulty: boolean;
 }
 
 export const PRESSURE_TRACK_START: PressureTrack = { identicalCount: 0, reversalScore: 0, lowWithPulseMs: 0, suspect: false };
@@ -151,7 +157,7 @@ export function pressureFaultAtRest(h: HealthDetector): boolean {
 /** Health with the pressure fault timer given, the rest kept. */
 export function withPressureFault(h: HealthDetector, sensorFaultMs: number): HealthDetector {
   if (sensorFaultMs === h.sensorFaultMs) return h;
-  return { sensorFaultMs, flowFaulty: h.flowFaulty, gaugeFaulty: h.gaugeFaulty, batteryMonitorFaulty: h.batteryMonitorFaulty, batteryPercent: h.batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout, storageFault: h.storageFault, linkLocked: h.linkLocked, selfCheckFailed: h.selfCheckFailed, airInLine: h.airInLine, airSensorFaulty: h.airSensorFaulty };
+  return { sensorFaultMs, flowFaulty: h.flowFaulty, gaugeFaulty: h.gaugeFaulty, batteryMonitorFaulty: h.batteryMonitorFaulty, batteryPercent: h.batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout, storageFault: h.storageFault, linkLocked: h.linkLocked, selfCheckFailed: h.selfCheckFailed, airInLine: h.airInLine, airSensorFaulty: h.airSensorFaulty, overTemperature: h.overTemperature, temperatureFaulty: h.temperatureFaulty };
 }
 
 /** Counts successive identical flow reads (a failed read leaves the count alone). */
@@ -176,14 +182,17 @@ export function updateHealth(h: HealthDetector, infusing: boolean, flowTrack: Fl
   const air = r.air;
   const airInLine = air == null ? h.airInLine : infusing && air.ok && air.airUl >= THRESHOLDS.airBubbleLimitUl;
   const airSensorFaulty = air == null ? h.airSensorFaulty : !air.ok;
+  const t = r.temperature;
+  const overTemperature = t == null || !t.ok ? h.overTemperature : t.celsius > THRESHOLDS.maxOperatingCelsius;
+  const temperatureFaulty = t == null ? h.temperatureFaulty : !t.ok;
   if (
     batteryPercent === h.batteryPercent && flowFaulty === h.flowFaulty && gaugeFaulty === h.gaugeFaulty && batteryMonitorFaulty === h.batteryMonitorFaulty &&
-    airInLine === h.airInLine && airSensorFaulty === h.airSensorFaulty
+    airInLine === h.airInLine && airSensorFaulty === h.airSensorFaulty && overTemperature === h.overTemperature && temperatureFaulty === h.temperatureFaulty
   ) return h;
-  return { sensorFaultMs: h.sensorFaultMs, flowFaulty, gaugeFaulty, batteryMonitorFaulty, batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout, storageFault: h.storageFault, linkLocked: h.linkLocked, selfCheckFailed: h.selfCheckFailed, airInLine, airSensorFaulty };
+  return { sensorFaultMs: h.sensorFaultMs, flowFaulty, gaugeFaulty, batteryMonitorFaulty, batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout, storageFault: h.storageFault, linkLocked: h.linkLocked, selfCheckFailed: h.selfCheckFailed, airInLine, airSensorFaulty, overTemperature, temperatureFaulty };
 }
 
 /** No slow reading this period: the flow track and the slow part of health stay as they are. */
 export function slowHealthAtRest(r: DetectorReadings): boolean {
-  return r.flow === null && r.reservoir === null && r.power === null && r.air == null;
+  return r.flow === null && r.reservoir === null && r.power === null && r.air == null && r.temperature == null;
 }

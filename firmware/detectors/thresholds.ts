@@ -110,6 +110,12 @@ export const THRESHOLDS = Object.freeze({
    * the arterial route takes the low end's order, at 50 µL, above the detector's resolution.
    */
   airBubbleLimitUl: 50,
+  /**
+   * The top of the device's operating temperature range, °C (ambulatory pumps: +40 °C, e.g.
+   * CADD-Solis +2…+40 °C): above it the drive and electronics are outside their specification
+   * (GIP 7.1.2, Open PCA R6.4.0(8), EC9). Worn on the body a pump reads ~32 °C; implanted, 37 °C.
+   */
+  maxOperatingCelsius: 40,
   batteryLowPercent: 20,
   batteryDepletedPercent: 5,
 });

@@ -17,7 +17,7 @@ import { ALARM_RULE_BY_CODE, Firmware, HAI_FUDR_LIBRARY, NV_LAYOUT, ledgerFigure
 import { VirtualClock } from '../world/clock.ts';
 import { xstateClock } from '../world/board.ts';
 import type { InvalidReading, SensorFault } from '../world/devices/index.ts';
-import { SimAirSensor, SimAnnunciator, SimDrive, SimEventLog, SimFlash, SimFlowSensor, SimMemoryTester, SimPowerMonitor, SimPressureSensor, SimRealTimeClock, SimReservoirGauge, SimSecureElement } from '../world/devices/index.ts';
+import { SimAirSensor, SimAnnunciator, SimTemperatureSensor, SimDrive, SimEventLog, SimFlash, SimFlowSensor, SimMemoryTester, SimPowerMonitor, SimPressureSensor, SimRealTimeClock, SimReservoirGauge, SimSecureElement } from '../world/devices/index.ts';
 import type { PumpCommand } from '../../firmware/index.ts';
 import { Programmer, pairedUnit } from '../world/programmer.ts';
 import type { LinkAttack } from '../world/faults.ts';
@@ -207,6 +207,7 @@ export class Simulation implements FaultWorld {
     memory: SimMemoryTester;
     rtc: SimRealTimeClock;
     air: SimAirSensor;
+    temperature: SimTemperatureSensor;
   };
   firmware: Firmware;
   private readonly horizonMs: number;
@@ -271,6 +272,7 @@ export class Simulation implements FaultWorld {
       memory: new SimMemoryTester(clock),
       rtc: new SimRealTimeClock(clock),
       air: new SimAirSensor(this.plant, clock),
+      temperature: new SimTemperatureSensor(clock),
     };
     const everyMs = telemetry?.sampleEveryMs ?? null;
     const sampler =
@@ -298,6 +300,7 @@ export class Simulation implements FaultWorld {
       reservoir: sampler === null ? d.reservoir : { read: () => observed(d.reservoir.read(), (r) => sampler.onReservoir(r)) },
       power: this.devices.power,
       air: this.devices.air,
+      temperature: this.devices.temperature,
       drive: this.devices.drive,
       nv: this.nv,
       annunciator: this.devices.annunciator,
@@ -375,6 +378,10 @@ export class Simulation implements FaultWorld {
     else if (component === 'clock') d.rtc.setStopped(failed);
     else if (component === 'annunciator') d.annunciator.speakerOpen = failed;
     else d.power.setFlat(failed);
+  }
+
+  setDeviceCelsius(celsius: number | null): void {
+    this.devices.temperature.setCelsius(celsius);
   }
 
   injectAir(volumeUl: number): void {

@@ -36,6 +36,7 @@
  * | wrongDevice (command; count) | a frame signed with this unit's key, addressed to another device | refused (wrongDevice), no state change; SECURITY_ALERT when count ≥ 5 |
  * | counterRollback (command; count) | a correctly signed frame whose counter is not above the last accepted | refused (staleCounter), no state change; SECURITY_ALERT when count ≥ 5 |
  * | airInLine (volumeUl) | a bubble enters the line at the pump and passes the outlet's air detector with the next stroke | AIR_IN_LINE (stop now) when ≥ 50 µL and infusing; a smaller bubble is not alarmed |
+ * | overTemperature (celsius) | the device's temperature is `celsius` (a heat source, a hot car), back to ~32 °C at its end | OVER_TEMPERATURE (stop now) above 40 °C, at the next temperature read (once a minute) |
  * | selfTestFailure (component: rom, ram, clock, annunciator, battery) | ROM CRC or RAM test fails, the RTC crystal stops, the speaker is open, or the cell is dead (0 %) | SYSTEM_FAULT: at the power-on self-test (therapy refused, fail-safe) or at the next periodic self-check (drive stopped); battery after boot: BATTERY_DEPLETED |
  *
  * The scenario file's schema for these kinds (ranges, defaults, messages) is sim/scenario/faults.ts;
@@ -118,6 +119,7 @@ export type FaultSpec = FaultTiming &
     | { readonly kind: 'arterialPressure'; readonly meanMmHg: number; readonly rampMinutes: number }
     | { readonly kind: 'selfTestFailure'; readonly component: SelfTestComponent }
     | { readonly kind: 'airInLine'; readonly volumeUl: number }
+    | { readonly kind: 'overTemperature'; readonly celsius: number }
     | LinkAttack
   );
 
@@ -144,6 +146,7 @@ export const FAULT_KINDS: readonly FaultKind[] = Object.freeze([
   ...LINK_ATTACK_KINDS,
   'selfTestFailure',
   'airInLine',
+  'overTemperature',
 ] as const);
 
 /** Default magnitudes of sensor faults, in the sensor's unit. */
@@ -282,6 +285,8 @@ export function expectedAlarms(f: FaultSpec): readonly AlarmCode[] {
       return ['STORAGE_FAULT'];
     case 'airInLine':
       return f.volumeUl >= THRESHOLDS.airBubbleLimitUl ? ['AIR_IN_LINE'] : [];
+    case 'overTemperature':
+      return f.celsius > THRESHOLDS.maxOperatingCelsius ? ['OVER_TEMPERATURE'] : [];
     case 'selfTestFailure':
       return f.component === 'battery' ? ['SYSTEM_FAULT', 'BATTERY_DEPLETED'] : ['SYSTEM_FAULT'];
     case 'forgedCommand':
@@ -323,6 +328,8 @@ export interface FaultWorld {
   setComponentFailed(component: SelfTestComponent, failed: boolean): void;
   /** A bubble of `volumeUl` enters the line at the pump now. */
   injectAir(volumeUl: number): void;
+  /** The device's temperature from now on (null: back to its base). */
+  setDeviceCelsius(celsius: number | null): void;
 }
 
 /** Steps used to approximate ramps (severity, arterial pressure), per ramp. */
@@ -455,6 +462,10 @@ function scheduleFault(f: FaultSpec, world: FaultWorld, episodes: ArterialEpisod
     }
     case 'airInLine':
       at(onsetMs, () => world.injectAir(f.volumeUl));
+      break;
+    case 'overTemperature':
+      at(onsetMs, () => world.setDeviceCelsius(f.celsius));
+      end(() => world.setDeviceCelsius(null));
       break;
     case 'selfTestFailure':
       at(onsetMs, () => world.setComponentFailed(f.component, true));

@@ -30,7 +30,8 @@ export interface FakeHal extends Hal {
     /** The reservoir as filled; the gauge reads it less what the drive has moved since. */
     reservoirMl: number;
     batteryPercent: number;
-    failing: Set<'pressure' | 'flow' | 'reservoir' | 'power' | 'nv' | 'rom' | 'ram' | 'annunciator' | 'air'>;
+    failing: Set<'pressure' | 'flow' | 'reservoir' | 'power' | 'nv' | 'rom' | 'ram' | 'annunciator' | 'air' | 'temperature'>;
+    celsius: number;
     /** Air the next air read reports (then 0 again). */
     airUl: number;
     /** The real-time clock's crystal runs at this share of the device clock's rate (0: stopped). */
@@ -48,7 +49,7 @@ export interface FakeHal extends Hal {
 export const TEST_UNIT: PairedUnit = pairedUnit(1, SIMULATED_SERIAL);
 
 export function fakeHal(config: DeviceConfig = NOMINAL_PORT_CONFIG, flash: SimFlash = provisionedFlash(), clock = new ManualClock()): FakeHal {
-  const set: FakeHal['set'] = { pressureMmHg: 0, cardiacAmplitudeMmHg: 0, flowUlPerHour: 0, reservoirMl: 30, batteryPercent: 100, failing: new Set(), stalled: false, rtcRate: 1, airUl: 0 };
+  const set: FakeHal['set'] = { pressureMmHg: 0, cardiacAmplitudeMmHg: 0, flowUlPerHour: 0, reservoirMl: 30, batteryPercent: 100, failing: new Set(), stalled: false, rtcRate: 1, airUl: 0, celsius: 32 };
   const reads = { pressure: 0, flow: 0, reservoir: 0, power: 0, air: 0 };
   let airAtMs = 0;
   let movedUl = 0;
@@ -107,6 +108,12 @@ export function fakeHal(config: DeviceConfig = NOMINAL_PORT_CONFIG, flash: SimFl
         const r = { ok: true as const, atMs: now, windowMs: Math.max(1, now - airAtMs), airUl };
         airAtMs = now;
         return r;
+      },
+    },
+    temperature: {
+      read() {
+        if (set.failing.has('temperature')) return failure('temperature');
+        return { ok: true, atMs: clock.nowMs(), celsius: set.celsius };
       },
     },
     drive: {

@@ -17,5 +17,6 @@ export { SimPressureSensor } from './pressureSensor.ts';
 export type { InvalidReading, InvalidValue, SensorFault, SensorFaultMode } from './readout.ts';
 export { INVALID_VALUES } from './readout.ts';
 export { SimReservoirGauge } from './reservoirGauge.ts';
+export { BODY_WORN_CELSIUS, SimTemperatureSensor } from './temperatureSensor.ts';
 export { DEFAULT_START_EPOCH_MS, SimMemoryTester, SimRealTimeClock } from './selfCheck.ts';
 export { LINK_KEY_BYTES, SimSecureElement, hmacSha256, manufactureLinkKey } from './secureElement.ts';

@@ -180,3 +180,25 @@ describe('the air-in-line detector', () => {
     expect(updateHealth(failed, true, ft, airRead(0), null).airSensorFaulty).toBe(false);
   });
 });
+
+describe('the temperature check', () => {
+  const h0 = INITIAL_DETECTORS.health;
+  const ft = INITIAL_DETECTORS.flowTrack;
+  const tempRead = (celsius: number): DetectorReadings => ({ pressure: pressure(90), flow: null, reservoir: null, power: null, temperature: { ok: true, atMs: 60_000, celsius } });
+
+  it('GIP-7.1.2 above the operating limit the device is over temperature; at the limit it is not; back below, the condition clears (the alarm latches)', () => {
+    const hot = updateHealth(h0, true, ft, tempRead(T.maxOperatingCelsius + 0.1), null);
+    expect(hot.overTemperature).toBe(true);
+    expect(updateHealth(h0, true, ft, tempRead(T.maxOperatingCelsius), null).overTemperature).toBe(false);
+    expect(updateHealth(hot, true, ft, tempRead(32), null).overTemperature).toBe(false);
+    // Judged in every mode: a hot pump is outside its specification whatever it is doing.
+    expect(updateHealth(h0, false, ft, tempRead(T.maxOperatingCelsius + 5), null).overTemperature).toBe(true);
+  });
+
+  it('PUMP-SENSOR-FAILSAFE a temperature sensor that does not answer is faulty (SENSOR_DEGRADED) and keeps the last verdict', () => {
+    const hot = updateHealth(h0, true, ft, tempRead(50), null);
+    const failed = updateHealth(hot, true, ft, { pressure: pressure(90), flow: null, reservoir: null, power: null, temperature: { ok: false, kind: 'disconnected', detail: 'test' } }, null);
+    expect(failed.temperatureFaulty).toBe(true);
+    expect(failed.overTemperature).toBe(true);
+  });
+});

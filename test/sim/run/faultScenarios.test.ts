@@ -47,6 +47,8 @@ const BOUND_S: Record<string, number> = {
   'sensor-invalid-battery': 2 * 60,
   // Two 5-minute flow blocks after the onset (the one under way at the onset counts partly).
   'occlusion-upstream': 15 * 60,
+  // The temperature is read once a minute.
+  'over-temperature': 2 * 60,
   // The bubble passes with the next stroke (one every ~43 s at this rate), read within 10 s.
   'air-in-line': 2 * 60,
   // The power-on self-test ends 2 s after boot; a periodic self-check runs every 10 minutes.
@@ -139,6 +141,23 @@ describe('air in line in a whole run', () => {
     expect(big.faults[0]?.latencySeconds as number).toBeLessThanOrEqual(120);
     const small = { ...scenario, faults: [{ kind: 'airInLine' as const, atHours: 48, volumeUl: 40 }] };
     expect(new Simulation({ scenario: small, maxSimulatedMs: onsetMs + 30 * 60_000 }).runToEnd().alarms).toEqual([]);
+  });
+});
+
+describe('over-temperature in a whole run', () => {
+  it('GIP-7.1.2 a pump heated to 45 °C for an hour stops with OVER_TEMPERATURE within 2 minutes, makes no stroke until it cools, and one at 39 °C raises no alarm', () => {
+    const scenario = loadScenarioFile(path.join(DIR, 'over-temperature.json'));
+    const onsetMs = 30 * HOUR_MS;
+    const sim = new Simulation({ scenario, maxSimulatedMs: onsetMs + 2 * HOUR_MS });
+    sim.clock.runUntil(onsetMs + 5 * 60_000);
+    const strokesHot = sim.plant.strokesDelivered;
+    sim.clock.runUntil(onsetMs + 55 * 60_000);
+    expect(sim.plant.strokesDelivered).toBe(strokesHot);
+    const summary = sim.runToEnd();
+    expect(summary.faults[0]?.detectedBy).toBe('OVER_TEMPERATURE');
+    expect(summary.faults[0]?.latencySeconds as number).toBeLessThanOrEqual(120);
+    const warm = { ...scenario, faults: [{ kind: 'overTemperature' as const, atHours: 30, durationMinutes: 60, celsius: 39 }] };
+    expect(new Simulation({ scenario: warm, maxSimulatedMs: onsetMs + 2 * HOUR_MS }).runToEnd().alarms).toEqual([]);
   });
 });
 
