@@ -63,6 +63,7 @@ export const ALARM_CODES = [
   'AIR_IN_LINE',
   'UPSTREAM_OCCLUSION',
   'OVER_TEMPERATURE',
+  'FREE_FLOW',
 ] as const;
 export type AlarmCode = (typeof ALARM_CODES)[number];
 
@@ -203,6 +204,13 @@ export const ALARM_TABLE: readonly AlarmRule[] = Object.freeze([
     code: 'OVER_TEMPERATURE', priority: 'high', latching: true, driveAction: 'stopNow',
     reads: 'health', when: (h) => h.overTemperature,
     requirement: 'GIP-7.1.2', meaning: 'The device is above its operating temperature (40 °C): the drive and electronics are outside their specification, so the drive stops.',
+  }),
+  row({
+    // High: the pump has lost control of the dose (GIP 1.2.2 free flow); the drive is held, and a
+    // person must clamp the line.
+    code: 'FREE_FLOW', priority: 'high', latching: true, driveAction: 'stopNow',
+    reads: 'health', when: (h) => h.idleFlowReads >= THRESHOLDS.freeFlowReads,
+    requirement: 'GIP-1.2.2-FREE-FLOW', meaning: 'Flow the pump does not drive: the flow sensor measures flow for 2 minutes while the pump delivers nothing (a siphon, a failed valve). Clamp the line.',
   }),
 ] satisfies AlarmRule[]);
 

@@ -34,12 +34,14 @@ export interface ControlSettings {
   readonly connected: boolean;
   /** Needle out of the port while the prime runs: the detectors' line check applies. */
   readonly priming: boolean;
+  /** No delivery allowed (every mode but priming, infusing and flushing): the free-flow check applies. */
+  readonly idle: boolean;
   readonly detector: DetectorConfig;
 }
 
 export function makeControlSettings(config: DeviceConfig, plan: InfusionPlan | null, delivery: DeliveryMode, connected: boolean, previous?: ControlSettings): ControlSettings {
   const detector = previous !== undefined && previous.config === config ? previous.detector : detectorConfig(config);
-  return { config, plan, delivery, connected, priming: delivery === 'prime' && !connected, detector };
+  return { config, plan, delivery, connected, priming: delivery === 'prime' && !connected, idle: delivery === 'none', detector };
 }
 
 export interface ControlState {

@@ -61,6 +61,15 @@ export const THRESHOLDS = Object.freeze({
    * must tell from none (at 15 µL/h a correct delivery reads ≥ 11.1 µL/h, 7σ above 35 %).
    */
   noFlowMinCommandedUlPerHour: 15,
+  /**
+   * Free flow: a 10 s flow read above this while the pump delivers nothing. The sensor's worst
+   * offset and drift are 3.4 µL/h and a 10 s read's noise σ ≈ 6.3 µL/h: 30 µL/h is 4.2σ above the
+   * worst resting sensor (p ≈ 1e-5 a read), and twelve in a row (2 minutes) never happen at rest.
+   * Twelve also outlast the stuck check (six repeats), so a sensor stuck at a running value is
+   * SENSOR_DEGRADED, not free flow.
+   */
+  freeFlowReadUlPerHour: 30,
+  freeFlowReads: 12,
   /** Consecutive commanded strokes with no encoder counts before MOTOR_STALL. */
   stallMissedStrokes: 2,
   /** Reservoir gauge ±0.5 mL plus Open PCA's ±1 mL measurement band. */

@@ -95,6 +95,7 @@ export const faultSchema = z.discriminatedUnion(
     linkAttack('tamperedCommand', 'stop'),
     linkAttack('wrongDevice', 'stop'),
     linkAttack('counterRollback', 'stop'),
+    z.strictObject({ kind: z.literal('freeFlow'), ...timing, ulPerHour: num('ulPerHour', 1, 100_000, 'µL/h') }),
     z.strictObject({ kind: z.literal('overTemperature'), ...timing, celsius: num('celsius', -20, 100, '°C') }),
     z.strictObject({ kind: z.literal('airInLine'), ...timing, volumeUl: num('volumeUl', 0.1, 10_000, 'µL') }),
     z.strictObject({

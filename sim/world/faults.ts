@@ -36,6 +36,7 @@
  * | wrongDevice (command; count) | a frame signed with this unit's key, addressed to another device | refused (wrongDevice), no state change; SECURITY_ALERT when count ≥ 5 |
  * | counterRollback (command; count) | a correctly signed frame whose counter is not above the last accepted | refused (staleCounter), no state change; SECURITY_ALERT when count ≥ 5 |
  * | airInLine (volumeUl) | a bubble enters the line at the pump and passes the outlet's air detector with the next stroke | AIR_IN_LINE (stop now) when ≥ 50 µL and infusing; a smaller bubble is not alarmed |
+ * | freeFlow (ulPerHour) | flow from the source the pump does not drive (a siphon, a failed valve), into the line | FREE_FLOW (stop) when the pump delivers nothing; while infusing, OVER_INFUSION once beyond the flow band |
  * | overTemperature (celsius) | the device's temperature is `celsius` (a heat source, a hot car), back to ~32 °C at its end | OVER_TEMPERATURE (stop now) above 40 °C, at the next temperature read (once a minute) |
  * | selfTestFailure (component: rom, ram, clock, annunciator, battery) | ROM CRC or RAM test fails, the RTC crystal stops, the speaker is open, or the cell is dead (0 %) | SYSTEM_FAULT: at the power-on self-test (therapy refused, fail-safe) or at the next periodic self-check (drive stopped); battery after boot: BATTERY_DEPLETED |
  *
@@ -120,6 +121,7 @@ export type FaultSpec = FaultTiming &
     | { readonly kind: 'selfTestFailure'; readonly component: SelfTestComponent }
     | { readonly kind: 'airInLine'; readonly volumeUl: number }
     | { readonly kind: 'overTemperature'; readonly celsius: number }
+    | { readonly kind: 'freeFlow'; readonly ulPerHour: number }
     | LinkAttack
   );
 
@@ -147,6 +149,7 @@ export const FAULT_KINDS: readonly FaultKind[] = Object.freeze([
   'selfTestFailure',
   'airInLine',
   'overTemperature',
+  'freeFlow',
 ] as const);
 
 /** Default magnitudes of sensor faults, in the sensor's unit. */
@@ -287,6 +290,8 @@ export function expectedAlarms(f: FaultSpec): readonly AlarmCode[] {
       return f.volumeUl >= THRESHOLDS.airBubbleLimitUl ? ['AIR_IN_LINE'] : [];
     case 'overTemperature':
       return f.celsius > THRESHOLDS.maxOperatingCelsius ? ['OVER_TEMPERATURE'] : [];
+    case 'freeFlow':
+      return ['FREE_FLOW', 'OVER_INFUSION'];
     case 'selfTestFailure':
       return f.component === 'battery' ? ['SYSTEM_FAULT', 'BATTERY_DEPLETED'] : ['SYSTEM_FAULT'];
     case 'forgedCommand':
@@ -462,6 +467,10 @@ function scheduleFault(f: FaultSpec, world: FaultWorld, episodes: ArterialEpisod
     }
     case 'airInLine':
       at(onsetMs, () => world.injectAir(f.volumeUl));
+      break;
+    case 'freeFlow':
+      at(onsetMs, () => world.setConditions({ freeFlowUlPerHour: f.ulPerHour }));
+      end(() => world.setConditions({ freeFlowUlPerHour: 0 }));
       break;
     case 'overTemperature':
       at(onsetMs, () => world.setDeviceCelsius(f.celsius));

@@ -25,6 +25,8 @@ export interface PlantConditions {
   strokeVolumeDriftPerDay: number;
   strokeVolumeDriftSinceMs: number;
   arterialOffsetMmHg: number;
+  /** Flow from the source the pump does not drive (a siphon, a failed valve), µL/h. */
+  freeFlowUlPerHour: number;
 }
 
 export function nominalConditions(): PlantConditions {
@@ -39,5 +41,6 @@ export function nominalConditions(): PlantConditions {
     strokeVolumeDriftPerDay: 0,
     strokeVolumeDriftSinceMs: 0,
     arterialOffsetMmHg: 0,
+    freeFlowUlPerHour: 0,
   };
 }

@@ -202,3 +202,38 @@ describe('the temperature check', () => {
     expect(failed.overTemperature).toBe(true);
   });
 });
+
+describe('the free-flow check', () => {
+  const h0 = INITIAL_DETECTORS.health;
+  const flowAt = (ulPerHour: number): DetectorReadings => ({ pressure: pressure(90), flow: flowRead(ulPerHour), reservoir: null, power: null });
+  /** `n` idle flow reads at `ulPerHour`, each a new value (a live sensor), from a quiet health. */
+  function idleReads(n: number, ulPerHour: number, idle = true): HealthDetector {
+    let h = h0;
+    let ft = INITIAL_DETECTORS.flowTrack;
+    for (let i = 0; i < n; i++) {
+      const r = flowAt(ulPerHour + (i % 2) * 0.1);
+      ft = updateFlowTrack(ft, r.flow);
+      h = updateHealth(h, false, ft, r, r.flow === null ? null : plausibleFlow(r.flow, cfg), idle);
+    }
+    return h;
+  }
+
+  it('GIP-1.2.2-FREE-FLOW flow above the limit read after read while the pump delivers nothing counts up to FREE_FLOW; at the limit it does not count', () => {
+    expect(idleReads(T.freeFlowReads, T.freeFlowReadUlPerHour + 1).idleFlowReads).toBe(T.freeFlowReads);
+    expect(idleReads(T.freeFlowReads, T.freeFlowReadUlPerHour - 0.1).idleFlowReads).toBe(0);
+    // While a delivery is allowed the flow is the pump's own: not counted.
+    expect(idleReads(T.freeFlowReads, 500, false).idleFlowReads).toBe(0);
+  });
+
+  it('PUMP-SENSOR-FAILSAFE a flow sensor stuck at a running value is SENSOR_DEGRADED before it could count as free flow', () => {
+    let h = h0;
+    let ft = INITIAL_DETECTORS.flowTrack;
+    for (let i = 0; i < T.freeFlowReads; i++) {
+      const r = flowAt(84);
+      ft = updateFlowTrack(ft, r.flow);
+      h = updateHealth(h, false, ft, r, r.flow === null ? null : plausibleFlow(r.flow, cfg), true);
+    }
+    expect(h.flowFaulty).toBe(true);
+    expect(h.idleFlowReads).toBeLessThan(T.freeFlowReads);
+  });
+});

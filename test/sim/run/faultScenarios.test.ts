@@ -47,6 +47,8 @@ const BOUND_S: Record<string, number> = {
   'sensor-invalid-battery': 2 * 60,
   // Two 5-minute flow blocks after the onset (the one under way at the onset counts partly).
   'occlusion-upstream': 15 * 60,
+  // While infusing the 15-minute flow window sees it first (OVER_INFUSION); stopped, FREE_FLOW.
+  'free-flow': 10 * 60,
   // The temperature is read once a minute.
   'over-temperature': 2 * 60,
   // The bubble passes with the next stroke (one every ~43 s at this rate), read within 10 s.
@@ -141,6 +143,18 @@ describe('air in line in a whole run', () => {
     expect(big.faults[0]?.latencySeconds as number).toBeLessThanOrEqual(120);
     const small = { ...scenario, faults: [{ kind: 'airInLine' as const, atHours: 48, volumeUl: 40 }] };
     expect(new Simulation({ scenario: small, maxSimulatedMs: onsetMs + 30 * 60_000 }).runToEnd().alarms).toEqual([]);
+  });
+});
+
+describe('free flow in a whole run', () => {
+  it('GIP-1.2.2-FREE-FLOW a siphon of 500 µL/h on day 1: OVER_INFUSION stops the drive, then FREE_FLOW says the flow goes on without it', () => {
+    const scenario = loadScenarioFile(path.join(DIR, 'free-flow.json'));
+    const onsetS = 24 * 3600;
+    const summary = new Simulation({ scenario, maxSimulatedMs: (onsetS + 3 * 3600) * 1000 }).runToEnd();
+    const codes = summary.alarms.filter((a) => a.atSeconds >= onsetS).map((a) => a.code);
+    expect(codes.slice(0, 2)).toEqual(['OVER_INFUSION', 'FREE_FLOW']);
+    expect((summary.alarms.find((a) => a.code === 'FREE_FLOW')?.atSeconds as number) - onsetS).toBeLessThanOrEqual(10 * 60);
+    expect(summary.alarms.filter((a) => a.atSeconds < onsetS)).toEqual([]);
   });
 });
 
