@@ -147,7 +147,7 @@ export const ALARM_TABLE: readonly AlarmRule[] = Object.freeze([
   row({
     code: 'SENSOR_DEGRADED', priority: 'medium', latching: true, driveAction: 'continue',
     reads: 'health', when: (h) => h.flowFaulty || h.gaugeFaulty || h.airSensorFaulty || h.temperatureFaulty,
-    requirement: 'PUMP-SENSOR-FAILSAFE', meaning: 'The flow sensor, the reservoir gauge, the air-in-line detector or the temperature sensor is silent or implausible: therapy continues, verified by the drive encoder and the ledger (air can no longer be seen: the pump needs service).',
+    requirement: 'PUMP-SENSOR-FAILSAFE', meaning: 'The flow sensor, the reservoir gauge, the air-in-line detector or the temperature sensor is silent or implausible: therapy continues, verified by the drive encoder and the ledger (air cannot be seen: the pump needs service).',
   }),
   row({
     code: 'BATTERY_LOW', priority: 'low', latching: false, driveAction: 'continue',

@@ -57,7 +57,7 @@ export const THRESHOLDS = Object.freeze({
   noFlowRatio: 0.35,
   /**
    * …judged only when the strokes confirmed over those 10 minutes come to at least this rate: below
-   * it the sensor's absolute error (±3.4 µL/h, plus noise) is no longer small against the flow it
+   * it the sensor's absolute error (±3.4 µL/h, plus noise) is not small against the flow it
    * must tell from none (at 15 µL/h a correct delivery reads ≥ 11.1 µL/h, 7σ above 35 %).
    */
   noFlowMinCommandedUlPerHour: 15,
