@@ -9,6 +9,8 @@
  * - The highest-priority active alarm owns the signal (earliest onset breaks ties); lower ones queue.
  * - A latched alarm clears only when acknowledged AND its condition is gone (GPCA).
  * - Audio pause silences for at most `AUDIO_PAUSE_MS` (2 min, GIP 3.2.1), then the signal re-arms.
+ *   It silences the alarms of the priority it was pressed on and below: a condition of a higher
+ *   priority raised during the pause ends it, so the new alarm sounds at once (IEC 60601-1-8).
  * - While any alarm whose action stops the drive is active or latched, delivery is inhibited.
  * - `alarmStep` returns the same state object when nothing changed; a quiet tick is recognised by
  *   comparing bit masks, without searching the entries.
@@ -57,6 +59,11 @@ export const ALARM_CODES = [
   'BATTERY_MONITOR_FAULT',
   'STORAGE_FAULT',
   'SECURITY_ALERT',
+  'SYSTEM_FAULT',
+  'AIR_IN_LINE',
+  'UPSTREAM_OCCLUSION',
+  'OVER_TEMPERATURE',
+  'FREE_FLOW',
 ] as const;
 export type AlarmCode = (typeof ALARM_CODES)[number];
 
@@ -139,18 +146,18 @@ export const ALARM_TABLE: readonly AlarmRule[] = Object.freeze([
   }),
   row({
     code: 'SENSOR_DEGRADED', priority: 'medium', latching: true, driveAction: 'continue',
-    reads: 'health', when: (h) => h.flowFaulty || h.gaugeFaulty,
-    requirement: 'PUMP-SENSOR-FAILSAFE', meaning: 'The flow sensor or the reservoir gauge is silent or implausible: therapy continues, verified by the drive encoder and the ledger.',
+    reads: 'health', when: (h) => h.flowFaulty || h.gaugeFaulty || h.airSensorFaulty || h.temperatureFaulty,
+    requirement: 'PUMP-SENSOR-FAILSAFE', meaning: 'The flow sensor, the reservoir gauge, the air-in-line detector or the temperature sensor is silent or implausible: therapy continues, verified by the drive encoder and the ledger (air cannot be seen: the pump needs service).',
   }),
   row({
     code: 'BATTERY_LOW', priority: 'low', latching: false, driveAction: 'continue',
     reads: 'health', when: (h) => h.batteryPercent <= THRESHOLDS.batteryLowPercent && h.batteryPercent > THRESHOLDS.batteryDepletedPercent,
-    requirement: 'GIP-1.9.1', meaning: 'Battery low: replace soon; therapy continues.',
+    requirement: 'GIP-5.1.4', meaning: 'Battery low: replace soon; therapy continues.',
   }),
   row({
     code: 'BATTERY_DEPLETED', priority: 'high', latching: true, driveAction: 'finishStrokeThenStop',
     reads: 'health', when: (h) => h.batteryPercent <= THRESHOLDS.batteryDepletedPercent,
-    requirement: 'GIP-1.9.2', meaning: 'Battery depleted: therapy stops before the supply fails.',
+    requirement: 'GIP-5.1.6', meaning: 'Battery depleted: therapy stops before the supply fails.',
   }),
   row({
     code: 'REPEATED_ALARM', priority: 'high', latching: true, driveAction: 'stopNow',
@@ -175,6 +182,36 @@ export const ALARM_TABLE: readonly AlarmRule[] = Object.freeze([
     reads: 'health', when: (h) => h.linkLocked,
     requirement: 'PUMP-LINK-AUTH', meaning: 'Repeated refused frames on the command link (forged, tampered, replayed, malformed or for another device): the link is locked for 15 minutes, even valid frames are refused; therapy continues.',
   }),
+  row({
+    // A technical alarm (GPCA: hardware error, level 4): the firmware cannot trust its program,
+    // memory, clock or signal, so it neither starts nor continues therapy in this power-on.
+    code: 'SYSTEM_FAULT', priority: 'high', latching: true, driveAction: 'stopNow',
+    reads: 'health', when: (h) => h.selfCheckFailed,
+    requirement: 'GIP-3.4.5', meaning: 'The power-on self-test or a periodic self-check failed (program image or RAM, clock, annunciator; a battery too low to start at boot): the drive stops and stays stopped until the pump is serviced.',
+  }),
+  row({
+    // GPCA level 3 (air): air reaching the hepatic artery is an embolus; the drive stops at once.
+    code: 'AIR_IN_LINE', priority: 'high', latching: true, driveAction: 'stopNow',
+    reads: 'health', when: (h) => h.airInLine,
+    requirement: 'GIP-1.9.1', meaning: 'A bubble of 50 µL or more passed the air-in-line detector while infusing: the drive stops at once.',
+  }),
+  row({
+    code: 'UPSTREAM_OCCLUSION', priority: 'high', latching: true, driveAction: 'stopNow',
+    reads: 'flowVerdict', when: (v) => v.noFlow,
+    requirement: 'GIP-1.10.1', meaning: 'The drive turns (the encoder confirms its strokes) but the outlet flow sensor measures under 35 % of them over 10 minutes: the reservoir side is blocked, or the source is dry.',
+  }),
+  row({
+    code: 'OVER_TEMPERATURE', priority: 'high', latching: true, driveAction: 'stopNow',
+    reads: 'health', when: (h) => h.overTemperature,
+    requirement: 'GIP-7.1.2', meaning: 'The device is above its operating temperature (40 °C): the drive and electronics are outside their specification, so the drive stops.',
+  }),
+  row({
+    // High: the pump has lost control of the dose (GIP 1.2.2 free flow); the drive is held, and a
+    // person must clamp the line.
+    code: 'FREE_FLOW', priority: 'high', latching: true, driveAction: 'stopNow',
+    reads: 'health', when: (h) => h.idleFlowReads >= THRESHOLDS.freeFlowReads,
+    requirement: 'GIP-1.2.2-FREE-FLOW', meaning: 'Flow the pump does not drive: the flow sensor measures flow for 2 minutes while the pump delivers nothing (a siphon, a failed valve). Clamp the line.',
+  }),
 ] satisfies AlarmRule[]);
 
 export const ALARM_RULE_BY_CODE: Readonly<Record<AlarmCode, AlarmRule>> = Object.freeze(
@@ -196,13 +233,18 @@ export interface AlarmState {
   /** Alarms whose condition is active, or latched and not yet cleared. Ordered by onset. */
   readonly entries: readonly AlarmEntry[];
   readonly audioPausedUntilMs: number;
+  /**
+   * Rank (PRIORITY_RANK) of the highest-priority alarm present when audio was paused; 0 without a
+   * pause. A raised alarm ranked above it ends the pause.
+   */
+  readonly audioPausedRank: number;
   /** Bit i set: ALARM_TABLE[i] has an entry. Lets a quiet tick be recognised without a search. */
   readonly presentMask: number;
   /** Bit i set: ALARM_TABLE[i]'s entry has its condition active. */
   readonly activeMask: number;
 }
 
-export const NO_ALARMS: AlarmState = { entries: Object.freeze([]), audioPausedUntilMs: -1, presentMask: 0, activeMask: 0 };
+export const NO_ALARMS: AlarmState = { entries: Object.freeze([]), audioPausedUntilMs: -1, audioPausedRank: 0, presentMask: 0, activeMask: 0 };
 
 export interface AlarmChange {
   readonly raised: readonly AlarmCode[];
@@ -215,19 +257,19 @@ const BIT_BY_CODE: Readonly<Record<AlarmCode, number>> = Object.freeze(
   Object.fromEntries(ALARM_TABLE.map((r, i) => [r.code, 1 << i])) as Record<AlarmCode, number>,
 );
 
-function withMasks(entries: readonly AlarmEntry[], audioPausedUntilMs: number): AlarmState {
+function withMasks(entries: readonly AlarmEntry[], audioPausedUntilMs: number, audioPausedRank: number): AlarmState {
   let presentMask = 0;
   let activeMask = 0;
   for (const e of entries) {
     presentMask |= BIT_BY_CODE[e.code];
     if (e.conditionActive) activeMask |= BIT_BY_CODE[e.code];
   }
-  return { entries, audioPausedUntilMs, presentMask, activeMask };
+  return { entries, audioPausedUntilMs, audioPausedRank, presentMask, activeMask };
 }
 
 /** An alarm state holding these entries, ordered by onset (a boot restoring the latched alarms NV kept). */
 export function alarmStateWith(entries: readonly AlarmEntry[]): AlarmState {
-  return withMasks([...entries].sort((x, y) => x.onsetMs - y.onsetMs), -1);
+  return withMasks([...entries].sort((x, y) => x.onsetMs - y.onsetMs), -1, 0);
 }
 
 /** Bit i: the ALARM_INPUT_BIT of the group ALARM_TABLE[i] reads. */
@@ -271,14 +313,18 @@ export function alarmStep(state: AlarmState, detectors: DetectorState, nowMs: nu
     entries.push(active === entry.conditionActive ? entry : { ...entry, conditionActive: active });
   }
   let raised: AlarmCode[] | null = null;
+  let raisedRank = 0;
   for (let i = 0; i < ALARM_TABLE.length; i++) {
     if ((raisedMask & (1 << i)) === 0) continue;
-    const code = (ALARM_TABLE[i] as AlarmRule).code;
-    (raised ??= []).push(code);
-    entries.push({ code, onsetMs: nowMs, conditionActive: true, acknowledged: false });
+    const rule = ALARM_TABLE[i] as AlarmRule;
+    (raised ??= []).push(rule.code);
+    raisedRank = Math.max(raisedRank, PRIORITY_RANK[rule.priority]);
+    entries.push({ code: rule.code, onsetMs: nowMs, conditionActive: true, acknowledged: false });
   }
+  // A pause silences what it was pressed on: a higher condition raised during it sounds at once.
+  const pauseEnds = raisedRank > state.audioPausedRank && nowMs < state.audioPausedUntilMs;
   return {
-    state: withMasks(entries, state.audioPausedUntilMs),
+    state: pauseEnds ? withMasks(entries, -1, 0) : withMasks(entries, state.audioPausedUntilMs, state.audioPausedRank),
     change: { raised: raised ?? NO_CODES, cleared },
   };
 }
@@ -291,11 +337,14 @@ export function acknowledgeAlarms(state: AlarmState): { state: AlarmState; clear
     if (!entry.conditionActive) cleared.push(entry.code);
     else entries.push(entry.acknowledged ? entry : { ...entry, acknowledged: true });
   }
-  return { state: withMasks(entries, state.audioPausedUntilMs), cleared };
+  return { state: withMasks(entries, state.audioPausedUntilMs, state.audioPausedRank), cleared };
 }
 
+/** Silences the signal for `AUDIO_PAUSE_MS`, for the alarms of the highest priority present and below. */
 export function pauseAudio(state: AlarmState, nowMs: number): AlarmState {
-  return { ...state, audioPausedUntilMs: nowMs + AUDIO_PAUSE_MS };
+  let rank = 0;
+  for (const e of state.entries) rank = Math.max(rank, PRIORITY_RANK[ALARM_RULE_BY_CODE[e.code].priority]);
+  return { ...state, audioPausedUntilMs: nowMs + AUDIO_PAUSE_MS, audioPausedRank: rank };
 }
 
 

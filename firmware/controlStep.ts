@@ -32,12 +32,16 @@ export interface ControlSettings {
   readonly delivery: DeliveryMode;
   /** Needle in the port: the path reaches the artery, so arterial checks apply. */
   readonly connected: boolean;
+  /** Needle out of the port while the prime runs: the detectors' line check applies. */
+  readonly priming: boolean;
+  /** No delivery allowed (every mode but priming, infusing and flushing): the free-flow check applies. */
+  readonly idle: boolean;
   readonly detector: DetectorConfig;
 }
 
 export function makeControlSettings(config: DeviceConfig, plan: InfusionPlan | null, delivery: DeliveryMode, connected: boolean, previous?: ControlSettings): ControlSettings {
   const detector = previous !== undefined && previous.config === config ? previous.detector : detectorConfig(config);
-  return { config, plan, delivery, connected, detector };
+  return { config, plan, delivery, connected, priming: delivery === 'prime' && !connected, idle: delivery === 'none', detector };
 }
 
 export interface ControlState {

@@ -20,11 +20,11 @@
  * plausibility (`plausiblePressure`, `plausibleFlow` in detectors/health.ts), which already makes
  * an out-of-range mean a sensor failure; here they must be finite.
  */
-import type { DeviceConfig, FlowReading, HalError, HalResult, PowerReading, PressureReading, Range, ReservoirReading, StrokeFeedback } from '../hal/index.ts';
+import type { AirReading, TemperatureReading, DeviceConfig, FlowReading, HalError, HalResult, PowerReading, PressureReading, Range, ReservoirReading, StrokeFeedback } from '../hal/index.ts';
 import { halError } from '../hal/index.ts';
 
 /** The sensors whose readings the gate checks; `encoder` is the drive's feedback. */
-export type CheckedSensor = 'pressure' | 'flow' | 'reservoir' | 'power' | 'encoder';
+export type CheckedSensor = 'pressure' | 'flow' | 'reservoir' | 'power' | 'encoder' | 'air' | 'temperature';
 
 /** Static figures the checks compare against, built once per device configuration. */
 export interface ReadingLimits {
@@ -129,6 +129,20 @@ export function flowProblem(r: FlowReading, lim: ReadingLimits, lastAtMs: number
   return timestampProblem(r.atMs, lastAtMs, nowMs) ?? windowProblem(r.windowMs, r.atMs, lastAtMs, lim.windowSlackMs) ?? notFinite('meanFlowUlPerHour', r.meanFlowUlPerHour);
 }
 
+/** The air window: a time, a window, and a volume of air that is finite and not negative. */
+export function airProblem(r: AirReading, lim: ReadingLimits, lastAtMs: number, nowMs: number): string | null {
+  return (
+    timestampProblem(r.atMs, lastAtMs, nowMs) ??
+    windowProblem(r.windowMs, r.atMs, lastAtMs, lim.windowSlackMs) ??
+    (Number.isFinite(r.airUl) && r.airUl >= 0 ? null : `airUl = ${r.airUl} must be a finite number ≥ 0 µL`)
+  );
+}
+
+/** A temperature: a time, and a finite value inside what a sensor on a living body can read (−40…125 °C). */
+export function temperatureProblem(r: TemperatureReading, lastAtMs: number, nowMs: number): string | null {
+  return timestampProblem(r.atMs, lastAtMs, nowMs) ?? rangeProblem('celsius', r.celsius, -40, 125, '°C');
+}
+
 export function reservoirProblem(r: ReservoirReading, lim: ReadingLimits, lastAtMs: number, nowMs: number): string | null {
   return timestampProblem(r.atMs, lastAtMs, nowMs) ?? rangeProblem('volumeMl', r.volumeMl, 0, lim.reservoirMaxMl, 'mL');
 }
@@ -169,6 +183,8 @@ export class ReadingGate {
   private reservoirAtMs = NONE;
   private powerAtMs = NONE;
   private encoderAtMs = NONE;
+  private airAtMs = NONE;
+  private temperatureAtMs = NONE;
   /** Bit per sensor (CHECKED_BIT): its last reading was invalid. */
   private invalidMask = 0;
 
@@ -213,6 +229,24 @@ export class ReadingGate {
     return r;
   }
 
+  air(r: HalResult<AirReading>, nowMs: number): HalResult<AirReading> {
+    if (!r.ok) return r;
+    const problem = airProblem(r, this.limits, this.airAtMs, nowMs);
+    if (problem !== null) return this.refuse('air', problem);
+    this.airAtMs = r.atMs;
+    this.invalidMask &= ~CHECKED_BIT.air;
+    return r;
+  }
+
+  temperature(r: HalResult<TemperatureReading>, nowMs: number): HalResult<TemperatureReading> {
+    if (!r.ok) return r;
+    const problem = temperatureProblem(r, this.temperatureAtMs, nowMs);
+    if (problem !== null) return this.refuse('temperature', problem);
+    this.temperatureAtMs = r.atMs;
+    this.invalidMask &= ~CHECKED_BIT.temperature;
+    return r;
+  }
+
   /** Encoder counts the ledger may take from the drive's answer: 0 when the answer is not valid. */
   encoderCounts(f: HalResult<StrokeFeedback>, commanded: number, nowMs: number): number {
     if (!f.ok) return 0;
@@ -236,5 +270,5 @@ export class ReadingGate {
   }
 }
 
-const CHECKED_BIT: Readonly<Record<CheckedSensor, number>> = Object.freeze({ pressure: 1, flow: 2, reservoir: 4, power: 8, encoder: 16 });
+const CHECKED_BIT: Readonly<Record<CheckedSensor, number>> = Object.freeze({ pressure: 1, flow: 2, reservoir: 4, power: 8, encoder: 16, air: 32, temperature: 64 });
 const PRESSURE_BIT = CHECKED_BIT.pressure;

@@ -4,7 +4,7 @@
  * Owns: the readings record and the detector configuration derived from the device configuration.
  * Promises: `detectorConfig` is built once per device configuration, not per period.
  */
-import type { DeviceConfig, FlowReading, HalResult, PowerReading, PressureReading, ReservoirReading } from '../hal/index.ts';
+import type { AirReading, TemperatureReading, DeviceConfig, FlowReading, HalResult, PowerReading, PressureReading, ReservoirReading } from '../hal/index.ts';
 
 /**
  * One period's readings. Pressure is read every period; the slower sensors are read on their own
@@ -15,6 +15,10 @@ export interface DetectorReadings {
   readonly flow: HalResult<FlowReading> | null;
   readonly reservoir: HalResult<ReservoirReading> | null;
   readonly power: HalResult<PowerReading> | null;
+  /** The air-in-line detector, read with the flow sensor (absent or null in the periods between). */
+  readonly air?: HalResult<AirReading> | null;
+  /** The temperature sensor, read with the gauge and the battery (absent or null in the periods between). */
+  readonly temperature?: HalResult<TemperatureReading> | null;
 }
 
 /** Static figures the detectors compare against (from the device configuration); built once. */

@@ -18,6 +18,10 @@
  *   found; damage recovered from is logged. Never a fresh pump, never a crash.
  * - Every `SCRUB_PERIOD_MS` the newest copy of each record is read back; one that changed in flash
  *   is written again and the repair logged.
+ * - The power-on self-test checks the sensors, the store, ROM and RAM, the real-time clock against
+ *   the device clock, the annunciator and the battery; ROM, RAM, clock and annunciator are checked
+ *   again every `SCRUB_PERIOD_MS`. A failure raises SYSTEM_FAULT for the rest of the power-on (a
+ *   failed self-test also ends in fail-safe: no therapy starts).
  * - Commands are the only way in; each gets an answer saying whether the current mode took it.
  *   From outside they arrive as link frames (`receiveFrame`): the frame is admitted by the link
  *   guard (link/link.ts: tag, device, counter), its payload validated (`validateCommand`), its
@@ -26,7 +30,7 @@
  *   path from the validated payload on, for unit tests of the command interface.
  */
 import { createActor, type Actor, type ActorOptions, type AnyActorLogic, type SnapshotFrom } from 'xstate';
-import type { Hal, HalError, StrokeFeedback } from '../hal/index.ts';
+import type { Hal, HalError, RtcReading, StrokeFeedback } from '../hal/index.ts';
 import type { AlarmState } from './alarms.ts';
 import { ALARM_RULE_BY_CODE, acknowledgeAlarms, alarmStateWith, isAudible, pauseAudio, signalOwner } from './alarms.ts';
 import type { CommandAnswer, PumpCommand } from './commands.ts';
@@ -39,7 +43,7 @@ import type { InfusionPlan } from './dosing.ts';
 import { scheduledStrokes } from './dosing.ts';
 import type { Ledger } from './ledger.ts';
 import type { DetectorReadings } from './detectors/index.ts';
-import { INITIAL_DETECTORS, acknowledgeStall, afterFill, withLinkLocked, withRestartLockout, withStorageFault } from './detectors/index.ts';
+import { INITIAL_DETECTORS, THRESHOLDS, acknowledgeStall, afterFill, withLinkLocked, withRestartLockout, withSelfCheckFailed, withStorageFault } from './detectors/index.ts';
 import { LinkGuard } from './link/link.ts';
 import { beginPhase, endPhase, refillLedger } from './ledger.ts';
 import type { Programme, PumpEmitted, PumpEvent, PumpMachine, RestartRecord, ResumePoint, TherapyPoint } from './machine.ts';
@@ -63,6 +67,13 @@ export const SENSOR_READ_PERIODS_MS = Object.freeze({ flow: 10_000, reservoir: 6
 export const SELF_TEST_DURATION_MS = 2_000;
 /** How often the newest copy of every record is read back and checked against what was written. */
 export const SCRUB_PERIOD_MS = 10 * 60_000;
+/**
+ * The real-time clock and the device clock must agree over an interval to this share of it, plus
+ * one RTC tick (GIP 3.3: clock check). Two crystals of ±100 ppm differ by 2e-4 at worst; a 1 %
+ * band catches a stopped or runaway crystal and never a healthy pair.
+ */
+export const CLOCK_AGREEMENT_FRACTION = 0.01;
+export const CLOCK_AGREEMENT_SLACK_MS = 10;
 
 /** The phase each running resume point must have under way in the ledger. */
 const PHASE_OF_RESUME_POINT: Partial<Record<ResumePoint, Ledger['phaseKind']>> = { priming: 'prime', infusing: 'infuse', paused: 'infuse', flushing: 'flush' };
@@ -129,6 +140,8 @@ export class Firmware {
   /** Admits link frames; `linkLocked` mirrors its lock for the control task's one check per period. */
   private readonly link: LinkGuard;
   private linkLocked = false;
+  /** The last real-time clock reading the clock check compares against (null: none yet, or the clock failed to answer). */
+  private rtcMark: RtcReading | null = null;
 
   constructor(hal: Hal, options: FirmwareOptions) {
     this.hal = hal;
@@ -171,6 +184,7 @@ export class Firmware {
     this.log('restart', 'BOOT');
     for (const finding of this.image.findings) this.log('notification', 'STORAGE_RECOVERED', finding);
     for (const damage of this.image.damage) this.log('notification', 'STORAGE_DAMAGE', damage);
+    this.rtcMark = this.readRtc();
     this.actor.start();
     // The annunciator may still show what the previous power-on left; a boot starts from silence.
     this.shownSignal = 'boot';
@@ -332,12 +346,14 @@ export class Firmware {
     const flowDue = --this.stepsToFlowRead === 0;
     if (flowDue) this.stepsToFlowRead = this.flowEverySteps;
     const flow = flowDue ? gate.flow(hal.flow.read(), nowMs) : null;
+    const air = flowDue ? gate.air(hal.air.read(), nowMs) : null;
     const slow = --this.stepsToSlowRead === 0;
     if (slow) this.stepsToSlowRead = this.slowEverySteps;
     const reservoir = slow ? gate.reservoir(hal.reservoir.read(), nowMs) : null;
     const power = slow ? gate.power(hal.power.read(), nowMs) : null;
+    const temperature = slow ? gate.temperature(hal.temperature.read(), nowMs) : null;
     // A fresh record each period, built after the last read: the detectors hold on to none of it.
-    const readings: DetectorReadings = { pressure, flow, reservoir, power };
+    const readings: DetectorReadings = { pressure, flow, reservoir, power, air, temperature };
     const { state, commands } = controlStep(this.control, this.settings, readings, nowMs);
     const alarmsBefore = this.control.alarms;
     this.control = state;
@@ -345,6 +361,7 @@ export class Firmware {
     if (--this.stepsToScrub === 0) {
       this.stepsToScrub = this.scrubEverySteps;
       this.scrub();
+      this.periodicSelfCheck();
     }
     if (this.dirty.plan || this.dirty.safety || this.dirty.state) this.flushStore();
     if (commands.strokes > 0) this.runStrokes(commands.strokes, nowMs);
@@ -404,16 +421,23 @@ export class Firmware {
     const hal = this.hal;
     const atMs = hal.clock.nowMs();
     const failures: string[] = [];
+    const power = hal.power.read();
     const checks: [string, { ok: boolean }][] = [
       ['pressure', hal.pressure.read()],
       ['flow', hal.flow.read()],
       ['reservoir', hal.reservoir.read()],
-      ['power', hal.power.read()],
+      ['power', power],
+      ['air', hal.air.read()],
+      ['temperature', hal.temperature.read()],
       ['nv', this.store.selfTest()],
     ];
     for (const [name, result] of checks) if (!result.ok) failures.push(name);
+    // GIP 3.4.4: a battery that cannot carry a therapy fails the test, whatever NV says.
+    if (power.ok && !(power.batteryPercent > THRESHOLDS.batteryDepletedPercent)) failures.push(`battery ${power.batteryPercent} %`);
+    failures.push(...this.selfChecks());
     if (failures.length > 0) {
       this.log('notification', 'SELF_TEST_FAILED', failures.join(','));
+      this.raiseSystemFault();
       this.actor.send({ type: 'selfTest.failed', reason: failures.join(','), atMs });
       return;
     }
@@ -445,6 +469,43 @@ export class Firmware {
       const rule = ALARM_RULE_BY_CODE[entry.code];
       if (rule.driveAction !== 'continue') this.actor.send({ type: 'alarm.raised', code: entry.code, driveAction: rule.driveAction, atMs });
     }
+  }
+
+  /**
+   * The checks of the processor itself, at boot and every `SCRUB_PERIOD_MS` (GIP 3.3.1–3.3.4,
+   * 3.4.4): program image CRC, RAM, the real-time clock against the device clock since the last
+   * check, and the annunciator's tone and light. The names of those that failed.
+   */
+  private selfChecks(): string[] {
+    const hal = this.hal;
+    const failures: string[] = [];
+    if (!hal.memory.check('rom').ok) failures.push('rom');
+    if (!hal.memory.check('ram').ok) failures.push('ram');
+    const before = this.rtcMark;
+    const now = this.readRtc();
+    this.rtcMark = now;
+    if (now === null || (before !== null && !clocksAgree(before, now))) failures.push('clock');
+    if (!hal.annunciator.test().ok) failures.push('annunciator');
+    return failures;
+  }
+
+  /** A periodic self-check: a failure raises SYSTEM_FAULT (the drive stops) for the rest of the power-on. */
+  private periodicSelfCheck(): void {
+    if (this.control.detectors.health.selfCheckFailed) return;
+    const failures = this.selfChecks();
+    if (failures.length === 0) return;
+    this.log('notification', 'SELF_CHECK_FAILED', failures.join(','));
+    this.raiseSystemFault();
+  }
+
+  /** SYSTEM_FAULT's condition holds from now to the end of the power-on; the next period raises it. */
+  private raiseSystemFault(): void {
+    this.control = withDetectorsAndAlarms(this.control, withSelfCheckFailed(this.control.detectors), this.control.alarms);
+  }
+
+  private readRtc(): RtcReading | null {
+    const r = this.hal.rtc.read();
+    return r.ok && Number.isFinite(r.epochMs) && Number.isFinite(r.atMs) ? r : null;
   }
 
   /**
@@ -610,6 +671,13 @@ export class Firmware {
     const entry: LogEntry = detail === undefined ? { atMs: this.hal.clock.nowMs(), kind, code } : { atMs: this.hal.clock.nowMs(), kind, code, detail };
     this.eventLog.append(entry);
   }
+}
+
+/** The real-time clock moved as the device clock did between two readings, to `CLOCK_AGREEMENT_FRACTION`. */
+function clocksAgree(before: RtcReading, after: RtcReading): boolean {
+  const deviceMs = after.atMs - before.atMs;
+  const rtcMs = after.epochMs - before.epochMs;
+  return Math.abs(rtcMs - deviceMs) <= CLOCK_AGREEMENT_FRACTION * deviceMs + CLOCK_AGREEMENT_SLACK_MS;
 }
 
 /** True when the latched alarms present, or their acknowledgement or condition, differ. */

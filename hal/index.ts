@@ -12,14 +12,16 @@ export * from './storage.ts';
 export * from './annunciator.ts';
 export * from './deviceConfig.ts';
 export * from './crypto.ts';
+export * from './selfCheck.ts';
 
 import type { Clock } from './clock.ts';
-import type { FlowSensor, PowerMonitor, PressureSensor, ReservoirGauge } from './sensors.ts';
+import type { AirSensor, TemperatureSensor, FlowSensor, PowerMonitor, PressureSensor, ReservoirGauge } from './sensors.ts';
 import type { PumpDrive } from './drive.ts';
 import type { NvFlash } from './storage.ts';
 import type { Annunciator } from './annunciator.ts';
 import type { DeviceConfig } from './deviceConfig.ts';
 import type { SecureElement } from './crypto.ts';
+import type { MemoryTester, RealTimeClock } from './selfCheck.ts';
 
 /** Everything the firmware runtime is given at boot. */
 export interface Hal {
@@ -28,10 +30,15 @@ export interface Hal {
   readonly flow: FlowSensor;
   readonly reservoir: ReservoirGauge;
   readonly power: PowerMonitor;
+  readonly air: AirSensor;
+  readonly temperature: TemperatureSensor;
   readonly drive: PumpDrive;
   readonly nv: NvFlash;
   readonly annunciator: Annunciator;
   readonly config: DeviceConfig;
   /** Verifies the command link's authentication tags (firmware/link/). */
   readonly secureElement: SecureElement;
+  /** ROM and RAM checks, for the power-on self-test and the periodic self-checks. */
+  readonly memory: MemoryTester;
+  readonly rtc: RealTimeClock;
 }

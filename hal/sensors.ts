@@ -1,6 +1,6 @@
 /**
  * Sensor interfaces: downstream pressure (the occlusion sensor), thermal flow sensor, reservoir
- * level gauge, power/battery monitor.
+ * level gauge, power/battery monitor, air-in-line detector, temperature sensor.
  *
  * Owns: the shape of every reading the firmware can see.
  * Promises: each reading is an immutable snapshot carrying the time it was taken (`atMs`, on the
@@ -60,4 +60,27 @@ export interface PowerReading {
 
 export interface PowerMonitor {
   read(): HalResult<PowerReading>;
+}
+
+/** Ultrasonic air-in-line detector at the pump outlet: the air that passed it in the window since the previous read. */
+export interface AirReading {
+  readonly ok: true;
+  readonly atMs: number;
+  readonly windowMs: number;
+  readonly airUl: number;
+}
+
+export interface AirSensor {
+  read(): HalResult<AirReading>;
+}
+
+/** The device's internal temperature (drive and electronics), °C. */
+export interface TemperatureReading {
+  readonly ok: true;
+  readonly atMs: number;
+  readonly celsius: number;
+}
+
+export interface TemperatureSensor {
+  read(): HalResult<TemperatureReading>;
 }

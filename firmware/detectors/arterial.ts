@@ -16,6 +16,13 @@
  *    strokes since then would cause at the highest plausible compliance.
  * Both must agree, so an exercise episode (pulse present, pressure up) and a tip in tissue (pulse
  * gone, pressure down) are not occlusions. A fixed limit stays as a backstop (GIP 1.10.3).
+ *
+ * Priming (Open PCA EC6). With the needle out of the port the set drains to air: the window mean
+ * is the line's resistance times the prime rate (≈ 17 mmHg at 60 mL/h and 1 mmHg·s/µL) and no
+ * arterial check applies. A blocked line keeps every stroke (ΔV/C each, ≈ 100 mmHg/s at the prime
+ * rate), so the same fixed limit catches it within seconds: a window at or above it while the
+ * prime runs is an occlusion. A window the sensor cannot give (out of range above, as a blocked
+ * line soon is) holds the verdict, as it does while connected.
  */
 import type { DetectorConfig } from '../readings.ts';
 import type { PressureReading } from '../../hal/index.ts';
@@ -52,13 +59,21 @@ function arterialPatent(occlusionSuspected: boolean): ArterialDetector {
 
 const ARTERIAL_PATENT: ArterialDetector = arterialPatent(false);
 
+/** The needle out of the port, the prime running, the line above the fixed limit: blocked. */
+export const ARTERIAL_PRIME_BLOCKED: ArterialDetector = { ...ARTERIAL_DISCONNECTED, occlusionSuspected: true };
+
 /**
  * Occlusion and displacement from this period's window. `p` is the window if it is plausible
  * (null otherwise, judged once per period by `plausiblePressure`); `suspect`: the signal checks
  * distrust it. An untrusted signal holds the arterial verdict; SENSOR_FAULT takes over.
+ * `priming`: disconnected, with the prime running (the line check above applies).
  */
-export function updateArterial(a: ArterialDetector, cfg: DetectorConfig, connected: boolean, strokesCompleted: number, p: PressureReading | null, suspect = false): ArterialDetector {
-  if (!connected) return ARTERIAL_DISCONNECTED;
+export function updateArterial(a: ArterialDetector, cfg: DetectorConfig, connected: boolean, strokesCompleted: number, p: PressureReading | null, suspect = false, priming = false): ArterialDetector {
+  if (!connected) {
+    if (!priming) return ARTERIAL_DISCONNECTED;
+    if (p === null) return a === ARTERIAL_PRIME_BLOCKED ? a : ARTERIAL_DISCONNECTED;
+    return p.meanMmHg >= THRESHOLDS.occlusionHardLimitMmHg ? ARTERIAL_PRIME_BLOCKED : ARTERIAL_DISCONNECTED;
+  }
   if (p === null || suspect) return a;
   const pulseNow = p.cardiacAmplitudeMmHg >= THRESHOLDS.pulsePresentMmHg;
   const pulseBack = pulseNow && (a.pulsePresent || a.strokesAtPulseLoss < 0 || a.pulseReturnCount + 1 >= THRESHOLDS.pulseReturnWindows);
@@ -93,10 +108,11 @@ export function updateArterial(a: ArterialDetector, cfg: DetectorConfig, connect
 
 /**
  * The verdict at rest and staying there for the plausible, trusted window `p`: disconnected, it is
- * the constant it already is; connected, a patent artery stays patent while its pulse is present
+ * the constant it already is while the window is below the fixed limit (a prime may be running);
+ * connected, a patent artery stays patent while its pulse is present
  * below the hard limit — so `updateArterial` hands back `a`.
  */
 export function arterialAtRest(a: ArterialDetector, connected: boolean, p: PressureReading): boolean {
-  if (!connected) return a === ARTERIAL_DISCONNECTED;
+  if (!connected) return a === ARTERIAL_DISCONNECTED && p.meanMmHg < THRESHOLDS.occlusionHardLimitMmHg;
   return a === ARTERIAL_PATENT && p.cardiacAmplitudeMmHg >= THRESHOLDS.pulsePresentMmHg && p.meanMmHg < THRESHOLDS.occlusionHardLimitMmHg;
 }

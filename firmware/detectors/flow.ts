@@ -26,6 +26,11 @@ export interface FlowDetector {
   readonly commanded2Ul: number;
   readonly commanded3Ul: number;
   readonly blocksFilled: number;
+  /** Every flow read of the block under way was plausible (a failed read adds no volume). */
+  readonly trusted: boolean;
+  /** The same for the last two completed blocks, newest first. */
+  readonly trusted1: boolean;
+  readonly trusted2: boolean;
 }
 
 /** The flow verdict, renewed when a 5-minute block completes. */
@@ -34,6 +39,12 @@ export interface FlowVerdict {
   readonly ratio: number;
   readonly overInfusion: boolean;
   readonly underInfusion: boolean;
+  /**
+   * The last two completed blocks (10 minutes), every read in them plausible, measured under
+   * `noFlowRatio` of the encoder-confirmed strokes: the head turns and moves nothing — the
+   * reservoir side is blocked (GIP 1.10.1), or the source is dry.
+   */
+  readonly noFlow: boolean;
 }
 
 export const FLOW_IDLE: FlowDetector = {
@@ -47,15 +58,18 @@ export const FLOW_IDLE: FlowDetector = {
   commanded2Ul: 0,
   commanded3Ul: 0,
   blocksFilled: 0,
+  trusted: true,
+  trusted1: true,
+  trusted2: true,
 };
 
 /** The window opened by the first flow read of an infusion; nothing counted yet. */
-const FLOW_OPEN: FlowDetector = withCurrentBlock(FLOW_IDLE, 0, 0, 0);
+const FLOW_OPEN: FlowDetector = withCurrentBlock(FLOW_IDLE, 0, 0, 0, true);
 
-export const NO_FLOW_VERDICT: FlowVerdict = { ratio: NaN, overInfusion: false, underInfusion: false };
+export const NO_FLOW_VERDICT: FlowVerdict = { ratio: NaN, overInfusion: false, underInfusion: false, noFlow: false };
 
 /** The flow window with the block under way replaced, its completed blocks kept. */
-function withCurrentBlock(fl: FlowDetector, measuredUl: number, commandedUl: number, blockElapsedMs: number): FlowDetector {
+function withCurrentBlock(fl: FlowDetector, measuredUl: number, commandedUl: number, blockElapsedMs: number, trusted: boolean): FlowDetector {
   return {
     measuredUl,
     commandedUl,
@@ -67,6 +81,9 @@ function withCurrentBlock(fl: FlowDetector, measuredUl: number, commandedUl: num
     commanded2Ul: fl.commanded2Ul,
     commanded3Ul: fl.commanded3Ul,
     blocksFilled: fl.blocksFilled,
+    trusted,
+    trusted1: fl.trusted1,
+    trusted2: fl.trusted2,
   };
 }
 
@@ -84,7 +101,8 @@ export function updateFlow(fl: FlowDetector, cfg: DetectorConfig, infusing: bool
   // The flow front-end integrates between reads; a read covers `windowMs`.
   const measuredUl = fl.measuredUl + (plausible !== null ? (plausible.meanFlowUlPerHour * plausible.windowMs) / 3_600_000 : 0);
   const blockElapsedMs = fl.blockElapsedMs + (f.ok ? f.windowMs : cfg.periodMs);
-  if (blockElapsedMs < THRESHOLDS.flowBlockMs) return withCurrentBlock(fl, measuredUl, fl.commandedUl, blockElapsedMs);
+  const trusted = fl.trusted && plausible !== null;
+  if (blockElapsedMs < THRESHOLDS.flowBlockMs) return withCurrentBlock(fl, measuredUl, fl.commandedUl, blockElapsedMs, trusted);
   return {
     measuredUl: 0,
     commandedUl: 0,
@@ -96,6 +114,9 @@ export function updateFlow(fl: FlowDetector, cfg: DetectorConfig, infusing: bool
     commanded2Ul: fl.commanded1Ul,
     commanded3Ul: fl.commanded2Ul,
     blocksFilled: Math.min(3, fl.blocksFilled + 1),
+    trusted: true,
+    trusted1: trusted,
+    trusted2: fl.trusted1,
   };
 }
 
@@ -115,7 +136,12 @@ export function flowAtRest(fl: FlowDetector, infusing: boolean, f: HalResult<Flo
 export function updateFlowVerdict(v: FlowVerdict, fl: FlowDetector, infusing: boolean): FlowVerdict {
   if (!infusing) return NO_FLOW_VERDICT;
   if (fl.blockElapsedMs !== 0) return v;
-  if (fl.blocksFilled < 3) return NO_FLOW_VERDICT;
+  const recentCommanded = fl.commanded1Ul + fl.commanded2Ul;
+  const noFlow =
+    fl.blocksFilled >= 2 && fl.trusted1 && fl.trusted2 &&
+    recentCommanded >= (THRESHOLDS.noFlowMinCommandedUlPerHour * 2 * THRESHOLDS.flowBlockMs) / 3_600_000 &&
+    fl.measured1Ul + fl.measured2Ul < THRESHOLDS.noFlowRatio * recentCommanded;
+  if (fl.blocksFilled < 3) return noFlow ? { ratio: NaN, overInfusion: false, underInfusion: false, noFlow } : NO_FLOW_VERDICT;
   const measured = fl.measured1Ul + fl.measured2Ul + fl.measured3Ul;
   const commanded = fl.commanded1Ul + fl.commanded2Ul + fl.commanded3Ul;
   const ratio = commanded > 0 ? measured / commanded : NaN;
@@ -125,6 +151,7 @@ export function updateFlowVerdict(v: FlowVerdict, fl: FlowDetector, infusing: bo
     ratio,
     overInfusion: commanded > 0 && measured - commanded > margin(THRESHOLDS.overInfusionRatio - 1),
     underInfusion: commanded > 0 && commanded - measured > margin(1 - THRESHOLDS.underInfusionRatio),
+    noFlow,
   };
 }
 
@@ -134,7 +161,7 @@ export function updateFlowVerdict(v: FlowVerdict, fl: FlowDetector, infusing: bo
  * in any block; from the opening read on they are, as the next read's volume includes them.
  */
 export function flowAfterStrokes(fl: FlowDetector, completed: number, strokeVolumeUl: number): FlowDetector {
-  return fl === FLOW_IDLE ? fl : withCurrentBlock(fl, fl.measuredUl, fl.commandedUl + completed * strokeVolumeUl, fl.blockElapsedMs);
+  return fl === FLOW_IDLE ? fl : withCurrentBlock(fl, fl.measuredUl, fl.commandedUl + completed * strokeVolumeUl, fl.blockElapsedMs, fl.trusted);
 }
 
 /** The last completed 5-minute flow block moved less than half of what the encoder confirmed. */

@@ -11,6 +11,13 @@
  * - Flow sensor silent, out of range, stuck or reading reverse flow → SENSOR_DEGRADED, therapy
  *   continues: delivery is still verified stroke by stroke by the drive encoder.
  * - Reservoir gauge silent or invalid → SENSOR_DEGRADED, therapy continues on the ledger's volume.
+ * - Air-in-line detector: a bubble at or above `airBubbleLimitUl` while infusing → AIR_IN_LINE,
+ *   drive stops (the prime purges the set's air, so air is not judged then); silent or invalid →
+ *   SENSOR_DEGRADED, therapy continues.
+ * - Temperature above `maxOperatingCelsius` → OVER_TEMPERATURE, drive stops; sensor silent or
+ *   invalid → SENSOR_DEGRADED, therapy continues.
+ * - Flow while the pump delivers nothing (`freeFlowReads` reads in a row above
+ *   `freeFlowReadUlPerHour`, the flow sensor not otherwise faulty) → FREE_FLOW, drive held.
  * - Battery monitor silent or invalid → BATTERY_MONITOR_FAULT, therapy continues; the last valid
  *   charge is kept, never an invalid one (which would switch BATTERY_LOW and BATTERY_DEPLETED off).
  * Invalid readings (NaN, infinite, impossible, a timestamp going backwards) arrive here as
@@ -63,6 +70,24 @@ export interface HealthDetector {
   readonly storageFault: boolean;
   /** The command link is locked after repeated refused frames (firmware/link/link.ts): signal only. */
   readonly linkLocked: boolean;
+  /**
+   * The power-on self-test or a periodic self-check failed (ROM or RAM, clock, annunciator,
+   * battery at boot): the firmware cannot trust itself; it holds for the rest of the power-on.
+   */
+  readonly selfCheckFailed: boolean;
+  /** The last air read while infusing saw a bubble at or above the limit (fail-safe: stop). */
+  readonly airInLine: boolean;
+  /** The last air read failed or was invalid: air cannot be seen (fail-safe: continue, alarm). */
+  readonly airSensorFaulty: boolean;
+  /** The last temperature read is above the device's operating limit (fail-safe: stop). */
+  readonly overTemperature: boolean;
+  /** The last temperature read failed or was invalid (fail-safe: continue, alarm). */
+  readonly temperatureFaulty: boolean;
+  /**
+   * Flow reads in a row, while the pump delivers nothing, showing flow above `freeFlowReadUlPerHour`
+   * from a sensor not otherwise faulty: flow the pump does not drive (a siphon, a failed valve).
+   */
+  readonly idleFlowReads: number;
 }
 
 export const PRESSURE_TRACK_START: PressureTrack = { identicalCount: 0, reversalScore: 0, lowWithPulseMs: 0, suspect: false };
@@ -139,7 +164,7 @@ export function pressureFaultAtRest(h: HealthDetector): boolean {
 /** Health with the pressure fault timer given, the rest kept. */
 export function withPressureFault(h: HealthDetector, sensorFaultMs: number): HealthDetector {
   if (sensorFaultMs === h.sensorFaultMs) return h;
-  return { sensorFaultMs, flowFaulty: h.flowFaulty, gaugeFaulty: h.gaugeFaulty, batteryMonitorFaulty: h.batteryMonitorFaulty, batteryPercent: h.batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout, storageFault: h.storageFault, linkLocked: h.linkLocked };
+  return { sensorFaultMs, flowFaulty: h.flowFaulty, gaugeFaulty: h.gaugeFaulty, batteryMonitorFaulty: h.batteryMonitorFaulty, batteryPercent: h.batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout, storageFault: h.storageFault, linkLocked: h.linkLocked, selfCheckFailed: h.selfCheckFailed, airInLine: h.airInLine, airSensorFaulty: h.airSensorFaulty, overTemperature: h.overTemperature, temperatureFaulty: h.temperatureFaulty, idleFlowReads: h.idleFlowReads };
 }
 
 /** Counts successive identical flow reads (a failed read leaves the count alone). */
@@ -153,7 +178,7 @@ export function updateFlowTrack(t: FlowTrack, f: HalResult<FlowReading> | null):
  * (the pressure fault timer moves with the pressure groups, `withPressureFault`). `flow` is the
  * period's flow reading if plausible (`plausibleFlow`), null otherwise.
  */
-export function updateHealth(h: HealthDetector, infusing: boolean, flowTrack: FlowTrack, r: DetectorReadings, flow: FlowReading | null): HealthDetector {
+export function updateHealth(h: HealthDetector, infusing: boolean, flowTrack: FlowTrack, r: DetectorReadings, flow: FlowReading | null, idle = false): HealthDetector {
   const flowFaulty =
     r.flow === null
       ? h.flowFaulty
@@ -161,11 +186,23 @@ export function updateHealth(h: HealthDetector, infusing: boolean, flowTrack: Fl
   const gaugeFaulty = r.reservoir === null ? h.gaugeFaulty : !r.reservoir.ok;
   const batteryMonitorFaulty = r.power === null ? h.batteryMonitorFaulty : !r.power.ok;
   const batteryPercent = r.power !== null && r.power.ok ? r.power.batteryPercent : h.batteryPercent;
-  if (batteryPercent === h.batteryPercent && flowFaulty === h.flowFaulty && gaugeFaulty === h.gaugeFaulty && batteryMonitorFaulty === h.batteryMonitorFaulty) return h;
-  return { sensorFaultMs: h.sensorFaultMs, flowFaulty, gaugeFaulty, batteryMonitorFaulty, batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout, storageFault: h.storageFault, linkLocked: h.linkLocked };
+  const air = r.air;
+  const airInLine = air == null ? h.airInLine : infusing && air.ok && air.airUl >= THRESHOLDS.airBubbleLimitUl;
+  const airSensorFaulty = air == null ? h.airSensorFaulty : !air.ok;
+  const idleFlowReads =
+    r.flow === null ? h.idleFlowReads : idle && !flowFaulty && flow !== null && flow.meanFlowUlPerHour > THRESHOLDS.freeFlowReadUlPerHour ? h.idleFlowReads + 1 : 0;
+  const t = r.temperature;
+  const overTemperature = t == null || !t.ok ? h.overTemperature : t.celsius > THRESHOLDS.maxOperatingCelsius;
+  const temperatureFaulty = t == null ? h.temperatureFaulty : !t.ok;
+  if (
+    batteryPercent === h.batteryPercent && flowFaulty === h.flowFaulty && gaugeFaulty === h.gaugeFaulty && batteryMonitorFaulty === h.batteryMonitorFaulty &&
+    airInLine === h.airInLine && airSensorFaulty === h.airSensorFaulty && overTemperature === h.overTemperature && temperatureFaulty === h.temperatureFaulty &&
+    idleFlowReads === h.idleFlowReads
+  ) return h;
+  return { sensorFaultMs: h.sensorFaultMs, flowFaulty, gaugeFaulty, batteryMonitorFaulty, batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout, storageFault: h.storageFault, linkLocked: h.linkLocked, selfCheckFailed: h.selfCheckFailed, airInLine, airSensorFaulty, overTemperature, temperatureFaulty, idleFlowReads };
 }
 
 /** No slow reading this period: the flow track and the slow part of health stay as they are. */
 export function slowHealthAtRest(r: DetectorReadings): boolean {
-  return r.flow === null && r.reservoir === null && r.power === null;
+  return r.flow === null && r.reservoir === null && r.power === null && r.air == null && r.temperature == null;
 }

@@ -70,7 +70,7 @@ export const INITIAL_DETECTORS: DetectorState = {
   drive: DRIVE_RESET,
   strokeCount: { strokesCompleted: 0 },
   reservoir: reservoirFilledAt(-1),
-  health: { sensorFaultMs: 0, flowFaulty: false, gaugeFaulty: false, batteryMonitorFaulty: false, batteryPercent: 100, repeatedRestartLockout: false, storageFault: false, linkLocked: false },
+  health: { sensorFaultMs: 0, flowFaulty: false, gaugeFaulty: false, batteryMonitorFaulty: false, batteryPercent: 100, repeatedRestartLockout: false, storageFault: false, linkLocked: false, selfCheckFailed: false, airInLine: false, airSensorFaulty: false, overTemperature: false, temperatureFaulty: false, idleFlowReads: 0 },
 };
 
 /**
@@ -92,6 +92,10 @@ export interface DetectorInput {
 export interface DetectorSettings {
   readonly detector: DetectorConfig;
   readonly connected: boolean;
+  /** Needle out of the port with the prime running: the line check of arterial.ts applies. */
+  readonly priming?: boolean;
+  /** The statechart allows no delivery: flow now is flow the pump does not drive. */
+  readonly idle?: boolean;
 }
 
 /**
@@ -112,7 +116,7 @@ export function updateDetectors(input: DetectorInput, settings: DetectorSettings
   const settled = slowGroupsSettled(d, infusing, r);
   if (atRest && settled) return d;
   const pressured = atRest ? d : withPressureGroups(input, settings, r, pressure);
-  return settled ? pressured : withSlowGroups(pressured, settings.detector, infusing, input.ledger, r);
+  return settled ? pressured : withSlowGroups(pressured, settings.detector, infusing, input.ledger, r, settings.idle === true);
 }
 
 /**
@@ -140,14 +144,14 @@ export function withPressureGroups(input: DetectorInput, settings: DetectorSetti
   const cfg = settings.detector;
   const connected = settings.connected;
   const pressureTrack = updatePressureTrack(d.pressureTrack, cfg, connected, r.pressure, input.lastPressure, input.previousPressure);
-  const arterial = updateArterial(d.arterial, cfg, connected, d.strokeCount.strokesCompleted, pressure, pressureTrack.suspect);
+  const arterial = updateArterial(d.arterial, cfg, connected, d.strokeCount.strokesCompleted, pressure, pressureTrack.suspect, settings.priming === true);
   const health = withPressureFault(d.health, pressureFaultMs(d.health, cfg, connected, pressure, pressureTrack));
   if (pressureTrack === d.pressureTrack && arterial === d.arterial && health === d.health) return d;
   return { pressureTrack, flowTrack: d.flowTrack, arterial, flow: d.flow, flowVerdict: d.flowVerdict, drive: d.drive, strokeCount: d.strokeCount, reservoir: d.reservoir, health };
 }
 
 /** The slow groups updated from the period's flow, gauge and battery readings, the pressure groups kept. */
-export function withSlowGroups(d: DetectorState, cfg: DetectorConfig, infusing: boolean, ledger: Ledger, r: DetectorReadings): DetectorState {
+export function withSlowGroups(d: DetectorState, cfg: DetectorConfig, infusing: boolean, ledger: Ledger, r: DetectorReadings, idle = false): DetectorState {
   const flowReading = r.flow === null ? null : plausibleFlow(r.flow, cfg);
   const flow = updateFlow(d.flow, cfg, infusing, r.flow, flowReading);
   // The verdict is a function of the flow window (and of infusing, which an unchanged window
@@ -156,7 +160,7 @@ export function withSlowGroups(d: DetectorState, cfg: DetectorConfig, infusing: 
   const flowVerdict = flow === d.flow ? d.flowVerdict : updateFlowVerdict(d.flowVerdict, flow, infusing);
   const reservoir = updateReservoir(d.reservoir, cfg, infusing, ledger, r.reservoir, flow);
   const flowTrack = updateFlowTrack(d.flowTrack, r.flow);
-  const health = updateHealth(d.health, infusing, flowTrack, r, flowReading);
+  const health = updateHealth(d.health, infusing, flowTrack, r, flowReading, idle);
   if (flowTrack === d.flowTrack && flow === d.flow && flowVerdict === d.flowVerdict && reservoir === d.reservoir && health === d.health) return d;
   return { pressureTrack: d.pressureTrack, flowTrack, arterial: d.arterial, flow, flowVerdict, drive: d.drive, strokeCount: d.strokeCount, reservoir, health };
 }
@@ -199,21 +203,28 @@ export function afterFill(d: DetectorState, atMs: number): DetectorState {
 export function withRestartLockout(d: DetectorState, lockedOut: boolean): DetectorState {
   if (d.health.repeatedRestartLockout === lockedOut) return d;
   const h = d.health;
-  return withGroups(d, d.drive, d.reservoir, { sensorFaultMs: h.sensorFaultMs, flowFaulty: h.flowFaulty, gaugeFaulty: h.gaugeFaulty, batteryMonitorFaulty: h.batteryMonitorFaulty, batteryPercent: h.batteryPercent, repeatedRestartLockout: lockedOut, storageFault: h.storageFault, linkLocked: h.linkLocked });
+  return withGroups(d, d.drive, d.reservoir, { sensorFaultMs: h.sensorFaultMs, flowFaulty: h.flowFaulty, gaugeFaulty: h.gaugeFaulty, batteryMonitorFaulty: h.batteryMonitorFaulty, batteryPercent: h.batteryPercent, repeatedRestartLockout: lockedOut, storageFault: h.storageFault, linkLocked: h.linkLocked, selfCheckFailed: h.selfCheckFailed, airInLine: h.airInLine, airSensorFaulty: h.airSensorFaulty, overTemperature: h.overTemperature, temperatureFaulty: h.temperatureFaulty, idleFlowReads: h.idleFlowReads });
 }
 
 /** Sets or clears the storage fault: damage found at boot, or a record that cannot be written. */
 export function withStorageFault(d: DetectorState, faulty: boolean): DetectorState {
   if (d.health.storageFault === faulty) return d;
   const h = d.health;
-  return withGroups(d, d.drive, d.reservoir, { sensorFaultMs: h.sensorFaultMs, flowFaulty: h.flowFaulty, gaugeFaulty: h.gaugeFaulty, batteryMonitorFaulty: h.batteryMonitorFaulty, batteryPercent: h.batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout, storageFault: faulty, linkLocked: h.linkLocked });
+  return withGroups(d, d.drive, d.reservoir, { sensorFaultMs: h.sensorFaultMs, flowFaulty: h.flowFaulty, gaugeFaulty: h.gaugeFaulty, batteryMonitorFaulty: h.batteryMonitorFaulty, batteryPercent: h.batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout, storageFault: faulty, linkLocked: h.linkLocked, selfCheckFailed: h.selfCheckFailed, airInLine: h.airInLine, airSensorFaulty: h.airSensorFaulty, overTemperature: h.overTemperature, temperatureFaulty: h.temperatureFaulty, idleFlowReads: h.idleFlowReads });
+}
+
+/** Sets the self-check failure (SYSTEM_FAULT): a failed power-on self-test or periodic self-check. */
+export function withSelfCheckFailed(d: DetectorState): DetectorState {
+  if (d.health.selfCheckFailed) return d;
+  const h = d.health;
+  return withGroups(d, d.drive, d.reservoir, { sensorFaultMs: h.sensorFaultMs, flowFaulty: h.flowFaulty, gaugeFaulty: h.gaugeFaulty, batteryMonitorFaulty: h.batteryMonitorFaulty, batteryPercent: h.batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout, storageFault: h.storageFault, linkLocked: h.linkLocked, selfCheckFailed: true, airInLine: h.airInLine, airSensorFaulty: h.airSensorFaulty, overTemperature: h.overTemperature, temperatureFaulty: h.temperatureFaulty, idleFlowReads: h.idleFlowReads });
 }
 
 /** Sets or clears the command link's lock (SECURITY_ALERT while it holds). */
 export function withLinkLocked(d: DetectorState, locked: boolean): DetectorState {
   if (d.health.linkLocked === locked) return d;
   const h = d.health;
-  return withGroups(d, d.drive, d.reservoir, { sensorFaultMs: h.sensorFaultMs, flowFaulty: h.flowFaulty, gaugeFaulty: h.gaugeFaulty, batteryMonitorFaulty: h.batteryMonitorFaulty, batteryPercent: h.batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout, storageFault: h.storageFault, linkLocked: locked });
+  return withGroups(d, d.drive, d.reservoir, { sensorFaultMs: h.sensorFaultMs, flowFaulty: h.flowFaulty, gaugeFaulty: h.gaugeFaulty, batteryMonitorFaulty: h.batteryMonitorFaulty, batteryPercent: h.batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout, storageFault: h.storageFault, linkLocked: locked, selfCheckFailed: h.selfCheckFailed, airInLine: h.airInLine, airSensorFaulty: h.airSensorFaulty, overTemperature: h.overTemperature, temperatureFaulty: h.temperatureFaulty, idleFlowReads: h.idleFlowReads });
 }
 
 export type { ArterialDetector } from './arterial.ts';

@@ -46,6 +46,30 @@ export const THRESHOLDS = Object.freeze({
    */
   flowGainTolerance: 0.03,
   flowAbsoluteToleranceUlPerHour: 4.4,
+  /**
+   * No flow (upstream occlusion): two 5-minute blocks measuring under this share of the
+   * encoder-confirmed volume. A correct delivery at the lowest rate (20 µL/h) reads at least
+   * 20·0.97 − 3.4 = 16 µL/h (gain, offset and 14-day drift at their limits), σ ≈ 0.8 µL/h over
+   * 10 minutes: 7 µL/h is 11σ below it. Nothing moving reads at most 3.4 µL/h + 3σ = 5.8 µL/h.
+   * The flow sensor measures what the pump pushes, so a downstream blockage (the line's
+   * compliance takes the strokes) does not look like this: OCCLUSION is its alarm.
+   */
+  noFlowRatio: 0.35,
+  /**
+   * …judged only when the strokes confirmed over those 10 minutes come to at least this rate: below
+   * it the sensor's absolute error (±3.4 µL/h, plus noise) is not small against the flow it
+   * must tell from none (at 15 µL/h a correct delivery reads ≥ 11.1 µL/h, 7σ above 35 %).
+   */
+  noFlowMinCommandedUlPerHour: 15,
+  /**
+   * Free flow: a 10 s flow read above this while the pump delivers nothing. The sensor's worst
+   * offset and drift are 3.4 µL/h and a 10 s read's noise σ ≈ 6.3 µL/h: 30 µL/h is 4.2σ above the
+   * worst resting sensor (p ≈ 1e-5 a read), and twelve in a row (2 minutes) never happen at rest.
+   * Twelve also outlast the stuck check (six repeats), so a sensor stuck at a running value is
+   * SENSOR_DEGRADED, not free flow.
+   */
+  freeFlowReadUlPerHour: 30,
+  freeFlowReads: 12,
   /** Consecutive commanded strokes with no encoder counts before MOTOR_STALL. */
   stallMissedStrokes: 2,
   /** Reservoir gauge ±0.5 mL plus Open PCA's ±1 mL measurement band. */
@@ -89,6 +113,18 @@ export const THRESHOLDS = Object.freeze({
   flowStuckReadings: 6,
   /** The drive only pushes forward; a 10 s reading below this is 10σ of sensor noise: implausible. */
   flowImplausibleBelowUlPerHour: -60,
+  /**
+   * Air-in-line: a single bubble of this volume or more passing the outlet detector while infusing.
+   * Infusion pumps alarm on single bubbles of 25–100 µL (the common ultrasonic detectors' range);
+   * the arterial route takes the low end's order, at 50 µL, above the detector's resolution.
+   */
+  airBubbleLimitUl: 50,
+  /**
+   * The top of the device's operating temperature range, °C (ambulatory pumps: +40 °C, e.g.
+   * CADD-Solis +2…+40 °C): above it the drive and electronics are outside their specification
+   * (GIP 7.1.2, Open PCA R6.4.0(8), EC9). Worn on the body a pump reads ~32 °C; implanted, 37 °C.
+   */
+  maxOperatingCelsius: 40,
   batteryLowPercent: 20,
   batteryDepletedPercent: 5,
 });

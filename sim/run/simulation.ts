@@ -17,7 +17,7 @@ import { ALARM_RULE_BY_CODE, Firmware, HAI_FUDR_LIBRARY, NV_LAYOUT, ledgerFigure
 import { VirtualClock } from '../world/clock.ts';
 import { xstateClock } from '../world/board.ts';
 import type { InvalidReading, SensorFault } from '../world/devices/index.ts';
-import { SimAnnunciator, SimDrive, SimEventLog, SimFlash, SimFlowSensor, SimPowerMonitor, SimPressureSensor, SimReservoirGauge, SimSecureElement } from '../world/devices/index.ts';
+import { SimAirSensor, SimAnnunciator, SimTemperatureSensor, SimDrive, SimEventLog, SimFlash, SimFlowSensor, SimMemoryTester, SimPowerMonitor, SimPressureSensor, SimRealTimeClock, SimReservoirGauge, SimSecureElement } from '../world/devices/index.ts';
 import type { PumpCommand } from '../../firmware/index.ts';
 import { Programmer, pairedUnit } from '../world/programmer.ts';
 import type { LinkAttack } from '../world/faults.ts';
@@ -28,7 +28,7 @@ import type { DeviceProfile } from '../world/profile.ts';
 import { SeededRandom, noiseKey, streamId, uniformFromKey } from '../world/rng.ts';
 import type { Scenario } from '../scenario/scenario.ts';
 import { RUN_SLACK_MS, deviceProfileOf, prescriptionInput } from '../scenario/scenario.ts';
-import type { FaultOutcome, FaultWorld, InvalidSensorName, NvRecordName, SensorName } from '../world/faults.ts';
+import type { FaultOutcome, FaultWorld, InvalidSensorName, NvRecordName, SelfTestComponent, SensorName } from '../world/faults.ts';
 import { faultOutcomes, scheduleFaults } from '../world/faults.ts';
 import { Telemetry } from './telemetry.ts';
 import { TelemetrySampler } from './sampler.ts';
@@ -204,6 +204,10 @@ export class Simulation implements FaultWorld {
     power: SimPowerMonitor;
     drive: SimDrive;
     annunciator: SimAnnunciator;
+    memory: SimMemoryTester;
+    rtc: SimRealTimeClock;
+    air: SimAirSensor;
+    temperature: SimTemperatureSensor;
   };
   firmware: Firmware;
   private readonly horizonMs: number;
@@ -265,6 +269,10 @@ export class Simulation implements FaultWorld {
       power: new SimPowerMonitor(this.plant, clock, profile.battery),
       drive: new SimDrive(this.plant, clock, profile.mechanism.encoderCountsPerStroke),
       annunciator: new SimAnnunciator(),
+      memory: new SimMemoryTester(clock),
+      rtc: new SimRealTimeClock(clock),
+      air: new SimAirSensor(this.plant, clock),
+      temperature: new SimTemperatureSensor(clock),
     };
     const everyMs = telemetry?.sampleEveryMs ?? null;
     const sampler =
@@ -291,11 +299,15 @@ export class Simulation implements FaultWorld {
       flow: sampler === null ? d.flow : { read: () => observed(d.flow.read(), (r) => sampler.onFlow(r)) },
       reservoir: sampler === null ? d.reservoir : { read: () => observed(d.reservoir.read(), (r) => sampler.onReservoir(r)) },
       power: this.devices.power,
+      air: this.devices.air,
+      temperature: this.devices.temperature,
       drive: this.devices.drive,
       nv: this.nv,
       annunciator: this.devices.annunciator,
       config: profile.firmwareConfig,
       secureElement: new SimSecureElement(new Map([[unit.keyId, unit.key]])),
+      memory: this.devices.memory,
+      rtc: this.devices.rtc,
     };
     const planned = planInfusion(prescriptionInput(scenario), profile.firmwareConfig, HAI_FUDR_LIBRARY);
     const durationMs = planned.ok ? planned.plan.durationMs : 0;
@@ -358,6 +370,22 @@ export class Simulation implements FaultWorld {
 
   setBatteryDrain(percentPerHour: number): void {
     this.devices.power.setExtraDrain(percentPerHour);
+  }
+
+  setComponentFailed(component: SelfTestComponent, failed: boolean): void {
+    const d = this.devices;
+    if (component === 'rom' || component === 'ram') d.memory.setDamaged(component, failed);
+    else if (component === 'clock') d.rtc.setStopped(failed);
+    else if (component === 'annunciator') d.annunciator.speakerOpen = failed;
+    else d.power.setFlat(failed);
+  }
+
+  setDeviceCelsius(celsius: number | null): void {
+    this.devices.temperature.setCelsius(celsius);
+  }
+
+  injectAir(volumeUl: number): void {
+    this.devices.air.inject(volumeUl);
   }
 
   sendLinkAttack(attack: LinkAttack): void {

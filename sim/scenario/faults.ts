@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { int, num } from './fields.ts';
 import type { FaultSpec } from '../world/faults.ts';
 import type { InvalidReadingField } from '../world/faults.ts';
-import { FAULT_KINDS, INVALID_READING_FIELDS, LINK_ATTACK_COMMANDS, NV_RECORD_NAMES } from '../world/faults.ts';
+import { FAULT_KINDS, INVALID_READING_FIELDS, LINK_ATTACK_COMMANDS, NV_RECORD_NAMES, SELF_TEST_COMPONENTS } from '../world/faults.ts';
 import { INVALID_VALUES } from '../world/devices/index.ts';
 
 const timing = {
@@ -18,6 +18,8 @@ const timing = {
 };
 const LOCATIONS = ['line', 'needle', 'port', 'catheter'] as const;
 const locationSchema = z.enum(LOCATIONS, { error: `location must be one of: ${LOCATIONS.join(', ')}` });
+const OCCLUSION_LOCATIONS = [...LOCATIONS, 'upstream'] as const;
+const occlusionLocationSchema = z.enum(OCCLUSION_LOCATIONS, { error: `location must be one of: ${OCCLUSION_LOCATIONS.join(', ')}` });
 
 const recordSchema = z.enum(NV_RECORD_NAMES, { error: `record must be one of: ${NV_RECORD_NAMES.join(', ')}` });
 
@@ -62,7 +64,7 @@ const linkAttack = <K extends string>(kind: K, command: (typeof LINK_ATTACK_COMM
 export const faultSchema = z.discriminatedUnion(
   'kind',
   [
-    z.strictObject({ kind: z.literal('occlusion'), ...timing, location: locationSchema.default('catheter'), severity: num('severity', 0, 1).default(1), rampHours: num('rampHours', 0, 24 * 30, 'h').optional() }),
+    z.strictObject({ kind: z.literal('occlusion'), ...timing, location: occlusionLocationSchema.default('catheter'), severity: num('severity', 0, 1).default(1), rampHours: num('rampHours', 0, 24 * 30, 'h').optional() }),
     z.strictObject({
       kind: z.literal('displacement'),
       ...timing,
@@ -93,6 +95,14 @@ export const faultSchema = z.discriminatedUnion(
     linkAttack('tamperedCommand', 'stop'),
     linkAttack('wrongDevice', 'stop'),
     linkAttack('counterRollback', 'stop'),
+    z.strictObject({ kind: z.literal('freeFlow'), ...timing, ulPerHour: num('ulPerHour', 1, 100_000, 'µL/h') }),
+    z.strictObject({ kind: z.literal('overTemperature'), ...timing, celsius: num('celsius', -20, 100, '°C') }),
+    z.strictObject({ kind: z.literal('airInLine'), ...timing, volumeUl: num('volumeUl', 0.1, 10_000, 'µL') }),
+    z.strictObject({
+      kind: z.literal('selfTestFailure'),
+      ...timing,
+      component: z.enum(SELF_TEST_COMPONENTS, { error: `component must be one of: ${SELF_TEST_COMPONENTS.join(', ')}` }),
+    }),
   ],
   { error: (issue) => (issue.code === 'invalid_union' ? `kind must be one of: ${FAULT_KINDS.join(', ')}` : undefined) },
 );

@@ -36,6 +36,7 @@ export const INVARIANTS = Object.freeze({
   noLostDelivery: { id: 'PUMP-LEDGER-RESUME', statement: 'Delivery lags the profile by at most one stroke plus one stroke interval per power loss; a finished phase ends within two control periods.' },
   alarmSignal: { id: 'PUMP-ALARM-PRIO', statement: 'The highest-priority present alarm (earliest onset among equals) owns the signal; no signal without an alarm.' },
   audioPause: { id: 'GIP-3.2.1', statement: 'An alarm signal is silent only within 2 minutes of an accepted audio pause: the pause re-arms within 2 minutes.' },
+  pauseEscalation: { id: 'IEC-60601-1-8-PAUSE-ESCALATION', statement: 'An audio pause never silences an alarm of a higher priority than every alarm present when it was pressed, raised after the press.' },
   latching: { id: 'OPCA-LATCH', statement: 'A latched alarm clears only after an acknowledge since its onset.' },
   restartLockout: { id: 'OPCA-EC23', statement: 'The third alarm-stop→restart of the same alarm within 10 minutes is refused with a stop and the REPEATED_ALARM alarm.' },
   postOcclusionBolus: { id: 'GIP-1.10.7', statement: 'The volume stored behind an occlusion, released when it clears, is ≤ 0.5 mL.' },
@@ -100,8 +101,10 @@ function outletFudrMg(sim: Simulation): number {
 }
 
 /** The rank a signal owner must have: priority first, then the earliest onset. */
+const PRIORITY_RANK = { high: 3, medium: 2, low: 1 } as const;
+
 function ownerOf(entries: readonly { code: AlarmCode; onsetMs: number }[]): AlarmCode | null {
-  const rank = { high: 3, medium: 2, low: 1 } as const;
+  const rank = PRIORITY_RANK;
   let best: { code: AlarmCode; onsetMs: number } | null = null;
   for (const e of entries) {
     if (best === null) best = e;
@@ -133,6 +136,8 @@ export class InvariantMonitor {
   private readonly latched = new Map<AlarmCode, { acknowledged: boolean }>();
   private missedInRow = 0;
   private audioPausedAtMs: number | null = null;
+  /** Rank of the highest-priority alarm present at the last accepted audio pause. */
+  private audioPausedRank = 0;
   private stoppedBy: AlarmCode | null = null;
   private restarts: { code: AlarmCode; atMs: number }[] = [];
   private lockoutAtMs: number | null = null;
@@ -225,7 +230,10 @@ export class InvariantMonitor {
   /** A command and its answer; `modeBefore` is the mode the pump was in when it got it. */
   onCommand(type: string, accepted: boolean, modeBefore: string, modeAfter: string): void {
     const now = this.sim.clock.nowMs();
-    if (type === 'audioPause' && accepted) this.audioPausedAtMs = now;
+    if (type === 'audioPause' && accepted) {
+      this.audioPausedAtMs = now;
+      this.audioPausedRank = Math.max(0, ...this.sim.firmware.alarms.entries.map((e) => PRIORITY_RANK[ALARM_RULE_BY_CODE[e.code].priority]));
+    }
     // An acknowledge re-arms the drive check: a resume may re-test a stalled drive.
     if (type === 'acknowledge') this.missedInRow = 0;
     if (type === 'resume' && accepted && modeBefore === 'alarmStopped') this.checkRestart(modeAfter, now);
@@ -412,6 +420,10 @@ export class InvariantMonitor {
     const pausedAt = this.audioPausedAtMs;
     if (!shown.audible && (pausedAt === null || now >= pausedAt + AUDIO_PAUSE_MS + this.periodMs)) {
       this.fail('audioPause', pausedAt === null ? 'signal silent with no audio pause' : `signal still silent ${((now - pausedAt) / 1000).toFixed(3)} s after the audio pause (re-arm within ${AUDIO_PAUSE_MS / 1000} s)`);
+    }
+    if (!shown.audible && pausedAt !== null) {
+      const newer = entries.find((e) => e.onsetMs > pausedAt && PRIORITY_RANK[ALARM_RULE_BY_CODE[e.code].priority] > this.audioPausedRank);
+      if (newer !== undefined) this.fail('pauseEscalation', `${newer.code} (${ALARM_RULE_BY_CODE[newer.code].priority}) raised ${((newer.onsetMs - pausedAt) / 1000).toFixed(3)} s into an audio pause of lower alarms is silent`);
     }
   }
 

@@ -27,7 +27,7 @@
  * | locked | refill → idle |
  * | alarmStopped | resume → the therapy mode it stopped (no stopping alarm, acknowledged after a reboot) or stopped (EC23); stop → stopped. Recovery: with every fault cleared and an acknowledge ≥ 30 s after both the stop and the last clear, resume is taken (reservoir and battery alarms excepted) |
  * | therapy modes | a stopping alarm with a cause → alarmStopped |
- * | any | power loss → after the self-test, therapy modes and their stops resume; idle, ready and primed come back idle; a self-test with a failed sensor → failSafe; a therapy under way whose ledger record is corrupt → failSafe (never a silent restart from zero) |
+ * | any | power loss → after the self-test, therapy modes and their stops resume; idle, ready and primed come back idle; a self-test with a failed sensor, or after a battery drain (a charge at or below 5 % fails it) → failSafe; a therapy under way whose ledger record is corrupt → failSafe (never a silent restart from zero) |
  * `acknowledge` is always answered as accepted; `audioPause` is accepted when an alarm is present.
  */
 import type { AlarmCode } from '../../firmware/index.ts';
@@ -213,8 +213,9 @@ export class PumpModel {
   falseAlarm(code: AlarmCode, truth: { readonly reservoirUl: number; readonly batteryPercent: number }): string | null {
     if (this.faultsSeen.size > 0) return null;
     const reservoirLow = this.primesSinceFill > 1 || truth.reservoirUl < this.facts.reservoirAmbiguousBelowUl;
-    // A reservoir run dry also shows as flow below the commanded strokes.
-    if ((code === 'RESERVOIR_EMPTY' || code === 'RESERVOIR_LOW' || code === 'UNDER_INFUSION') && reservoirLow) return null;
+    // A reservoir run dry also shows as flow below the commanded strokes (UNDER_INFUSION), or none
+    // at all (UPSTREAM_OCCLUSION: the head turns and draws nothing).
+    if ((code === 'RESERVOIR_EMPTY' || code === 'RESERVOIR_LOW' || code === 'UNDER_INFUSION' || code === 'UPSTREAM_OCCLUSION') && reservoirLow) return null;
     if (code === 'BATTERY_LOW' && truth.batteryPercent <= 21) return null;
     if (code === 'BATTERY_DEPLETED' && truth.batteryPercent <= 6) return null;
     return `${code} raised with no fault injected (reservoir ${(truth.reservoirUl / 1000).toFixed(3)} mL, battery ${truth.batteryPercent.toFixed(1)} %): a false alarm`;
@@ -250,7 +251,9 @@ export class PumpModel {
       if (to === 'off') ok = true;
       else if (from === 'off') ok = to === 'selfTest';
       else if (from === 'selfTest' && !this.nvIntact) ok = to === 'failSafe';
-      else if (from === 'selfTest') ok = to === this.rebootPoint || (to === 'failSafe' && this.faultsActive.has('pressureDropout'));
+      // The self-test fails a failed sensor, and a battery at or below 5 % (the model does not track
+      // the charge: once a battery drain has been injected, a failed self-test is allowed).
+      else if (from === 'selfTest') ok = to === this.rebootPoint || (to === 'failSafe' && (this.faultsActive.has('pressureDropout') || this.faultsSeen.has('batteryDepletion')));
       else if (to === 'primed') ok = from === 'priming';
       else if (to === 'complete') ok = from === 'running';
       else if (to === 'locked') ok = from === 'flushing';

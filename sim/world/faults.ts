@@ -11,6 +11,7 @@
  * | kind | plant / device effect | expected firmware response |
  * | --- | --- | --- |
  * | occlusion (line, needle, port, catheter; severity 0–1; rampHours) | resistance R/(1−s) at the location, complete at s = 1; compliance upstream of it only | OCCLUSION (stop now) |
+ * | occlusion upstream (severity) | the reservoir side blocked: each stroke moves (1 − s) of its volume, the motor turns | UPSTREAM_OCCLUSION (stop now) when s ≥ 0.7 |
  * | displacement to tissue | tip out of the artery: back-pressure → tissue pressure, no pulse | CATHETER_DISPLACEMENT |
  * | displacement extrahepatic | tip in a gastric/duodenal branch: no pressure change; drug accounted as extrahepatic | none — the pump cannot see it |
  * | needleDislodgement | Huber needle out of the port: drug into the pocket, pressure ≈ 0, no pulse | CATHETER_DISPLACEMENT |
@@ -34,15 +35,19 @@
  * | tamperedCommand (command; count) | a genuine frame with one byte changed on air | refused (badTag, or malformed when the byte is a length), no state change; SECURITY_ALERT when count ≥ 5 |
  * | wrongDevice (command; count) | a frame signed with this unit's key, addressed to another device | refused (wrongDevice), no state change; SECURITY_ALERT when count ≥ 5 |
  * | counterRollback (command; count) | a correctly signed frame whose counter is not above the last accepted | refused (staleCounter), no state change; SECURITY_ALERT when count ≥ 5 |
+ * | airInLine (volumeUl) | a bubble enters the line at the pump and passes the outlet's air detector with the next stroke | AIR_IN_LINE (stop now) when ≥ 50 µL and infusing; a smaller bubble is not alarmed |
+ * | freeFlow (ulPerHour) | flow from the source the pump does not drive (a siphon, a failed valve), into the line | FREE_FLOW (stop) when the pump delivers nothing; while infusing, OVER_INFUSION once beyond the flow band |
+ * | overTemperature (celsius) | the device's temperature is `celsius` (a heat source, a hot car), back to ~32 °C at its end | OVER_TEMPERATURE (stop now) above 40 °C, at the next temperature read (once a minute) |
+ * | selfTestFailure (component: rom, ram, clock, annunciator, battery) | ROM CRC or RAM test fails, the RTC crystal stops, the speaker is open, or the cell is dead (0 %) | SYSTEM_FAULT: at the power-on self-test (therapy refused, fail-safe) or at the next periodic self-check (drive stopped); battery after boot: BATTERY_DEPLETED |
  *
  * The scenario file's schema for these kinds (ranges, defaults, messages) is sim/scenario/faults.ts;
  * it produces exactly these types.
  */
 import type { AlarmCode } from '../../firmware/index.ts';
-import { LINK_LOCK } from '../../firmware/index.ts';
+import { LINK_LOCK, THRESHOLDS } from '../../firmware/index.ts';
 import type { InvalidReading, InvalidValue, SensorFault, SensorFaultMode } from './devices/readout.ts';
 import type { PlantConditions } from './plant/conditions.ts';
-import type { PathLocation } from './profile.ts';
+import type { OcclusionLocation, PathLocation } from './profile.ts';
 
 const MS_PER_HOUR = 3_600_000;
 const MS_PER_MINUTE = 60_000;
@@ -84,9 +89,13 @@ export interface LinkAttack {
   readonly count: number;
 }
 
+/** What a `selfTestFailure` breaks: what the self-test and the periodic self-checks look at. */
+export const SELF_TEST_COMPONENTS = ['rom', 'ram', 'clock', 'annunciator', 'battery'] as const;
+export type SelfTestComponent = (typeof SELF_TEST_COMPONENTS)[number];
+
 export type FaultSpec = FaultTiming &
   (
-    | { readonly kind: 'occlusion'; readonly location: PathLocation; readonly severity: number; readonly rampHours?: number | undefined }
+    | { readonly kind: 'occlusion'; readonly location: OcclusionLocation; readonly severity: number; readonly rampHours?: number | undefined }
     /** `extrahepaticFraction`: share of the flow that reaches the extrahepatic branch (extrahepatic only). */
     | { readonly kind: 'displacement'; readonly to: 'tissue' | 'extrahepatic'; readonly extrahepaticFraction: number }
     | { readonly kind: 'needleDislodgement' }
@@ -109,6 +118,10 @@ export type FaultSpec = FaultTiming &
     | { readonly kind: 'nvWriteFailure' }
     | { readonly kind: 'batteryDepletion'; readonly percentPerHour: number }
     | { readonly kind: 'arterialPressure'; readonly meanMmHg: number; readonly rampMinutes: number }
+    | { readonly kind: 'selfTestFailure'; readonly component: SelfTestComponent }
+    | { readonly kind: 'airInLine'; readonly volumeUl: number }
+    | { readonly kind: 'overTemperature'; readonly celsius: number }
+    | { readonly kind: 'freeFlow'; readonly ulPerHour: number }
     | LinkAttack
   );
 
@@ -133,6 +146,10 @@ export const FAULT_KINDS: readonly FaultKind[] = Object.freeze([
   'nvErase',
   'nvWriteFailure',
   ...LINK_ATTACK_KINDS,
+  'selfTestFailure',
+  'airInLine',
+  'overTemperature',
+  'freeFlow',
 ] as const);
 
 /** Default magnitudes of sensor faults, in the sensor's unit. */
@@ -184,6 +201,9 @@ export function faultCondition(f: FaultSpec): string | null {
       return 'battery drain';
     case 'nvWriteFailure':
       return 'flash writes';
+    case 'selfTestFailure':
+      return `${f.component} self-check`;
+    case 'airInLine':
     case 'powerLoss':
     case 'arterialPressure':
     case 'nvBitFlip':
@@ -238,6 +258,7 @@ export function overlappingFaults(faults: readonly FaultSpec[]): string[] {
 export function expectedAlarms(f: FaultSpec): readonly AlarmCode[] {
   switch (f.kind) {
     case 'occlusion':
+      if (f.location === 'upstream') return f.severity >= 1 - THRESHOLDS.noFlowRatio + 0.05 ? ['UPSTREAM_OCCLUSION'] : [];
       return f.severity >= 1 ? ['OCCLUSION'] : [];
     case 'displacement':
       return f.to === 'tissue' ? ['CATHETER_DISPLACEMENT'] : [];
@@ -265,6 +286,14 @@ export function expectedAlarms(f: FaultSpec): readonly AlarmCode[] {
       return ['BATTERY_LOW', 'BATTERY_DEPLETED'];
     case 'nvWriteFailure':
       return ['STORAGE_FAULT'];
+    case 'airInLine':
+      return f.volumeUl >= THRESHOLDS.airBubbleLimitUl ? ['AIR_IN_LINE'] : [];
+    case 'overTemperature':
+      return f.celsius > THRESHOLDS.maxOperatingCelsius ? ['OVER_TEMPERATURE'] : [];
+    case 'freeFlow':
+      return ['FREE_FLOW', 'OVER_INFUSION'];
+    case 'selfTestFailure':
+      return f.component === 'battery' ? ['SYSTEM_FAULT', 'BATTERY_DEPLETED'] : ['SYSTEM_FAULT'];
     case 'forgedCommand':
     case 'replayedCommand':
     case 'tamperedCommand':
@@ -300,6 +329,12 @@ export interface FaultWorld {
   setNvWritesFailing(failing: boolean): void;
   /** Puts one attack frame on the command link now. */
   sendLinkAttack(attack: LinkAttack): void;
+  /** Breaks (or mends) what the self-test looks at: memory, the RTC's crystal, the speaker, the cell. */
+  setComponentFailed(component: SelfTestComponent, failed: boolean): void;
+  /** A bubble of `volumeUl` enters the line at the pump now. */
+  injectAir(volumeUl: number): void;
+  /** The device's temperature from now on (null: back to its base). */
+  setDeviceCelsius(celsius: number | null): void;
 }
 
 /** Steps used to approximate ramps (severity, arterial pressure), per ramp. */
@@ -430,6 +465,21 @@ function scheduleFault(f: FaultSpec, world: FaultWorld, episodes: ArterialEpisod
       }
       break;
     }
+    case 'airInLine':
+      at(onsetMs, () => world.injectAir(f.volumeUl));
+      break;
+    case 'freeFlow':
+      at(onsetMs, () => world.setConditions({ freeFlowUlPerHour: f.ulPerHour }));
+      end(() => world.setConditions({ freeFlowUlPerHour: 0 }));
+      break;
+    case 'overTemperature':
+      at(onsetMs, () => world.setDeviceCelsius(f.celsius));
+      end(() => world.setDeviceCelsius(null));
+      break;
+    case 'selfTestFailure':
+      at(onsetMs, () => world.setComponentFailed(f.component, true));
+      end(() => world.setComponentFailed(f.component, false));
+      break;
     case 'forgedCommand':
     case 'replayedCommand':
     case 'tamperedCommand':

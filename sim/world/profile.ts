@@ -18,6 +18,8 @@ import type { DeviceConfig } from '../../hal/index.ts';
 export const CONTROL_PERIOD_MS = 1000;
 
 export type PathLocation = 'line' | 'needle' | 'port' | 'catheter';
+/** Where an occlusion can sit: on the path, or upstream of the pump (the reservoir side). */
+export type OcclusionLocation = PathLocation | 'upstream';
 
 export interface DeviceProfile {
   readonly name: string;

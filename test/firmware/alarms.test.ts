@@ -46,6 +46,11 @@ const CONDITION_ON: Record<AlarmCode, (d: DetectorState) => DetectorState> = {
   BATTERY_MONITOR_FAULT: (d) => ({ ...d, health: { ...d.health, batteryMonitorFaulty: true } }),
   STORAGE_FAULT: (d) => ({ ...d, health: { ...d.health, storageFault: true } }),
   SECURITY_ALERT: (d) => ({ ...d, health: { ...d.health, linkLocked: true } }),
+  SYSTEM_FAULT: (d) => ({ ...d, health: { ...d.health, selfCheckFailed: true } }),
+  AIR_IN_LINE: (d) => ({ ...d, health: { ...d.health, airInLine: true } }),
+  FREE_FLOW: (d) => ({ ...d, health: { ...d.health, idleFlowReads: THRESHOLDS.freeFlowReads } }),
+  OVER_TEMPERATURE: (d) => ({ ...d, health: { ...d.health, overTemperature: true } }),
+  UPSTREAM_OCCLUSION: (d) => ({ ...d, flowVerdict: { ...d.flowVerdict, noFlow: true } }),
 };
 
 /** Detectors with the given conditions on. BATTERY_DEPLETED wins over BATTERY_LOW (one battery). */
@@ -234,6 +239,65 @@ describe('audio pause (GIP-3.2.1)', () => {
     const again = pauseAudio(pauseAudio(s, 0), 100_000);
     expect(isAudible(again, 219_999)).toBe(false);
     expect(isAudible(again, 220_000)).toBe(true);
+  });
+});
+
+describe('audio pause and a newer, higher condition (IEC-60601-1-8-PAUSE-ESCALATION)', () => {
+  const RANK = { high: 3, medium: 2, low: 1 } as const;
+  const rankOf = (code: AlarmCode): number => RANK[ALARM_RULE_BY_CODE[code].priority];
+
+  it('IEC-60601-1-8-PAUSE-ESCALATION a high alarm raised during the pause of a low one sounds at once', () => {
+    const paused = pauseAudio(step(NO_ALARMS, detectors('UNDER_INFUSION'), 0), 1000);
+    expect(isAudible(paused, 2000)).toBe(false);
+    const s = step(paused, detectors('UNDER_INFUSION', 'OCCLUSION'), 2000);
+    expect(signalOwner(s)?.code).toBe('OCCLUSION');
+    expect(isAudible(s, 2000)).toBe(true);
+  });
+
+  it('IEC-60601-1-8-PAUSE-ESCALATION an alarm of the paused priority or lower stays silent until the pause runs out', () => {
+    const paused = pauseAudio(step(NO_ALARMS, detectors('RESERVOIR_LOW'), 0), 1000);
+    const same = step(paused, detectors('RESERVOIR_LOW', 'SENSOR_DEGRADED'), 2000); // medium
+    expect(isAudible(same, 2000)).toBe(false);
+    const lower = step(same, detectors('RESERVOIR_LOW', 'SENSOR_DEGRADED', 'BATTERY_LOW'), 3000); // low
+    expect(isAudible(lower, 3000)).toBe(false);
+    expect(isAudible(lower, 1000 + AUDIO_PAUSE_MS)).toBe(true);
+  });
+
+  it('IEC-60601-1-8-PAUSE-ESCALATION a pause never silences a newer condition of higher priority than every alarm present at the press', () => {
+    const codeArb = fc.constantFrom(...ALARM_CODES);
+    const action = fc.oneof(
+      fc.record({ kind: fc.constant('conditions' as const), on: fc.subarray([...ALARM_CODES]) }),
+      fc.record({ kind: fc.constant('pause' as const) }),
+      fc.record({ kind: fc.constant('acknowledge' as const) }),
+      fc.record({ kind: fc.constant('raise' as const), code: codeArb }),
+    );
+    checkProperty(
+      fc.property(fc.array(fc.tuple(action, fc.integer({ min: 0, max: 60_000 })), { minLength: 1, maxLength: 40 }), (actions) => {
+        let s = NO_ALARMS;
+        let on: AlarmCode[] = [];
+        let nowMs = 0;
+        let pressedAtMs = -1;
+        let pressedRank = 0;
+        for (const [a, dtMs] of actions) {
+          nowMs += dtMs;
+          if (a.kind === 'pause') {
+            if (s.entries.length === 0) continue;
+            pressedAtMs = nowMs;
+            pressedRank = Math.max(...s.entries.map((e) => rankOf(e.code)));
+            s = pauseAudio(s, nowMs);
+            continue;
+          }
+          if (a.kind === 'acknowledge') s = acknowledgeAlarms(s).state;
+          else {
+            on = a.kind === 'conditions' ? [...a.on] : on.includes(a.code) ? on : [...on, a.code];
+            s = step(s, detectors(...on), nowMs);
+          }
+          const newer = s.entries.find((e) => pressedAtMs >= 0 && e.onsetMs > pressedAtMs && rankOf(e.code) > pressedRank);
+          if (newer !== undefined) expect(isAudible(s, nowMs), `${newer.code} raised at ${newer.onsetMs} ms, pause pressed at ${pressedAtMs} ms`).toBe(true);
+        }
+      }),
+      { seed: 0x0a0d_1e5c, numRuns: 200 },
+    );
   });
 });
 

@@ -13,7 +13,7 @@ import type { ReadingLimits } from '../../firmware/readingChecks.ts';
 import type { CheckedSensor } from '../../firmware/readingChecks.ts';
 import { ReadingGate, flowProblem, powerProblem, pressureProblem, pressureValid, readingLimits, reservoirProblem, strokeFeedbackProblem } from '../../firmware/readingChecks.ts';
 import { halError } from '../../hal/index.ts';
-import type { FlowReading, PowerReading, PressureReading, ReservoirReading, StrokeFeedback } from '../../hal/index.ts';
+import type { AirReading, TemperatureReading, FlowReading, PowerReading, PressureReading, ReservoirReading, StrokeFeedback } from '../../hal/index.ts';
 import { NOMINAL_PORT_CONFIG } from '../support/deviceConfig.ts';
 import type { FakeHal } from '../support/fakeHal.ts';
 import type { Pump } from '../support/pumps.ts';
@@ -26,6 +26,8 @@ const PRESSURE: PressureReading = { ok: true, atMs: NOW, windowMs: 1000, sampleC
 const FLOW: FlowReading = { ok: true, atMs: NOW, windowMs: 10_000, meanFlowUlPerHour: 90 };
 const RESERVOIR: ReservoirReading = { ok: true, atMs: NOW, volumeMl: 29 };
 const POWER: PowerReading = { ok: true, atMs: NOW, batteryPercent: 95, externalPower: false };
+const AIR: AirReading = { ok: true, atMs: NOW, windowMs: 10_000, airUl: 0 };
+const TEMPERATURE: TemperatureReading = { ok: true, atMs: NOW, celsius: 32 };
 const FEEDBACK: StrokeFeedback = { ok: true, atMs: NOW, strokesCommanded: 1, encoderCounts: NOMINAL_PORT_CONFIG.encoderCountsPerStroke };
 
 /** The invalid values of a scenario's `sensor` fault in `invalid` mode, for one field's normal value. */
@@ -206,8 +208,8 @@ describe('the reading gate', () => {
 
   it('PUMP-READING-VALID each sensor’s invalid episode is heard once; a valid reading of that sensor, and only of that sensor, ends it', () => {
     const { g, heard } = gate();
-    const bad = { pressure: () => g.pressure({ ...PRESSURE, meanMmHg: NaN }, NOW), flow: () => g.flow({ ...FLOW, meanFlowUlPerHour: NaN }, NOW), reservoir: () => g.reservoir({ ...RESERVOIR, volumeMl: NaN }, NOW), power: () => g.power({ ...POWER, batteryPercent: NaN }, NOW), encoder: () => g.encoderCounts({ ...FEEDBACK, encoderCounts: NaN }, 1, NOW) };
-    const good = { pressure: () => g.pressure(PRESSURE, NOW), flow: () => g.flow(FLOW, NOW), reservoir: () => g.reservoir(RESERVOIR, NOW), power: () => g.power(POWER, NOW), encoder: () => g.encoderCounts(FEEDBACK, 1, NOW) };
+    const bad = { pressure: () => g.pressure({ ...PRESSURE, meanMmHg: NaN }, NOW), flow: () => g.flow({ ...FLOW, meanFlowUlPerHour: NaN }, NOW), reservoir: () => g.reservoir({ ...RESERVOIR, volumeMl: NaN }, NOW), power: () => g.power({ ...POWER, batteryPercent: NaN }, NOW), encoder: () => g.encoderCounts({ ...FEEDBACK, encoderCounts: NaN }, 1, NOW), air: () => g.air({ ...AIR, airUl: NaN }, NOW), temperature: () => g.temperature({ ...TEMPERATURE, celsius: NaN }, NOW) };
+    const good = { pressure: () => g.pressure(PRESSURE, NOW), flow: () => g.flow(FLOW, NOW), reservoir: () => g.reservoir(RESERVOIR, NOW), power: () => g.power(POWER, NOW), encoder: () => g.encoderCounts(FEEDBACK, 1, NOW), air: () => g.air(AIR, NOW), temperature: () => g.temperature(TEMPERATURE, NOW) };
     const sensors = Object.keys(bad) as CheckedSensor[];
     for (const s of sensors) {
       bad[s]();

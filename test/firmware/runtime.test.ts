@@ -3,7 +3,10 @@
  * it answers to commands, what it shows, logs and persists. The runtime is the only firmware code
  * that touches the HAL, so these are the contracts a port to real hardware keeps.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { checkProperty } from '../support/fc.ts';
+import { SCRUB_PERIOD_MS } from '../../firmware/runtime.ts';
 import { AUDIO_PAUSE_MS, EMPTY_LEDGER, Firmware, NV_LAYOUT, SELF_TEST_DURATION_MS, SENSOR_READ_PERIODS_MS, THRESHOLDS, scheduledStrokes } from '../../firmware/index.ts';
 import { INITIAL_STATE, PumpStore } from '../../firmware/storage/store.ts';
 import type { StoredState } from '../../firmware/storage/records.ts';
@@ -280,5 +283,135 @@ describe('the whole cycle on the scripted HAL', () => {
     expect(fw.modeName).toBe('locked');
     expect(fw.scheduledPatientStrokes).toBe(infused + fw.ledger.flushStrokes);
     expect(fw.ledger.flushStrokes).toBeGreaterThan(0);
+  });
+});
+
+describe('the self-test of the processor, its periodic repeats, and a failure (GIP-3.4.4, GIP-3.4.5, GIP-3.3.1)', () => {
+  type Broken = 'rom' | 'ram' | 'clock' | 'annunciator' | 'battery';
+  /** A scripted HAL with `component` broken as a selfTestFailure fault breaks it in the simulator. */
+  function breakIt(hal: FakeHal, component: Broken): void {
+    if (component === 'clock') hal.set.rtcRate = 0;
+    else if (component === 'battery') hal.set.batteryPercent = 0;
+    else hal.set.failing.add(component);
+  }
+  const EXPECTED_DETAIL: Record<Broken, string> = { rom: 'rom', ram: 'ram', clock: 'clock', annunciator: 'annunciator', battery: 'battery 0 %' };
+
+  it('GIP-3.4.4 ROM CRC, RAM, the real-time clock, the annunciator and the battery (0 % fails) are each checked and named when they alone fail', () => {
+    for (const component of ['rom', 'ram', 'clock', 'annunciator', 'battery'] as const) {
+      const hal = fakeHal();
+      breakIt(hal, component);
+      const { fw } = booted(hal);
+      expect(fw.modeName, component).toBe('failSafe');
+      expect(hal.logEntries.filter((e) => e.code === 'SELF_TEST_FAILED').map((e) => e.detail), component).toEqual([EXPECTED_DETAIL[component]]);
+    }
+    // The edge of the battery check: at the depleted threshold it fails, one percent above it passes.
+    const atThreshold = fakeHal();
+    atThreshold.set.batteryPercent = THRESHOLDS.batteryDepletedPercent;
+    expect(booted(atThreshold).fw.modeName).toBe('failSafe');
+    const above = fakeHal();
+    above.set.batteryPercent = THRESHOLDS.batteryDepletedPercent + 1;
+    expect(booted(above).fw.modeName).toBe('idle');
+    // A clock a little off its rate (well inside the 1 % band) is no failure; one 5 % slow is.
+    const slightly = fakeHal();
+    slightly.set.rtcRate = 1.002;
+    expect(booted(slightly).fw.modeName).toBe('idle');
+    const slow = fakeHal();
+    slow.set.rtcRate = 0.95;
+    expect(booted(slow).fw.modeName).toBe('failSafe');
+  });
+
+  it('GIP-3.4.5 a failed self-test raises the technical alarm SYSTEM_FAULT (high, audible) at the next control period and refuses therapy', () => {
+    const hal = fakeHal();
+    hal.set.failing.add('rom');
+    const { fw } = booted(hal);
+    hal.clock.advance(hal.config.controlPeriodMs);
+    expect(fw.alarms.entries.map((e) => e.code)).toEqual(['SYSTEM_FAULT']);
+    expect(hal.signals.at(-1)).toEqual({ code: 'SYSTEM_FAULT', priority: 'high', audible: true });
+    expect(fw.command({ type: 'program', prescription: prescription() }).accepted).toBe(false);
+    expect(fw.command({ type: 'prime' }).accepted).toBe(false);
+    // Acknowledged, the alarm stays: its condition holds for the whole power-on.
+    fw.command({ type: 'acknowledge' });
+    hal.clock.advance(hal.config.controlPeriodMs);
+    expect(fw.alarms.entries.map((e) => e.code)).toEqual(['SYSTEM_FAULT']);
+  });
+
+  it('GIP-3.4.5 a self-test failure never lets therapy start, whatever fails and whatever is commanded', () => {
+    const command = fc.constantFrom<{ type: string; [k: string]: unknown }>(
+      { type: 'program', prescription: prescription() },
+      { type: 'prime' },
+      { type: 'start' },
+      { type: 'resume' },
+      { type: 'acknowledge' },
+      { type: 'audioPause' },
+      { type: 'flush' },
+      { type: 'stop' },
+      { type: 'refill', volumeMl: 30 },
+    );
+    checkProperty(
+      fc.property(
+        fc.subarray(['rom', 'ram', 'clock', 'annunciator', 'battery'] as const, { minLength: 1 }),
+        fc.array(fc.tuple(command, fc.integer({ min: 0, max: 120_000 })), { maxLength: 12 }),
+        (broken, commands) => {
+          const hal = fakeHal();
+          arterial(hal);
+          for (const component of broken) breakIt(hal, component);
+          const { fw } = booted(hal);
+          for (const [cmd, waitMs] of commands) {
+            fw.command(cmd);
+            hal.clock.advance(waitMs);
+          }
+          hal.clock.advance(hal.config.controlPeriodMs);
+          expect(hal.strokeCommands).toEqual([]);
+          expect(fw.modeName).toBe('failSafe');
+          expect(fw.alarms.entries.map((e) => e.code)).toContain('SYSTEM_FAULT');
+        },
+      ),
+      { seed: 0x5e1f_7e57, numRuns: 60 },
+    );
+  });
+
+  it('GIP-3.3.1 a component that fails while the pump infuses is found by the next periodic self-check: SYSTEM_FAULT stops the drive, a resume is refused, and the check is logged', () => {
+    for (const component of ['rom', 'ram', 'clock', 'annunciator'] as const) {
+      const { fw, hal } = booted();
+      arterial(hal);
+      fw.command({ type: 'program', prescription: prescription() });
+      fw.command({ type: 'prime' });
+      hal.clock.advance(60_000);
+      hal.set.flowUlPerHour = fw.plan?.rateUlPerHour ?? 0;
+      fw.command({ type: 'start' });
+      hal.clock.advance(SCRUB_PERIOD_MS);
+      expect(fw.modeName, component).toBe('therapy.infusing.running');
+      breakIt(hal, component);
+      hal.clock.advance(SCRUB_PERIOD_MS + hal.config.controlPeriodMs);
+      expect(fw.modeName, component).toBe('alarmStopped');
+      expect(fw.alarms.entries.map((e) => e.code), component).toContain('SYSTEM_FAULT');
+      expect(hal.logEntries.filter((e) => e.code === 'SELF_CHECK_FAILED').map((e) => e.detail), component).toEqual([component]);
+      const strokes = hal.strokeCommands.length;
+      fw.command({ type: 'acknowledge' });
+      expect(fw.command({ type: 'resume' }).accepted, component).toBe(false);
+      hal.clock.advance(SCRUB_PERIOD_MS);
+      expect(hal.strokeCommands.length, component).toBe(strokes);
+    }
+  });
+});
+
+describe('air in line (GIP-1.9.1)', () => {
+  it('GIP-1.9.1 a bubble at the limit passing while infusing stops the drive with AIR_IN_LINE at the next air read; one during the prime is not alarmed', () => {
+    const { fw, hal } = booted();
+    arterial(hal);
+    fw.command({ type: 'program', prescription: prescription() });
+    fw.command({ type: 'prime' });
+    hal.set.airUl = 5 * THRESHOLDS.airBubbleLimitUl; // the prime purges the set's air
+    hal.clock.advance(60_000);
+    expect(fw.modeName).toBe('primed');
+    expect(fw.alarms.entries).toEqual([]);
+    hal.set.flowUlPerHour = fw.plan?.rateUlPerHour ?? 0;
+    fw.command({ type: 'start' });
+    hal.clock.advance(60_000);
+    hal.set.airUl = THRESHOLDS.airBubbleLimitUl;
+    hal.clock.advance(SENSOR_READ_PERIODS_MS.flow);
+    expect(fw.alarms.entries.map((e) => e.code)).toEqual(['AIR_IN_LINE']);
+    expect(fw.modeName).toBe('alarmStopped');
+    expect(hal.logEntries.filter((e) => e.kind === 'alarm').map((e) => `${e.code} ${e.detail}`)).toEqual(['AIR_IN_LINE high']);
   });
 });

@@ -9,10 +9,10 @@
  * a device in `failing` answers with an error. The secure element holds `TEST_UNIT`'s key.
  */
 import type { AlarmSignal, DeviceConfig, Hal, HalError } from '../../hal/index.ts';
-import { halError } from '../../hal/index.ts';
+import { DONE, halError } from '../../hal/index.ts';
 import type { LogEntry } from '../../firmware/index.ts';
 import { NV_LAYOUT } from '../../firmware/index.ts';
-import { SimEventLog, SimSecureElement, type SimFlash } from '../../sim/world/devices/index.ts';
+import { DEFAULT_START_EPOCH_MS, SimEventLog, SimSecureElement, type SimFlash } from '../../sim/world/devices/index.ts';
 import { SIMULATED_SERIAL, provisionedFlash } from '../../sim/run/simulation.ts';
 import type { PairedUnit } from '../../sim/world/programmer.ts';
 import { pairedUnit } from '../../sim/world/programmer.ts';
@@ -30,10 +30,15 @@ export interface FakeHal extends Hal {
     /** The reservoir as filled; the gauge reads it less what the drive has moved since. */
     reservoirMl: number;
     batteryPercent: number;
-    failing: Set<'pressure' | 'flow' | 'reservoir' | 'power' | 'nv'>;
+    failing: Set<'pressure' | 'flow' | 'reservoir' | 'power' | 'nv' | 'rom' | 'ram' | 'annunciator' | 'air' | 'temperature'>;
+    celsius: number;
+    /** Air the next air read reports (then 0 again). */
+    airUl: number;
+    /** The real-time clock's crystal runs at this share of the device clock's rate (0: stopped). */
+    rtcRate: number;
     stalled: boolean;
   };
-  readonly reads: { pressure: number; flow: number; reservoir: number; power: number };
+  readonly reads: { pressure: number; flow: number; reservoir: number; power: number; air: number };
   readonly strokeCommands: number[];
   readonly flash: SimFlash;
   readonly logEntries: LogEntry[];
@@ -44,8 +49,9 @@ export interface FakeHal extends Hal {
 export const TEST_UNIT: PairedUnit = pairedUnit(1, SIMULATED_SERIAL);
 
 export function fakeHal(config: DeviceConfig = NOMINAL_PORT_CONFIG, flash: SimFlash = provisionedFlash(), clock = new ManualClock()): FakeHal {
-  const set: FakeHal['set'] = { pressureMmHg: 0, cardiacAmplitudeMmHg: 0, flowUlPerHour: 0, reservoirMl: 30, batteryPercent: 100, failing: new Set(), stalled: false };
-  const reads = { pressure: 0, flow: 0, reservoir: 0, power: 0 };
+  const set: FakeHal['set'] = { pressureMmHg: 0, cardiacAmplitudeMmHg: 0, flowUlPerHour: 0, reservoirMl: 30, batteryPercent: 100, failing: new Set(), stalled: false, rtcRate: 1, airUl: 0, celsius: 32 };
+  const reads = { pressure: 0, flow: 0, reservoir: 0, power: 0, air: 0 };
+  let airAtMs = 0;
   let movedUl = 0;
   const strokeCommands: number[] = [];
   const logEntries = new SimEventLog(flash).entries;
@@ -92,6 +98,24 @@ export function fakeHal(config: DeviceConfig = NOMINAL_PORT_CONFIG, flash: SimFl
         return { ok: true, atMs: clock.nowMs(), batteryPercent: set.batteryPercent, externalPower: false };
       },
     },
+    air: {
+      read() {
+        reads.air++;
+        if (set.failing.has('air')) return failure('air');
+        const now = clock.nowMs();
+        const airUl = set.airUl;
+        set.airUl = 0;
+        const r = { ok: true as const, atMs: now, windowMs: Math.max(1, now - airAtMs), airUl };
+        airAtMs = now;
+        return r;
+      },
+    },
+    temperature: {
+      read() {
+        if (set.failing.has('temperature')) return failure('temperature');
+        return { ok: true, atMs: clock.nowMs(), celsius: set.celsius };
+      },
+    },
     drive: {
       stroke(count) {
         strokeCommands.push(count);
@@ -113,6 +137,19 @@ export function fakeHal(config: DeviceConfig = NOMINAL_PORT_CONFIG, flash: SimFl
     annunciator: {
       show(signal) {
         signals.push(signal);
+      },
+      test() {
+        return set.failing.has('annunciator') ? failure('annunciator') : DONE;
+      },
+    },
+    memory: {
+      check(region) {
+        return set.failing.has(region) ? failure(region) : { ok: true, atMs: clock.nowMs(), region };
+      },
+    },
+    rtc: {
+      read() {
+        return { ok: true, atMs: clock.nowMs(), epochMs: DEFAULT_START_EPOCH_MS + Math.round(clock.nowMs() * set.rtcRate) };
       },
     },
   };

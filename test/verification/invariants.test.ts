@@ -115,6 +115,31 @@ describe('safety invariants, each a named property', () => {
     property(['audioPause'], steps, { seed: 109, numRuns: 150, maxLength: 50 });
   });
 
+  it('IEC-60601-1-8-PAUSE-ESCALATION an audio pause of a low alarm never silences a higher one raised after the press', () => {
+    // To infusing, drain the battery into BATTERY_LOW (low), pause it, then a high fault during the pause.
+    const highFault = fc.constantFrom<FaultName>('occlusion', 'displacement');
+    const steps = fc
+      .tuple(fc.integer({ min: 2, max: 4 }), fc.integer({ min: 600_000, max: 700_000 }), highFault, fc.integer({ min: 0, max: 60_000 }), fc.integer({ min: 60_000, max: 110_000 }))
+      .map(([proceeds, drainMs, fault, beforeMs, afterMs]): Step[] => [
+        ...Array.from({ length: proceeds }, () => PROCEED),
+        { do: 'inject', fault: 'batteryDepletion' },
+        { do: 'advance', ms: drainMs },
+        { do: 'audioPause' },
+        { do: 'advance', ms: beforeMs },
+        { do: 'inject', fault },
+        { do: 'advance', ms: afterMs },
+      ]);
+    checkScripted(
+      fc.record({ setup: setupArb, steps }),
+      (k) => k,
+      (k) => {
+        const found = violationsOf(k, ['pauseEscalation']);
+        if (found.length > 0) throw new Error(found.join('\n'));
+      },
+      { seed: 121, numRuns: 40, tolerated: OPEN_ISSUES },
+    );
+  });
+
   it('OPCA-LATCH IEC-60601-1-8-LATCHING a latched alarm clears only after an acknowledge since its onset', () => {
     property(['latching'], alarmSteps, { seed: 110, numRuns: 150, maxLength: 50 });
   });

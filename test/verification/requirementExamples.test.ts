@@ -76,8 +76,8 @@ describe('delivery accuracy', () => {
   });
 });
 
-describe('battery (GIP-1.9.x)', () => {
-  it('GIP-1.9.1 GIP-1.9.2 a draining battery raises BATTERY_LOW while the infusion continues, then BATTERY_DEPLETED stops it, and resume is refused', () => {
+describe('battery (GIP-5.1.4, GIP-5.1.6)', () => {
+  it('GIP-5.1.4 GIP-5.1.6 a draining battery raises BATTERY_LOW while the infusion continues, then BATTERY_DEPLETED stops it, and resume is refused', () => {
     const run = new ScriptedRun({ seed: 25, infusionDays: 0.25, reservoirVolumeMl: 4.6 });
     startInfusion(run);
     run.run([{ do: 'advance', ms: 600_000 }, { do: 'inject', fault: 'batteryDepletion' }]);

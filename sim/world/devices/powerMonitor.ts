@@ -3,7 +3,7 @@
  *
  * Owns: the battery model — a drain per day, a drain per stroke, and the extra drain of a
  * battery-depletion fault.
- * Promises: the charge never rises and never goes below 0 %; a reading is whole percent, and the
+ * Promises: the charge never rises (but when a dead-cell fault ends) and never goes below 0 %; a reading is whole percent, and the
  * same reading object comes back while the percentage holds (an `invalid` fault hands out a
  * corrupted copy instead).
  */
@@ -22,6 +22,8 @@ export class SimPowerMonitor implements PowerMonitor {
   private extraDrainSinceMs = 0;
   private last: PowerReading | null = null;
   private invalidReading: InvalidReading | null = null;
+  /** A dead cell (a `selfTestFailure` fault on `battery`): the charge reads 0 %. */
+  private flat = false;
 
   constructor(
     private readonly plant: Plant,
@@ -37,7 +39,13 @@ export class SimPowerMonitor implements PowerMonitor {
     this.extraDrainSinceMs = now;
   }
 
+  /** A dead cell from now on (false: the battery as its drain leaves it). */
+  setFlat(flat: boolean): void {
+    this.flat = flat;
+  }
+
   batteryPercent(): number {
+    if (this.flat) return 0;
     const now = this.clock.nowMs();
     const days = now / MS_PER_DAY;
     const extra = this.extraDrainPercent + (this.extraDrainPercentPerHour * (now - this.extraDrainSinceMs)) / MS_PER_HOUR;

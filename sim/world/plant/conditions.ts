@@ -6,11 +6,12 @@
  * Promises: the nominal set is a working pump in a patent artery; a change takes effect only
  * through `Plant.setConditions`, at the plant's current time.
  */
-import type { PathLocation } from '../profile.ts';
+import type { OcclusionLocation, PathLocation } from '../profile.ts';
 
 /** Faults and episodes as the plant sees them; sim/world/faults.ts turns fault kinds into these. */
 export interface PlantConditions {
-  occlusion: { location: PathLocation; severity: number } | null;
+  /** `upstream`: between reservoir and pump head; the others on the path downstream of the pump. */
+  occlusion: { location: OcclusionLocation; severity: number } | null;
   /** Where the catheter tip delivers. */
   tip: 'artery' | 'tissue' | 'extrahepatic';
   /** Share of the flow that reaches an extrahepatic branch when `tip` is 'extrahepatic'. */
@@ -24,6 +25,8 @@ export interface PlantConditions {
   strokeVolumeDriftPerDay: number;
   strokeVolumeDriftSinceMs: number;
   arterialOffsetMmHg: number;
+  /** Flow from the source the pump does not drive (a siphon, a failed valve), µL/h. */
+  freeFlowUlPerHour: number;
 }
 
 export function nominalConditions(): PlantConditions {
@@ -38,5 +41,6 @@ export function nominalConditions(): PlantConditions {
     strokeVolumeDriftPerDay: 0,
     strokeVolumeDriftSinceMs: 0,
     arterialOffsetMmHg: 0,
+    freeFlowUlPerHour: 0,
   };
 }

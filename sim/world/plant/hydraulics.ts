@@ -23,8 +23,10 @@ export interface Hydraulics {
 }
 
 export function hydraulicsOf(path: DeviceProfile['path'], artery: PatientArtery, cond: Readonly<PlantConditions>, accessed: boolean): Hydraulics {
-  // With the needle out of the port, a blockage in the port or catheter is not in the path.
-  const occ = cond.occlusion !== null && !accessed && (cond.occlusion.location === 'port' || cond.occlusion.location === 'catheter') ? null : cond.occlusion;
+  // With the needle out of the port, a blockage in the port or catheter is not in the path; one
+  // upstream of the pump starves the strokes (plant.ts) and leaves the path as it is.
+  const located = cond.occlusion;
+  const occ = located === null || located.location === 'upstream' || (!accessed && (located.location === 'port' || located.location === 'catheter')) ? null : { location: located.location, severity: located.severity };
   const complianceUlPerMmHg = occ === null ? path.lineComplianceUlPerMmHg : path.lineComplianceUlPerMmHg * path.complianceUpstreamFraction[occ.location];
   const tauS = occ !== null && occ.severity >= 1 ? Infinity : (path.resistanceMmHgSecondPerUl / (occ === null ? 1 : 1 - occ.severity)) * complianceUlPerMmHg;
   let pulseAtPumpMmHg = 0;

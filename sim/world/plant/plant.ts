@@ -12,6 +12,10 @@
  *   stroke; its only randomness is the counter-based stroke and stall draws it is given (rng.ts).
  *
  * Models (units in names; docs/domain.md §2, §5):
+ * - Free flow (a siphon, a failed valve): volume leaves the source at its rate without strokes,
+ *   into the line as a stroke's would.
+ * - Upstream occlusion (severity s, between reservoir and pump head): each stroke moves (1 − s) of
+ *   its volume; the motor turns all the same (the encoder counts it).
  * - Transport: plug flow through two FIFOs of parcels (transport.ts) — the set (line + Huber
  *   needle) and the implanted path (port chamber + catheter). Before the needle is in the port the
  *   set empties to prime waste.
@@ -202,6 +206,7 @@ export class Plant {
     const dtMs = tMs - this.tMs;
     if (dtMs <= 0) return;
     this.tMs = tMs;
+    if (this.current.freeFlowUlPerHour > 0) this.freeFlow((this.current.freeFlowUlPerHour * dtMs) / 3_600_000);
     const stored = this.storedUl;
     if (stored === 0) return;
     const tauS = this.tauSeconds();
@@ -276,7 +281,9 @@ export class Plant {
       this.unitFactor *
       (1 + this.profile.mechanism.strokeErrorFraction * this.strokeNoise(index)) *
       cond.overDeliveryFactor *
-      Math.max(0, 1 + cond.strokeVolumeDriftPerDay * driftDays);
+      Math.max(0, 1 + cond.strokeVolumeDriftPerDay * driftDays) *
+      // A blocked reservoir side: the head turns and fills only through what is left open.
+      (cond.occlusion !== null && cond.occlusion.location === 'upstream' ? 1 - cond.occlusion.severity : 1);
     let moved: number;
     let composition: Composition;
     if (this.source === 'lockSyringe') {
@@ -293,6 +300,28 @@ export class Plant {
     this.storedUl += moved;
     this.pumpedUl += moved;
     return moved;
+  }
+
+  /**
+   * Free flow: `volumeUl` leaves the source past the pump head into the line, as a stroke's volume
+   * does (the outlet flow sensor sees it), without a stroke; no more than the source holds.
+   */
+  private freeFlow(volumeUl: number): void {
+    let moved: number;
+    let composition: Composition;
+    if (this.source === 'lockSyringe') {
+      moved = Math.min(volumeUl, this.lockSyringeUl);
+      this.lockSyringeUl -= moved;
+      composition = this.lockComposition;
+    } else {
+      moved = Math.max(0, Math.min(volumeUl, this.reservoirUl - this.profile.reservoir.residualUl));
+      this.reservoirUl -= moved;
+      composition = this.reservoirComposition;
+    }
+    if (moved <= 0) return;
+    this.set.push(moved, composition);
+    this.storedUl += moved;
+    this.pumpedUl += moved;
   }
 
   // --- What sensors can measure -------------------------------------------------------------

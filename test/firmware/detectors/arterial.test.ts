@@ -41,6 +41,28 @@ function demandedRiseMmHg(strokes: number): number {
   return Math.max(T.occlusionMinRiseMmHg, (T.occlusionRiseFraction * strokes * cfg.strokeVolumeUl) / T.maxPlausibleComplianceUlPerMmHg);
 }
 
+describe('updateArterial while priming (needle out of the port)', () => {
+  const primed = (a: ArterialDetector, mean: number, priming = true): ArterialDetector => updateArterial(a, cfg, false, 0, plausiblePressure(reading(mean, 0), cfg), false, priming);
+
+  it('OPCA-EC6 a window at the fixed limit while the prime runs is an occlusion; just below it, or with no prime running, it is not', () => {
+    const start = INITIAL_DETECTORS.arterial;
+    expect(primed(start, T.occlusionHardLimitMmHg).occlusionSuspected).toBe(true);
+    expect(primed(start, T.occlusionHardLimitMmHg - 0.1).occlusionSuspected).toBe(false);
+    expect(primed(start, T.occlusionHardLimitMmHg + 200, false).occlusionSuspected).toBe(false);
+    // The open line during a nominal prime: resistance × prime rate, ~17 mmHg at 60 mL/h.
+    expect(primed(start, 20).occlusionSuspected).toBe(false);
+  });
+
+  it('OPCA-EC6 a window the sensor cannot give (out of range above) holds the blocked verdict; it clears when the line reads below the limit', () => {
+    const blocked = primed(INITIAL_DETECTORS.arterial, T.occlusionHardLimitMmHg + 10);
+    const saturated = updateArterial(blocked, cfg, false, 0, plausiblePressure(reading(cfg.pressureRangeMmHg.max + 500, 0), cfg), false, true);
+    expect(saturated).toBe(blocked);
+    // Out of range from an open line holds nothing: no verdict to hold.
+    expect(updateArterial(INITIAL_DETECTORS.arterial, cfg, false, 0, null, false, true).occlusionSuspected).toBe(false);
+    expect(primed(blocked, 30).occlusionSuspected).toBe(false);
+  });
+});
+
 describe('updateArterial', () => {
   it('GIP-1.10.3 a pulse at the threshold is a pulse; just below it, the pulse is lost and the loss point recorded', () => {
     expect(run([[90, T.pulsePresentMmHg, 0]]).pulsePresent).toBe(true);

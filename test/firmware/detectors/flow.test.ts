@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FlowReading, HalResult } from '../../../hal/index.ts';
 import type { FlowDetector } from '../../../firmware/detectors/flow.ts';
-import { updateFlow, updateFlowVerdict } from '../../../firmware/detectors/flow.ts';
+import { NO_FLOW_VERDICT, updateFlow, updateFlowVerdict } from '../../../firmware/detectors/flow.ts';
 import { plausibleFlow } from '../../../firmware/detectors/health.ts';
 import { INITIAL_DETECTORS } from '../../../firmware/detectors/index.ts';
 import { detectorConfig } from '../../../firmware/readings.ts';
@@ -33,6 +33,7 @@ function blocks(measuredUl: number, commandedUl: number): FlowDetector {
     measured1Ul: measuredUl, measured2Ul: measuredUl, measured3Ul: measuredUl,
     commanded1Ul: commandedUl, commanded2Ul: commandedUl, commanded3Ul: commandedUl,
     blocksFilled: 3,
+    trusted: true, trusted1: true, trusted2: true,
   };
 }
 
@@ -40,6 +41,34 @@ function blocks(measuredUl: number, commandedUl: number): FlowDetector {
 function marginUl(band: number, commandedUl: number): number {
   return 3 * commandedUl * (band + T.flowGainTolerance) + T.flowAbsoluteToleranceUlPerHour * (T.flowWindowMs / 3_600_000);
 }
+
+describe('no flow: the head turns and moves nothing (GIP-1.10.1)', () => {
+  const verdictOf = (fl: FlowDetector) => updateFlowVerdict(NO_FLOW_VERDICT, fl, true);
+
+  it('GIP-1.10.1 two blocks measuring under 35 % of the confirmed strokes are no flow; at 35 % they are not', () => {
+    expect(verdictOf(blocks(T.noFlowRatio * 10 - 0.01, 10)).noFlow).toBe(true);
+    expect(verdictOf(blocks(T.noFlowRatio * 10, 10)).noFlow).toBe(false);
+    // Two blocks are enough (the 15-minute verdicts need three); one is not.
+    expect(verdictOf({ ...blocks(0, 10), blocksFilled: 2 }).noFlow).toBe(true);
+    expect(verdictOf({ ...blocks(0, 10), blocksFilled: 1 }).noFlow).toBe(false);
+    // No strokes confirmed, nothing to judge; nor below the rate the sensor can tell from none.
+    expect(verdictOf(blocks(0, 0)).noFlow).toBe(false);
+    const minPerBlockUl = (T.noFlowMinCommandedUlPerHour * T.flowBlockMs) / 3_600_000;
+    expect(verdictOf(blocks(0, minPerBlockUl)).noFlow).toBe(true);
+    expect(verdictOf(blocks(0, minPerBlockUl - 0.01)).noFlow).toBe(false);
+  });
+
+  it('PUMP-SENSOR-FAILSAFE a block with a failed or implausible flow read is not judged for no flow (a dropped-out sensor adds no volume)', () => {
+    expect(verdictOf({ ...blocks(0, 10), trusted1: false }).noFlow).toBe(false);
+    expect(verdictOf({ ...blocks(0, 10), trusted2: false }).noFlow).toBe(false);
+    let fl = flowAfter(INITIAL_DETECTORS.flow, true, read(84));
+    fl = flowAfter(fl, true, { ok: false, kind: 'disconnected', detail: 'test' });
+    expect(fl.trusted).toBe(false);
+    for (let i = 0; i < T.flowBlockMs / 10_000; i++) fl = flowAfter(fl, true, read(84));
+    expect(fl.blockElapsedMs).toBe(0);
+    expect([fl.trusted, fl.trusted1]).toEqual([true, false]);
+  });
+});
 
 describe('updateFlow', () => {
   it('GIP-1.2.2 the first read of an infusion opens the window without counting; later reads add their volume', () => {

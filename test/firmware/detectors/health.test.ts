@@ -155,3 +155,85 @@ describe('updateFlowTrack and updateHealth', () => {
     expect(healthAfter(h0, cfg, true, false, track, ft, quiet)).toBe(h0);
   });
 });
+
+describe('the air-in-line detector', () => {
+  const h0 = INITIAL_DETECTORS.health;
+  const ft = INITIAL_DETECTORS.flowTrack;
+  const airRead = (airUl: number): DetectorReadings => ({ pressure: pressure(90), flow: null, reservoir: null, power: null, air: { ok: true, atMs: 10_000, windowMs: 10_000, airUl } });
+
+  it('GIP-1.9.1 a bubble at the limit while infusing is air in line; just below it, or during the prime (not infusing), it is not', () => {
+    expect(updateHealth(h0, true, ft, airRead(T.airBubbleLimitUl), null).airInLine).toBe(true);
+    expect(updateHealth(h0, true, ft, airRead(T.airBubbleLimitUl - 0.1), null).airInLine).toBe(false);
+    expect(updateHealth(h0, false, ft, airRead(10 * T.airBubbleLimitUl), null).airInLine).toBe(false);
+  });
+
+  it('GIP-1.9.1 the verdict is the last air read’s: the next read without air clears the condition (the alarm latches), and a period without an air read keeps it', () => {
+    const seen = updateHealth(h0, true, ft, airRead(T.airBubbleLimitUl + 10), null);
+    expect(updateHealth(seen, true, ft, { pressure: pressure(90), flow: null, reservoir: null, power: null }, null)).toBe(seen);
+    expect(updateHealth(seen, true, ft, airRead(0), null).airInLine).toBe(false);
+  });
+
+  it('PUMP-SENSOR-FAILSAFE an air detector that does not answer is faulty (SENSOR_DEGRADED), and sees no air; a valid read clears it', () => {
+    const failed = updateHealth(h0, true, ft, { pressure: pressure(90), flow: null, reservoir: null, power: null, air: { ok: false, kind: 'disconnected', detail: 'test' } }, null);
+    expect(failed.airSensorFaulty).toBe(true);
+    expect(failed.airInLine).toBe(false);
+    expect(updateHealth(failed, true, ft, airRead(0), null).airSensorFaulty).toBe(false);
+  });
+});
+
+describe('the temperature check', () => {
+  const h0 = INITIAL_DETECTORS.health;
+  const ft = INITIAL_DETECTORS.flowTrack;
+  const tempRead = (celsius: number): DetectorReadings => ({ pressure: pressure(90), flow: null, reservoir: null, power: null, temperature: { ok: true, atMs: 60_000, celsius } });
+
+  it('GIP-7.1.2 above the operating limit the device is over temperature; at the limit it is not; back below, the condition clears (the alarm latches)', () => {
+    const hot = updateHealth(h0, true, ft, tempRead(T.maxOperatingCelsius + 0.1), null);
+    expect(hot.overTemperature).toBe(true);
+    expect(updateHealth(h0, true, ft, tempRead(T.maxOperatingCelsius), null).overTemperature).toBe(false);
+    expect(updateHealth(hot, true, ft, tempRead(32), null).overTemperature).toBe(false);
+    // Judged in every mode: a hot pump is outside its specification whatever it is doing.
+    expect(updateHealth(h0, false, ft, tempRead(T.maxOperatingCelsius + 5), null).overTemperature).toBe(true);
+  });
+
+  it('PUMP-SENSOR-FAILSAFE a temperature sensor that does not answer is faulty (SENSOR_DEGRADED) and keeps the last verdict', () => {
+    const hot = updateHealth(h0, true, ft, tempRead(50), null);
+    const failed = updateHealth(hot, true, ft, { pressure: pressure(90), flow: null, reservoir: null, power: null, temperature: { ok: false, kind: 'disconnected', detail: 'test' } }, null);
+    expect(failed.temperatureFaulty).toBe(true);
+    expect(failed.overTemperature).toBe(true);
+  });
+});
+
+describe('the free-flow check', () => {
+  const h0 = INITIAL_DETECTORS.health;
+  const flowAt = (ulPerHour: number): DetectorReadings => ({ pressure: pressure(90), flow: flowRead(ulPerHour), reservoir: null, power: null });
+  /** `n` idle flow reads at `ulPerHour`, each a new value (a live sensor), from a quiet health. */
+  function idleReads(n: number, ulPerHour: number, idle = true): HealthDetector {
+    let h = h0;
+    let ft = INITIAL_DETECTORS.flowTrack;
+    for (let i = 0; i < n; i++) {
+      const r = flowAt(ulPerHour + (i % 2) * 0.1);
+      ft = updateFlowTrack(ft, r.flow);
+      h = updateHealth(h, false, ft, r, r.flow === null ? null : plausibleFlow(r.flow, cfg), idle);
+    }
+    return h;
+  }
+
+  it('GIP-1.2.2-FREE-FLOW flow above the limit read after read while the pump delivers nothing counts up to FREE_FLOW; at the limit it does not count', () => {
+    expect(idleReads(T.freeFlowReads, T.freeFlowReadUlPerHour + 1).idleFlowReads).toBe(T.freeFlowReads);
+    expect(idleReads(T.freeFlowReads, T.freeFlowReadUlPerHour - 0.1).idleFlowReads).toBe(0);
+    // While a delivery is allowed the flow is the pump's own: not counted.
+    expect(idleReads(T.freeFlowReads, 500, false).idleFlowReads).toBe(0);
+  });
+
+  it('PUMP-SENSOR-FAILSAFE a flow sensor stuck at a running value is SENSOR_DEGRADED before it could count as free flow', () => {
+    let h = h0;
+    let ft = INITIAL_DETECTORS.flowTrack;
+    for (let i = 0; i < T.freeFlowReads; i++) {
+      const r = flowAt(84);
+      ft = updateFlowTrack(ft, r.flow);
+      h = updateHealth(h, false, ft, r, r.flow === null ? null : plausibleFlow(r.flow, cfg), true);
+    }
+    expect(h.flowFaulty).toBe(true);
+    expect(h.idleFlowReads).toBeLessThan(T.freeFlowReads);
+  });
+});

@@ -32,14 +32,15 @@ function detectorsAfter(
   r: DetectorReadings,
   last: PressureReading | null = null,
   previous: PressureReading | null = null,
+  priming = false,
 ): DetectorState {
-  return updateDetectors({ detectors: d, ledger, lastPressure: last, previousPressure: previous }, { detector: c, connected }, infusingNow, r);
+  return updateDetectors({ detectors: d, ledger, lastPressure: last, previousPressure: previous }, { detector: c, connected, priming }, infusingNow, r);
 }
 
 /** The update with no shortcut: the pressure groups from the period's window, then the slow groups. */
-function everyGroup(d: DetectorState, c: DetectorConfig, connected: boolean, infusingNow: boolean, ledger: Ledger, r: DetectorReadings, last: PressureReading | null, previous: PressureReading | null): DetectorState {
+function everyGroup(d: DetectorState, c: DetectorConfig, connected: boolean, infusingNow: boolean, ledger: Ledger, r: DetectorReadings, last: PressureReading | null, previous: PressureReading | null, priming = false): DetectorState {
   const input = { detectors: d, ledger, lastPressure: last, previousPressure: previous };
-  return withSlowGroups(withPressureGroups(input, { detector: c, connected }, r, plausiblePressure(r.pressure, c)), c, infusingNow, ledger, r);
+  return withSlowGroups(withPressureGroups(input, { detector: c, connected, priming }, r, plausiblePressure(r.pressure, c)), c, infusingNow, ledger, r);
 }
 
 /** A steady period as `updateDetectors` judges it: no slow reading, and the pressure groups at rest. */
@@ -134,6 +135,7 @@ describe('updateDetectors: the periods between slow readings', () => {
     gaugeMl: fc.oneof({ weight: 8, arbitrary: fc.constant(null) }, { weight: 2, arbitrary: fc.integer({ min: 0, max: 300 }).map((v) => v / 10) }),
     batteryPercent: fc.oneof({ weight: 8, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 100 }) }),
     strokes: fc.integer({ min: 0, max: 2 }),
+    priming: fc.boolean(),
   });
 
   it('PUMP-ALARM-QUIET a steady period, one that skips the slow groups, or one that keeps pressure groups at rest, gives exactly what updating every group gives', () => {
@@ -142,6 +144,8 @@ describe('updateDetectors: the periods between slow readings', () => {
     let settledPeriods = 0;
     let otherPeriods = 0;
     let atRestSlowPeriods = 0;
+    let primingPeriods = 0;
+    let primeBlockedPeriods = 0;
     checkProperty(
       fc.property(fc.array(periodArb, { minLength: 20, maxLength: 120 }), (periods) => {
         let d = INITIAL_DETECTORS;
@@ -159,13 +163,16 @@ describe('updateDetectors: the periods between slow readings', () => {
             power: period.batteryPercent === null ? null : { ok: true, atMs, batteryPercent: period.batteryPercent, externalPower: false },
           };
           const ledger = infusing(period.delivered);
-          const next = detectorsAfter(d, cfg, period.connected, period.infusing, ledger, r, last, previous);
+          const priming = period.priming && !period.connected;
+          if (priming) primingPeriods++;
+          const next = detectorsAfter(d, cfg, period.connected, period.infusing, ledger, r, last, previous, priming);
           // The reference: every group updated, no shortcut taken.
-          const reference = everyGroup(d, cfg, period.connected, period.infusing, ledger, r, last, previous);
+          const reference = everyGroup(d, cfg, period.connected, period.infusing, ledger, r, last, previous, priming);
           // The pressure groups as their own updates give them, from the window judged once.
           const judged = plausiblePressure(r.pressure, cfg);
           const pressureTrack = updatePressureTrack(d.pressureTrack, cfg, period.connected, r.pressure, last, previous);
-          const arterial = updateArterial(d.arterial, cfg, period.connected, d.strokeCount.strokesCompleted, judged, pressureTrack.suspect);
+          const arterial = updateArterial(d.arterial, cfg, period.connected, d.strokeCount.strokesCompleted, judged, pressureTrack.suspect, priming);
+          if (priming && arterial.occlusionSuspected) primeBlockedPeriods++;
           if (steadyPeriod(d, cfg, period.connected, period.infusing, r, last)) steadyPeriods++;
           else if (slowGroupsSettled(d, period.infusing, r)) settledPeriods++;
           else otherPeriods++;
@@ -211,6 +218,8 @@ describe('updateDetectors: the periods between slow readings', () => {
     expect(settledPeriods).toBeGreaterThan(1000);
     expect(otherPeriods).toBeGreaterThan(1000);
     expect(atRestSlowPeriods).toBeGreaterThan(100);
+    expect(primingPeriods).toBeGreaterThan(100);
+    expect(primeBlockedPeriods).toBeGreaterThan(10);
   });
 });
 

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ALARM_RULE_BY_CODE } from '../../../firmware/index.ts';
-import { DETECTION_BOUNDS_S, GRID_RATES_UL_PER_HOUR, runDetectionCase, runNominalCase, scenarioForRate } from '../../../sim/campaigns/detection.ts';
+import { DETECTION_BOUNDS_S, GRID_RATES_UL_PER_HOUR, profileWithCompliance, runDetectionCase, runNominalCase, scenarioForRate } from '../../../sim/campaigns/detection.ts';
 import { Simulation } from '../../../sim/run/simulation.ts';
 import { checkProperty } from '../../support/fc.ts';
 
@@ -102,6 +102,22 @@ describe('no delivery under a stopping alarm', () => {
       expect(stoppedAt, fault).toBeDefined();
       const resumedAt = entries.find((e) => e.kind === 'state' && e.code.startsWith('therapy') && e.atMs > (stoppedAt as number))?.atMs ?? Infinity;
       expect(strokesAt.filter((t) => t >= (stoppedAt as number) && t < resumedAt), fault).toEqual([]);
+    }
+  });
+});
+
+describe('upstream occlusion (the reservoir side blocked)', () => {
+  it('GIP-1.10.1 a complete upstream occlusion is alarmed as UPSTREAM_OCCLUSION within 15 minutes at the lowest and highest rates, at C = 1 µL/mmHg; the same day without it raises no alarm', () => {
+    for (const rate of [GRID_RATES_UL_PER_HOUR.lowest, GRID_RATES_UL_PER_HOUR.highest]) {
+      for (const s of [3, 4]) {
+        const faults = [{ kind: 'occlusion', location: 'upstream', severity: 1, atHours: 3, durationMinutes: 60 }] as const;
+        const run = new Simulation({ scenario: scenarioForRate(rate, s, faults, 'upstream'), profile: profileWithCompliance(1.0), maxSimulatedMs: 5 * 3_600_000 }).runToEnd();
+        expect(run.alarms.filter((a) => a.atSeconds < 3 * 3600), `rate ${rate} seed ${s}: no alarm before the fault`).toEqual([]);
+        expect(run.faults[0]?.detectedBy, `rate ${rate} seed ${s}`).toBe('UPSTREAM_OCCLUSION');
+        expect(run.faults[0]?.latencySeconds as number).toBeLessThanOrEqual(15 * 60);
+        const nominal = new Simulation({ scenario: scenarioForRate(rate, s, [], 'nominal'), profile: profileWithCompliance(1.0) }).runToEnd();
+        expect(nominal.alarms, `rate ${rate} seed ${s} nominal`).toEqual([]);
+      }
     }
   });
 });

@@ -21,6 +21,8 @@ const HOUR_MS = 3_600_000;
 const BOUND_S: Record<string, number> = {
   'occlusion-catheter': 15 * 60,
   'occlusion-line-gradual': 4 * 3600 + 15 * 60, // complete only at the end of its 4 h ramp
+  // Blocked from the start: the prime (from ~20 s) crosses the fixed limit within seconds (Open PCA EC6).
+  'occlusion-line-priming': 60,
   'displacement-tissue': 5 * 60,
   'needle-dislodgement': 5 * 60,
   'leak-disconnection': 5 * 60,
@@ -43,6 +45,17 @@ const BOUND_S: Record<string, number> = {
   'sensor-invalid-reservoir': 2 * 60,
   'sensor-invalid-encoder': 30 * 60,
   'sensor-invalid-battery': 2 * 60,
+  // Two 5-minute flow blocks after the onset (the one under way at the onset counts partly).
+  'occlusion-upstream': 15 * 60,
+  // While infusing the 15-minute flow window sees it first (OVER_INFUSION); stopped, FREE_FLOW.
+  'free-flow': 10 * 60,
+  // The temperature is read once a minute.
+  'over-temperature': 2 * 60,
+  // The bubble passes with the next stroke (one every ~43 s at this rate), read within 10 s.
+  'air-in-line': 2 * 60,
+  // The power-on self-test ends 2 s after boot; a periodic self-check runs every 10 minutes.
+  'self-test-battery': 60,
+  'self-check-rom': 11 * 60,
   // Five forged frames one a second: the fifth refusal locks the link.
   'forged-command': 10,
   // The next state write after the onset: the next stroke, one every 43 s at this rate.
@@ -100,6 +113,88 @@ describe('example fault scenarios', () => {
       }
     });
   }
+});
+
+describe('priming failure', () => {
+  it('OPCA-EC6 a line blocked from the start: OCCLUSION stops the prime within a minute, before the needle goes into the port', () => {
+    const scenario = loadScenarioFile(path.join(DIR, 'occlusion-line-priming.json'));
+    const modes: { mode: string; atMs: number }[] = [];
+    const sim = new Simulation({ scenario, maxSimulatedMs: 10 * 60_000 });
+    const summary = sim.runToEnd();
+    for (const e of sim.log.entries) if (e.kind === 'state') modes.push({ mode: e.code, atMs: e.atMs });
+    const first = summary.alarms[0];
+    expect(first?.code).toBe('OCCLUSION');
+    expect(first?.atSeconds as number).toBeLessThanOrEqual(60);
+    // Raised while priming: the mode before the alarm stop is the prime, and no infusion began.
+    const stop = modes.find((m) => m.mode === 'alarmStopped');
+    expect(stop).toBeDefined();
+    expect(modes.filter((m) => m.atMs <= (stop as { atMs: number }).atMs).at(-2)?.mode).toBe('therapy.priming');
+    expect(modes.some((m) => m.mode.startsWith('therapy.infusing'))).toBe(false);
+    expect(sim.plant.isAccessed).toBe(false);
+  });
+});
+
+describe('air in line in a whole run', () => {
+  it('GIP-1.9.1 a 100 µL bubble on day 2 stops the drive with AIR_IN_LINE within 2 minutes; a 40 µL one is not alarmed', () => {
+    const scenario = loadScenarioFile(path.join(DIR, 'air-in-line.json'));
+    const onsetMs = 48 * HOUR_MS;
+    const big = new Simulation({ scenario, maxSimulatedMs: onsetMs + 30 * 60_000 }).runToEnd();
+    expect(big.faults[0]?.detectedBy).toBe('AIR_IN_LINE');
+    expect(big.faults[0]?.latencySeconds as number).toBeLessThanOrEqual(120);
+    const small = { ...scenario, faults: [{ kind: 'airInLine' as const, atHours: 48, volumeUl: 40 }] };
+    expect(new Simulation({ scenario: small, maxSimulatedMs: onsetMs + 30 * 60_000 }).runToEnd().alarms).toEqual([]);
+  });
+});
+
+describe('free flow in a whole run', () => {
+  it('GIP-1.2.2-FREE-FLOW a siphon of 500 µL/h on day 1: OVER_INFUSION stops the drive, then FREE_FLOW says the flow goes on without it', () => {
+    const scenario = loadScenarioFile(path.join(DIR, 'free-flow.json'));
+    const onsetS = 24 * 3600;
+    const summary = new Simulation({ scenario, maxSimulatedMs: (onsetS + 3 * 3600) * 1000 }).runToEnd();
+    const codes = summary.alarms.filter((a) => a.atSeconds >= onsetS).map((a) => a.code);
+    expect(codes.slice(0, 2)).toEqual(['OVER_INFUSION', 'FREE_FLOW']);
+    expect((summary.alarms.find((a) => a.code === 'FREE_FLOW')?.atSeconds as number) - onsetS).toBeLessThanOrEqual(10 * 60);
+    expect(summary.alarms.filter((a) => a.atSeconds < onsetS)).toEqual([]);
+  });
+});
+
+describe('over-temperature in a whole run', () => {
+  it('GIP-7.1.2 a pump heated to 45 °C for an hour stops with OVER_TEMPERATURE within 2 minutes, makes no stroke until it cools, and one at 39 °C raises no alarm', () => {
+    const scenario = loadScenarioFile(path.join(DIR, 'over-temperature.json'));
+    const onsetMs = 30 * HOUR_MS;
+    const sim = new Simulation({ scenario, maxSimulatedMs: onsetMs + 2 * HOUR_MS });
+    sim.clock.runUntil(onsetMs + 5 * 60_000);
+    const strokesHot = sim.plant.strokesDelivered;
+    sim.clock.runUntil(onsetMs + 55 * 60_000);
+    expect(sim.plant.strokesDelivered).toBe(strokesHot);
+    const summary = sim.runToEnd();
+    expect(summary.faults[0]?.detectedBy).toBe('OVER_TEMPERATURE');
+    expect(summary.faults[0]?.latencySeconds as number).toBeLessThanOrEqual(120);
+    const warm = { ...scenario, faults: [{ kind: 'overTemperature' as const, atHours: 30, durationMinutes: 60, celsius: 39 }] };
+    expect(new Simulation({ scenario: warm, maxSimulatedMs: onsetMs + 2 * HOUR_MS }).runToEnd().alarms).toEqual([]);
+  });
+});
+
+describe('self-test failures in a whole run', () => {
+  it('GIP-3.4.4 GIP-3.3.1 a dead cell at power-on and a ROM that fails on day 1: SYSTEM_FAULT, and no stroke after it', () => {
+    for (const name of ['self-test-battery', 'self-check-rom']) {
+      const scenario = loadScenarioFile(path.join(DIR, `${name}.json`));
+      const onsetMs = (scenario.faults[0]?.atHours ?? 0) * HOUR_MS;
+      const sim = new Simulation({ scenario, maxSimulatedMs: onsetMs + 3 * HOUR_MS });
+      sim.clock.runUntil(onsetMs + 15 * 60_000);
+      const strokesThen = sim.plant.strokesDelivered;
+      const summary = sim.runToEnd();
+      const fault = summary.alarms.find((a) => a.code === 'SYSTEM_FAULT');
+      expect(fault, name).toBeDefined();
+      expect((fault?.atSeconds as number) * 1000, name).toBeLessThanOrEqual(onsetMs + 15 * 60_000);
+      // No stroke after the alarm: the run's last hours add none (the pump stays stopped).
+      expect(sim.plant.strokesDelivered, name).toBe(strokesThen);
+      if (name === 'self-test-battery') {
+        expect(sim.plant.strokesDelivered, name).toBe(0);
+        expect(summary.finalState, name).toBe('failSafe');
+      }
+    }
+  });
 });
 
 describe('fault outcomes', () => {
