@@ -23,7 +23,7 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { AlarmCode } from '../../firmware/index.ts';
-import { SeededRandom, noiseKey, streamId, uniformFromKey } from '../world/rng.ts';
+import { SeededRandom, noiseKey, piecewiseLinearQuantile, streamId, uniformFromKey } from '../world/rng.ts';
 import { workerExecArgv } from './workers.ts';
 import type { CohortPatient, CohortTask } from './cohortTask.ts';
 import { runCohortTask } from './cohortTask.ts';
@@ -83,15 +83,6 @@ function column(counts: Readonly<Record<string, number>>, n: number, rng: Seeded
   return shuffled(values, rng);
 }
 
-function quantile(knots: readonly (readonly [number, number])[], p: number): number {
-  for (let i = 1; i < knots.length; i++) {
-    const [p1, x1] = knots[i] as readonly [number, number];
-    const [p0, x0] = knots[i - 1] as readonly [number, number];
-    if (p <= p1) return x0 + ((x1 - x0) * (p - p0)) / (p1 - p0);
-  }
-  return (knots[knots.length - 1] as readonly [number, number])[1];
-}
-
 const clip = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
 
 /** Seed of patient i of a cohort (counter-based). */
@@ -129,7 +120,7 @@ export function drawCohort(n: number, cohortSeed: number, maxCycles = Infinity):
     patients.push({
       index: i,
       seed,
-      age: Math.round(quantile(AGE_QUANTILES, agePositions[i] ?? 0.5)),
+      age: Math.round(piecewiseLinearQuantile(AGE_QUANTILES, agePositions[i] ?? 0.5)),
       sex: s,
       ecog: Number(ecog[i]),
       primarySite: site[i] ?? '',

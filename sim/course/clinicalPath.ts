@@ -39,7 +39,7 @@
  *   default 0: the seed saw no occlusion in 54 patients). The hazard grows linearly with the
  *   time since the flush; a flush that goes through resets it.
  */
-import { noiseKey, streamId, uniformFromKey } from '../world/rng.ts';
+import { noiseKey, piecewiseLinearQuantile, streamId, uniformFromKey } from '../world/rng.ts';
 
 export const SEED_PATIENTS = 54;
 
@@ -71,15 +71,6 @@ export const THROMBOSIS_REFERENCE_DAYS = 28;
 export function conversionHazard(): number {
   const n = RESECTION.untilCycle - RESECTION.fromCycle + 1;
   return 1 - (1 - RESECTION.resected / SEED_PATIENTS) ** (1 / n);
-}
-
-function quantile(knots: readonly (readonly [number, number])[], p: number): number {
-  for (let i = 1; i < knots.length; i++) {
-    const [p1, x1] = knots[i] as readonly [number, number];
-    const [p0, x0] = knots[i - 1] as readonly [number, number];
-    if (p <= p1) return x0 + ((x1 - x0) * (p - p0)) / (p1 - p0);
-  }
-  return (knots[knots.length - 1] as readonly [number, number])[1];
 }
 
 /** Probability the catheter occludes over `days` since the last flush, at risk `riskAt28Days`. */
@@ -166,7 +157,7 @@ export class DiseaseDraws {
   }
 
   daysFromStopToSurgery(): number {
-    return Math.round(quantile(STOP_TO_SURGERY_QUANTILES, this.u('interval', 0)));
+    return Math.round(piecewiseLinearQuantile(STOP_TO_SURGERY_QUANTILES, this.u('interval', 0)));
   }
 
   postoperative(): PostoperativePlan {

@@ -251,3 +251,17 @@ export class SeededRandom {
     return new SeededRandom(this.nextUint32(), streamId(name));
   }
 }
+
+/**
+ * The quantile function through knots (p, x), p rising from 0 to 1: linear between knots, the
+ * last knot's x beyond it. A distribution known only by its median and range (the seed's
+ * "median 26 (22–33)") is the three knots (0, 22), (0.5, 26), (1, 33).
+ */
+export function piecewiseLinearQuantile(knots: readonly (readonly [number, number])[], p: number): number {
+  for (let i = 1; i < knots.length; i++) {
+    const [p1, x1] = knots[i] as readonly [number, number];
+    const [p0, x0] = knots[i - 1] as readonly [number, number];
+    if (p <= p1) return x0 + ((x1 - x0) * (p - p0)) / (p1 - p0);
+  }
+  return (knots[knots.length - 1] as readonly [number, number])[1];
+}
