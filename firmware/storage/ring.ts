@@ -18,7 +18,8 @@
  * - `audit` checks, without moving the ring, the three slots boot depends on: the newest copy, the
  *   one before it and the slot after it. A slot whose content is known — the two newest copies
  *   (kept in RAM as written, or as read back at boot), erased flash before the ring has wrapped —
- *   is compared word for word; the oldest copy of a wrapped ring is decoded. `refresh` rewrites
+ *   must match word for word (a valid frame of the right copy with other content is damage too);
+ *   the oldest copy of a wrapped ring is decoded. `refresh` rewrites
  *   the last payload into every slot, so a ring that failed its audit is whole again.
  */
 import type { Done, HalResult, NvFlash } from '../../hal/index.ts';
@@ -112,11 +113,17 @@ export class RecordRing {
       // that should be erased and differs is damaged.
       const expected = seq < 1 ? this.erasedWords : seq >= last - 1 ? this.kept[seq & 1] : null;
       const words = seq < 1 ? this.erasedWords.length : (this.keptWords[seq & 1] ?? 0);
-      if (expected !== null && expected !== undefined && sameWords(this.bufferWords, expected, words)) continue;
-      // Otherwise it is decoded: to judge the oldest copy, and to say what the slot holds.
+      const known = expected !== null && expected !== undefined;
+      if (known && sameWords(this.bufferWords, expected, words)) continue;
+      // Otherwise it is decoded: to judge the oldest copy, and to say what the slot holds. A known
+      // slot that differs is damaged even when it holds a valid frame of the right copy: that frame
+      // is not what was written (boot would take it for the record's true content).
       const frame = decodeFrame(this.buffer.subarray(0, this.flash.slotBytes));
-      if (seq >= 1 && frame.status === 'valid' && frame.kind === this.kind && frame.seq === seq) continue;
-      const held = frame.status === 'valid' ? `copy ${frame.seq} of a ${frame.kind} record` : frame.status === 'corrupt' ? `a damaged frame (${frame.reason})` : 'erased flash';
+      const rightCopy = seq >= 1 && frame.status === 'valid' && frame.kind === this.kind && frame.seq === seq;
+      if (rightCopy && !known) continue;
+      const held = rightCopy
+        ? `copy ${seq} with other content than was written`
+        : frame.status === 'valid' ? `copy ${frame.seq} of a ${frame.kind} record` : frame.status === 'corrupt' ? `a damaged frame (${frame.reason})` : 'erased flash';
       return { ok: true, intact: false, found: `slot ${slot} holds ${held}, not ${seq < 1 ? 'erased flash' : `copy ${seq}`}` };
     }
     return { ok: true, intact: true, found: '' };

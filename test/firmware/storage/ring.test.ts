@@ -18,6 +18,7 @@ const SLOT_BYTES = 64;
 /** A ring of four slots behind two slots of another record. */
 const REGION: SlotRegion = { firstSlot: 2, slotCount: 4 };
 
+const flipLastByte = (bytes: Uint8Array): Uint8Array => bytes.map((b, i) => (i === bytes.length - 1 ? b ^ 1 : b));
 const payloadOf = (n: number): Uint8Array => Uint8Array.from([n & 0xff, (n >> 8) & 0xff, 0xa5]);
 
 function ringOn(flash: NvFlash = new SimFlash(8, SLOT_BYTES)): { flash: NvFlash; ring: RecordRing } {
@@ -216,6 +217,11 @@ describe('the audit and the refresh', () => {
       ['slot after not erased before the wrap', 2, (f) => f.write(slot(3), Uint8Array.from([1, 2, 3])), `slot ${slot(3)} holds a damaged frame (no record header), not erased flash`],
       ['slot after holding another record before the wrap', 1, (f) => f.write(slot(2), encodeFrame('state', 2, payloadOf(2))), `slot ${slot(2)} holds copy 2 of a state record, not erased flash`],
       ['first copy lost', 1, (f) => f.erase({ firstSlot: slot(1), slotCount: 1 }), `slot ${slot(1)} holds erased flash, not copy 1`],
+      // A valid frame of the right copy that is not what was written (its payload changed, CRC recomputed).
+      ['newest with other content', 6, (f) => f.write(slot(6), encodeFrame('safety', 6, payloadOf(60))), `slot ${slot(6)} holds copy 6 with other content than was written, not copy 6`],
+      ['copy before with other content', 6, (f) => f.write(slot(5), encodeFrame('safety', 5, Uint8Array.from([9, 9]))), `slot ${slot(5)} holds copy 5 with other content than was written, not copy 5`],
+      // The oldest copy of a wrapped ring is not kept: it is judged by decoding.
+      ['oldest copy of a wrapped ring damaged', 6, (f) => f.write(slot(3), flipLastByte(encodeFrame('safety', 3, payloadOf(3)))), `slot ${slot(3)} holds a damaged frame (CRC mismatch), not copy 3`],
     ];
     for (const [what, writes, damage, found] of cases) {
       const flash = new SimFlash(8, SLOT_BYTES);
@@ -224,6 +230,26 @@ describe('the audit and the refresh', () => {
       damage(flash);
       expect(ring.audit(), what).toEqual({ ok: true, intact: false, found });
     }
+  });
+
+  it('PUMP-STORAGE the oldest copy of a wrapped ring passes the audit when it decodes as its own copy, whatever its content', () => {
+    const flash = new SimFlash(8, SLOT_BYTES);
+    const { ring } = ringOn(flash);
+    for (let n = 1; n <= 6; n++) ring.write(payloadOf(n));
+    // Copy 3 (the oldest of six writes in four slots) rewritten with another payload: still copy 3 in its slot.
+    flash.write(REGION.firstSlot + (3 % REGION.slotCount), encodeFrame('safety', 3, payloadOf(33)));
+    expect(ring.audit()).toEqual({ ok: true, intact: true, found: '' });
+  });
+
+  it('PUMP-STORAGE the audit after a boot compares the two newest copies as the scan read them back', () => {
+    const flash = new SimFlash(8, SLOT_BYTES);
+    const { ring } = ringOn(flash);
+    for (let n = 1; n <= 5; n++) ring.write(payloadOf(n));
+    const booted = new RecordRing(flash, 'safety', REGION);
+    scanOf(booted);
+    expect(booted.audit()).toEqual({ ok: true, intact: true, found: '' });
+    flash.write(REGION.firstSlot + (4 % REGION.slotCount), encodeFrame('safety', 4, payloadOf(44)));
+    expect(booted.audit()).toEqual({ ok: true, intact: false, found: `slot ${REGION.firstSlot + (4 % REGION.slotCount)} holds copy 4 with other content than was written, not copy 4` });
   });
 
   it('PUMP-STORAGE the refresh writes the last payload into every slot, so a ring that failed its audit is whole again', () => {
