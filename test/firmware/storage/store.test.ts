@@ -385,8 +385,9 @@ describe('the scrub, provisioning and re-keying', () => {
     flash.erase({ firstSlot: NV_LAYOUT.device.firstSlot, slotCount: 1 });
     expect(new PumpStore(flash).load().device).toEqual({ serialNumber: 'SN-7' });
     expect(provisionStore(flash, { serialNumber: 'SN-8' })).toEqual({ ok: false, kind: 'other', detail: 'flash already provisioned' });
-    // A new pump is not connected to a patient: a flush is refused until it is.
+    // A new pump is not connected to a patient (a flush is refused until it is), and no alarm is latched or locked out.
     expect(image.state).toEqual({ planId: 0, ledger: EMPTY_LEDGER, resumePoint: 'none', therapyPoint: 'none', connected: false });
+    expect(image.safety).toEqual({ latched: [], stoppedBy: null, restarts: [], restartLockout: false });
   });
 
   it('PUMP-STORAGE provisioning stops at the first write that fails and answers its error; a flash it cannot read is refused with the read error', () => {
