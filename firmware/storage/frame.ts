@@ -37,16 +37,29 @@ export function encodeFrame(kind: RecordKind, seq: number, payload: Uint8Array):
 
 /** Frames `payload` into the start of `bytes` (which must hold it); returns the length used. */
 export function encodeFrameInto(bytes: Uint8Array, kind: RecordKind, seq: number, payload: Uint8Array): number {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  view.setUint16(0, FRAME_MAGIC, true);
-  view.setUint8(2, LAYOUT_VERSION);
-  view.setUint8(3, RECORD_KINDS.indexOf(kind));
-  view.setUint32(4, seq >>> 0, true);
-  view.setUint16(8, payload.length, true);
-  view.setUint16(10, 0, true);
+  putU16(bytes, 0, FRAME_MAGIC);
+  bytes[2] = LAYOUT_VERSION;
+  bytes[3] = RECORD_KINDS.indexOf(kind);
+  putU32(bytes, 4, seq);
+  putU16(bytes, 8, payload.length);
+  putU16(bytes, 10, 0);
   bytes.set(payload, FRAME_HEADER_BYTES);
-  view.setUint32(FRAME_HEADER_BYTES + payload.length, crc32(bytes, 0, FRAME_HEADER_BYTES + payload.length), true);
+  putU32(bytes, FRAME_HEADER_BYTES + payload.length, crc32(bytes, 0, FRAME_HEADER_BYTES + payload.length));
   return FRAME_OVERHEAD_BYTES + payload.length;
+}
+
+/** Writes the low 16 bits of `v` at `bytes[at]`, little-endian (a typed array keeps each byte's low 8 bits). */
+function putU16(bytes: Uint8Array, at: number, v: number): void {
+  bytes[at] = v;
+  bytes[at + 1] = v >>> 8;
+}
+
+/** Writes the low 32 bits of `v` at `bytes[at]`, little-endian. */
+function putU32(bytes: Uint8Array, at: number, v: number): void {
+  bytes[at] = v;
+  bytes[at + 1] = v >>> 8;
+  bytes[at + 2] = v >>> 16;
+  bytes[at + 3] = v >>> 24;
 }
 
 function isErased(slot: Uint8Array): boolean {
@@ -77,14 +90,20 @@ export class ByteWriter {
   private bytes: Uint8Array;
   private view: DataView;
   private at = 0;
+  /** The view `written()` last answered, answered again while it still covers the bytes written. */
+  private writtenView: Uint8Array | null = null;
 
   constructor(capacity = 64) {
     this.bytes = new Uint8Array(capacity);
     this.view = new DataView(this.bytes.buffer);
   }
 
+  /** Makes room for `n` more bytes. */
   private room(n: number): void {
-    if (this.at + n <= this.bytes.length) return;
+    if (this.at + n > this.bytes.length) this.grow(n);
+  }
+
+  private grow(n: number): void {
     const bigger = new Uint8Array(Math.max(this.bytes.length * 2, this.at + n));
     bigger.set(this.bytes);
     this.bytes = bigger;
@@ -133,7 +152,10 @@ export class ByteWriter {
 
   /** The bytes written, without a copy: valid until the writer is written again. */
   written(): Uint8Array {
-    return this.bytes.subarray(0, this.at);
+    const view = this.writtenView;
+    if (view !== null && view.length === this.at && view.buffer === this.bytes.buffer) return view;
+    this.writtenView = this.bytes.subarray(0, this.at);
+    return this.writtenView;
   }
 
   /** Empties the writer for the next record, keeping its buffer. */
