@@ -90,7 +90,7 @@ export class ByteWriter {
   private bytes: Uint8Array;
   private view: DataView;
   private at = 0;
-  /** The view `written()` last answered, answered again while it still covers the bytes written. */
+  /** The view `written()` last answered, answered again while it covers the bytes written (null once the buffer grew). */
   private writtenView: Uint8Array | null = null;
 
   constructor(capacity = 64) {
@@ -108,6 +108,7 @@ export class ByteWriter {
     bigger.set(this.bytes);
     this.bytes = bigger;
     this.view = new DataView(bigger.buffer);
+    this.writtenView = null;
   }
 
   u8(v: number): this {
@@ -152,9 +153,7 @@ export class ByteWriter {
 
   /** The bytes written, without a copy: valid until the writer is written again. */
   written(): Uint8Array {
-    const view = this.writtenView;
-    if (view !== null && view.length === this.at && view.buffer === this.bytes.buffer) return view;
-    this.writtenView = this.bytes.subarray(0, this.at);
+    if (this.writtenView === null || this.writtenView.length !== this.at) this.writtenView = this.bytes.subarray(0, this.at);
     return this.writtenView;
   }
 
