@@ -90,25 +90,18 @@ export class ByteWriter {
   private bytes: Uint8Array;
   private view: DataView;
   private at = 0;
-  /** The view `written()` last answered, answered again while it covers the bytes written (null once the buffer grew). */
-  private writtenView: Uint8Array | null = null;
 
   constructor(capacity = 64) {
     this.bytes = new Uint8Array(capacity);
     this.view = new DataView(this.bytes.buffer);
   }
 
-  /** Makes room for `n` more bytes. */
   private room(n: number): void {
-    if (this.at + n > this.bytes.length) this.grow(n);
-  }
-
-  private grow(n: number): void {
+    if (this.at + n <= this.bytes.length) return;
     const bigger = new Uint8Array(Math.max(this.bytes.length * 2, this.at + n));
     bigger.set(this.bytes);
     this.bytes = bigger;
     this.view = new DataView(bigger.buffer);
-    this.writtenView = null;
   }
 
   u8(v: number): this {
@@ -153,8 +146,7 @@ export class ByteWriter {
 
   /** The bytes written, without a copy: valid until the writer is written again. */
   written(): Uint8Array {
-    if (this.writtenView === null || this.writtenView.length !== this.at) this.writtenView = this.bytes.subarray(0, this.at);
-    return this.writtenView;
+    return this.bytes.subarray(0, this.at);
   }
 
   /** Empties the writer for the next record, keeping its buffer. */
