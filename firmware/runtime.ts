@@ -43,7 +43,7 @@ import type { InfusionPlan } from './dosing.ts';
 import { scheduledStrokes } from './dosing.ts';
 import type { Ledger } from './ledger.ts';
 import type { DetectorReadings } from './detectors/index.ts';
-import { INITIAL_DETECTORS, THRESHOLDS, acknowledgeStall, afterFill, withLinkLocked, withRestartLockout, withSelfCheckFailed, withStorageFault } from './detectors/index.ts';
+import { INITIAL_DETECTORS, THRESHOLDS, acknowledgeStall, afterFill, withLinkLocked, withRestartLockout, withSelfCheckFailed, withStorageFault, withWatchdogReset } from './detectors/index.ts';
 import { LinkGuard } from './link/link.ts';
 import { beginPhase, endPhase, refillLedger } from './ledger.ts';
 import type { Programme, PumpEmitted, PumpEvent, PumpMachine, RestartRecord, ResumePoint, TherapyPoint } from './machine.ts';
@@ -142,6 +142,10 @@ export class Firmware {
   private linkLocked = false;
   /** The last real-time clock reading the clock check compares against (null: none yet, or the clock failed to answer). */
   private rtcMark: RtcReading | null = null;
+  /** This power-on follows a watchdog reset (the reset-cause register, read once at boot). */
+  private readonly watchdogReset: boolean;
+  /** NV kept a WATCHDOG alarm nobody acknowledged: the reset before this power-on was not seen yet. */
+  private readonly watchdogUnacknowledgedAtBoot: boolean;
 
   constructor(hal: Hal, options: FirmwareOptions) {
     this.hal = hal;
@@ -165,8 +169,10 @@ export class Firmware {
     this.stoppedBy = safety.stoppedBy;
     this.restarts = safety.restarts;
     this.storageDamaged = this.image.damage.length > 0;
-    const detectors = withStorageFault(withRestartLockout(INITIAL_DETECTORS, safety.restartLockout), this.storageDamaged);
+    this.watchdogReset = hal.watchdog.resetByWatchdog();
+    const detectors = withWatchdogReset(withStorageFault(withRestartLockout(INITIAL_DETECTORS, safety.restartLockout), this.storageDamaged), this.watchdogReset);
     const latched = safety.latched.filter((a) => ALARM_RULE_BY_CODE[a.code].latching);
+    this.watchdogUnacknowledgedAtBoot = latched.some((a) => a.code === 'WATCHDOG' && !a.acknowledged);
     this.control = controlStateFor(this.image.state.ledger, detectors, latched.length === 0 ? undefined : alarmStateWith(latched));
     this.settings = makeControlSettings(hal.config, null, 'none', false);
     this.actor = createActor(pumpMachine, {
@@ -182,6 +188,7 @@ export class Firmware {
     if (this.running) throw new Error('Firmware.boot called twice');
     this.running = true;
     this.log('restart', 'BOOT');
+    if (this.watchdogReset) this.log('restart', 'WATCHDOG_RESET', `no kick within ${this.hal.watchdog.timeoutMs} ms`);
     for (const finding of this.image.findings) this.log('notification', 'STORAGE_RECOVERED', finding);
     for (const damage of this.image.damage) this.log('notification', 'STORAGE_DAMAGE', damage);
     this.rtcMark = this.readRtc();
@@ -367,6 +374,8 @@ export class Firmware {
     if (commands.strokes > 0) this.runStrokes(commands.strokes, nowMs);
     if (commands.events.length > 0) this.dispatch(commands.events, nowMs);
     if (this.control.alarms !== alarmsBefore || this.shownSignal !== '') this.updateAnnunciator(nowMs);
+    // Last, so a period that does not run to its end does not kick (GIP 3.5.x).
+    hal.watchdog.kick();
   }
 
   /**
@@ -397,7 +406,7 @@ export class Firmware {
 
   private acknowledge(atMs: number): void {
     const { state, cleared } = acknowledgeAlarms(this.control.alarms);
-    this.control = withDetectorsAndAlarms(this.control, acknowledgeStall(withRestartLockout(this.control.detectors, false)), state);
+    this.control = withDetectorsAndAlarms(this.control, withWatchdogReset(acknowledgeStall(withRestartLockout(this.control.detectors, false)), false), state);
     this.dirty.safety = true;
     this.flushStore();
     for (const code of cleared) {
@@ -435,6 +444,9 @@ export class Firmware {
     // GIP 3.4.4: a battery that cannot carry a therapy fails the test, whatever NV says.
     if (power.ok && !(power.batteryPercent > THRESHOLDS.batteryDepletedPercent)) failures.push(`battery ${power.batteryPercent} %`);
     failures.push(...this.selfChecks());
+    // A second watchdog reset before the first WATCHDOG was acknowledged: the fault recurs, and
+    // resuming again would only hang again; stop (fail-safe) rather than reset in a loop.
+    if (this.watchdogReset && this.watchdogUnacknowledgedAtBoot) failures.push('watchdog: reset again before the last reset was acknowledged');
     if (failures.length > 0) {
       this.log('notification', 'SELF_TEST_FAILED', failures.join(','));
       this.raiseSystemFault();

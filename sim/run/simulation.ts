@@ -17,7 +17,7 @@ import { ALARM_RULE_BY_CODE, Firmware, HAI_FUDR_LIBRARY, NV_LAYOUT, ledgerFigure
 import { VirtualClock } from '../world/clock.ts';
 import { xstateClock } from '../world/board.ts';
 import type { InvalidReading, SensorFault } from '../world/devices/index.ts';
-import { SimAirSensor, SimAnnunciator, SimTemperatureSensor, SimDrive, SimEventLog, SimFlash, SimFlowSensor, SimMemoryTester, SimPowerMonitor, SimPressureSensor, SimRealTimeClock, SimReservoirGauge, SimSecureElement } from '../world/devices/index.ts';
+import { SimAirSensor, SimAnnunciator, SimTemperatureSensor, SimDrive, SimEventLog, SimFlash, SimFlowSensor, SimMemoryTester, SimPowerMonitor, SimPressureSensor, SimRealTimeClock, SimReservoirGauge, SimSecureElement, SimWatchdog } from '../world/devices/index.ts';
 import type { PumpCommand } from '../../firmware/index.ts';
 import { Programmer, pairedUnit } from '../world/programmer.ts';
 import type { LinkAttack } from '../world/faults.ts';
@@ -208,6 +208,7 @@ export class Simulation implements FaultWorld {
     rtc: SimRealTimeClock;
     air: SimAirSensor;
     temperature: SimTemperatureSensor;
+    watchdog: SimWatchdog;
   };
   firmware: Firmware;
   private readonly horizonMs: number;
@@ -218,6 +219,8 @@ export class Simulation implements FaultWorld {
   private lastMilestone = 0;
   private stepsBeforeReboots = 0;
   private pendingBoot: { atMs: number; handle: number } | null = null;
+  /** The next boot follows a watchdog reset (the reset cause the firmware reads). */
+  private nextBootByWatchdog = false;
   private readonly bolus = new UnintendedBolus(BOLUS_WINDOW_SAMPLES);
   private wallMs = 0;
   private readonly sampler: TelemetrySampler | null = null;
@@ -273,6 +276,11 @@ export class Simulation implements FaultWorld {
       rtc: new SimRealTimeClock(clock),
       air: new SimAirSensor(this.plant, clock),
       temperature: new SimTemperatureSensor(clock),
+      // On expiry the processor resets: the firmware stops and boots again at once from its store.
+      watchdog: new SimWatchdog(clock, () => {
+        this.nextBootByWatchdog = true;
+        this.powerCycle(0);
+      }),
     };
     const everyMs = telemetry?.sampleEveryMs ?? null;
     const sampler =
@@ -293,7 +301,8 @@ export class Simulation implements FaultWorld {
     this.sampler = sampler;
     const d = this.devices;
     this.hal = {
-      clock,
+      // The firmware's control task runs on the watchdog's view of the clock, which can hang it.
+      clock: this.devices.watchdog.taskClock(),
       // Sampled, the firmware's readings pass the sampler on their way (the sensor is read once, as unsampled).
       pressure: sampler === null ? d.pressure : { read: () => observed(d.pressure.read(), (r) => sampler.onPressure(r)) },
       flow: sampler === null ? d.flow : { read: () => observed(d.flow.read(), (r) => sampler.onFlow(r)) },
@@ -308,6 +317,7 @@ export class Simulation implements FaultWorld {
       secureElement: new SimSecureElement(new Map([[unit.keyId, unit.key]])),
       memory: this.devices.memory,
       rtc: this.devices.rtc,
+      watchdog: this.devices.watchdog,
     };
     const planned = planInfusion(prescriptionInput(scenario), profile.firmwareConfig, HAI_FUDR_LIBRARY);
     const durationMs = planned.ok ? planned.plan.durationMs : 0;
@@ -384,6 +394,10 @@ export class Simulation implements FaultWorld {
     this.devices.temperature.setCelsius(celsius);
   }
 
+  hangControlTask(durationMs: number): void {
+    if (this.pendingBoot === null) this.devices.watchdog.hang(durationMs);
+  }
+
   injectAir(volumeUl: number): void {
     this.devices.air.inject(volumeUl);
   }
@@ -412,6 +426,8 @@ export class Simulation implements FaultWorld {
     this.nv.powered = true;
     this.devices.drive.powered = true;
     this.devices.annunciator.powered = true;
+    this.devices.watchdog.powerOn(this.nextBootByWatchdog);
+    this.nextBootByWatchdog = false;
     const firmware = new Firmware(this.hal, {
       statechartClock: xstateClock(this.clock),
       observer: {
@@ -481,6 +497,7 @@ export class Simulation implements FaultWorld {
       cut = { atMs: this.clock.nowMs(), insideWrite, modeBefore: this.firmware.modeName, strokesBefore: ledgerStrokes(this.firmware.ledger), strokesAfter: null };
       this.powerCuts.push(cut);
       this.firmware.powerOff();
+      this.devices.watchdog.powerOff();
     }
     const open = cut ?? this.powerCuts.at(-1) ?? null;
     const handle = this.clock.at(bootAtMs, () => {
