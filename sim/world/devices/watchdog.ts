@@ -4,23 +4,24 @@
  * Owns: the watchdog's count (the time of the last kick), its expiry, the reset cause the next
  * boot reads, and whether the firmware's control task is hung (a `watchdog` fault).
  * Promises:
- * - The watchdog runs from every power-on (`powerOn`) until the power goes (`powerOff`); it is
- *   checked on its own timer, one event at the earliest instant it could expire (the last kick
- *   plus the timeout), re-armed there when a kick came since, so it costs no event per kick.
- *   Unkicked for `timeoutMs`, it calls `onExpire` at exactly the last kick (or power-on) plus
- *   the timeout.
+ * - The watchdog runs from every power-on (`powerOn`) until the power goes (`powerOff`). Its
+ *   count is looked at on the instants of the control task's hardware timer, which fires whether
+ *   or not the task behind it runs (the task hangs, not the timer), so it costs no event of its
+ *   own: unkicked for `timeoutMs` (a multiple of the control period), it calls `onExpire` at the
+ *   first timer instant at or after the last kick (or power-on) plus the timeout, instead of
+ *   running the task.
  * - `taskClock` is the HAL clock as the firmware sees it: every call goes to the virtual clock,
  *   except that a periodic task's callback (the control task) is not run while the task is hung.
  *   A hang ends at its own end or at a reset, whichever is first (a reset restarts the software).
  */
-import type { Clock, TimerHandle, Watchdog } from '../../../hal/index.ts';
+import type { Clock, Watchdog } from '../../../hal/index.ts';
 
 /** Three control periods of 1 s: one late period is tolerated, a task stopped for three is not. */
 export const WATCHDOG_TIMEOUT_MS = 3_000;
 
 export class SimWatchdog implements Watchdog {
   private lastKickMs = 0;
-  private handle: TimerHandle = -1;
+  private running = false;
   private byWatchdog = false;
   private hungUntilMs = -1;
   /** Watchdog resets so far in the run. */
@@ -45,12 +46,11 @@ export class SimWatchdog implements Watchdog {
     this.byWatchdog = byWatchdog;
     this.hungUntilMs = -1;
     this.lastKickMs = this.clock.nowMs();
-    this.arm();
+    this.running = true;
   }
 
   powerOff(): void {
-    this.clock.clearTimer(this.handle);
-    this.handle = -1;
+    this.running = false;
   }
 
   /** The control task hangs from now for `durationMs` (its periodic callback does not run). */
@@ -71,21 +71,15 @@ export class SimWatchdog implements Watchdog {
       clearTimer: (handle) => clock.clearTimer(handle),
       startPeriodic: (periodMs, callback) =>
         clock.startPeriodic(periodMs, () => {
-          if (clock.nowMs() >= this.hungUntilMs) callback();
+          const nowMs = clock.nowMs();
+          if (this.running && nowMs - this.lastKickMs >= this.timeoutMs) this.expire();
+          else if (nowMs >= this.hungUntilMs) callback();
         }),
     };
   }
 
-  private arm(): void {
-    this.handle = this.clock.setTimer(() => this.check(), this.lastKickMs + this.timeoutMs - this.clock.nowMs());
-  }
-
-  private check(): void {
-    if (this.clock.nowMs() - this.lastKickMs < this.timeoutMs) {
-      this.arm();
-      return;
-    }
-    this.handle = -1;
+  private expire(): void {
+    this.running = false;
     this.resets++;
     this.onExpire();
   }
