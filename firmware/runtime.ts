@@ -49,6 +49,8 @@ import { beginPhase, endPhase, refillLedger } from './ledger.ts';
 import type { Programme, PumpEmitted, PumpEvent, PumpMachine, RestartRecord, ResumePoint, TherapyPoint } from './machine.ts';
 import { deliveryFor, modeName, programOutcome, pumpMachine } from './machine.ts';
 import { ReadingGate } from './readingChecks.ts';
+import type { BatteryTrend } from './remaining.ts';
+import { NO_BATTERY_TREND, batteryRemainingMinutes, reservoirRemainingMinutes, updateBatteryTrend } from './remaining.ts';
 import type { LogEntry } from './storage/eventLog.ts';
 import { NvEventLog } from './storage/eventLog.ts';
 import { planFromStore } from './storage/programme.ts';
@@ -142,6 +144,8 @@ export class Firmware {
   private linkLocked = false;
   /** The last real-time clock reading the clock check compares against (null: none yet, or the clock failed to answer). */
   private rtcMark: RtcReading | null = null;
+  /** The battery readings' steps this power-on, for the battery time remaining. */
+  private batteryTrend: BatteryTrend = NO_BATTERY_TREND;
   /** This power-on follows a watchdog reset (the reset-cause register, read once at boot). */
   private readonly watchdogReset: boolean;
   /** NV kept a WATCHDOG alarm nobody acknowledged: the reset before this power-on was not seen yet. */
@@ -337,6 +341,19 @@ export class Firmware {
     return done - l.phaseDeliveredStrokes + scheduledStrokes(l.phaseTotalStrokes, this.control.phaseElapsedMs, l.phaseDurationMs);
   }
 
+  /**
+   * The times the pump displays (firmware/remaining.ts): minutes the reservoir lasts at the
+   * programmed rate, by the ledger, and minutes until the battery stops therapy, from the averaged
+   * battery steps; null where not known yet.
+   */
+  remaining(): { readonly reservoirRemainingMinutes: number | null; readonly batteryRemainingMinutes: number | null } {
+    const nowMs = this.hal.clock.nowMs();
+    return {
+      reservoirRemainingMinutes: reservoirRemainingMinutes(this.control.ledger, this.settings.plan, this.hal.config),
+      batteryRemainingMinutes: batteryRemainingMinutes(this.batteryTrend, nowMs, THRESHOLDS.batteryDepletedPercent),
+    };
+  }
+
   get snapshot(): SnapshotFrom<PumpMachine> {
     return this.actor.getSnapshot();
   }
@@ -359,6 +376,7 @@ export class Firmware {
     const reservoir = slow ? gate.reservoir(hal.reservoir.read(), nowMs) : null;
     const power = slow ? gate.power(hal.power.read(), nowMs) : null;
     const temperature = slow ? gate.temperature(hal.temperature.read(), nowMs) : null;
+    if (power !== null && power.ok) this.batteryTrend = updateBatteryTrend(this.batteryTrend, power);
     // A fresh record each period, built after the last read: the detectors hold on to none of it.
     const readings: DetectorReadings = { pressure, flow, reservoir, power, air, temperature };
     const { state, commands } = controlStep(this.control, this.settings, readings, nowMs);

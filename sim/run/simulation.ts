@@ -13,7 +13,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Hal } from '../../hal/index.ts';
 import type { AlarmCode, EventLogReadBack, Ledger, LogEntry } from '../../firmware/index.ts';
-import { ALARM_RULE_BY_CODE, Firmware, HAI_FUDR_LIBRARY, NV_LAYOUT, ledgerFigures, newestLogSeq, planInfusion, provisionStore, readEventLog } from '../../firmware/index.ts';
+import { ALARM_RULE_BY_CODE, Firmware, THRESHOLDS, HAI_FUDR_LIBRARY, NV_LAYOUT, ledgerFigures, newestLogSeq, planInfusion, provisionStore, readEventLog } from '../../firmware/index.ts';
 import { VirtualClock } from '../world/clock.ts';
 import { xstateClock } from '../world/board.ts';
 import type { InvalidReading, SensorFault } from '../world/devices/index.ts';
@@ -31,6 +31,7 @@ import { RUN_SLACK_MS, deviceProfileOf, prescriptionInput } from '../scenario/sc
 import type { FaultOutcome, FaultWorld, InvalidSensorName, NvRecordName, SelfTestComponent, SensorName } from '../world/faults.ts';
 import { faultOutcomes, scheduleFaults } from '../world/faults.ts';
 import { Telemetry } from './telemetry.ts';
+import type { RemainingTimes } from './telemetry.ts';
 import { TelemetrySampler } from './sampler.ts';
 import type { Operator, OperatorWorld, Timeline } from '../world/operator.ts';
 import { SingleCycleOperator } from '../world/operator.ts';
@@ -127,7 +128,17 @@ export interface RunSummary {
   readonly finalState: string;
   readonly faults: readonly FaultOutcome[];
   readonly storage: StorageSummary;
+  /** The times the pump displays at the run's end (firmware/remaining.ts); null where it cannot know yet. */
+  readonly remaining: RemainingTimes;
+  /** The truth beside them: the plant's reservoir and the battery model at the drain of the moment. */
+  readonly remainingTruth: RemainingTimes;
+  /**
+   * The largest |display − truth| while infusing, sampled every 10 s, minutes (null: never both
+   * known while infusing).
+   */
+  readonly remainingError: { readonly reservoirMaxAbsMinutes: number | null; readonly batteryMaxAbsMinutes: number | null };
 }
+
 
 /** What the NV store did: the flash's own counts, and what the firmware's log says it found. */
 export interface StorageSummary {
@@ -222,6 +233,9 @@ export class Simulation implements FaultWorld {
   /** The next boot follows a watchdog reset (the reset cause the firmware reads). */
   private nextBootByWatchdog = false;
   private readonly bolus = new UnintendedBolus(BOLUS_WINDOW_SAMPLES);
+  /** Largest |display − truth| of the remaining times while infusing (-1: none yet). */
+  private reservoirErrorMaxMin = -1;
+  private batteryErrorMaxMin = -1;
   private wallMs = 0;
   private readonly sampler: TelemetrySampler | null = null;
   /** The clinician programmer every command of the run goes through. */
@@ -294,6 +308,7 @@ export class Simulation implements FaultWorld {
               firmware: () => this.firmware,
               powered: () => this.pendingBoot === null,
               batteryPercent: () => this.devices.power.batteryPercent(),
+              remaining: () => ({ shown: this.remainingDisplayed(), truth: this.remainingTruth() }),
             },
             everyMs,
             (sample) => telemetry.samples.next(sample),
@@ -420,6 +435,43 @@ export class Simulation implements FaultWorld {
     // The firmware's schedule survives reboots (it is restored from NV), so the profile is continuous.
     const scheduledUl = ((this.firmware.scheduledPatientStrokes * this.profile.firmwareConfig.strokeVolumeNl) / 1000);
     this.bolus.sample(outletUl, scheduledUl);
+    if (this.pendingBoot === null && this.firmware.modeName === 'therapy.infusing.running') this.sampleRemainingError();
+  }
+
+  /**
+   * The truth beside the firmware's remaining times: the plant's usable reservoir at the
+   * programme's stroke rate and the mechanism's stroke volume of the moment; the battery model's
+   * minutes until the charge falls below the depleted threshold + 1 % (where the whole-percent
+   * reading reaches the threshold), strokes counted while infusing.
+   */
+  remainingTruth(): RemainingTimes {
+    const plan = this.firmware.plan;
+    const strokeUl = this.profile.firmwareConfig.strokeVolumeNl / 1000;
+    const strokesPerHour = plan === null ? 0 : plan.rateUlPerHour / strokeUl;
+    const usableUl = Math.max(0, this.plant.reservoirVolumeUl - this.profile.reservoir.residualUl);
+    const trueUlPerHour = strokesPerHour * this.plant.meanStrokeVolumeUl;
+    const infusing = this.pendingBoot === null && this.firmware.modeName === 'therapy.infusing.running';
+    const battery = this.devices.power.minutesUntilPercent(THRESHOLDS.batteryDepletedPercent + 1, infusing ? strokesPerHour : 0);
+    return {
+      reservoirRemainingMinutes: plan === null || !(trueUlPerHour > 0) ? null : (usableUl / trueUlPerHour) * 60,
+      batteryRemainingMinutes: Number.isFinite(battery) ? battery : null,
+    };
+  }
+
+  /** What the firmware displays now (nothing while it is off). */
+  remainingDisplayed(): RemainingTimes {
+    return this.pendingBoot === null ? this.firmware.remaining() : { reservoirRemainingMinutes: null, batteryRemainingMinutes: null };
+  }
+
+  private sampleRemainingError(): void {
+    const shown = this.firmware.remaining();
+    const truth = this.remainingTruth();
+    if (shown.reservoirRemainingMinutes !== null && truth.reservoirRemainingMinutes !== null) {
+      this.reservoirErrorMaxMin = Math.max(this.reservoirErrorMaxMin, Math.abs(shown.reservoirRemainingMinutes - truth.reservoirRemainingMinutes));
+    }
+    if (shown.batteryRemainingMinutes !== null && truth.batteryRemainingMinutes !== null) {
+      this.batteryErrorMaxMin = Math.max(this.batteryErrorMaxMin, Math.abs(shown.batteryRemainingMinutes - truth.batteryRemainingMinutes));
+    }
   }
 
   private bootFirmware(): Firmware {
@@ -639,6 +691,12 @@ export class Simulation implements FaultWorld {
         this.clock.nowMs(),
       ),
       storage: this.storageSummary(deviceLog),
+      remaining: roundedTimes(this.remainingDisplayed()),
+      remainingTruth: roundedTimes(this.remainingTruth()),
+      remainingError: {
+        reservoirMaxAbsMinutes: this.reservoirErrorMaxMin < 0 ? null : round(this.reservoirErrorMaxMin, 2),
+        batteryMaxAbsMinutes: this.batteryErrorMaxMin < 0 ? null : round(this.batteryErrorMaxMin, 2),
+      },
     };
   }
 
@@ -657,6 +715,11 @@ export class Simulation implements FaultWorld {
       eventLog: { entries: deviceLog.entries.length, dropped: deviceLog.dropped, corrupt: deviceLog.corrupt, missing: deviceLog.missing, capacity: deviceLog.capacity },
     };
   }
+}
+
+function roundedTimes(t: RemainingTimes): RemainingTimes {
+  const r = (x: number | null): number | null => (x === null ? null : round(x, 2));
+  return { reservoirRemainingMinutes: r(t.reservoirRemainingMinutes), batteryRemainingMinutes: r(t.batteryRemainingMinutes) };
 }
 
 function observed<T>(reading: T, see: (reading: T) => void): T {
