@@ -49,6 +49,7 @@ import { beginPhase, endPhase, refillLedger } from './ledger.ts';
 import type { Programme, PumpEmitted, PumpEvent, PumpMachine, RestartRecord, ResumePoint, TherapyPoint } from './machine.ts';
 import { deliveryFor, modeName, programOutcome, pumpMachine } from './machine.ts';
 import { ReadingGate } from './readingChecks.ts';
+import { isoFromEpochMs } from './calendar.ts';
 import type { BatteryTrend } from './remaining.ts';
 import { NO_BATTERY_TREND, batteryRemainingMinutes, reservoirRemainingMinutes, updateBatteryTrend } from './remaining.ts';
 import type { LogEntry } from './storage/eventLog.ts';
@@ -144,6 +145,8 @@ export class Firmware {
   private linkLocked = false;
   /** The last real-time clock reading the clock check compares against (null: none yet, or the clock failed to answer). */
   private rtcMark: RtcReading | null = null;
+  /** Calendar time less device time, from the real-time clock at boot (null: it did not answer). */
+  private calendarOffsetMs: number | null = null;
   /** The battery readings' steps this power-on, for the battery time remaining. */
   private batteryTrend: BatteryTrend = NO_BATTERY_TREND;
   /** This power-on follows a watchdog reset (the reset-cause register, read once at boot). */
@@ -191,11 +194,15 @@ export class Firmware {
   boot(): void {
     if (this.running) throw new Error('Firmware.boot called twice');
     this.running = true;
-    this.log('restart', 'BOOT');
+    // The boot entry carries the calendar time (GIP 4.1.3): every later entry of this power-on is
+    // that time plus its own device-clock offset from it, as a service tool reads the log.
+    this.rtcMark = this.readRtc();
+    this.calendarOffsetMs = this.rtcMark === null ? null : this.rtcMark.epochMs - this.rtcMark.atMs;
+    if (this.rtcMark === null) this.log('restart', 'BOOT');
+    else this.log('restart', 'BOOT', isoFromEpochMs(this.rtcMark.epochMs));
     if (this.watchdogReset) this.log('restart', 'WATCHDOG_RESET', `no kick within ${this.hal.watchdog.timeoutMs} ms`);
     for (const finding of this.image.findings) this.log('notification', 'STORAGE_RECOVERED', finding);
     for (const damage of this.image.damage) this.log('notification', 'STORAGE_DAMAGE', damage);
-    this.rtcMark = this.readRtc();
     this.actor.start();
     // The annunciator may still show what the previous power-on left; a boot starts from silence.
     this.shownSignal = 'boot';
@@ -352,6 +359,11 @@ export class Firmware {
       reservoirRemainingMinutes: reservoirRemainingMinutes(this.control.ledger, this.settings.plan, this.hal.config),
       batteryRemainingMinutes: batteryRemainingMinutes(this.batteryTrend, nowMs, THRESHOLDS.batteryDepletedPercent),
     };
+  }
+
+  /** The calendar time (ISO 8601, UTC) of a device-clock instant of this power-on, by the real-time clock at boot; null if it did not answer. */
+  calendarTimeOf(atMs: number): string | null {
+    return this.calendarOffsetMs === null ? null : isoFromEpochMs(atMs + this.calendarOffsetMs);
   }
 
   get snapshot(): SnapshotFrom<PumpMachine> {

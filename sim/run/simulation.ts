@@ -67,6 +67,8 @@ export interface AlarmRecord {
   readonly code: AlarmCode;
   readonly priority: string;
   readonly atSeconds: number;
+  /** When, by the pump's real-time clock (ISO 8601, UTC), as its log says (null: the clock did not answer at that boot). */
+  readonly calendarTime: string | null;
 }
 
 export interface RunSummary {
@@ -119,7 +121,7 @@ export interface RunSummary {
     readonly reservoirRemainingMl: number;
   };
   readonly alarms: readonly AlarmRecord[];
-  readonly notifications: readonly { readonly code: string; readonly atSeconds: number }[];
+  readonly notifications: readonly { readonly code: string; readonly atSeconds: number; readonly calendarTime: string | null }[];
   readonly timeline: {
     readonly infusionStartSeconds: number | null;
     readonly infusionCompleteSeconds: number | null;
@@ -287,7 +289,7 @@ export class Simulation implements FaultWorld {
       drive: new SimDrive(this.plant, clock, profile.mechanism.encoderCountsPerStroke),
       annunciator: new SimAnnunciator(),
       memory: new SimMemoryTester(clock),
-      rtc: new SimRealTimeClock(clock),
+      rtc: new SimRealTimeClock(clock, Date.parse(scenario.startDate)),
       air: new SimAirSensor(this.plant, clock),
       temperature: new SimTemperatureSensor(clock),
       // On expiry the processor resets: the firmware stops and boots again at once from its store.
@@ -617,12 +619,17 @@ export class Simulation implements FaultWorld {
     // this run (complete, even when the ring has overwritten old entries); notifications from the
     // device's own log read back from flash, as a service tool would see it.
     const deviceLog = readEventLog(this.nv);
-    const alarmEntries = this.log.entries.filter((e: LogEntry) => e.kind === 'alarm');
-    const alarmTimesMs = alarmEntries.map((e) => e.atMs);
-    const alarms: AlarmRecord[] = alarmEntries.map((e) => ({ code: e.code as AlarmCode, priority: ALARM_RULE_BY_CODE[e.code as AlarmCode]?.priority ?? 'high', atSeconds: e.atMs / 1000 }));
-    const notifications = deviceLog.entries
-      .filter((e) => e.seq > this.logSeqAtStart && e.kind === 'notification')
-      .map((e) => ({ code: e.code, atSeconds: e.atMs / 1000 }));
+    const transcript = this.log.entries;
+    const transcriptTimes = logCalendarTimes(transcript);
+    const alarmIndices = transcript.flatMap((e: LogEntry, i) => (e.kind === 'alarm' ? [i] : []));
+    const alarmTimesMs = alarmIndices.map((i) => (transcript[i] as LogEntry).atMs);
+    const alarms: AlarmRecord[] = alarmIndices.map((i) => {
+      const e = transcript[i] as LogEntry;
+      return { code: e.code as AlarmCode, priority: ALARM_RULE_BY_CODE[e.code as AlarmCode]?.priority ?? 'high', atSeconds: e.atMs / 1000, calendarTime: transcriptTimes[i] ?? null };
+    });
+    const runEntries = deviceLog.entries.filter((e) => e.seq > this.logSeqAtStart);
+    const runTimes = logCalendarTimes(runEntries);
+    const notifications = runEntries.flatMap((e, i) => (e.kind === 'notification' ? [{ code: e.code, atSeconds: e.atMs / 1000, calendarTime: runTimes[i] ?? null }] : []));
     const seconds = (ms: number): number | null => (ms < 0 ? null : ms / 1000);
     const toArtery = plant.toArtery;
     return {
@@ -715,6 +722,22 @@ export class Simulation implements FaultWorld {
       eventLog: { entries: deviceLog.entries.length, dropped: deviceLog.dropped, corrupt: deviceLog.corrupt, missing: deviceLog.missing, capacity: deviceLog.capacity },
     };
   }
+}
+
+/**
+ * Each entry's calendar time as a service tool reads the log: the calendar time the last BOOT entry
+ * carries (its detail, from the real-time clock) plus the device-clock time since it; null before
+ * a BOOT that carries one.
+ */
+export function logCalendarTimes(entries: readonly LogEntry[]): (string | null)[] {
+  let offsetMs: number | null = null;
+  return entries.map((e) => {
+    if (e.kind === 'restart' && e.code === 'BOOT') {
+      const bootMs = e.detail === undefined ? NaN : Date.parse(e.detail);
+      offsetMs = Number.isFinite(bootMs) ? bootMs - e.atMs : null;
+    }
+    return offsetMs === null ? null : new Date(e.atMs + offsetMs).toISOString();
+  });
 }
 
 function roundedTimes(t: RemainingTimes): RemainingTimes {
