@@ -64,6 +64,7 @@ export const ALARM_CODES = [
   'UPSTREAM_OCCLUSION',
   'OVER_TEMPERATURE',
   'FREE_FLOW',
+  'WATCHDOG',
 ] as const;
 export type AlarmCode = (typeof ALARM_CODES)[number];
 
@@ -211,6 +212,15 @@ export const ALARM_TABLE: readonly AlarmRule[] = Object.freeze([
     code: 'FREE_FLOW', priority: 'high', latching: true, driveAction: 'stopNow',
     reads: 'health', when: (h) => h.idleFlowReads >= THRESHOLDS.freeFlowReads,
     requirement: 'GIP-1.2.2-FREE-FLOW', meaning: 'Flow the pump does not drive: the flow sensor measures flow for 2 minutes while the pump delivers nothing (a siphon, a failed valve). Clamp the line.',
+  }),
+  row({
+    // High (GPCA watchdog, level 4): the software stopped and was reset, and a person must know.
+    // Therapy continues: a hung control task commands no stroke (the drive moves only when told),
+    // and the boot restored the therapy from the store, which holds every stroke made. A second
+    // reset before this one is acknowledged fails the self-test (SYSTEM_FAULT, fail-safe).
+    code: 'WATCHDOG', priority: 'high', latching: true, driveAction: 'continue',
+    reads: 'health', when: (h) => h.watchdogReset,
+    requirement: 'GIP-3.5.1', meaning: 'The control task stopped kicking the watchdog and the processor was reset: therapy resumed from the store; acknowledge. A second reset before the acknowledgement stops the pump (fail-safe).',
   }),
 ] satisfies AlarmRule[]);
 

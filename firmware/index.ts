@@ -35,6 +35,13 @@ export type { AlarmCode, AlarmEntry, AlarmRule, AlarmState, DriveAction } from '
 // Detection thresholds, which the verification's model judges against.
 export { THRESHOLDS } from './detectors/thresholds.ts';
 
+// Calendar time as the log writes it.
+export { civilFromDays, isoFromEpochMs } from './calendar.ts';
+
+// The times a clinician reads: reservoir and battery time remaining.
+export { BATTERY_STEPS_KEPT, NO_BATTERY_TREND, batteryRemainingMinutes, reservoirRemainingMinutes, updateBatteryTrend } from './remaining.ts';
+export type { BatteryStep, BatteryTrend } from './remaining.ts';
+
 // The delivery ledger.
 export { EMPTY_LEDGER, ledgerFigures } from './ledger.ts';
 export type { Ledger, LedgerFigures, PhaseKind } from './ledger.ts';

@@ -43,12 +43,15 @@ import type { InfusionPlan } from './dosing.ts';
 import { scheduledStrokes } from './dosing.ts';
 import type { Ledger } from './ledger.ts';
 import type { DetectorReadings } from './detectors/index.ts';
-import { INITIAL_DETECTORS, THRESHOLDS, acknowledgeStall, afterFill, withLinkLocked, withRestartLockout, withSelfCheckFailed, withStorageFault } from './detectors/index.ts';
+import { INITIAL_DETECTORS, THRESHOLDS, acknowledgeStall, afterFill, withLinkLocked, withRestartLockout, withSelfCheckFailed, withStorageFault, withWatchdogReset } from './detectors/index.ts';
 import { LinkGuard } from './link/link.ts';
 import { beginPhase, endPhase, refillLedger } from './ledger.ts';
 import type { Programme, PumpEmitted, PumpEvent, PumpMachine, RestartRecord, ResumePoint, TherapyPoint } from './machine.ts';
 import { deliveryFor, modeName, programOutcome, pumpMachine } from './machine.ts';
 import { ReadingGate } from './readingChecks.ts';
+import { isoFromEpochMs } from './calendar.ts';
+import type { BatteryTrend } from './remaining.ts';
+import { NO_BATTERY_TREND, batteryRemainingMinutes, reservoirRemainingMinutes, updateBatteryTrend } from './remaining.ts';
 import type { LogEntry } from './storage/eventLog.ts';
 import { NvEventLog } from './storage/eventLog.ts';
 import { planFromStore } from './storage/programme.ts';
@@ -142,6 +145,14 @@ export class Firmware {
   private linkLocked = false;
   /** The last real-time clock reading the clock check compares against (null: none yet, or the clock failed to answer). */
   private rtcMark: RtcReading | null = null;
+  /** Calendar time less device time, from the real-time clock at boot (null: it did not answer). */
+  private calendarOffsetMs: number | null = null;
+  /** The battery readings' steps this power-on, for the battery time remaining. */
+  private batteryTrend: BatteryTrend = NO_BATTERY_TREND;
+  /** This power-on follows a watchdog reset (the reset-cause register, read once at boot). */
+  private readonly watchdogReset: boolean;
+  /** NV kept a WATCHDOG alarm nobody acknowledged: the reset before this power-on was not seen yet. */
+  private readonly watchdogUnacknowledgedAtBoot: boolean;
 
   constructor(hal: Hal, options: FirmwareOptions) {
     this.hal = hal;
@@ -165,8 +176,10 @@ export class Firmware {
     this.stoppedBy = safety.stoppedBy;
     this.restarts = safety.restarts;
     this.storageDamaged = this.image.damage.length > 0;
-    const detectors = withStorageFault(withRestartLockout(INITIAL_DETECTORS, safety.restartLockout), this.storageDamaged);
+    this.watchdogReset = hal.watchdog.resetByWatchdog();
+    const detectors = withWatchdogReset(withStorageFault(withRestartLockout(INITIAL_DETECTORS, safety.restartLockout), this.storageDamaged), this.watchdogReset);
     const latched = safety.latched.filter((a) => ALARM_RULE_BY_CODE[a.code].latching);
+    this.watchdogUnacknowledgedAtBoot = latched.some((a) => a.code === 'WATCHDOG' && !a.acknowledged);
     this.control = controlStateFor(this.image.state.ledger, detectors, latched.length === 0 ? undefined : alarmStateWith(latched));
     this.settings = makeControlSettings(hal.config, null, 'none', false);
     this.actor = createActor(pumpMachine, {
@@ -181,10 +194,15 @@ export class Firmware {
   boot(): void {
     if (this.running) throw new Error('Firmware.boot called twice');
     this.running = true;
-    this.log('restart', 'BOOT');
+    // The boot entry carries the calendar time (GIP 4.1.3): every later entry of this power-on is
+    // that time plus its own device-clock offset from it, as a service tool reads the log.
+    this.rtcMark = this.readRtc();
+    this.calendarOffsetMs = this.rtcMark === null ? null : this.rtcMark.epochMs - this.rtcMark.atMs;
+    if (this.rtcMark === null) this.log('restart', 'BOOT');
+    else this.log('restart', 'BOOT', isoFromEpochMs(this.rtcMark.epochMs));
+    if (this.watchdogReset) this.log('restart', 'WATCHDOG_RESET', `no kick within ${this.hal.watchdog.timeoutMs} ms`);
     for (const finding of this.image.findings) this.log('notification', 'STORAGE_RECOVERED', finding);
     for (const damage of this.image.damage) this.log('notification', 'STORAGE_DAMAGE', damage);
-    this.rtcMark = this.readRtc();
     this.actor.start();
     // The annunciator may still show what the previous power-on left; a boot starts from silence.
     this.shownSignal = 'boot';
@@ -330,6 +348,24 @@ export class Firmware {
     return done - l.phaseDeliveredStrokes + scheduledStrokes(l.phaseTotalStrokes, this.control.phaseElapsedMs, l.phaseDurationMs);
   }
 
+  /**
+   * The times the pump displays (firmware/remaining.ts): minutes the reservoir lasts at the
+   * programmed rate, by the ledger, and minutes until the battery stops therapy, from the averaged
+   * battery steps; null where not known yet.
+   */
+  remaining(): { readonly reservoirRemainingMinutes: number | null; readonly batteryRemainingMinutes: number | null } {
+    const nowMs = this.hal.clock.nowMs();
+    return {
+      reservoirRemainingMinutes: reservoirRemainingMinutes(this.control.ledger, this.settings.plan, this.hal.config),
+      batteryRemainingMinutes: batteryRemainingMinutes(this.batteryTrend, nowMs, THRESHOLDS.batteryDepletedPercent),
+    };
+  }
+
+  /** The calendar time (ISO 8601, UTC) of a device-clock instant of this power-on, by the real-time clock at boot; null if it did not answer. */
+  calendarTimeOf(atMs: number): string | null {
+    return this.calendarOffsetMs === null ? null : isoFromEpochMs(atMs + this.calendarOffsetMs);
+  }
+
   get snapshot(): SnapshotFrom<PumpMachine> {
     return this.actor.getSnapshot();
   }
@@ -352,6 +388,7 @@ export class Firmware {
     const reservoir = slow ? gate.reservoir(hal.reservoir.read(), nowMs) : null;
     const power = slow ? gate.power(hal.power.read(), nowMs) : null;
     const temperature = slow ? gate.temperature(hal.temperature.read(), nowMs) : null;
+    if (power !== null && power.ok) this.batteryTrend = updateBatteryTrend(this.batteryTrend, power);
     // A fresh record each period, built after the last read: the detectors hold on to none of it.
     const readings: DetectorReadings = { pressure, flow, reservoir, power, air, temperature };
     const { state, commands } = controlStep(this.control, this.settings, readings, nowMs);
@@ -367,6 +404,8 @@ export class Firmware {
     if (commands.strokes > 0) this.runStrokes(commands.strokes, nowMs);
     if (commands.events.length > 0) this.dispatch(commands.events, nowMs);
     if (this.control.alarms !== alarmsBefore || this.shownSignal !== '') this.updateAnnunciator(nowMs);
+    // Last, so a period that does not run to its end does not kick (GIP 3.5.x).
+    hal.watchdog.kick();
   }
 
   /**
@@ -397,7 +436,7 @@ export class Firmware {
 
   private acknowledge(atMs: number): void {
     const { state, cleared } = acknowledgeAlarms(this.control.alarms);
-    this.control = withDetectorsAndAlarms(this.control, acknowledgeStall(withRestartLockout(this.control.detectors, false)), state);
+    this.control = withDetectorsAndAlarms(this.control, withWatchdogReset(acknowledgeStall(withRestartLockout(this.control.detectors, false)), false), state);
     this.dirty.safety = true;
     this.flushStore();
     for (const code of cleared) {
@@ -435,6 +474,9 @@ export class Firmware {
     // GIP 3.4.4: a battery that cannot carry a therapy fails the test, whatever NV says.
     if (power.ok && !(power.batteryPercent > THRESHOLDS.batteryDepletedPercent)) failures.push(`battery ${power.batteryPercent} %`);
     failures.push(...this.selfChecks());
+    // A second watchdog reset before the first WATCHDOG was acknowledged: the fault recurs, and
+    // resuming again would only hang again; stop (fail-safe) rather than reset in a loop.
+    if (this.watchdogReset && this.watchdogUnacknowledgedAtBoot) failures.push('watchdog: reset again before the last reset was acknowledged');
     if (failures.length > 0) {
       this.log('notification', 'SELF_TEST_FAILED', failures.join(','));
       this.raiseSystemFault();

@@ -13,6 +13,7 @@ export * from './annunciator.ts';
 export * from './deviceConfig.ts';
 export * from './crypto.ts';
 export * from './selfCheck.ts';
+export * from './watchdog.ts';
 
 import type { Clock } from './clock.ts';
 import type { AirSensor, TemperatureSensor, FlowSensor, PowerMonitor, PressureSensor, ReservoirGauge } from './sensors.ts';
@@ -22,6 +23,7 @@ import type { Annunciator } from './annunciator.ts';
 import type { DeviceConfig } from './deviceConfig.ts';
 import type { SecureElement } from './crypto.ts';
 import type { MemoryTester, RealTimeClock } from './selfCheck.ts';
+import type { Watchdog } from './watchdog.ts';
 
 /** Everything the firmware runtime is given at boot. */
 export interface Hal {
@@ -41,4 +43,6 @@ export interface Hal {
   /** ROM and RAM checks, for the power-on self-test and the periodic self-checks. */
   readonly memory: MemoryTester;
   readonly rtc: RealTimeClock;
+  /** Kicked by the control task every period; resets the processor when it is not. */
+  readonly watchdog: Watchdog;
 }

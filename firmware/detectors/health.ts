@@ -88,6 +88,11 @@ export interface HealthDetector {
    * from a sensor not otherwise faulty: flow the pump does not drive (a siphon, a failed valve).
    */
   readonly idleFlowReads: number;
+  /**
+   * This power-on followed a watchdog reset (the control task stopped kicking): it holds until
+   * acknowledged, so WATCHDOG is seen and cleared by a person.
+   */
+  readonly watchdogReset: boolean;
 }
 
 export const PRESSURE_TRACK_START: PressureTrack = { identicalCount: 0, reversalScore: 0, lowWithPulseMs: 0, suspect: false };
@@ -164,7 +169,7 @@ export function pressureFaultAtRest(h: HealthDetector): boolean {
 /** Health with the pressure fault timer given, the rest kept. */
 export function withPressureFault(h: HealthDetector, sensorFaultMs: number): HealthDetector {
   if (sensorFaultMs === h.sensorFaultMs) return h;
-  return { sensorFaultMs, flowFaulty: h.flowFaulty, gaugeFaulty: h.gaugeFaulty, batteryMonitorFaulty: h.batteryMonitorFaulty, batteryPercent: h.batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout, storageFault: h.storageFault, linkLocked: h.linkLocked, selfCheckFailed: h.selfCheckFailed, airInLine: h.airInLine, airSensorFaulty: h.airSensorFaulty, overTemperature: h.overTemperature, temperatureFaulty: h.temperatureFaulty, idleFlowReads: h.idleFlowReads };
+  return { sensorFaultMs, flowFaulty: h.flowFaulty, gaugeFaulty: h.gaugeFaulty, batteryMonitorFaulty: h.batteryMonitorFaulty, batteryPercent: h.batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout, storageFault: h.storageFault, linkLocked: h.linkLocked, selfCheckFailed: h.selfCheckFailed, airInLine: h.airInLine, airSensorFaulty: h.airSensorFaulty, overTemperature: h.overTemperature, temperatureFaulty: h.temperatureFaulty, idleFlowReads: h.idleFlowReads, watchdogReset: h.watchdogReset };
 }
 
 /** Counts successive identical flow reads (a failed read leaves the count alone). */
@@ -199,7 +204,7 @@ export function updateHealth(h: HealthDetector, infusing: boolean, flowTrack: Fl
     airInLine === h.airInLine && airSensorFaulty === h.airSensorFaulty && overTemperature === h.overTemperature && temperatureFaulty === h.temperatureFaulty &&
     idleFlowReads === h.idleFlowReads
   ) return h;
-  return { sensorFaultMs: h.sensorFaultMs, flowFaulty, gaugeFaulty, batteryMonitorFaulty, batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout, storageFault: h.storageFault, linkLocked: h.linkLocked, selfCheckFailed: h.selfCheckFailed, airInLine, airSensorFaulty, overTemperature, temperatureFaulty, idleFlowReads };
+  return { sensorFaultMs: h.sensorFaultMs, flowFaulty, gaugeFaulty, batteryMonitorFaulty, batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout, storageFault: h.storageFault, linkLocked: h.linkLocked, selfCheckFailed: h.selfCheckFailed, airInLine, airSensorFaulty, overTemperature, temperatureFaulty, idleFlowReads, watchdogReset: h.watchdogReset };
 }
 
 /** No slow reading this period: the flow track and the slow part of health stay as they are. */

@@ -348,6 +348,8 @@ export class PumpCycleExecutor implements CycleExecutor {
     const scenario: Scenario = {
       ...base,
       name: `${base.name} cycle ${request.cycle}`,
+      // The pump's real-time clock runs on through the course: the cycle starts on its course day.
+      startDate: new Date(Date.parse(base.startDate) + (request.startDay - 1) * MS_PER_DAY).toISOString(),
       patient: { ...base.patient, ...this.artery },
       prescription: { ...base.prescription, doseFactor: request.doseFactor },
       faults: [...request.faults],

@@ -52,6 +52,14 @@ export function formatSummary(s: RunSummary): string {
   lines.push(`  elsewhere: prime waste ${f(d.primeWasteMl, 3)} mL, extrahepatic FUDR ${f(d.extrahepaticFudrMg, 3)} mg, leaked ${f(d.leakedVolumeMl, 3)} mL, pocket ${f(d.pocketVolumeMl, 3)} mL`);
   lines.push(`  heparin lock left in port and catheter: ${f(d.heparinLockInPathUnits, 0)} IU`);
   lines.push('');
+  const minutes = (x: number | null): string => (x === null ? '—' : f(x, 1));
+  const r = s.remaining;
+  const t = s.remainingTruth;
+  const e = s.remainingError;
+  lines.push('Time remaining, min           display (pump)   truth   largest error while infusing');
+  lines.push(`  reservoir                  ${minutes(r.reservoirRemainingMinutes).padStart(14)}  ${minutes(t.reservoirRemainingMinutes).padStart(8)}   ${minutes(e.reservoirMaxAbsMinutes)}`);
+  lines.push(`  battery                    ${minutes(r.batteryRemainingMinutes).padStart(14)}  ${minutes(t.batteryRemainingMinutes).padStart(8)}   ${minutes(e.batteryMaxAbsMinutes)}`);
+  lines.push('');
   if (s.alarms.length === 0) lines.push('Alarms: none');
   else {
     lines.push('Alarms');

@@ -16,7 +16,7 @@ import type { FlowReading, HalResult, PressureReading, ReservoirReading } from '
 import type { Firmware } from '../../firmware/index.ts';
 import type { VirtualClock } from '../world/clock.ts';
 import type { Plant } from '../world/plant/index.ts';
-import type { TelemetrySample } from './telemetry.ts';
+import type { RemainingTimes, TelemetrySample } from './telemetry.ts';
 
 const MS_PER_HOUR = 3_600_000;
 const SCALE = [1, 10, 100, 1000, 10000];
@@ -34,6 +34,21 @@ export interface SamplerWorld {
   /** False while the firmware has no power. */
   powered(): boolean;
   batteryPercent(): number;
+  /** The remaining times the firmware displays and their truth. */
+  remaining(): { readonly shown: RemainingTimes; readonly truth: RemainingTimes };
+}
+
+const minutes = (x: number | null): number | null => (x === null ? null : round(x, 1));
+
+/** The remaining-time columns of a row. */
+function remainingColumns(w: SamplerWorld): Pick<TelemetrySample, 'reservoirRemainingMinutes' | 'reservoirRemainingTruthMinutes' | 'batteryRemainingMinutes' | 'batteryRemainingTruthMinutes'> {
+  const { shown, truth } = w.remaining();
+  return {
+    reservoirRemainingMinutes: minutes(shown.reservoirRemainingMinutes),
+    reservoirRemainingTruthMinutes: minutes(truth.reservoirRemainingMinutes),
+    batteryRemainingMinutes: minutes(shown.batteryRemainingMinutes),
+    batteryRemainingTruthMinutes: minutes(truth.batteryRemainingMinutes),
+  };
 }
 
 export class TelemetrySampler {
@@ -129,6 +144,7 @@ export class TelemetrySampler {
       reservoirLedgerMl: round((ledger.reservoirFillUl - ((ledger.primeStrokes + ledger.infusionStrokes) * w.strokeVolumeNl) / 1000) / 1000, 4),
       reservoirTrueMl: round(w.plant.reservoirVolumeUl / 1000, 4),
       batteryPercent: round(w.batteryPercent(), 2),
+      ...remainingColumns(w),
       activeAlarm: alarms.length === 0 ? '' : alarms.map((e) => e.code).join('+'),
     };
     this.lastAtMs = atMs;
@@ -144,7 +160,7 @@ export class TelemetrySampler {
   }
 
   /** The columns read at the instant: mode, alarms, the ledger and the plant's truth. */
-  private state(): Pick<TelemetrySample, 'mode' | 'deliveredTruthUl' | 'ledgerUl' | 'reservoirLedgerMl' | 'reservoirTrueMl' | 'batteryPercent' | 'activeAlarm'> {
+  private state(): Pick<TelemetrySample, 'mode' | 'deliveredTruthUl' | 'ledgerUl' | 'reservoirLedgerMl' | 'reservoirTrueMl' | 'batteryPercent' | 'reservoirRemainingMinutes' | 'reservoirRemainingTruthMinutes' | 'batteryRemainingMinutes' | 'batteryRemainingTruthMinutes' | 'activeAlarm'> {
     const w = this.world;
     const firmware = w.firmware();
     const ledger = firmware.ledger;
@@ -155,6 +171,7 @@ export class TelemetrySampler {
       reservoirLedgerMl: round((ledger.reservoirFillUl - ((ledger.primeStrokes + ledger.infusionStrokes) * w.strokeVolumeNl) / 1000) / 1000, 4),
       reservoirTrueMl: round(w.plant.reservoirVolumeUl / 1000, 4),
       batteryPercent: round(w.batteryPercent(), 2),
+      ...remainingColumns(w),
       activeAlarm: firmware.alarms.entries.map((e) => e.code).join('+'),
     };
   }

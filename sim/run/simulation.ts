@@ -13,11 +13,11 @@
 import { performance } from 'node:perf_hooks';
 import type { Hal } from '../../hal/index.ts';
 import type { AlarmCode, EventLogReadBack, Ledger, LogEntry } from '../../firmware/index.ts';
-import { ALARM_RULE_BY_CODE, Firmware, HAI_FUDR_LIBRARY, NV_LAYOUT, ledgerFigures, newestLogSeq, planInfusion, provisionStore, readEventLog } from '../../firmware/index.ts';
+import { ALARM_RULE_BY_CODE, Firmware, THRESHOLDS, HAI_FUDR_LIBRARY, NV_LAYOUT, ledgerFigures, newestLogSeq, planInfusion, provisionStore, readEventLog } from '../../firmware/index.ts';
 import { VirtualClock } from '../world/clock.ts';
 import { xstateClock } from '../world/board.ts';
 import type { InvalidReading, SensorFault } from '../world/devices/index.ts';
-import { SimAirSensor, SimAnnunciator, SimTemperatureSensor, SimDrive, SimEventLog, SimFlash, SimFlowSensor, SimMemoryTester, SimPowerMonitor, SimPressureSensor, SimRealTimeClock, SimReservoirGauge, SimSecureElement } from '../world/devices/index.ts';
+import { SimAirSensor, SimAnnunciator, SimTemperatureSensor, SimDrive, SimEventLog, SimFlash, SimFlowSensor, SimMemoryTester, SimPowerMonitor, SimPressureSensor, SimRealTimeClock, SimReservoirGauge, SimSecureElement, SimWatchdog } from '../world/devices/index.ts';
 import type { PumpCommand } from '../../firmware/index.ts';
 import { Programmer, pairedUnit } from '../world/programmer.ts';
 import type { LinkAttack } from '../world/faults.ts';
@@ -31,6 +31,7 @@ import { RUN_SLACK_MS, deviceProfileOf, prescriptionInput } from '../scenario/sc
 import type { FaultOutcome, FaultWorld, InvalidSensorName, NvRecordName, SelfTestComponent, SensorName } from '../world/faults.ts';
 import { faultOutcomes, scheduleFaults } from '../world/faults.ts';
 import { Telemetry } from './telemetry.ts';
+import type { RemainingTimes } from './telemetry.ts';
 import { TelemetrySampler } from './sampler.ts';
 import type { Operator, OperatorWorld, Timeline } from '../world/operator.ts';
 import { SingleCycleOperator } from '../world/operator.ts';
@@ -66,6 +67,8 @@ export interface AlarmRecord {
   readonly code: AlarmCode;
   readonly priority: string;
   readonly atSeconds: number;
+  /** When, by the pump's real-time clock (ISO 8601, UTC), as its log says (null: the clock did not answer at that boot). */
+  readonly calendarTime: string | null;
 }
 
 export interface RunSummary {
@@ -118,7 +121,7 @@ export interface RunSummary {
     readonly reservoirRemainingMl: number;
   };
   readonly alarms: readonly AlarmRecord[];
-  readonly notifications: readonly { readonly code: string; readonly atSeconds: number }[];
+  readonly notifications: readonly { readonly code: string; readonly atSeconds: number; readonly calendarTime: string | null }[];
   readonly timeline: {
     readonly infusionStartSeconds: number | null;
     readonly infusionCompleteSeconds: number | null;
@@ -127,7 +130,17 @@ export interface RunSummary {
   readonly finalState: string;
   readonly faults: readonly FaultOutcome[];
   readonly storage: StorageSummary;
+  /** The times the pump displays at the run's end (firmware/remaining.ts); null where it cannot know yet. */
+  readonly remaining: RemainingTimes;
+  /** The truth beside them: the plant's reservoir and the battery model at the drain of the moment. */
+  readonly remainingTruth: RemainingTimes;
+  /**
+   * The largest |display − truth| while infusing, sampled every 10 s, minutes (null: never both
+   * known while infusing).
+   */
+  readonly remainingError: { readonly reservoirMaxAbsMinutes: number | null; readonly batteryMaxAbsMinutes: number | null };
 }
+
 
 /** What the NV store did: the flash's own counts, and what the firmware's log says it found. */
 export interface StorageSummary {
@@ -208,6 +221,7 @@ export class Simulation implements FaultWorld {
     rtc: SimRealTimeClock;
     air: SimAirSensor;
     temperature: SimTemperatureSensor;
+    watchdog: SimWatchdog;
   };
   firmware: Firmware;
   private readonly horizonMs: number;
@@ -218,7 +232,12 @@ export class Simulation implements FaultWorld {
   private lastMilestone = 0;
   private stepsBeforeReboots = 0;
   private pendingBoot: { atMs: number; handle: number } | null = null;
+  /** The next boot follows a watchdog reset (the reset cause the firmware reads). */
+  private nextBootByWatchdog = false;
   private readonly bolus = new UnintendedBolus(BOLUS_WINDOW_SAMPLES);
+  /** Largest |display − truth| of the remaining times while infusing (-1: none yet). */
+  private reservoirErrorMaxMin = -1;
+  private batteryErrorMaxMin = -1;
   private wallMs = 0;
   private readonly sampler: TelemetrySampler | null = null;
   /** The clinician programmer every command of the run goes through. */
@@ -270,9 +289,14 @@ export class Simulation implements FaultWorld {
       drive: new SimDrive(this.plant, clock, profile.mechanism.encoderCountsPerStroke),
       annunciator: new SimAnnunciator(),
       memory: new SimMemoryTester(clock),
-      rtc: new SimRealTimeClock(clock),
+      rtc: new SimRealTimeClock(clock, Date.parse(scenario.startDate)),
       air: new SimAirSensor(this.plant, clock),
       temperature: new SimTemperatureSensor(clock),
+      // On expiry the processor resets: the firmware stops and boots again at once from its store.
+      watchdog: new SimWatchdog(clock, () => {
+        this.nextBootByWatchdog = true;
+        this.powerCycle(0);
+      }),
     };
     const everyMs = telemetry?.sampleEveryMs ?? null;
     const sampler =
@@ -286,6 +310,7 @@ export class Simulation implements FaultWorld {
               firmware: () => this.firmware,
               powered: () => this.pendingBoot === null,
               batteryPercent: () => this.devices.power.batteryPercent(),
+              remaining: () => ({ shown: this.remainingDisplayed(), truth: this.remainingTruth() }),
             },
             everyMs,
             (sample) => telemetry.samples.next(sample),
@@ -293,7 +318,8 @@ export class Simulation implements FaultWorld {
     this.sampler = sampler;
     const d = this.devices;
     this.hal = {
-      clock,
+      // The firmware's control task runs on the watchdog's view of the clock, which can hang it.
+      clock: this.devices.watchdog.taskClock(),
       // Sampled, the firmware's readings pass the sampler on their way (the sensor is read once, as unsampled).
       pressure: sampler === null ? d.pressure : { read: () => observed(d.pressure.read(), (r) => sampler.onPressure(r)) },
       flow: sampler === null ? d.flow : { read: () => observed(d.flow.read(), (r) => sampler.onFlow(r)) },
@@ -308,6 +334,7 @@ export class Simulation implements FaultWorld {
       secureElement: new SimSecureElement(new Map([[unit.keyId, unit.key]])),
       memory: this.devices.memory,
       rtc: this.devices.rtc,
+      watchdog: this.devices.watchdog,
     };
     const planned = planInfusion(prescriptionInput(scenario), profile.firmwareConfig, HAI_FUDR_LIBRARY);
     const durationMs = planned.ok ? planned.plan.durationMs : 0;
@@ -384,6 +411,10 @@ export class Simulation implements FaultWorld {
     this.devices.temperature.setCelsius(celsius);
   }
 
+  hangControlTask(durationMs: number): void {
+    if (this.pendingBoot === null) this.devices.watchdog.hang(durationMs);
+  }
+
   injectAir(volumeUl: number): void {
     this.devices.air.inject(volumeUl);
   }
@@ -406,12 +437,51 @@ export class Simulation implements FaultWorld {
     // The firmware's schedule survives reboots (it is restored from NV), so the profile is continuous.
     const scheduledUl = ((this.firmware.scheduledPatientStrokes * this.profile.firmwareConfig.strokeVolumeNl) / 1000);
     this.bolus.sample(outletUl, scheduledUl);
+    if (this.pendingBoot === null && this.firmware.modeName === 'therapy.infusing.running') this.sampleRemainingError();
+  }
+
+  /**
+   * The truth beside the firmware's remaining times: the plant's usable reservoir at the
+   * programme's stroke rate and the mechanism's stroke volume of the moment; the battery model's
+   * minutes until the charge falls below the depleted threshold + 1 % (where the whole-percent
+   * reading reaches the threshold), strokes counted while infusing.
+   */
+  remainingTruth(): RemainingTimes {
+    const plan = this.firmware.plan;
+    const strokeUl = this.profile.firmwareConfig.strokeVolumeNl / 1000;
+    const strokesPerHour = plan === null ? 0 : plan.rateUlPerHour / strokeUl;
+    const usableUl = Math.max(0, this.plant.reservoirVolumeUl - this.profile.reservoir.residualUl);
+    const trueUlPerHour = strokesPerHour * this.plant.meanStrokeVolumeUl;
+    const infusing = this.pendingBoot === null && this.firmware.modeName === 'therapy.infusing.running';
+    const battery = this.devices.power.minutesUntilPercent(THRESHOLDS.batteryDepletedPercent + 1, infusing ? strokesPerHour : 0);
+    return {
+      reservoirRemainingMinutes: plan === null || !(trueUlPerHour > 0) ? null : (usableUl / trueUlPerHour) * 60,
+      batteryRemainingMinutes: Number.isFinite(battery) ? battery : null,
+    };
+  }
+
+  /** What the firmware displays now (nothing while it is off). */
+  remainingDisplayed(): RemainingTimes {
+    return this.pendingBoot === null ? this.firmware.remaining() : { reservoirRemainingMinutes: null, batteryRemainingMinutes: null };
+  }
+
+  private sampleRemainingError(): void {
+    const shown = this.firmware.remaining();
+    const truth = this.remainingTruth();
+    if (shown.reservoirRemainingMinutes !== null && truth.reservoirRemainingMinutes !== null) {
+      this.reservoirErrorMaxMin = Math.max(this.reservoirErrorMaxMin, Math.abs(shown.reservoirRemainingMinutes - truth.reservoirRemainingMinutes));
+    }
+    if (shown.batteryRemainingMinutes !== null && truth.batteryRemainingMinutes !== null) {
+      this.batteryErrorMaxMin = Math.max(this.batteryErrorMaxMin, Math.abs(shown.batteryRemainingMinutes - truth.batteryRemainingMinutes));
+    }
   }
 
   private bootFirmware(): Firmware {
     this.nv.powered = true;
     this.devices.drive.powered = true;
     this.devices.annunciator.powered = true;
+    this.devices.watchdog.powerOn(this.nextBootByWatchdog);
+    this.nextBootByWatchdog = false;
     const firmware = new Firmware(this.hal, {
       statechartClock: xstateClock(this.clock),
       observer: {
@@ -481,6 +551,7 @@ export class Simulation implements FaultWorld {
       cut = { atMs: this.clock.nowMs(), insideWrite, modeBefore: this.firmware.modeName, strokesBefore: ledgerStrokes(this.firmware.ledger), strokesAfter: null };
       this.powerCuts.push(cut);
       this.firmware.powerOff();
+      this.devices.watchdog.powerOff();
     }
     const open = cut ?? this.powerCuts.at(-1) ?? null;
     const handle = this.clock.at(bootAtMs, () => {
@@ -548,12 +619,17 @@ export class Simulation implements FaultWorld {
     // this run (complete, even when the ring has overwritten old entries); notifications from the
     // device's own log read back from flash, as a service tool would see it.
     const deviceLog = readEventLog(this.nv);
-    const alarmEntries = this.log.entries.filter((e: LogEntry) => e.kind === 'alarm');
-    const alarmTimesMs = alarmEntries.map((e) => e.atMs);
-    const alarms: AlarmRecord[] = alarmEntries.map((e) => ({ code: e.code as AlarmCode, priority: ALARM_RULE_BY_CODE[e.code as AlarmCode]?.priority ?? 'high', atSeconds: e.atMs / 1000 }));
-    const notifications = deviceLog.entries
-      .filter((e) => e.seq > this.logSeqAtStart && e.kind === 'notification')
-      .map((e) => ({ code: e.code, atSeconds: e.atMs / 1000 }));
+    const transcript = this.log.entries;
+    const transcriptTimes = logCalendarTimes(transcript);
+    const alarmIndices = transcript.flatMap((e: LogEntry, i) => (e.kind === 'alarm' ? [i] : []));
+    const alarmTimesMs = alarmIndices.map((i) => (transcript[i] as LogEntry).atMs);
+    const alarms: AlarmRecord[] = alarmIndices.map((i) => {
+      const e = transcript[i] as LogEntry;
+      return { code: e.code as AlarmCode, priority: ALARM_RULE_BY_CODE[e.code as AlarmCode]?.priority ?? 'high', atSeconds: e.atMs / 1000, calendarTime: transcriptTimes[i] ?? null };
+    });
+    const runEntries = deviceLog.entries.filter((e) => e.seq > this.logSeqAtStart);
+    const runTimes = logCalendarTimes(runEntries);
+    const notifications = runEntries.flatMap((e, i) => (e.kind === 'notification' ? [{ code: e.code, atSeconds: e.atMs / 1000, calendarTime: runTimes[i] ?? null }] : []));
     const seconds = (ms: number): number | null => (ms < 0 ? null : ms / 1000);
     const toArtery = plant.toArtery;
     return {
@@ -622,6 +698,12 @@ export class Simulation implements FaultWorld {
         this.clock.nowMs(),
       ),
       storage: this.storageSummary(deviceLog),
+      remaining: roundedTimes(this.remainingDisplayed()),
+      remainingTruth: roundedTimes(this.remainingTruth()),
+      remainingError: {
+        reservoirMaxAbsMinutes: this.reservoirErrorMaxMin < 0 ? null : round(this.reservoirErrorMaxMin, 2),
+        batteryMaxAbsMinutes: this.batteryErrorMaxMin < 0 ? null : round(this.batteryErrorMaxMin, 2),
+      },
     };
   }
 
@@ -640,6 +722,27 @@ export class Simulation implements FaultWorld {
       eventLog: { entries: deviceLog.entries.length, dropped: deviceLog.dropped, corrupt: deviceLog.corrupt, missing: deviceLog.missing, capacity: deviceLog.capacity },
     };
   }
+}
+
+/**
+ * Each entry's calendar time as a service tool reads the log: the calendar time the last BOOT entry
+ * carries (its detail, from the real-time clock) plus the device-clock time since it; null before
+ * a BOOT that carries one.
+ */
+export function logCalendarTimes(entries: readonly LogEntry[]): (string | null)[] {
+  let offsetMs: number | null = null;
+  return entries.map((e) => {
+    if (e.kind === 'restart' && e.code === 'BOOT') {
+      const bootMs = e.detail === undefined ? NaN : Date.parse(e.detail);
+      offsetMs = Number.isFinite(bootMs) ? bootMs - e.atMs : null;
+    }
+    return offsetMs === null ? null : new Date(e.atMs + offsetMs).toISOString();
+  });
+}
+
+function roundedTimes(t: RemainingTimes): RemainingTimes {
+  const r = (x: number | null): number | null => (x === null ? null : round(x, 2));
+  return { reservoirRemainingMinutes: r(t.reservoirRemainingMinutes), batteryRemainingMinutes: r(t.batteryRemainingMinutes) };
 }
 
 function observed<T>(reading: T, see: (reading: T) => void): T {

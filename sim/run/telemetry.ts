@@ -46,6 +46,14 @@ export interface TelemetrySample {
   readonly reservoirTrueMl: number;
   /** Battery state of charge, % (the power model's truth, unrounded to 0.01). */
   readonly batteryPercent: number;
+  /** Minutes the reservoir lasts at the programmed rate, as the firmware displays it (null: no plan, or off). */
+  readonly reservoirRemainingMinutes: number | null;
+  /** The same from the plant's reservoir and the mechanism's true stroke volume (truth). */
+  readonly reservoirRemainingTruthMinutes: number | null;
+  /** Minutes until the battery stops therapy, as the firmware displays it (null: not known yet, or off). */
+  readonly batteryRemainingMinutes: number | null;
+  /** The same from the battery model at the drain of the moment (truth). */
+  readonly batteryRemainingTruthMinutes: number | null;
   /** Codes of the alarms present in the firmware (active or latched), oldest first, joined by '+'; '' when none. */
   readonly activeAlarm: string;
 }
@@ -65,8 +73,18 @@ export const TELEMETRY_COLUMNS: readonly (keyof TelemetrySample)[] = [
   'reservoirLedgerMl',
   'reservoirTrueMl',
   'batteryPercent',
+  'reservoirRemainingMinutes',
+  'reservoirRemainingTruthMinutes',
+  'batteryRemainingMinutes',
+  'batteryRemainingTruthMinutes',
   'activeAlarm',
 ];
+
+/** Reservoir and battery time remaining, minutes (null: not known). */
+export interface RemainingTimes {
+  readonly reservoirRemainingMinutes: number | null;
+  readonly batteryRemainingMinutes: number | null;
+}
 
 export class Telemetry {
   readonly log = new Subject<LogEntry>();

@@ -57,6 +57,9 @@ const prescriptionSchema = z.strictObject({
 });
 
 
+/** The real-time clock at a run's start unless the scenario says otherwise: Monday 5 January 2026, 08:00 UTC. */
+export const DEFAULT_START_DATE = '2026-01-05T08:00:00Z';
+
 /** How long past the programmed end a run may go on (e.g. stopped on an alarm) before it ends. */
 export const RUN_SLACK_MS = 86_400_000;
 
@@ -106,6 +109,15 @@ export const scenarioSchema = z.strictObject({
   $schema: z.string({ error: '$schema must be a string' }).optional().meta({ description: 'path or URL of the JSON Schema, for editors' }),
   name: z.string({ error: 'name must be a string' }).min(1, { error: 'name must not be empty' }).max(200, { error: 'name is longer than 200 characters' }),
   seed: int('seed', 0, 4294967295),
+  /**
+   * Calendar date and time at the run's start, as the pump's real-time clock holds it (ISO 8601
+   * with Z or an offset, e.g. 2026-01-05T08:00:00Z): the log's and the summary's calendar times.
+   */
+  startDate: z.iso
+    .datetime({ offset: true, error: 'startDate must be an ISO 8601 date and time with Z or an offset, e.g. 2026-01-05T08:00:00Z' })
+    .refine((d) => Date.parse(d) >= 0 && Date.parse(d) <= Date.UTC(9999, 0, 1), { error: 'startDate must lie between 1970-01-01 and 9999-01-01' })
+    .default(DEFAULT_START_DATE)
+    .meta({ description: 'calendar date and time at the start of the run (ISO 8601, Z or offset)' }),
   patient: patientSchema,
   prescription: prescriptionSchema,
   device: deviceSectionSchema.default({}),

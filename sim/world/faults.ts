@@ -38,6 +38,7 @@
  * | airInLine (volumeUl) | a bubble enters the line at the pump and passes the outlet's air detector with the next stroke | AIR_IN_LINE (stop now) when ≥ 50 µL and infusing; a smaller bubble is not alarmed |
  * | freeFlow (ulPerHour) | flow from the source the pump does not drive (a siphon, a failed valve), into the line | FREE_FLOW (stop) when the pump delivers nothing; while infusing, OVER_INFUSION once beyond the flow band |
  * | overTemperature (celsius) | the device's temperature is `celsius` (a heat source, a hot car), back to ~32 °C at its end | OVER_TEMPERATURE (stop now) above 40 °C, at the next temperature read (once a minute) |
+ * | watchdog (durationSeconds) | the firmware's control task hangs: it neither runs nor kicks the watchdog; a reset ends the hang | WATCHDOG (high, therapy resumes from the store) when no kick comes for `WATCHDOG_TIMEOUT_MS` (3 s): the processor resets at the last kick + 3 s, certain for a hang of 3 s or more; under 1 s (one period missed) none; between, it depends on where the hang falls between two periods |
  * | selfTestFailure (component: rom, ram, clock, annunciator, battery) | ROM CRC or RAM test fails, the RTC crystal stops, the speaker is open, or the cell is dead (0 %) | SYSTEM_FAULT: at the power-on self-test (therapy refused, fail-safe) or at the next periodic self-check (drive stopped); battery after boot: BATTERY_DEPLETED |
  *
  * The scenario file's schema for these kinds (ranges, defaults, messages) is sim/scenario/faults.ts;
@@ -46,6 +47,7 @@
 import type { AlarmCode } from '../../firmware/index.ts';
 import { LINK_LOCK, THRESHOLDS } from '../../firmware/index.ts';
 import type { InvalidReading, InvalidValue, SensorFault, SensorFaultMode } from './devices/readout.ts';
+import { WATCHDOG_TIMEOUT_MS } from './devices/watchdog.ts';
 import type { PlantConditions } from './plant/conditions.ts';
 import type { OcclusionLocation, PathLocation } from './profile.ts';
 
@@ -122,6 +124,8 @@ export type FaultSpec = FaultTiming &
     | { readonly kind: 'airInLine'; readonly volumeUl: number }
     | { readonly kind: 'overTemperature'; readonly celsius: number }
     | { readonly kind: 'freeFlow'; readonly ulPerHour: number }
+    /** `durationSeconds`: how long the control task hangs (it stops running and kicking the watchdog). */
+    | { readonly kind: 'watchdog'; readonly durationSeconds: number }
     | LinkAttack
   );
 
@@ -150,6 +154,7 @@ export const FAULT_KINDS: readonly FaultKind[] = Object.freeze([
   'airInLine',
   'overTemperature',
   'freeFlow',
+  'watchdog',
 ] as const);
 
 /** Default magnitudes of sensor faults, in the sensor's unit. */
@@ -204,6 +209,7 @@ export function faultCondition(f: FaultSpec): string | null {
     case 'selfTestFailure':
       return `${f.component} self-check`;
     case 'airInLine':
+    case 'watchdog':
     case 'powerLoss':
     case 'arterialPressure':
     case 'nvBitFlip':
@@ -292,6 +298,8 @@ export function expectedAlarms(f: FaultSpec): readonly AlarmCode[] {
       return f.celsius > THRESHOLDS.maxOperatingCelsius ? ['OVER_TEMPERATURE'] : [];
     case 'freeFlow':
       return ['FREE_FLOW', 'OVER_INFUSION'];
+    case 'watchdog':
+      return f.durationSeconds * 1000 >= WATCHDOG_TIMEOUT_MS ? ['WATCHDOG'] : [];
     case 'selfTestFailure':
       return f.component === 'battery' ? ['SYSTEM_FAULT', 'BATTERY_DEPLETED'] : ['SYSTEM_FAULT'];
     case 'forgedCommand':
@@ -335,6 +343,8 @@ export interface FaultWorld {
   injectAir(volumeUl: number): void;
   /** The device's temperature from now on (null: back to its base). */
   setDeviceCelsius(celsius: number | null): void;
+  /** The firmware's control task hangs from now for `durationMs` (a reset ends it sooner). */
+  hangControlTask(durationMs: number): void;
 }
 
 /** Steps used to approximate ramps (severity, arterial pressure), per ramp. */
@@ -471,6 +481,9 @@ function scheduleFault(f: FaultSpec, world: FaultWorld, episodes: ArterialEpisod
     case 'freeFlow':
       at(onsetMs, () => world.setConditions({ freeFlowUlPerHour: f.ulPerHour }));
       end(() => world.setConditions({ freeFlowUlPerHour: 0 }));
+      break;
+    case 'watchdog':
+      at(onsetMs, () => world.hangControlTask(Math.round(f.durationSeconds * 1000)));
       break;
     case 'overTemperature':
       at(onsetMs, () => world.setDeviceCelsius(f.celsius));

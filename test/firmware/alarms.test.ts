@@ -49,6 +49,7 @@ const CONDITION_ON: Record<AlarmCode, (d: DetectorState) => DetectorState> = {
   SYSTEM_FAULT: (d) => ({ ...d, health: { ...d.health, selfCheckFailed: true } }),
   AIR_IN_LINE: (d) => ({ ...d, health: { ...d.health, airInLine: true } }),
   FREE_FLOW: (d) => ({ ...d, health: { ...d.health, idleFlowReads: THRESHOLDS.freeFlowReads } }),
+  WATCHDOG: (d) => ({ ...d, health: { ...d.health, watchdogReset: true } }),
   OVER_TEMPERATURE: (d) => ({ ...d, health: { ...d.health, overTemperature: true } }),
   UPSTREAM_OCCLUSION: (d) => ({ ...d, flowVerdict: { ...d.flowVerdict, noFlow: true } }),
 };

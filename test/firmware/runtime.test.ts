@@ -415,3 +415,92 @@ describe('air in line (GIP-1.9.1)', () => {
     expect(hal.logEntries.filter((e) => e.kind === 'alarm').map((e) => `${e.code} ${e.detail}`)).toEqual(['AIR_IN_LINE high']);
   });
 });
+
+describe('the watchdog (GIP-3.5.1)', () => {
+  /** Infusing for ten minutes, then reset by the watchdog: the same flash and clock, the reset cause set. */
+  function infusingThenReset(): { first: ReturnType<typeof booted>; again: ReturnType<typeof booted>; strokesBefore: number } {
+    const first = booted();
+    arterial(first.hal);
+    first.fw.command({ type: 'program', prescription: prescription() });
+    first.fw.command({ type: 'prime' });
+    first.hal.clock.advance(60_000);
+    first.hal.set.flowUlPerHour = first.fw.plan?.rateUlPerHour ?? 0;
+    first.fw.command({ type: 'start' });
+    first.hal.clock.advance(600_000);
+    const strokesBefore = first.fw.ledger.infusionStrokes;
+    first.fw.powerOff();
+    const hal = fakeHal(undefined, first.hal.flash, first.hal.clock);
+    arterial(hal);
+    hal.set.flowUlPerHour = first.hal.set.flowUlPerHour;
+    hal.set.resetByWatchdog = true;
+    return { first, again: booted(hal), strokesBefore };
+  }
+
+  it('GIP-3.5.1 the control task kicks the watchdog once every control period, in every mode', () => {
+    const { hal, fw } = booted();
+    const before = hal.reads.kicks;
+    hal.clock.advance(600_000);
+    expect(hal.reads.kicks - before).toBe(600_000 / hal.config.controlPeriodMs);
+    fw.command({ type: 'program', prescription: prescription() });
+    const inReady = hal.reads.kicks;
+    hal.clock.advance(60_000);
+    expect(hal.reads.kicks - inReady).toBe(60_000 / hal.config.controlPeriodMs);
+  });
+
+  it('GIP-3.5.1 after a watchdog reset the therapy resumes from the store, WATCHDOG (high, latching) is raised and logged, and an acknowledgement clears it', () => {
+    const { again, strokesBefore } = infusingThenReset();
+    const { fw, hal } = again;
+    expect(fw.modeName, JSON.stringify(hal.logEntries)).toBe('therapy.infusing.running');
+    expect(fw.ledger.infusionStrokes).toBe(strokesBefore);
+    expect(hal.logEntries.map((e) => `${e.kind} ${e.code}`)).toContain('restart WATCHDOG_RESET');
+    hal.clock.advance(hal.config.controlPeriodMs);
+    expect(fw.alarms.entries.map((e) => e.code)).toEqual(['WATCHDOG']);
+    expect(hal.signals.at(-1)).toEqual({ code: 'WATCHDOG', priority: 'high', audible: true });
+    expect(hal.logEntries.filter((e) => e.kind === 'alarm').map((e) => `${e.code} ${e.detail}`)).toEqual(['WATCHDOG high']);
+    // Therapy goes on: strokes are made with the alarm present.
+    const strokes = hal.strokeCommands.length;
+    hal.clock.advance(600_000);
+    expect(hal.strokeCommands.length).toBeGreaterThan(strokes);
+    // Not cleared by time: latching, its condition holds until a person acknowledges.
+    expect(fw.alarms.entries.map((e) => e.code)).toEqual(['WATCHDOG']);
+    fw.command({ type: 'acknowledge' });
+    hal.clock.advance(hal.config.controlPeriodMs);
+    expect(fw.alarms.entries).toEqual([]);
+    expect(fw.modeName).toBe('therapy.infusing.running');
+  });
+
+  it('GIP-3.5.1 a second watchdog reset before the first WATCHDOG is acknowledged fails the self-test: SYSTEM_FAULT, fail-safe, no stroke; acknowledged in between, it resumes again', () => {
+    for (const acknowledgedBetween of [false, true]) {
+      const { again } = infusingThenReset();
+      again.hal.clock.advance(60_000);
+      if (acknowledgedBetween) {
+        again.fw.command({ type: 'acknowledge' });
+        again.hal.clock.advance(again.hal.config.controlPeriodMs);
+      }
+      again.fw.powerOff();
+      const hal = fakeHal(undefined, again.hal.flash, again.hal.clock);
+      arterial(hal);
+      // The flow the pump drives (none in fail-safe: the scripted sensor must not show free flow).
+      if (acknowledgedBetween) hal.set.flowUlPerHour = again.hal.set.flowUlPerHour;
+      hal.set.resetByWatchdog = true;
+      const third = booted(hal);
+      hal.clock.advance(600_000);
+      if (acknowledgedBetween) {
+        expect(third.fw.modeName).toBe('therapy.infusing.running');
+        expect(third.fw.alarms.entries.map((e) => e.code)).toEqual(['WATCHDOG']);
+      } else {
+        expect(third.fw.modeName).toBe('failSafe');
+        expect(third.fw.alarms.entries.map((e) => e.code)).toEqual(['WATCHDOG', 'SYSTEM_FAULT']);
+        expect(hal.logEntries.filter((e) => e.code === 'SELF_TEST_FAILED').map((e) => e.detail)).toEqual(['watchdog: reset again before the last reset was acknowledged']);
+        expect(hal.strokeCommands).toEqual([]);
+      }
+    }
+  });
+
+  it('GIP-3.5.1 a boot that is not after a watchdog reset raises no WATCHDOG', () => {
+    const { hal, fw } = booted();
+    hal.clock.advance(60_000);
+    expect(fw.alarms.entries).toEqual([]);
+    expect(hal.logEntries.map((e) => e.code)).not.toContain('WATCHDOG_RESET');
+  });
+});

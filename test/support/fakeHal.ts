@@ -37,8 +37,10 @@ export interface FakeHal extends Hal {
     /** The real-time clock's crystal runs at this share of the device clock's rate (0: stopped). */
     rtcRate: number;
     stalled: boolean;
+    /** The reset cause the watchdog reports to the next firmware booted on this HAL. */
+    resetByWatchdog: boolean;
   };
-  readonly reads: { pressure: number; flow: number; reservoir: number; power: number; air: number };
+  readonly reads: { pressure: number; flow: number; reservoir: number; power: number; air: number; kicks: number };
   readonly strokeCommands: number[];
   readonly flash: SimFlash;
   readonly logEntries: LogEntry[];
@@ -49,8 +51,8 @@ export interface FakeHal extends Hal {
 export const TEST_UNIT: PairedUnit = pairedUnit(1, SIMULATED_SERIAL);
 
 export function fakeHal(config: DeviceConfig = NOMINAL_PORT_CONFIG, flash: SimFlash = provisionedFlash(), clock = new ManualClock()): FakeHal {
-  const set: FakeHal['set'] = { pressureMmHg: 0, cardiacAmplitudeMmHg: 0, flowUlPerHour: 0, reservoirMl: 30, batteryPercent: 100, failing: new Set(), stalled: false, rtcRate: 1, airUl: 0, celsius: 32 };
-  const reads = { pressure: 0, flow: 0, reservoir: 0, power: 0, air: 0 };
+  const set: FakeHal['set'] = { pressureMmHg: 0, cardiacAmplitudeMmHg: 0, flowUlPerHour: 0, reservoirMl: 30, batteryPercent: 100, failing: new Set(), stalled: false, rtcRate: 1, airUl: 0, celsius: 32, resetByWatchdog: false };
+  const reads = { pressure: 0, flow: 0, reservoir: 0, power: 0, air: 0, kicks: 0 };
   let airAtMs = 0;
   let movedUl = 0;
   const strokeCommands: number[] = [];
@@ -150,6 +152,15 @@ export function fakeHal(config: DeviceConfig = NOMINAL_PORT_CONFIG, flash: SimFl
     rtc: {
       read() {
         return { ok: true, atMs: clock.nowMs(), epochMs: DEFAULT_START_EPOCH_MS + Math.round(clock.nowMs() * set.rtcRate) };
+      },
+    },
+    watchdog: {
+      timeoutMs: 3_000,
+      kick() {
+        reads.kicks++;
+      },
+      resetByWatchdog() {
+        return set.resetByWatchdog;
       },
     },
   };

@@ -52,6 +52,17 @@ export class SimPowerMonitor implements PowerMonitor {
     return Math.max(0, 100 - this.spec.drainPercentPerDay * days - this.spec.drainPercentPerStroke * this.plant.strokesDelivered - extra);
   }
 
+  /**
+   * Minutes until the charge falls below \`percent\` at the drain of now, with \`strokesPerHour\`
+   * strokes an hour (the truth beside the firmware's battery time remaining); 0 when it is already.
+   */
+  minutesUntilPercent(percent: number, strokesPerHour: number): number {
+    const charge = this.batteryPercent();
+    if (charge <= percent) return 0;
+    const perHour = this.spec.drainPercentPerDay / 24 + this.spec.drainPercentPerStroke * strokesPerHour + (this.flat ? 0 : this.extraDrainPercentPerHour);
+    return perHour > 0 ? ((charge - percent) / perHour) * 60 : Infinity;
+  }
+
   /** Invalid readings from now on (an `invalid` sensor fault; null: valid again). */
   setInvalid(invalid: InvalidReading | null): void {
     this.invalidReading = invalid;

@@ -118,6 +118,22 @@ export class Plant {
     return this.strokes;
   }
 
+  /**
+   * The volume a stroke moves now, on average over the stroke-to-stroke noise (unit error,
+   * over-delivery, drift, an upstream block), µL: the mechanism's truth, as \`stroke\` computes it.
+   */
+  get meanStrokeVolumeUl(): number {
+    const cond = this.current;
+    const driftDays = cond.strokeVolumeDriftPerDay === 0 ? 0 : (this.tMs - cond.strokeVolumeDriftSinceMs) / MS_PER_DAY;
+    return (
+      this.profile.mechanism.strokeVolumeUl *
+      this.unitFactor *
+      cond.overDeliveryFactor *
+      Math.max(0, 1 + cond.strokeVolumeDriftPerDay * driftDays) *
+      (cond.occlusion !== null && cond.occlusion.location === 'upstream' ? 1 - cond.occlusion.severity : 1)
+    );
+  }
+
   get reservoirVolumeUl(): number {
     return this.reservoirUl;
   }

@@ -56,6 +56,8 @@ const BOUND_S: Record<string, number> = {
   // The power-on self-test ends 2 s after boot; a periodic self-check runs every 10 minutes.
   'self-test-battery': 60,
   'self-check-rom': 11 * 60,
+  // The last kick before the hang plus the watchdog's 3 s timeout, then the first period after the boot.
+  watchdog: 10,
   // Five forged frames one a second: the fifth refusal locks the link.
   'forged-command': 10,
   // The next state write after the onset: the next stroke, one every 43 s at this rate.
@@ -172,6 +174,31 @@ describe('over-temperature in a whole run', () => {
     expect(summary.faults[0]?.latencySeconds as number).toBeLessThanOrEqual(120);
     const warm = { ...scenario, faults: [{ kind: 'overTemperature' as const, atHours: 30, durationMinutes: 60, celsius: 39 }] };
     expect(new Simulation({ scenario: warm, maxSimulatedMs: onsetMs + 2 * HOUR_MS }).runToEnd().alarms).toEqual([]);
+  });
+});
+
+describe('the watchdog in a whole run', () => {
+  it('GIP-3.5.1 a control task hung for 30 s on day 1: the watchdog resets the processor 3 s after the last kick, WATCHDOG is raised, the therapy resumes and the dose is the fault-free run\'s to within a stroke; a 1 s hang (one period missed) is absorbed', () => {
+    const scenario = loadScenarioFile(path.join(DIR, 'watchdog.json'));
+    const onsetMs = 30 * HOUR_MS;
+    const horizonMs = onsetMs + 2 * HOUR_MS;
+    const sim = new Simulation({ scenario, maxSimulatedMs: horizonMs });
+    const summary = sim.runToEnd();
+    expect(summary.faults[0]?.detectedBy).toBe('WATCHDOG');
+    expect(summary.faults[0]?.latencySeconds as number).toBeLessThanOrEqual(5);
+    const reset = sim.log.entries.find((e) => e.code === 'WATCHDOG_RESET');
+    // The hang begins before the period due at the same instant, so the last kick was the period before.
+    expect(reset?.atMs).toBe(onsetMs - 1_000 + 3_000);
+    expect(summary.finalState).toBe('therapy.infusing.running');
+    expect(sim.devices.watchdog.resets).toBe(1);
+    const clean = new Simulation({ scenario: { ...scenario, faults: [] }, maxSimulatedMs: horizonMs }).runToEnd();
+    expect(Math.abs(summary.firmwareBelief.strokes - clean.firmwareBelief.strokes)).toBeLessThanOrEqual(1);
+    expect(Math.abs(summary.delivered.volumeMl - clean.delivered.volumeMl) * 1000).toBeLessThanOrEqual(1);
+    const brief = new Simulation({ scenario: { ...scenario, faults: [{ kind: 'watchdog' as const, atHours: 30, durationSeconds: 1 }] }, maxSimulatedMs: horizonMs });
+    const briefSummary = brief.runToEnd();
+    expect(briefSummary.alarms).toEqual([]);
+    expect(brief.devices.watchdog.resets).toBe(0);
+    expect(briefSummary.firmwareBelief.strokes).toBe(clean.firmwareBelief.strokes);
   });
 });
 

@@ -1,0 +1,41 @@
+/**
+ * The times a clinician reads, in whole runs: what the pump displays beside the truth, and the
+ * reservoir-time error's physics (docs/requirements.md, GIP-1.5.2).
+ */
+import { describe, expect, it } from 'vitest';
+import { defaultScenario } from '../../../sim/scenario/scenario.ts';
+import { deviceProfileOf } from '../../../sim/scenario/scenario.ts';
+import { Simulation } from '../../../sim/run/simulation.ts';
+
+const HOUR_MS = 3_600_000;
+
+describe('reservoir and battery time remaining in a run', () => {
+  it('GIP-1.5.2 the reservoir time is off by the unit\'s stroke-volume error × the time from fill to empty (a constant while infusing); a unit of nominal stroke volume is within 3 minutes', () => {
+    for (const seed of [7, 8, 9]) {
+      const scenario = { ...defaultScenario(), seed };
+      const sim = new Simulation({ scenario, maxSimulatedMs: 48 * HOUR_MS });
+      sim.clock.runUntil(10 * 60_000);
+      const atFill = sim.remainingDisplayed().reservoirRemainingMinutes as number;
+      const e = sim.plant.meanStrokeVolumeUl / (sim.profile.firmwareConfig.strokeVolumeNl / 1000) - 1;
+      const summary = sim.runToEnd();
+      const predicted = Math.abs((atFill * e) / (1 + e));
+      expect(Math.abs((summary.remainingError.reservoirMaxAbsMinutes as number) - predicted), `seed ${seed}, unit error ${e}`).toBeLessThanOrEqual(2);
+      const shown = summary.remaining.reservoirRemainingMinutes as number;
+      const truth = summary.remainingTruth.reservoirRemainingMinutes as number;
+      expect(Math.abs(Math.abs(shown - truth) - predicted), `seed ${seed}`).toBeLessThanOrEqual(2);
+    }
+    const scenario = defaultScenario();
+    const base = deviceProfileOf(scenario);
+    const exact = { ...base, mechanism: { ...base.mechanism, unitErrorFraction: 0 } };
+    const summary = new Simulation({ scenario, profile: exact, maxSimulatedMs: 48 * HOUR_MS }).runToEnd();
+    expect(summary.remainingError.reservoirMaxAbsMinutes as number).toBeLessThanOrEqual(3);
+  });
+
+  it('GIP-5.1.2 the battery time is displayed once the reading has stepped twice, within an hour of the truth while infusing; both are in the summary', () => {
+    const summary = new Simulation({ scenario: defaultScenario(), maxSimulatedMs: 48 * HOUR_MS }).runToEnd();
+    expect(summary.remaining.batteryRemainingMinutes).not.toBeNull();
+    expect(summary.remainingTruth.batteryRemainingMinutes).not.toBeNull();
+    expect(summary.remainingError.batteryMaxAbsMinutes as number).toBeLessThanOrEqual(60);
+    expect(Math.abs((summary.remaining.batteryRemainingMinutes as number) - (summary.remainingTruth.batteryRemainingMinutes as number))).toBeLessThanOrEqual(60);
+  });
+});
