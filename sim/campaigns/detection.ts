@@ -9,7 +9,6 @@
  */
 import type { AlarmCode } from '../../firmware/index.ts';
 import type { FaultSpec } from '../world/faults.ts';
-import { expectedAlarms } from '../world/faults.ts';
 import type { DeviceProfile } from '../world/profile.ts';
 import { PORT_AMBULATORY } from '../scenario/device.ts';
 import { SeededRandom, streamId } from '../world/rng.ts';
@@ -114,7 +113,7 @@ export function runDetectionCase(c: DetectionCase): DetectionResult {
     ...c,
     detectedBy: outcome.detectedBy,
     latencySeconds: outcome.latencySeconds,
-    expected: expectedAlarms(fault),
+    expected: outcome.expected,
     maxUnintendedBolusUl: summary.delivered.maxUnintendedBolusUl,
     otherAlarms: summary.alarms.filter((a) => a.atSeconds < onsetS).map((a) => a.code),
   };
