@@ -39,6 +39,8 @@ export const GRID_FAULTS: Readonly<Record<string, Omit<FaultSpec, 'atHours'>>> =
   'air in line 100 µL': { kind: 'airInLine', volumeUl: 100 },
   'free flow 500 µL/h': { kind: 'freeFlow', ulPerHour: 500, durationMinutes: 60 },
   'over-temperature 45 °C': { kind: 'overTemperature', celsius: 45, durationMinutes: 60 },
+  'drive moves nothing': { kind: 'overDelivery', factor: 0 },
+  'watchdog 30 s hang': { kind: 'watchdog', durationSeconds: 30 },
 } as Record<string, Omit<FaultSpec, 'atHours'>>);
 
 /** Bounds docs/faults-and-detection.md and the tests hold the default profile to (issue #3). */
@@ -57,6 +59,8 @@ export const DETECTION_BOUNDS_S: Readonly<Record<string, number>> = Object.freez
   'air in line 100 µL': 5 * 60,
   'free flow 500 µL/h': 30 * 60,
   'over-temperature 45 °C': 5 * 60,
+  'drive moves nothing': 15 * 60,
+  'watchdog 30 s hang': 5 * 60,
 });
 
 /** How long after onset a case watches for the alarm. */

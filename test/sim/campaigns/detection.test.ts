@@ -74,6 +74,14 @@ describe('detection at the default profile (84 µL/h, C = 0.3 µL/mmHg), any see
     detectedWithin('over-temperature 45 °C', 'OVER_TEMPERATURE', 3, 43);
   });
 
+  it('GIP-1.10.1 a drive that turns while nothing moves (stroke factor 0) stops on UPSTREAM_OCCLUSION within 15 minutes', () => {
+    detectedWithin('drive moves nothing', 'UPSTREAM_OCCLUSION', 3, 44);
+  });
+
+  it('GIP-3.5.1 a control task that hangs for 30 s is reset by the watchdog and raises WATCHDOG within 5 minutes', () => {
+    detectedWithin('watchdog 30 s hang', 'WATCHDOG', 3, 45);
+  });
+
   it('PUMP-EXTRAHEPATIC a tip in an extrahepatic branch raises no alarm (the pump cannot see it) and the plant accounts the drug that went there', () => {
     checkProperty(
       fc.property(seed, onsetHours, (s, onset) => {
