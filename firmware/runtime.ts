@@ -32,7 +32,7 @@
 import { createActor, type Actor, type ActorOptions, type AnyActorLogic, type SnapshotFrom } from 'xstate';
 import type { Hal, HalError, RtcReading, StrokeFeedback } from '../hal/index.ts';
 import type { AlarmState } from './alarms.ts';
-import { ALARM_RULE_BY_CODE, acknowledgeAlarms, alarmStateWith, isAudible, pauseAudio, signalOwner } from './alarms.ts';
+import { ALARM_RULE_BY_CODE, acknowledgeAlarms, alarmStateWith, cancelAudioPause, isAudible, pauseAudio, signalOwner } from './alarms.ts';
 import type { CommandAnswer, PumpCommand } from './commands.ts';
 import { validateCommand } from './commands.ts';
 import type { ControlEvent, ControlSettings, ControlState } from './controlStep.ts';
@@ -43,11 +43,11 @@ import type { InfusionPlan } from './dosing.ts';
 import { scheduledStrokes } from './dosing.ts';
 import type { Ledger } from './ledger.ts';
 import type { DetectorReadings } from './detectors/index.ts';
-import { INITIAL_DETECTORS, THRESHOLDS, acknowledgeStall, afterFill, withLinkLocked, withRestartLockout, withSelfCheckFailed, withStorageFault, withWatchdogReset } from './detectors/index.ts';
+import { INITIAL_DETECTORS, THRESHOLDS, acknowledgeStall, afterFill, withLinkLocked, withRestartLockout, withSelfCheckFailed, withReminders, withStorageFault, withWatchdogReset } from './detectors/index.ts';
 import { LinkGuard } from './link/link.ts';
 import { beginPhase, endPhase, refillLedger } from './ledger.ts';
 import type { Programme, PumpEmitted, PumpEvent, PumpMachine, RestartRecord, ResumePoint, TherapyPoint } from './machine.ts';
-import { deliveryFor, modeName, programOutcome, pumpMachine } from './machine.ts';
+import { REMINDER_CODES, deliveryFor, modeName, programOutcome, pumpMachine } from './machine.ts';
 import { ReadingGate } from './readingChecks.ts';
 import { isoFromEpochMs } from './calendar.ts';
 import type { BatteryTrend } from './remaining.ts';
@@ -286,6 +286,13 @@ export class Firmware {
       // An audio pause acts on a signal that is sounding; with no alarm it is refused and changes nothing.
       if (this.control.alarms.entries.length === 0) return { accepted: false, mode: this.mode, reason: 'no alarm to silence' };
       this.control = withDetectorsAndAlarms(this.control, this.control.detectors, pauseAudio(this.control.alarms, atMs));
+      this.updateAnnunciator(atMs);
+      return { accepted: true, mode: this.mode };
+    }
+    if (cmd.type === 'cancelPause') {
+      // Open PCA R6.5.0(16): the pause ends now and the signal sounds again; without a pause there is nothing to cancel.
+      if (!(atMs < this.control.alarms.audioPausedUntilMs)) return { accepted: false, mode: this.mode, reason: 'no audio pause to cancel' };
+      this.control = withDetectorsAndAlarms(this.control, this.control.detectors, cancelAudioPause(this.control.alarms));
       this.updateAnnunciator(atMs);
       return { accepted: true, mode: this.mode };
     }
@@ -609,6 +616,11 @@ export class Firmware {
     }
     if (this.dirty.safety || this.dirty.state) this.flushStore();
     if (mode !== this.mode) {
+      // A reminder goes with the mode it reminds of: the person acted.
+      const h = this.control.detectors.health;
+      if ((h.pausedTooLong && mode !== 'therapy.infusing.paused') || (h.primedNotStarted && mode !== 'primed')) {
+        this.control = withDetectorsAndAlarms(this.control, withReminders(this.control.detectors, h.pausedTooLong && mode === 'therapy.infusing.paused', h.primedNotStarted && mode === 'primed'), this.control.alarms);
+      }
       this.mode = mode;
       const atMs = this.hal.clock.nowMs();
       this.log('state', mode);
@@ -652,6 +664,13 @@ export class Firmware {
         this.log('notification', 'RESTART_LOCKOUT', e.code);
         break;
       case 'notification':
+        // A pending-input reminder is an alarm condition (its alarm entry is the log's record of it).
+        if (e.code === REMINDER_CODES.paused || e.code === REMINDER_CODES.primed) {
+          const h = this.control.detectors.health;
+          const detectors = withReminders(this.control.detectors, h.pausedTooLong || e.code === REMINDER_CODES.paused, h.primedNotStarted || e.code === REMINDER_CODES.primed);
+          this.control = withDetectorsAndAlarms(this.control, detectors, this.control.alarms);
+          break;
+        }
         this.log('notification', e.code, e.detail);
         break;
     }

@@ -82,7 +82,7 @@ export type NvRecordName = (typeof NV_RECORD_NAMES)[number];
 export const LINK_ATTACK_KINDS = ['forgedCommand', 'replayedCommand', 'tamperedCommand', 'wrongDevice', 'counterRollback'] as const;
 export type LinkAttackKind = (typeof LINK_ATTACK_KINDS)[number];
 /** The commands an attack frame carries: those without fields. */
-export const LINK_ATTACK_COMMANDS = ['prime', 'start', 'pause', 'resume', 'acknowledge', 'audioPause', 'stop', 'flush'] as const;
+export const LINK_ATTACK_COMMANDS = ['prime', 'start', 'pause', 'resume', 'acknowledge', 'audioPause', 'cancelPause', 'stop', 'flush'] as const;
 export type LinkAttackCommand = (typeof LINK_ATTACK_COMMANDS)[number];
 /** One attack: `count` frames, one a second from the onset. */
 export interface LinkAttack {

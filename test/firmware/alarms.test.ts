@@ -50,6 +50,8 @@ const CONDITION_ON: Record<AlarmCode, (d: DetectorState) => DetectorState> = {
   AIR_IN_LINE: (d) => ({ ...d, health: { ...d.health, airInLine: true } }),
   FREE_FLOW: (d) => ({ ...d, health: { ...d.health, idleFlowReads: THRESHOLDS.freeFlowReads } }),
   WATCHDOG: (d) => ({ ...d, health: { ...d.health, watchdogReset: true } }),
+  PAUSED_TOO_LONG: (d) => ({ ...d, health: { ...d.health, pausedTooLong: true } }),
+  PRIMED_NOT_STARTED: (d) => ({ ...d, health: { ...d.health, primedNotStarted: true } }),
   OVER_TEMPERATURE: (d) => ({ ...d, health: { ...d.health, overTemperature: true } }),
   UPSTREAM_OCCLUSION: (d) => ({ ...d, flowVerdict: { ...d.flowVerdict, noFlow: true } }),
 };

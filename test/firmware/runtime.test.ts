@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkProperty } from '../support/fc.ts';
 import { SCRUB_PERIOD_MS } from '../../firmware/runtime.ts';
-import { AUDIO_PAUSE_MS, EMPTY_LEDGER, Firmware, NV_LAYOUT, SELF_TEST_DURATION_MS, SENSOR_READ_PERIODS_MS, THRESHOLDS, scheduledStrokes } from '../../firmware/index.ts';
+import { AUDIO_PAUSE_MS, EMPTY_LEDGER, Firmware, NV_LAYOUT, PAUSE_REMINDER_MS, PRIMED_REMINDER_MS, SELF_TEST_DURATION_MS, SENSOR_READ_PERIODS_MS, THRESHOLDS, scheduledStrokes } from '../../firmware/index.ts';
 import { INITIAL_STATE, PumpStore } from '../../firmware/storage/store.ts';
 import type { StoredState } from '../../firmware/storage/records.ts';
 import { provisionedFlash } from '../../sim/run/simulation.ts';
@@ -502,5 +502,134 @@ describe('the watchdog (GIP-3.5.1)', () => {
     hal.clock.advance(60_000);
     expect(fw.alarms.entries).toEqual([]);
     expect(hal.logEntries.map((e) => e.code)).not.toContain('WATCHDOG_RESET');
+  });
+});
+
+describe('alarm rules: cancel pause, stop, and reminders when input is pending', () => {
+  /** Programmed, primed and (with `start`) infusing, with arterial readings and the flow commanded. */
+  function toPrimed(): ReturnType<typeof booted> {
+    const b = booted();
+    arterial(b.hal);
+    b.fw.command({ type: 'program', prescription: prescription() });
+    b.fw.command({ type: 'prime' });
+    b.hal.clock.advance(60_000);
+    return b;
+  }
+  /** Starts the infusion, the flow sensor reading what the drive commands. */
+  function start(b: ReturnType<typeof booted>): void {
+    b.hal.set.flowUlPerHour = b.fw.plan?.rateUlPerHour ?? 0;
+    expect(b.fw.command({ type: 'start' }).accepted).toBe(true);
+  }
+  const period = 1000;
+
+  it('OPCA-R6.5.0-16 cancel pause ends an audio pause at once: the signal is audible again; without a pause it is refused and changes nothing; a field it does not have is refused', () => {
+    const { fw, hal } = toPrimed();
+    expect(fw.command({ type: 'cancelPause' })).toEqual({ accepted: false, mode: 'primed', reason: 'no audio pause to cancel' });
+    hal.set.batteryPercent = THRESHOLDS.batteryLowPercent;
+    hal.clock.advance(SENSOR_READ_PERIODS_MS.power);
+    expect(hal.signals.at(-1)).toEqual({ code: 'BATTERY_LOW', priority: 'low', audible: true });
+    expect(fw.command({ type: 'audioPause' }).accepted).toBe(true);
+    expect(hal.signals.at(-1)?.audible).toBe(false);
+    hal.clock.advance(AUDIO_PAUSE_MS / 2);
+    expect(fw.command({ type: 'cancelPause', now: true })).toEqual({ accepted: false, mode: 'primed', reason: 'now: unknown field (allowed: type)' });
+    expect(hal.signals.at(-1)?.audible).toBe(false);
+    expect(fw.command({ type: 'cancelPause' })).toEqual({ accepted: true, mode: 'primed' });
+    expect(hal.signals.at(-1)).toEqual({ code: 'BATTERY_LOW', priority: 'low', audible: true });
+    expect(fw.alarms.audioPausedUntilMs).toBe(-1);
+    expect(hal.logEntries.filter((e) => e.kind === 'command').map((e) => e.code)).toContain('cancelPause');
+    // Once cancelled, there is no pause left to cancel.
+    expect(fw.command({ type: 'cancelPause' }).accepted).toBe(false);
+  });
+
+  it('OPCA-R6.5.0-13 stop in every delivering mode stops the drive at once: no stroke after it, the pump stopped', () => {
+    for (const where of ['priming', 'infusing', 'paused', 'flushing'] as const) {
+      const b = booted();
+      arterial(b.hal);
+      b.fw.command({ type: 'program', prescription: prescription() });
+      b.fw.command({ type: 'prime' });
+      if (where !== 'priming') {
+        b.hal.clock.advance(60_000);
+        b.hal.set.flowUlPerHour = b.fw.plan?.rateUlPerHour ?? 0;
+        b.fw.command({ type: 'start' });
+        b.hal.clock.advance(600_000);
+        if (where === 'paused') b.fw.command({ type: 'pause' });
+        if (where === 'flushing') {
+          b.fw.command({ type: 'stop' });
+          b.fw.command({ type: 'flush' });
+        }
+      } else {
+        b.hal.clock.advance(5_000);
+      }
+      expect(b.fw.modeName, where).toMatch(where === 'priming' ? /priming/ : where === 'paused' ? /paused/ : where === 'flushing' ? /flushing/ : /running/);
+      expect(b.fw.command({ type: 'stop' })).toEqual({ accepted: true, mode: 'stopped' });
+      const strokes = b.hal.strokeCommands.length;
+      b.hal.clock.advance(3_600_000);
+      expect(b.hal.strokeCommands.length, where).toBe(strokes);
+      expect(b.fw.modeName, where).toBe('stopped');
+    }
+  });
+
+  it('GIP-2.2.1 paused 15 minutes: PAUSED_TOO_LONG (low, therapy waits) at the next period, not before; resuming clears it', () => {
+    const b = toPrimed();
+    const { fw, hal } = b;
+    start(b);
+    hal.clock.advance(60_000);
+    fw.command({ type: 'pause' });
+    hal.set.flowUlPerHour = 0;
+    hal.clock.advance(PAUSE_REMINDER_MS - period);
+    expect(fw.alarms.entries).toEqual([]);
+    hal.clock.advance(2 * period);
+    expect(fw.alarms.entries.map((e) => e.code)).toEqual(['PAUSED_TOO_LONG']);
+    expect(hal.signals.at(-1)).toEqual({ code: 'PAUSED_TOO_LONG', priority: 'low', audible: true });
+    expect(fw.modeName).toBe('therapy.infusing.paused');
+    hal.set.flowUlPerHour = fw.plan?.rateUlPerHour ?? 0;
+    fw.command({ type: 'resume' });
+    hal.clock.advance(period);
+    expect(fw.alarms.entries).toEqual([]);
+    expect(fw.modeName).toBe('therapy.infusing.running');
+  });
+
+  it('GIP-2.2.2 primed 15 minutes without a start: PRIMED_NOT_STARTED (low) at the next period, not before; starting clears it', () => {
+    const b = toPrimed();
+    const { fw, hal } = b;
+    expect(fw.modeName).toBe('primed');
+    // The prime ended within the first minute; its 15 minutes run from there.
+    hal.clock.advance(PAUSE_REMINDER_MS - 60_000 - period);
+    expect(fw.alarms.entries).toEqual([]);
+    hal.clock.advance(60_000);
+    expect(fw.alarms.entries.map((e) => e.code)).toEqual(['PRIMED_NOT_STARTED']);
+    start(b);
+    hal.clock.advance(period);
+    expect(fw.alarms.entries).toEqual([]);
+  });
+
+  it('GIP-2.2.1 GIP-2.2.2 whatever is commanded and however long between, a reminder is present exactly when its mode has lasted 15 minutes', () => {
+    const command = fc.constantFrom<{ type: string }>({ type: 'pause' }, { type: 'resume' }, { type: 'start' }, { type: 'prime' }, { type: 'stop' }, { type: 'audioPause' }, { type: 'cancelPause' }, { type: 'acknowledge' });
+    checkProperty(
+      fc.property(fc.array(fc.tuple(command, fc.integer({ min: 0, max: 25 * 60_000 })), { maxLength: 10 }), (steps) => {
+        const modes: { mode: string; atMs: number }[] = [];
+        const hal = fakeHal();
+        arterial(hal);
+        const fw = new Firmware(hal, { statechartClock: xstateClock(hal.clock), observer: { onMode: (mode, atMs) => modes.push({ mode, atMs }) } });
+        fw.boot();
+        hal.clock.advance(SELF_TEST_DURATION_MS);
+        fw.command({ type: 'program', prescription: prescription() });
+        fw.command({ type: 'prime' });
+        for (const [cmd, waitMs] of steps) {
+          hal.set.flowUlPerHour = fw.modeName === 'therapy.infusing.running' ? (fw.plan?.rateUlPerHour ?? 0) : 0;
+          fw.command(cmd);
+          hal.clock.advance(waitMs);
+        }
+        hal.clock.advance(period);
+        const last = modes.at(-1) as { mode: string; atMs: number };
+        const lasted = hal.clock.nowMs() - last.atMs;
+        const codes = fw.alarms.entries.map((e) => e.code);
+        // Within one period of the 15 minutes the reminder may not have been raised yet.
+        if (Math.abs(lasted - PAUSE_REMINDER_MS) <= period) return;
+        expect(codes.includes('PAUSED_TOO_LONG')).toBe(last.mode === 'therapy.infusing.paused' && lasted > PAUSE_REMINDER_MS);
+        expect(codes.includes('PRIMED_NOT_STARTED')).toBe(last.mode === 'primed' && lasted > PRIMED_REMINDER_MS);
+      }),
+      { seed: 0x2e_417d, numRuns: 60 },
+    );
   });
 });
