@@ -68,6 +68,7 @@ export const ALARM_CODES = [
   'WATCHDOG',
   'PAUSED_TOO_LONG',
   'PRIMED_NOT_STARTED',
+  'DRUG_LIBRARY_INVALID',
 ] as const;
 export type AlarmCode = (typeof ALARM_CODES)[number];
 
@@ -236,6 +237,13 @@ export const ALARM_TABLE: readonly AlarmRule[] = Object.freeze([
     code: 'PRIMED_NOT_STARTED', priority: 'low', latching: false, driveAction: 'continue',
     reads: 'health', when: (h) => h.primedNotStarted,
     requirement: 'GIP-2.2.2', meaning: 'The set has been primed for 15 minutes and the infusion has not been started: start it or stop.',
+  }),
+  row({
+    // High, stop (GPCA level 4, Open PCA EC19): the limits every programme is checked against can
+    // no longer be trusted, so no therapy starts or continues in this power-on.
+    code: 'DRUG_LIBRARY_INVALID', priority: 'high', latching: true, driveAction: 'stopNow',
+    reads: 'health', when: (h) => h.libraryInvalid,
+    requirement: 'GIP-6.1.6', meaning: 'The drug library image failed its check (header, length, CRC or a band): therapy is refused and the drive stops until a valid library is loaded and the pump restarted.',
   }),
 ] satisfies AlarmRule[]);
 

@@ -28,6 +28,10 @@ export type { InfusionPlan, LimitFinding, LimitKind, PatientInput, PlanResult, P
 export { HAI_FUDR_LIBRARY, EXCLUSIVE_ZERO } from './drugLibrary.ts';
 export type { DrugLibrary, LimitBand } from './drugLibrary.ts';
 
+// The drug library as a stored image: its format and check.
+export { LIBRARY_HEADER_BYTES, REFUSE_ALL_LIBRARY, decodeLibraryImage, encodeLibraryImage, libraryImageIntact } from './libraryImage.ts';
+export type { LibraryImageCheck } from './libraryImage.ts';
+
 // Alarms: the table, its priorities and drive actions, and the audio pause.
 export { ALARM_CODES, ALARM_TABLE, ALARM_RULE_BY_CODE, AUDIO_PAUSE_MS, cancelAudioPause } from './alarms.ts';
 export type { AlarmCode, AlarmEntry, AlarmRule, AlarmState, DriveAction } from './alarms.ts';

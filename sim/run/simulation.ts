@@ -17,7 +17,7 @@ import { ALARM_RULE_BY_CODE, Firmware, THRESHOLDS, HAI_FUDR_LIBRARY, NV_LAYOUT, 
 import { VirtualClock } from '../world/clock.ts';
 import { xstateClock } from '../world/board.ts';
 import type { InvalidReading, SensorFault } from '../world/devices/index.ts';
-import { SimAirSensor, SimAnnunciator, SimTemperatureSensor, SimDrive, SimEventLog, SimFlash, SimFlowSensor, SimMemoryTester, SimPowerMonitor, SimPressureSensor, SimRealTimeClock, SimReservoirGauge, SimSecureElement, SimWatchdog } from '../world/devices/index.ts';
+import { SimAirSensor, SimAnnunciator, SimTemperatureSensor, SimDrive, SimEventLog, SimFlash, SimFlowSensor, SimMemoryTester, SimPowerMonitor, SimPressureSensor, SimRealTimeClock, SimReservoirGauge, SimSecureElement, SimWatchdog, SimDrugLibraryStore } from '../world/devices/index.ts';
 import type { PumpCommand } from '../../firmware/index.ts';
 import { Programmer, pairedUnit } from '../world/programmer.ts';
 import type { LinkAttack } from '../world/faults.ts';
@@ -222,6 +222,7 @@ export class Simulation implements FaultWorld {
     air: SimAirSensor;
     temperature: SimTemperatureSensor;
     watchdog: SimWatchdog;
+    drugLibrary: SimDrugLibraryStore;
   };
   firmware: Firmware;
   private readonly horizonMs: number;
@@ -297,6 +298,7 @@ export class Simulation implements FaultWorld {
         this.nextBootByWatchdog = true;
         this.powerCycle(0);
       }),
+      drugLibrary: new SimDrugLibraryStore(clock),
     };
     const everyMs = telemetry?.sampleEveryMs ?? null;
     const sampler =
@@ -335,6 +337,7 @@ export class Simulation implements FaultWorld {
       memory: this.devices.memory,
       rtc: this.devices.rtc,
       watchdog: this.devices.watchdog,
+      drugLibrary: this.devices.drugLibrary,
     };
     const planned = planInfusion(prescriptionInput(scenario), profile.firmwareConfig, HAI_FUDR_LIBRARY);
     const durationMs = planned.ok ? planned.plan.durationMs : 0;
@@ -409,6 +412,10 @@ export class Simulation implements FaultWorld {
 
   setDeviceCelsius(celsius: number | null): void {
     this.devices.temperature.setCelsius(celsius);
+  }
+
+  corruptDrugLibrary(): void {
+    this.devices.drugLibrary.corrupt(this.nvFaultDraws.next());
   }
 
   hangControlTask(durationMs: number): void {

@@ -52,6 +52,7 @@ const CONDITION_ON: Record<AlarmCode, (d: DetectorState) => DetectorState> = {
   WATCHDOG: (d) => ({ ...d, health: { ...d.health, watchdogReset: true } }),
   PAUSED_TOO_LONG: (d) => ({ ...d, health: { ...d.health, pausedTooLong: true } }),
   PRIMED_NOT_STARTED: (d) => ({ ...d, health: { ...d.health, primedNotStarted: true } }),
+  DRUG_LIBRARY_INVALID: (d) => ({ ...d, health: { ...d.health, libraryInvalid: true } }),
   OVER_TEMPERATURE: (d) => ({ ...d, health: { ...d.health, overTemperature: true } }),
   UPSTREAM_OCCLUSION: (d) => ({ ...d, flowVerdict: { ...d.flowVerdict, noFlow: true } }),
 };

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkProperty } from '../support/fc.ts';
 import { SCRUB_PERIOD_MS } from '../../firmware/runtime.ts';
-import { AUDIO_PAUSE_MS, EMPTY_LEDGER, Firmware, NV_LAYOUT, PAUSE_REMINDER_MS, PRIMED_REMINDER_MS, SELF_TEST_DURATION_MS, SENSOR_READ_PERIODS_MS, THRESHOLDS, scheduledStrokes } from '../../firmware/index.ts';
+import { AUDIO_PAUSE_MS, EMPTY_LEDGER, Firmware, HAI_FUDR_LIBRARY, NV_LAYOUT, encodeLibraryImage, PAUSE_REMINDER_MS, PRIMED_REMINDER_MS, SELF_TEST_DURATION_MS, SENSOR_READ_PERIODS_MS, THRESHOLDS, scheduledStrokes } from '../../firmware/index.ts';
 import { INITIAL_STATE, PumpStore } from '../../firmware/storage/store.ts';
 import type { StoredState } from '../../firmware/storage/records.ts';
 import { provisionedFlash } from '../../sim/run/simulation.ts';
@@ -51,7 +51,7 @@ describe('power-on self-test', () => {
     expect(modes).toEqual(['selfTest', 'idle']);
     expect(fw.modeName).toBe('idle');
     expect(hal.signals).toEqual([null]);
-    expect(hal.logEntries.slice(0, 3).map((e) => `${e.atMs} ${e.kind} ${e.code}`)).toEqual(['0 restart BOOT', '0 state selfTest', `${SELF_TEST_DURATION_MS} state idle`]);
+    expect(hal.logEntries.slice(0, 4).map((e) => `${e.atMs} ${e.kind} ${e.code}`)).toEqual(['0 restart BOOT', '0 notification DRUG_LIBRARY', '0 state selfTest', `${SELF_TEST_DURATION_MS} state idle`]);
   });
 
   it('GIP-3.4.3 a device that does not answer sends the pump to fail-safe, and the log names every failing device', () => {
@@ -631,5 +631,53 @@ describe('alarm rules: cancel pause, stop, and reminders when input is pending',
       }),
       { seed: 0x2e_417d, numRuns: 60 },
     );
+  });
+});
+
+describe('the drug library image at boot and in the periodic self-checks (GIP-6.1.6)', () => {
+  it('GIP-6.1.6 the library in use is logged at boot with its name, version and CRC', () => {
+    const hal = fakeHal();
+    hal.set.libraryImage = encodeLibraryImage(HAI_FUDR_LIBRARY, 3);
+    const { fw } = booted(hal);
+    expect(fw.modeName).toBe('idle');
+    const entry = hal.logEntries.find((e) => e.code === 'DRUG_LIBRARY');
+    expect(entry?.detail).toMatch(/^HAI FUDR \(seed protocol\) version 3 CRC [0-9a-f]{8}$/);
+  });
+
+  it('GIP-6.1.6 a corrupt image at boot fails the self-test: DRUG_LIBRARY_INVALID (high), fail-safe, every prescription refused, the reason logged', () => {
+    for (const damage of ['bit', 'missing'] as const) {
+      const hal = fakeHal();
+      if (damage === 'bit') hal.set.libraryImage[40] = (hal.set.libraryImage[40] as number) ^ 0x04;
+      else hal.set.failing.add('library');
+      const { fw } = booted(hal);
+      hal.clock.advance(hal.config.controlPeriodMs);
+      expect(fw.modeName, damage).toBe('failSafe');
+      expect(fw.alarms.entries.map((e) => e.code), damage).toEqual(['DRUG_LIBRARY_INVALID']);
+      expect(hal.signals.at(-1), damage).toEqual({ code: 'DRUG_LIBRARY_INVALID', priority: 'high', audible: true });
+      expect(hal.logEntries.filter((e) => e.code === 'SELF_TEST_FAILED').map((e) => e.detail)[0], damage).toMatch(damage === 'bit' ? /^drugLibrary: CRC mismatch/ : /^drugLibrary: the store does not answer/);
+      expect(fw.command({ type: 'program', prescription: prescription() }).accepted, damage).toBe(false);
+      expect(hal.strokeCommands, damage).toEqual([]);
+    }
+  });
+
+  it('GIP-6.1.6 an image that changes in flash while the pump infuses is found by the next periodic self-check: DRUG_LIBRARY_INVALID stops the drive and a resume is refused', () => {
+    const { fw, hal } = booted();
+    arterial(hal);
+    fw.command({ type: 'program', prescription: prescription() });
+    fw.command({ type: 'prime' });
+    hal.clock.advance(60_000);
+    hal.set.flowUlPerHour = fw.plan?.rateUlPerHour ?? 0;
+    fw.command({ type: 'start' });
+    hal.clock.advance(SCRUB_PERIOD_MS);
+    hal.set.libraryImage[100] = (hal.set.libraryImage[100] as number) ^ 0x01;
+    hal.clock.advance(SCRUB_PERIOD_MS + hal.config.controlPeriodMs);
+    expect(fw.modeName).toBe('alarmStopped');
+    expect(fw.alarms.entries.map((e) => e.code)).toContain('DRUG_LIBRARY_INVALID');
+    expect(hal.logEntries.filter((e) => e.code === 'SELF_CHECK_FAILED').map((e) => e.detail)).toEqual(['drugLibrary: the image no longer matches its CRC']);
+    const strokes = hal.strokeCommands.length;
+    fw.command({ type: 'acknowledge' });
+    expect(fw.command({ type: 'resume' }).accepted).toBe(false);
+    hal.clock.advance(SCRUB_PERIOD_MS);
+    expect(hal.strokeCommands.length).toBe(strokes);
   });
 });
