@@ -38,6 +38,8 @@ import { SingleCycleOperator } from '../world/operator.ts';
 
 const BOLUS_SAMPLE_MS = 10_000;
 const BOLUS_WINDOW_SAMPLES = 30;
+/** The remaining times' error is sampled with every sixth bolus sample: once a minute. */
+const REMAINING_EVERY_BOLUS_SAMPLES = 6;
 
 export { RUN_SLACK_MS };
 
@@ -135,7 +137,7 @@ export interface RunSummary {
   /** The truth beside them: the plant's reservoir and the battery model at the drain of the moment. */
   readonly remainingTruth: RemainingTimes;
   /**
-   * The largest |display − truth| while infusing, sampled every 10 s, minutes (null: never both
+   * The largest |display − truth| while infusing, sampled once a minute, minutes (null: never both
    * known while infusing).
    */
   readonly remainingError: { readonly reservoirMaxAbsMinutes: number | null; readonly batteryMaxAbsMinutes: number | null };
@@ -238,6 +240,7 @@ export class Simulation implements FaultWorld {
   private readonly bolus = new UnintendedBolus(BOLUS_WINDOW_SAMPLES);
   /** Largest |display − truth| of the remaining times while infusing (-1: none yet). */
   private reservoirErrorMaxMin = -1;
+  private bolusSamples = 0;
   private batteryErrorMaxMin = -1;
   private wallMs = 0;
   private readonly sampler: TelemetrySampler | null = null;
@@ -444,7 +447,8 @@ export class Simulation implements FaultWorld {
     // The firmware's schedule survives reboots (it is restored from NV), so the profile is continuous.
     const scheduledUl = ((this.firmware.scheduledPatientStrokes * this.profile.firmwareConfig.strokeVolumeNl) / 1000);
     this.bolus.sample(outletUl, scheduledUl);
-    if (this.pendingBoot === null && this.firmware.modeName === 'therapy.infusing.running') this.sampleRemainingError();
+    // Once a minute (every sixth bolus sample): the errors move slowly, and the look costs per call.
+    if (++this.bolusSamples % REMAINING_EVERY_BOLUS_SAMPLES === 0 && this.pendingBoot === null && this.firmware.modeName === 'therapy.infusing.running') this.sampleRemainingError();
   }
 
   /**
