@@ -12,6 +12,10 @@
  * into runs that can go in parallel; their reports add up to one row.
  * `--survivors` also lists every surviving mutant (file:line, mutator, replacement); `--force`
  * retests every mutant of the files named instead of reusing earlier results.
+ * `--tests a.test.ts,b.test.ts` runs only those test files against the mutants. A mutant a
+ * narrowed run does not kill might be killed by a test left out, so its score is a lower bound:
+ * it makes a file that nearly every test reaches (the store's framing, the reading checks)
+ * affordable to score, at the price of that bound.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -20,7 +24,19 @@ import path from 'node:path';
 const args = process.argv.slice(2);
 const listSurvivors = args.includes('--survivors');
 const scoreOnly = args.includes('--score') || listSurvivors;
-const given = args.filter((a) => !a.startsWith('--'));
+const testsAt = args.indexOf('--tests');
+const tests = testsAt >= 0 ? args[testsAt + 1] : undefined;
+if (testsAt >= 0 && (tests === undefined || tests.startsWith('--'))) {
+  console.error('test:mutation: --tests needs a comma-separated list of test files (test/firmware/x.test.ts,...)');
+  process.exit(2);
+}
+for (const t of tests ? tests.split(',') : []) {
+  if (!fs.existsSync(t)) {
+    console.error(`test:mutation: --tests: no such test file: ${t}`);
+    process.exit(2);
+  }
+}
+const given = args.filter((a, i) => !a.startsWith('--') && !(testsAt >= 0 && i === testsAt + 1));
 // Passed on to Stryker: `--force` retests every mutant (Stryker's incremental mode reuses a
 // survivor's result when no test it knew of changed, which misses new tests of static mutants).
 const passOn = args.filter((a) => a === '--force');
@@ -42,7 +58,7 @@ if (!scoreOnly) {
       process.exit(2);
     }
     console.log(`\n== mutation testing ${file}`);
-    const run = spawnSync('npx', ['stryker', 'run', '.stryker/stryker.config.mjs', ...passOn], { stdio: 'inherit', env: { ...process.env, MUTATE_FILE: file } });
+    const run = spawnSync('npx', ['stryker', 'run', '.stryker/stryker.config.mjs', ...passOn], { stdio: 'inherit', env: { ...process.env, MUTATE_FILE: file, ...(tests ? { MUTATION_TESTS: tests } : {}) } });
     if (run.status !== 0) {
       console.error(`test:mutation: Stryker failed on ${file} (exit ${run.status})`);
       process.exit(1);

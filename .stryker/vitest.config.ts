@@ -5,6 +5,8 @@
  * CLI, docs, traceability, course and portability tests (they do not judge firmware behaviour),
  * and the simulator tests (full 14-day cycles are too slow instrumented, and work done at module
  * load makes every mutant it reaches "static": run against every test).
+ * MUTATION_TESTS (set by run.mjs from `--tests`) narrows the run to the comma-separated test files
+ * it names, which makes the score a lower bound.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +29,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export default defineConfig({
   root,
   test: {
-    include: ['test/firmware/**/*.test.ts', 'test/verification/**/*.test.ts', 'test/regressions/**/*.test.ts'],
+    include: process.env.MUTATION_TESTS
+      ? process.env.MUTATION_TESTS.split(',')
+      : ['test/firmware/**/*.test.ts', 'test/verification/**/*.test.ts', 'test/regressions/**/*.test.ts'],
     exclude: ['test/verification/traceability.test.ts', '**/node_modules/**'],
     // Instrumented code runs several times slower: properties run an eighth of their cases and
     // the 14-day golden trace is skipped (test/support/scripted.ts, goldenTraces.test.ts).

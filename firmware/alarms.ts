@@ -167,7 +167,7 @@ export const ALARM_TABLE: readonly AlarmRule[] = Object.freeze([
   row({
     code: 'REPEATED_ALARM', priority: 'high', latching: true, driveAction: 'stopNow',
     reads: 'health', when: (h) => h.repeatedRestartLockout,
-    requirement: 'OPCA-EC23', meaning: 'The same alarm stopped and restarted the pump three times within 10 minutes.',
+    requirement: 'OPCA-EC23', meaning: 'The same alarm stopped and restarted the pump three times within 10 minutes, or stopped it for the fifth time in one programme: the cause persists, the pump stays stopped.',
   }),
   row({
     code: 'BATTERY_MONITOR_FAULT', priority: 'medium', latching: true, driveAction: 'continue',

@@ -19,7 +19,7 @@ export { LINK_LOCK, LINK_REFUSALS } from './link/link.ts';
 export type { LinkRefusal } from './link/link.ts';
 
 // The statechart: modes, their events and timing, and the restart lockout.
-export { pumpMachine, PAUSE_REMINDER_MS, PRIMED_REMINDER_MS, REMINDER_CODES, SELF_TEST_TIMEOUT_MS, RESTART_LOCKOUT_COUNT, RESTART_LOCKOUT_WINDOW_MS } from './machine.ts';
+export { pumpMachine, PAUSE_REMINDER_MS, PRIMED_REMINDER_MS, REMINDER_CODES, SELF_TEST_TIMEOUT_MS, RESTART_LOCKOUT_COUNT, RESTART_LOCKOUT_WINDOW_MS, MAX_STOPS_PER_CAUSE_PER_PROGRAMME } from './machine.ts';
 export type { PumpEmitted, PumpEvent, PumpInput, PumpMachine, ResumePoint, TherapyPoint } from './machine.ts';
 
 // Prescription to plan: dose arithmetic and the drug library's limits.

@@ -25,6 +25,14 @@ import type { DeliveryMode } from './controlStep.ts';
 /** Open PCA EC23: the same alarm→stop→restart three times within 10 minutes forces a stop. */
 export const RESTART_LOCKOUT_COUNT = 3;
 export const RESTART_LOCKOUT_WINDOW_MS = 10 * 60_000;
+/**
+ * Alarm storms end: a cause that persists (a partial occlusion the pulse check sees on and off, a
+ * drive that turns and moves nothing) stops the drive at most this many times in one programme,
+ * however far apart; the restart after the last is locked out as EC23's is (REPEATED_ALARM).
+ * Each restart is a person judging the cause gone; five times wrong within one programme is a
+ * cause that needs the clinic, not a sixth restart.
+ */
+export const MAX_STOPS_PER_CAUSE_PER_PROGRAMME = 5;
 /** GIP 3.4.3: the power-on self-test completes within 70 s. */
 export const SELF_TEST_TIMEOUT_MS = 70_000;
 /** A paused infusion reminds the user after this long: PAUSED_TOO_LONG (GIP 2.2.1; GPCA paused too long). */
@@ -53,6 +61,10 @@ export interface PumpContext {
   readonly stoppingAlarms: readonly AlarmCode[];
   /** The alarm that stopped the drive last; its restarts are counted for EC23. */
   readonly stoppedBy: AlarmCode | null;
+  /**
+   * Restarts of this programme (cleared when a plan is accepted): of each cause its last
+   * `MAX_STOPS_PER_CAUSE_PER_PROGRAMME − 1`, enough for EC23's window and the programme's count.
+   */
   readonly restarts: readonly RestartRecord[];
   readonly resumePoint: ResumePoint;
   /** The therapy mode the pump was last in; an alarm stop resumes into it (kept in NV). */
@@ -113,6 +125,30 @@ export interface PumpInput {
   readonly library: DrugLibrary;
 }
 
+/**
+ * The restart after a stop by `code` at `atMs` is locked out: EC23 (the third restart of one cause
+ * within 10 minutes), or the cause's `MAX_STOPS_PER_CAUSE_PER_PROGRAMME`-th stop in this programme.
+ */
+export function restartLockedOut(restarts: readonly RestartRecord[], code: AlarmCode, atMs: number): boolean {
+  let recent = 0;
+  let inProgramme = 0;
+  for (const r of restarts) {
+    if (r.code !== code) continue;
+    inProgramme++;
+    if (atMs - r.atMs < RESTART_LOCKOUT_WINDOW_MS) recent++;
+  }
+  return recent + 1 >= RESTART_LOCKOUT_COUNT || inProgramme + 1 >= MAX_STOPS_PER_CAUSE_PER_PROGRAMME;
+}
+
+/** The restart history with one more restart of `code`: of each cause its last MAX − 1 restarts. */
+export function withRestart(restarts: readonly RestartRecord[], code: AlarmCode, atMs: number): readonly RestartRecord[] {
+  const keep = MAX_STOPS_PER_CAUSE_PER_PROGRAMME - 1;
+  const ofCode = restarts.filter((r) => r.code === code).length;
+  let drop = ofCode + 1 - keep;
+  const kept = restarts.filter((r) => r.code !== code || drop-- <= 0);
+  return [...kept, { code, atMs }];
+}
+
 function evaluateCandidate(context: PumpContext): { plan: InfusionPlan | null; findings: readonly LimitFinding[]; needsConfirmation: boolean } {
   if (context.candidate === null) return { plan: null, findings: [], needsConfirmation: false };
   const result = planInfusion(context.candidate.prescription, context.config, context.library);
@@ -147,8 +183,7 @@ export const pumpMachine = setup({
     restartLockedOut: ({ context, event }) => {
       if (context.stoppedBy === null || context.stoppingAlarms.length > 0) return false;
       const code = context.stoppedBy;
-      const recent = context.restarts.filter((r) => r.code === code && event.atMs - r.atMs < RESTART_LOCKOUT_WINDOW_MS);
-      return recent.length + 1 >= RESTART_LOCKOUT_COUNT;
+      return restartLockedOut(context.restarts, code, event.atMs);
     },
     resumeAt: ({ event }, params: { point: ResumePoint }) => event.type === 'selfTest.passed' && event.resumePoint === params.point,
     isPhase: ({ event }, params: { phase: Exclude<DeliveryMode, 'none'> }) => event.type === 'phase.complete' && event.phase === params.phase,
@@ -165,7 +200,8 @@ export const pumpMachine = setup({
     // The clinician's acknowledge confirms the soft limits; the stored programme records it, so the
     // plan it makes at the next boot passes the same check.
     confirmCandidate: assign(({ context }) => ({ candidate: context.candidate === null ? null : { prescription: context.candidate.prescription, confirmSoftLimits: true } })),
-    acceptCandidate: assign(({ context }) => ({ plan: evaluateCandidate(context).plan, programme: context.candidate, candidate: null })),
+    // A new programme starts its own count of stops per cause.
+    acceptCandidate: assign(({ context }) => ({ plan: evaluateCandidate(context).plan, programme: context.candidate, candidate: null, restarts: [], stoppedBy: null })),
     announcePlan: emit(({ context }) => ({ type: 'plan.accepted' as const, plan: context.plan as InfusionPlan, programme: context.programme as Programme })),
     beginPrime: emit({ type: 'phase.begin' as const, phase: 'prime' as const }),
     beginInfusion: emit({ type: 'phase.begin' as const, phase: 'infuse' as const }),
@@ -196,10 +232,7 @@ export const pumpMachine = setup({
       stoppingAlarms: ({ context, event }) => (event.type === 'alarm.cleared' ? context.stoppingAlarms.filter((c) => c !== event.code) : context.stoppingAlarms),
     }),
     countRestart: assign({
-      restarts: ({ context, event }) =>
-        context.stoppedBy === null
-          ? context.restarts
-          : [...context.restarts.filter((r) => event.atMs - r.atMs < RESTART_LOCKOUT_WINDOW_MS), { code: context.stoppedBy, atMs: event.atMs }],
+      restarts: ({ context, event }) => (context.stoppedBy === null ? context.restarts : withRestart(context.restarts, context.stoppedBy, event.atMs)),
       stoppedBy: null,
     }),
     lockOutRestart: emit(({ context }) => ({ type: 'restart.lockout' as const, code: context.stoppedBy as AlarmCode })),

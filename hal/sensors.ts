@@ -10,6 +10,21 @@
  */
 import type { HalResult } from './result.ts';
 
+/**
+ * The pressure front-end's cardiac band: a first-order high-pass at `lowHz` (it removes the
+ * mean, respiration and posture) in series with a first-order low-pass at `highHz` (it removes the
+ * stroke steps' edges and sampling noise). `cardiacAmplitudeMmHg` is the amplitude of what passes
+ * it: a component at f Hz reaches it scaled by `cardiacBandGain(f)`.
+ */
+export const CARDIAC_BAND = Object.freeze({ lowHz: 0.7, highHz: 3 });
+
+/** |H(f)| of the cardiac band: (f/f_low)/√(1 + (f/f_low)²) · 1/√(1 + (f/f_high)²). */
+export function cardiacBandGain(frequencyHz: number): number {
+  const h = frequencyHz / CARDIAC_BAND.lowHz;
+  const l = frequencyHz / CARDIAC_BAND.highHz;
+  return h / Math.sqrt(1 + h * h) / Math.sqrt(1 + l * l);
+}
+
 /** Features of the downstream pressure waveform over the window since the previous read. */
 export interface PressureReading {
   readonly ok: true;
@@ -20,7 +35,7 @@ export interface PressureReading {
   readonly meanMmHg: number;
   readonly minMmHg: number;
   readonly maxMmHg: number;
-  /** Amplitude (half peak-to-peak) of the cardiac band, 0.7–3 Hz, seen at the pump. */
+  /** Amplitude (half peak-to-peak) of the cardiac band (`CARDIAC_BAND`, 0.7–3 Hz), seen at the pump. */
   readonly cardiacAmplitudeMmHg: number;
 }
 

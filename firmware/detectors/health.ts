@@ -113,6 +113,16 @@ export function plausibleFlow(f: HalResult<FlowReading>, cfg: DetectorConfig): F
   return f.ok && f.meanFlowUlPerHour >= cfg.flowRangeUlPerHour.min && f.meanFlowUlPerHour <= cfg.flowRangeUlPerHour.max ? f : null;
 }
 
+/**
+ * How far the window mean may move from `last` to `p` before it counts as a jump: the noise limit
+ * plus the swing the pulse itself gives (thresholds.ts), from the larger band amplitude of the two.
+ */
+export function pressureJumpLimitMmHg(p: PressureReading, last: PressureReading): number {
+  const band = p.cardiacAmplitudeMmHg > last.cardiacAmplitudeMmHg ? p.cardiacAmplitudeMmHg : last.cardiacAmplitudeMmHg;
+  const pulse = band * THRESHOLDS.pressureJumpPerBandMmHg;
+  return THRESHOLDS.pressureJumpMmHg + (pulse < THRESHOLDS.pressureJumpPulseCapMmHg ? pulse : THRESHOLDS.pressureJumpPulseCapMmHg);
+}
+
 /** Tracks the pressure signal from period to period: stuck, noisy, or a pulse that cannot be. */
 export function updatePressureTrack(
   t: PressureTrack,
@@ -128,7 +138,8 @@ export function updatePressureTrack(
   const identicalCount = identical ? t.identicalCount + 1 : 0;
   const delta = last === null ? 0 : p.meanMmHg - last.meanMmHg;
   const lastDelta = last === null || previous === null ? 0 : last.meanMmHg - previous.meanMmHg;
-  const reversal = Math.abs(delta) > THRESHOLDS.pressureJumpMmHg && Math.abs(lastDelta) > THRESHOLDS.pressureJumpMmHg && delta * lastDelta < 0;
+  const jump = last === null ? THRESHOLDS.pressureJumpMmHg : pressureJumpLimitMmHg(p, last);
+  const reversal = Math.abs(delta) > jump && Math.abs(lastDelta) > jump && delta * lastDelta < 0;
   const decayed = t.reversalScore * 0.95 + (reversal ? 1 : 0);
   const reversalScore = decayed < 1e-3 ? 0 : decayed;
   const pulseWithLowMean = connected && p.cardiacAmplitudeMmHg >= THRESHOLDS.pulsePresentMmHg && p.meanMmHg < THRESHOLDS.pulseWithMeanBelowMmHg;
@@ -152,7 +163,8 @@ export function pressureTrackAtRest(t: PressureTrack, connected: boolean, p: Pre
   const amplitude = p.cardiacAmplitudeMmHg;
   if (last !== null) {
     const delta = mean - last.meanMmHg;
-    if (delta > THRESHOLDS.pressureJumpMmHg || delta < -THRESHOLDS.pressureJumpMmHg) return false;
+    const jump = pressureJumpLimitMmHg(p, last);
+    if (delta > jump || delta < -jump) return false;
     if (delta === 0 && amplitude === last.cardiacAmplitudeMmHg && p.minMmHg === last.minMmHg && p.maxMmHg === last.maxMmHg) return false;
   }
   return !connected || amplitude < THRESHOLDS.pulsePresentMmHg || mean >= THRESHOLDS.pulseWithMeanBelowMmHg;

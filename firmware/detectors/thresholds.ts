@@ -4,6 +4,26 @@
  * Owns: every number a detector compares against, each with the reasoning or source behind it.
  * Promises: frozen; the alarm table and the verification model read the same figures.
  */
+import { cardiacBandGain } from '../../hal/index.ts';
+
+/** The lowest heart rate a scenario (and the product) admits, bpm. */
+const LOWEST_HEART_RATE_BPM = 30;
+/** The largest pulse at the pump: half the largest pulse pressure admitted (100 mmHg). */
+const LARGEST_PULSE_AT_PUMP_MMHG = 50;
+/** The control period's pressure window, s. */
+const WINDOW_S = 1;
+/**
+ * How far the pulse alone can swing the 1-s window mean from one window to the next, per mmHg of
+ * band amplitude. The mean of A·sin(ωt) over a window W is at most A·min(1, 2/(ωW)), so two
+ * windows differ by at most 2A·min(1, 2/(ωW)): 1.27·A at 30 bpm (ω = π rad/s). The front-end
+ * reports the amplitude after its band, which passes 30 bpm (0.5 Hz, below the band's 0.7 Hz) at
+ * `cardiacBandGain(0.5)` = 0.57, so the swing per mmHg reported is 1.27 / 0.57 = 2.2. Over
+ * 30–200 bpm the swing is 2·sin²(ωW/2)/(ωW/2) per mmHg of pulse and the band's gain rises with
+ * the rate: the swing per mmHg reported is largest at 30 bpm, this figure.
+ */
+const OMEGA_LOWEST = (2 * Math.PI * LOWEST_HEART_RATE_BPM) / 60;
+const PULSE_SWING_PER_MEAN_AMPLITUDE = 2 * Math.min(1, 2 / (OMEGA_LOWEST * WINDOW_S));
+const PULSE_SWING_PER_BAND_MMHG = PULSE_SWING_PER_MEAN_AMPLITUDE / cardiacBandGain(LOWEST_HEART_RATE_BPM / 60);
 export const THRESHOLDS = Object.freeze({
   /**
    * Cardiac-band amplitude above which the artery is taken as connected. The pulse reaching the
@@ -97,9 +117,19 @@ export const THRESHOLDS = Object.freeze({
   pressureStuckWindows: 10,
   /**
    * Noise: the window mean jumping by more than this, up then down (or down then up), is not
-   * physiology (exercise ramps over minutes) nor an occlusion (strokes only push it up).
+   * physiology (exercise ramps over minutes) nor an occlusion (strokes only push it up) — once the
+   * pulse's own swing is added (`pressureJumpPerBandMmHg`): a slow pulse is not averaged out of a
+   * 1-s window (at 30 bpm it swings the mean by ±18.5 mmHg).
    */
   pressureJumpMmHg: 15,
+  /** The pulse's own swing of the window mean per mmHg of the larger band amplitude of the two windows (2.2). */
+  pressureJumpPerBandMmHg: PULSE_SWING_PER_BAND_MMHG,
+  /**
+   * The most the pulse can add to the jump: the largest pulse at the pump (50 mmHg) swings the mean
+   * by at most 1.27 × 50 = 64 mmHg, so a band amplitude beyond what a pulse can be (a noisy
+   * front-end) cannot raise the limit further.
+   */
+  pressureJumpPulseCapMmHg: PULSE_SWING_PER_MEAN_AMPLITUDE * LARGEST_PULSE_AT_PUMP_MMHG,
   /** Leaky count of such reversals (decays ×0.95 per period) that calls the signal noisy. */
   pressureReversalScore: 2.5,
   /** A cardiac pulse with a mean below this is impossible (tissue has no pulse): offset or drift. */

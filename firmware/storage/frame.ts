@@ -37,16 +37,29 @@ export function encodeFrame(kind: RecordKind, seq: number, payload: Uint8Array):
 
 /** Frames `payload` into the start of `bytes` (which must hold it); returns the length used. */
 export function encodeFrameInto(bytes: Uint8Array, kind: RecordKind, seq: number, payload: Uint8Array): number {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  view.setUint16(0, FRAME_MAGIC, true);
-  view.setUint8(2, LAYOUT_VERSION);
-  view.setUint8(3, RECORD_KINDS.indexOf(kind));
-  view.setUint32(4, seq >>> 0, true);
-  view.setUint16(8, payload.length, true);
-  view.setUint16(10, 0, true);
+  putU16(bytes, 0, FRAME_MAGIC);
+  bytes[2] = LAYOUT_VERSION;
+  bytes[3] = RECORD_KINDS.indexOf(kind);
+  putU32(bytes, 4, seq);
+  putU16(bytes, 8, payload.length);
+  putU16(bytes, 10, 0);
   bytes.set(payload, FRAME_HEADER_BYTES);
-  view.setUint32(FRAME_HEADER_BYTES + payload.length, crc32(bytes, 0, FRAME_HEADER_BYTES + payload.length), true);
+  putU32(bytes, FRAME_HEADER_BYTES + payload.length, crc32(bytes, 0, FRAME_HEADER_BYTES + payload.length));
   return FRAME_OVERHEAD_BYTES + payload.length;
+}
+
+/** Writes the low 16 bits of `v` at `bytes[at]`, little-endian (a typed array keeps each byte's low 8 bits). */
+function putU16(bytes: Uint8Array, at: number, v: number): void {
+  bytes[at] = v;
+  bytes[at + 1] = v >>> 8;
+}
+
+/** Writes the low 32 bits of `v` at `bytes[at]`, little-endian. */
+function putU32(bytes: Uint8Array, at: number, v: number): void {
+  bytes[at] = v;
+  bytes[at + 1] = v >>> 8;
+  bytes[at + 2] = v >>> 16;
+  bytes[at + 3] = v >>> 24;
 }
 
 function isErased(slot: Uint8Array): boolean {

@@ -55,24 +55,32 @@ export interface StoredState {
   readonly connected: boolean;
 }
 
-/** The state's payload, in `w`'s buffer (no copy: valid until `w` is written again). */
-export function encodeState(s: StoredState, w = new ByteWriter(64)): Uint8Array {
+/** Bytes of the state payload: the layout `encodeStateInto` writes. */
+export const STATE_PAYLOAD_BYTES = 52;
+
+/** The state's payload, written through `view` from its first byte (STATE_PAYLOAD_BYTES of it). */
+export function encodeStateInto(s: StoredState, view: DataView): void {
   const l = s.ledger;
-  return w
-    .u32(s.planId)
-    .u32(l.primeStrokes)
-    .u32(l.infusionStrokes)
-    .u32(l.flushStrokes)
-    .u8(PHASES.indexOf(l.phaseKind))
-    .u8(RESUME_POINTS.indexOf(s.resumePoint))
-    .u8(THERAPY_POINTS.indexOf(s.therapyPoint))
-    .u8(s.connected ? 1 : 0)
-    .u32(l.phaseTotalStrokes)
-    .u32(l.phaseDeliveredStrokes)
-    .f64(l.phaseDurationMs)
-    .f64(l.phaseElapsedMs)
-    .f64(l.reservoirFillUl)
-    .written();
+  view.setUint32(0, s.planId, true);
+  view.setUint32(4, l.primeStrokes, true);
+  view.setUint32(8, l.infusionStrokes, true);
+  view.setUint32(12, l.flushStrokes, true);
+  view.setUint8(16, PHASES.indexOf(l.phaseKind));
+  view.setUint8(17, RESUME_POINTS.indexOf(s.resumePoint));
+  view.setUint8(18, THERAPY_POINTS.indexOf(s.therapyPoint));
+  view.setUint8(19, s.connected ? 1 : 0);
+  view.setUint32(20, l.phaseTotalStrokes, true);
+  view.setUint32(24, l.phaseDeliveredStrokes, true);
+  view.setFloat64(28, l.phaseDurationMs, true);
+  view.setFloat64(36, l.phaseElapsedMs, true);
+  view.setFloat64(44, l.reservoirFillUl, true);
+}
+
+/** The state's payload, in bytes of its own. */
+export function encodeState(s: StoredState): Uint8Array {
+  const bytes = new Uint8Array(STATE_PAYLOAD_BYTES);
+  encodeStateInto(s, new DataView(bytes.buffer));
+  return bytes;
 }
 
 /** Upper bound of a stored duration: a year; anything longer is not a programme this pump runs. */

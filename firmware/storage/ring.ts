@@ -18,7 +18,8 @@
  * - `audit` checks, without moving the ring, the three slots boot depends on: the newest copy, the
  *   one before it and the slot after it. A slot whose content is known — the two newest copies
  *   (kept in RAM as written, or as read back at boot), erased flash before the ring has wrapped —
- *   is compared word for word; the oldest copy of a wrapped ring is decoded. `refresh` rewrites
+ *   must match word for word (a valid frame of the right copy with other content is damage too);
+ *   the oldest copy of a wrapped ring is decoded. `refresh` rewrites
  *   the last payload into every slot, so a ring that failed its audit is whole again.
  */
 import type { Done, HalResult, NvFlash } from '../../hal/index.ts';
@@ -49,6 +50,8 @@ export class RecordRing {
   private readonly bufferWords: Uint32Array;
   /** Where the next copy is framed before it is programmed. */
   private readonly frame: Uint8Array;
+  /** The frame's first bytes as last programmed, kept while the record keeps its length. */
+  private framed: Uint8Array;
   /**
    * The slots of the newest copy and of the one before it as the flash should hold them (copy
    * `seq` at `seq & 1`: its frame, then erased bytes), so that an audit finds their frames intact
@@ -57,6 +60,9 @@ export class RecordRing {
   private readonly kept: [Uint32Array | null, Uint32Array | null] = [null, null];
   /** The words of each kept image that hold its frame (the rest is erased flash, which boot never reads). */
   private readonly keptWords: [number, number] = [0, 0];
+  /** The two images `kept` points to once known, as words and as bytes, made once. */
+  private readonly images: [Uint32Array, Uint32Array];
+  private readonly imageBytes: [Uint8Array, Uint8Array];
   /** An erased slot, as `bufferWords` reads one. */
   private readonly erasedWords: Uint32Array;
   /** Payload of the last completed write (or of the newest copy found at boot), for `refresh`. */
@@ -72,6 +78,9 @@ export class RecordRing {
     this.buffer = new Uint8Array(this.bufferWords.buffer);
     this.erasedWords = new Uint32Array(words).fill(0xffffffff);
     this.frame = new Uint8Array(flash.slotBytes);
+    this.framed = this.frame.subarray(0, 0);
+    this.images = [new Uint32Array(words), new Uint32Array(words)];
+    this.imageBytes = [new Uint8Array(this.images[0].buffer), new Uint8Array(this.images[1].buffer)];
   }
 
   private slotOf(seq: number): number {
@@ -112,11 +121,17 @@ export class RecordRing {
       // that should be erased and differs is damaged.
       const expected = seq < 1 ? this.erasedWords : seq >= last - 1 ? this.kept[seq & 1] : null;
       const words = seq < 1 ? this.erasedWords.length : (this.keptWords[seq & 1] ?? 0);
-      if (expected !== null && expected !== undefined && sameWords(this.bufferWords, expected, words)) continue;
-      // Otherwise it is decoded: to judge the oldest copy, and to say what the slot holds.
+      const known = expected !== null && expected !== undefined;
+      if (known && sameWords(this.bufferWords, expected, words)) continue;
+      // Otherwise it is decoded: to judge the oldest copy, and to say what the slot holds. A known
+      // slot that differs is damaged even when it holds a valid frame of the right copy: that frame
+      // is not what was written (boot would take it for the record's true content).
       const frame = decodeFrame(this.buffer.subarray(0, this.flash.slotBytes));
-      if (seq >= 1 && frame.status === 'valid' && frame.kind === this.kind && frame.seq === seq) continue;
-      const held = frame.status === 'valid' ? `copy ${frame.seq} of a ${frame.kind} record` : frame.status === 'corrupt' ? `a damaged frame (${frame.reason})` : 'erased flash';
+      const rightCopy = seq >= 1 && frame.status === 'valid' && frame.kind === this.kind && frame.seq === seq;
+      if (rightCopy && !known) continue;
+      const held = rightCopy
+        ? `copy ${seq} with other content than was written`
+        : frame.status === 'valid' ? `copy ${frame.seq} of a ${frame.kind} record` : frame.status === 'corrupt' ? `a damaged frame (${frame.reason})` : 'erased flash';
       return { ok: true, intact: false, found: `slot ${slot} holds ${held}, not ${seq < 1 ? 'erased flash' : `copy ${seq}`}` };
     }
     return { ok: true, intact: true, found: '' };
@@ -177,20 +192,26 @@ export class RecordRing {
     return { ok: true, scan: { copies, corrupt, lostWrites } };
   }
 
-  /** Keeps the slot of copy `seq` (framed in `frame`, `length` bytes) as the flash should hold it. */
-  private keepFramed(seq: number, length: number): void {
-    const at = seq & 1;
-    const image = this.kept[at] ?? new Uint32Array(this.bufferWords.length);
-    const bytes = new Uint8Array(image.buffer);
-    bytes.set(this.frame.subarray(0, length));
-    bytes.fill(ERASED_BYTE, length);
-    this.kept[at] = image;
-    this.keptWords[at] = Math.ceil(length / 4);
+  /** Frames copy `seq` of `payload` in `frame`; answers the framed bytes. */
+  private frameCopy(seq: number, payload: Uint8Array): Uint8Array {
+    const length = encodeFrameInto(this.frame, this.kind, seq, payload);
+    if (this.framed.length !== length) this.framed = this.frame.subarray(0, length);
+    return this.framed;
+  }
+
+  /** Keeps the slot of copy `seq` (its `framed` bytes) as the flash should hold it. */
+  private keepFramed(seq: number, framed: Uint8Array): void {
+    const at = seq & 1 ? 1 : 0;
+    const bytes = this.imageBytes[at];
+    bytes.set(framed);
+    bytes.fill(ERASED_BYTE, framed.length);
+    this.kept[at] = this.images[at];
+    this.keptWords[at] = Math.ceil(framed.length / 4);
   }
 
   /** Keeps copy `seq` of `payload`, framed as its write framed it. */
   private keep(seq: number, payload: Uint8Array): void {
-    this.keepFramed(seq, encodeFrameInto(this.frame, this.kind, seq, payload));
+    this.keepFramed(seq, this.frameCopy(seq, payload));
   }
 
   /** Writes `payload` as the next copy (the ring keeps its own copy of it, for `refresh`). */
@@ -198,11 +219,11 @@ export class RecordRing {
     const seq = this.nextSeq;
     const length = FRAME_OVERHEAD_BYTES + payload.length;
     if (length > this.flash.slotBytes) return halError('outOfRange', `${this.kind} record of ${length} bytes does not fit a ${this.flash.slotBytes}-byte slot`);
-    encodeFrameInto(this.frame, this.kind, seq, payload);
-    const written = this.flash.write(this.slotOf(seq), this.frame.subarray(0, length));
+    const framed = this.frameCopy(seq, payload);
+    const written = this.flash.write(this.slotOf(seq), framed);
     if (!written.ok) return written;
     this.nextSeq = seq + 1;
-    this.keepFramed(seq, length);
+    this.keepFramed(seq, framed);
     if (this.lastPayload !== null && this.lastPayload !== payload && this.lastPayload.length === payload.length) this.lastPayload.set(payload);
     else if (this.lastPayload !== payload) this.lastPayload = payload.slice();
     return written;

@@ -26,8 +26,7 @@ import { halError } from '../../hal/index.ts';
 import { EMPTY_LEDGER } from '../ledger.ts';
 import { NV_LAYOUT, NV_SLOT_BYTES, NV_SLOT_COUNT } from './layout.ts';
 import type { DeviceRecord, StoredLink, StoredPlan, StoredSafety, StoredState } from './records.ts';
-import { NO_SAFETY, decodeDevice, decodeLink, decodePlan, decodeSafety, decodeState, encodeDevice, encodeLink, encodePlan, encodeSafety, encodeState } from './records.ts';
-import { ByteWriter } from './frame.ts';
+import { NO_SAFETY, STATE_PAYLOAD_BYTES, decodeDevice, decodeLink, decodePlan, decodeSafety, decodeState, encodeDevice, encodeLink, encodePlan, encodeSafety, encodeStateInto } from './records.ts';
 import type { RingScan } from './ring.ts';
 import { RecordRing } from './ring.ts';
 
@@ -61,7 +60,9 @@ type Recovered<T> = { value: T; lost: number } | null;
 export class PumpStore {
   private readonly rings: Record<RingKind, RecordRing>;
   private lastPlanId = 0;
-  private readonly stateWriter = new ByteWriter(64);
+  /** The state payload, encoded in place after every stroke. */
+  private readonly statePayload = new Uint8Array(STATE_PAYLOAD_BYTES);
+  private readonly statePayloadView = new DataView(this.statePayload.buffer);
 
   constructor(private readonly flash: NvFlash) {
     this.rings = {
@@ -151,9 +152,10 @@ export class PumpStore {
     return { device: device?.value ?? null, state: stateValue, plan, safety: safety !== null && safety.lost <= 1 ? safety.value : NO_SAFETY, link: link !== null && link.lost <= 1 ? link.value : null, findings, damage };
   }
 
-  /** Written after every stroke, so it is encoded into one writer kept for it. */
+  /** Written after every stroke, so it is encoded into one payload kept for it. */
   writeState(s: StoredState): HalResult<Done> {
-    return this.write('state', encodeState(s, this.stateWriter.reset()));
+    encodeStateInto(s, this.statePayloadView);
+    return this.rings.state.write(this.statePayload);
   }
 
   /** Writes a newly accepted programme; answers the id the state record must name. */

@@ -707,6 +707,10 @@ export class Simulation implements FaultWorld {
         this.scenario.faults,
         alarms.map((a, i) => ({ code: a.code, atMs: alarmTimesMs[i] as number })),
         this.clock.nowMs(),
+        undefined,
+        plan === null
+          ? undefined
+          : { rateUlPerHour: plan.rateUlPerHour, path: this.profile.path, heartRateBpm: this.plant.artery.heartRateBpm, pulsePressureMmHg: this.plant.artery.pulsePressureMmHg },
       ),
       storage: this.storageSummary(deviceLog),
       remaining: roundedTimes(this.remainingDisplayed()),

@@ -19,7 +19,7 @@
  *   delivered ≥ scheduled(R − E·P − B·I) − 1 stroke               (no lost delivery)
  */
 import type { AlarmCode, InfusionPlan, Ledger } from '../../firmware/index.ts';
-import { ALARM_RULE_BY_CODE, AUDIO_PAUSE_MS, HAI_FUDR_LIBRARY, RESTART_LOCKOUT_COUNT, RESTART_LOCKOUT_WINDOW_MS, THRESHOLDS, scheduledStrokes } from '../../firmware/index.ts';
+import { ALARM_RULE_BY_CODE, AUDIO_PAUSE_MS, HAI_FUDR_LIBRARY, MAX_STOPS_PER_CAUSE_PER_PROGRAMME, RESTART_LOCKOUT_COUNT, RESTART_LOCKOUT_WINDOW_MS, THRESHOLDS, scheduledStrokes } from '../../firmware/index.ts';
 import type { HalResult, StrokeFeedback } from '../../hal/index.ts';
 import type { LogEntry } from '../../firmware/index.ts';
 import type { Totals } from '../world/plant/index.ts';
@@ -336,6 +336,7 @@ export class InvariantMonitor {
     for (; this.logIndex < entries.length; this.logIndex++) {
       const e = entries[this.logIndex] as LogEntry;
       if (e.kind === 'notification' && (e.code === 'PLAN_ACCEPTED' || e.code === 'RESERVOIR_REFILLED')) this.newEpoch = true;
+      if (e.kind === 'notification' && e.code === 'PLAN_ACCEPTED') this.restarts = [];
       if (e.kind === 'alarm') {
         const code = e.code as AlarmCode;
         if (ALARM_RULE_BY_CODE[code]?.latching) this.latched.set(code, { acknowledged: false });
@@ -483,15 +484,17 @@ export class InvariantMonitor {
     this.stoppedBy = null;
     if (code === null) return;
     const recent = this.restarts.filter((r) => r.code === code && now - r.atMs < RESTART_LOCKOUT_WINDOW_MS).length;
-    const mustLockOut = recent + 1 >= RESTART_LOCKOUT_COUNT;
+    const inProgramme = this.restarts.filter((r) => r.code === code).length;
+    const mustLockOut = recent + 1 >= RESTART_LOCKOUT_COUNT || inProgramme + 1 >= MAX_STOPS_PER_CAUSE_PER_PROGRAMME;
     if (mustLockOut && modeAfter !== 'stopped') {
-      this.fail('restartLockout', `restart ${recent + 1} of ${code} within 10 min went to ${modeAfter}; it must stop the pump`);
+      this.fail('restartLockout', `restart ${recent + 1} of ${code} within 10 min (stop ${inProgramme + 1} of the programme) went to ${modeAfter}; it must stop the pump`);
     }
     if (!mustLockOut && modeAfter === 'stopped') {
-      this.fail('restartLockout', `restart ${recent + 1} of ${code} within 10 min was locked out (only the ${RESTART_LOCKOUT_COUNT}rd is)`);
+      this.fail('restartLockout', `restart ${recent + 1} of ${code} within 10 min (stop ${inProgramme + 1} of the programme) was locked out (only the ${RESTART_LOCKOUT_COUNT}rd in 10 min or the ${MAX_STOPS_PER_CAUSE_PER_PROGRAMME}th of a programme is)`);
     }
     if (modeAfter === 'stopped') this.lockoutAtMs = now;
-    this.restarts = [...this.restarts.filter((r) => now - r.atMs < RESTART_LOCKOUT_WINDOW_MS), { code, atMs: now }];
+    // Every restart of the programme is kept (a new plan starts the count again, scanLog).
+    this.restarts = [...this.restarts, { code, atMs: now }];
   }
 
   private checkLockoutAlarm(): void {

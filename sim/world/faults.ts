@@ -10,14 +10,14 @@
  *
  * | kind | plant / device effect | expected firmware response |
  * | --- | --- | --- |
- * | occlusion (line, needle, port, catheter; severity 0–1; rampHours) | resistance R/(1−s) at the location, complete at s = 1; compliance upstream of it only | OCCLUSION (stop now) |
+ * | occlusion (line, needle, port, catheter; severity 0–1; rampHours) | resistance R/(1−s) at the location, complete at s = 1; compliance upstream of it only | OCCLUSION (stop now) at s = 1; partial: OCCLUSION then REPEATED_ALARM when the pulse through R·C_up/(1 − s) falls below the pulse-present threshold at the patient's heart rate, otherwise none (the pump cannot see it) |
  * | occlusion upstream (severity) | the reservoir side blocked: each stroke moves (1 − s) of its volume, the motor turns | UPSTREAM_OCCLUSION (stop now) when s ≥ 0.7 |
  * | displacement to tissue | tip out of the artery: back-pressure → tissue pressure, no pulse | CATHETER_DISPLACEMENT |
  * | displacement extrahepatic | tip in a gastric/duodenal branch: no pressure change; drug accounted as extrahepatic | none — the pump cannot see it |
  * | needleDislodgement | Huber needle out of the port: drug into the pocket, pressure ≈ 0, no pulse | CATHETER_DISPLACEMENT |
  * | leak (fraction; location) | a share of the flow leaves the path; 1 = disconnection | CATHETER_DISPLACEMENT when complete; a partial leak keeps pressure and pulse and is not seen |
  * | motorStall (permanent / intermittent) | strokes do not happen, encoder silent | MOTOR_STALL (stop now) |
- * | overDelivery (factor) | each stroke moves factor × volume | OVER_INFUSION (flow sensor) |
+ * | overDelivery (factor) | each stroke moves factor × volume | OVER_INFUSION / UNDER_INFUSION beyond ±10 % plus the flow sensor's tolerance (3 % + 4.4 µL/h over the rate); factor ≤ 0.3 (the drive turns, almost nothing moves): UPSTREAM_OCCLUSION (stop now), then REPEATED_ALARM |
  * | strokeVolumeDrift (%/day) | stroke volume drifts | OVER_ or UNDER_INFUSION once beyond ±10 % |
  * | sensor (pressure, flow, reservoir; stuck, drift, noise, dropout, offset) | the reading, not the truth | SENSOR_FAULT (pressure: stop) / SENSOR_DEGRADED (flow, gauge: continue) when implausible |
  * | sensor invalid (pressure, flow, reservoir, encoder, battery; value NaN, ±Infinity, negative, outOfRange; field) | one field of every reading impossible | pressure SENSOR_FAULT (stop); encoder MOTOR_STALL (stop); flow, reservoir SENSOR_DEGRADED; battery BATTERY_MONITOR_FAULT |
@@ -50,7 +50,7 @@ import { LINK_LOCK, THRESHOLDS } from '../../firmware/index.ts';
 import type { InvalidReading, InvalidValue, SensorFault, SensorFaultMode } from './devices/readout.ts';
 import { WATCHDOG_TIMEOUT_MS } from './devices/watchdog.ts';
 import type { PlantConditions } from './plant/conditions.ts';
-import type { OcclusionLocation, PathLocation } from './profile.ts';
+import type { DeviceProfile, OcclusionLocation, PathLocation } from './profile.ts';
 
 const MS_PER_HOUR = 3_600_000;
 const MS_PER_MINUTE = 60_000;
@@ -264,12 +264,61 @@ export function overlappingFaults(faults: readonly FaultSpec[]): string[] {
   return problems;
 }
 
-/** The alarm each fault is expected to raise (empty: the pump cannot or must not alarm). */
-export function expectedAlarms(f: FaultSpec): readonly AlarmCode[] {
+/**
+ * What the rules of `expectedAlarms` read besides the fault: the run's rate, its fluid path and its
+ * patient. Without it, the rules that depend on them take their conservative form (a partial
+ * downstream occlusion is not expected to be seen; the flow bands without the sensor's absolute
+ * tolerance).
+ */
+export interface ExpectationContext {
+  readonly rateUlPerHour: number;
+  readonly path: DeviceProfile['path'];
+  readonly heartRateBpm: number;
+  readonly pulsePressureMmHg: number;
+}
+
+/**
+ * A partial downstream occlusion (0 < s < 1) that the pump sees: its resistance R/(1 − s) with the
+ * compliance upstream of it makes τ = R·C_up/(1 − s), and the pulse reaching the pump,
+ * (pulse pressure / 2)/√(1 + (ωτ)²), falls below the pulse-present threshold. The pulse check
+ * then finds the artery cut off while strokes still raise the line: OCCLUSION. The blockage
+ * persists, so the restarts end in REPEATED_ALARM (at most five stops of one cause a programme).
+ */
+function partialOcclusionVisible(location: PathLocation, severity: number, ctx: ExpectationContext): boolean {
+  const cUp = ctx.path.lineComplianceUlPerMmHg * ctx.path.complianceUpstreamFraction[location];
+  const tauS = (ctx.path.resistanceMmHgSecondPerUl * cUp) / (1 - severity);
+  const wt = ((2 * Math.PI * ctx.heartRateBpm) / 60) * tauS;
+  return ctx.pulsePressureMmHg / 2 / Math.sqrt(1 + wt * wt) < THRESHOLDS.pulsePresentMmHg;
+}
+
+/**
+ * GIP 1.2.2 / 1.2.3 bands as the flow detector applies them: beyond ±10 % plus the sensor's gain
+ * tolerance (3 %) plus its absolute tolerance (4.4 µL/h) over the rate (0 without a context).
+ */
+function flowBandFraction(ratioBand: number, ctx: ExpectationContext | undefined): number {
+  return ratioBand + THRESHOLDS.flowGainTolerance + (ctx === undefined ? 0 : THRESHOLDS.flowAbsoluteToleranceUlPerHour / ctx.rateUlPerHour);
+}
+
+/** The alarms a delivery of `factor` × the commanded volume draws (over- or under-delivery, nothing moving). */
+function deliveryFactorAlarms(factor: number, ctx: ExpectationContext | undefined): readonly AlarmCode[] {
+  // Nothing (or too little) moving while the encoder confirms the strokes: the flow detector's no-flow check.
+  if (factor <= THRESHOLDS.noFlowRatio - 0.05) return ['UPSTREAM_OCCLUSION', 'REPEATED_ALARM'];
+  if (factor - 1 > flowBandFraction(THRESHOLDS.overInfusionRatio - 1, ctx)) return ['OVER_INFUSION'];
+  if (1 - factor > flowBandFraction(1 - THRESHOLDS.underInfusionRatio, ctx)) return ['UNDER_INFUSION'];
+  return [];
+}
+
+/**
+ * The alarm each fault is expected to raise (empty: the pump cannot or must not alarm). The first
+ * code is the one that finds the fault; REPEATED_ALARM follows when the cause persists through the
+ * nurse's restarts.
+ */
+export function expectedAlarms(f: FaultSpec, ctx?: ExpectationContext): readonly AlarmCode[] {
   switch (f.kind) {
     case 'occlusion':
       if (f.location === 'upstream') return f.severity >= 1 - THRESHOLDS.noFlowRatio + 0.05 ? ['UPSTREAM_OCCLUSION'] : [];
-      return f.severity >= 1 ? ['OCCLUSION'] : [];
+      if (f.severity >= 1) return ['OCCLUSION'];
+      return ctx !== undefined && f.severity > 0 && partialOcclusionVisible(f.location, f.severity, ctx) ? ['OCCLUSION', 'REPEATED_ALARM'] : [];
     case 'displacement':
       return f.to === 'tissue' ? ['CATHETER_DISPLACEMENT'] : [];
     case 'needleDislodgement':
@@ -279,7 +328,7 @@ export function expectedAlarms(f: FaultSpec): readonly AlarmCode[] {
     case 'motorStall':
       return ['MOTOR_STALL'];
     case 'overDelivery':
-      return f.factor > 1 ? ['OVER_INFUSION'] : f.factor < 1 ? ['UNDER_INFUSION'] : [];
+      return deliveryFactorAlarms(f.factor, ctx);
     case 'strokeVolumeDrift':
       return f.percentPerDay > 0 ? ['OVER_INFUSION'] : f.percentPerDay < 0 ? ['UNDER_INFUSION'] : [];
     case 'sensor':
@@ -531,7 +580,7 @@ export interface FaultOutcome {
  * each fault looks only at the alarms of its own window, found by binary search, so the cost grows
  * with faults × log(alarms), not with their product.
  */
-export function faultOutcomes(faults: readonly FaultSpec[], alarms: readonly { code: AlarmCode; atMs: number }[], runEndMs: number, graceMs = 2 * MS_PER_HOUR): FaultOutcome[] {
+export function faultOutcomes(faults: readonly FaultSpec[], alarms: readonly { code: AlarmCode; atMs: number }[], runEndMs: number, graceMs = 2 * MS_PER_HOUR, ctx?: ExpectationContext): FaultOutcome[] {
   return faults.map((f) => {
     const onsetMs = faultOnsetMs(f);
     let lo = 0;
@@ -541,7 +590,7 @@ export function faultOutcomes(faults: readonly FaultSpec[], alarms: readonly { c
       if ((alarms[mid] as { atMs: number }).atMs < onsetMs) lo = mid + 1;
       else hi = mid;
     }
-    return faultOutcome(f, alarms, runEndMs, graceMs, lo);
+    return faultOutcome(f, alarms, runEndMs, graceMs, lo, ctx);
   });
 }
 
@@ -550,10 +599,10 @@ export function faultOutcomes(faults: readonly FaultSpec[], alarms: readonly { c
  * plus `graceMs` (the end of the run when it has no duration). An expected code is preferred when
  * several alarms fall in the window.
  */
-export function faultOutcome(f: FaultSpec, alarms: readonly { code: AlarmCode; atMs: number }[], runEndMs: number, graceMs = 2 * MS_PER_HOUR, fromIndex = 0): FaultOutcome {
+export function faultOutcome(f: FaultSpec, alarms: readonly { code: AlarmCode; atMs: number }[], runEndMs: number, graceMs = 2 * MS_PER_HOUR, fromIndex = 0, ctx?: ExpectationContext): FaultOutcome {
   const onsetMs = faultOnsetMs(f);
   const windowEndMs = f.durationMinutes === undefined ? runEndMs : onsetMs + f.durationMinutes * MS_PER_MINUTE + graceMs;
-  const expected = expectedAlarms(f);
+  const expected = expectedAlarms(f, ctx);
   // `alarms` is in time order; `fromIndex` may start the search at the first alarm of the window.
   let first: { code: AlarmCode; atMs: number } | null = null;
   let hit: { code: AlarmCode; atMs: number } | null = null;

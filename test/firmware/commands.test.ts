@@ -163,7 +163,36 @@ describe('the command validator', () => {
     expect(validatePrescription({ ...rx, doseFactor: 11 })).toMatchObject({ reason: 'prescription.doseFactor = 11 is outside the allowed range (allowed 0–10)' });
   });
 
+  it('PUMP-COMMAND-VALID each prescription field is refused with its documented range and unit, written out here as the scenario format states them (docs/scenarios.md)', () => {
+    const documented: Record<string, string> = {
+      'patient.weightKg': 'allowed > 0 and ≤ 500 kg',
+      'patient.heightCm': 'allowed > 0 and ≤ 300 cm',
+      'patient.bsaM2': 'allowed > 0 and ≤ 5 m²',
+      fudrMgPerKgPerDay: 'allowed 0–10 mg/kg/day',
+      dexamethasoneMgPerM2PerDay: 'allowed 0–100 mg/m²/day',
+      heparinUnitsPerMl: 'allowed 0–100000 IU/mL',
+      infusionDays: 'allowed 0–365 days',
+      doseFactor: 'allowed 0–10',
+      reservoirVolumeMl: 'allowed 0–1000 mL',
+      heparinLockVolumeMl: 'allowed 0–100 mL',
+      heparinLockUnitsPerMl: 'allowed 0–100000 IU/mL',
+    };
+    for (const [field, allowed] of Object.entries(documented)) {
+      const key = field.replace('patient.', '');
+      const input = field.startsWith('patient.') ? { ...rx, patient: { weightKg: 70, heightCm: 170, [key]: 'x' } } : { ...rx, [key]: 'x' };
+      expect(validatePrescription(input), field).toEqual({ ok: false, field: `prescription.${field}`, reason: `prescription.${field} = "x" must be a number (${allowed})` });
+    }
+    // The weight, height and BSA exclude 0; the others take it.
+    expect(validatePrescription({ ...rx, patient: { weightKg: 0 } })).toMatchObject({ ok: false, field: 'prescription.patient.weightKg' });
+    expect(validatePrescription({ ...rx, patient: { weightKg: 70, heightCm: 0 } })).toMatchObject({ ok: false, field: 'prescription.patient.heightCm' });
+    expect(validatePrescription({ ...rx, patient: { weightKg: 70, bsaM2: 0 } })).toMatchObject({ ok: false, field: 'prescription.patient.bsaM2' });
+    expect(validatePrescription({ ...rx, heparinLockVolumeMl: 0, doseFactor: 0 }).ok).toBe(true);
+  });
+
   it('PUMP-COMMAND-VALID refusals of shape name the path and list what is allowed; inherited fields count for nothing', () => {
+    for (const input of [null, undefined, 'start', [{ type: 'start' }]]) {
+      expect(validateCommand(input, NOMINAL_PORT_CONFIG), String(input)).toEqual({ ok: false, field: '', reason: `the command = ${describeValue(input)} must be an object with a type (allowed: ${PUMP_COMMAND_TYPES.join(', ')})` });
+    }
     expect(validateCommand(42, NOMINAL_PORT_CONFIG)).toEqual({ ok: false, field: '', reason: `the command = 42 must be an object with a type (allowed: ${PUMP_COMMAND_TYPES.join(', ')})` });
     expect(validateCommand({ type: 'start', extra: 1 }, NOMINAL_PORT_CONFIG)).toEqual({ ok: false, field: 'extra', reason: 'extra: unknown field (allowed: type)' });
     expect(validateCommand({ type: 'program', prescription: null }, NOMINAL_PORT_CONFIG)).toEqual({ ok: false, field: 'prescription', reason: 'prescription = null must be an object' });

@@ -13,7 +13,8 @@ import {
   SELF_TEST_TIMEOUT_MS,
   pumpMachine,
 } from '../../firmware/index.ts';
-import { deliveryFor, modeName } from '../../firmware/machine.ts';
+import { MAX_STOPS_PER_CAUSE_PER_PROGRAMME, deliveryFor, modeName, restartLockedOut, withRestart } from '../../firmware/machine.ts';
+import type { RestartRecord } from '../../firmware/machine.ts';
 import { xstateClock } from '../../sim/world/board.ts';
 import { NOMINAL_PORT_CONFIG } from '../support/deviceConfig.ts';
 import { ManualClock } from '../support/manualClock.ts';
@@ -478,14 +479,34 @@ describe('Open PCA EC23 restart lockout', () => {
     expect(deliveryFor(pump.actor.getSnapshot())).toBe('none');
   });
 
-  it('OPCA-EC23 the same alarm three times with the restarts more than 10 minutes apart does not lock out', () => {
+  it('OPCA-EC23 the same alarm with the restarts more than 10 minutes apart does not lock out, until its fifth stop in the programme', () => {
     const pump = toRunning(startPump());
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < MAX_STOPS_PER_CAUSE_PER_PROGRAMME - 1; i++) {
       pump.clock.advance(RESTART_LOCKOUT_WINDOW_MS / 2 + 1000);
       stopAndResume(pump, 'OCCLUSION');
       expect(pump.mode(), `cycle ${i + 1}`).toBe('therapy.infusing.running');
     }
     expect(pump.emittedOfType('restart.lockout')).toEqual([]);
+    // Another cause has its own count.
+    pump.clock.advance(RESTART_LOCKOUT_WINDOW_MS);
+    stopAndResume(pump, 'MOTOR_STALL');
+    expect(pump.mode()).toBe('therapy.infusing.running');
+    // The fifth stop by the same cause, a day later: the storm ends.
+    pump.clock.advance(24 * 3_600_000);
+    stopAndResume(pump, 'OCCLUSION');
+    expect(pump.mode()).toBe('stopped');
+    expect(pump.emittedOfType('restart.lockout')).toEqual([{ type: 'restart.lockout', code: 'OCCLUSION' }]);
+  });
+
+  it('OPCA-EC23 the restart history keeps of each cause its last four restarts, and counts per programme', () => {
+    let history: readonly RestartRecord[] = [];
+    for (let i = 0; i < 7; i++) history = withRestart(history, 'OCCLUSION', i * 3_600_000);
+    history = withRestart(history, 'MOTOR_STALL', 8 * 3_600_000);
+    expect(history.map((r) => [r.code, r.atMs / 3_600_000])).toEqual([['OCCLUSION', 3], ['OCCLUSION', 4], ['OCCLUSION', 5], ['OCCLUSION', 6], ['MOTOR_STALL', 8]]);
+    expect(restartLockedOut(history, 'OCCLUSION', 100 * 3_600_000)).toBe(true);
+    expect(restartLockedOut(history, 'MOTOR_STALL', 100 * 3_600_000)).toBe(false);
+    expect(restartLockedOut(history.slice(1), 'OCCLUSION', 100 * 3_600_000)).toBe(false);
+    expect(restartLockedOut([], 'OCCLUSION', 0)).toBe(false);
   });
 
   it('OPCA-EC23 three restarts within 10 minutes by different alarms do not lock out', () => {

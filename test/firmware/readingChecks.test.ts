@@ -11,7 +11,7 @@ import type { AlarmCode } from '../../firmware/index.ts';
 import { SENSOR_READ_PERIODS_MS, THRESHOLDS } from '../../firmware/index.ts';
 import type { ReadingLimits } from '../../firmware/readingChecks.ts';
 import type { CheckedSensor } from '../../firmware/readingChecks.ts';
-import { ReadingGate, flowProblem, powerProblem, pressureProblem, pressureValid, readingLimits, reservoirProblem, strokeFeedbackProblem } from '../../firmware/readingChecks.ts';
+import { ReadingGate, airProblem, flowProblem, powerProblem, pressureProblem, pressureValid, readingLimits, reservoirProblem, strokeFeedbackProblem, temperatureProblem } from '../../firmware/readingChecks.ts';
 import { halError } from '../../hal/index.ts';
 import type { AirReading, TemperatureReading, FlowReading, PowerReading, PressureReading, ReservoirReading, StrokeFeedback } from '../../hal/index.ts';
 import { NOMINAL_PORT_CONFIG } from '../support/deviceConfig.ts';
@@ -252,6 +252,56 @@ describe('the 1 Hz pressure check', () => {
     );
     expect(valid, 'the property met valid windows too').toBeGreaterThan(10);
     expect(pressureValid(PRESSURE, LIMITS, NOW - 1000, NOW)).toBe(true);
+  });
+});
+
+describe('the air and temperature checks', () => {
+  it('PUMP-READING-VALID air: the timestamp and the window are checked first, then the volume of air, which must be finite and not negative', () => {
+    expect(airProblem(AIR, LIMITS, NOW - 10_000, NOW)).toBeNull();
+    expect(airProblem({ ...AIR, airUl: 0 }, LIMITS, -1, NOW)).toBeNull();
+    expect(airProblem({ ...AIR, airUl: 250 }, LIMITS, -1, NOW)).toBeNull();
+    for (const airUl of [NaN, Infinity, -Infinity, -0.001, -5]) {
+      expect(airProblem({ ...AIR, airUl }, LIMITS, -1, NOW), `airUl ${airUl}`).toBe(`airUl = ${airUl} must be a finite number ≥ 0 µL`);
+    }
+    // Each check reports by itself, in order: a bad time first, then a bad window, then the air.
+    expect(airProblem({ ...AIR, atMs: NOW + 1 }, LIMITS, -1, NOW)).toBe(`atMs = ${NOW + 1} is in the future (now ${NOW})`);
+    expect(airProblem({ ...AIR, windowMs: 0 }, LIMITS, -1, NOW)).toBe('windowMs = 0 must be a finite number > 0');
+    expect(airProblem({ ...AIR, atMs: NOW + 1, windowMs: 0, airUl: NaN }, LIMITS, -1, NOW)).toMatch(/^atMs = /);
+    expect(airProblem({ ...AIR, windowMs: 0, airUl: NaN }, LIMITS, -1, NOW)).toMatch(/^windowMs = /);
+  });
+
+  it('PUMP-READING-VALID temperature: a finite value from −40 to 125 °C, both edges accepted, after the timestamp check', () => {
+    expect(temperatureProblem(TEMPERATURE, -1, NOW)).toBeNull();
+    expect(temperatureProblem({ ...TEMPERATURE, celsius: -40 }, -1, NOW)).toBeNull();
+    expect(temperatureProblem({ ...TEMPERATURE, celsius: 125 }, -1, NOW)).toBeNull();
+    expect(temperatureProblem({ ...TEMPERATURE, celsius: 125.5 }, -1, NOW)).toBe('celsius = 125.5 is outside -40–125 °C');
+    expect(temperatureProblem({ ...TEMPERATURE, celsius: -40.5 }, -1, NOW)).toBe('celsius = -40.5 is outside -40–125 °C');
+    expect(temperatureProblem({ ...TEMPERATURE, celsius: NaN }, -1, NOW)).toBe('celsius = NaN is not a finite number (allowed -40–125 °C)');
+    expect(temperatureProblem({ ...TEMPERATURE, atMs: NOW - 1, celsius: NaN }, NOW, NOW)).toBe(`atMs = ${NOW - 1} goes backwards (last accepted ${NOW})`);
+  });
+
+  it('PUMP-READING-VALID the gate hands a valid air or temperature reading on as itself and remembers its time; an invalid one is refused naming the sensor', () => {
+    const heard: CheckedSensor[] = [];
+    const g = new ReadingGate(NOMINAL_PORT_CONFIG, (sensor) => heard.push(sensor));
+    const failed = halError('disconnected', 'no answer');
+    expect(g.air(AIR, NOW)).toBe(AIR);
+    expect(g.temperature(TEMPERATURE, NOW)).toBe(TEMPERATURE);
+    expect(g.air(failed, NOW)).toBe(failed);
+    expect(g.temperature(failed, NOW)).toBe(failed);
+    expect(heard).toEqual([]);
+    // The accepted times count: a reading before them is refused.
+    expect(g.air({ ...AIR, atMs: NOW - 1, windowMs: 1 }, NOW)).toMatchObject({ ok: false, kind: 'outOfRange', detail: expect.stringMatching(/^invalid air reading: atMs = /) });
+    expect(g.temperature({ ...TEMPERATURE, atMs: NOW - 1 }, NOW)).toMatchObject({ ok: false, kind: 'outOfRange', detail: expect.stringMatching(/^invalid temperature reading: atMs = /) });
+    expect(heard).toEqual(['air', 'temperature']);
+  });
+
+  it('PUMP-READING-VALID pressureValid refuses a window whose time goes backwards even by less than the slack a window may have', () => {
+    const last = NOW - 10;
+    // 1 ms before the last accepted read: the window (1 ms) is short enough, only the time is wrong.
+    const back: PressureReading = { ...PRESSURE, atMs: last - 1, windowMs: 1, sampleCount: 1, minMmHg: 90, maxMmHg: 90, meanMmHg: 90 };
+    expect(pressureValid(back, LIMITS, last, NOW)).toBe(false);
+    expect(pressureProblem(back, LIMITS, last, NOW)).toBe(`atMs = ${last - 1} goes backwards (last accepted ${last})`);
+    expect(pressureValid({ ...back, atMs: last }, LIMITS, last, NOW)).toBe(true);
   });
 });
 

@@ -11,22 +11,22 @@
  */
 import type { LogEntry } from '../../../firmware/index.ts';
 import { NV_LAYOUT, decodeFrame, decodeLogEntry } from '../../../firmware/index.ts';
-import type { SimFlash } from './flash.ts';
+import type { FlashProbe, SimFlash } from './flash.ts';
 
-export class SimEventLog {
+export class SimEventLog implements FlashProbe {
   readonly entries: LogEntry[] = [];
+  readonly region = NV_LAYOUT.log;
 
   constructor(flash: SimFlash, private readonly onEntry?: (entry: LogEntry) => void) {
-    const first = NV_LAYOUT.log.firstSlot;
-    const end = first + NV_LAYOUT.log.slotCount;
-    flash.onWrite = (slot, sent) => {
-      if (slot < first || slot >= end) return;
-      const frame = decodeFrame(sent);
-      if (frame.status !== 'valid') return;
-      const entry = decodeLogEntry(frame.payload);
-      if (entry === null) return;
-      this.entries.push(entry);
-      this.onEntry?.(entry);
-    };
+    flash.probe = this;
+  }
+
+  heard(_slot: number, sent: Uint8Array): void {
+    const frame = decodeFrame(sent);
+    if (frame.status !== 'valid') return;
+    const entry = decodeLogEntry(frame.payload);
+    if (entry === null) return;
+    this.entries.push(entry);
+    this.onEntry?.(entry);
   }
 }

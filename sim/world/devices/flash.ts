@@ -27,6 +27,16 @@ interface ArmedTear {
   readonly after?: () => void;
 }
 
+/**
+ * A probe on the flash bus: hears every write into `region` that a powered flash received, with
+ * the bytes that crossed the bus (all of them for a write the flash failed to program; the prefix
+ * for a torn one). The bytes are valid only during the call.
+ */
+export interface FlashProbe {
+  readonly region: SlotRegion;
+  heard(slot: number, sent: Uint8Array): void;
+}
+
 export interface FlashStats {
   readonly writes: number;
   readonly bytesWritten: number;
@@ -57,11 +67,8 @@ export class SimFlash implements NvFlash {
   private readonly history = new Map<SlotRegion, { slot: number; bytes: Uint8Array }[]>();
   private readonly historyDepth = new Map<SlotRegion, number>();
   powered = true;
-  /**
-   * A probe on the flash bus: hears every write a powered flash received, with the bytes that
-   * crossed the bus (all of them for a write the flash failed to program; the prefix for a torn one).
-   */
-  onWrite: ((slot: number, sent: Uint8Array) => void) | null = null;
+  /** The probe on the flash bus, if one is attached. */
+  probe: FlashProbe | null = null;
 
   constructor(slotCount = NV_SLOT_COUNT, slotBytes = NV_SLOT_BYTES) {
     this.slotCount = slotCount;
@@ -86,15 +93,14 @@ export class SimFlash implements NvFlash {
     if (this.failing) {
       this.failedWrites++;
       // The bytes crossed the bus; the flash failed to program them.
-      this.onWrite?.(slot, bytes);
+      if (this.probe !== null && inRegion(slot, this.probe.region)) this.probe.heard(slot, bytes);
       return halError('other', 'flash write failed');
     }
-    const tearAt = this.tears.findIndex((t) => t.region === null || inRegion(slot, t.region));
-    const tear = tearAt < 0 ? null : this.tears.splice(tearAt, 1)[0];
-    const length = tear ? Math.floor(tear.fraction * bytes.length) : bytes.length;
+    const tear = this.tears.length === 0 ? null : this.takeTear(slot);
+    const length = tear === null ? bytes.length : Math.floor(tear.fraction * bytes.length);
     const base = slot * this.slotBytes;
-    this.cells.fill(ERASED_BYTE, base, base + this.slotBytes);
-    this.cells.set(bytes.subarray(0, length), base);
+    this.cells.set(tear === null ? bytes : bytes.subarray(0, length), base);
+    this.cells.fill(ERASED_BYTE, base + length, base + this.slotBytes);
     this.programmed[slot] = length;
     this.erases[slot] = (this.erases[slot] as number) + 1;
     this.writes++;
@@ -102,12 +108,18 @@ export class SimFlash implements NvFlash {
     this.bytesWritten += length;
     if (tear) this.tornWrites++;
     if (this.history.size > 0) this.remember(slot);
-    this.onWrite?.(slot, this.cells.subarray(base, base + length));
+    if (this.probe !== null && inRegion(slot, this.probe.region)) this.probe.heard(slot, this.cells.subarray(base, base + length));
     if (tear?.after) {
       this.powered = false;
       tear.after();
     }
     return DONE;
+  }
+
+  /** The first armed tear that applies to `slot`, disarmed; null when none does. */
+  private takeTear(slot: number): ArmedTear | null {
+    const at = this.tears.findIndex((t) => t.region === null || inRegion(slot, t.region));
+    return at < 0 ? null : (this.tears.splice(at, 1)[0] ?? null);
   }
 
   get stats(): FlashStats {

@@ -10,7 +10,7 @@ export { SimAnnunciator } from './annunciator.ts';
 export { SimDrive } from './drive.ts';
 export { SimEventLog } from './eventLog.ts';
 export { SimFlash } from './flash.ts';
-export type { FlashStats } from './flash.ts';
+export type { FlashProbe, FlashStats } from './flash.ts';
 export { SimFlowSensor } from './flowSensor.ts';
 export { SimPowerMonitor } from './powerMonitor.ts';
 export { SimPressureSensor } from './pressureSensor.ts';

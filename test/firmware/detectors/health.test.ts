@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { FlowTrack, HealthDetector, PressureTrack } from '../../../firmware/detectors/health.ts';
-import { plausibleFlow, plausiblePressure, pressureFaultMs, updateFlowTrack, updateHealth, updatePressureTrack, withPressureFault } from '../../../firmware/detectors/health.ts';
+import { plausibleFlow, plausiblePressure, pressureFaultMs, pressureJumpLimitMmHg, updateFlowTrack, updateHealth, updatePressureTrack, withPressureFault } from '../../../firmware/detectors/health.ts';
 import { INITIAL_DETECTORS } from '../../../firmware/detectors/index.ts';
 import type { DetectorConfig, DetectorReadings } from '../../../firmware/readings.ts';
 import { THRESHOLDS } from '../../../firmware/detectors/thresholds.ts';
@@ -50,17 +50,20 @@ describe('updatePressureTrack', () => {
     }
   });
 
-  it('PUMP-SENSOR-FAILSAFE jumps that reverse, beyond pressureJumpMmHg both ways, score up; the score decays by 0.95 per period', () => {
-    const j = T.pressureJumpMmHg + 0.1;
+  it('PUMP-SENSOR-FAILSAFE jumps that reverse, beyond the jump limit both ways, score up; the score decays by 0.95 per period', () => {
+    // The fixture's windows carry a 10 mmHg band amplitude: the limit is 15 + 2.22 × 10 mmHg.
+    const J = pressureJumpLimitMmHg(pressure(90), pressure(90));
+    expect(J).toBeCloseTo(T.pressureJumpMmHg + 10 * T.pressureJumpPerBandMmHg, 12);
+    const j = J + 0.1;
     const once = updatePressureTrack(t0, cfg, true, pressure(90), pressure(90 + j), pressure(90));
     expect(once.reversalScore).toBe(1);
     // Same direction twice is a ramp, not a reversal; a jump at the threshold is not a jump.
     expect(updatePressureTrack(t0, cfg, true, pressure(90 + 2 * j), pressure(90 + j), pressure(90)).reversalScore).toBe(0);
-    expect(updatePressureTrack(t0, cfg, true, pressure(90), pressure(90 + T.pressureJumpMmHg), pressure(90)).reversalScore).toBe(0);
+    expect(updatePressureTrack(t0, cfg, true, pressure(90), pressure(90 + J), pressure(90)).reversalScore).toBe(0);
     // Both jumps must exceed the threshold: one big jump back by a small step, or by exactly the threshold, is no reversal.
     expect(updatePressureTrack(t0, cfg, true, pressure(90 + j - 1), pressure(90 + j), pressure(90)).reversalScore).toBe(0);
-    expect(updatePressureTrack(t0, cfg, true, pressure(90 + j - T.pressureJumpMmHg), pressure(90 + j), pressure(90)).reversalScore).toBe(0);
-    expect(updatePressureTrack(t0, cfg, true, pressure(90 + T.pressureJumpMmHg - j), pressure(90 + T.pressureJumpMmHg), pressure(90)).reversalScore).toBe(0);
+    expect(updatePressureTrack(t0, cfg, true, pressure(90 + j - J), pressure(90 + j), pressure(90)).reversalScore).toBe(0);
+    expect(updatePressureTrack(t0, cfg, true, pressure(90 + J - j), pressure(90 + J), pressure(90)).reversalScore).toBe(0);
     // With only one earlier window there is no earlier jump to reverse.
     expect(updatePressureTrack(t0, cfg, true, pressure(90), pressure(90 + j), null).reversalScore).toBe(0);
     const decayed = updatePressureTrack(once, cfg, true, pressure(90), pressure(90), pressure(90));
@@ -82,6 +85,21 @@ describe('updatePressureTrack', () => {
     expect(t.suspect).toBe(true);
     expect(t.reversalScore).toBeGreaterThanOrEqual(T.pressureReversalScore);
     expect(reversals).toBe(3);
+  });
+
+  it('PUMP-SENSOR-FAILSAFE the jump limit adds the pulse’s own swing of the 1-s mean, from the larger band amplitude of the two windows, capped', () => {
+    expect(pressureJumpLimitMmHg(pressure(90, 0), pressure(90, 0))).toBe(T.pressureJumpMmHg);
+    // 30 bpm: the mean swings by 1.27 × the pulse, which the band passes at 0.57 — 2.22 per mmHg reported.
+    expect(T.pressureJumpPerBandMmHg).toBeCloseTo((4 / Math.PI) / (((0.5 / 0.7) / Math.sqrt(1 + (0.5 / 0.7) ** 2)) / Math.sqrt(1 + (0.5 / 3) ** 2)), 10);
+    expect(pressureJumpLimitMmHg(pressure(90, 2), pressure(90, 6))).toBeCloseTo(T.pressureJumpMmHg + 6 * T.pressureJumpPerBandMmHg, 12);
+    expect(pressureJumpLimitMmHg(pressure(90, 6), pressure(90, 2))).toBeCloseTo(T.pressureJumpMmHg + 6 * T.pressureJumpPerBandMmHg, 12);
+    expect(pressureJumpLimitMmHg(pressure(90, 200), pressure(90, 0))).toBe(T.pressureJumpMmHg + T.pressureJumpPulseCapMmHg);
+    expect(T.pressureJumpPulseCapMmHg).toBeCloseTo((4 / Math.PI) * 50, 10);
+    // A slow pulse alternating the mean by ±9 mmHg (18 mmHg swings) with a 9 mmHg band is no reversal.
+    let t = t0;
+    for (let k = 0; k < 20; k++) t = updatePressureTrack(t, cfg, true, pressure(90 + (k % 2 === 0 ? 9 : -9), 9), pressure(90 + (k % 2 === 0 ? -9 : 9), 9), pressure(90 + (k % 2 === 0 ? 9 : -9), 9));
+    expect(t.reversalScore).toBe(0);
+    expect(t.suspect).toBe(false);
   });
 
   it('PUMP-SENSOR-FAILSAFE a cardiac pulse with a mean below tissue level is impossible: suspect after pulseWithLowMeanConfirmMs, connected only', () => {

@@ -158,6 +158,16 @@ describe('the payload writer and reader', () => {
     );
   });
 
+  it('PUMP-STORAGE a text whose length runs past the end reads as null and marks the reader overrun, never as the bytes that are there', () => {
+    const r = new ByteReader(Uint8Array.from([5, 0x41, 0x42]));
+    expect(r.text()).toBeNull();
+    expect(r.overrun).toBe(true);
+    expect(r.exact).toBe(false);
+    const whole = new ByteReader(Uint8Array.from([2, 0x41, 0x42]));
+    expect(whole.text()).toBe('AB');
+    expect(whole.exact).toBe(true);
+  });
+
   it('PUMP-STORAGE a reader that stops short is not exact; finish copies, written does not, reset empties the writer', () => {
     const r = new ByteReader(Uint8Array.from([1, 2]));
     expect(r.u8()).toBe(1);
@@ -223,7 +233,9 @@ describe('UTF-8 as records store text', () => {
   });
 
   it('PUMP-STORAGE a malformed sequence decodes to null, never to text', () => {
-    const malformed = [[0x80], [0xc3], [0xc3, 0x28], [0xc3, 0xc3], [0xe2, 0x82], [0xe2, 0x28, 0xac], [0xe2, 0x82, 0x28], [0xf0, 0x9f, 0x98, 0x80], [0xff], [0x41, 0xbf]];
+    // A lead byte of four bytes (0xf0–0xf7, which utf8Encode never writes) is malformed even when
+    // exactly two continuation bytes follow it, as a three-byte character's would.
+    const malformed = [[0x80], [0xc3], [0xc3, 0x28], [0xc3, 0xc3], [0xe2, 0x82], [0xe2, 0x28, 0xac], [0xe2, 0x82, 0x28], [0xf0, 0x9f, 0x98, 0x80], [0xf0, 0x9f, 0x98], [0xf7, 0x80, 0x80], [0xf8, 0x80, 0x80], [0xff], [0x41, 0xbf]];
     for (const bytes of malformed) expect(utf8Decode(Uint8Array.from(bytes)), JSON.stringify(bytes)).toBeNull();
     expect(utf8Decode(Uint8Array.from([0x41, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0x7f]))).toBe('Aé€\x7f');
   });

@@ -18,6 +18,7 @@ const SLOT_BYTES = 64;
 /** A ring of four slots behind two slots of another record. */
 const REGION: SlotRegion = { firstSlot: 2, slotCount: 4 };
 
+const flipLastByte = (bytes: Uint8Array): Uint8Array => bytes.map((b, i) => (i === bytes.length - 1 ? b ^ 1 : b));
 const payloadOf = (n: number): Uint8Array => Uint8Array.from([n & 0xff, (n >> 8) & 0xff, 0xa5]);
 
 function ringOn(flash: NvFlash = new SimFlash(8, SLOT_BYTES)): { flash: NvFlash; ring: RecordRing } {
@@ -179,6 +180,18 @@ describe('writes lost after the newest copy', () => {
     expect(scanOf(new RecordRing(flash, 'safety', REGION))).toMatchObject({ copies: [], lostWrites: 2 });
   });
 
+  it('PUMP-STORAGE damage deeper in a ring than the slot after the newest copy is reported but is no lost write', () => {
+    const flash = new SimFlash(8, SLOT_BYTES);
+    const { ring } = ringOn(flash);
+    for (let n = 1; n <= 6; n++) ring.write(payloadOf(n));
+    // Copy 4 of six in four slots: neither the newest two nor the oldest (copy 3, after the newest).
+    flip(flash, REGION.firstSlot + (4 % REGION.slotCount));
+    const scan = scanOf(new RecordRing(flash, 'safety', REGION));
+    expect(scan.copies.map((c) => c.seq)).toEqual([6, 5, 3]);
+    expect(scan.corrupt.map((c) => c.slot)).toEqual([REGION.firstSlot + (4 % REGION.slotCount)]);
+    expect(scan.lostWrites).toBe(0);
+  });
+
   it('PUMP-STORAGE before the ring wraps, a slot past the newest copy that is not erased is a lost write', () => {
     const flash = new SimFlash(8, SLOT_BYTES);
     const { ring } = ringOn(flash);
@@ -216,6 +229,11 @@ describe('the audit and the refresh', () => {
       ['slot after not erased before the wrap', 2, (f) => f.write(slot(3), Uint8Array.from([1, 2, 3])), `slot ${slot(3)} holds a damaged frame (no record header), not erased flash`],
       ['slot after holding another record before the wrap', 1, (f) => f.write(slot(2), encodeFrame('state', 2, payloadOf(2))), `slot ${slot(2)} holds copy 2 of a state record, not erased flash`],
       ['first copy lost', 1, (f) => f.erase({ firstSlot: slot(1), slotCount: 1 }), `slot ${slot(1)} holds erased flash, not copy 1`],
+      // A valid frame of the right copy that is not what was written (its payload changed, CRC recomputed).
+      ['newest with other content', 6, (f) => f.write(slot(6), encodeFrame('safety', 6, payloadOf(60))), `slot ${slot(6)} holds copy 6 with other content than was written, not copy 6`],
+      ['copy before with other content', 6, (f) => f.write(slot(5), encodeFrame('safety', 5, Uint8Array.from([9, 9]))), `slot ${slot(5)} holds copy 5 with other content than was written, not copy 5`],
+      // The oldest copy of a wrapped ring is not kept: it is judged by decoding.
+      ['oldest copy of a wrapped ring damaged', 6, (f) => f.write(slot(3), flipLastByte(encodeFrame('safety', 3, payloadOf(3)))), `slot ${slot(3)} holds a damaged frame (CRC mismatch), not copy 3`],
     ];
     for (const [what, writes, damage, found] of cases) {
       const flash = new SimFlash(8, SLOT_BYTES);
@@ -224,6 +242,62 @@ describe('the audit and the refresh', () => {
       damage(flash);
       expect(ring.audit(), what).toEqual({ ok: true, intact: false, found });
     }
+  });
+
+  it('PUMP-STORAGE the oldest copy of a wrapped ring passes the audit when it decodes as its own copy, whatever its content', () => {
+    const flash = new SimFlash(8, SLOT_BYTES);
+    const { ring } = ringOn(flash);
+    for (let n = 1; n <= 6; n++) ring.write(payloadOf(n));
+    // Copy 3 (the oldest of six writes in four slots) rewritten with another payload: still copy 3 in its slot.
+    flash.write(REGION.firstSlot + (3 % REGION.slotCount), encodeFrame('safety', 3, payloadOf(33)));
+    expect(ring.audit()).toEqual({ ok: true, intact: true, found: '' });
+  });
+
+  it('PUMP-STORAGE the audit after a boot compares the two newest copies as the scan read them back', () => {
+    const flash = new SimFlash(8, SLOT_BYTES);
+    const { ring } = ringOn(flash);
+    for (let n = 1; n <= 5; n++) ring.write(payloadOf(n));
+    const booted = new RecordRing(flash, 'safety', REGION);
+    scanOf(booted);
+    expect(booted.audit()).toEqual({ ok: true, intact: true, found: '' });
+    flash.write(REGION.firstSlot + (4 % REGION.slotCount), encodeFrame('safety', 4, payloadOf(44)));
+    expect(booted.audit()).toEqual({ ok: true, intact: false, found: `slot ${REGION.firstSlot + (4 % REGION.slotCount)} holds copy 4 with other content than was written, not copy 4` });
+  });
+
+  it('PUMP-STORAGE after a boot that found a lost write, the audit names the slot of the lost copy, and the newest copy found is kept as read', () => {
+    const flash = new SimFlash(8, SLOT_BYTES);
+    const { ring } = ringOn(flash);
+    for (let n = 1; n <= 5; n++) ring.write(payloadOf(n));
+    // Copy 4 damaged: boot finds 5 and 3, not consecutive.
+    const slot4 = REGION.firstSlot + (4 % REGION.slotCount);
+    flash.write(slot4, Uint8Array.from([0x50, 0x53, 9]));
+    const booted = new RecordRing(flash, 'safety', REGION);
+    expect(scanOf(booted).copies.map((c) => c.seq)).toEqual([5, 3, 2]);
+    expect(booted.audit()).toEqual({ ok: true, intact: false, found: `slot ${slot4} holds a damaged frame (layout version 9, expected 1), not copy 4` });
+    // The newest copy as the scan read it is what its slot must hold.
+    const slot5 = REGION.firstSlot + (5 % REGION.slotCount);
+    flash.write(slot5, encodeFrame('safety', 5, payloadOf(55)));
+    expect(booted.audit()).toEqual({ ok: true, intact: false, found: `slot ${slot5} holds copy 5 with other content than was written, not copy 5` });
+  });
+
+  it('PUMP-STORAGE before the ring has wrapped, a valid frame numbered 0 in the slot after the newest copy is another record, not erased flash', () => {
+    const flash = new SimFlash(8, SLOT_BYTES);
+    const { ring } = ringOn(flash);
+    for (let n = 1; n <= 3; n++) ring.write(payloadOf(n));
+    // Copy 3 of four slots: the slot after it is copy 4's (that of "copy 0"), still erased.
+    const after = REGION.firstSlot + (4 % REGION.slotCount);
+    flash.write(after, encodeFrame('safety', 0, payloadOf(0)));
+    expect(ring.audit()).toEqual({ ok: true, intact: false, found: `slot ${after} holds copy 0 of a safety record, not erased flash` });
+  });
+
+  it('PUMP-STORAGE a payload of a new length is copied when written, so changing the caller’s buffer afterwards changes nothing the refresh writes', () => {
+    const flash = new SimFlash(8, SLOT_BYTES);
+    const { ring } = ringOn(flash);
+    const first = Uint8Array.from([1, 2, 3, 4, 5]);
+    ring.write(first);
+    first.fill(0);
+    expect(ring.refresh()).toEqual({ ok: true });
+    expect(scanOf(new RecordRing(flash, 'safety', REGION)).copies.map((c) => c.payload)).toEqual(Array.from({ length: 4 }, () => [1, 2, 3, 4, 5]));
   });
 
   it('PUMP-STORAGE the refresh writes the last payload into every slot, so a ring that failed its audit is whole again', () => {
@@ -263,7 +337,7 @@ describe('the audit and the refresh', () => {
   it('PUMP-STORAGE the refresh of a ring with nothing written, or onto a flash that fails, answers an error', () => {
     const flash = new SimFlash(8, SLOT_BYTES);
     const { ring } = ringOn(flash);
-    expect(ring.refresh()).toMatchObject({ ok: false, detail: 'no safety record to write again' });
+    expect(ring.refresh()).toEqual({ ok: false, kind: 'other', detail: 'no safety record to write again' });
     ring.write(payloadOf(1));
     flash.setWritesFailing(true);
     expect(ring.refresh().ok).toBe(false);

@@ -11,7 +11,7 @@ import { NO_SAFETY, encodePlan } from '../../../firmware/storage/records.ts';
 import { INITIAL_STATE, PumpStore, freshLink, provisionStore, rekeyLink } from '../../../firmware/storage/store.ts';
 import { NV_LAYOUT, NV_SLOT_BYTES, NV_SLOT_COUNT } from '../../../firmware/storage/layout.ts';
 import { encodeFrame } from '../../../firmware/storage/frame.ts';
-import { makeLedger } from '../../../firmware/ledger.ts';
+import { EMPTY_LEDGER, makeLedger } from '../../../firmware/ledger.ts';
 import type { Done, HalResult, NvFlash } from '../../../hal/index.ts';
 import { halError } from '../../../hal/index.ts';
 import { SIMULATED_SERIAL, provisionedFlash } from '../../../sim/run/simulation.ts';
@@ -266,6 +266,15 @@ describe('the NV store, record by record', () => {
     expect(new PumpStore(bare).load()).toMatchObject({ damage: [], state: INITIAL_STATE });
   });
 
+  it('PUMP-STORAGE a lost stroke write during a therapy is a finding: boot resumes from the copy before it, one stroke behind', () => {
+    const { flash, store, planId } = readyStore();
+    for (let strokes = 1; strokes <= 3; strokes++) store.writeState({ ...stateAfter(strokes), planId });
+    flash.flipBits(NV_LAYOUT.state, 1, () => 0.5);
+    const image = new PumpStore(flash).load();
+    expect({ state: image.state, damage: image.damage }).toEqual({ state: { ...stateAfter(2), planId }, damage: [] });
+    expect(image.findings).toContain('state record: the newest write was lost; resumed from the copy before it (at most one stroke repeated)');
+  });
+
   it('PUMP-STORAGE the safety and link records: missing is damage, one lost write a finding (the copy before it), two lost writes damage', () => {
     for (const kind of ['safety', 'link'] as const) {
       const flash = provisionedFlash();
@@ -375,10 +384,27 @@ describe('the scrub, provisioning and re-keying', () => {
     // Either device copy alone is enough.
     flash.erase({ firstSlot: NV_LAYOUT.device.firstSlot, slotCount: 1 });
     expect(new PumpStore(flash).load().device).toEqual({ serialNumber: 'SN-7' });
-    expect(provisionStore(flash, { serialNumber: 'SN-8' })).toMatchObject({ ok: false, detail: 'flash already provisioned' });
-    const failing = new SimFlash();
-    failing.setWritesFailing(true);
-    expect(provisionStore(failing, { serialNumber: 'SN-9' }).ok).toBe(false);
+    expect(provisionStore(flash, { serialNumber: 'SN-8' })).toEqual({ ok: false, kind: 'other', detail: 'flash already provisioned' });
+    // A new pump is not connected to a patient (a flush is refused until it is), and no alarm is latched or locked out.
+    expect(image.state).toEqual({ planId: 0, ledger: EMPTY_LEDGER, resumePoint: 'none', therapyPoint: 'none', connected: false });
+    expect(image.safety).toEqual({ latched: [], stoppedBy: null, restarts: [], restartLockout: false });
+  });
+
+  it('PUMP-STORAGE provisioning stops at the first write that fails and answers its error; a flash it cannot read is refused with the read error', () => {
+    for (const failAfter of [0, 1, 2, 3, 4]) {
+      const sim = new SimFlash();
+      let writes = 0;
+      const flash: NvFlash = {
+        slotCount: sim.slotCount,
+        slotBytes: sim.slotBytes,
+        read: (slot, into) => sim.read(slot, into),
+        write: (slot, bytes) => (writes++ < failAfter ? sim.write(slot, bytes) : halError('other', `write ${writes} failed (test)`)),
+      };
+      expect(provisionStore(flash, { serialNumber: 'SN-9' }), `${failAfter} writes succeed`).toEqual({ ok: false, kind: 'other', detail: `write ${failAfter + 1} failed (test)` });
+      expect(writes, `${failAfter} writes succeed`).toBe(failAfter + 1);
+    }
+    const { flash: unreadable } = failingReadsOf(new SimFlash(), NV_LAYOUT.device);
+    expect(provisionStore(unreadable, { serialNumber: 'SN-10' })).toEqual({ ok: false, kind: 'other', detail: 'bus error (test)' });
   });
 
   it('PUMP-STORAGE re-keying starts the link over at counter 0 under a key id from 1 to 254; any other id is refused', () => {

@@ -58,6 +58,30 @@ describe('detection at the default profile (84 µL/h, C = 0.3 µL/mmHg), any see
     expect(ALARM_RULE_BY_CODE.SENSOR_FAULT.driveAction).toBe('stopNow');
   });
 
+  it('GIP-1.10.1 a complete upstream occlusion (the reservoir side) is alarmed as UPSTREAM_OCCLUSION within 15 minutes', () => {
+    detectedWithin('occlusion upstream', 'UPSTREAM_OCCLUSION', 3, 40);
+  });
+
+  it('GIP-1.9.1 a 100 µL bubble is alarmed as AIR_IN_LINE within 5 minutes', () => {
+    detectedWithin('air in line 100 µL', 'AIR_IN_LINE', 3, 41);
+  });
+
+  it('GIP-1.2.2 a free flow of 500 µL/h beside the pump is alarmed as OVER_INFUSION within 30 minutes', () => {
+    detectedWithin('free flow 500 µL/h', 'OVER_INFUSION', 3, 42);
+  });
+
+  it('GIP-7.1.2 a pump at 45 °C is alarmed as OVER_TEMPERATURE within 5 minutes', () => {
+    detectedWithin('over-temperature 45 °C', 'OVER_TEMPERATURE', 3, 43);
+  });
+
+  it('GIP-1.10.1 a drive that turns while nothing moves (stroke factor 0) stops on UPSTREAM_OCCLUSION within 15 minutes', () => {
+    detectedWithin('drive moves nothing', 'UPSTREAM_OCCLUSION', 3, 44);
+  });
+
+  it('GIP-3.5.1 a control task that hangs for 30 s is reset by the watchdog and raises WATCHDOG within 5 minutes', () => {
+    detectedWithin('watchdog 30 s hang', 'WATCHDOG', 3, 45);
+  });
+
   it('PUMP-EXTRAHEPATIC a tip in an extrahepatic branch raises no alarm (the pump cannot see it) and the plant accounts the drug that went there', () => {
     checkProperty(
       fc.property(seed, onsetHours, (s, onset) => {

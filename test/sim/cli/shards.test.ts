@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readShardFile, resultDigest, withoutExecution } from '../../../sim/campaigns/shardFile.ts';
+import { GRID_FAULTS } from '../../../sim/campaigns/detection.ts';
 import type { CliResult } from '../../support/cli.ts';
 import { cli, expectInputError } from '../../support/cli.ts';
 
@@ -186,13 +187,17 @@ describe('a campaign in shards', () => {
   });
 
   it('PUMP-SHARDS a detection shard holds the runs its cost-balanced split gives it, each checked against its grid case', async () => {
-    // 99 grid cases of a few simulated hours and one 14-day nominal cycle: the last of 100 shards holds one short case.
-    const r = await cli('detection', '--seeds', '1', '--nominal', '1', '--workers', '1', '--shard', '100/100', '--out', file('detection-100.json'), '--json');
-    expect(JSON.parse(r.stdout)).toMatchObject({ campaign: 'detection', shard: { index: 100, count: 100 }, runs: 1 });
-    const f = readShardFile(file('detection-100.json'));
-    expect(f.runs.total).toBe(100);
-    expect(f.runs.indices).not.toContain(99);
-    expectInputError(await cli('merge', file('detection-100.json')), /missing shard\(s\) 1\/100, 2\/100, .*: 99 of 100 runs in no file/);
+    // One seed: a grid case per fault × 3 rates × 3 compliances, of a few simulated hours each, and
+    // one 14-day nominal cycle (the last run). As many shards as runs: each holds one run, the
+    // nominal cycle (the costliest) the first shard, so the last holds one short grid case.
+    const total = Object.keys(GRID_FAULTS).length * 9 + 1;
+    const r = await cli('detection', '--seeds', '1', '--nominal', '1', '--workers', '1', '--shard', `${total}/${total}`, '--out', file('detection-last.json'), '--json');
+    expect(JSON.parse(r.stdout)).toMatchObject({ campaign: 'detection', shard: { index: total, count: total }, runs: 1 });
+    const f = readShardFile(file('detection-last.json'));
+    expect(f.runs.total).toBe(total);
+    expect(f.runs.indices).toHaveLength(1);
+    expect(f.runs.indices).not.toContain(total - 1);
+    expectInputError(await cli('merge', file('detection-last.json')), new RegExp(`missing shard\\(s\\) 1/${total}, 2/${total}, .*: ${total - 1} of ${total} runs in no file`));
   });
 
   it('PUMP-SHARDS merge refuses --csv and --report for a campaign without them', async () => {

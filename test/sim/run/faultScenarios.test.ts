@@ -31,7 +31,8 @@ const BOUND_S: Record<string, number> = {
   'over-delivery': 30 * 60,
   'stroke-volume-drift': 7 * 86_400, // 3 %/day crosses the flow band (±13 % + 4.4 µL/h ≈ ±18 % at 84 µL/h) after ~6 days
   'sensor-pressure-stuck': 60,
-  'sensor-pressure-noise': 60,
+  // The noise check's jump limit carries the pulse's own swing (15 + 2.2 × band amplitude), so noise of σ 20 mmHg takes a little longer to score.
+  'sensor-pressure-noise': 120,
   'sensor-pressure-dropout': 60,
   'sensor-pressure-offset': 60,
   'sensor-flow-drift': 6 * 3600,
