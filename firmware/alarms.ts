@@ -8,7 +8,8 @@
  *   latching, drive action, and the requirement it serves.
  * - The highest-priority active alarm owns the signal (earliest onset breaks ties); lower ones queue.
  * - A latched alarm clears only when acknowledged AND its condition is gone (GPCA).
- * - Audio pause silences for at most `AUDIO_PAUSE_MS` (2 min, GIP 3.2.1), then the signal re-arms.
+ * - Audio pause silences for at most `AUDIO_PAUSE_MS` (2 min, GIP 3.2.1), then the signal re-arms;
+ *   a cancel pause re-arms it at once (Open PCA R6.5.0(16)).
  *   It silences the alarms of the priority it was pressed on and below: a condition of a higher
  *   priority raised during the pause ends it, so the new alarm sounds at once (IEC 60601-1-8).
  * - While any alarm whose action stops the drive is active or latched, delivery is inhibited.
@@ -65,6 +66,9 @@ export const ALARM_CODES = [
   'OVER_TEMPERATURE',
   'FREE_FLOW',
   'WATCHDOG',
+  'PAUSED_TOO_LONG',
+  'PRIMED_NOT_STARTED',
+  'DRUG_LIBRARY_INVALID',
 ] as const;
 export type AlarmCode = (typeof ALARM_CODES)[number];
 
@@ -222,6 +226,25 @@ export const ALARM_TABLE: readonly AlarmRule[] = Object.freeze([
     reads: 'health', when: (h) => h.watchdogReset,
     requirement: 'GIP-3.5.1', meaning: 'The control task stopped kicking the watchdog and the processor was reset: therapy resumed from the store; acknowledge. A second reset before the acknowledgement stops the pump (fail-safe).',
   }),
+  row({
+    // Low (GPCA: paused too long): input is pending, nothing is wrong with the pump; therapy
+    // waits for the person, so the alarm only reminds, and goes as soon as they act.
+    code: 'PAUSED_TOO_LONG', priority: 'low', latching: false, driveAction: 'continue',
+    reads: 'health', when: (h) => h.pausedTooLong,
+    requirement: 'GIP-2.2.1', meaning: 'The infusion has been paused for 15 minutes: resume it or stop it.',
+  }),
+  row({
+    code: 'PRIMED_NOT_STARTED', priority: 'low', latching: false, driveAction: 'continue',
+    reads: 'health', when: (h) => h.primedNotStarted,
+    requirement: 'GIP-2.2.2', meaning: 'The set has been primed for 15 minutes and the infusion has not been started: start it or stop.',
+  }),
+  row({
+    // High, stop (GPCA level 4, Open PCA EC19): the limits every programme is checked against can
+    // no longer be trusted, so no therapy starts or continues in this power-on.
+    code: 'DRUG_LIBRARY_INVALID', priority: 'high', latching: true, driveAction: 'stopNow',
+    reads: 'health', when: (h) => h.libraryInvalid,
+    requirement: 'GIP-6.1.6', meaning: 'The drug library image failed its check (header, length, CRC or a band): therapy is refused and the drive stops until a valid library is loaded and the pump restarted.',
+  }),
 ] satisfies AlarmRule[]);
 
 export const ALARM_RULE_BY_CODE: Readonly<Record<AlarmCode, AlarmRule>> = Object.freeze(
@@ -357,6 +380,10 @@ export function pauseAudio(state: AlarmState, nowMs: number): AlarmState {
   return { ...state, audioPausedUntilMs: nowMs + AUDIO_PAUSE_MS, audioPausedRank: rank };
 }
 
+/** Ends an audio pause at once (Open PCA R6.5.0(16), cancel pause): the signal is audible again. */
+export function cancelAudioPause(state: AlarmState): AlarmState {
+  return state.audioPausedUntilMs < 0 && state.audioPausedRank === 0 ? state : { ...state, audioPausedUntilMs: -1, audioPausedRank: 0 };
+}
 
 /** The alarm that owns the signal: highest priority, then earliest onset. */
 export function signalOwner(state: AlarmState): AlarmEntry | null {

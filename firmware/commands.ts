@@ -27,6 +27,7 @@ export type PumpCommand =
   | { readonly type: 'resume' }
   | { readonly type: 'acknowledge' }
   | { readonly type: 'audioPause' }
+  | { readonly type: 'cancelPause' }
   | { readonly type: 'stop' }
   | { readonly type: 'flush' }
   | { readonly type: 'refill'; readonly volumeMl: number };
@@ -35,7 +36,7 @@ export type PumpCommandType = PumpCommand['type'];
 
 /** Every command type the interface accepts from outside, and nothing else. */
 export const PUMP_COMMAND_TYPES: readonly PumpCommandType[] = Object.freeze([
-  'program', 'prime', 'start', 'pause', 'resume', 'acknowledge', 'audioPause', 'stop', 'flush', 'refill',
+  'program', 'prime', 'start', 'pause', 'resume', 'acknowledge', 'audioPause', 'cancelPause', 'stop', 'flush', 'refill',
 ] as const);
 
 export interface CommandAnswer {
@@ -89,7 +90,7 @@ const PRESCRIPTION_FIELDS: readonly string[] = ['patient', ...PRESCRIPTION_NUMBE
 const FIELDS_OF: Readonly<Record<PumpCommandType, readonly string[]>> = Object.freeze({
   program: ['type', 'prescription', 'confirmSoftLimits'],
   prime: ['type'], start: ['type'], pause: ['type'], resume: ['type'], acknowledge: ['type'],
-  audioPause: ['type'], stop: ['type'], flush: ['type'],
+  audioPause: ['type'], cancelPause: ['type'], stop: ['type'], flush: ['type'],
   refill: ['type', 'volumeMl'],
 });
 

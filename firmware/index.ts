@@ -19,7 +19,7 @@ export { LINK_LOCK, LINK_REFUSALS } from './link/link.ts';
 export type { LinkRefusal } from './link/link.ts';
 
 // The statechart: modes, their events and timing, and the restart lockout.
-export { pumpMachine, PAUSE_REMINDER_MS, SELF_TEST_TIMEOUT_MS, RESTART_LOCKOUT_COUNT, RESTART_LOCKOUT_WINDOW_MS, MAX_STOPS_PER_CAUSE_PER_PROGRAMME } from './machine.ts';
+export { pumpMachine, PAUSE_REMINDER_MS, PRIMED_REMINDER_MS, REMINDER_CODES, SELF_TEST_TIMEOUT_MS, RESTART_LOCKOUT_COUNT, RESTART_LOCKOUT_WINDOW_MS, MAX_STOPS_PER_CAUSE_PER_PROGRAMME } from './machine.ts';
 export type { PumpEmitted, PumpEvent, PumpInput, PumpMachine, ResumePoint, TherapyPoint } from './machine.ts';
 
 // Prescription to plan: dose arithmetic and the drug library's limits.
@@ -28,8 +28,12 @@ export type { InfusionPlan, LimitFinding, LimitKind, PatientInput, PlanResult, P
 export { HAI_FUDR_LIBRARY, EXCLUSIVE_ZERO } from './drugLibrary.ts';
 export type { DrugLibrary, LimitBand } from './drugLibrary.ts';
 
+// The drug library as a stored image: its format and check.
+export { LIBRARY_HEADER_BYTES, REFUSE_ALL_LIBRARY, decodeLibraryImage, encodeLibraryImage, libraryImageIntact } from './libraryImage.ts';
+export type { LibraryImageCheck } from './libraryImage.ts';
+
 // Alarms: the table, its priorities and drive actions, and the audio pause.
-export { ALARM_CODES, ALARM_TABLE, ALARM_RULE_BY_CODE, AUDIO_PAUSE_MS } from './alarms.ts';
+export { ALARM_CODES, ALARM_TABLE, ALARM_RULE_BY_CODE, AUDIO_PAUSE_MS, cancelAudioPause } from './alarms.ts';
 export type { AlarmCode, AlarmEntry, AlarmRule, AlarmState, DriveAction } from './alarms.ts';
 
 // Detection thresholds, which the verification's model judges against.

@@ -35,8 +35,12 @@ export const RESTART_LOCKOUT_WINDOW_MS = 10 * 60_000;
 export const MAX_STOPS_PER_CAUSE_PER_PROGRAMME = 5;
 /** GIP 3.4.3: the power-on self-test completes within 70 s. */
 export const SELF_TEST_TIMEOUT_MS = 70_000;
-/** A paused infusion reminds the user after this long (notification, not an alarm). */
+/** A paused infusion reminds the user after this long: PAUSED_TOO_LONG (GIP 2.2.1; GPCA paused too long). */
 export const PAUSE_REMINDER_MS = 15 * 60_000;
+/** A primed set not started reminds the user after this long: PRIMED_NOT_STARTED (GIP 2.2.2; GPCA). */
+export const PRIMED_REMINDER_MS = 15 * 60_000;
+/** The notifications the runtime turns into the pending-input reminders' conditions. */
+export const REMINDER_CODES = Object.freeze({ paused: 'PAUSED_TOO_LONG', primed: 'PRIMED_NOT_STARTED' } as const);
 
 export type TherapyPoint = 'none' | 'priming' | 'infusing' | 'paused' | 'flushing';
 export const THERAPY_POINTS: readonly TherapyPoint[] = ['none', 'priming', 'infusing', 'paused', 'flushing'];
@@ -167,6 +171,7 @@ export const pumpMachine = setup({
   delays: {
     selfTestTimeoutMs: SELF_TEST_TIMEOUT_MS,
     pauseReminderMs: PAUSE_REMINDER_MS,
+    primedReminderMs: PRIMED_REMINDER_MS,
   },
   guards: {
     hardLimitViolated: ({ context }) => evaluateCandidate(context).plan === null,
@@ -340,7 +345,7 @@ export const pumpMachine = setup({
             },
             paused: {
               entry: [{ type: 'setResumePoint', params: { point: 'paused' } }, { type: 'setTherapyPoint', params: { point: 'paused' } }],
-              after: { pauseReminderMs: { actions: { type: 'notify', params: { code: 'PAUSED_REMINDER' } } } },
+              after: { pauseReminderMs: { actions: { type: 'notify', params: { code: REMINDER_CODES.paused } } } },
               on: { resume: { target: 'running' } },
             },
           },
@@ -360,6 +365,7 @@ export const pumpMachine = setup({
     },
     primed: {
       entry: { type: 'setResumePoint', params: { point: 'none' } },
+      after: { primedReminderMs: { actions: { type: 'notify', params: { code: REMINDER_CODES.primed } } } },
       on: {
         start: { guard: 'noStoppingAlarm', target: 'therapy.infusing', actions: ['connect', 'beginInfusion'] },
         prime: { guard: 'noStoppingAlarm', target: 'therapy.priming', actions: 'beginPrime' },

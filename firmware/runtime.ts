@@ -32,22 +32,23 @@
 import { createActor, type Actor, type ActorOptions, type AnyActorLogic, type SnapshotFrom } from 'xstate';
 import type { Hal, HalError, RtcReading, StrokeFeedback } from '../hal/index.ts';
 import type { AlarmState } from './alarms.ts';
-import { ALARM_RULE_BY_CODE, acknowledgeAlarms, alarmStateWith, isAudible, pauseAudio, signalOwner } from './alarms.ts';
+import { ALARM_RULE_BY_CODE, acknowledgeAlarms, alarmStateWith, cancelAudioPause, isAudible, pauseAudio, signalOwner } from './alarms.ts';
 import type { CommandAnswer, PumpCommand } from './commands.ts';
 import { validateCommand } from './commands.ts';
 import type { ControlEvent, ControlSettings, ControlState } from './controlStep.ts';
 import { applyDriveFeedback, controlStateFor, controlStep, makeControlSettings, withDetectorsAndAlarms } from './controlStep.ts';
 import type { DrugLibrary } from './drugLibrary.ts';
-import { HAI_FUDR_LIBRARY } from './drugLibrary.ts';
+import type { LibraryImageCheck } from './libraryImage.ts';
+import { REFUSE_ALL_LIBRARY, decodeLibraryImage, libraryImageIntact } from './libraryImage.ts';
 import type { InfusionPlan } from './dosing.ts';
 import { scheduledStrokes } from './dosing.ts';
 import type { Ledger } from './ledger.ts';
 import type { DetectorReadings } from './detectors/index.ts';
-import { INITIAL_DETECTORS, THRESHOLDS, acknowledgeStall, afterFill, withLinkLocked, withRestartLockout, withSelfCheckFailed, withStorageFault, withWatchdogReset } from './detectors/index.ts';
+import { INITIAL_DETECTORS, THRESHOLDS, acknowledgeStall, afterFill, withLinkLocked, withRestartLockout, withSelfCheckFailed, withLibraryInvalid, withReminders, withStorageFault, withWatchdogReset } from './detectors/index.ts';
 import { LinkGuard } from './link/link.ts';
 import { beginPhase, endPhase, refillLedger } from './ledger.ts';
 import type { Programme, PumpEmitted, PumpEvent, PumpMachine, RestartRecord, ResumePoint, TherapyPoint } from './machine.ts';
-import { deliveryFor, modeName, programOutcome, pumpMachine } from './machine.ts';
+import { REMINDER_CODES, deliveryFor, modeName, programOutcome, pumpMachine } from './machine.ts';
 import { ReadingGate } from './readingChecks.ts';
 import { isoFromEpochMs } from './calendar.ts';
 import type { BatteryTrend } from './remaining.ts';
@@ -98,7 +99,6 @@ export type StatechartClock = NonNullable<ActorOptions<AnyActorLogic>['clock']>;
 
 export interface FirmwareOptions {
   readonly statechartClock: StatechartClock;
-  readonly library?: DrugLibrary;
   readonly observer?: FirmwareObserver;
 }
 
@@ -127,6 +127,8 @@ export class Firmware {
   /** Every reading passes here on its way in (readingChecks.ts); one per power-on. */
   private readonly gate: ReadingGate;
   private readonly library: DrugLibrary;
+  /** The drug library image as checked at boot: its version and CRC, or what failed. */
+  private readonly libraryCheck: LibraryImageCheck;
   private readonly store: PumpStore;
   private readonly eventLog: NvEventLog;
   /** What boot found in NV; consumed by the self-test. */
@@ -165,7 +167,11 @@ export class Firmware {
     this.stepsToScrub = this.scrubEverySteps;
     this.observer = options.observer ?? {};
     this.gate = new ReadingGate(hal.config, (sensor, problem) => this.log('notification', 'READING_INVALID', `${sensor}: ${problem}`));
-    this.library = options.library ?? HAI_FUDR_LIBRARY;
+    // The drug library is the image in its store, checked whole (GIP 6.1.6); an image that fails
+    // leaves a library that passes nothing, and the self-test fails.
+    const image = hal.drugLibrary.read();
+    this.libraryCheck = image.ok ? decodeLibraryImage(image.bytes) : { ok: false, reason: `the store does not answer (${image.detail})` };
+    this.library = this.libraryCheck.ok ? this.libraryCheck.library : REFUSE_ALL_LIBRARY;
     this.store = new PumpStore(hal.nv);
     this.eventLog = new NvEventLog(hal.nv);
     this.image = this.store.load();
@@ -201,6 +207,10 @@ export class Firmware {
     if (this.rtcMark === null) this.log('restart', 'BOOT');
     else this.log('restart', 'BOOT', isoFromEpochMs(this.rtcMark.epochMs));
     if (this.watchdogReset) this.log('restart', 'WATCHDOG_RESET', `no kick within ${this.hal.watchdog.timeoutMs} ms`);
+    const lib = this.libraryCheck;
+    // The library in use, by version and CRC (GIP 6.1.6): a change shows as a new version at a boot.
+    // An image that failed is named by the self-test's SELF_TEST_FAILED entry.
+    if (lib.ok) this.log('notification', 'DRUG_LIBRARY', `${lib.library.name} version ${lib.version} CRC ${lib.crc.toString(16).padStart(8, '0')}`);
     for (const finding of this.image.findings) this.log('notification', 'STORAGE_RECOVERED', finding);
     for (const damage of this.image.damage) this.log('notification', 'STORAGE_DAMAGE', damage);
     this.actor.start();
@@ -286,6 +296,13 @@ export class Firmware {
       // An audio pause acts on a signal that is sounding; with no alarm it is refused and changes nothing.
       if (this.control.alarms.entries.length === 0) return { accepted: false, mode: this.mode, reason: 'no alarm to silence' };
       this.control = withDetectorsAndAlarms(this.control, this.control.detectors, pauseAudio(this.control.alarms, atMs));
+      this.updateAnnunciator(atMs);
+      return { accepted: true, mode: this.mode };
+    }
+    if (cmd.type === 'cancelPause') {
+      // Open PCA R6.5.0(16): the pause ends now and the signal sounds again; without a pause there is nothing to cancel.
+      if (!(atMs < this.control.alarms.audioPausedUntilMs)) return { accepted: false, mode: this.mode, reason: 'no audio pause to cancel' };
+      this.control = withDetectorsAndAlarms(this.control, this.control.detectors, cancelAudioPause(this.control.alarms));
       this.updateAnnunciator(atMs);
       return { accepted: true, mode: this.mode };
     }
@@ -474,12 +491,17 @@ export class Firmware {
     // GIP 3.4.4: a battery that cannot carry a therapy fails the test, whatever NV says.
     if (power.ok && !(power.batteryPercent > THRESHOLDS.batteryDepletedPercent)) failures.push(`battery ${power.batteryPercent} %`);
     failures.push(...this.selfChecks());
+    if (!this.libraryCheck.ok) {
+      failures.push(`drugLibrary: ${this.libraryCheck.reason}`);
+      this.control = withDetectorsAndAlarms(this.control, withLibraryInvalid(this.control.detectors), this.control.alarms);
+    }
     // A second watchdog reset before the first WATCHDOG was acknowledged: the fault recurs, and
     // resuming again would only hang again; stop (fail-safe) rather than reset in a loop.
     if (this.watchdogReset && this.watchdogUnacknowledgedAtBoot) failures.push('watchdog: reset again before the last reset was acknowledged');
     if (failures.length > 0) {
       this.log('notification', 'SELF_TEST_FAILED', failures.join(','));
-      this.raiseSystemFault();
+      // The library's failure has its own alarm (DRUG_LIBRARY_INVALID); any other is the processor's.
+      if (this.libraryCheck.ok || failures.length > 1) this.raiseSystemFault();
       this.actor.send({ type: 'selfTest.failed', reason: failures.join(','), atMs });
       return;
     }
@@ -533,11 +555,22 @@ export class Firmware {
 
   /** A periodic self-check: a failure raises SYSTEM_FAULT (the drive stops) for the rest of the power-on. */
   private periodicSelfCheck(): void {
+    this.checkLibraryImage();
     if (this.control.detectors.health.selfCheckFailed) return;
     const failures = this.selfChecks();
     if (failures.length === 0) return;
     this.log('notification', 'SELF_CHECK_FAILED', failures.join(','));
     this.raiseSystemFault();
+  }
+
+  /** The library image read again against the CRC it had at boot: a change in flash raises DRUG_LIBRARY_INVALID for the power-on. */
+  private checkLibraryImage(): void {
+    const lib = this.libraryCheck;
+    if (!lib.ok || this.control.detectors.health.libraryInvalid) return;
+    const image = this.hal.drugLibrary.read();
+    if (image.ok && libraryImageIntact(image.bytes, lib.crc)) return;
+    this.log('notification', 'SELF_CHECK_FAILED', image.ok ? 'drugLibrary: the image no longer matches its CRC' : `drugLibrary: the store does not answer (${image.detail})`);
+    this.control = withDetectorsAndAlarms(this.control, withLibraryInvalid(this.control.detectors), this.control.alarms);
   }
 
   /** SYSTEM_FAULT's condition holds from now to the end of the power-on; the next period raises it. */
@@ -609,6 +642,11 @@ export class Firmware {
     }
     if (this.dirty.safety || this.dirty.state) this.flushStore();
     if (mode !== this.mode) {
+      // A reminder goes with the mode it reminds of: the person acted.
+      const h = this.control.detectors.health;
+      if ((h.pausedTooLong && mode !== 'therapy.infusing.paused') || (h.primedNotStarted && mode !== 'primed')) {
+        this.control = withDetectorsAndAlarms(this.control, withReminders(this.control.detectors, h.pausedTooLong && mode === 'therapy.infusing.paused', h.primedNotStarted && mode === 'primed'), this.control.alarms);
+      }
       this.mode = mode;
       const atMs = this.hal.clock.nowMs();
       this.log('state', mode);
@@ -652,6 +690,13 @@ export class Firmware {
         this.log('notification', 'RESTART_LOCKOUT', e.code);
         break;
       case 'notification':
+        // A pending-input reminder is an alarm condition (its alarm entry is the log's record of it).
+        if (e.code === REMINDER_CODES.paused || e.code === REMINDER_CODES.primed) {
+          const h = this.control.detectors.health;
+          const detectors = withReminders(this.control.detectors, h.pausedTooLong || e.code === REMINDER_CODES.paused, h.primedNotStarted || e.code === REMINDER_CODES.primed);
+          this.control = withDetectorsAndAlarms(this.control, detectors, this.control.alarms);
+          break;
+        }
         this.log('notification', e.code, e.detail);
         break;
     }

@@ -14,6 +14,7 @@ export * from './deviceConfig.ts';
 export * from './crypto.ts';
 export * from './selfCheck.ts';
 export * from './watchdog.ts';
+export * from './drugLibraryStore.ts';
 
 import type { Clock } from './clock.ts';
 import type { AirSensor, TemperatureSensor, FlowSensor, PowerMonitor, PressureSensor, ReservoirGauge } from './sensors.ts';
@@ -24,6 +25,7 @@ import type { DeviceConfig } from './deviceConfig.ts';
 import type { SecureElement } from './crypto.ts';
 import type { MemoryTester, RealTimeClock } from './selfCheck.ts';
 import type { Watchdog } from './watchdog.ts';
+import type { DrugLibraryStore } from './drugLibraryStore.ts';
 
 /** Everything the firmware runtime is given at boot. */
 export interface Hal {
@@ -45,4 +47,6 @@ export interface Hal {
   readonly rtc: RealTimeClock;
   /** Kicked by the control task every period; resets the processor when it is not. */
   readonly watchdog: Watchdog;
+  /** The drug library image the pharmacy's tool loaded (firmware/libraryImage.ts checks it). */
+  readonly drugLibrary: DrugLibraryStore;
 }

@@ -93,6 +93,12 @@ export interface HealthDetector {
    * acknowledged, so WATCHDOG is seen and cleared by a person.
    */
   readonly watchdogReset: boolean;
+  /** Input is pending: the infusion has been paused for `PAUSE_REMINDER_MS` (set by the runtime, cleared on leaving the pause). */
+  readonly pausedTooLong: boolean;
+  /** Input is pending: the set has been primed for `PRIMED_REMINDER_MS` without a start. */
+  readonly primedNotStarted: boolean;
+  /** The drug library image failed its check (at boot or a periodic self-check): it holds for the power-on. */
+  readonly libraryInvalid: boolean;
 }
 
 export const PRESSURE_TRACK_START: PressureTrack = { identicalCount: 0, reversalScore: 0, lowWithPulseMs: 0, suspect: false };
@@ -181,7 +187,7 @@ export function pressureFaultAtRest(h: HealthDetector): boolean {
 /** Health with the pressure fault timer given, the rest kept. */
 export function withPressureFault(h: HealthDetector, sensorFaultMs: number): HealthDetector {
   if (sensorFaultMs === h.sensorFaultMs) return h;
-  return { sensorFaultMs, flowFaulty: h.flowFaulty, gaugeFaulty: h.gaugeFaulty, batteryMonitorFaulty: h.batteryMonitorFaulty, batteryPercent: h.batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout, storageFault: h.storageFault, linkLocked: h.linkLocked, selfCheckFailed: h.selfCheckFailed, airInLine: h.airInLine, airSensorFaulty: h.airSensorFaulty, overTemperature: h.overTemperature, temperatureFaulty: h.temperatureFaulty, idleFlowReads: h.idleFlowReads, watchdogReset: h.watchdogReset };
+  return { sensorFaultMs, flowFaulty: h.flowFaulty, gaugeFaulty: h.gaugeFaulty, batteryMonitorFaulty: h.batteryMonitorFaulty, batteryPercent: h.batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout, storageFault: h.storageFault, linkLocked: h.linkLocked, selfCheckFailed: h.selfCheckFailed, airInLine: h.airInLine, airSensorFaulty: h.airSensorFaulty, overTemperature: h.overTemperature, temperatureFaulty: h.temperatureFaulty, idleFlowReads: h.idleFlowReads, watchdogReset: h.watchdogReset, pausedTooLong: h.pausedTooLong, primedNotStarted: h.primedNotStarted, libraryInvalid: h.libraryInvalid };
 }
 
 /** Counts successive identical flow reads (a failed read leaves the count alone). */
@@ -216,7 +222,7 @@ export function updateHealth(h: HealthDetector, infusing: boolean, flowTrack: Fl
     airInLine === h.airInLine && airSensorFaulty === h.airSensorFaulty && overTemperature === h.overTemperature && temperatureFaulty === h.temperatureFaulty &&
     idleFlowReads === h.idleFlowReads
   ) return h;
-  return { sensorFaultMs: h.sensorFaultMs, flowFaulty, gaugeFaulty, batteryMonitorFaulty, batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout, storageFault: h.storageFault, linkLocked: h.linkLocked, selfCheckFailed: h.selfCheckFailed, airInLine, airSensorFaulty, overTemperature, temperatureFaulty, idleFlowReads, watchdogReset: h.watchdogReset };
+  return { sensorFaultMs: h.sensorFaultMs, flowFaulty, gaugeFaulty, batteryMonitorFaulty, batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout, storageFault: h.storageFault, linkLocked: h.linkLocked, selfCheckFailed: h.selfCheckFailed, airInLine, airSensorFaulty, overTemperature, temperatureFaulty, idleFlowReads, watchdogReset: h.watchdogReset, pausedTooLong: h.pausedTooLong, primedNotStarted: h.primedNotStarted, libraryInvalid: h.libraryInvalid };
 }
 
 /** No slow reading this period: the flow track and the slow part of health stay as they are. */

@@ -70,7 +70,7 @@ export const INITIAL_DETECTORS: DetectorState = {
   drive: DRIVE_RESET,
   strokeCount: { strokesCompleted: 0 },
   reservoir: reservoirFilledAt(-1),
-  health: { sensorFaultMs: 0, flowFaulty: false, gaugeFaulty: false, batteryMonitorFaulty: false, batteryPercent: 100, repeatedRestartLockout: false, storageFault: false, linkLocked: false, selfCheckFailed: false, airInLine: false, airSensorFaulty: false, overTemperature: false, temperatureFaulty: false, idleFlowReads: 0, watchdogReset: false },
+  health: { sensorFaultMs: 0, flowFaulty: false, gaugeFaulty: false, batteryMonitorFaulty: false, batteryPercent: 100, repeatedRestartLockout: false, storageFault: false, linkLocked: false, selfCheckFailed: false, airInLine: false, airSensorFaulty: false, overTemperature: false, temperatureFaulty: false, idleFlowReads: 0, watchdogReset: false, pausedTooLong: false, primedNotStarted: false, libraryInvalid: false },
 };
 
 /**
@@ -203,35 +203,49 @@ export function afterFill(d: DetectorState, atMs: number): DetectorState {
 export function withRestartLockout(d: DetectorState, lockedOut: boolean): DetectorState {
   if (d.health.repeatedRestartLockout === lockedOut) return d;
   const h = d.health;
-  return withGroups(d, d.drive, d.reservoir, { sensorFaultMs: h.sensorFaultMs, flowFaulty: h.flowFaulty, gaugeFaulty: h.gaugeFaulty, batteryMonitorFaulty: h.batteryMonitorFaulty, batteryPercent: h.batteryPercent, repeatedRestartLockout: lockedOut, storageFault: h.storageFault, linkLocked: h.linkLocked, selfCheckFailed: h.selfCheckFailed, airInLine: h.airInLine, airSensorFaulty: h.airSensorFaulty, overTemperature: h.overTemperature, temperatureFaulty: h.temperatureFaulty, idleFlowReads: h.idleFlowReads, watchdogReset: h.watchdogReset });
+  return withGroups(d, d.drive, d.reservoir, { sensorFaultMs: h.sensorFaultMs, flowFaulty: h.flowFaulty, gaugeFaulty: h.gaugeFaulty, batteryMonitorFaulty: h.batteryMonitorFaulty, batteryPercent: h.batteryPercent, repeatedRestartLockout: lockedOut, storageFault: h.storageFault, linkLocked: h.linkLocked, selfCheckFailed: h.selfCheckFailed, airInLine: h.airInLine, airSensorFaulty: h.airSensorFaulty, overTemperature: h.overTemperature, temperatureFaulty: h.temperatureFaulty, idleFlowReads: h.idleFlowReads, watchdogReset: h.watchdogReset, pausedTooLong: h.pausedTooLong, primedNotStarted: h.primedNotStarted, libraryInvalid: h.libraryInvalid });
 }
 
 /** Sets or clears the storage fault: damage found at boot, or a record that cannot be written. */
 export function withStorageFault(d: DetectorState, faulty: boolean): DetectorState {
   if (d.health.storageFault === faulty) return d;
   const h = d.health;
-  return withGroups(d, d.drive, d.reservoir, { sensorFaultMs: h.sensorFaultMs, flowFaulty: h.flowFaulty, gaugeFaulty: h.gaugeFaulty, batteryMonitorFaulty: h.batteryMonitorFaulty, batteryPercent: h.batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout, storageFault: faulty, linkLocked: h.linkLocked, selfCheckFailed: h.selfCheckFailed, airInLine: h.airInLine, airSensorFaulty: h.airSensorFaulty, overTemperature: h.overTemperature, temperatureFaulty: h.temperatureFaulty, idleFlowReads: h.idleFlowReads, watchdogReset: h.watchdogReset });
+  return withGroups(d, d.drive, d.reservoir, { sensorFaultMs: h.sensorFaultMs, flowFaulty: h.flowFaulty, gaugeFaulty: h.gaugeFaulty, batteryMonitorFaulty: h.batteryMonitorFaulty, batteryPercent: h.batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout, storageFault: faulty, linkLocked: h.linkLocked, selfCheckFailed: h.selfCheckFailed, airInLine: h.airInLine, airSensorFaulty: h.airSensorFaulty, overTemperature: h.overTemperature, temperatureFaulty: h.temperatureFaulty, idleFlowReads: h.idleFlowReads, watchdogReset: h.watchdogReset, pausedTooLong: h.pausedTooLong, primedNotStarted: h.primedNotStarted, libraryInvalid: h.libraryInvalid });
 }
 
 /** Sets the self-check failure (SYSTEM_FAULT): a failed power-on self-test or periodic self-check. */
 export function withSelfCheckFailed(d: DetectorState): DetectorState {
   if (d.health.selfCheckFailed) return d;
   const h = d.health;
-  return withGroups(d, d.drive, d.reservoir, { sensorFaultMs: h.sensorFaultMs, flowFaulty: h.flowFaulty, gaugeFaulty: h.gaugeFaulty, batteryMonitorFaulty: h.batteryMonitorFaulty, batteryPercent: h.batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout, storageFault: h.storageFault, linkLocked: h.linkLocked, selfCheckFailed: true, airInLine: h.airInLine, airSensorFaulty: h.airSensorFaulty, overTemperature: h.overTemperature, temperatureFaulty: h.temperatureFaulty, idleFlowReads: h.idleFlowReads, watchdogReset: h.watchdogReset });
+  return withGroups(d, d.drive, d.reservoir, { sensorFaultMs: h.sensorFaultMs, flowFaulty: h.flowFaulty, gaugeFaulty: h.gaugeFaulty, batteryMonitorFaulty: h.batteryMonitorFaulty, batteryPercent: h.batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout, storageFault: h.storageFault, linkLocked: h.linkLocked, selfCheckFailed: true, airInLine: h.airInLine, airSensorFaulty: h.airSensorFaulty, overTemperature: h.overTemperature, temperatureFaulty: h.temperatureFaulty, idleFlowReads: h.idleFlowReads, watchdogReset: h.watchdogReset, pausedTooLong: h.pausedTooLong, primedNotStarted: h.primedNotStarted, libraryInvalid: h.libraryInvalid });
 }
 
 /** Sets or clears the watchdog reset's condition (WATCHDOG): set at a boot after a reset, cleared by an acknowledgement. */
 export function withWatchdogReset(d: DetectorState, reset: boolean): DetectorState {
   if (d.health.watchdogReset === reset) return d;
   const h = d.health;
-  return withGroups(d, d.drive, d.reservoir, { sensorFaultMs: h.sensorFaultMs, flowFaulty: h.flowFaulty, gaugeFaulty: h.gaugeFaulty, batteryMonitorFaulty: h.batteryMonitorFaulty, batteryPercent: h.batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout, storageFault: h.storageFault, linkLocked: h.linkLocked, selfCheckFailed: h.selfCheckFailed, airInLine: h.airInLine, airSensorFaulty: h.airSensorFaulty, overTemperature: h.overTemperature, temperatureFaulty: h.temperatureFaulty, idleFlowReads: h.idleFlowReads, watchdogReset: reset });
+  return withGroups(d, d.drive, d.reservoir, { sensorFaultMs: h.sensorFaultMs, flowFaulty: h.flowFaulty, gaugeFaulty: h.gaugeFaulty, batteryMonitorFaulty: h.batteryMonitorFaulty, batteryPercent: h.batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout, storageFault: h.storageFault, linkLocked: h.linkLocked, selfCheckFailed: h.selfCheckFailed, airInLine: h.airInLine, airSensorFaulty: h.airSensorFaulty, overTemperature: h.overTemperature, temperatureFaulty: h.temperatureFaulty, idleFlowReads: h.idleFlowReads, watchdogReset: reset, pausedTooLong: h.pausedTooLong, primedNotStarted: h.primedNotStarted, libraryInvalid: h.libraryInvalid });
+}
+
+/** Sets the drug library's failure (DRUG_LIBRARY_INVALID) for the rest of the power-on. */
+export function withLibraryInvalid(d: DetectorState): DetectorState {
+  if (d.health.libraryInvalid) return d;
+  const h = d.health;
+  return withGroups(d, d.drive, d.reservoir, { sensorFaultMs: h.sensorFaultMs, flowFaulty: h.flowFaulty, gaugeFaulty: h.gaugeFaulty, batteryMonitorFaulty: h.batteryMonitorFaulty, batteryPercent: h.batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout, storageFault: h.storageFault, linkLocked: h.linkLocked, selfCheckFailed: h.selfCheckFailed, airInLine: h.airInLine, airSensorFaulty: h.airSensorFaulty, overTemperature: h.overTemperature, temperatureFaulty: h.temperatureFaulty, idleFlowReads: h.idleFlowReads, watchdogReset: h.watchdogReset, pausedTooLong: h.pausedTooLong, primedNotStarted: h.primedNotStarted, libraryInvalid: true });
+}
+
+/** Sets or clears the pending-input reminders (PAUSED_TOO_LONG, PRIMED_NOT_STARTED). */
+export function withReminders(d: DetectorState, pausedTooLong: boolean, primedNotStarted: boolean): DetectorState {
+  if (d.health.pausedTooLong === pausedTooLong && d.health.primedNotStarted === primedNotStarted) return d;
+  const h = d.health;
+  return withGroups(d, d.drive, d.reservoir, { sensorFaultMs: h.sensorFaultMs, flowFaulty: h.flowFaulty, gaugeFaulty: h.gaugeFaulty, batteryMonitorFaulty: h.batteryMonitorFaulty, batteryPercent: h.batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout, storageFault: h.storageFault, linkLocked: h.linkLocked, selfCheckFailed: h.selfCheckFailed, airInLine: h.airInLine, airSensorFaulty: h.airSensorFaulty, overTemperature: h.overTemperature, temperatureFaulty: h.temperatureFaulty, idleFlowReads: h.idleFlowReads, watchdogReset: h.watchdogReset, pausedTooLong, primedNotStarted, libraryInvalid: h.libraryInvalid });
 }
 
 /** Sets or clears the command link's lock (SECURITY_ALERT while it holds). */
 export function withLinkLocked(d: DetectorState, locked: boolean): DetectorState {
   if (d.health.linkLocked === locked) return d;
   const h = d.health;
-  return withGroups(d, d.drive, d.reservoir, { sensorFaultMs: h.sensorFaultMs, flowFaulty: h.flowFaulty, gaugeFaulty: h.gaugeFaulty, batteryMonitorFaulty: h.batteryMonitorFaulty, batteryPercent: h.batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout, storageFault: h.storageFault, linkLocked: locked, selfCheckFailed: h.selfCheckFailed, airInLine: h.airInLine, airSensorFaulty: h.airSensorFaulty, overTemperature: h.overTemperature, temperatureFaulty: h.temperatureFaulty, idleFlowReads: h.idleFlowReads, watchdogReset: h.watchdogReset });
+  return withGroups(d, d.drive, d.reservoir, { sensorFaultMs: h.sensorFaultMs, flowFaulty: h.flowFaulty, gaugeFaulty: h.gaugeFaulty, batteryMonitorFaulty: h.batteryMonitorFaulty, batteryPercent: h.batteryPercent, repeatedRestartLockout: h.repeatedRestartLockout, storageFault: h.storageFault, linkLocked: locked, selfCheckFailed: h.selfCheckFailed, airInLine: h.airInLine, airSensorFaulty: h.airSensorFaulty, overTemperature: h.overTemperature, temperatureFaulty: h.temperatureFaulty, idleFlowReads: h.idleFlowReads, watchdogReset: h.watchdogReset, pausedTooLong: h.pausedTooLong, primedNotStarted: h.primedNotStarted, libraryInvalid: h.libraryInvalid });
 }
 
 export type { ArterialDetector } from './arterial.ts';

@@ -41,6 +41,7 @@ export const GRID_FAULTS: Readonly<Record<string, Omit<FaultSpec, 'atHours'>>> =
   'over-temperature 45 °C': { kind: 'overTemperature', celsius: 45, durationMinutes: 60 },
   'drive moves nothing': { kind: 'overDelivery', factor: 0 },
   'watchdog 30 s hang': { kind: 'watchdog', durationSeconds: 30 },
+  'drug library bit flip': { kind: 'drugLibraryCorruption' },
 } as Record<string, Omit<FaultSpec, 'atHours'>>);
 
 /** Bounds docs/faults-and-detection.md and the tests hold the default profile to (issue #3). */
@@ -61,6 +62,8 @@ export const DETECTION_BOUNDS_S: Readonly<Record<string, number>> = Object.freez
   'over-temperature 45 °C': 5 * 60,
   'drive moves nothing': 15 * 60,
   'watchdog 30 s hang': 5 * 60,
+  // The next periodic self-check, every 10 minutes.
+  'drug library bit flip': 11 * 60,
 });
 
 /** How long after onset a case watches for the alarm. */

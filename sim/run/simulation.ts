@@ -17,7 +17,7 @@ import { ALARM_RULE_BY_CODE, Firmware, THRESHOLDS, HAI_FUDR_LIBRARY, NV_LAYOUT, 
 import { VirtualClock } from '../world/clock.ts';
 import { xstateClock } from '../world/board.ts';
 import type { InvalidReading, SensorFault } from '../world/devices/index.ts';
-import { SimAirSensor, SimAnnunciator, SimTemperatureSensor, SimDrive, SimEventLog, SimFlash, SimFlowSensor, SimMemoryTester, SimPowerMonitor, SimPressureSensor, SimRealTimeClock, SimReservoirGauge, SimSecureElement, SimWatchdog } from '../world/devices/index.ts';
+import { SimAirSensor, SimAnnunciator, SimTemperatureSensor, SimDrive, SimEventLog, SimFlash, SimFlowSensor, SimMemoryTester, SimPowerMonitor, SimPressureSensor, SimRealTimeClock, SimReservoirGauge, SimSecureElement, SimWatchdog, SimDrugLibraryStore } from '../world/devices/index.ts';
 import type { PumpCommand } from '../../firmware/index.ts';
 import { Programmer, pairedUnit } from '../world/programmer.ts';
 import type { LinkAttack } from '../world/faults.ts';
@@ -38,6 +38,8 @@ import { SingleCycleOperator } from '../world/operator.ts';
 
 const BOLUS_SAMPLE_MS = 10_000;
 const BOLUS_WINDOW_SAMPLES = 30;
+/** The remaining times' error is sampled with every sixth bolus sample: once a minute. */
+const REMAINING_EVERY_BOLUS_SAMPLES = 6;
 
 export { RUN_SLACK_MS };
 
@@ -135,7 +137,7 @@ export interface RunSummary {
   /** The truth beside them: the plant's reservoir and the battery model at the drain of the moment. */
   readonly remainingTruth: RemainingTimes;
   /**
-   * The largest |display − truth| while infusing, sampled every 10 s, minutes (null: never both
+   * The largest |display − truth| while infusing, sampled once a minute, minutes (null: never both
    * known while infusing).
    */
   readonly remainingError: { readonly reservoirMaxAbsMinutes: number | null; readonly batteryMaxAbsMinutes: number | null };
@@ -222,6 +224,7 @@ export class Simulation implements FaultWorld {
     air: SimAirSensor;
     temperature: SimTemperatureSensor;
     watchdog: SimWatchdog;
+    drugLibrary: SimDrugLibraryStore;
   };
   firmware: Firmware;
   private readonly horizonMs: number;
@@ -237,6 +240,7 @@ export class Simulation implements FaultWorld {
   private readonly bolus = new UnintendedBolus(BOLUS_WINDOW_SAMPLES);
   /** Largest |display − truth| of the remaining times while infusing (-1: none yet). */
   private reservoirErrorMaxMin = -1;
+  private bolusSamples = 0;
   private batteryErrorMaxMin = -1;
   private wallMs = 0;
   private readonly sampler: TelemetrySampler | null = null;
@@ -297,6 +301,7 @@ export class Simulation implements FaultWorld {
         this.nextBootByWatchdog = true;
         this.powerCycle(0);
       }),
+      drugLibrary: new SimDrugLibraryStore(clock),
     };
     const everyMs = telemetry?.sampleEveryMs ?? null;
     const sampler =
@@ -335,6 +340,7 @@ export class Simulation implements FaultWorld {
       memory: this.devices.memory,
       rtc: this.devices.rtc,
       watchdog: this.devices.watchdog,
+      drugLibrary: this.devices.drugLibrary,
     };
     const planned = planInfusion(prescriptionInput(scenario), profile.firmwareConfig, HAI_FUDR_LIBRARY);
     const durationMs = planned.ok ? planned.plan.durationMs : 0;
@@ -411,6 +417,10 @@ export class Simulation implements FaultWorld {
     this.devices.temperature.setCelsius(celsius);
   }
 
+  corruptDrugLibrary(): void {
+    this.devices.drugLibrary.corrupt(this.nvFaultDraws.next());
+  }
+
   hangControlTask(durationMs: number): void {
     if (this.pendingBoot === null) this.devices.watchdog.hang(durationMs);
   }
@@ -437,7 +447,8 @@ export class Simulation implements FaultWorld {
     // The firmware's schedule survives reboots (it is restored from NV), so the profile is continuous.
     const scheduledUl = ((this.firmware.scheduledPatientStrokes * this.profile.firmwareConfig.strokeVolumeNl) / 1000);
     this.bolus.sample(outletUl, scheduledUl);
-    if (this.pendingBoot === null && this.firmware.modeName === 'therapy.infusing.running') this.sampleRemainingError();
+    // Once a minute (every sixth bolus sample): the errors move slowly, and the look costs per call.
+    if (++this.bolusSamples % REMAINING_EVERY_BOLUS_SAMPLES === 0 && this.pendingBoot === null && this.firmware.modeName === 'therapy.infusing.running') this.sampleRemainingError();
   }
 
   /**

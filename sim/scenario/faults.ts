@@ -97,6 +97,7 @@ export const faultSchema = z.discriminatedUnion(
     linkAttack('counterRollback', 'stop'),
     z.strictObject({ kind: z.literal('freeFlow'), ...timing, ulPerHour: num('ulPerHour', 1, 100_000, 'µL/h') }),
     z.strictObject({ kind: z.literal('overTemperature'), ...timing, celsius: num('celsius', -20, 100, '°C') }),
+    z.strictObject({ kind: z.literal('drugLibraryCorruption'), atHours: timing.atHours }),
     z.strictObject({ kind: z.literal('watchdog'), atHours: timing.atHours, durationSeconds: num('durationSeconds', 0.001, 24 * 3600, 's').default(30) }),
     z.strictObject({ kind: z.literal('airInLine'), ...timing, volumeUl: num('volumeUl', 0.1, 10_000, 'µL') }),
     z.strictObject({

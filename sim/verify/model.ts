@@ -208,10 +208,13 @@ export class PumpModel {
   /**
    * Why an alarm raised now would be false, or null when it has a cause: an injected fault (any,
    * at any time before), a reservoir the gauge cannot tell from empty or drawn down by repeated
-   * primes (reservoir alarms, and under-infusion from a dry reservoir), a battery really low.
+   * primes (reservoir alarms, and under-infusion from a dry reservoir), a battery really low, a
+ * reminder of input pending in the mode it reminds of.
    */
   falseAlarm(code: AlarmCode, truth: { readonly reservoirUl: number; readonly batteryPercent: number }): string | null {
     if (this.faultsSeen.size > 0) return null;
+    // A pending-input reminder's cause is the mode it reminds of (its 15 minutes: test/firmware).
+    if ((code === 'PAUSED_TOO_LONG' && this.mode === 'paused') || (code === 'PRIMED_NOT_STARTED' && this.mode === 'primed')) return null;
     const reservoirLow = this.primesSinceFill > 1 || truth.reservoirUl < this.facts.reservoirAmbiguousBelowUl;
     // A reservoir run dry also shows as flow below the commanded strokes (UNDER_INFUSION), or none
     // at all (UPSTREAM_OCCLUSION: the head turns and draws nothing).

@@ -39,6 +39,7 @@
  * | freeFlow (ulPerHour) | flow from the source the pump does not drive (a siphon, a failed valve), into the line | FREE_FLOW (stop) when the pump delivers nothing; while infusing, OVER_INFUSION once beyond the flow band |
  * | overTemperature (celsius) | the device's temperature is `celsius` (a heat source, a hot car), back to ~32 °C at its end | OVER_TEMPERATURE (stop now) above 40 °C, at the next temperature read (once a minute) |
  * | watchdog (durationSeconds) | the firmware's control task hangs: it neither runs nor kicks the watchdog; a reset ends the hang | WATCHDOG (high, therapy resumes from the store) when no kick comes for `WATCHDOG_TIMEOUT_MS` (3 s): the processor resets at the last kick + 3 s, certain for a hang of 3 s or more; under 1 s (one period missed) none; between, it depends on where the hang falls between two periods |
+ * | drugLibraryCorruption | one bit of the drug library image flips in its store | DRUG_LIBRARY_INVALID (high, stop now) at the next periodic self-check (every 10 min); at 0 h, at the power-on self-test (fail-safe, therapy refused) |
  * | selfTestFailure (component: rom, ram, clock, annunciator, battery) | ROM CRC or RAM test fails, the RTC crystal stops, the speaker is open, or the cell is dead (0 %) | SYSTEM_FAULT: at the power-on self-test (therapy refused, fail-safe) or at the next periodic self-check (drive stopped); battery after boot: BATTERY_DEPLETED |
  *
  * The scenario file's schema for these kinds (ranges, defaults, messages) is sim/scenario/faults.ts;
@@ -82,7 +83,7 @@ export type NvRecordName = (typeof NV_RECORD_NAMES)[number];
 export const LINK_ATTACK_KINDS = ['forgedCommand', 'replayedCommand', 'tamperedCommand', 'wrongDevice', 'counterRollback'] as const;
 export type LinkAttackKind = (typeof LINK_ATTACK_KINDS)[number];
 /** The commands an attack frame carries: those without fields. */
-export const LINK_ATTACK_COMMANDS = ['prime', 'start', 'pause', 'resume', 'acknowledge', 'audioPause', 'stop', 'flush'] as const;
+export const LINK_ATTACK_COMMANDS = ['prime', 'start', 'pause', 'resume', 'acknowledge', 'audioPause', 'cancelPause', 'stop', 'flush'] as const;
 export type LinkAttackCommand = (typeof LINK_ATTACK_COMMANDS)[number];
 /** One attack: `count` frames, one a second from the onset. */
 export interface LinkAttack {
@@ -126,6 +127,7 @@ export type FaultSpec = FaultTiming &
     | { readonly kind: 'freeFlow'; readonly ulPerHour: number }
     /** `durationSeconds`: how long the control task hangs (it stops running and kicking the watchdog). */
     | { readonly kind: 'watchdog'; readonly durationSeconds: number }
+    | { readonly kind: 'drugLibraryCorruption' }
     | LinkAttack
   );
 
@@ -155,6 +157,7 @@ export const FAULT_KINDS: readonly FaultKind[] = Object.freeze([
   'overTemperature',
   'freeFlow',
   'watchdog',
+  'drugLibraryCorruption',
 ] as const);
 
 /** Default magnitudes of sensor faults, in the sensor's unit. */
@@ -210,6 +213,7 @@ export function faultCondition(f: FaultSpec): string | null {
       return `${f.component} self-check`;
     case 'airInLine':
     case 'watchdog':
+    case 'drugLibraryCorruption':
     case 'powerLoss':
     case 'arterialPressure':
     case 'nvBitFlip':
@@ -349,6 +353,8 @@ export function expectedAlarms(f: FaultSpec, ctx?: ExpectationContext): readonly
       return ['FREE_FLOW', 'OVER_INFUSION'];
     case 'watchdog':
       return f.durationSeconds * 1000 >= WATCHDOG_TIMEOUT_MS ? ['WATCHDOG'] : [];
+    case 'drugLibraryCorruption':
+      return ['DRUG_LIBRARY_INVALID'];
     case 'selfTestFailure':
       return f.component === 'battery' ? ['SYSTEM_FAULT', 'BATTERY_DEPLETED'] : ['SYSTEM_FAULT'];
     case 'forgedCommand':
@@ -392,6 +398,8 @@ export interface FaultWorld {
   injectAir(volumeUl: number): void;
   /** The device's temperature from now on (null: back to its base). */
   setDeviceCelsius(celsius: number | null): void;
+  /** One bit of the drug library image flips in its store (the position from the run's seed). */
+  corruptDrugLibrary(): void;
   /** The firmware's control task hangs from now for `durationMs` (a reset ends it sooner). */
   hangControlTask(durationMs: number): void;
 }
@@ -533,6 +541,9 @@ function scheduleFault(f: FaultSpec, world: FaultWorld, episodes: ArterialEpisod
       break;
     case 'watchdog':
       at(onsetMs, () => world.hangControlTask(Math.round(f.durationSeconds * 1000)));
+      break;
+    case 'drugLibraryCorruption':
+      at(onsetMs, () => world.corruptDrugLibrary());
       break;
     case 'overTemperature':
       at(onsetMs, () => world.setDeviceCelsius(f.celsius));

@@ -16,6 +16,7 @@ import {
   NO_ALARMS,
   acknowledgeAlarms,
   alarmStep,
+  cancelAudioPause,
   changedAlarmInputs,
   conditionMask,
   deliveryInhibited,
@@ -50,6 +51,9 @@ const CONDITION_ON: Record<AlarmCode, (d: DetectorState) => DetectorState> = {
   AIR_IN_LINE: (d) => ({ ...d, health: { ...d.health, airInLine: true } }),
   FREE_FLOW: (d) => ({ ...d, health: { ...d.health, idleFlowReads: THRESHOLDS.freeFlowReads } }),
   WATCHDOG: (d) => ({ ...d, health: { ...d.health, watchdogReset: true } }),
+  PAUSED_TOO_LONG: (d) => ({ ...d, health: { ...d.health, pausedTooLong: true } }),
+  PRIMED_NOT_STARTED: (d) => ({ ...d, health: { ...d.health, primedNotStarted: true } }),
+  DRUG_LIBRARY_INVALID: (d) => ({ ...d, health: { ...d.health, libraryInvalid: true } }),
   OVER_TEMPERATURE: (d) => ({ ...d, health: { ...d.health, overTemperature: true } }),
   UPSTREAM_OCCLUSION: (d) => ({ ...d, flowVerdict: { ...d.flowVerdict, noFlow: true } }),
 };
@@ -298,6 +302,24 @@ describe('audio pause and a newer, higher condition (IEC-60601-1-8-PAUSE-ESCALAT
         }
       }),
       { seed: 0x0a0d_1e5c, numRuns: 200 },
+    );
+  });
+});
+
+describe('cancel pause (OPCA-R6.5.0-16)', () => {
+  it('OPCA-R6.5.0-16 whatever alarms are present and whenever the pause was pressed, a cancel makes the signal audible at once and changes nothing else', () => {
+    checkProperty(
+      fc.property(fc.subarray([...ALARM_CODES], { minLength: 1 }), fc.integer({ min: 0, max: 10 * AUDIO_PAUSE_MS }), fc.integer({ min: 0, max: 2 * AUDIO_PAUSE_MS }), (on, pressedAtMs, afterMs) => {
+        const present = step(NO_ALARMS, detectors(...on), 0);
+        const paused = pauseAudio(present, pressedAtMs);
+        const cancelled = cancelAudioPause(paused);
+        expect(isAudible(cancelled, pressedAtMs + afterMs)).toBe(true);
+        expect(cancelled.entries).toBe(paused.entries);
+        expect(signalOwner(cancelled)).toBe(signalOwner(paused));
+        // Without a pause there is nothing to cancel: the same state comes back.
+        expect(cancelAudioPause(present)).toBe(present);
+      }),
+      { seed: 0x0ca2_ce15, numRuns: 200 },
     );
   });
 });

@@ -309,12 +309,12 @@ describe('therapy phases', () => {
     const pump = toRunning(startPump());
     pump.send({ type: 'pause' });
     pump.clock.advance(PAUSE_REMINDER_MS - 1);
-    expect(pump.notifications()).not.toContain('PAUSED_REMINDER');
+    expect(pump.notifications()).not.toContain('PAUSED_TOO_LONG');
     pump.clock.advance(1);
-    expect(pump.notifications().filter((c) => c === 'PAUSED_REMINDER')).toHaveLength(1);
+    expect(pump.notifications().filter((c) => c === 'PAUSED_TOO_LONG')).toHaveLength(1);
     expect(pump.mode()).toBe('therapy.infusing.paused');
     pump.clock.advance(3 * PAUSE_REMINDER_MS);
-    expect(pump.notifications().filter((c) => c === 'PAUSED_REMINDER')).toHaveLength(1);
+    expect(pump.notifications().filter((c) => c === 'PAUSED_TOO_LONG')).toHaveLength(1);
   });
 
   it('PUMP-PAUSE a second pause gets its own 15 minutes: the first pause’s reminder was cancelled on the clock, not left to fire', () => {
@@ -326,9 +326,9 @@ describe('therapy phases', () => {
     pump.send({ type: 'pause' });
     expect(pump.clock.pendingCount).toBe(1);
     pump.clock.advance(PAUSE_REMINDER_MS - 1);
-    expect(pump.notifications()).not.toContain('PAUSED_REMINDER');
+    expect(pump.notifications()).not.toContain('PAUSED_TOO_LONG');
     pump.clock.advance(1);
-    expect(pump.notifications().filter((c) => c === 'PAUSED_REMINDER')).toHaveLength(1);
+    expect(pump.notifications().filter((c) => c === 'PAUSED_TOO_LONG')).toHaveLength(1);
   });
 
   it('PUMP-PAUSE resuming before 15 minutes cancels the reminder', () => {
@@ -337,7 +337,7 @@ describe('therapy phases', () => {
     pump.clock.advance(PAUSE_REMINDER_MS / 2);
     pump.send({ type: 'resume' });
     pump.clock.advance(PAUSE_REMINDER_MS);
-    expect(pump.notifications()).not.toContain('PAUSED_REMINDER');
+    expect(pump.notifications()).not.toContain('PAUSED_TOO_LONG');
   });
 
   it('SEED-LOCK-1 infusion complete, then flush, then the heparin lock: locked, disconnected, and refill returns to idle', () => {

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkProperty } from '../support/fc.ts';
 import { SCRUB_PERIOD_MS } from '../../firmware/runtime.ts';
-import { AUDIO_PAUSE_MS, EMPTY_LEDGER, Firmware, NV_LAYOUT, SELF_TEST_DURATION_MS, SENSOR_READ_PERIODS_MS, THRESHOLDS, scheduledStrokes } from '../../firmware/index.ts';
+import { AUDIO_PAUSE_MS, EMPTY_LEDGER, Firmware, HAI_FUDR_LIBRARY, NV_LAYOUT, encodeLibraryImage, PAUSE_REMINDER_MS, PRIMED_REMINDER_MS, SELF_TEST_DURATION_MS, SENSOR_READ_PERIODS_MS, THRESHOLDS, scheduledStrokes } from '../../firmware/index.ts';
 import { INITIAL_STATE, PumpStore } from '../../firmware/storage/store.ts';
 import type { StoredState } from '../../firmware/storage/records.ts';
 import { provisionedFlash } from '../../sim/run/simulation.ts';
@@ -51,7 +51,7 @@ describe('power-on self-test', () => {
     expect(modes).toEqual(['selfTest', 'idle']);
     expect(fw.modeName).toBe('idle');
     expect(hal.signals).toEqual([null]);
-    expect(hal.logEntries.slice(0, 3).map((e) => `${e.atMs} ${e.kind} ${e.code}`)).toEqual(['0 restart BOOT', '0 state selfTest', `${SELF_TEST_DURATION_MS} state idle`]);
+    expect(hal.logEntries.slice(0, 4).map((e) => `${e.atMs} ${e.kind} ${e.code}`)).toEqual(['0 restart BOOT', '0 notification DRUG_LIBRARY', '0 state selfTest', `${SELF_TEST_DURATION_MS} state idle`]);
   });
 
   it('GIP-3.4.3 a device that does not answer sends the pump to fail-safe, and the log names every failing device', () => {
@@ -502,5 +502,182 @@ describe('the watchdog (GIP-3.5.1)', () => {
     hal.clock.advance(60_000);
     expect(fw.alarms.entries).toEqual([]);
     expect(hal.logEntries.map((e) => e.code)).not.toContain('WATCHDOG_RESET');
+  });
+});
+
+describe('alarm rules: cancel pause, stop, and reminders when input is pending', () => {
+  /** Programmed, primed and (with `start`) infusing, with arterial readings and the flow commanded. */
+  function toPrimed(): ReturnType<typeof booted> {
+    const b = booted();
+    arterial(b.hal);
+    b.fw.command({ type: 'program', prescription: prescription() });
+    b.fw.command({ type: 'prime' });
+    b.hal.clock.advance(60_000);
+    return b;
+  }
+  /** Starts the infusion, the flow sensor reading what the drive commands. */
+  function start(b: ReturnType<typeof booted>): void {
+    b.hal.set.flowUlPerHour = b.fw.plan?.rateUlPerHour ?? 0;
+    expect(b.fw.command({ type: 'start' }).accepted).toBe(true);
+  }
+  const period = 1000;
+
+  it('OPCA-R6.5.0-16 cancel pause ends an audio pause at once: the signal is audible again; without a pause it is refused and changes nothing; a field it does not have is refused', () => {
+    const { fw, hal } = toPrimed();
+    expect(fw.command({ type: 'cancelPause' })).toEqual({ accepted: false, mode: 'primed', reason: 'no audio pause to cancel' });
+    hal.set.batteryPercent = THRESHOLDS.batteryLowPercent;
+    hal.clock.advance(SENSOR_READ_PERIODS_MS.power);
+    expect(hal.signals.at(-1)).toEqual({ code: 'BATTERY_LOW', priority: 'low', audible: true });
+    expect(fw.command({ type: 'audioPause' }).accepted).toBe(true);
+    expect(hal.signals.at(-1)?.audible).toBe(false);
+    hal.clock.advance(AUDIO_PAUSE_MS / 2);
+    expect(fw.command({ type: 'cancelPause', now: true })).toEqual({ accepted: false, mode: 'primed', reason: 'now: unknown field (allowed: type)' });
+    expect(hal.signals.at(-1)?.audible).toBe(false);
+    expect(fw.command({ type: 'cancelPause' })).toEqual({ accepted: true, mode: 'primed' });
+    expect(hal.signals.at(-1)).toEqual({ code: 'BATTERY_LOW', priority: 'low', audible: true });
+    expect(fw.alarms.audioPausedUntilMs).toBe(-1);
+    expect(hal.logEntries.filter((e) => e.kind === 'command').map((e) => e.code)).toContain('cancelPause');
+    // Once cancelled, there is no pause left to cancel.
+    expect(fw.command({ type: 'cancelPause' }).accepted).toBe(false);
+  });
+
+  it('OPCA-R6.5.0-13 stop in every delivering mode stops the drive at once: no stroke after it, the pump stopped', () => {
+    for (const where of ['priming', 'infusing', 'paused', 'flushing'] as const) {
+      const b = booted();
+      arterial(b.hal);
+      b.fw.command({ type: 'program', prescription: prescription() });
+      b.fw.command({ type: 'prime' });
+      if (where !== 'priming') {
+        b.hal.clock.advance(60_000);
+        b.hal.set.flowUlPerHour = b.fw.plan?.rateUlPerHour ?? 0;
+        b.fw.command({ type: 'start' });
+        b.hal.clock.advance(600_000);
+        if (where === 'paused') b.fw.command({ type: 'pause' });
+        if (where === 'flushing') {
+          b.fw.command({ type: 'stop' });
+          b.fw.command({ type: 'flush' });
+        }
+      } else {
+        b.hal.clock.advance(5_000);
+      }
+      expect(b.fw.modeName, where).toMatch(where === 'priming' ? /priming/ : where === 'paused' ? /paused/ : where === 'flushing' ? /flushing/ : /running/);
+      expect(b.fw.command({ type: 'stop' })).toEqual({ accepted: true, mode: 'stopped' });
+      const strokes = b.hal.strokeCommands.length;
+      b.hal.clock.advance(3_600_000);
+      expect(b.hal.strokeCommands.length, where).toBe(strokes);
+      expect(b.fw.modeName, where).toBe('stopped');
+    }
+  });
+
+  it('GIP-2.2.1 paused 15 minutes: PAUSED_TOO_LONG (low, therapy waits) at the next period, not before; resuming clears it', () => {
+    const b = toPrimed();
+    const { fw, hal } = b;
+    start(b);
+    hal.clock.advance(60_000);
+    fw.command({ type: 'pause' });
+    hal.set.flowUlPerHour = 0;
+    hal.clock.advance(PAUSE_REMINDER_MS - period);
+    expect(fw.alarms.entries).toEqual([]);
+    hal.clock.advance(2 * period);
+    expect(fw.alarms.entries.map((e) => e.code)).toEqual(['PAUSED_TOO_LONG']);
+    expect(hal.signals.at(-1)).toEqual({ code: 'PAUSED_TOO_LONG', priority: 'low', audible: true });
+    expect(fw.modeName).toBe('therapy.infusing.paused');
+    hal.set.flowUlPerHour = fw.plan?.rateUlPerHour ?? 0;
+    fw.command({ type: 'resume' });
+    hal.clock.advance(period);
+    expect(fw.alarms.entries).toEqual([]);
+    expect(fw.modeName).toBe('therapy.infusing.running');
+  });
+
+  it('GIP-2.2.2 primed 15 minutes without a start: PRIMED_NOT_STARTED (low) at the next period, not before; starting clears it', () => {
+    const b = toPrimed();
+    const { fw, hal } = b;
+    expect(fw.modeName).toBe('primed');
+    // The prime ended within the first minute; its 15 minutes run from there.
+    hal.clock.advance(PAUSE_REMINDER_MS - 60_000 - period);
+    expect(fw.alarms.entries).toEqual([]);
+    hal.clock.advance(60_000);
+    expect(fw.alarms.entries.map((e) => e.code)).toEqual(['PRIMED_NOT_STARTED']);
+    start(b);
+    hal.clock.advance(period);
+    expect(fw.alarms.entries).toEqual([]);
+  });
+
+  it('GIP-2.2.1 GIP-2.2.2 whatever is commanded and however long between, a reminder is present exactly when its mode has lasted 15 minutes', () => {
+    const command = fc.constantFrom<{ type: string }>({ type: 'pause' }, { type: 'resume' }, { type: 'start' }, { type: 'prime' }, { type: 'stop' }, { type: 'audioPause' }, { type: 'cancelPause' }, { type: 'acknowledge' });
+    checkProperty(
+      fc.property(fc.array(fc.tuple(command, fc.integer({ min: 0, max: 25 * 60_000 })), { maxLength: 10 }), (steps) => {
+        const modes: { mode: string; atMs: number }[] = [];
+        const hal = fakeHal();
+        arterial(hal);
+        const fw = new Firmware(hal, { statechartClock: xstateClock(hal.clock), observer: { onMode: (mode, atMs) => modes.push({ mode, atMs }) } });
+        fw.boot();
+        hal.clock.advance(SELF_TEST_DURATION_MS);
+        fw.command({ type: 'program', prescription: prescription() });
+        fw.command({ type: 'prime' });
+        for (const [cmd, waitMs] of steps) {
+          hal.set.flowUlPerHour = fw.modeName === 'therapy.infusing.running' ? (fw.plan?.rateUlPerHour ?? 0) : 0;
+          fw.command(cmd);
+          hal.clock.advance(waitMs);
+        }
+        hal.clock.advance(period);
+        const last = modes.at(-1) as { mode: string; atMs: number };
+        const lasted = hal.clock.nowMs() - last.atMs;
+        const codes = fw.alarms.entries.map((e) => e.code);
+        // Within one period of the 15 minutes the reminder may not have been raised yet.
+        if (Math.abs(lasted - PAUSE_REMINDER_MS) <= period) return;
+        expect(codes.includes('PAUSED_TOO_LONG')).toBe(last.mode === 'therapy.infusing.paused' && lasted > PAUSE_REMINDER_MS);
+        expect(codes.includes('PRIMED_NOT_STARTED')).toBe(last.mode === 'primed' && lasted > PRIMED_REMINDER_MS);
+      }),
+      { seed: 0x2e_417d, numRuns: 60 },
+    );
+  });
+});
+
+describe('the drug library image at boot and in the periodic self-checks (GIP-6.1.6)', () => {
+  it('GIP-6.1.6 the library in use is logged at boot with its name, version and CRC', () => {
+    const hal = fakeHal();
+    hal.set.libraryImage = encodeLibraryImage(HAI_FUDR_LIBRARY, 3);
+    const { fw } = booted(hal);
+    expect(fw.modeName).toBe('idle');
+    const entry = hal.logEntries.find((e) => e.code === 'DRUG_LIBRARY');
+    expect(entry?.detail).toMatch(/^HAI FUDR \(seed protocol\) version 3 CRC [0-9a-f]{8}$/);
+  });
+
+  it('GIP-6.1.6 a corrupt image at boot fails the self-test: DRUG_LIBRARY_INVALID (high), fail-safe, every prescription refused, the reason logged', () => {
+    for (const damage of ['bit', 'missing'] as const) {
+      const hal = fakeHal();
+      if (damage === 'bit') hal.set.libraryImage[40] = (hal.set.libraryImage[40] as number) ^ 0x04;
+      else hal.set.failing.add('library');
+      const { fw } = booted(hal);
+      hal.clock.advance(hal.config.controlPeriodMs);
+      expect(fw.modeName, damage).toBe('failSafe');
+      expect(fw.alarms.entries.map((e) => e.code), damage).toEqual(['DRUG_LIBRARY_INVALID']);
+      expect(hal.signals.at(-1), damage).toEqual({ code: 'DRUG_LIBRARY_INVALID', priority: 'high', audible: true });
+      expect(hal.logEntries.filter((e) => e.code === 'SELF_TEST_FAILED').map((e) => e.detail)[0], damage).toMatch(damage === 'bit' ? /^drugLibrary: CRC mismatch/ : /^drugLibrary: the store does not answer/);
+      expect(fw.command({ type: 'program', prescription: prescription() }).accepted, damage).toBe(false);
+      expect(hal.strokeCommands, damage).toEqual([]);
+    }
+  });
+
+  it('GIP-6.1.6 an image that changes in flash while the pump infuses is found by the next periodic self-check: DRUG_LIBRARY_INVALID stops the drive and a resume is refused', () => {
+    const { fw, hal } = booted();
+    arterial(hal);
+    fw.command({ type: 'program', prescription: prescription() });
+    fw.command({ type: 'prime' });
+    hal.clock.advance(60_000);
+    hal.set.flowUlPerHour = fw.plan?.rateUlPerHour ?? 0;
+    fw.command({ type: 'start' });
+    hal.clock.advance(SCRUB_PERIOD_MS);
+    hal.set.libraryImage[100] = (hal.set.libraryImage[100] as number) ^ 0x01;
+    hal.clock.advance(SCRUB_PERIOD_MS + hal.config.controlPeriodMs);
+    expect(fw.modeName).toBe('alarmStopped');
+    expect(fw.alarms.entries.map((e) => e.code)).toContain('DRUG_LIBRARY_INVALID');
+    expect(hal.logEntries.filter((e) => e.code === 'SELF_CHECK_FAILED').map((e) => e.detail)).toEqual(['drugLibrary: the image no longer matches its CRC']);
+    const strokes = hal.strokeCommands.length;
+    fw.command({ type: 'acknowledge' });
+    expect(fw.command({ type: 'resume' }).accepted).toBe(false);
+    hal.clock.advance(SCRUB_PERIOD_MS);
+    expect(hal.strokeCommands.length).toBe(strokes);
   });
 });

@@ -11,7 +11,7 @@
 import type { AlarmSignal, DeviceConfig, Hal, HalError } from '../../hal/index.ts';
 import { DONE, halError } from '../../hal/index.ts';
 import type { LogEntry } from '../../firmware/index.ts';
-import { NV_LAYOUT } from '../../firmware/index.ts';
+import { HAI_FUDR_LIBRARY, NV_LAYOUT, encodeLibraryImage } from '../../firmware/index.ts';
 import { DEFAULT_START_EPOCH_MS, SimEventLog, SimSecureElement, type SimFlash } from '../../sim/world/devices/index.ts';
 import { SIMULATED_SERIAL, provisionedFlash } from '../../sim/run/simulation.ts';
 import type { PairedUnit } from '../../sim/world/programmer.ts';
@@ -30,7 +30,7 @@ export interface FakeHal extends Hal {
     /** The reservoir as filled; the gauge reads it less what the drive has moved since. */
     reservoirMl: number;
     batteryPercent: number;
-    failing: Set<'pressure' | 'flow' | 'reservoir' | 'power' | 'nv' | 'rom' | 'ram' | 'annunciator' | 'air' | 'temperature'>;
+    failing: Set<'pressure' | 'flow' | 'reservoir' | 'power' | 'nv' | 'rom' | 'ram' | 'annunciator' | 'air' | 'temperature' | 'library'>;
     celsius: number;
     /** Air the next air read reports (then 0 again). */
     airUl: number;
@@ -39,6 +39,8 @@ export interface FakeHal extends Hal {
     stalled: boolean;
     /** The reset cause the watchdog reports to the next firmware booted on this HAL. */
     resetByWatchdog: boolean;
+    /** The drug library image's bytes (the seed library at version 1 unless a test changes them). */
+    libraryImage: Uint8Array;
   };
   readonly reads: { pressure: number; flow: number; reservoir: number; power: number; air: number; kicks: number };
   readonly strokeCommands: number[];
@@ -51,7 +53,7 @@ export interface FakeHal extends Hal {
 export const TEST_UNIT: PairedUnit = pairedUnit(1, SIMULATED_SERIAL);
 
 export function fakeHal(config: DeviceConfig = NOMINAL_PORT_CONFIG, flash: SimFlash = provisionedFlash(), clock = new ManualClock()): FakeHal {
-  const set: FakeHal['set'] = { pressureMmHg: 0, cardiacAmplitudeMmHg: 0, flowUlPerHour: 0, reservoirMl: 30, batteryPercent: 100, failing: new Set(), stalled: false, rtcRate: 1, airUl: 0, celsius: 32, resetByWatchdog: false };
+  const set: FakeHal['set'] = { pressureMmHg: 0, cardiacAmplitudeMmHg: 0, flowUlPerHour: 0, reservoirMl: 30, batteryPercent: 100, failing: new Set(), stalled: false, rtcRate: 1, airUl: 0, celsius: 32, resetByWatchdog: false, libraryImage: encodeLibraryImage(HAI_FUDR_LIBRARY, 1) };
   const reads = { pressure: 0, flow: 0, reservoir: 0, power: 0, air: 0, kicks: 0 };
   let airAtMs = 0;
   let movedUl = 0;
@@ -152,6 +154,11 @@ export function fakeHal(config: DeviceConfig = NOMINAL_PORT_CONFIG, flash: SimFl
     rtc: {
       read() {
         return { ok: true, atMs: clock.nowMs(), epochMs: DEFAULT_START_EPOCH_MS + Math.round(clock.nowMs() * set.rtcRate) };
+      },
+    },
+    drugLibrary: {
+      read() {
+        return set.failing.has('library') ? failure('library') : { ok: true, atMs: clock.nowMs(), bytes: Uint8Array.from(set.libraryImage) };
       },
     },
     watchdog: {

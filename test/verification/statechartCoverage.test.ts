@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SnapshotFrom } from 'xstate';
 import type { AlarmCode, DriveAction, InfusionPlan, PumpEvent, PumpMachine, ResumePoint } from '../../firmware/index.ts';
-import { HAI_FUDR_LIBRARY, PAUSE_REMINDER_MS, SELF_TEST_TIMEOUT_MS, planInfusion } from '../../firmware/index.ts';
+import { HAI_FUDR_LIBRARY, PAUSE_REMINDER_MS, PRIMED_REMINDER_MS, SELF_TEST_TIMEOUT_MS, planInfusion } from '../../firmware/index.ts';
 import type { ChartExploration } from '../support/chartCoverage.ts';
 import { allStateIds, allTransitions, exploreChart } from '../support/chartCoverage.ts';
 import { NOMINAL_PORT_CONFIG } from '../support/deviceConfig.ts';
@@ -63,7 +63,7 @@ function serializeState(s: SnapshotFrom<PumpMachine>): string {
 /** Explored once, inside the first test that needs it (code run outside a test would be "static" to mutation testing). */
 let explored: ChartExploration | null = null;
 function exploration(): ChartExploration {
-  explored ??= exploreChart({ input: INPUT, events: events(seedPlan()), serializeState, longestDelayMs: Math.max(SELF_TEST_TIMEOUT_MS, PAUSE_REMINDER_MS) });
+  explored ??= exploreChart({ input: INPUT, events: events(seedPlan()), serializeState, longestDelayMs: Math.max(SELF_TEST_TIMEOUT_MS, PAUSE_REMINDER_MS, PRIMED_REMINDER_MS) });
   return explored;
 }
 
@@ -83,8 +83,8 @@ describe('statechart coverage (xstate/graph paths on a manual clock)', () => {
 
   it('PUMP-CHART-COVERAGE the machine has the states and transitions this test was written for (a new one must be covered too)', () => {
     expect(allStateIds()).toHaveLength(19);
-    expect(allTransitions()).toHaveLength(47);
-    expect(allTransitions().filter((t) => t.name.includes('--after '))).toHaveLength(2);
+    expect(allTransitions()).toHaveLength(48);
+    expect(allTransitions().filter((t) => t.name.includes('--after '))).toHaveLength(3);
     expect(exploration().bucketsReached).toBeGreaterThan(19);
   });
 });

@@ -20,4 +20,5 @@ export { SimReservoirGauge } from './reservoirGauge.ts';
 export { BODY_WORN_CELSIUS, SimTemperatureSensor } from './temperatureSensor.ts';
 export { DEFAULT_START_EPOCH_MS, SimMemoryTester, SimRealTimeClock } from './selfCheck.ts';
 export { SimWatchdog, WATCHDOG_TIMEOUT_MS } from './watchdog.ts';
+export { SIMULATED_LIBRARY_VERSION, SimDrugLibraryStore } from './drugLibraryStore.ts';
 export { LINK_KEY_BYTES, SimSecureElement, hmacSha256, manufactureLinkKey } from './secureElement.ts';

@@ -82,6 +82,10 @@ describe('detection at the default profile (84 µL/h, C = 0.3 µL/mmHg), any see
     detectedWithin('watchdog 30 s hang', 'WATCHDOG', 3, 45);
   });
 
+  it('GIP-6.1.6 a bit of the drug library image that flips is found by the next periodic self-check: DRUG_LIBRARY_INVALID within 11 minutes', () => {
+    detectedWithin('drug library bit flip', 'DRUG_LIBRARY_INVALID', 3, 46);
+  });
+
   it('PUMP-EXTRAHEPATIC a tip in an extrahepatic branch raises no alarm (the pump cannot see it) and the plant accounts the drug that went there', () => {
     checkProperty(
       fc.property(seed, onsetHours, (s, onset) => {

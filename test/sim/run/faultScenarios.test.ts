@@ -59,6 +59,8 @@ const BOUND_S: Record<string, number> = {
   'self-check-rom': 11 * 60,
   // The last kick before the hang plus the watchdog's 3 s timeout, then the first period after the boot.
   watchdog: 10,
+  // The next periodic self-check, every 10 minutes.
+  'drug-library-corruption': 11 * 60,
   // Five forged frames one a second: the fifth refusal locks the link.
   'forged-command': 10,
   // The next state write after the onset: the next stroke, one every 43 s at this rate.
@@ -200,6 +202,25 @@ describe('the watchdog in a whole run', () => {
     expect(briefSummary.alarms).toEqual([]);
     expect(brief.devices.watchdog.resets).toBe(0);
     expect(briefSummary.firmwareBelief.strokes).toBe(clean.firmwareBelief.strokes);
+  });
+});
+
+describe('a corrupt drug library in a whole run', () => {
+  it('GIP-6.1.6 a bit of the library image flips on day 1: DRUG_LIBRARY_INVALID within 10 minutes, no stroke after it; rebooted with that image, the self-test fails and the pump is fail-safe', () => {
+    const scenario = loadScenarioFile(path.join(DIR, 'drug-library-corruption.json'));
+    const onsetMs = 30 * HOUR_MS;
+    const sim = new Simulation({ scenario, maxSimulatedMs: onsetMs + 3 * HOUR_MS });
+    sim.clock.runUntil(onsetMs + 11 * 60_000);
+    const strokesThen = sim.plant.strokesDelivered;
+    const summary = sim.runToEnd();
+    expect(summary.faults[0]?.detectedBy).toBe('DRUG_LIBRARY_INVALID');
+    expect(summary.faults[0]?.latencySeconds as number).toBeLessThanOrEqual(10 * 60 + 1);
+    expect(sim.plant.strokesDelivered).toBe(strokesThen);
+    expect(summary.finalState).toBe('alarmStopped');
+    const rebooted = new Simulation({ scenario: { ...scenario, faults: [...scenario.faults, { kind: 'powerLoss' as const, atHours: 31, durationMinutes: 5 }] }, maxSimulatedMs: onsetMs + 3 * HOUR_MS });
+    const after = rebooted.runToEnd();
+    expect(after.finalState).toBe('failSafe');
+    expect(rebooted.log.entries.filter((e) => e.code === 'SELF_TEST_FAILED').map((e) => e.detail)).toEqual([expect.stringMatching(/^drugLibrary: CRC mismatch/)]);
   });
 });
 
