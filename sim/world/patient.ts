@@ -31,7 +31,7 @@
  *   inside the cardiac band. Bed rest: lying all day, a turn every 1–3 h (head −10…0 mmHg).
  */
 import { cardiacBandGain } from '../../hal/index.ts';
-import { SeededRandom, streamId } from './rng.ts';
+import { SeededRandom, quantile16, streamId } from './rng.ts';
 
 export const PHYSIOLOGIES = ['kind', 'patient'] as const;
 export type Physiology = (typeof PHYSIOLOGIES)[number];
@@ -130,7 +130,9 @@ export class PatientPhysiology {
   private readonly catheterByRr = new Float64Array(RR_TABLE_MAX_MS - RR_TABLE_MIN_MS + 1);
   private readonly bandByRr = new Float64Array(RR_TABLE_MAX_MS - RR_TABLE_MIN_MS + 1);
   private tableTauS = NaN;
-  /** The spare of the last Box–Muller pair (NaN: none). */
+  private rrSegment: Segment | null = null;
+  private rrOfSegmentMs = 1000;
+  /** The second normal of the last draw (NaN: none). */
   private spareNormal = NaN;
   private segment: Segment;
   private readonly out: PatientWindow = { pulseMeanMmHg: 0, pulsePeakMmHg: 0, bandAmplitudeMmHg: 0, slowMeanMmHg: 0 };
@@ -156,8 +158,14 @@ export class PatientPhysiology {
     return hr < MIN_HEART_RATE_BPM ? MIN_HEART_RATE_BPM : hr > MAX_HEART_RATE_BPM ? MAX_HEART_RATE_BPM : hr;
   }
 
+  /** 60 000 / the heart rate at `tMs`: the segment's, computed once per segment. */
   private meanRrMs(tMs: number): number {
-    return 60_000 / this.heartRateBpm(tMs);
+    const s = this.segmentAt(tMs);
+    if (s !== this.rrSegment) {
+      this.rrSegment = s;
+      this.rrOfSegmentMs = 60_000 / this.heartRateBpm(tMs);
+    }
+    return this.rrOfSegmentMs;
   }
 
   /** Draws the beat after the one under way. */
@@ -198,18 +206,19 @@ export class PatientPhysiology {
     this.beatAmplitudeMmHg = amplitude;
   }
 
-  /** A standard normal: both values of each Box–Muller pair, in turn. */
+  /**
+   * A standard normal: each 32-bit draw gives two, one from each 16-bit half through the table of
+   * 2¹⁶ equiprobable quantiles (rng.ts `quantile16`, bounded at ±4.3σ: ample for RR variability).
+   */
   private normal(): number {
     const spare = this.spareNormal;
     if (!Number.isNaN(spare)) {
       this.spareNormal = NaN;
       return spare;
     }
-    const u1 = (this.beats.nextUint32() + 0.5) / 4294967296;
-    const r = Math.sqrt(-2 * Math.log(u1));
-    const phi = 2 * Math.PI * this.beats.next();
-    this.spareNormal = r * Math.sin(phi);
-    return r * Math.cos(phi);
+    const h = this.beats.nextUint32();
+    this.spareNormal = quantile16(h >>> 16);
+    return quantile16(h & 0xffff);
   }
 
   private sinusRr(startMs: number, meanMs: number): number {
