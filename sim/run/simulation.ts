@@ -641,7 +641,14 @@ export class Simulation implements FaultWorld {
         undefined,
         plan === null
           ? undefined
-          : { rateUlPerHour: plan.rateUlPerHour, path: this.profile.path, heartRateBpm: this.plant.artery.heartRateBpm, pulsePressureMmHg: this.plant.artery.pulsePressureMmHg },
+          : {
+              rateUlPerHour: plan.rateUlPerHour,
+              path: this.profile.path,
+              heartRateBpm: this.plant.artery.heartRateBpm,
+              pulsePressureMmHg: this.plant.artery.pulsePressureMmHg,
+              meanArterialPressureMmHg: this.plant.artery.meanMmHg,
+              infusionEndHours: (this.timeline.infusionStartMs >= 0 ? this.timeline.infusionStartMs / 3_600_000 : 0) + plan.infusionDays * 24,
+            },
       ),
       storage: this.storageSummary(deviceLog),
     };
