@@ -52,7 +52,7 @@ const patientSchema = z
 
 /**
  * The world the run is simulated in. `kind`: a constant heart rate, a sinusoidal pulse and white
- * noise, nothing else (reproduces results made before the patient world existed). `patient`:
+ * noise, nothing else (the world the golden traces and the detection table are measured in). `patient`:
  * heart-rate variability and the rhythm, breathing, posture and walking (sim/world/patient.ts).
  */
 const worldSchema = z.strictObject({

@@ -12,7 +12,8 @@
  * - Deterministic on the virtual clock: beats and activity segments are drawn in time order from
  *   the run's seeded streams, so a window's features depend only on (seed, window), never on how
  *   often the front-end is read.
- * - The kind world never builds one: a scenario with `world.physiology: "kind"` runs as before.
+ * - The kind world never builds one: a scenario with `world.physiology: "kind"` runs the constant
+ *   sinusoid of the pressure front-end (sim/world/devices/pressureSensor.ts), bit for bit.
  *
  * Models (defaults are modelling choices within the figures of docs/domain.md §7):
  * - Sinus: RR = 60/HR(t) · (1 + RSA·sin(2π·f_resp·t)) · (1 + (SDNN/RR)·z), SDNN drawn 15–50 ms
