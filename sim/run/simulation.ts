@@ -30,6 +30,7 @@ import type { Scenario } from '../scenario/scenario.ts';
 import { RUN_SLACK_MS, deviceProfileOf, prescriptionInput } from '../scenario/scenario.ts';
 import type { FaultOutcome, FaultWorld, InvalidSensorName, NvRecordName, SelfTestComponent, SensorName } from '../world/faults.ts';
 import { faultOutcomes, scheduleFaults } from '../world/faults.ts';
+import { PULSE_PRESSURE_DRAW_MMHG, PatientPhysiology } from '../world/patient.ts';
 import { Telemetry } from './telemetry.ts';
 import type { RemainingTimes } from './telemetry.ts';
 import { TelemetrySampler } from './sampler.ts';
@@ -267,10 +268,13 @@ export class Simulation implements FaultWorld {
     this.attackerDraws = new SeededRandom(this.seed, streamId('linkAttacker'));
     const patientDraws = new SeededRandom(this.seed, streamId('patient'));
     const a = profile.artery;
+    const patientWorld = scenario.world.physiology === 'patient';
+    const meanMmHg = scenario.patient.meanArterialPressureMmHg ?? patientDraws.uniform(a.meanRangeMmHg[0], a.meanRangeMmHg[1]);
+    const heartRateBpm = scenario.patient.heartRateBpm ?? patientDraws.uniform(a.heartRateRangeBpm[0], a.heartRateRangeBpm[1]);
     const artery: PatientArtery = {
-      meanMmHg: scenario.patient.meanArterialPressureMmHg ?? patientDraws.uniform(a.meanRangeMmHg[0], a.meanRangeMmHg[1]),
-      pulsePressureMmHg: a.pulsePressureMmHg,
-      heartRateBpm: scenario.patient.heartRateBpm ?? patientDraws.uniform(a.heartRateRangeBpm[0], a.heartRateRangeBpm[1]),
+      meanMmHg,
+      pulsePressureMmHg: scenario.patient.pulsePressureMmHg ?? (patientWorld ? patientDraws.fork('pulsePressure').uniform(...PULSE_PRESSURE_DRAW_MMHG) : a.pulsePressureMmHg),
+      heartRateBpm,
       diurnalAmplitudeMmHg: a.diurnalAmplitudeMmHg,
       diurnalPhaseRad: patientDraws.uniform(0, 2 * Math.PI),
       tissuePressureMmHg: a.tissuePressureMmHg,
@@ -286,7 +290,21 @@ export class Simulation implements FaultWorld {
     const telemetry = this.telemetry;
     this.log = new SimEventLog(this.nv, telemetry ? (e) => telemetry.log.next(e) : undefined);
     this.devices = {
-      pressure: new SimPressureSensor(this.plant, clock, seed, profile.sensors.pressure, draws.fork('pressure')),
+      pressure: new SimPressureSensor(
+        this.plant,
+        clock,
+        seed,
+        profile.sensors.pressure,
+        draws.fork('pressure'),
+        patientWorld
+          ? new PatientPhysiology(this.seed, {
+              rhythm: scenario.patient.rhythm ?? 'sinus',
+              activity: scenario.patient.activity ?? 'ambulatory',
+              heartRateBpm: artery.heartRateBpm,
+              pulsePressureMmHg: artery.pulsePressureMmHg,
+            })
+          : null,
+      ),
       flow: new SimFlowSensor(this.plant, clock, seed, profile.sensors.flow, draws.fork('flow')),
       reservoir: new SimReservoirGauge(this.plant, clock, seed, profile.sensors.reservoir, draws.fork('reservoir')),
       power: new SimPowerMonitor(this.plant, clock, profile.battery),
@@ -710,7 +728,14 @@ export class Simulation implements FaultWorld {
         undefined,
         plan === null
           ? undefined
-          : { rateUlPerHour: plan.rateUlPerHour, path: this.profile.path, heartRateBpm: this.plant.artery.heartRateBpm, pulsePressureMmHg: this.plant.artery.pulsePressureMmHg },
+          : {
+              rateUlPerHour: plan.rateUlPerHour,
+              path: this.profile.path,
+              heartRateBpm: this.plant.artery.heartRateBpm,
+              pulsePressureMmHg: this.plant.artery.pulsePressureMmHg,
+              meanArterialPressureMmHg: this.plant.artery.meanMmHg,
+              infusionEndHours: (this.timeline.infusionStartMs >= 0 ? this.timeline.infusionStartMs / 3_600_000 : 0) + plan.infusionDays * 24,
+            },
       ),
       storage: this.storageSummary(deviceLog),
       remaining: roundedTimes(this.remainingDisplayed()),

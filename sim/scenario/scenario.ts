@@ -20,6 +20,7 @@ import type { DeviceProfile } from '../world/profile.ts';
 import { profileFromParameters } from '../world/profile.ts';
 import type { ResolvedDevice } from './device.ts';
 import { deviceSectionSchema, resolveDevice } from './device.ts';
+import { ACTIVITIES, PHYSIOLOGIES, RHYTHMS } from '../world/patient.ts';
 import { adverseEventsSchema, clinicalEventsSchema, courseProblems, courseSchema } from './course.ts';
 
 
@@ -38,10 +39,25 @@ const patientSchema = z
     bsaM2: positive('patient.bsaM2', 5, 'm²').optional(),
     meanArterialPressureMmHg: num('patient.meanArterialPressureMmHg', 40, 160, 'mmHg').optional(),
     heartRateBpm: num('patient.heartRateBpm', 30, 200, 'bpm').optional(),
+    /** Systolic minus diastolic; unset: the profile's (kind world) or drawn 30–60 mmHg (patient world). */
+    pulsePressureMmHg: num('patient.pulsePressureMmHg', 10, 100, 'mmHg').optional(),
+    /** Patient world only (sim/world/patient.ts); unset: sinus. */
+    rhythm: z.enum(RHYTHMS, { error: `patient.rhythm must be one of: ${RHYTHMS.join(', ')}` }).optional(),
+    /** Patient world only; unset: ambulatory. */
+    activity: z.enum(ACTIVITIES, { error: `patient.activity must be one of: ${ACTIVITIES.join(', ')}` }).optional(),
   })
   .refine((p) => (p.heightCm === undefined) !== (p.bsaM2 === undefined), {
     error: 'patient needs exactly one of heightCm or bsaM2',
   });
+
+/**
+ * The world the run is simulated in. `kind`: a constant heart rate, a sinusoidal pulse and white
+ * noise, nothing else (the world the golden traces and the detection table are measured in). `patient`:
+ * heart-rate variability and the rhythm, breathing, posture and walking (sim/world/patient.ts).
+ */
+const worldSchema = z.strictObject({
+  physiology: z.enum(PHYSIOLOGIES, { error: `world.physiology must be one of: ${PHYSIOLOGIES.join(', ')}` }).default('kind'),
+});
 
 const prescriptionSchema = z.strictObject({
   fudrMgPerKgPerDay: num('prescription.fudrMgPerKgPerDay', 0, 10, 'mg/kg/day'),
@@ -119,6 +135,7 @@ export const scenarioSchema = z.strictObject({
     .default(DEFAULT_START_DATE)
     .meta({ description: 'calendar date and time at the start of the run (ISO 8601, Z or offset)' }),
   patient: patientSchema,
+  world: worldSchema.default({ physiology: 'kind' }),
   prescription: prescriptionSchema,
   device: deviceSectionSchema.default({}),
   faults: z
@@ -131,6 +148,11 @@ export const scenarioSchema = z.strictObject({
   adverseEvents: adverseEventsSchema,
 }).superRefine((s, ctx) => {
   for (const message of courseProblems(s)) ctx.addIssue({ code: 'custom', message, path: [] });
+  for (const field of ['rhythm', 'activity'] as const) {
+    if (s.patient[field] !== undefined && s.world.physiology !== 'patient') {
+      ctx.addIssue({ code: 'custom', message: `patient.${field} applies only in the patient world (set world.physiology to "patient")`, path: [] });
+    }
+  }
   for (const message of overlappingFaults(s.faults)) ctx.addIssue({ code: 'custom', message, path: [] });
   for (const message of faultsAfterTheRun(s)) ctx.addIssue({ code: 'custom', message, path: [] });
 });

@@ -14,7 +14,7 @@ import { Command, CommanderError } from 'commander';
 import { performance } from 'node:perf_hooks';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { defaultScenario } from '../scenario/scenario.ts';
-import { course18Scenario, faultHeavyScenario } from './benchScenarios.ts';
+import { course18Scenario, faultHeavyScenario, patientCycleScenario } from './benchScenarios.ts';
 import { runScenarioSync } from '../run/simulation.ts';
 import { runCohort } from '../campaigns/cohort.ts';
 import { runCourse } from '../course/courseRunner.ts';
@@ -87,6 +87,10 @@ const CASES = {
     const scenario = defaultScenario();
     return () => runScenarioSync({ scenario });
   },
+  cycle14dPatient: (): (() => Work) => {
+    const scenario = patientCycleScenario();
+    return () => runScenarioSync({ scenario });
+  },
   faultHeavy14d: (): (() => Work) => {
     const scenario = faultHeavyScenario();
     return () => runScenarioSync({ scenario });
@@ -145,8 +149,34 @@ function measurePaired(runs: number, warmups: number): { plain: CaseResult; repo
   return { plain: result(plainTimes, warmups, plainWork), report: result(reportTimes, warmups, reportWork) };
 }
 
+/**
+ * The patient world's cost: the default cycle in the kind world and in the patient world,
+ * alternately in one worker (kind, patient, kind, …), so load on the machine falls on both alike.
+ */
+function measureWorlds(runs: number, warmups: number): { kind: CaseResult; patient: CaseResult } {
+  const kindOnce = CASES.cycle14d();
+  const patientOnce = CASES.cycle14dPatient();
+  for (let i = 0; i < warmups; i++) {
+    kindOnce();
+    patientOnce();
+  }
+  const kindTimes: number[] = [];
+  const patientTimes: number[] = [];
+  let kindWork: Work = { controlSteps: 0, simulatedSeconds: 0 };
+  let patientWork: Work = kindWork;
+  for (let i = 0; i < runs; i++) {
+    let t0 = performance.now();
+    kindWork = kindOnce();
+    kindTimes.push(performance.now() - t0);
+    t0 = performance.now();
+    patientWork = patientOnce();
+    patientTimes.push(performance.now() - t0);
+  }
+  return { kind: result(kindTimes, warmups, kindWork), patient: result(patientTimes, warmups, patientWork) };
+}
+
 /** Measures one case in a worker thread of its own (see the header). */
-function measureIsolated(name: CaseName | 'reportPaired', runs: number, warmups: number): Promise<CaseResult> {
+function measureIsolated(name: CaseName | 'reportPaired' | 'worldsPaired', runs: number, warmups: number): Promise<CaseResult> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL(import.meta.url), { workerData: { benchCase: name, runs, warmups }, execArgv: workerExecArgv() });
     worker.once('message', (result: CaseResult) => resolve(result));
@@ -160,7 +190,7 @@ function measureIsolated(name: CaseName | 'reportPaired', runs: number, warmups:
 const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 const program = new Command('bench')
-  .description('Measure the simulator on five cases (the default 14-day cycle, the same with its HTML report, a fault-heavy cycle, an 18-cycle course, a 54-patient cohort): median wall time of N runs after warm-up runs, with the control steps each executed.')
+  .description('Measure the simulator on six cases (the default 14-day cycle, the same in the patient world, the same with its HTML report, a fault-heavy cycle, an 18-cycle course, a 54-patient cohort): median wall time of N runs after warm-up runs, with the control steps each executed.')
   .option('--runs <n>', 'measured runs per case (integer 1–1000)', intOption('--runs', 1, 1000), 5)
   .option('--warmup <n>', 'untimed runs per case before measuring (integer 0–100)', intOption('--warmup', 0, 100), 2)
   .option('--json', 'print one JSON object')
@@ -174,9 +204,11 @@ const program = new Command('bench')
     const report14d = paired.report;
     const reportOverheadPercent = Number(((100 * (report14d.medianMs - paired.plain.medianMs)) / paired.plain.medianMs).toFixed(1));
     const reportMb = Number(((report14d.reportBytes ?? 0) / 1e6).toFixed(2));
+    const worlds = (await measureIsolated('worldsPaired', runs, warmups)) as unknown as { kind: CaseResult; patient: CaseResult };
+    const cycle14dPatient = { ...worlds.patient, pairedKindMedianMs: worlds.kind.medianMs, ratioToKind: Number((worlds.patient.medianMs / worlds.kind.medianMs).toFixed(2)) };
     const faultHeavy14d = await measureIsolated('faultHeavy14d', runs, warmups);
     const courseCases = opts.course ? await courseBench(runs, warmups) : null;
-    const result = { cycle14d, report14d: { ...report14d, reportMb, overheadPercent: reportOverheadPercent, pairedPlainMedianMs: paired.plain.medianMs }, faultHeavy14d, ...(courseCases ?? {}) };
+    const result = { cycle14d, cycle14dPatient, report14d: { ...report14d, reportMb, overheadPercent: reportOverheadPercent, pairedPlainMedianMs: paired.plain.medianMs }, faultHeavy14d, ...(courseCases ?? {}) };
     if (opts.json) {
       process.stdout.write(`${JSON.stringify(result)}\n`);
       return;
@@ -188,6 +220,8 @@ const program = new Command('bench')
     line(`default 14-day cycle (${scenario.name})`, cycle14d);
     line('the same cycle with --report (sampled every 60 s, HTML written)', report14d);
     console.log(`  report ${reportMb} MB; wall time ${reportOverheadPercent >= 0 ? '+' : ''}${reportOverheadPercent} % over the plain run timed alternately with it (median ${paired.plain.medianMs} ms) (limit: 5 MB, +20 %)`);
+    line('the same cycle in the patient world (ambulatory, sinus rhythm)', cycle14dPatient);
+    console.log(`  ${cycle14dPatient.ratioToKind} x the kind world's cycle timed alternately with it (median ${worlds.kind.medianMs} ms) (target: ≤ 1.5 x)`);
     line('fault-heavy 14-day cycle (occlusions, displacement, sensor dropout, power loss, pressure episodes)', faultHeavy14d);
     if (courseCases !== null) {
       line('18-cycle course (the seed maximum; 18 pump runs of 14 days, rest days off)', courseCases.course18);
@@ -230,6 +264,8 @@ if (isMainThread) {
     process.exitCode = e.exitCode === 0 ? 0 : 2;
   }
 } else {
-  const { benchCase, runs, warmups } = workerData as { benchCase: CaseName | 'reportPaired'; runs: number; warmups: number };
-  parentPort?.postMessage(benchCase === 'reportPaired' ? measurePaired(runs, warmups) : measure(runs, warmups, CASES[benchCase]()));
+  const { benchCase, runs, warmups } = workerData as { benchCase: CaseName | 'reportPaired' | 'worldsPaired'; runs: number; warmups: number };
+  parentPort?.postMessage(
+    benchCase === 'reportPaired' ? measurePaired(runs, warmups) : benchCase === 'worldsPaired' ? measureWorlds(runs, warmups) : measure(runs, warmups, CASES[benchCase]()),
+  );
 }

@@ -1,12 +1,20 @@
 /**
  * The scenarios `npm run bench` times beside the default cycle.
  *
- * Owns: the fault-heavy cycle and the 18-cycle course, built from the default scenario's file form
+ * Owns: the default cycle in the patient world, the fault-heavy cycle and the 18-cycle course, built from the default scenario's file form
  * (`DEFAULT_SCENARIO_INPUT`) and checked by `parseScenario` like any scenario file.
  * Promises: each builds a valid scenario (a test parses both), so the bench measures what it says.
  */
 import type { Scenario } from '../scenario/scenario.ts';
 import { DEFAULT_SCENARIO_INPUT, parseScenario } from '../scenario/scenario.ts';
+
+/** The default cycle in the patient world: the same patient, ambulatory in sinus rhythm (sim/world/patient.ts). */
+export function patientCycleScenario(): Scenario {
+  return parseScenario(
+    { ...DEFAULT_SCENARIO_INPUT, name: 'nominal-70kg-patient', patient: { ...DEFAULT_SCENARIO_INPUT.patient, rhythm: 'sinus', activity: 'ambulatory' }, world: { physiology: 'patient' } },
+    'nominal-70kg-patient',
+  );
+}
 
 /** The default cycle with a fault or an episode most days; the operator clears each and resumes. */
 export function faultHeavyScenario(): Scenario {

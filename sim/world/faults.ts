@@ -19,7 +19,7 @@
  * | motorStall (permanent / intermittent) | strokes do not happen, encoder silent | MOTOR_STALL (stop now) |
  * | overDelivery (factor) | each stroke moves factor × volume | OVER_INFUSION / UNDER_INFUSION beyond ±10 % plus the flow sensor's tolerance (3 % + 4.4 µL/h over the rate); factor ≤ 0.3 (the drive turns, almost nothing moves): UPSTREAM_OCCLUSION (stop now), then REPEATED_ALARM |
  * | strokeVolumeDrift (%/day) | stroke volume drifts | OVER_ or UNDER_INFUSION once beyond ±10 % |
- * | sensor (pressure, flow, reservoir; stuck, drift, noise, dropout, offset) | the reading, not the truth | SENSOR_FAULT (pressure: stop) / SENSOR_DEGRADED (flow, gauge: continue) when implausible |
+ * | sensor (pressure, flow, reservoir; stuck, drift, noise, dropout, offset) | the reading, not the truth | SENSOR_FAULT (pressure: stop) / SENSOR_DEGRADED (flow, gauge: continue) when implausible; a pressure drift or offset by the mean it reaches by the infusion's end: ≥ 400 mmHg OCCLUSION (a high reading is a blocked line to the pump), < 15 mmHg with a pulse SENSOR_FAULT, between them none (a plausible pressure) |
  * | sensor invalid (pressure, flow, reservoir, encoder, battery; value NaN, ±Infinity, negative, outOfRange; field) | one field of every reading impossible | pressure SENSOR_FAULT (stop); encoder MOTOR_STALL (stop); flow, reservoir SENSOR_DEGRADED; battery BATTERY_MONITOR_FAULT |
  * | powerLoss (durationMinutes) | firmware off, restarts from NV | none; THERAPY_RESUMED logged |
  * | powerLoss duringWrite | power fails inside the next flash write, after a random share of its bytes | none: boot recovers from the copy before (STORAGE_RECOVERED, at most one stroke repeated or lost) |
@@ -275,6 +275,36 @@ export interface ExpectationContext {
   readonly path: DeviceProfile['path'];
   readonly heartRateBpm: number;
   readonly pulsePressureMmHg: number;
+  /** The patient's own arterial mean, mmHg (without episodes). */
+  readonly meanArterialPressureMmHg: number;
+  /** The programmed infusion's end, hours from the start of the run. */
+  readonly infusionEndHours: number;
+}
+
+/**
+ * A pressure reading moved by `deltaMmHg` from the patient's mean, as the firmware judges it: with
+ * the pulse still present, a mean at or above the 400 mmHg limit is an occlusion it cannot tell
+ * from a sensor reading high (OCCLUSION stops the drive, which is safe); a mean below the
+ * pulse-with-low-mean limit (15 mmHg) is impossible with a pulse (SENSOR_FAULT); anything between
+ * is a plausible pressure, and the pump cannot see it.
+ */
+function pressureShiftAlarms(meanMmHg: number): readonly AlarmCode[] {
+  if (meanMmHg >= THRESHOLDS.occlusionHardLimitMmHg) return ['OCCLUSION'];
+  if (meanMmHg < THRESHOLDS.pulseWithMeanBelowMmHg) return ['SENSOR_FAULT'];
+  return [];
+}
+
+/**
+ * A pressure sensor's drift or offset: the mean it reaches by the end of the infusion (drift, per
+ * day from the onset) or at once (offset), judged by `pressureShiftAlarms`. Without a context the
+ * documented response is SENSOR_FAULT.
+ */
+function pressureSensorAlarms(f: { readonly atHours: number; readonly mode: 'drift' | 'offset'; readonly magnitude?: number | undefined }, ctx: ExpectationContext | undefined): readonly AlarmCode[] {
+  if (ctx === undefined) return ['SENSOR_FAULT'];
+  const magnitude = f.magnitude ?? SENSOR_FAULT_DEFAULTS.pressure[f.mode];
+  const days = Math.max(0, ctx.infusionEndHours - f.atHours) / 24;
+  const shift = f.mode === 'offset' ? magnitude : magnitude * days;
+  return pressureShiftAlarms(ctx.meanArterialPressureMmHg + shift);
 }
 
 /**
@@ -333,6 +363,7 @@ export function expectedAlarms(f: FaultSpec, ctx?: ExpectationContext): readonly
       return f.percentPerDay > 0 ? ['OVER_INFUSION'] : f.percentPerDay < 0 ? ['UNDER_INFUSION'] : [];
     case 'sensor':
       if (f.mode === 'invalid') return INVALID_READING_ALARMS[f.sensor];
+      if (f.sensor === 'pressure' && (f.mode === 'drift' || f.mode === 'offset')) return pressureSensorAlarms({ atHours: f.atHours, mode: f.mode, magnitude: f.magnitude }, ctx);
       return f.sensor === 'pressure' ? ['SENSOR_FAULT'] : f.sensor === 'flow' ? ['SENSOR_DEGRADED', 'OVER_INFUSION', 'UNDER_INFUSION'] : ['SENSOR_DEGRADED', 'RESERVOIR_MISMATCH'];
     case 'powerLoss':
     case 'arterialPressure':

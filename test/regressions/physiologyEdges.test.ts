@@ -74,6 +74,15 @@ describe('physiology edges', () => {
     expect(summary.finalState).toBe('stopped');
   });
 
+  for (const [magnitude, expected] of [[30, 'OCCLUSION'], [5, null], [-30, 'SENSOR_FAULT']] as const) {
+    it(`PUMP-FAULT-EXAMPLES a pressure-sensor drift of ${magnitude} mmHg/day from hour 40 expects what the mean it reaches by the end gives: ${expected ?? 'nothing'}, and finds it`, () => {
+      const json = scenario(`pressure-drift-${magnitude}`, 3, { meanArterialPressureMmHg: 90 }, [{ kind: 'sensor', atHours: 40, sensor: 'pressure', mode: 'drift', magnitude }]);
+      const summary = run(json);
+      expect(summary.faults[0]?.expected).toEqual(expected === null ? [] : [expected]);
+      expect(summary.faults[0]?.detectedBy, replayHint(json)).toBe(expected);
+    });
+  }
+
   it('PUMP-FAULT-EXAMPLES a partial occlusion the pulse still crosses expects no alarm, and raises none', () => {
     const json = scenario('occlusion-50', 3, {}, [{ kind: 'occlusion', atHours: 48, durationMinutes: 600, location: 'catheter', severity: 0.5 }]);
     const summary = run(json, 60 * HOUR_MS);

@@ -13,6 +13,7 @@
 import type { Clock, HalResult, PressureReading, PressureSensor } from '../../../hal/index.ts';
 import { halError } from '../../../hal/index.ts';
 import type { Plant } from '../plant/index.ts';
+import type { PatientPhysiology } from '../patient.ts';
 import type { DeviceProfile } from '../profile.ts';
 import { noiseKey, normalPairsFromKey, streamId } from '../rng.ts';
 import type { SeededRandom } from '../rng.ts';
@@ -89,6 +90,8 @@ export class SimPressureSensor extends FaultableSensor implements PressureSensor
     seed: number,
     private readonly spec: DeviceProfile['sensors']['pressure'],
     draw: SeededRandom,
+    /** The patient world's beats, breathing and motion (null: the kind world's constant sinusoid). */
+    private readonly patient: PatientPhysiology | null = null,
   ) {
     super();
     this.offsetMmHg = draw.uniform(-spec.offsetMaxMmHg, spec.offsetMaxMmHg);
@@ -157,15 +160,29 @@ export class SimPressureSensor extends FaultableSensor implements PressureSensor
     if (windowMs !== this.windowMsCached) this.setWindow(windowMs);
     const integral = plant.storedIntegral;
     const storedMeanUl = (integral - this.lastIntegral) / windowMs;
+    const t0 = this.lastReadMs;
     this.lastReadMs = t1;
     this.lastIntegral = integral;
     const compliance = plant.upstreamComplianceUlPerMmHg();
-    const reference = plant.reference.pressureMmHg(t1);
+    let reference = plant.reference.pressureMmHg(t1);
+    let amplitude = plant.pulseAmplitudeAtPumpMmHg();
+    let pulseMean: number;
+    let bandAmplitude: number;
+    const patient = this.patient;
+    if (patient === null) {
+      const cosT0 = this.cosAtLastRead;
+      const cosT1 = this.advancePhase(t1);
+      pulseMean = amplitude === 0 ? 0 : amplitude * (cosT0 - cosT1) * this.pulseMeanScale;
+      bandAmplitude = amplitude;
+    } else {
+      // Beats, breathing, posture and walking over this window; the band is the front-end's own.
+      const w = patient.window(t0, t1, plant.tauSeconds(), amplitude > 0, plant.isAccessed && plant.conditions.needleInPort);
+      pulseMean = w.pulseMeanMmHg;
+      bandAmplitude = w.bandAmplitudeMmHg;
+      amplitude = w.pulsePeakMmHg;
+      reference += w.slowMeanMmHg;
+    }
     const lowFrequencyMeanMmHg = reference + storedMeanUl / compliance;
-    const amplitude = plant.pulseAmplitudeAtPumpMmHg();
-    const cosT0 = this.cosAtLastRead;
-    const cosT1 = this.advancePhase(t1);
-    const pulseMean = amplitude === 0 ? 0 : amplitude * (cosT0 - cosT1) * this.pulseMeanScale;
     const noiseIndex = Math.round(t1 / NOISE_GRID_MS);
     if (noiseIndex !== this.noiseNextIndex || this.noiseCursor === NOISE_BATCH_READS) {
       // Not the read the batch foresaw (the first, a changed period, a reboot), or the batch is
@@ -193,7 +210,7 @@ export class SimPressureSensor extends FaultableSensor implements PressureSensor
     }
     // The band estimator reports a magnitude: noise folds onto the positive axis.
     // (A front-end stuck before its first window has nothing to repeat: no band.)
-    const cardiac = fault !== null && fault.mode === 'stuck' ? 0 : Math.abs(amplitude * gain + this.amplitudeSdMmHg * zBand);
+    const cardiac = fault !== null && fault.mode === 'stuck' ? 0 : Math.abs(bandAmplitude * gain + this.amplitudeSdMmHg * zBand);
     const storedNowMmHg = plant.storedVolumeUl / compliance;
     const inv = this.inverseResolution;
     const res = this.resolutionMmHg;

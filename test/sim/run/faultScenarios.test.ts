@@ -20,6 +20,8 @@ const HOUR_MS = 3_600_000;
 /** Documented worst time to alarm per example (the scenario's own rate and defaults). */
 const BOUND_S: Record<string, number> = {
   'occlusion-catheter': 15 * 60,
+  // The patient world (ambulatory, sinus): the same occlusion under beats, posture and walking.
+  'patient-ambulatory': 15 * 60,
   'occlusion-line-gradual': 4 * 3600 + 15 * 60, // complete only at the end of its 4 h ramp
   // Blocked from the start: the prime (from ~20 s) crosses the fixed limit within seconds (Open PCA EC6).
   'occlusion-line-priming': 60,
