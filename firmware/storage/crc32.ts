@@ -23,6 +23,14 @@ const TABLE: Int32Array = (() => {
 /** CRC-32 of `bytes[start, end)`. */
 export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number {
   let c = -1;
-  for (let i = start; i < end; i++) c = (TABLE[(c ^ (bytes[i] as number)) & 0xff] as number) ^ (c >>> 8);
+  let i = start;
+  // Four bytes a round, then the rest one at a time (docs/performance.md, the flash store).
+  for (; i + 4 <= end; i += 4) {
+    c = (TABLE[(c ^ (bytes[i] as number)) & 0xff] as number) ^ (c >>> 8);
+    c = (TABLE[(c ^ (bytes[i + 1] as number)) & 0xff] as number) ^ (c >>> 8);
+    c = (TABLE[(c ^ (bytes[i + 2] as number)) & 0xff] as number) ^ (c >>> 8);
+    c = (TABLE[(c ^ (bytes[i + 3] as number)) & 0xff] as number) ^ (c >>> 8);
+  }
+  for (; i < end; i++) c = (TABLE[(c ^ (bytes[i] as number)) & 0xff] as number) ^ (c >>> 8);
   return ~c >>> 0;
 }
