@@ -123,56 +123,39 @@ const CASES = {
 type CaseName = keyof typeof CASES;
 
 /**
- * The report's overhead: the plain default cycle and the same with its report, alternately in one
- * worker (plain, report, plain, report, …), so load on the machine falls on both alike; the
- * overhead is the ratio of the two medians.
+ * Two cases timed alternately in one worker (a, b, a, b, …), so load on the machine falls on both
+ * alike; their ratio is the ratio of the two medians. The report's overhead pairs the plain
+ * default cycle with the same run and its report; the patient world's cost pairs the default cycle
+ * in the kind world with the same cycle in the patient world.
  */
-function measurePaired(runs: number, warmups: number): { plain: CaseResult; report: CaseResult } {
-  const plainOnce = CASES.cycle14d();
-  const reportOnce = CASES.report14d();
+function measureAlternately(a: () => Work, b: () => Work, runs: number, warmups: number): [CaseResult, CaseResult] {
   for (let i = 0; i < warmups; i++) {
-    plainOnce();
-    reportOnce();
+    a();
+    b();
   }
-  const plainTimes: number[] = [];
-  const reportTimes: number[] = [];
-  let plainWork: Work = { controlSteps: 0, simulatedSeconds: 0 };
-  let reportWork: Work = plainWork;
+  const aTimes: number[] = [];
+  const bTimes: number[] = [];
+  let aWork: Work = { controlSteps: 0, simulatedSeconds: 0 };
+  let bWork: Work = aWork;
   for (let i = 0; i < runs; i++) {
     let t0 = performance.now();
-    plainWork = plainOnce();
-    plainTimes.push(performance.now() - t0);
+    aWork = a();
+    aTimes.push(performance.now() - t0);
     t0 = performance.now();
-    reportWork = reportOnce();
-    reportTimes.push(performance.now() - t0);
+    bWork = b();
+    bTimes.push(performance.now() - t0);
   }
-  return { plain: result(plainTimes, warmups, plainWork), report: result(reportTimes, warmups, reportWork) };
+  return [result(aTimes, warmups, aWork), result(bTimes, warmups, bWork)];
 }
 
-/**
- * The patient world's cost: the default cycle in the kind world and in the patient world,
- * alternately in one worker (kind, patient, kind, …), so load on the machine falls on both alike.
- */
+function measurePaired(runs: number, warmups: number): { plain: CaseResult; report: CaseResult } {
+  const [plain, report] = measureAlternately(CASES.cycle14d(), CASES.report14d(), runs, warmups);
+  return { plain, report };
+}
+
 function measureWorlds(runs: number, warmups: number): { kind: CaseResult; patient: CaseResult } {
-  const kindOnce = CASES.cycle14d();
-  const patientOnce = CASES.cycle14dPatient();
-  for (let i = 0; i < warmups; i++) {
-    kindOnce();
-    patientOnce();
-  }
-  const kindTimes: number[] = [];
-  const patientTimes: number[] = [];
-  let kindWork: Work = { controlSteps: 0, simulatedSeconds: 0 };
-  let patientWork: Work = kindWork;
-  for (let i = 0; i < runs; i++) {
-    let t0 = performance.now();
-    kindWork = kindOnce();
-    kindTimes.push(performance.now() - t0);
-    t0 = performance.now();
-    patientWork = patientOnce();
-    patientTimes.push(performance.now() - t0);
-  }
-  return { kind: result(kindTimes, warmups, kindWork), patient: result(patientTimes, warmups, patientWork) };
+  const [kind, patient] = measureAlternately(CASES.cycle14d(), CASES.cycle14dPatient(), runs, warmups);
+  return { kind, patient };
 }
 
 /** Measures one case in a worker thread of its own (see the header). */

@@ -32,6 +32,19 @@ function arterial(hal: FakeHal): void {
   hal.set.cardiacAmplitudeMmHg = 12;
 }
 
+/** A booted pump on the artery, programmed with the default prescription, primed and just started. */
+function started(): ReturnType<typeof booted> {
+  const pump = booted();
+  const { fw, hal } = pump;
+  arterial(hal);
+  fw.command({ type: 'program', prescription: prescription() });
+  fw.command({ type: 'prime' });
+  hal.clock.advance(60_000);
+  hal.set.flowUlPerHour = fw.plan?.rateUlPerHour ?? 0;
+  fw.command({ type: 'start' });
+  return pump;
+}
+
 describe('the runtime reads its sensors at their periods', () => {
   it('PUMP-CONTROL-LOOP pressure every control period, flow every 10 s, reservoir and battery every 60 s (plus one each at the self-test)', () => {
     const { hal } = booted();
@@ -372,13 +385,7 @@ describe('the self-test of the processor, its periodic repeats, and a failure (G
 
   it('GIP-3.3.1 a component that fails while the pump infuses is found by the next periodic self-check: SYSTEM_FAULT stops the drive, a resume is refused, and the check is logged', () => {
     for (const component of ['rom', 'ram', 'clock', 'annunciator'] as const) {
-      const { fw, hal } = booted();
-      arterial(hal);
-      fw.command({ type: 'program', prescription: prescription() });
-      fw.command({ type: 'prime' });
-      hal.clock.advance(60_000);
-      hal.set.flowUlPerHour = fw.plan?.rateUlPerHour ?? 0;
-      fw.command({ type: 'start' });
+      const { fw, hal } = started();
       hal.clock.advance(SCRUB_PERIOD_MS);
       expect(fw.modeName, component).toBe('therapy.infusing.running');
       breakIt(hal, component);
@@ -419,13 +426,7 @@ describe('air in line (GIP-1.9.1)', () => {
 describe('the watchdog (GIP-3.5.1)', () => {
   /** Infusing for ten minutes, then reset by the watchdog: the same flash and clock, the reset cause set. */
   function infusingThenReset(): { first: ReturnType<typeof booted>; again: ReturnType<typeof booted>; strokesBefore: number } {
-    const first = booted();
-    arterial(first.hal);
-    first.fw.command({ type: 'program', prescription: prescription() });
-    first.fw.command({ type: 'prime' });
-    first.hal.clock.advance(60_000);
-    first.hal.set.flowUlPerHour = first.fw.plan?.rateUlPerHour ?? 0;
-    first.fw.command({ type: 'start' });
+    const first = started();
     first.hal.clock.advance(600_000);
     const strokesBefore = first.fw.ledger.infusionStrokes;
     first.fw.powerOff();
@@ -661,13 +662,7 @@ describe('the drug library image at boot and in the periodic self-checks (GIP-6.
   });
 
   it('GIP-6.1.6 an image that changes in flash while the pump infuses is found by the next periodic self-check: DRUG_LIBRARY_INVALID stops the drive and a resume is refused', () => {
-    const { fw, hal } = booted();
-    arterial(hal);
-    fw.command({ type: 'program', prescription: prescription() });
-    fw.command({ type: 'prime' });
-    hal.clock.advance(60_000);
-    hal.set.flowUlPerHour = fw.plan?.rateUlPerHour ?? 0;
-    fw.command({ type: 'start' });
+    const { fw, hal } = started();
     hal.clock.advance(SCRUB_PERIOD_MS);
     hal.set.libraryImage[100] = (hal.set.libraryImage[100] as number) ^ 0x01;
     hal.clock.advance(SCRUB_PERIOD_MS + hal.config.controlPeriodMs);
