@@ -3,8 +3,8 @@
  *
  * Owns: the checksum of every stored record and log entry.
  * Promises: the IEEE 802.3 CRC-32 (reflected polynomial 0xEDB88320, initial value and final XOR
- * 0xFFFFFFFF; the one zlib, PNG and Ethernet use), table-driven one byte at a time as a
- * microcontroller without a CRC engine computes it. It detects every burst error up to 32 bits and
+ * 0xFFFFFFFF; the one zlib, PNG and Ethernet use), table-driven, one table look-up a byte as a
+ * microcontroller without a CRC engine computes it (the loop unrolled by four). It detects every burst error up to 32 bits and
  * every odd number of flipped bits in a record (Koopman, "32-bit cyclic redundancy codes for
  * Internet applications", DSN 2002). A test checks it against node:zlib's crc32.
  */
