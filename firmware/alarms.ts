@@ -131,8 +131,8 @@ export const ALARM_TABLE: readonly AlarmRule[] = Object.freeze([
   }),
   row({
     code: 'RESERVOIR_LOW', priority: 'medium', latching: false, driveAction: 'continue',
-    reads: 'reservoir', when: (r) => r.shortfallUl > 0,
-    requirement: 'GIP-1.5.5', meaning: 'The reservoir will run out before the programmed end.',
+    reads: 'reservoir', when: (r) => r.shortfallUl > 0 || r.lowVolume,
+    requirement: 'GIP-1.5.5', meaning: 'The reservoir will run out before the programmed end, or holds 0.5 mL or less that the drive can reach.',
   }),
   row({
     code: 'RESERVOIR_EMPTY', priority: 'high', latching: true, driveAction: 'finishStrokeThenStop',

@@ -28,6 +28,7 @@ export interface DetectorConfig {
   readonly pressureRangeMmHg: { readonly min: number; readonly max: number };
   readonly flowRangeUlPerHour: { readonly min: number; readonly max: number };
   readonly reservoirResidualUl: number;
+  readonly reservoirLowAlertUl: number;
 }
 
 export function detectorConfig(config: DeviceConfig): DetectorConfig {
@@ -37,5 +38,6 @@ export function detectorConfig(config: DeviceConfig): DetectorConfig {
     pressureRangeMmHg: config.pressureRangeMmHg,
     flowRangeUlPerHour: config.flowRangeUlPerHour,
     reservoirResidualUl: config.reservoirResidualUl,
+    reservoirLowAlertUl: config.reservoirLowAlertUl,
   };
 }

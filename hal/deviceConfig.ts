@@ -30,6 +30,11 @@ export interface DeviceConfig {
    * stroke-volume tolerance does not run dry before the programmed end.
    */
   readonly reservoirReserveFraction: number;
+  /**
+   * Low-reservoir alert volume (GIP 1.5.5, Open PCA R6.8.0(9)): the alert sounds while the
+   * infusion owes strokes and the deliverable volume the ledger computes is at or below it; 0: off.
+   */
+  readonly reservoirLowAlertUl: number;
   /** Volume the prime must push to fill the set from pump to needle tip (line + Huber needle). */
   readonly primingVolumeUl: number;
   /**

@@ -52,6 +52,7 @@ export const DEVICE_PARAMETERS: Readonly<Record<NumericParameter, ParameterSpec>
   reservoirFillMaxMl: { min: 0.1, max: 1000, unit: 'mL', group: 'programming', meaning: 'largest reservoir fill (the reservoir size)' },
   reservoirResidualUl: { min: 0, max: 10_000, unit: 'µL', group: 'programming', meaning: 'volume the drive cannot reach (firmware and plant)' },
   reservoirReserveFraction: { min: 0, max: 0.5, unit: '', group: 'programming', meaning: 'share of the usable fill held back so a unit at the top of its tolerance does not run dry' },
+  reservoirLowAlertMl: { min: 0, max: 1000, unit: 'mL', group: 'programming', meaning: 'low-reservoir alert volume: RESERVOIR_LOW while the infusion owes strokes and the deliverable volume the ledger computes is at or below it (0 or absent: off)' },
   primingVolumeUl: { min: 0, max: 10_000, unit: 'µL', group: 'programming', meaning: 'volume the prime pushes to fill the set (0: nothing to prime)' },
   primedSetVolumeUl: { min: 0, max: 10_000, unit: 'µL', group: 'programming', meaning: 'volume the prime leaves filled with drug between pump and patient, counted as dose' },
   implantedDeadVolumeUl: { min: 0, max: 10_000, unit: 'µL', group: 'programming', meaning: 'volume of the implanted path the heparin lock fills' },
@@ -159,6 +160,7 @@ export const deviceFileSchema = z
     placement: z.enum(['external', 'implanted'], { error: 'placement must be one of: external, implanted' }),
     ...numericParameters,
     temperatureC: numericParameters.temperatureC.optional(),
+    reservoirLowAlertMl: numericParameters.reservoirLowAlertMl.optional(),
   })
   .superRefine((p, ctx) => {
     for (const message of deviceProblems(p)) ctx.addIssue({ code: 'custom', message, path: [] });

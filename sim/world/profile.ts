@@ -117,6 +117,8 @@ export interface DeviceParameters {
   readonly reservoirFillMaxMl: number;
   readonly reservoirResidualUl: number;
   readonly reservoirReserveFraction: number;
+  /** Absent: no low-reservoir alert by volume. */
+  readonly reservoirLowAlertMl?: number | undefined;
   readonly primingVolumeUl: number;
   readonly primedSetVolumeUl: number;
   readonly implantedDeadVolumeUl: number;
@@ -186,6 +188,7 @@ export function profileFromParameters(p: DeviceParameters): DeviceProfile {
       reservoirFillRangeMl: { min: p.reservoirFillMinMl, max: p.reservoirFillMaxMl },
       reservoirResidualUl: p.reservoirResidualUl,
       reservoirReserveFraction: p.reservoirReserveFraction,
+      reservoirLowAlertUl: (p.reservoirLowAlertMl ?? 0) * 1000,
       primingVolumeUl: p.primingVolumeUl,
       primedSetVolumeUl: p.primedSetVolumeUl,
       implantedDeadVolumeUl: p.implantedDeadVolumeUl,

@@ -19,6 +19,7 @@ export const NOMINAL_PORT_CONFIG: DeviceConfig = Object.freeze({
   reservoirFillRangeMl: Object.freeze({ min: 1, max: 100 }),
   reservoirResidualUl: 500,
   reservoirReserveFraction: 0.02,
+  reservoirLowAlertUl: 0,
   primingVolumeUl: 350,
   primedSetVolumeUl: 350,
   implantedDeadVolumeUl: 300,

@@ -14,6 +14,8 @@ import { EMPTY_LEDGER } from '../../../firmware/ledger.ts';
 import { NOMINAL_PORT_CONFIG, deviceConfig } from '../../support/deviceConfig.ts';
 import { cfg, gauge, infusing, strokeUl } from './fixtures.ts';
 
+const cfgOff = cfg;
+
 const T = THRESHOLDS;
 const residualUl = NOMINAL_PORT_CONFIG.reservoirResidualUl;
 
@@ -48,6 +50,29 @@ describe('updateReservoir', () => {
     // A phase other than the infusion owes nothing to the reservoir check.
     expect(updateReservoir(rv, cfg, true, { ...l, phaseKind: 'flush' }, gauge(15)).shortfallUl).toBe(0);
     expect(updateReservoir(rv, cfg, true, { ...l, phaseDeliveredStrokes: 28_000 }, gauge(15)).shortfallUl).toBe(0);
+  });
+
+  it('GIP-1.5.5 low reservoir by volume: the ledger\'s deliverable volume at or below the alert volume while strokes are owed, whatever the gauge reads; off at 0', () => {
+    const alertUl = 2000;
+    const cfg = { ...cfgOff, reservoirLowAlertUl: alertUl };
+    const l = infusing(10_000);
+    // Fill such that the ledger's deliverable volume sits exactly at the alert volume.
+    const atAlert: Ledger = { ...l, reservoirFillUl: (l.primeStrokes + l.infusionStrokes) * strokeUl + residualUl + alertUl };
+    expect(updateReservoir(rv, cfg, true, atAlert, gauge(15)).lowVolume).toBe(true);
+    expect(updateReservoir(rv, cfg, true, { ...atAlert, reservoirFillUl: atAlert.reservoirFillUl + 1 }, gauge(15)).lowVolume).toBe(false);
+    // The gauge does not decide it: a gauge far above or below gives the same verdict.
+    expect(updateReservoir(rv, cfg, true, atAlert, gauge(0.1)).lowVolume).toBe(true);
+    expect(updateReservoir(rv, cfg, true, { ...atAlert, reservoirFillUl: atAlert.reservoirFillUl + 1 }, gauge(0.1)).lowVolume).toBe(false);
+    // Not while no infusion owes strokes, nor with no fill recorded.
+    expect(updateReservoir(rv, cfg, false, atAlert, gauge(15)).lowVolume).toBe(false);
+    expect(updateReservoir(rv, cfg, true, { ...atAlert, phaseDeliveredStrokes: atAlert.phaseTotalStrokes }, gauge(15)).lowVolume).toBe(false);
+    expect(updateReservoir(rv, cfg, true, { ...atAlert, reservoirFillUl: 0 }, gauge(15)).lowVolume).toBe(false);
+    // The infusion ending clears it at once, without waiting for the next gauge sample.
+    const low = updateReservoir(rv, cfg, true, atAlert, gauge(15));
+    expect(updateReservoir(low, cfg, false, atAlert, null).lowVolume).toBe(false);
+    expect(updateReservoir(low, cfg, true, atAlert, null)).toBe(low);
+    // Off: never, however low.
+    expect(updateReservoir(rv, cfgOff, true, { ...atAlert, reservoirFillUl: 1 }, gauge(15)).lowVolume).toBe(false);
   });
 
   it('GIP-1.5.6 empty: the gauge below the residual by more than its accuracy counts up per sample; at the residual it takes the flow sensor to agree', () => {

@@ -3,7 +3,7 @@
  * reservoir-time error's physics (docs/requirements.md, GIP-1.5.2).
  */
 import { describe, expect, it } from 'vitest';
-import { defaultScenario } from '../../../sim/scenario/scenario.ts';
+import { defaultScenario, parseScenario } from '../../../sim/scenario/scenario.ts';
 import { deviceProfileOf } from '../../../sim/scenario/scenario.ts';
 import { Simulation } from '../../../sim/run/simulation.ts';
 
@@ -37,5 +37,33 @@ describe('reservoir and battery time remaining in a run', () => {
     expect(summary.remainingTruth.batteryRemainingMinutes).not.toBeNull();
     expect(summary.remainingError.batteryMaxAbsMinutes as number).toBeLessThanOrEqual(60);
     expect(Math.abs((summary.remaining.batteryRemainingMinutes as number) - (summary.remainingTruth.batteryRemainingMinutes as number))).toBeLessThanOrEqual(60);
+  });
+
+  it('GIP-1.5.5 a configured alert volume raises RESERVOIR_LOW once, when the ledger\'s deliverable volume reaches it; therapy continues to the end; no alert volume, no alert', () => {
+    const json = (overrides: Record<string, number>): unknown => ({
+      name: 'low reservoir by volume',
+      seed: 5,
+      patient: { weightKg: 70, heightCm: 170 },
+      prescription: { fudrMgPerKgPerDay: 0.15, dexamethasoneMgPerM2PerDay: 1, infusionDays: 1, doseFactor: 1, reservoirVolumeMl: 3 },
+      device: { overrides },
+    });
+    const alertMl = 0.3;
+    const withAlert = new Simulation({ scenario: parseScenario(json({ reservoirLowAlertMl: alertMl })) }).runToEnd();
+    const lows = withAlert.alarms.filter((a) => a.code === 'RESERVOIR_LOW');
+    expect(lows).toHaveLength(1);
+    expect(withAlert.alarms.filter((a) => a.priority === 'high')).toEqual([]);
+    const complete = withAlert.notifications.find((n) => n.code === 'INFUSION_COMPLETE');
+    expect(complete).toBeDefined();
+    // The ledger's deliverable volume falls at the programmed rate: it reaches the alert volume
+    // (alert − what it holds at the end) / rate before the end, judged at the next gauge sample.
+    const rx = withAlert.prescription;
+    if (rx === null || complete === undefined) throw new Error('no programme');
+    const config = deviceProfileOf(parseScenario(json({}))).firmwareConfig;
+    const endDeliverableMl = (withAlert.firmwareBelief.reservoirRemainingMl ?? 0) - config.reservoirResidualUl / 1000;
+    const rateUlPerHour = rx.rateMlPerHour * 1000;
+    const predictedAtS = complete.atSeconds - ((alertMl - endDeliverableMl) * 1000 * 3600) / rateUlPerHour;
+    expect(Math.abs((lows[0]?.atSeconds ?? 0) - predictedAtS)).toBeLessThanOrEqual(60 + 3600 / rateUlPerHour + 1);
+    const without = new Simulation({ scenario: parseScenario(json({})) }).runToEnd();
+    expect(without.alarms.map((a) => a.code)).not.toContain('RESERVOIR_LOW');
   });
 });
