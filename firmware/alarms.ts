@@ -405,3 +405,8 @@ export function isAudible(state: AlarmState, nowMs: number): boolean {
 export function deliveryInhibited(state: AlarmState): boolean {
   return (state.presentMask & STOPPING_MASK) !== 0;
 }
+
+/** True while `code` has an entry (its condition active, or latched and not yet cleared). */
+export function alarmPresent(state: AlarmState, code: AlarmCode): boolean {
+  return (state.presentMask & BIT_BY_CODE[code]) !== 0;
+}

@@ -15,13 +15,14 @@
  */
 import type { DeviceConfig, PressureReading } from '../hal/index.ts';
 import type { AlarmCode, AlarmState, DriveAction } from './alarms.ts';
-import { ALARM_RULE_BY_CODE, ALL_ALARM_INPUTS, NO_ALARMS, alarmStep, changedAlarmInputs, deliveryInhibited } from './alarms.ts';
+import { ALARM_RULE_BY_CODE, ALL_ALARM_INPUTS, NO_ALARMS, alarmPresent, alarmStep, changedAlarmInputs, deliveryInhibited } from './alarms.ts';
 import type { DetectorConfig, DetectorReadings, DetectorState } from './detectors/index.ts';
-import { INITIAL_DETECTORS, detectorConfig, recordStrokes, updateDetectors } from './detectors/index.ts';
+import { INITIAL_DETECTORS, detectorConfig, plausiblePressure, recordStrokes, updateDetectors, withStrokesRelieved } from './detectors/index.ts';
 import type { InfusionPlan } from './dosing.ts';
 import { NL_PER_UL, scheduledStrokes } from './dosing.ts';
 import type { Ledger, PhaseKind } from './ledger.ts';
-import { addStrokes, phaseComplete, withPhaseElapsed } from './ledger.ts';
+import { addStrokes, phaseComplete, relieveStrokes, withPhaseElapsed } from './ledger.ts';
+import { reliefStrokes } from './relief.ts';
 
 export type DeliveryMode = 'none' | Exclude<PhaseKind, 'none'>;
 
@@ -69,6 +70,8 @@ export interface ControlState {
 /** What a control step commands now: strokes for the drive and events for the statechart. */
 export interface ControlCommands {
   readonly strokes: number;
+  /** Strokes to run the drive back (pressure relief after an occlusion, relief.ts); never with `strokes`. */
+  readonly reliefStrokes: number;
   readonly events: readonly ControlEvent[];
 }
 
@@ -79,7 +82,7 @@ export interface ControlOutput {
 }
 
 /** The commands of most periods: no stroke owed, nothing to tell the statechart. */
-const NO_COMMANDS: ControlCommands = { strokes: 0, events: Object.freeze([]) };
+const NO_COMMANDS: ControlCommands = { strokes: 0, reliefStrokes: 0, events: Object.freeze([]) };
 
 /** Control state resuming from a ledger (boot, or a new phase). */
 export function controlStateFor(ledger: Ledger, detectors: DetectorState = INITIAL_DETECTORS, alarms: AlarmState = NO_ALARMS): ControlState {
@@ -152,6 +155,7 @@ export function controlStep(state: ControlState, settings: ControlSettings, read
     // (A complete phase is never 'none', so neither is `delivery` here.)
     (events ??= []).push({ type: 'phase.complete', phase: ledger.phaseKind as Exclude<PhaseKind, 'none'> });
   }
+  const relief = strokes > 0 || !alarmPresent(alarms, 'OCCLUSION') ? 0 : reliefFor(detectors, alarms, settings, readings.pressure, ledger);
 
   return {
     state: {
@@ -163,7 +167,45 @@ export function controlStep(state: ControlState, settings: ControlSettings, read
       lastPressure: pressure.ok ? pressure : state.lastPressure,
       previousPressure: pressure.ok ? state.lastPressure : state.previousPressure,
     },
-    commands: strokes === 0 && events === null ? NO_COMMANDS : { strokes, events: events ?? NO_COMMANDS.events },
+    commands: strokes === 0 && relief === 0 && events === null ? NO_COMMANDS : { strokes, reliefStrokes: relief, events: events ?? NO_COMMANDS.events },
+  };
+}
+
+/** The relief owed this period (relief.ts), from a window the detectors found plausible and trust. */
+function reliefFor(detectors: DetectorState, alarms: AlarmState, settings: ControlSettings, reading: DetectorReadings['pressure'], ledger: Ledger): number {
+  const pressure = detectors.pressureTrack.suspect ? null : plausiblePressure(reading, settings.detector);
+  return reliefStrokes(
+    {
+      detectors,
+      alarms,
+      connected: settings.connected,
+      pressure,
+      phaseDeliveredStrokes: ledger.phaseKind === 'none' ? 0 : ledger.phaseDeliveredStrokes,
+      lineComplianceUlPerMmHg: settings.config.lineComplianceUlPerMmHg,
+      maxStrokesPerStep: Math.max(1, Math.floor((settings.config.maxStrokesPerSecond * settings.config.controlPeriodMs) / 1000)),
+    },
+    settings.detector,
+  );
+}
+
+/**
+ * Folds the drive's feedback to a relief into ledger and detectors: the strokes the encoder saw
+ * run back leave the ledger (relieveStrokes) and the occlusion detector's stroke clock, so the
+ * rise it judges and the next relief's bound follow what the line still holds.
+ */
+export function applyReliefFeedback(state: ControlState, config: DeviceConfig, commanded: number, encoderCounts: number): ControlState {
+  const completed = Math.min(commanded, Math.floor(encoderCounts / config.encoderCountsPerStroke));
+  if (completed === 0) return state;
+  const ledger = relieveStrokes(withPhaseElapsed(state.ledger, state.phaseElapsedMs), completed);
+  const taken = state.ledger.phaseDeliveredStrokes - ledger.phaseDeliveredStrokes;
+  return {
+    ledger,
+    detectors: withStrokesRelieved(state.detectors, taken),
+    alarms: state.alarms,
+    phaseElapsedMs: ledger.phaseElapsedMs,
+    judgedDetectors: state.judgedDetectors,
+    lastPressure: state.lastPressure,
+    previousPressure: state.previousPressure,
   };
 }
 

@@ -2,7 +2,8 @@
  * The dose ledger: the firmware's belief of what it has delivered, and the delivery phase under way.
  *
  * Owns: stroke counts per phase and the schedule position.
- * Promises: counts only grow, and only from encoder-confirmed strokes (never from commands). The
+ * Promises: counts change only by encoder-confirmed strokes (never by commands): they grow with
+ * every stroke and fall only by a pressure relief's confirmed retraction (`relieveStrokes`). The
  * NV store keeps it in the state record after every stroke (storage/records.ts), so a reboot
  * resumes the phase where the last write left it: at most one stroke repeated or lost.
  * Deadlines are kept as elapsed phase time, never as timers (XState delays restart after a
@@ -98,6 +99,20 @@ export function addStrokes(ledger: Ledger, strokes: number): Ledger {
     infusionStrokes: ledger.infusionStrokes + (ledger.phaseKind === 'infuse' ? strokes : 0),
     flushStrokes: ledger.flushStrokes + (ledger.phaseKind === 'flush' ? strokes : 0),
   });
+}
+
+/**
+ * Takes back `strokes` a pressure relief ran the drive back by (GIP 1.10.6): their volume returned
+ * to the pump and never reached the patient. The schedule position goes back to where the schedule
+ * had delivered what is left, so the phase owes them again at its programmed rate (the infusion
+ * is extended, never caught up). At most the phase's delivered strokes.
+ */
+export function relieveStrokes(ledger: Ledger, strokes: number): Ledger {
+  const taken = Math.min(strokes, ledger.phaseDeliveredStrokes);
+  if (taken <= 0) return ledger;
+  const delivered = ledger.phaseDeliveredStrokes - taken;
+  const atDelivered = ledger.phaseTotalStrokes > 0 ? Math.floor((delivered * ledger.phaseDurationMs) / ledger.phaseTotalStrokes) : 0;
+  return withPhaseElapsed(addStrokes(ledger, -taken), Math.min(ledger.phaseElapsedMs, atDelivered));
 }
 
 /** Reservoir refilled: a new course of strokes starts from this fill. */

@@ -36,7 +36,7 @@ import { ALARM_RULE_BY_CODE, acknowledgeAlarms, alarmStateWith, cancelAudioPause
 import type { CommandAnswer, PumpCommand } from './commands.ts';
 import { validateCommand } from './commands.ts';
 import type { ControlEvent, ControlSettings, ControlState } from './controlStep.ts';
-import { applyDriveFeedback, controlStateFor, controlStep, makeControlSettings, withDetectorsAndAlarms } from './controlStep.ts';
+import { applyDriveFeedback, applyReliefFeedback, controlStateFor, controlStep, makeControlSettings, withDetectorsAndAlarms } from './controlStep.ts';
 import type { DrugLibrary } from './drugLibrary.ts';
 import type { LibraryImageCheck } from './libraryImage.ts';
 import { REFUSE_ALL_LIBRARY, decodeLibraryImage, libraryImageIntact } from './libraryImage.ts';
@@ -112,6 +112,8 @@ export class Firmware {
   private resumePoint: ResumePoint = 'none';
   private therapyPoint: TherapyPoint = 'none';
   private persistedConnected = false;
+  /** A relief ran since the last flow read: that read's window is set aside. */
+  private reliefSinceFlowRead = false;
   private shownSignal = '';
   private periodicHandle = -1;
   private selfTestHandle = -1;
@@ -398,7 +400,11 @@ export class Firmware {
     // Countdowns to each slow sensor's next read.
     const flowDue = --this.stepsToFlowRead === 0;
     if (flowDue) this.stepsToFlowRead = this.flowEverySteps;
-    const flow = flowDue ? gate.flow(hal.flow.read(), nowMs) : null;
+    // A flow window that spans a relief measured the retraction, not flow to or from the patient:
+    // it is read (the sensor's window restarts) and set aside.
+    const flowRead = flowDue ? gate.flow(hal.flow.read(), nowMs) : null;
+    const flow = flowRead !== null && this.reliefSinceFlowRead ? null : flowRead;
+    if (flowDue) this.reliefSinceFlowRead = false;
     const air = flowDue ? gate.air(hal.air.read(), nowMs) : null;
     const slow = --this.stepsToSlowRead === 0;
     if (slow) this.stepsToSlowRead = this.slowEverySteps;
@@ -419,6 +425,7 @@ export class Firmware {
     }
     if (this.dirty.plan || this.dirty.safety || this.dirty.state) this.flushStore();
     if (commands.strokes > 0) this.runStrokes(commands.strokes, nowMs);
+    if (commands.reliefStrokes > 0) this.runRelief(commands.reliefStrokes, nowMs);
     if (commands.events.length > 0) this.dispatch(commands.events, nowMs);
     if (this.control.alarms !== alarmsBefore || this.shownSignal !== '') this.updateAnnunciator(nowMs);
     // Last, so a period that does not run to its end does not kick (GIP 3.5.x).
@@ -439,6 +446,24 @@ export class Firmware {
       this.observer.onLedger?.(this.control.ledger, nowMs);
       if (!kept || counts < this.hal.config.encoderCountsPerStroke) break;
     }
+  }
+
+  /**
+   * Runs the drive back for a pressure relief (relief.ts): one command, the strokes the encoder saw
+   * leave the ledger, written to NV at once, and the relief logged with its volume.
+   */
+  private runRelief(strokes: number, nowMs: number): void {
+    const feedback: StrokeFeedback | HalError = this.hal.drive.retract(strokes);
+    const counts = this.gate.encoderCounts(feedback, strokes, nowMs);
+    const before = this.control.ledger.phaseDeliveredStrokes;
+    this.control = applyReliefFeedback(this.control, this.hal.config, strokes, counts);
+    const relieved = before - this.control.ledger.phaseDeliveredStrokes;
+    this.reliefSinceFlowRead = true;
+    if (relieved === 0) return;
+    this.dirty.state = true;
+    this.flushStore();
+    this.observer.onLedger?.(this.control.ledger, nowMs);
+    this.log('notification', 'PRESSURE_RELIEVED', `${(relieved * this.hal.config.strokeVolumeNl) / 1000} µL`);
   }
 
   private dispatch(events: readonly ControlEvent[], atMs: number): void {

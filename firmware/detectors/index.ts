@@ -180,6 +180,16 @@ export function recordStrokes(d: DetectorState, commanded: number, completed: nu
   };
 }
 
+/**
+ * Strokes a pressure relief ran back leave the stroke clock (and nothing else: they are neither
+ * missed strokes nor flow the window expects), so the occlusion detector's rise since the pulse
+ * was lost is judged against what the line still holds.
+ */
+export function withStrokesRelieved(d: DetectorState, strokes: number): DetectorState {
+  if (strokes === 0) return d;
+  return { pressureTrack: d.pressureTrack, flowTrack: d.flowTrack, arterial: d.arterial, flow: d.flow, flowVerdict: d.flowVerdict, drive: d.drive, strokeCount: strokesAfter(d.strokeCount, -strokes), reservoir: d.reservoir, health: d.health };
+}
+
 /** The detector state with the drive, reservoir and health groups given (the others kept). */
 function withGroups(d: DetectorState, drive: DriveDetector, reservoir: ReservoirDetector, health: HealthDetector): DetectorState {
   return { pressureTrack: d.pressureTrack, flowTrack: d.flowTrack, arterial: d.arterial, flow: d.flow, flowVerdict: d.flowVerdict, drive, strokeCount: d.strokeCount, reservoir, health };

@@ -239,6 +239,9 @@ export class Simulation implements FaultWorld {
   /** The next boot follows a watchdog reset (the reset cause the firmware reads). */
   private nextBootByWatchdog = false;
   private readonly bolus = new UnintendedBolus(BOLUS_WINDOW_SAMPLES);
+  /** The schedule's progress, counted only forward (see `sampleBolus`), and its last value, µL. */
+  private scheduledForwardUl = 0;
+  private lastScheduledUl = 0;
   /** Largest |display − truth| of the remaining times while infusing (-1: none yet). */
   private reservoirErrorMaxMin = -1;
   private bolusSamples = 0;
@@ -455,7 +458,9 @@ export class Simulation implements FaultWorld {
   /**
    * Unintended bolus: volume leaving the catheter above the programmed profile (the firmware's
    * schedule of infusion and flush strokes at nominal volume), in any 5-minute window, sampled
-   * every 10 s.
+   * every 10 s. The schedule is counted only forward: a pressure relief sets it back by what it drew
+   * back into the pump (volume that never reached the patient), and a new plan starts it from zero;
+   * neither is volume leaving the catheter.
    */
   private sampleBolus(): void {
     const plant = this.plant;
@@ -464,7 +469,9 @@ export class Simulation implements FaultWorld {
     const outletUl = plant.toArtery.volumeUl + plant.toExtrahepatic.volumeUl + plant.toPocket.volumeUl + plant.leaked.volumeUl;
     // The firmware's schedule survives reboots (it is restored from NV), so the profile is continuous.
     const scheduledUl = ((this.firmware.scheduledPatientStrokes * this.profile.firmwareConfig.strokeVolumeNl) / 1000);
-    this.bolus.sample(outletUl, scheduledUl);
+    if (scheduledUl > this.lastScheduledUl) this.scheduledForwardUl += scheduledUl - this.lastScheduledUl;
+    this.lastScheduledUl = scheduledUl;
+    this.bolus.sample(outletUl, this.scheduledForwardUl);
     // Once a minute (every sixth bolus sample): the errors move slowly, and the look costs per call.
     if (++this.bolusSamples % REMAINING_EVERY_BOLUS_SAMPLES === 0 && this.pendingBoot === null && this.firmware.modeName === 'therapy.infusing.running') this.sampleRemainingError();
   }

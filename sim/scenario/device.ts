@@ -20,7 +20,7 @@ import portAmbulatoryFile from '../world/devices/profiles/port-ambulatory.json' 
 import implantedFile from '../world/devices/profiles/implanted.json' with { type: 'json' };
 import implanted40File from '../world/devices/profiles/implanted-40.json' with { type: 'json' };
 
-type NumericParameter = Exclude<keyof DeviceParameters, 'name' | 'description' | 'placement'>;
+export type NumericParameter = Exclude<keyof DeviceParameters, 'name' | 'description' | 'placement'>;
 
 /** One numeric parameter: its allowed range, unit and meaning (docs/devices.md is built from these). */
 export interface ParameterSpec {
@@ -150,6 +150,9 @@ export function deviceProblems(p: DeviceParameters): string[] {
   if (p.primedSetVolumeUl > p.primingVolumeUl) problems.push(`primedSetVolumeUl = ${p.primedSetVolumeUl} is more than the prime pushes (allowed ≤ primingVolumeUl = ${p.primingVolumeUl})`);
   return problems;
 }
+
+/** The numeric parameters a device file may leave out (their absence has a documented meaning). */
+export const OPTIONAL_DEVICE_PARAMETERS: readonly NumericParameter[] = Object.freeze(['temperatureC', 'reservoirLowAlertMl']);
 
 /** A device file: name, description, placement and every numeric parameter; `$schema` for editors. */
 export const deviceFileSchema = z

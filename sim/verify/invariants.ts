@@ -32,7 +32,7 @@ export const INVARIANTS = Object.freeze({
   dailyLimit: { id: 'PUMP-LIB-DAILY', statement: 'FUDR leaving the pump in any 24 h never exceeds the drug library’s daily hard limit (times the mechanism tolerance, plus one stroke).' },
   noDeliveryWhenStopped: { id: 'PUMP-NO-DELIVERY-STOPPED', statement: 'The drive is commanded only in a delivery mode and never while a stopping alarm is present.' },
   stallStops: { id: 'GIP-1.6.2', statement: 'A stalled drive is not commanded again once the stall threshold of missed strokes is reached, until an acknowledge re-arms the check.' },
-  ledger: { id: 'PUMP-LEDGER-TRUTH', statement: 'The ledger only grows (reset only by a new plan or refill) and stays within one stroke of the strokes the drive really made.' },
+  ledger: { id: 'PUMP-LEDGER-TRUTH', statement: 'The ledger only grows, but for the strokes a pressure relief ran the drive back by (reset only by a new plan or refill), and stays within one stroke of the strokes the drive really made, net of relief.' },
   noLostDelivery: { id: 'PUMP-LEDGER-RESUME', statement: 'Delivery lags the profile by at most one stroke plus one stroke interval per power loss; a finished phase ends within two control periods.' },
   alarmSignal: { id: 'PUMP-ALARM-PRIO', statement: 'The highest-priority present alarm (earliest onset among equals) owns the signal; no signal without an alarm.' },
   audioPause: { id: 'GIP-3.2.1', statement: 'An alarm signal is silent only within 2 minutes of an accepted audio pause: the pause re-arms within 2 minutes.' },
@@ -40,7 +40,7 @@ export const INVARIANTS = Object.freeze({
   latching: { id: 'OPCA-LATCH', statement: 'A latched alarm clears only after an acknowledge since its onset.' },
   restartLockout: { id: 'OPCA-EC23', statement: 'The third alarm-stop→restart of the same alarm within 10 minutes is refused with a stop and the REPEATED_ALARM alarm.' },
   postOcclusionBolus: { id: 'GIP-1.10.7', statement: 'The volume stored behind an occlusion, released when it clears, is ≤ 0.5 mL.' },
-  noReverse: { id: 'GIP-1.8.1', statement: 'The drive is never commanded backwards: stroke counts are whole and non-negative, pumped volume only grows, and the reservoir only refills by a fill.' },
+  noReverse: { id: 'GIP-1.8.1', statement: 'The drive never delivers in reverse: stroke counts are whole and non-negative; it is run back only for a pressure relief (OCCLUSION present, at most the strokes of one control step); pumped volume falls, and the reservoir grows beyond its fills, only by what a relief drew back.' },
   eventLog: { id: 'GIP-4.1', statement: 'Every command and every mode change is in the event log with its time; the log survives a power loss.' },
   model: { id: 'PUMP-MODEL', statement: 'Commands are accepted or refused, and modes change, as the reference model says.' },
 });
@@ -71,8 +71,10 @@ interface PhaseWatch {
   readonly kind: PhaseKind;
   readonly totalStrokes: number;
   readonly durationMs: number;
-  /** Plant strokes when the phase began. */
+  /** Plant strokes (net of relief) when the phase began. */
   readonly plantStrokesAtStart: number;
+  /** Strokes a pressure relief ran the drive back by in this phase: the schedule owes them again. */
+  relievedStrokes: number;
   runningMs: number;
   entries: number;
   powerLosses: number;
@@ -80,6 +82,11 @@ interface PhaseWatch {
   enteredAtMs: number | null;
   stalled: boolean;
   lastStrokeAtMs: number;
+}
+
+/** Strokes the drive made net of the strokes a relief ran it back by. */
+function netStrokes(plant: Simulation['plant']): number {
+  return plant.strokesDelivered - plant.strokesRetracted;
 }
 
 function accounted(sim: Simulation): Record<(typeof QUANTITIES)[number], number> {
@@ -143,6 +150,8 @@ export class InvariantMonitor {
   private lockoutAtMs: number | null = null;
   private readonly fudrSamples: { atMs: number; mg: number }[] = [];
   private lastPumpedUl = 0;
+  private lastRetractedUl = 0;
+  private lastRetractions = 0;
   private lastReservoirUl = 0;
   private lastFilledUl = 0;
   private lastLogLength = 0;
@@ -164,7 +173,7 @@ export class InvariantMonitor {
     this.truthPerStrokeMaxUl = m.strokeVolumeUl * (1 + m.unitErrorFraction) * (1 + m.strokeErrorFraction);
     this.imbalance0 = accounted(sim);
     this.lastLedger = sim.firmware.ledger;
-    this.epochPlantStrokes = sim.plant.strokesDelivered - ledgerTotal(this.lastLedger);
+    this.epochPlantStrokes = netStrokes(sim.plant) - ledgerTotal(this.lastLedger);
     this.epochPumpedUl = sim.plant.cumulativePumpedUl;
     this.lastPumpedUl = sim.plant.cumulativePumpedUl;
     this.lastReservoirUl = sim.plant.reservoirVolumeUl;
@@ -183,6 +192,13 @@ export class InvariantMonitor {
       this.beforeStrokes(count);
       const result = stroke(count);
       this.afterStrokes(count, result);
+      return result;
+    };
+    const retract = drive.retract.bind(drive);
+    drive.retract = (count: number): HalResult<StrokeFeedback> => {
+      this.beforeRetract(count);
+      const result = retract(count);
+      this.afterRetract(count, result);
       return result;
     };
   }
@@ -222,8 +238,8 @@ export class InvariantMonitor {
       kind === 'prime' ? [plan.primingStrokes, plan.primingDurationMs] : kind === 'infuse' ? [plan.infusionStrokes, plan.durationMs] : [plan.flushStrokes, plan.flushDurationMs];
     const now = this.sim.clock.nowMs();
     this.phase = {
-      kind, totalStrokes, durationMs, plantStrokesAtStart: this.sim.plant.strokesDelivered,
-      runningMs: 0, entries: 1, powerLosses: 0, enteredAtMs: now, stalled: false, lastStrokeAtMs: now,
+      kind, totalStrokes, durationMs, plantStrokesAtStart: netStrokes(this.sim.plant),
+      runningMs: 0, entries: 1, powerLosses: 0, enteredAtMs: now, stalled: false, lastStrokeAtMs: now, relievedStrokes: 0,
     };
   }
 
@@ -286,6 +302,21 @@ export class InvariantMonitor {
       this.fail('noOverDelivery', `${ph.kind}: ${commandedTotal} strokes commanded after ${(running / 1000).toFixed(3)} s delivering (${ph.entries} entries); the profile allows ${allowed}`);
     }
     if (commandedTotal > ph.totalStrokes) this.fail('noOverDelivery', `${ph.kind}: ${commandedTotal} strokes commanded, the phase has ${ph.totalStrokes}`);
+  }
+
+  /** The drive is run back only for a pressure relief: OCCLUSION present, the needle in the port, no stroke owed. */
+  private beforeRetract(count: number): void {
+    if (!Number.isInteger(count) || count < 0) this.fail('noReverse', `drive run back ${count} strokes`);
+    if (count <= 0) return;
+    const fw = this.sim.firmware;
+    if (!fw.alarms.entries.some((e) => e.code === 'OCCLUSION')) this.fail('noReverse', `drive run back ${count} strokes with no OCCLUSION present`);
+    if (count > this.maxPerStep) this.fail('noReverse', `drive run back ${count} strokes in one control step (maximum ${this.maxPerStep})`);
+  }
+
+  private afterRetract(count: number, result: HalResult<StrokeFeedback>): void {
+    if (count <= 0 || this.phase === null) return;
+    const cps = this.sim.profile.firmwareConfig.encoderCountsPerStroke;
+    this.phase.relievedStrokes += result.ok ? Math.min(count, Math.floor(result.encoderCounts / cps)) : 0;
   }
 
   private afterStrokes(count: number, result: HalResult<StrokeFeedback>): void {
@@ -363,15 +394,18 @@ export class InvariantMonitor {
     const plant = this.sim.plant;
     if (this.newEpoch) {
       this.newEpoch = false;
-      this.epochPlantStrokes = plant.strokesDelivered - ledgerTotal(ledger);
+      this.epochPlantStrokes = netStrokes(plant) - ledgerTotal(ledger);
       this.epochPumpedUl = plant.cumulativePumpedUl - ledgerTotal(ledger) * this.strokeUl;
     } else {
+      // A relief takes back what it ran the drive back by, and no more.
+      const relieved = plant.strokesRetracted - this.lastRetractions;
       for (const k of ['primeStrokes', 'infusionStrokes', 'flushStrokes'] as const) {
-        if (ledger[k] < last[k]) this.fail('ledger', `${k} went back from ${last[k]} to ${ledger[k]} without a new plan or refill`);
+        if (ledger[k] < last[k] - relieved) this.fail('ledger', `${k} went back from ${last[k]} to ${ledger[k]} without a new plan or refill (${relieved} strokes relieved)`);
       }
     }
     this.lastLedger = ledger;
-    const truth = plant.strokesDelivered - this.epochPlantStrokes;
+    this.lastRetractions = plant.strokesRetracted;
+    const truth = netStrokes(plant) - this.epochPlantStrokes;
     const belief = ledgerTotal(ledger);
     if (Math.abs(truth - belief) > 1) this.fail('ledger', `the ledger holds ${belief} strokes, the drive made ${truth}`);
     const pumpedUl = plant.cumulativePumpedUl - this.epochPumpedUl;
@@ -384,14 +418,14 @@ export class InvariantMonitor {
     if (ph === null) return;
     const now = this.sim.clock.nowMs();
     const fw = this.sim.firmware;
-    const delivered = this.sim.plant.strokesDelivered - ph.plantStrokesAtStart;
+    const delivered = netStrokes(this.sim.plant) - ph.plantStrokesAtStart;
     const running = ph.runningMs + (ph.enteredAtMs === null ? 0 : now - ph.enteredAtMs);
     const allowedTruth = scheduledStrokes(ph.totalStrokes, running + ph.entries * this.periodMs, ph.durationMs) + 1;
     if (delivered > allowedTruth) this.fail('noOverDelivery', `${ph.kind}: the drive made ${delivered} strokes after ${(running / 1000).toFixed(3)} s delivering; the profile allows ${allowedTruth}`);
     if (ph.stalled) return;
     const intervalMs = ph.durationMs / ph.totalStrokes;
     const creditMs = running - ph.entries * this.periodMs - ph.powerLosses * intervalMs;
-    const owed = scheduledStrokes(ph.totalStrokes, creditMs, ph.durationMs) - 1;
+    const owed = scheduledStrokes(ph.totalStrokes, creditMs, ph.durationMs) - 1 - ph.relievedStrokes;
     const ledgerPhase = fw.ledger.phaseKind === ph.kind ? fw.ledger.phaseDeliveredStrokes : null;
     if (ledgerPhase !== null && ledgerPhase < owed) {
       this.fail('noLostDelivery', `${ph.kind}: ${ledgerPhase} strokes after ${(running / 1000).toFixed(3)} s delivering (${ph.entries} entries, ${ph.powerLosses} power losses); at least ${owed} are due`);
@@ -444,12 +478,16 @@ export class InvariantMonitor {
 
   private checkNoReverse(): void {
     const p = this.sim.plant;
-    if (p.cumulativePumpedUl < this.lastPumpedUl) this.fail('noReverse', `pumped volume went back from ${this.lastPumpedUl.toFixed(3)} to ${p.cumulativePumpedUl.toFixed(3)} µL`);
+    const drawnBackUl = p.retractedVolumeUl - this.lastRetractedUl;
+    if (p.cumulativePumpedUl < this.lastPumpedUl - drawnBackUl - 1e-9) {
+      this.fail('noReverse', `pumped volume went back from ${this.lastPumpedUl.toFixed(3)} to ${p.cumulativePumpedUl.toFixed(3)} µL (${drawnBackUl.toFixed(3)} µL drawn back by a relief)`);
+    }
     const filledUl = p.filled.volumeUl - this.lastFilledUl;
-    if (p.reservoirVolumeUl > this.lastReservoirUl + filledUl + 1e-9) {
-      this.fail('noReverse', `the reservoir grew from ${this.lastReservoirUl.toFixed(3)} to ${p.reservoirVolumeUl.toFixed(3)} µL with ${filledUl.toFixed(3)} µL filled`);
+    if (p.reservoirVolumeUl > this.lastReservoirUl + filledUl + drawnBackUl + 1e-9) {
+      this.fail('noReverse', `the reservoir grew from ${this.lastReservoirUl.toFixed(3)} to ${p.reservoirVolumeUl.toFixed(3)} µL with ${filledUl.toFixed(3)} µL filled and ${drawnBackUl.toFixed(3)} µL drawn back`);
     }
     this.lastPumpedUl = p.cumulativePumpedUl;
+    this.lastRetractedUl = p.retractedVolumeUl;
     this.lastReservoirUl = p.reservoirVolumeUl;
     this.lastFilledUl = p.filled.volumeUl;
   }

@@ -44,6 +44,8 @@ export interface FakeHal extends Hal {
   };
   readonly reads: { pressure: number; flow: number; reservoir: number; power: number; air: number; kicks: number };
   readonly strokeCommands: number[];
+  /** Every retract (pressure relief) command, in order. */
+  readonly retractCommands: number[];
   readonly flash: SimFlash;
   readonly logEntries: LogEntry[];
   readonly signals: (AlarmSignal | null)[];
@@ -58,6 +60,7 @@ export function fakeHal(config: DeviceConfig = NOMINAL_PORT_CONFIG, flash: SimFl
   let airAtMs = 0;
   let movedUl = 0;
   const strokeCommands: number[] = [];
+  const retractCommands: number[] = [];
   const logEntries = new SimEventLog(flash).entries;
   const signals: (AlarmSignal | null)[] = [];
   const failure = (what: string): HalError => halError('disconnected', `${what} failing (test)`);
@@ -68,6 +71,7 @@ export function fakeHal(config: DeviceConfig = NOMINAL_PORT_CONFIG, flash: SimFl
     set,
     reads,
     strokeCommands,
+    retractCommands,
     flash,
     logEntries,
     signals,
@@ -124,6 +128,11 @@ export function fakeHal(config: DeviceConfig = NOMINAL_PORT_CONFIG, flash: SimFl
       stroke(count) {
         strokeCommands.push(count);
         if (!set.stalled) movedUl += (count * config.strokeVolumeNl) / 1000;
+        return { ok: true, atMs: clock.nowMs(), strokesCommanded: count, encoderCounts: set.stalled ? 0 : count * config.encoderCountsPerStroke };
+      },
+      retract(count) {
+        retractCommands.push(count);
+        if (!set.stalled) movedUl -= (count * config.strokeVolumeNl) / 1000;
         return { ok: true, atMs: clock.nowMs(), strokesCommanded: count, encoderCounts: set.stalled ? 0 : count * config.encoderCountsPerStroke };
       },
     },

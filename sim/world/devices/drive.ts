@@ -41,4 +41,18 @@ export class SimDrive implements PumpDrive {
     const feedback: StrokeFeedback = { ok: true, atMs: now, strokesCommanded: count, encoderCounts: counts };
     return this.invalidReading === null ? feedback : corruptReading(feedback, this.invalidReading);
   }
+
+  /** Runs the head back `count` strokes (pressure relief): the same encoder feedback as a stroke. */
+  retract(count: number): HalResult<StrokeFeedback> {
+    if (!Number.isInteger(count) || count < 0) throw new Error(`retract count must be a non-negative integer, got ${count}`);
+    const now = this.clock.nowMs();
+    if (!this.powered) return { ok: true, atMs: now, strokesCommanded: count, encoderCounts: 0 };
+    this.plant.advanceTo(now);
+    let counts = 0;
+    for (let i = 0; i < count; i++) {
+      if (this.plant.retract() >= 0) counts += this.encoderCountsPerStroke;
+    }
+    const feedback: StrokeFeedback = { ok: true, atMs: now, strokesCommanded: count, encoderCounts: counts };
+    return this.invalidReading === null ? feedback : corruptReading(feedback, this.invalidReading);
+  }
 }

@@ -15,6 +15,18 @@ export interface Composition {
 
 export const NO_DRUG: Composition = Object.freeze({ fudrMgPerUl: 0, dexamethasoneMgPerUl: 0, heparinUnitsPerUl: 0 });
 
+/** The composition of `aUl` of `a` and `bUl` of `b` mixed (a itself when nothing of another is added). */
+export function mixed(aUl: number, a: Composition, bUl: number, b: Composition): Composition {
+  if (a === b || bUl <= 0) return a;
+  const total = aUl + bUl;
+  if (total <= 0) return b;
+  return {
+    fudrMgPerUl: (aUl * a.fudrMgPerUl + bUl * b.fudrMgPerUl) / total,
+    dexamethasoneMgPerUl: (aUl * a.dexamethasoneMgPerUl + bUl * b.dexamethasoneMgPerUl) / total,
+    heparinUnitsPerUl: (aUl * a.heparinUnitsPerUl + bUl * b.heparinUnitsPerUl) / total,
+  };
+}
+
 export class Totals {
   volumeUl = 0;
   fudrMg = 0;

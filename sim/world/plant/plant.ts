@@ -14,6 +14,8 @@
  * Models (units in names; docs/domain.md §2, §5):
  * - Free flow (a siphon, a failed valve): volume leaves the source at its rate without strokes,
  *   into the line as a stroke's would.
+ * - Pressure relief (GIP 1.10.6): the head run back draws the newest fluid of the line back into
+ *   its source, at most what the compliance stores (no backflow from the artery).
  * - Upstream occlusion (severity s, between reservoir and pump head): each stroke moves (1 − s) of
  *   its volume; the motor turns all the same (the encoder counts it).
  * - Transport: plug flow through two FIFOs of parcels (transport.ts) — the set (line + Huber
@@ -25,7 +27,7 @@
  */
 import type { DeviceProfile } from '../profile.ts';
 import type { Composition } from './composition.ts';
-import { NO_DRUG, Totals } from './composition.ts';
+import { NO_DRUG, Totals, mixed } from './composition.ts';
 import type { PlantConditions } from './conditions.ts';
 import { nominalConditions } from './conditions.ts';
 import type { Hydraulics } from './hydraulics.ts';
@@ -71,6 +73,8 @@ export class Plant {
   private accessed = false;
   private pumpedUl = 0;
   private strokes = 0;
+  private retractedUl = 0;
+  private retractions = 0;
   private readonly unitFactor: number;
   private readonly strokeNoise: (index: number) => number;
   private cacheDtMs = -1;
@@ -116,6 +120,15 @@ export class Plant {
 
   get strokesDelivered(): number {
     return this.strokes;
+  }
+
+  /** Strokes the head ran back (pressure relief), and the volume they drew back into the source. */
+  get strokesRetracted(): number {
+    return this.retractions;
+  }
+
+  get retractedVolumeUl(): number {
+    return this.retractedUl;
   }
 
   /**
@@ -316,6 +329,36 @@ export class Plant {
     this.storedUl += moved;
     this.pumpedUl += moved;
     return moved;
+  }
+
+  /**
+   * Runs the head back by one stroke now (pressure relief after an occlusion, GIP 1.10.6). Returns
+   * the volume drawn back from the line into the source, or -1 when the mechanism stalled. A
+   * retraction draws at most what the line's compliance stores above its back-pressure: the model
+   * has no backflow from the artery, so a head run back further moves nothing more (the firmware
+   * bounds the relief by what the pressure says is stored, firmware/relief.ts).
+   */
+  retract(): number {
+    const cond = this.current;
+    const attempt = this.attempts++;
+    if (cond.stallProbability > 0 && (cond.stallProbability >= 1 || this.stallDraw(attempt) < cond.stallProbability)) return -1;
+    this.retractions++;
+    const wanted = this.profile.mechanism.strokeVolumeUl * this.unitFactor;
+    const drawn = wanted < this.storedUl ? wanted : this.storedUl;
+    if (drawn <= 0) return 0;
+    this.storedUl -= drawn;
+    this.pumpedUl -= drawn;
+    this.retractedUl += drawn;
+    this.set.takeFromTail(drawn, (v, c) => {
+      if (this.source === 'lockSyringe') {
+        this.lockComposition = mixed(this.lockSyringeUl, this.lockComposition, v, c);
+        this.lockSyringeUl += v;
+      } else {
+        this.reservoirComposition = mixed(this.reservoirUl, this.reservoirComposition, v, c);
+        this.reservoirUl += v;
+      }
+    });
+    return drawn;
   }
 
   /**

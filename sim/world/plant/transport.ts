@@ -3,8 +3,8 @@
  *
  * Owns: `Fifo`, one segment of the path (the set: line + Huber needle; the implanted path: port
  * chamber + catheter) as an ordered list of parcels.
- * Promises: fluid leaves in the order it entered, and every piece taken is handed to the sink with
- * its composition, so volume and drug are conserved exactly.
+ * Promises: fluid leaves in the order it entered (or, drawn back, newest first), and every piece
+ * taken is handed to the sink with its composition, so volume and drug are conserved exactly.
  */
 import type { Composition, Totals } from './composition.ts';
 
@@ -43,6 +43,23 @@ export class Fifo {
     if (this.head > 32 && this.head * 2 > this.parcels.length) {
       this.parcels = this.parcels.slice(this.head);
       this.head = 0;
+    }
+    return volumeUl - left;
+  }
+
+  /**
+   * Removes `volumeUl` from the tail (the newest fluid, drawn back towards the pump), handing each
+   * piece to `sink`. Returns the volume removed.
+   */
+  takeFromTail(volumeUl: number, sink: (volumeUl: number, c: Composition) => void): number {
+    let left = volumeUl;
+    while (left > 1e-12 && this.parcels.length > this.head) {
+      const p = this.parcels[this.parcels.length - 1] as Parcel;
+      const piece = p.volumeUl <= left ? p.volumeUl : left;
+      sink(piece, p.composition);
+      p.volumeUl -= piece;
+      left -= piece;
+      if (p.volumeUl <= 1e-12) this.parcels.pop();
     }
     return volumeUl - left;
   }

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../../sim/tools/docBlocks.ts';
 import { SCHEMAS_COMMAND, driftedSchemas, schemaFiles } from '../../../sim/tools/schemas.ts';
-import { DEVICE_PARAMETERS } from '../../../sim/scenario/device.ts';
+import type { NumericParameter } from '../../../sim/scenario/device.ts';
+import { DEVICE_PARAMETERS, OPTIONAL_DEVICE_PARAMETERS } from '../../../sim/scenario/device.ts';
 import { ScenarioError, parseScenario } from '../../../sim/scenario/scenario.ts';
 import { shortScenarioInput } from '../../support/simulation.ts';
 
@@ -45,7 +46,7 @@ describe('PUMP-SCHEMA the JSON Schemas of scenario and device files', () => {
     for (const [name, spec] of Object.entries(DEVICE_PARAMETERS)) {
       expect([device.properties[name]?.minimum, device.properties[name]?.maximum], name).toEqual([spec.min, spec.max]);
       expect([overrides[name]?.minimum, overrides[name]?.maximum], `overrides.${name}`).toEqual([spec.min, spec.max]);
-      expect(device.required.includes(name), name).toBe(name !== 'temperatureC');
+      expect(device.required.includes(name), name).toBe(!OPTIONAL_DEVICE_PARAMETERS.includes(name as NumericParameter));
     }
   });
 

@@ -1,0 +1,139 @@
+/**
+ * Pressure relief after an occlusion (firmware/relief.ts, ledger.ts `relieveStrokes`,
+ * controlStep.ts `applyReliefFeedback`) by example at its bounds, and in a whole run: the stored
+ * volume behind a complete occlusion drawn back into the pump, so the blockage clearing releases
+ * no bolus (GIP 1.10.6, 1.10.7).
+ */
+import { describe, expect, it } from 'vitest';
+import type { PressureReading } from '../../hal/index.ts';
+import { alarmStateWith, NO_ALARMS } from '../../firmware/alarms.ts';
+import { applyReliefFeedback, controlStateFor } from '../../firmware/controlStep.ts';
+import type { DetectorState } from '../../firmware/detectors/index.ts';
+import { INITIAL_DETECTORS } from '../../firmware/detectors/index.ts';
+import { relieveStrokes } from '../../firmware/ledger.ts';
+import type { ReliefInput } from '../../firmware/relief.ts';
+import { RELIEF_COMPLIANCE_SHARE, RELIEF_MARGIN_MMHG, reliefStrokes } from '../../firmware/relief.ts';
+import { parseScenario } from '../../sim/scenario/scenario.ts';
+import { Simulation } from '../../sim/run/simulation.ts';
+import { NOMINAL_PORT_CONFIG } from '../support/deviceConfig.ts';
+import { cfg, infusing } from './detectors/fixtures.ts';
+
+const OCCLUDED = alarmStateWith([{ code: 'OCCLUSION', onsetMs: 0, conditionActive: true, acknowledged: false }]);
+const BASELINE_MMHG = 90;
+
+function window(meanMmHg: number): PressureReading {
+  return { ok: true, atMs: 0, windowMs: 1000, sampleCount: 50, meanMmHg, minMmHg: meanMmHg - 1, maxMmHg: meanMmHg + 1, cardiacAmplitudeMmHg: 0.1 };
+}
+
+/** Detectors with the pulse lost at `BASELINE_MMHG` and `strokesSinceLoss` strokes completed since. */
+function lostPulse(strokesSinceLoss: number): DetectorState {
+  return {
+    ...INITIAL_DETECTORS,
+    arterial: { pulsePresent: false, pulseReturnCount: 0, pressureAtPulseLossMmHg: BASELINE_MMHG, strokesAtPulseLoss: 1000, occlusionSuspected: true, lossOfArterialSignalMs: 0 },
+    strokeCount: { strokesCompleted: 1000 + strokesSinceLoss },
+  };
+}
+
+function input(over: Partial<ReliefInput>): ReliefInput {
+  return {
+    detectors: lostPulse(400),
+    alarms: OCCLUDED,
+    connected: true,
+    pressure: window(BASELINE_MMHG + 100),
+    phaseDeliveredStrokes: 5000,
+    lineComplianceUlPerMmHg: 3,
+    maxStrokesPerStep: 20,
+    ...over,
+  };
+}
+
+describe('reliefStrokes', () => {
+  it('GIP-1.10.6 draws back what the excess over the baseline says is stored, into half the told compliance, capped at one step of the drive', () => {
+    // 100 mmHg over the baseline at C = 3 µL/mmHg: (100 − margin) × 1.5 µL/mmHg = 142 strokes, one step allows 20.
+    expect(reliefStrokes(input({}), cfg)).toBe(20);
+    const small = input({ lineComplianceUlPerMmHg: 0.3, pressure: window(BASELINE_MMHG + 30) });
+    expect(reliefStrokes(small, cfg)).toBe(Math.floor((30 - RELIEF_MARGIN_MMHG) * 0.3 * RELIEF_COMPLIANCE_SHARE));
+    // Within the margin of the baseline: nothing.
+    expect(reliefStrokes(input({ pressure: window(BASELINE_MMHG + RELIEF_MARGIN_MMHG) }), cfg)).toBe(0);
+  });
+
+  it('GIP-1.10.6 never more than the strokes since the pulse was lost nor than the phase delivered; none when the rise is more than those strokes explain', () => {
+    // 300 µL of excess claimed by 300 strokes: allowed; by 100 strokes: the rise is the back-pressure, not volume.
+    const rise = 300 / (3 * RELIEF_COMPLIANCE_SHARE) + RELIEF_MARGIN_MMHG;
+    expect(reliefStrokes(input({ detectors: lostPulse(300), pressure: window(BASELINE_MMHG + rise) }), cfg)).toBe(20);
+    expect(reliefStrokes(input({ detectors: lostPulse(100), pressure: window(BASELINE_MMHG + rise) }), cfg)).toBe(0);
+    const fewStrokes = input({ detectors: lostPulse(6), lineComplianceUlPerMmHg: 0.3, pressure: window(BASELINE_MMHG + 45) });
+    expect(reliefStrokes(fewStrokes, cfg)).toBe(6);
+    expect(reliefStrokes(input({ phaseDeliveredStrokes: 7 }), cfg)).toBe(7);
+  });
+
+  it('GIP-1.10.6 only with OCCLUSION present, connected, the pulse lost from a known baseline, and a window to judge', () => {
+    expect(reliefStrokes(input({ alarms: NO_ALARMS }), cfg)).toBe(0);
+    expect(reliefStrokes(input({ connected: false }), cfg)).toBe(0);
+    expect(reliefStrokes(input({ pressure: null }), cfg)).toBe(0);
+    const present = lostPulse(400);
+    expect(reliefStrokes(input({ detectors: { ...present, arterial: { ...present.arterial, pulsePresent: true } } }), cfg)).toBe(0);
+    expect(reliefStrokes(input({ detectors: { ...present, arterial: { ...present.arterial, strokesAtPulseLoss: -1 } } }), cfg)).toBe(0);
+    expect(reliefStrokes(input({ detectors: { ...present, arterial: { ...present.arterial, pressureAtPulseLossMmHg: NaN } } }), cfg)).toBe(0);
+    expect(reliefStrokes(input({ pressure: window(NaN) }), cfg)).toBe(0);
+  });
+});
+
+describe('the ledger after a relief', () => {
+  it('GIP-1.10.6 relieved strokes leave the ledger and set the schedule back to where it had delivered the rest: owed again at the programmed rate, never at once', () => {
+    const l = { ...infusing(14_000), phaseElapsedMs: 7 * 86_400_000 };
+    const after = relieveStrokes(l, 100);
+    expect(after.phaseDeliveredStrokes).toBe(13_900);
+    expect(after.infusionStrokes).toBe(13_900);
+    expect(after.phaseElapsedMs).toBe(Math.floor((13_900 * l.phaseDurationMs) / l.phaseTotalStrokes));
+    // The schedule at the set-back position owes nothing yet.
+    expect(Math.floor((after.phaseTotalStrokes * after.phaseElapsedMs) / after.phaseDurationMs)).toBeLessThanOrEqual(after.phaseDeliveredStrokes);
+    // Never below what the phase delivered, and nothing for nothing.
+    expect(relieveStrokes(l, 20_000).phaseDeliveredStrokes).toBe(0);
+    expect(relieveStrokes(l, 0)).toBe(l);
+  });
+
+  it('GIP-1.10.6 only the strokes the encoder saw run back count; the stroke clock of the occlusion detector moves with them', () => {
+    const state = { ...controlStateFor(infusing(14_000)), detectors: lostPulse(50) };
+    const cps = NOMINAL_PORT_CONFIG.encoderCountsPerStroke;
+    const half = applyReliefFeedback(state, NOMINAL_PORT_CONFIG, 20, 10 * cps + cps - 1);
+    expect(half.ledger.phaseDeliveredStrokes).toBe(13_990);
+    expect(half.detectors.strokeCount.strokesCompleted).toBe(1040);
+    expect(half.detectors.drive).toBe(state.detectors.drive);
+    expect(applyReliefFeedback(state, NOMINAL_PORT_CONFIG, 20, 0)).toBe(state);
+  });
+});
+
+describe('relief in a run', () => {
+  it('GIP-1.10.7 a complete catheter occlusion at C = 3 µL/mmHg, found at the 400 mmHg backstop and cleared 3 minutes later, is relieved to within the margin first: the clearing releases no bolus, and the programme is delivered in full', () => {
+    const scenario = parseScenario({
+      name: 'relief at high compliance',
+      seed: 3,
+      patient: { weightKg: 70, heightCm: 170 },
+      prescription: { fudrMgPerKgPerDay: 0.15, dexamethasoneMgPerM2PerDay: 1, infusionDays: 1, doseFactor: 1, reservoirVolumeMl: 3 },
+      device: { overrides: { lineComplianceUlPerMmHg: 3 } },
+      faults: [{ kind: 'occlusion', location: 'catheter', severity: 1, atHours: 1, durationMinutes: 619 }],
+    });
+    const sim = new Simulation({ scenario });
+    let storedAtAlarmUl = -1;
+    let alarmAtMs = -1;
+    while (sim.clock.nowMs() < 15 * 3_600_000 && alarmAtMs < 0) {
+      sim.clock.runUntil(sim.clock.nowMs() + 1000);
+      if (sim.firmware.alarms.entries.some((e) => e.code === 'OCCLUSION')) {
+        alarmAtMs = sim.clock.nowMs();
+        storedAtAlarmUl = sim.plant.storedVolumeUl;
+      }
+    }
+    expect(alarmAtMs).toBeGreaterThan(0);
+    expect(storedAtAlarmUl).toBeGreaterThan(500);
+    sim.clock.runUntil(alarmAtMs + 120_000);
+    // Within the margin plus one stroke's step of the baseline, into the upstream compliance.
+    const cUp = 3 * 0.97;
+    expect(sim.plant.storedVolumeUl).toBeLessThanOrEqual((RELIEF_MARGIN_MMHG + 1 / (3 * RELIEF_COMPLIANCE_SHARE)) * cUp + 1);
+    const summary = sim.runToEnd();
+    expect(summary.notifications.some((n) => n.code === 'PRESSURE_RELIEVED')).toBe(true);
+    expect(summary.delivered.maxUnintendedBolusUl).toBeLessThan(50);
+    expect(summary.notifications.some((n) => n.code === 'INFUSION_COMPLETE')).toBe(true);
+    expect(Math.abs((summary.delivered.fudrPercentOfPrescription ?? 0) - 100)).toBeLessThan(3);
+  });
+});
