@@ -52,7 +52,11 @@ export function updateReservoir(rv: ReservoirDetector, cfg: DetectorConfig, infu
   const expectedUl = ledger.reservoirFillUl - (ledger.primeStrokes + ledger.infusionStrokes) * cfg.strokeVolumeUl;
   const ledgerDeliverableUl = expectedUl - cfg.reservoirResidualUl;
   return {
-    shortfallUl: owesStrokes ? Math.max(0, programmeRemainingUl - deliverableUl - THRESHOLDS.reservoirShortfallMarginUl) : 0,
+    // Once short, the margin is smaller by the gauge's accuracy: a reading near the margin, which
+    // noise moves across it from minute to minute, holds the alert instead of raising it again.
+    shortfallUl: owesStrokes
+      ? Math.max(0, programmeRemainingUl - deliverableUl - THRESHOLDS.reservoirShortfallMarginUl + (rv.shortfallUl > 0 ? THRESHOLDS.reservoirGaugeAccuracyUl : 0))
+      : 0,
     mismatchUl: ledger.reservoirFillUl > 0 ? Math.abs(gaugeUl - expectedUl) : 0,
     emptyCount:
       owesStrokes && (deliverableUl <= -THRESHOLDS.reservoirGaugeAccuracyUl || (deliverableUl <= 0 && flowSaysDry(fl))) ? rv.emptyCount + 1 : 0,

@@ -17,7 +17,7 @@
  * | needleDislodgement | Huber needle out of the port: drug into the pocket, pressure ≈ 0, no pulse | CATHETER_DISPLACEMENT |
  * | leak (fraction; location) | a share of the flow leaves the path; 1 = disconnection | CATHETER_DISPLACEMENT when complete; a partial leak keeps pressure and pulse and is not seen |
  * | motorStall (permanent / intermittent) | strokes do not happen, encoder silent | MOTOR_STALL (stop now) |
- * | overDelivery (factor) | each stroke moves factor × volume | OVER_INFUSION / UNDER_INFUSION beyond ±10 % plus the flow sensor's tolerance (3 % + 4.4 µL/h over the rate); factor ≤ 0.3 (the drive turns, almost nothing moves): UPSTREAM_OCCLUSION (stop now), then REPEATED_ALARM |
+ * | overDelivery (factor) | each stroke moves factor × volume | OVER_INFUSION / UNDER_INFUSION beyond ±10 % plus the flow sensor's tolerance (3 % + 4.4 µL/h over the rate); inside it, RESERVOIR_MISMATCH when the volume moved beyond the ledger's reaches 2 mL before the infusion ends; factor ≤ 0.3 (the drive turns, almost nothing moves): UPSTREAM_OCCLUSION (stop now), then REPEATED_ALARM |
  * | strokeVolumeDrift (%/day) | stroke volume drifts | OVER_ or UNDER_INFUSION once beyond ±10 % |
  * | sensor (pressure, flow, reservoir; stuck, drift, noise, dropout, offset) | the reading, not the truth | SENSOR_FAULT (pressure: stop) / SENSOR_DEGRADED (flow, gauge: continue) when implausible; a pressure drift or offset by the mean it reaches by the infusion's end: ≥ 400 mmHg OCCLUSION (a high reading is a blocked line to the pump), < 15 mmHg with a pulse SENSOR_FAULT, between them none (a plausible pressure) |
  * | sensor invalid (pressure, flow, reservoir, encoder, battery; value NaN, ±Infinity, negative, outOfRange; field) | one field of every reading impossible | pressure SENSOR_FAULT (stop); encoder MOTOR_STALL (stop); flow, reservoir SENSOR_DEGRADED; battery BATTERY_MONITOR_FAULT |
@@ -329,13 +329,21 @@ function flowBandFraction(ratioBand: number, ctx: ExpectationContext | undefined
   return ratioBand + THRESHOLDS.flowGainTolerance + (ctx === undefined ? 0 : THRESHOLDS.flowAbsoluteToleranceUlPerHour / ctx.rateUlPerHour);
 }
 
-/** The alarms a delivery of `factor` × the commanded volume draws (over- or under-delivery, nothing moving). */
-function deliveryFactorAlarms(factor: number, ctx: ExpectationContext | undefined): readonly AlarmCode[] {
+/**
+ * The alarms a delivery of `factor` × the commanded volume draws (over- or under-delivery, nothing
+ * moving). Inside the flow band the flow sensor cannot tell it from its own error; the gauge can,
+ * once the volume moved beyond the ledger's exceeds the mismatch threshold plus the gauge's
+ * accuracy (1.5 + 0.5 mL) before the infusion ends: RESERVOIR_MISMATCH.
+ */
+function deliveryFactorAlarms(factor: number, ctx: ExpectationContext | undefined, atHours = 0, durationMinutes?: number): readonly AlarmCode[] {
   // Nothing (or too little) moving while the encoder confirms the strokes: the flow detector's no-flow check.
   if (factor <= THRESHOLDS.noFlowRatio - 0.05) return ['UPSTREAM_OCCLUSION', 'REPEATED_ALARM'];
   if (factor - 1 > flowBandFraction(THRESHOLDS.overInfusionRatio - 1, ctx)) return ['OVER_INFUSION'];
   if (1 - factor > flowBandFraction(1 - THRESHOLDS.underInfusionRatio, ctx)) return ['UNDER_INFUSION'];
-  return [];
+  if (ctx === undefined) return [];
+  const hours = Math.min(Math.max(0, ctx.infusionEndHours - atHours), durationMinutes === undefined ? Infinity : durationMinutes / 60);
+  const differenceUl = Math.abs(factor - 1) * ctx.rateUlPerHour * hours;
+  return differenceUl >= THRESHOLDS.reservoirMismatchUl + THRESHOLDS.reservoirGaugeAccuracyUl ? ['RESERVOIR_MISMATCH'] : [];
 }
 
 /**
@@ -358,7 +366,7 @@ export function expectedAlarms(f: FaultSpec, ctx?: ExpectationContext): readonly
     case 'motorStall':
       return ['MOTOR_STALL'];
     case 'overDelivery':
-      return deliveryFactorAlarms(f.factor, ctx);
+      return deliveryFactorAlarms(f.factor, ctx, f.atHours, f.durationMinutes);
     case 'strokeVolumeDrift':
       return f.percentPerDay > 0 ? ['OVER_INFUSION'] : f.percentPerDay < 0 ? ['UNDER_INFUSION'] : [];
     case 'sensor':

@@ -52,6 +52,21 @@ describe('updateReservoir', () => {
     expect(updateReservoir(rv, cfg, true, { ...l, phaseDeliveredStrokes: 28_000 }, gauge(15)).shortfallUl).toBe(0);
   });
 
+  it('GIP-1.5.5 a shortfall, once called, holds until the gauge reads the gauge\'s accuracy above the margin: noise across the margin does not raise it again and again', () => {
+    const l = infusing(10_000);
+    const owedUl = (28_000 - 10_000) * strokeUl;
+    const atMarginMl = (owedUl + residualUl - T.reservoirShortfallMarginUl) / 1000;
+    const short = updateReservoir(rv, cfg, true, l, gauge(atMarginMl - 0.01, 60_000));
+    expect(short.shortfallUl).toBeGreaterThan(0);
+    // Back above the margin, but by less than the gauge's accuracy: still short.
+    const held = updateReservoir(short, cfg, true, l, gauge(atMarginMl + 0.4, 120_000));
+    expect(held.shortfallUl).toBeGreaterThan(0);
+    // The gauge's accuracy above the margin: the shortfall goes.
+    expect(updateReservoir(held, cfg, true, l, gauge(atMarginMl + T.reservoirGaugeAccuracyUl / 1000, 180_000)).shortfallUl).toBe(0);
+    // Not short before: the same reading 0.4 mL above the margin raises nothing.
+    expect(updateReservoir(rv, cfg, true, l, gauge(atMarginMl + 0.4, 120_000)).shortfallUl).toBe(0);
+  });
+
   it('GIP-1.5.5 low reservoir by volume: the ledger\'s deliverable volume at or below the alert volume while strokes are owed, whatever the gauge reads; off at 0', () => {
     const alertUl = 2000;
     const cfg = { ...cfgOff, reservoirLowAlertUl: alertUl };

@@ -153,6 +153,21 @@ describe('air in line in a whole run', () => {
   });
 });
 
+describe('over- and under-delivery inside the flow band in a whole run', () => {
+  it('GIP-1.2.2 GIP-1.2.3 1.15× and 0.87× from hour 2 stay inside the flow band at 84 µL/h (no OVER_ or UNDER_INFUSION); the gauge against the ledger finds both as RESERVOIR_MISMATCH, which the fault expects, within 130 h', () => {
+    const scenario = loadScenarioFile(path.join(DIR, 'over-delivery.json'));
+    for (const factor of [1.15, 0.87]) {
+      const run = { ...scenario, faults: [{ kind: 'overDelivery' as const, atHours: 2, factor }] };
+      const summary = new Simulation({ scenario: run, maxSimulatedMs: 132 * HOUR_MS }).runToEnd();
+      const fault = summary.faults[0];
+      expect(fault?.expected, `factor ${factor}`).toEqual(['RESERVOIR_MISMATCH']);
+      expect(fault?.detectedBy, `factor ${factor}`).toBe('RESERVOIR_MISMATCH');
+      expect(fault?.latencySeconds as number, `factor ${factor}`).toBeLessThanOrEqual(130 * 3600);
+      expect(summary.alarms.map((a) => a.code), `factor ${factor}`).not.toContain(factor > 1 ? 'OVER_INFUSION' : 'UNDER_INFUSION');
+    }
+  });
+});
+
 describe('free flow in a whole run', () => {
   it('GIP-1.2.2-FREE-FLOW a siphon of 500 µL/h on day 1: OVER_INFUSION stops the drive, then FREE_FLOW says the flow goes on without it', () => {
     const scenario = loadScenarioFile(path.join(DIR, 'free-flow.json'));
