@@ -250,6 +250,8 @@ export class InvariantMonitor {
       this.audioPausedAtMs = now;
       this.audioPausedRank = Math.max(0, ...this.sim.firmware.alarms.entries.map((e) => PRIORITY_RANK[ALARM_RULE_BY_CODE[e.code].priority]));
     }
+    // A cancelled pause ends now: from here a silent signal is a violation (Open PCA R6.5.0(16)).
+    if (type === 'cancelPause' && accepted) this.audioPausedAtMs = null;
     // An acknowledge re-arms the drive check: a resume may re-test a stalled drive.
     if (type === 'acknowledge') this.missedInRow = 0;
     if (type === 'resume' && accepted && modeBefore === 'alarmStopped') this.checkRestart(modeAfter, now);

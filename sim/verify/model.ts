@@ -28,7 +28,8 @@
  * | alarmStopped | resume → the therapy mode it stopped (no stopping alarm, acknowledged after a reboot) or stopped (EC23); stop → stopped. Recovery: with every fault cleared and an acknowledge ≥ 30 s after both the stop and the last clear, resume is taken (reservoir and battery alarms excepted) |
  * | therapy modes | a stopping alarm with a cause → alarmStopped |
  * | any | power loss → after the self-test, therapy modes and their stops resume; idle, ready and primed come back idle; a self-test with a failed sensor, or after a battery drain (a charge at or below 5 % fails it) → failSafe; a therapy under way whose ledger record is corrupt → failSafe (never a silent restart from zero) |
- * `acknowledge` is always answered as accepted; `audioPause` is accepted when an alarm is present.
+ * `acknowledge` is always answered as accepted; `audioPause` is accepted when an alarm is present,
+ * `cancelPause` while an audio pause runs (Open PCA R6.5.0(16)); neither changes the mode.
  */
 import type { AlarmCode } from '../../firmware/index.ts';
 import type { KnownIssue } from './knownIssues.ts';
@@ -84,6 +85,8 @@ export interface ModelFacts {
 export interface AlarmView {
   readonly stoppingAlarm: boolean;
   readonly anyAlarm: boolean;
+  /** An audio pause runs now. */
+  readonly audioPaused: boolean;
   readonly stoppingCodes: readonly AlarmCode[];
   readonly atMs: number;
 }
@@ -144,6 +147,8 @@ export class PumpModel {
         return { accepted: m !== 'off', modes: [m === 'confirm' ? 'ready' : m] };
       case 'audioPause':
         return { accepted: alarms.anyAlarm, modes: [m] };
+      case 'cancelPause':
+        return { accepted: alarms.audioPaused, modes: [m] };
       case 'prime':
         return (m === 'ready' || m === 'primed') && !alarms.stoppingAlarm ? to('priming') : refused;
       case 'start':

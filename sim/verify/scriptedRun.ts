@@ -266,7 +266,8 @@ export class ScriptedRun {
   private alarmView(): AlarmView {
     const entries = this.sim.firmware.alarms.entries;
     const stoppingCodes = entries.filter((e) => ALARM_RULE_BY_CODE[e.code].driveAction !== 'continue').map((e) => e.code);
-    return { anyAlarm: entries.length > 0, stoppingAlarm: stoppingCodes.length > 0, stoppingCodes, atMs: this.nowMs };
+    const audioPaused = this.nowMs < this.sim.firmware.alarms.audioPausedUntilMs;
+    return { anyAlarm: entries.length > 0, audioPaused, stoppingAlarm: stoppingCodes.length > 0, stoppingCodes, atMs: this.nowMs };
   }
 
   private command(cmd: ModelCommand): CommandAnswer {

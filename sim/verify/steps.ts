@@ -30,7 +30,7 @@ export type FaultName = (typeof FAULT_NAMES)[number];
 export const PROGRAM_VARIANTS = ['confirmed', 'unconfirmed', 'refused'] as const;
 export type ProgramVariant = (typeof PROGRAM_VARIANTS)[number];
 
-export const SIMPLE_COMMANDS = ['prime', 'start', 'pause', 'resume', 'acknowledge', 'audioPause', 'stop', 'flush', 'refill'] as const;
+export const SIMPLE_COMMANDS = ['prime', 'start', 'pause', 'resume', 'acknowledge', 'audioPause', 'cancelPause', 'stop', 'flush', 'refill'] as const;
 export type SimpleCommand = (typeof SIMPLE_COMMANDS)[number];
 
 export type Step =

@@ -44,6 +44,7 @@ export const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 3, arbitrary: fc.constant<Step>({ do: 'resume' }) },
   { weight: 3, arbitrary: fc.constant<Step>({ do: 'acknowledge' }) },
   { weight: 1, arbitrary: fc.constant<Step>({ do: 'audioPause' }) },
+  { weight: 1, arbitrary: fc.constant<Step>({ do: 'cancelPause' }) },
   { weight: 1, arbitrary: fc.constant<Step>({ do: 'stop' }) },
   { weight: 2, arbitrary: fc.constant<Step>({ do: 'flush' }) },
   { weight: 1, arbitrary: fc.constant<Step>({ do: 'refill' }) },

@@ -111,8 +111,33 @@ describe('safety invariants, each a named property', () => {
   });
 
   it('GIP-3.2.1 IEC-60601-1-8-AUDIO-PAUSE a signal is silent only within 2 minutes of an accepted audio pause: the pause re-arms within 2 minutes', () => {
-    const steps = fc.oneof(alarmSteps, c({ do: 'audioPause' }), fc.integer({ min: 100_000, max: 140_000 }).map((ms): Step => ({ do: 'advance', ms })));
+    const steps = fc.oneof(alarmSteps, c({ do: 'audioPause' }), c({ do: 'cancelPause' }), fc.integer({ min: 100_000, max: 140_000 }).map((ms): Step => ({ do: 'advance', ms })));
     property(['audioPause'], steps, { seed: 109, numRuns: 150, maxLength: 50 });
+  });
+
+  it('OPCA-R6.5.0-16 GIP-3.2.1 a cancelled audio pause ends at once: cancelPause is accepted exactly while a pause runs (the model), and the signal sounds again (the pause invariant)', () => {
+    const highFault = fc.constantFrom<FaultName>('occlusion', 'displacement');
+    const steps = fc
+      .tuple(fc.integer({ min: 5, max: 6 }), highFault, fc.integer({ min: 70_000, max: 200_000 }), fc.integer({ min: 0, max: 130_000 }), fc.integer({ min: 1_000, max: 10_000 }))
+      .map(([proceeds, fault, alarmMs, pausedMs, afterMs]): Step[] => [
+        ...Array.from({ length: proceeds }, () => PROCEED),
+        { do: 'inject', fault },
+        { do: 'advance', ms: alarmMs },
+        { do: 'audioPause' },
+        { do: 'advance', ms: pausedMs },
+        { do: 'cancelPause' },
+        { do: 'advance', ms: afterMs },
+        { do: 'cancelPause' },
+      ]);
+    checkScripted(
+      fc.record({ setup: setupArb, steps }),
+      (k) => k,
+      (k) => {
+        const found = violationsOf(k, ['audioPause', 'model']);
+        if (found.length > 0) throw new Error(found.join('\n'));
+      },
+      { seed: 122, numRuns: 20, tolerated: OPEN_ISSUES },
+    );
   });
 
   it('IEC-60601-1-8-PAUSE-ESCALATION an audio pause of a low alarm never silences a higher one raised after the press', () => {
