@@ -26,7 +26,8 @@ import { cohortRunCosts, drawCohort } from './cohort.ts';
 import type { CommandRun } from './commands.ts';
 import { FRAME_KINDS, commandRunCost, commandRuns } from './commands.ts';
 import type { DetectionTask } from './detection.ts';
-import { detectionTaskCost, detectionTasks } from './detection.ts';
+import type { DetectionAxes } from './detection.ts';
+import { PHYSIOLOGY_NAMES, detectionTaskCost, detectionTasks } from './detection.ts';
 import type { ShardSpec } from './shards.ts';
 import { MAX_SHARDS, assignRuns } from './shards.ts';
 import { storageRunSeed } from './storage.ts';
@@ -183,7 +184,7 @@ const cohort: CampaignDefinition = {
   },
 };
 
-const detectionCaseFields = { fault: label, rateUlPerHour: finite, complianceUlPerMmHg: finite, seed: intIn(0, UINT32_MAX), onsetHours: finite };
+const detectionCaseFields = { fault: label, rateUlPerHour: finite, complianceUlPerMmHg: finite, seed: intIn(0, UINT32_MAX), onsetHours: finite, physiology: label.optional(), device: label.optional() };
 const faultResultSchema = z.strictObject({
   ...detectionCaseFields,
   detectedBy: alarmCode.nullable(),
@@ -195,9 +196,14 @@ const faultResultSchema = z.strictObject({
 const nominalResultSchema = z.strictObject({ seed: intIn(0, UINT32_MAX), alarms: z.array(alarmCode).max(100_000), episodes: count, fudrPercent: finite.nullable() });
 
 const detection: CampaignDefinition = {
-  parameters: z.strictObject({ seedsPerCell: intIn(1, 1000), nominalCycles: intIn(1, 100_000) }),
+  parameters: z.strictObject({
+    seedsPerCell: intIn(1, 1000),
+    nominalCycles: intIn(0, 100_000),
+    physiologies: z.array(z.enum(PHYSIOLOGY_NAMES as [string, ...string[]])).min(1).optional(),
+    devices: z.array(z.enum(BUILT_IN_PROFILE_NAMES)).min(1).optional(),
+  }),
   prepare(p) {
-    const tasks: DetectionTask[] = detectionTasks(p['seedsPerCell'] as number, p['nominalCycles'] as number);
+    const tasks: DetectionTask[] = detectionTasks(p['seedsPerCell'] as number, p['nominalCycles'] as number, detectionAxesOf(p));
     return {
       costs: tasks.map(detectionTaskCost),
       check(k, result) {
@@ -205,7 +211,7 @@ const detection: CampaignDefinition = {
         const bad = validated(task.type === 'fault' ? faultResultSchema : nominalResultSchema, result);
         if (bad !== null) return bad;
         const r = result as Record<string, unknown>;
-        const own = task.type === 'fault' ? { fault: r['fault'], rateUlPerHour: r['rateUlPerHour'], complianceUlPerMmHg: r['complianceUlPerMmHg'], seed: r['seed'], onsetHours: r['onsetHours'] } : { seed: r['seed'] };
+        const own = task.type === 'fault' ? { fault: r['fault'], rateUlPerHour: r['rateUlPerHour'], complianceUlPerMmHg: r['complianceUlPerMmHg'], seed: r['seed'], onsetHours: r['onsetHours'], physiology: r['physiology'], device: r['device'] } : { seed: r['seed'] };
         return canonicalJson(own) === canonicalJson(task.c) ? null : `not run ${k} of this campaign (expected ${canonicalJson(task.c)})`;
       },
     };
@@ -439,4 +445,12 @@ export function withoutExecution(kind: CampaignKind, json: Readonly<Record<strin
 /** SHA-256 (hex) of the canonical form of a campaign's printed JSON result. */
 export function resultDigest(kind: CampaignKind, json: Readonly<Record<string, unknown>>): string {
   return createHash('sha256').update(canonicalJson(withoutExecution(kind, json))).digest('hex');
+}
+
+/** The physiology and device axes a detection campaign's parameters hold (absent: the default). */
+export function detectionAxesOf(p: Record<string, unknown>): DetectionAxes {
+  return {
+    ...(p['physiologies'] !== undefined ? { physiologies: p['physiologies'] as string[] } : {}),
+    ...(p['devices'] !== undefined ? { devices: p['devices'] as string[] } : {}),
+  };
 }

@@ -23,7 +23,7 @@ import { commandCampaignResult } from '../campaigns/commands.ts';
 import type { DetectionResult, NominalResult } from '../campaigns/detection.ts';
 import { detectionReportOf, detectionTasks } from '../campaigns/detection.ts';
 import type { MergedCampaign, ShardFile } from '../campaigns/shardFile.ts';
-import { mergeShardFiles, readShardFile, resultDigest } from '../campaigns/shardFile.ts';
+import { detectionAxesOf, mergeShardFiles, readShardFile, resultDigest } from '../campaigns/shardFile.ts';
 import type { StorageRunResult } from '../campaigns/storage.ts';
 import { storageReport } from '../campaigns/storage.ts';
 import { checkCohortOutputs, cohortJson, writeCohortOutputs } from './cohort.ts';
@@ -72,7 +72,8 @@ export function mergeCommand(out: NodeJS.WritableStream = process.stdout): Comma
         }
         case 'detection': {
           checkDetectionReport(flags.report);
-          const report = detectionReportOf(p['seedsPerCell'] as number, detectionTasks(p['seedsPerCell'] as number, p['nominalCycles'] as number), m.results as (DetectionResult | NominalResult)[]);
+          const axes = detectionAxesOf(p);
+          const report = detectionReportOf(p['seedsPerCell'] as number, detectionTasks(p['seedsPerCell'] as number, p['nominalCycles'] as number, axes), m.results as (DetectionResult | NominalResult)[], axes);
           const note = mergeNote(m, paths, resultDigest('detection', report as unknown as Record<string, unknown>));
           writeDetectionOutputs(out, report, { json: flags.json, report: flags.report, command: m.command, extraJson: note.json, extraLine: note.line });
           return;
