@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ALARM_RULE_BY_CODE } from '../../../firmware/index.ts';
-import { DETECTION_BOUNDS_S, GRID_RATES_UL_PER_HOUR, profileWithCompliance, runDetectionCase, runNominalCase, scenarioForRate } from '../../../sim/campaigns/detection.ts';
+import { DETECTION_BOUNDS_S, DETECTION_PHYSIOLOGIES, GRID_COMPLIANCES_UL_PER_MMHG, GRID_RATES_UL_PER_HOUR, PHYSIOLOGY_FAULTS, detectionCases, physiologyFields, profileWithCompliance, runDetectionCase, runNominalCase, scenarioForRate } from '../../../sim/campaigns/detection.ts';
 import { Simulation } from '../../../sim/run/simulation.ts';
 import { checkProperty } from '../../support/fc.ts';
 
@@ -169,3 +169,33 @@ function faultSpec(name: string) {
   } as const;
   return specs[name as keyof typeof specs];
 }
+
+describe('the physiology and device axes of the grid', () => {
+  it('PUMP-PATIENT-WORLD the default pair (kind, port-ambulatory) is the grid alone, its cases carrying no axis; every other pair runs the physiology faults at the default rate', () => {
+    const plain = detectionCases({ seedsPerCell: 2 });
+    expect(detectionCases({ seedsPerCell: 2, physiologies: ['kind'], devices: ['port-ambulatory'] })).toEqual(plain);
+    expect(plain.every((c) => !('physiology' in c) && !('device' in c))).toBe(true);
+    const both = detectionCases({ seedsPerCell: 2, physiologies: ['kind', 'tachycardia'], devices: ['port-ambulatory', 'implanted'] });
+    expect(both.slice(0, plain.length)).toEqual(plain);
+    const rest = both.slice(plain.length);
+    expect(rest).toHaveLength(3 * PHYSIOLOGY_FAULTS.length * GRID_COMPLIANCES_UL_PER_MMHG.length * 2);
+    for (const c of rest) {
+      expect(PHYSIOLOGY_FAULTS).toContain(c.fault);
+      expect(c.rateUlPerHour).toBe(DEFAULT_RATE);
+      expect(c.physiology === undefined && c.device === undefined).toBe(false);
+    }
+  });
+
+  it('PUMP-PATIENT-WORLD each named physiology is a valid patient-world scenario; bradycardia draws 35–45 bpm per seed, the others state their fields', () => {
+    for (const name of Object.keys(DETECTION_PHYSIOLOGIES)) {
+      const s = scenarioForRate(DEFAULT_RATE, 5, [], name, 1, name);
+      expect(s.world.physiology).toBe(DETECTION_PHYSIOLOGIES[name]?.world);
+    }
+    const rates = Array.from({ length: 50 }, (_, seed) => physiologyFields('bradycardia', seed).patient['heartRateBpm'] as number);
+    for (const hr of rates) expect(hr >= 35 && hr <= 45, String(hr)).toBe(true);
+    expect(new Set(rates).size).toBeGreaterThan(10);
+    expect(physiologyFields('tachycardia', 1).patient).toMatchObject({ heartRateBpm: 150, rhythm: 'sinus', activity: 'bedRest' });
+    expect(physiologyFields('pulse-pressure-15', 1).patient).toMatchObject({ pulsePressureMmHg: 15 });
+    expect(physiologyFields('atrial-fibrillation', 1).patient).toMatchObject({ rhythm: 'atrialFibrillation' });
+  });
+});
