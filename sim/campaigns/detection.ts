@@ -4,9 +4,10 @@
  * Owns: the grid (fault kind × infusion rate × line compliance × seeds and onset times), its
  * physiology and device axes (named patient specs, `DETECTION_PHYSIOLOGIES`, and built-in device
  * profiles), the nominal false-alarm set (14-day cycles with arterial-pressure episodes), and
- * their summary. The whole grid runs in the kind world on port-ambulatory; every other
+ * their summary. Without axes the whole grid runs (kind world, port-ambulatory); with them, every
  * (physiology, device) pair runs the faults the patient's pressure signal decides
- * (`PHYSIOLOGY_FAULTS`) at the default rate and the three compliances.
+ * (`PHYSIOLOGY_FAULTS`) at the default rate and the three compliances — the kind,
+ * port-ambulatory pair with the grid's own cases, so its rows are the grid's at those seeds.
  * Promises: every case is an ordinary seeded run of the simulator (same firmware, same plant); a
  * case is a pure function of its description, so cases can run on any worker in any order and the
  * report is identical. Time to alarm is measured from the fault's onset on the virtual clock.
@@ -279,14 +280,17 @@ export function detectionCases(o: GridOptions): DetectionCase[] {
   const allRates = Object.keys(GRID_RATES_UL_PER_HOUR) as (keyof typeof GRID_RATES_UL_PER_HOUR)[];
   const compliances = o.compliances ?? GRID_COMPLIANCES_UL_PER_MMHG;
   const base = o.baseSeed ?? 1000;
-  for (const device of o.devices ?? [DEFAULT_DEVICE]) {
-    for (const physiology of o.physiologies ?? [DEFAULT_PHYSIOLOGY]) {
-      const whole = physiology === DEFAULT_PHYSIOLOGY && device === DEFAULT_DEVICE;
-      const faults = o.faults ?? (whole ? Object.keys(GRID_FAULTS) : PHYSIOLOGY_FAULTS);
-      const rates = o.rates ?? (whole ? allRates : (['default'] as const));
-      // The axes' cases carry their names; the default pair's do not, so its cases and draws are the grid's alone.
+  const physiologies = o.physiologies ?? [DEFAULT_PHYSIOLOGY];
+  const devices = o.devices ?? [DEFAULT_DEVICE];
+  // Without axes, the whole grid; with them, every pair runs the physiology faults at the default rate.
+  const whole = physiologies.length === 1 && physiologies[0] === DEFAULT_PHYSIOLOGY && devices.length === 1 && devices[0] === DEFAULT_DEVICE;
+  const faults = o.faults ?? (whole ? Object.keys(GRID_FAULTS) : PHYSIOLOGY_FAULTS);
+  const rates = o.rates ?? (whole ? allRates : (['default'] as const));
+  for (const device of devices) {
+    for (const physiology of physiologies) {
+      // The axes' cases carry their names; the default pair's do not, so its cases and draws are the grid's own.
       const axes = { ...(physiology === DEFAULT_PHYSIOLOGY ? {} : { physiology }), ...(device === DEFAULT_DEVICE ? {} : { device }) };
-      const stream = whole ? '' : `/${physiology}/${device}`;
+      const stream = physiology === DEFAULT_PHYSIOLOGY && device === DEFAULT_DEVICE ? '' : `/${physiology}/${device}`;
       for (const fault of faults) {
         for (const rate of rates) {
           for (const complianceUlPerMmHg of compliances) {
