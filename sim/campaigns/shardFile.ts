@@ -28,13 +28,15 @@ import { FRAME_KINDS, commandRunCost, commandRuns } from './commands.ts';
 import type { DetectionTask } from './detection.ts';
 import type { DetectionAxes } from './detection.ts';
 import { PHYSIOLOGY_NAMES, detectionTaskCost, detectionTasks } from './detection.ts';
+import { populationPatient } from './population.ts';
+import { ACTIVITIES, RHYTHMS } from '../world/patient.ts';
 import type { ShardSpec } from './shards.ts';
 import { MAX_SHARDS, assignRuns } from './shards.ts';
 import { storageRunSeed } from './storage.ts';
 
 export const SHARD_FILE_FORMAT = 'pumpsim-shard';
 export const SHARD_FILE_FORMAT_VERSION = 1;
-export const CAMPAIGN_KINDS = ['cohort', 'detection', 'storage', 'commands'] as const;
+export const CAMPAIGN_KINDS = ['cohort', 'detection', 'storage', 'commands', 'population'] as const;
 export type CampaignKind = (typeof CAMPAIGN_KINDS)[number];
 
 /** One shard's file. `results[i]` is the result of run `runs.indices[i]`. */
@@ -286,7 +288,43 @@ const commands: CampaignDefinition = {
   },
 };
 
-export const CAMPAIGN_DEFINITIONS: Readonly<Record<CampaignKind, CampaignDefinition>> = Object.freeze({ cohort, detection, storage, commands });
+const populationPatientSchema = z.strictObject({
+  index: count,
+  seed: intIn(0, UINT32_MAX),
+  heartRateBpm: finite,
+  pulsePressureMmHg: finite,
+  meanArterialPressureMmHg: finite,
+  rhythm: z.enum(RHYTHMS),
+  activity: z.enum(ACTIVITIES),
+  lineComplianceUlPerMmHg: finite,
+});
+const populationResultSchema = z.strictObject({
+  patient: populationPatientSchema,
+  device: z.enum(BUILT_IN_PROFILE_NAMES),
+  alarms: z.array(z.strictObject({ code: alarmCode, atSeconds: nonNegative })).max(100_000),
+  episodes: count,
+});
+
+const population: CampaignDefinition = {
+  parameters: z.strictObject({ cycles: intIn(1, 100_000), from: intIn(0, 1_000_000), device: z.enum(BUILT_IN_PROFILE_NAMES) }),
+  prepare(p) {
+    const from = p['from'] as number;
+    return {
+      // Every cycle is 14 days: equal costs, so the split is round-robin.
+      costs: new Array<number>(p['cycles'] as number).fill(1),
+      check(k, result) {
+        const bad = validated(populationResultSchema, result);
+        if (bad !== null) return bad;
+        const r = result as { patient: unknown; device: string };
+        const drawn = canonicalJson(populationPatient(from + k));
+        if (r.device !== p['device']) return `device: not this campaign's (expected ${String(p['device'])})`;
+        return canonicalJson(r.patient) === drawn ? null : `patient: not cycle ${from + k} of this population (expected ${drawn})`;
+      },
+    };
+  },
+};
+
+export const CAMPAIGN_DEFINITIONS: Readonly<Record<CampaignKind, CampaignDefinition>> = Object.freeze({ cohort, detection, storage, commands, population });
 
 const prepared = new Map<string, PreparedCampaign>();
 const assignments = new Map<string, number[][]>();
@@ -427,7 +465,7 @@ export function mergeShardFiles(files: readonly { readonly path: string; readonl
 }
 
 /** The fields of a campaign's printed JSON that say how it ran, not what it found. */
-const EXECUTION_FIELDS: Readonly<Record<CampaignKind, readonly string[]>> = Object.freeze({ cohort: ['wallMs', 'workers'], detection: [], storage: [], commands: ['wallSeconds'] });
+const EXECUTION_FIELDS: Readonly<Record<CampaignKind, readonly string[]>> = Object.freeze({ cohort: ['wallMs', 'workers'], detection: [], storage: [], commands: ['wallSeconds'], population: ['wallSeconds', 'workers'] });
 
 /** A campaign's printed JSON without its execution fields (and without the merge's own `merged`). */
 export function withoutExecution(kind: CampaignKind, json: Readonly<Record<string, unknown>>): Record<string, unknown> {
