@@ -13,6 +13,8 @@
  * report is identical. Time to alarm is measured from the fault's onset on the virtual clock.
  */
 import type { AlarmCode } from '../../firmware/index.ts';
+import { THRESHOLDS } from '../../firmware/index.ts';
+import { cardiacBandGain } from '../../hal/index.ts';
 import type { FaultSpec } from '../world/faults.ts';
 import type { DeviceProfile } from '../world/profile.ts';
 import { profileFromParameters } from '../world/profile.ts';
@@ -149,6 +151,8 @@ export interface DetectionResult extends DetectionCase {
   readonly expected: readonly AlarmCode[];
   readonly maxUnintendedBolusUl: number;
   readonly otherAlarms: readonly AlarmCode[];
+  /** Present when the run's patent pulse is below the pulse-present threshold (`patentPulseBandMmHg`). */
+  readonly pulseBlind?: true;
 }
 
 /** A prescription over 1 day whose rate is `rateUlPerHour` (fill from the device's own arithmetic). */
@@ -183,13 +187,31 @@ export function profileWithCompliance(complianceUlPerMmHg: number, device = DEFA
   return { ...base, path: { ...base.path, lineComplianceUlPerMmHg: complianceUlPerMmHg } };
 }
 
+/**
+ * The cardiac-band amplitude a patent catheter gives the pump, mmHg: the pulse PP/2 through the
+ * catheter's low-pass 1/√(1 + (ωτ)²), τ = R·C (sim/world/plant/hydraulics.ts), times the
+ * front-end's band gain at the heart rate (`cardiacBandGain`, hal/sensors.ts). Below the
+ * firmware's pulse-present threshold the pump cannot tell a patent catheter from a blocked one by
+ * its pulse: the pulse checks are blind (docs/faults-and-detection.md, "Physiology and device").
+ */
+export function patentPulseBandMmHg(resistanceMmHgSecondPerUl: number, complianceUlPerMmHg: number, heartRateBpm: number, pulsePressureMmHg: number): number {
+  const wt = ((2 * Math.PI * heartRateBpm) / 60) * resistanceMmHgSecondPerUl * complianceUlPerMmHg;
+  return (pulsePressureMmHg / 2 / Math.sqrt(1 + wt * wt)) * cardiacBandGain(heartRateBpm / 60);
+}
+
+/** The patent pulse is below the pulse-present threshold. */
+export function pulseBlind(bandMmHg: number): boolean {
+  return bandMmHg < THRESHOLDS.pulsePresentMmHg;
+}
+
 /** Runs one grid case. Pure in its argument. */
 export function runDetectionCase(c: DetectionCase): DetectionResult {
   const template = GRID_FAULTS[c.fault];
   if (template === undefined) throw new Error(`unknown grid fault ${c.fault}`);
   const fault = { ...template, atHours: c.onsetHours } as FaultSpec;
   const scenario = scenarioForRate(c.rateUlPerHour, c.seed, [fault], `detection ${c.fault}`, 1, c.physiology, c.device);
-  const sim = new Simulation({ scenario, profile: profileWithCompliance(c.complianceUlPerMmHg, c.device), maxSimulatedMs: Math.round(c.onsetHours * MS_PER_HOUR) + OBSERVATION_MS });
+  const profile = profileWithCompliance(c.complianceUlPerMmHg, c.device);
+  const sim = new Simulation({ scenario, profile, maxSimulatedMs: Math.round(c.onsetHours * MS_PER_HOUR) + OBSERVATION_MS });
   const summary = sim.runToEnd();
   const outcome = summary.faults[0];
   if (outcome === undefined) throw new Error('fault outcome missing');
@@ -201,6 +223,8 @@ export function runDetectionCase(c: DetectionCase): DetectionResult {
     expected: outcome.expected,
     maxUnintendedBolusUl: summary.delivered.maxUnintendedBolusUl,
     otherAlarms: summary.alarms.filter((a) => a.atSeconds < onsetS).map((a) => a.code),
+    // Only when blind, so a result of the kind world's grid (never blind) is what it is without the check.
+    ...(pulseBlind(patentPulseBandMmHg(profile.path.resistanceMmHgSecondPerUl, c.complianceUlPerMmHg, sim.plant.artery.heartRateBpm, sim.plant.artery.pulsePressureMmHg)) ? { pulseBlind: true as const } : {}),
   };
 }
 
@@ -325,6 +349,8 @@ export interface CellSummary {
   /** Runs that raised an alarm before the fault's onset (a false alarm: the fault then meets a stopped pump), and its codes. */
   readonly alarmedBeforeOnset: number;
   readonly alarmsBeforeOnset: readonly AlarmCode[];
+  /** Runs whose patent pulse the pump cannot see (`pulseBlind`). */
+  readonly pulseBlindRuns: number;
 }
 
 function median(xs: readonly number[]): number | null {
@@ -363,6 +389,7 @@ export function summarizeCells(results: readonly DetectionResult[]): CellSummary
       boundSeconds: DETECTION_BOUNDS_S[first.fault] ?? null,
       alarmedBeforeOnset: rs.filter((r) => r.otherAlarms.length > 0).length,
       alarmsBeforeOnset: [...new Set(rs.flatMap((r) => r.otherAlarms))].sort(),
+      pulseBlindRuns: rs.filter((r) => r.pulseBlind === true).length,
     };
   });
 }

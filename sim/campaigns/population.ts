@@ -18,7 +18,7 @@ import { Simulation } from '../run/simulation.ts';
 import { ACTIVITIES, RHYTHMS } from '../world/patient.ts';
 import type { Activity, Rhythm } from '../world/patient.ts';
 import { SeededRandom, streamId } from '../world/rng.ts';
-import { nominalEpisodes } from './detection.ts';
+import { deviceProfile, nominalEpisodes, patentPulseBandMmHg, pulseBlind } from './detection.ts';
 
 /** Seed of cycle 0 (cycle i has seed POPULATION_BASE_SEED + i). */
 export const POPULATION_BASE_SEED = 70_000;
@@ -103,8 +103,16 @@ export function runPopulationCase(c: PopulationCase): PopulationResult {
   };
 }
 
+/** The cardiac-band pulse patient `p`'s patent catheter brings the pump on `device`, mmHg (`patentPulseBandMmHg`). */
+export function populationPatentPulseMmHg(p: PopulationPatient, device: string): number {
+  return patentPulseBandMmHg(deviceProfile(device).path.resistanceMmHgSecondPerUl, p.lineComplianceUlPerMmHg, p.heartRateBpm, p.pulsePressureMmHg);
+}
+
 export interface PopulationReport {
   readonly cycles: number;
+  /** Cycles whose patent pulse is below the pulse-present threshold, and how many of them alarmed. */
+  readonly pulseBlindCycles: number;
+  readonly pulseBlindCyclesWithAlarm: number;
   readonly device: string;
   readonly episodes: number;
   readonly cyclesWithAlarm: number;
@@ -117,7 +125,17 @@ export function populationReport(results: readonly PopulationResult[], device: s
   const alarmed = results.filter((r) => r.alarms.length > 0);
   const cyclesByCode: Partial<Record<AlarmCode, number>> = {};
   for (const r of alarmed) for (const code of new Set(r.alarms.map((a) => a.code))) cyclesByCode[code] = (cyclesByCode[code] ?? 0) + 1;
-  return { cycles: results.length, device, episodes: results.reduce((a, r) => a + r.episodes, 0), cyclesWithAlarm: alarmed.length, cyclesByCode, alarmed };
+  const blind = (r: PopulationResult): boolean => pulseBlind(populationPatentPulseMmHg(r.patient, r.device));
+  return {
+    cycles: results.length,
+    pulseBlindCycles: results.filter(blind).length,
+    pulseBlindCyclesWithAlarm: alarmed.filter(blind).length,
+    device,
+    episodes: results.reduce((a, r) => a + r.episodes, 0),
+    cyclesWithAlarm: alarmed.length,
+    cyclesByCode,
+    alarmed,
+  };
 }
 
 /** The command that reruns cycle `index` alone. */
@@ -128,11 +146,15 @@ export function populationReplayCommand(index: number, device: string): string {
 /** The report as text: the count, alarms by code, then each alarmed cycle with its patient and replay command. */
 export function formatPopulationReport(r: PopulationReport): string {
   const codes = Object.entries(r.cyclesByCode).map(([code, n]) => `${code} ${n}`).join(', ');
-  const lines = [`Population: ${r.cycles} nominal 14-day cycles in the patient world on ${r.device} (${r.episodes} arterial-pressure episodes); cycles with any alarm: ${r.cyclesWithAlarm}${codes === '' ? '' : ` (${codes})`}.`];
+  const lines = [
+    `Population: ${r.cycles} nominal 14-day cycles in the patient world on ${r.device} (${r.episodes} arterial-pressure episodes); cycles with any alarm: ${r.cyclesWithAlarm}${codes === '' ? '' : ` (${codes})`}.`,
+    `Pulse blind (the patent catheter's pulse in the cardiac band below the pulse-present threshold): ${r.pulseBlindCycles} cycles, ${r.pulseBlindCyclesWithAlarm} of them with an alarm.`,
+  ];
   for (const a of r.alarmed) {
     const p = a.patient;
+    const pulse = populationPatentPulseMmHg(p, a.device);
     lines.push(
-      `  cycle ${p.index} seed ${p.seed}: HR ${p.heartRateBpm} bpm, PP ${p.pulsePressureMmHg} mmHg, MAP ${p.meanArterialPressureMmHg} mmHg, ${p.rhythm}, ${p.activity}, C ${p.lineComplianceUlPerMmHg} µL/mmHg → ${a.alarms.map((x) => `${x.code} at ${x.atSeconds} s`).join(', ')}; replay: ${populationReplayCommand(p.index, a.device)}`,
+      `  cycle ${p.index} seed ${p.seed}: HR ${p.heartRateBpm} bpm, PP ${p.pulsePressureMmHg} mmHg, MAP ${p.meanArterialPressureMmHg} mmHg, ${p.rhythm}, ${p.activity}, C ${p.lineComplianceUlPerMmHg} µL/mmHg, patent pulse ${pulse.toFixed(2)} mmHg${pulseBlind(pulse) ? ' (blind)' : ''} → ${a.alarms.map((x) => `${x.code} at ${x.atSeconds} s`).join(', ')}; replay: ${populationReplayCommand(p.index, a.device)}`,
     );
   }
   return lines.join('\n');

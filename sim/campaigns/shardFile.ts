@@ -194,6 +194,7 @@ const faultResultSchema = z.strictObject({
   expected: z.array(alarmCode).max(ALARM_CODES.length),
   maxUnintendedBolusUl: finite,
   otherAlarms: z.array(alarmCode).max(100_000),
+  pulseBlind: z.literal(true).optional(),
 });
 const nominalResultSchema = z.strictObject({ seed: intIn(0, UINT32_MAX), alarms: z.array(alarmCode).max(100_000), episodes: count, fudrPercent: finite.nullable() });
 

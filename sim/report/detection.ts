@@ -4,6 +4,7 @@
  * Owns: how a `DetectionReport` (sim/campaigns/detection.ts) reads; the campaign owns the numbers.
  */
 import type { DetectionReport } from '../campaigns/detection.ts';
+import { THRESHOLDS } from '../../firmware/index.ts';
 import { DEFAULT_DEVICE, DEFAULT_PHYSIOLOGY } from '../campaigns/detection.ts';
 
 const fmtS = (s: number | null): string => (s === null ? '—' : s < 120 ? `${s.toFixed(0)} s` : `${(s / 60).toFixed(1)} min`);
@@ -28,8 +29,12 @@ export function formatReport(report: DetectionReport): string {
   ];
   for (const c of report.cells) {
     lines.push(
-      `| ${c.fault} |${physiology ? ` ${c.physiology} |` : ''}${device ? ` ${c.device} |` : ''} ${c.rateUlPerHour} | ${c.complianceUlPerMmHg} | ${c.runs} | ${c.expected.length === 0 ? 'none (not visible)' : c.expected.join(', ')} | ${c.detected} | ${c.missed} | ${fmtS(c.medianLatencySeconds)} | ${fmtS(c.worstLatencySeconds)} | ${fmtS(c.boundSeconds)} | ${c.maxUnintendedBolusUl.toFixed(1)} |`,
+      `| ${c.fault} |${physiology ? ` ${c.physiology} |` : ''}${device ? ` ${c.device} |` : ''} ${c.rateUlPerHour} | ${c.complianceUlPerMmHg} | ${c.runs} | ${c.expected.length === 0 ? 'none (not visible)' : c.expected.join(', ')}${c.pulseBlindRuns > 0 ? `; pulse blind in ${c.pulseBlindRuns}/${c.runs}` : ''} | ${c.detected} | ${c.missed} | ${fmtS(c.medianLatencySeconds)} | ${fmtS(c.worstLatencySeconds)} | ${fmtS(c.boundSeconds)} | ${c.maxUnintendedBolusUl.toFixed(1)} |`,
     );
+  }
+  if (report.cells.some((c) => c.pulseBlindRuns > 0)) {
+    lines.push('');
+    lines.push(`"pulse blind": runs whose patent catheter brings the pump a cardiac-band pulse below the firmware's pulse-present threshold (${THRESHOLDS.pulsePresentMmHg} mmHg; PP/2 through the catheter's R·C low-pass, times the band's gain at the heart rate): the pump cannot tell that catheter from a blocked one by its pulse.`);
   }
   const early = report.cells.filter((c) => c.alarmedBeforeOnset > 0);
   if (early.length > 0) {
