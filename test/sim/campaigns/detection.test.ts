@@ -5,8 +5,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ALARM_RULE_BY_CODE } from '../../../firmware/index.ts';
-import { DETECTION_BOUNDS_S, DETECTION_PHYSIOLOGIES, GRID_COMPLIANCES_UL_PER_MMHG, GRID_RATES_UL_PER_HOUR, PHYSIOLOGY_FAULTS, detectionCases, physiologyFields, profileWithCompliance, runDetectionCase, runNominalCase, scenarioForRate } from '../../../sim/campaigns/detection.ts';
+import { ALARM_RULE_BY_CODE, THRESHOLDS } from '../../../firmware/index.ts';
+import { cardiacBandGain } from '../../../hal/index.ts';
+import { DETECTION_BOUNDS_S, DETECTION_PHYSIOLOGIES, GRID_COMPLIANCES_UL_PER_MMHG, GRID_RATES_UL_PER_HOUR, PHYSIOLOGY_FAULTS, detectionCases, patentPulseBandMmHg, physiologyFields, profileWithCompliance, pulseBlind, runDetectionCase, runNominalCase, scenarioForRate } from '../../../sim/campaigns/detection.ts';
 import { Simulation } from '../../../sim/run/simulation.ts';
 import { checkProperty } from '../../support/fc.ts';
 
@@ -196,5 +197,20 @@ describe('the physiology and device axes of the grid', () => {
     expect(physiologyFields('tachycardia', 1).patient).toMatchObject({ heartRateBpm: 150, rhythm: 'sinus', activity: 'bedRest' });
     expect(physiologyFields('pulse-pressure-15', 1).patient).toMatchObject({ pulsePressureMmHg: 15 });
     expect(physiologyFields('atrial-fibrillation', 1).patient).toMatchObject({ rhythm: 'atrialFibrillation' });
+  });
+});
+
+describe('pulse blindness', () => {
+  it('PUMP-PATIENT-WORLD the patent pulse is PP/2 through the catheter low-pass times the band gain: proportional to PP, falling with compliance and heart rate past the band', () => {
+    checkProperty(
+      fc.property(fc.double({ min: 0.01, max: 2, noNaN: true }), fc.double({ min: 30, max: 200, noNaN: true }), fc.double({ min: 10, max: 100, noNaN: true }), (c, hr, pp) => {
+        const a = patentPulseBandMmHg(1, c, hr, pp);
+        expect(patentPulseBandMmHg(1, 0, hr, pp)).toBeCloseTo((pp / 2) * cardiacBandGain(hr / 60), 12);
+        expect(patentPulseBandMmHg(1, c, hr, 2 * pp)).toBeCloseTo(2 * a, 12);
+        expect(patentPulseBandMmHg(1, c * 1.1, hr, pp)).toBeLessThan(a);
+        expect(pulseBlind(a)).toBe(a < THRESHOLDS.pulsePresentMmHg);
+      }),
+      { seed: 77, numRuns: 200 },
+    );
   });
 });
