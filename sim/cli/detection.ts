@@ -144,8 +144,10 @@ export function detectionCommand(out: NodeJS.WritableStream = process.stdout): C
 
 /** The command that runs this campaign whole. */
 export function detectionCommandLine(seeds: number, nominal: number, axes: DetectionAxes = {}): string {
-  const p = axes.physiologies === undefined ? '' : ` --physiologies ${axes.physiologies.join(',')}`;
-  const d = axes.devices === undefined ? '' : ` --devices ${axes.devices.join(',')}`;
+  // A list of every name, in the option's order, is written `all`.
+  const list = (names: readonly string[], every: readonly string[]): string => (names.join(',') === every.join(',') ? 'all' : names.join(','));
+  const p = axes.physiologies === undefined ? '' : ` --physiologies ${list(axes.physiologies, PHYSIOLOGY_NAMES)}`;
+  const d = axes.devices === undefined ? '' : ` --devices ${list(axes.devices, BUILT_IN_PROFILE_NAMES)}`;
   return `npm run -s pumpsim -- detection --seeds ${seeds} --nominal ${nominal}${p}${d}`;
 }
 
