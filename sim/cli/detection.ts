@@ -93,7 +93,7 @@ interface DetectionFlags extends ShardFlags {
 
 export function detectionCommand(out: NodeJS.WritableStream = process.stdout): Command {
   return withShardOptions(new Command('detection')
-    .description('Detection performance: every fault kind × rate (lowest, default, highest) × line compliance (0.05, 0.3, 1.0 µL/mmHg) × seeds, and false alarms over nominal 14-day cycles with arterial-pressure episodes.')
+    .description('Detection performance: every fault kind × rate (lowest, default, highest) × line compliance (0.05, 0.3, 1.0 µL/mmHg) × seeds, and false alarms over nominal 14-day cycles with arterial-pressure episodes. With --physiologies or --devices: the faults the pressure signal decides, at the default rate, per physiology and device.')
     .option('--seeds <n>', 'seeds (and onset times) per grid cell', intOption('--seeds', 1, 1000), 20)
     .option('--nominal <n>', 'nominal 14-day cycles for the false-alarm count (0: none; the population campaign counts false alarms in the patient world)', intOption('--nominal', 0, 100000), 200)
     .option('--physiologies <names>', `physiology axis, comma-separated or all (${PHYSIOLOGY_NAMES.join(', ')}; default kind); past kind, the faults the pressure signal decides at the default rate`, namesOption('--physiologies', PHYSIOLOGY_NAMES))
