@@ -1,16 +1,25 @@
 /**
  * The detection-performance report: does the firmware notice each fault, how fast, and at what cost.
  *
- * Owns: the grid (fault kind × infusion rate × line compliance × seeds and onset times), the
- * nominal false-alarm set (14-day cycles with arterial-pressure episodes), and their summary.
+ * Owns: the grid (fault kind × infusion rate × line compliance × seeds and onset times), its
+ * physiology and device axes (named patient specs, `DETECTION_PHYSIOLOGIES`, and built-in device
+ * profiles), the nominal false-alarm set (14-day cycles with arterial-pressure episodes), and
+ * their summary. Without axes the whole grid runs (kind world, port-ambulatory); with them, every
+ * (physiology, device) pair runs the faults the patient's pressure signal decides
+ * (`PHYSIOLOGY_FAULTS`) at the default rate and the three compliances — the kind,
+ * port-ambulatory pair with the grid's own cases, so its rows are the grid's at those seeds.
  * Promises: every case is an ordinary seeded run of the simulator (same firmware, same plant); a
  * case is a pure function of its description, so cases can run on any worker in any order and the
  * report is identical. Time to alarm is measured from the fault's onset on the virtual clock.
  */
 import type { AlarmCode } from '../../firmware/index.ts';
+import { THRESHOLDS } from '../../firmware/index.ts';
+import { cardiacBandGain } from '../../hal/index.ts';
 import type { FaultSpec } from '../world/faults.ts';
 import type { DeviceProfile } from '../world/profile.ts';
-import { PORT_AMBULATORY } from '../scenario/device.ts';
+import { profileFromParameters } from '../world/profile.ts';
+import { BUILT_IN_DEVICES, BUILT_IN_PROFILE_NAMES, PORT_AMBULATORY } from '../scenario/device.ts';
+import type { Activity, Rhythm } from '../world/patient.ts';
 import { SeededRandom, streamId } from '../world/rng.ts';
 import type { Scenario } from '../scenario/scenario.ts';
 import { parseScenario } from '../scenario/scenario.ts';
@@ -44,6 +53,61 @@ export const GRID_FAULTS: Readonly<Record<string, Omit<FaultSpec, 'atHours'>>> =
   'drug library bit flip': { kind: 'drugLibraryCorruption' },
 } as Record<string, Omit<FaultSpec, 'atHours'>>);
 
+/**
+ * A named physiology of the detection grid: the world and the patient fields the scenario sets.
+ * Fields left unset are the patient world's draws per seed (sim/run/simulation.ts: heart rate and
+ * mean arterial pressure from the profile's ranges, pulse pressure 30–60 mmHg; docs/faults-and-detection.md).
+ */
+export interface PhysiologySpec {
+  readonly world: 'kind' | 'patient';
+  readonly rhythm?: Rhythm;
+  readonly activity?: Activity;
+  /** A fixed heart rate, or a range drawn uniformly per seed. */
+  readonly heartRateBpm?: number | readonly [number, number];
+  readonly pulsePressureMmHg?: number;
+  readonly meaning: string;
+}
+
+/**
+ * The physiologies of the grid's physiology axis. Bradycardia and tachycardia lie in bed, so the
+ * heart rate during a case (10:00–19:00, awake) is the row's; pulse pressure 15 walks, so its small
+ * pulse meets the walking artefact.
+ */
+export const DETECTION_PHYSIOLOGIES: Readonly<Record<string, PhysiologySpec>> = Object.freeze({
+  kind: { world: 'kind', meaning: 'the kind world: constant heart rate, sinusoidal pulse, white noise' },
+  'resting-sinus': { world: 'patient', rhythm: 'sinus', activity: 'bedRest', meaning: 'sinus rhythm, bed rest' },
+  'ambulatory-sinus': { world: 'patient', rhythm: 'sinus', activity: 'ambulatory', meaning: 'sinus rhythm, ambulatory (sitting, standing, walking)' },
+  'atrial-fibrillation': { world: 'patient', rhythm: 'atrialFibrillation', activity: 'ambulatory', meaning: 'atrial fibrillation, ambulatory' },
+  'pulse-pressure-15': { world: 'patient', rhythm: 'sinus', activity: 'ambulatory', pulsePressureMmHg: 15, meaning: 'sinus, ambulatory, pulse pressure 15 mmHg' },
+  bradycardia: { world: 'patient', rhythm: 'sinus', activity: 'bedRest', heartRateBpm: [35, 45], meaning: 'sinus, bed rest, heart rate drawn 35–45 bpm' },
+  tachycardia: { world: 'patient', rhythm: 'sinus', activity: 'bedRest', heartRateBpm: 150, meaning: 'sinus, bed rest, heart rate 150 bpm' },
+} satisfies Record<string, PhysiologySpec>);
+export const PHYSIOLOGY_NAMES = Object.keys(DETECTION_PHYSIOLOGIES);
+export const DEFAULT_PHYSIOLOGY = 'kind';
+export const DEFAULT_DEVICE = 'port-ambulatory';
+
+/** The faults the patient's pressure signal decides: what runs on the physiology and device axes. */
+export const PHYSIOLOGY_FAULTS: readonly string[] = Object.freeze([
+  'occlusion catheter', 'occlusion line', 'occlusion needle', 'occlusion port', 'displacement tissue', 'needle dislodgement', 'disconnection', 'pressure sensor stuck',
+]);
+
+/** The scenario fields of physiology `name` for seed `seed` (a drawn heart rate from its own stream). */
+export function physiologyFields(name: string, seed: number): { world: { physiology: 'kind' | 'patient' }; patient: Record<string, unknown> } {
+  const spec = DETECTION_PHYSIOLOGIES[name];
+  if (spec === undefined) throw new Error(`unknown physiology ${name}`);
+  const hr = spec.heartRateBpm;
+  const heartRateBpm = hr === undefined ? undefined : typeof hr === 'number' ? hr : Number(new SeededRandom(seed, streamId(`physiology/${name}`)).uniform(hr[0], hr[1]).toFixed(1));
+  return {
+    world: { physiology: spec.world },
+    patient: {
+      ...(spec.rhythm !== undefined ? { rhythm: spec.rhythm } : {}),
+      ...(spec.activity !== undefined ? { activity: spec.activity } : {}),
+      ...(heartRateBpm !== undefined ? { heartRateBpm } : {}),
+      ...(spec.pulsePressureMmHg !== undefined ? { pulsePressureMmHg: spec.pulsePressureMmHg } : {}),
+    },
+  };
+}
+
 /** Bounds docs/faults-and-detection.md and the tests hold the default profile to (issue #3). */
 export const DETECTION_BOUNDS_S: Readonly<Record<string, number>> = Object.freeze({
   'occlusion catheter': 15 * 60,
@@ -75,6 +139,10 @@ export interface DetectionCase {
   readonly complianceUlPerMmHg: number;
   readonly seed: number;
   readonly onsetHours: number;
+  /** A name of `DETECTION_PHYSIOLOGIES`; absent: kind. */
+  readonly physiology?: string;
+  /** A built-in profile; absent: port-ambulatory. */
+  readonly device?: string;
 }
 
 export interface DetectionResult extends DetectionCase {
@@ -83,11 +151,14 @@ export interface DetectionResult extends DetectionCase {
   readonly expected: readonly AlarmCode[];
   readonly maxUnintendedBolusUl: number;
   readonly otherAlarms: readonly AlarmCode[];
+  /** Present when the run's patent pulse is below the pulse-present threshold (`patentPulseBandMmHg`). */
+  readonly pulseBlind?: true;
 }
 
 /** A prescription over 1 day whose rate is `rateUlPerHour` (fill from the device's own arithmetic). */
-export function scenarioForRate(rateUlPerHour: number, seed: number, faults: readonly FaultSpec[], name: string, infusionDays = 1): Scenario {
-  const c = PORT_AMBULATORY.firmwareConfig;
+export function scenarioForRate(rateUlPerHour: number, seed: number, faults: readonly FaultSpec[], name: string, infusionDays = 1, physiology = DEFAULT_PHYSIOLOGY, device = DEFAULT_DEVICE): Scenario {
+  const c = deviceProfile(device).firmwareConfig;
+  const phys = physiologyFields(physiology, seed);
   const infusionUl = rateUlPerHour * 24 * infusionDays;
   const exactUl = c.reservoirResidualUl + c.primingVolumeUl + infusionUl / (1 - c.reservoirReserveFraction);
   // Whole microlitres, rounded towards the inside of the pump's rate range.
@@ -95,14 +166,42 @@ export function scenarioForRate(rateUlPerHour: number, seed: number, faults: rea
   return parseScenario({
     name,
     seed,
-    patient: { weightKg: 70, heightCm: 170 },
+    patient: { weightKg: 70, heightCm: 170, ...phys.patient },
+    ...(phys.world.physiology === 'kind' ? {} : { world: phys.world }),
     prescription: { fudrMgPerKgPerDay: 0.15, dexamethasoneMgPerM2PerDay: 1, infusionDays, doseFactor: 1, reservoirVolumeMl: fillMl, confirmSoftLimits: true },
+    ...(device === DEFAULT_DEVICE ? {} : { device: { profile: device } }),
     faults,
   });
 }
 
-export function profileWithCompliance(complianceUlPerMmHg: number): DeviceProfile {
-  return { ...PORT_AMBULATORY, path: { ...PORT_AMBULATORY.path, lineComplianceUlPerMmHg: complianceUlPerMmHg } };
+/** Built-in profile `name` (port-ambulatory: the shared PORT_AMBULATORY). */
+export function deviceProfile(name: string): DeviceProfile {
+  if (name === DEFAULT_DEVICE) return PORT_AMBULATORY;
+  const p = BUILT_IN_DEVICES[name];
+  if (p === undefined) throw new Error(`unknown device profile ${name} (built in: ${BUILT_IN_PROFILE_NAMES.join(', ')})`);
+  return profileFromParameters(p);
+}
+
+export function profileWithCompliance(complianceUlPerMmHg: number, device = DEFAULT_DEVICE): DeviceProfile {
+  const base = deviceProfile(device);
+  return { ...base, path: { ...base.path, lineComplianceUlPerMmHg: complianceUlPerMmHg } };
+}
+
+/**
+ * The cardiac-band amplitude a patent catheter gives the pump, mmHg: the pulse PP/2 through the
+ * catheter's low-pass 1/√(1 + (ωτ)²), τ = R·C (sim/world/plant/hydraulics.ts), times the
+ * front-end's band gain at the heart rate (`cardiacBandGain`, hal/sensors.ts). Below the
+ * firmware's pulse-present threshold the pump cannot tell a patent catheter from a blocked one by
+ * its pulse: the pulse checks are blind (docs/faults-and-detection.md, "Physiology and device").
+ */
+export function patentPulseBandMmHg(resistanceMmHgSecondPerUl: number, complianceUlPerMmHg: number, heartRateBpm: number, pulsePressureMmHg: number): number {
+  const wt = ((2 * Math.PI * heartRateBpm) / 60) * resistanceMmHgSecondPerUl * complianceUlPerMmHg;
+  return (pulsePressureMmHg / 2 / Math.sqrt(1 + wt * wt)) * cardiacBandGain(heartRateBpm / 60);
+}
+
+/** The patent pulse is below the pulse-present threshold. */
+export function pulseBlind(bandMmHg: number): boolean {
+  return bandMmHg < THRESHOLDS.pulsePresentMmHg;
 }
 
 /** Runs one grid case. Pure in its argument. */
@@ -110,8 +209,9 @@ export function runDetectionCase(c: DetectionCase): DetectionResult {
   const template = GRID_FAULTS[c.fault];
   if (template === undefined) throw new Error(`unknown grid fault ${c.fault}`);
   const fault = { ...template, atHours: c.onsetHours } as FaultSpec;
-  const scenario = scenarioForRate(c.rateUlPerHour, c.seed, [fault], `detection ${c.fault}`);
-  const sim = new Simulation({ scenario, profile: profileWithCompliance(c.complianceUlPerMmHg), maxSimulatedMs: Math.round(c.onsetHours * MS_PER_HOUR) + OBSERVATION_MS });
+  const scenario = scenarioForRate(c.rateUlPerHour, c.seed, [fault], `detection ${c.fault}`, 1, c.physiology, c.device);
+  const profile = profileWithCompliance(c.complianceUlPerMmHg, c.device);
+  const sim = new Simulation({ scenario, profile, maxSimulatedMs: Math.round(c.onsetHours * MS_PER_HOUR) + OBSERVATION_MS });
   const summary = sim.runToEnd();
   const outcome = summary.faults[0];
   if (outcome === undefined) throw new Error('fault outcome missing');
@@ -123,6 +223,8 @@ export function runDetectionCase(c: DetectionCase): DetectionResult {
     expected: outcome.expected,
     maxUnintendedBolusUl: summary.delivered.maxUnintendedBolusUl,
     otherAlarms: summary.alarms.filter((a) => a.atSeconds < onsetS).map((a) => a.code),
+    // Only when blind, so a result of the kind world's grid (never blind) is what it is without the check.
+    ...(pulseBlind(patentPulseBandMmHg(profile.path.resistanceMmHgSecondPerUl, c.complianceUlPerMmHg, sim.plant.artery.heartRateBpm, sim.plant.artery.pulsePressureMmHg)) ? { pulseBlind: true as const } : {}),
   };
 }
 
@@ -190,22 +292,38 @@ export interface GridOptions {
   readonly rates?: readonly (keyof typeof GRID_RATES_UL_PER_HOUR)[];
   readonly compliances?: readonly number[];
   readonly baseSeed?: number;
+  /** Names of `DETECTION_PHYSIOLOGIES` (default: kind alone). */
+  readonly physiologies?: readonly string[];
+  /** Built-in profiles (default: port-ambulatory alone). */
+  readonly devices?: readonly string[];
 }
 
 /** The grid's cases; onset drawn per case in 2–8 h into a 24 h infusion. */
 export function detectionCases(o: GridOptions): DetectionCase[] {
   const cases: DetectionCase[] = [];
-  const faults = o.faults ?? Object.keys(GRID_FAULTS);
-  const rates = o.rates ?? (Object.keys(GRID_RATES_UL_PER_HOUR) as (keyof typeof GRID_RATES_UL_PER_HOUR)[]);
+  const allRates = Object.keys(GRID_RATES_UL_PER_HOUR) as (keyof typeof GRID_RATES_UL_PER_HOUR)[];
   const compliances = o.compliances ?? GRID_COMPLIANCES_UL_PER_MMHG;
   const base = o.baseSeed ?? 1000;
-  for (const fault of faults) {
-    for (const rate of rates) {
-      for (const complianceUlPerMmHg of compliances) {
-        for (let i = 0; i < o.seedsPerCell; i++) {
-          const seed = base + i;
-          const r = new SeededRandom(seed, streamId(`${fault}/${rate}/${complianceUlPerMmHg}`));
-          cases.push({ fault, rateUlPerHour: GRID_RATES_UL_PER_HOUR[rate], complianceUlPerMmHg, seed, onsetHours: Math.round(r.uniform(2, 8) * 3600) / 3600 });
+  const physiologies = o.physiologies ?? [DEFAULT_PHYSIOLOGY];
+  const devices = o.devices ?? [DEFAULT_DEVICE];
+  // Without axes, the whole grid; with them, every pair runs the physiology faults at the default rate.
+  const whole = physiologies.length === 1 && physiologies[0] === DEFAULT_PHYSIOLOGY && devices.length === 1 && devices[0] === DEFAULT_DEVICE;
+  const faults = o.faults ?? (whole ? Object.keys(GRID_FAULTS) : PHYSIOLOGY_FAULTS);
+  const rates = o.rates ?? (whole ? allRates : (['default'] as const));
+  for (const device of devices) {
+    for (const physiology of physiologies) {
+      // The axes' cases carry their names; the default pair's do not, so its cases and draws are the grid's own.
+      const axes = { ...(physiology === DEFAULT_PHYSIOLOGY ? {} : { physiology }), ...(device === DEFAULT_DEVICE ? {} : { device }) };
+      const stream = physiology === DEFAULT_PHYSIOLOGY && device === DEFAULT_DEVICE ? '' : `/${physiology}/${device}`;
+      for (const fault of faults) {
+        for (const rate of rates) {
+          for (const complianceUlPerMmHg of compliances) {
+            for (let i = 0; i < o.seedsPerCell; i++) {
+              const seed = base + i;
+              const r = new SeededRandom(seed, streamId(`${fault}/${rate}/${complianceUlPerMmHg}${stream}`));
+              cases.push({ fault, rateUlPerHour: GRID_RATES_UL_PER_HOUR[rate], complianceUlPerMmHg, seed, onsetHours: Math.round(r.uniform(2, 8) * 3600) / 3600, ...axes });
+            }
+          }
         }
       }
     }
@@ -215,6 +333,8 @@ export function detectionCases(o: GridOptions): DetectionCase[] {
 
 export interface CellSummary {
   readonly fault: string;
+  readonly physiology: string;
+  readonly device: string;
   readonly rateUlPerHour: number;
   readonly complianceUlPerMmHg: number;
   readonly runs: number;
@@ -226,6 +346,11 @@ export interface CellSummary {
   readonly worstLatencySeconds: number | null;
   readonly maxUnintendedBolusUl: number;
   readonly boundSeconds: number | null;
+  /** Runs that raised an alarm before the fault's onset (a false alarm: the fault then meets a stopped pump), and its codes. */
+  readonly alarmedBeforeOnset: number;
+  readonly alarmsBeforeOnset: readonly AlarmCode[];
+  /** Runs whose patent pulse the pump cannot see (`pulseBlind`). */
+  readonly pulseBlindRuns: number;
 }
 
 function median(xs: readonly number[]): number | null {
@@ -238,7 +363,7 @@ function median(xs: readonly number[]): number | null {
 export function summarizeCells(results: readonly DetectionResult[]): CellSummary[] {
   const cells = new Map<string, DetectionResult[]>();
   for (const r of results) {
-    const key = `${r.fault}|${r.rateUlPerHour}|${r.complianceUlPerMmHg}`;
+    const key = `${r.fault}|${r.rateUlPerHour}|${r.complianceUlPerMmHg}|${r.physiology ?? DEFAULT_PHYSIOLOGY}|${r.device ?? DEFAULT_DEVICE}`;
     const list = cells.get(key) ?? [];
     list.push(r);
     cells.set(key, list);
@@ -250,6 +375,8 @@ export function summarizeCells(results: readonly DetectionResult[]): CellSummary
     const latencies = hits.map((r) => r.latencySeconds as number);
     return {
       fault: first.fault,
+      physiology: first.physiology ?? DEFAULT_PHYSIOLOGY,
+      device: first.device ?? DEFAULT_DEVICE,
       rateUlPerHour: first.rateUlPerHour,
       complianceUlPerMmHg: first.complianceUlPerMmHg,
       runs: rs.length,
@@ -260,6 +387,9 @@ export function summarizeCells(results: readonly DetectionResult[]): CellSummary
       worstLatencySeconds: latencies.length === 0 ? null : Math.max(...latencies),
       maxUnintendedBolusUl: Math.max(...rs.map((r) => r.maxUnintendedBolusUl)),
       boundSeconds: DETECTION_BOUNDS_S[first.fault] ?? null,
+      alarmedBeforeOnset: rs.filter((r) => r.otherAlarms.length > 0).length,
+      alarmsBeforeOnset: [...new Set(rs.flatMap((r) => r.otherAlarms))].sort(),
+      pulseBlindRuns: rs.filter((r) => r.pulseBlind === true).length,
     };
   });
 }
@@ -267,15 +397,15 @@ export function summarizeCells(results: readonly DetectionResult[]): CellSummary
 export interface DetectionReport {
   readonly cells: readonly CellSummary[];
   readonly nominal: { readonly cycles: number; readonly cyclesWithFalseAlarms: number; readonly falseAlarms: readonly { seed: number; alarms: readonly AlarmCode[] }[]; readonly episodes: number };
-  readonly settings: { readonly seedsPerCell: number; readonly nominalCycles: number; readonly observationHours: number };
+  readonly settings: { readonly seedsPerCell: number; readonly nominalCycles: number; readonly observationHours: number; readonly physiologies: readonly string[]; readonly devices: readonly string[] };
 }
 
-export function buildReport(results: readonly DetectionResult[], nominal: readonly NominalResult[], seedsPerCell: number): DetectionReport {
+export function buildReport(results: readonly DetectionResult[], nominal: readonly NominalResult[], seedsPerCell: number, axes: DetectionAxes = {}): DetectionReport {
   const falseAlarms = nominal.filter((n) => n.alarms.length > 0).map((n) => ({ seed: n.seed, alarms: n.alarms }));
   return {
     cells: summarizeCells(results),
     nominal: { cycles: nominal.length, cyclesWithFalseAlarms: falseAlarms.length, falseAlarms, episodes: nominal.reduce((a, n) => a + n.episodes, 0) },
-    settings: { seedsPerCell, nominalCycles: nominal.length, observationHours: OBSERVATION_MS / MS_PER_HOUR },
+    settings: { seedsPerCell, nominalCycles: nominal.length, observationHours: OBSERVATION_MS / MS_PER_HOUR, physiologies: axes.physiologies ?? [DEFAULT_PHYSIOLOGY], devices: axes.devices ?? [DEFAULT_DEVICE] },
   };
 }
 
@@ -284,10 +414,16 @@ export const NOMINAL_BASE_SEED = 50_000;
 /** Simulated length of a nominal cycle, for its expected cost: the 14-day infusion. */
 const NOMINAL_SIMULATED_S = 14 * 86_400;
 
+/** The physiology and device axes of a campaign (absent: kind, port-ambulatory). */
+export interface DetectionAxes {
+  readonly physiologies?: readonly string[];
+  readonly devices?: readonly string[];
+}
+
 /** The campaign's runs in index order: every grid case, then the nominal cycles. */
-export function detectionTasks(seedsPerCell: number, nominalCycles: number): DetectionTask[] {
+export function detectionTasks(seedsPerCell: number, nominalCycles: number, axes: DetectionAxes = {}): DetectionTask[] {
   return [
-    ...detectionCases({ seedsPerCell }).map((c) => ({ type: 'fault' as const, c })),
+    ...detectionCases({ seedsPerCell, ...axes }).map((c) => ({ type: 'fault' as const, c })),
     ...Array.from({ length: nominalCycles }, (_, i) => ({ type: 'nominal' as const, c: { seed: NOMINAL_BASE_SEED + i } })),
   ];
 }
@@ -298,8 +434,8 @@ export function detectionTaskCost(task: DetectionTask): number {
 }
 
 /** The report from every run's result, in run-index order (`detectionTasks`). */
-export function detectionReportOf(seedsPerCell: number, tasks: readonly DetectionTask[], results: readonly (DetectionResult | NominalResult)[]): DetectionReport {
+export function detectionReportOf(seedsPerCell: number, tasks: readonly DetectionTask[], results: readonly (DetectionResult | NominalResult)[], axes: DetectionAxes = {}): DetectionReport {
   const faults = results.filter((_, k) => tasks[k]?.type === 'fault') as DetectionResult[];
   const nominal = results.filter((_, k) => tasks[k]?.type === 'nominal') as NominalResult[];
-  return buildReport(faults, nominal, seedsPerCell);
+  return buildReport(faults, nominal, seedsPerCell, axes);
 }

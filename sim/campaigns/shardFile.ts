@@ -26,14 +26,17 @@ import { cohortRunCosts, drawCohort } from './cohort.ts';
 import type { CommandRun } from './commands.ts';
 import { FRAME_KINDS, commandRunCost, commandRuns } from './commands.ts';
 import type { DetectionTask } from './detection.ts';
-import { detectionTaskCost, detectionTasks } from './detection.ts';
+import type { DetectionAxes } from './detection.ts';
+import { PHYSIOLOGY_NAMES, detectionTaskCost, detectionTasks } from './detection.ts';
+import { populationPatient } from './population.ts';
+import { ACTIVITIES, RHYTHMS } from '../world/patient.ts';
 import type { ShardSpec } from './shards.ts';
 import { MAX_SHARDS, assignRuns } from './shards.ts';
 import { storageRunSeed } from './storage.ts';
 
 export const SHARD_FILE_FORMAT = 'pumpsim-shard';
 export const SHARD_FILE_FORMAT_VERSION = 1;
-export const CAMPAIGN_KINDS = ['cohort', 'detection', 'storage', 'commands'] as const;
+export const CAMPAIGN_KINDS = ['cohort', 'detection', 'storage', 'commands', 'population'] as const;
 export type CampaignKind = (typeof CAMPAIGN_KINDS)[number];
 
 /** One shard's file. `results[i]` is the result of run `runs.indices[i]`. */
@@ -183,7 +186,7 @@ const cohort: CampaignDefinition = {
   },
 };
 
-const detectionCaseFields = { fault: label, rateUlPerHour: finite, complianceUlPerMmHg: finite, seed: intIn(0, UINT32_MAX), onsetHours: finite };
+const detectionCaseFields = { fault: label, rateUlPerHour: finite, complianceUlPerMmHg: finite, seed: intIn(0, UINT32_MAX), onsetHours: finite, physiology: label.optional(), device: label.optional() };
 const faultResultSchema = z.strictObject({
   ...detectionCaseFields,
   detectedBy: alarmCode.nullable(),
@@ -191,13 +194,19 @@ const faultResultSchema = z.strictObject({
   expected: z.array(alarmCode).max(ALARM_CODES.length),
   maxUnintendedBolusUl: finite,
   otherAlarms: z.array(alarmCode).max(100_000),
+  pulseBlind: z.literal(true).optional(),
 });
 const nominalResultSchema = z.strictObject({ seed: intIn(0, UINT32_MAX), alarms: z.array(alarmCode).max(100_000), episodes: count, fudrPercent: finite.nullable() });
 
 const detection: CampaignDefinition = {
-  parameters: z.strictObject({ seedsPerCell: intIn(1, 1000), nominalCycles: intIn(1, 100_000) }),
+  parameters: z.strictObject({
+    seedsPerCell: intIn(1, 1000),
+    nominalCycles: intIn(0, 100_000),
+    physiologies: z.array(z.enum(PHYSIOLOGY_NAMES as [string, ...string[]])).min(1).optional(),
+    devices: z.array(z.enum(BUILT_IN_PROFILE_NAMES)).min(1).optional(),
+  }),
   prepare(p) {
-    const tasks: DetectionTask[] = detectionTasks(p['seedsPerCell'] as number, p['nominalCycles'] as number);
+    const tasks: DetectionTask[] = detectionTasks(p['seedsPerCell'] as number, p['nominalCycles'] as number, detectionAxesOf(p));
     return {
       costs: tasks.map(detectionTaskCost),
       check(k, result) {
@@ -205,7 +214,7 @@ const detection: CampaignDefinition = {
         const bad = validated(task.type === 'fault' ? faultResultSchema : nominalResultSchema, result);
         if (bad !== null) return bad;
         const r = result as Record<string, unknown>;
-        const own = task.type === 'fault' ? { fault: r['fault'], rateUlPerHour: r['rateUlPerHour'], complianceUlPerMmHg: r['complianceUlPerMmHg'], seed: r['seed'], onsetHours: r['onsetHours'] } : { seed: r['seed'] };
+        const own = task.type === 'fault' ? { fault: r['fault'], rateUlPerHour: r['rateUlPerHour'], complianceUlPerMmHg: r['complianceUlPerMmHg'], seed: r['seed'], onsetHours: r['onsetHours'], physiology: r['physiology'], device: r['device'] } : { seed: r['seed'] };
         return canonicalJson(own) === canonicalJson(task.c) ? null : `not run ${k} of this campaign (expected ${canonicalJson(task.c)})`;
       },
     };
@@ -280,7 +289,43 @@ const commands: CampaignDefinition = {
   },
 };
 
-export const CAMPAIGN_DEFINITIONS: Readonly<Record<CampaignKind, CampaignDefinition>> = Object.freeze({ cohort, detection, storage, commands });
+const populationPatientSchema = z.strictObject({
+  index: count,
+  seed: intIn(0, UINT32_MAX),
+  heartRateBpm: finite,
+  pulsePressureMmHg: finite,
+  meanArterialPressureMmHg: finite,
+  rhythm: z.enum(RHYTHMS),
+  activity: z.enum(ACTIVITIES),
+  lineComplianceUlPerMmHg: finite,
+});
+const populationResultSchema = z.strictObject({
+  patient: populationPatientSchema,
+  device: z.enum(BUILT_IN_PROFILE_NAMES),
+  alarms: z.array(z.strictObject({ code: alarmCode, atSeconds: nonNegative })).max(100_000),
+  episodes: count,
+});
+
+const population: CampaignDefinition = {
+  parameters: z.strictObject({ cycles: intIn(1, 100_000), from: intIn(0, 1_000_000), device: z.enum(BUILT_IN_PROFILE_NAMES) }),
+  prepare(p) {
+    const from = p['from'] as number;
+    return {
+      // Every cycle is 14 days: equal costs, so the split is round-robin.
+      costs: new Array<number>(p['cycles'] as number).fill(1),
+      check(k, result) {
+        const bad = validated(populationResultSchema, result);
+        if (bad !== null) return bad;
+        const r = result as { patient: unknown; device: string };
+        const drawn = canonicalJson(populationPatient(from + k));
+        if (r.device !== p['device']) return `device: not this campaign's (expected ${String(p['device'])})`;
+        return canonicalJson(r.patient) === drawn ? null : `patient: not cycle ${from + k} of this population (expected ${drawn})`;
+      },
+    };
+  },
+};
+
+export const CAMPAIGN_DEFINITIONS: Readonly<Record<CampaignKind, CampaignDefinition>> = Object.freeze({ cohort, detection, storage, commands, population });
 
 const prepared = new Map<string, PreparedCampaign>();
 const assignments = new Map<string, number[][]>();
@@ -421,7 +466,7 @@ export function mergeShardFiles(files: readonly { readonly path: string; readonl
 }
 
 /** The fields of a campaign's printed JSON that say how it ran, not what it found. */
-const EXECUTION_FIELDS: Readonly<Record<CampaignKind, readonly string[]>> = Object.freeze({ cohort: ['wallMs', 'workers'], detection: [], storage: [], commands: ['wallSeconds'] });
+const EXECUTION_FIELDS: Readonly<Record<CampaignKind, readonly string[]>> = Object.freeze({ cohort: ['wallMs', 'workers'], detection: [], storage: [], commands: ['wallSeconds'], population: ['wallSeconds', 'workers'] });
 
 /** A campaign's printed JSON without its execution fields (and without the merge's own `merged`). */
 export function withoutExecution(kind: CampaignKind, json: Readonly<Record<string, unknown>>): Record<string, unknown> {
@@ -439,4 +484,12 @@ export function withoutExecution(kind: CampaignKind, json: Readonly<Record<strin
 /** SHA-256 (hex) of the canonical form of a campaign's printed JSON result. */
 export function resultDigest(kind: CampaignKind, json: Readonly<Record<string, unknown>>): string {
   return createHash('sha256').update(canonicalJson(withoutExecution(kind, json))).digest('hex');
+}
+
+/** The physiology and device axes a detection campaign's parameters hold (absent: the default). */
+export function detectionAxesOf(p: Record<string, unknown>): DetectionAxes {
+  return {
+    ...(p['physiologies'] !== undefined ? { physiologies: p['physiologies'] as string[] } : {}),
+    ...(p['devices'] !== undefined ? { devices: p['devices'] as string[] } : {}),
+  };
 }

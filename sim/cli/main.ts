@@ -1,7 +1,7 @@
 /**
  * `pumpsim`: the command line, and the only process entry of the product.
  *
- * Owns: the program (its commands, one file each: run.ts, detection.ts, replay.ts, cohort.ts,
+ * Owns: the program (its commands, one file each: run.ts, detection.ts, population.ts, replay.ts, cohort.ts,
  * campaign.ts, merge.ts, standard.ts),
  * `--version`, and turning what a command throws into an exit code.
  * Promises:
@@ -16,6 +16,7 @@ import { ScenarioError } from '../scenario/scenario.ts';
 import { CheckFailed, EXIT_INTERNAL, EXIT_INVALID_INPUT, EXIT_OK, InputError } from './exitCodes.ts';
 import { runCommand } from './run.ts';
 import { detectionCommand } from './detection.ts';
+import { populationCommand } from './population.ts';
 import { replayCommand } from './replay.ts';
 import { cohortCommand } from './cohort.ts';
 import { campaignCommand } from './campaign.ts';
@@ -39,7 +40,7 @@ export function buildProgram(out: NodeJS.WritableStream = process.stdout, err: N
     for (const sub of command.commands) inherit(sub, command);
     return command;
   };
-  for (const command of [runCommand(out, err), detectionCommand(out), replayCommand(out), cohortCommand(out, err), campaignCommand(out), mergeCommand(out), standardCommand(out)]) {
+  for (const command of [runCommand(out, err), detectionCommand(out), populationCommand(out), replayCommand(out), cohortCommand(out, err), campaignCommand(out), mergeCommand(out), standardCommand(out)]) {
     program.addCommand(inherit(command, program));
   }
   return program;

@@ -23,11 +23,14 @@ import { commandCampaignResult } from '../campaigns/commands.ts';
 import type { DetectionResult, NominalResult } from '../campaigns/detection.ts';
 import { detectionReportOf, detectionTasks } from '../campaigns/detection.ts';
 import type { MergedCampaign, ShardFile } from '../campaigns/shardFile.ts';
-import { mergeShardFiles, readShardFile, resultDigest } from '../campaigns/shardFile.ts';
+import { detectionAxesOf, mergeShardFiles, readShardFile, resultDigest } from '../campaigns/shardFile.ts';
+import type { PopulationResult } from '../campaigns/population.ts';
+import { populationReport } from '../campaigns/population.ts';
 import type { StorageRunResult } from '../campaigns/storage.ts';
 import { storageReport } from '../campaigns/storage.ts';
 import { checkCohortOutputs, cohortJson, writeCohortOutputs } from './cohort.ts';
 import { checkDetectionReport, writeDetectionOutputs } from './detection.ts';
+import { writePopulationOutputs } from './population.ts';
 import { commandsJson, writeCommandsOutputs, writeStorageOutputs } from './campaign.ts';
 import { InputError } from './exitCodes.ts';
 
@@ -72,7 +75,8 @@ export function mergeCommand(out: NodeJS.WritableStream = process.stdout): Comma
         }
         case 'detection': {
           checkDetectionReport(flags.report);
-          const report = detectionReportOf(p['seedsPerCell'] as number, detectionTasks(p['seedsPerCell'] as number, p['nominalCycles'] as number), m.results as (DetectionResult | NominalResult)[]);
+          const axes = detectionAxesOf(p);
+          const report = detectionReportOf(p['seedsPerCell'] as number, detectionTasks(p['seedsPerCell'] as number, p['nominalCycles'] as number, axes), m.results as (DetectionResult | NominalResult)[], axes);
           const note = mergeNote(m, paths, resultDigest('detection', report as unknown as Record<string, unknown>));
           writeDetectionOutputs(out, report, { json: flags.json, report: flags.report, command: m.command, extraJson: note.json, extraLine: note.line });
           return;
@@ -81,6 +85,12 @@ export function mergeCommand(out: NodeJS.WritableStream = process.stdout): Comma
           const report = storageReport(p['seed'] as number, m.results as StorageRunResult[]);
           const note = mergeNote(m, paths, resultDigest('storage', report as unknown as Record<string, unknown>));
           writeStorageOutputs(out, report, { json: flags.json, extraJson: note.json, extraLine: note.line });
+          return;
+        }
+        case 'population': {
+          const report = populationReport(m.results as PopulationResult[], p['device'] as string);
+          const note = mergeNote(m, paths, resultDigest('population', report as unknown as Record<string, unknown>));
+          writePopulationOutputs(out, report, { json: flags.json, wallSeconds: Math.round(m.execution.wallMs / 1000), workers: m.execution.workers, extraJson: note.json, extraLine: note.line });
           return;
         }
         case 'commands': {

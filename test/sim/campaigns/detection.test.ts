@@ -5,8 +5,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ALARM_RULE_BY_CODE } from '../../../firmware/index.ts';
-import { DETECTION_BOUNDS_S, GRID_RATES_UL_PER_HOUR, profileWithCompliance, runDetectionCase, runNominalCase, scenarioForRate } from '../../../sim/campaigns/detection.ts';
+import { ALARM_RULE_BY_CODE, THRESHOLDS } from '../../../firmware/index.ts';
+import { cardiacBandGain } from '../../../hal/index.ts';
+import { DETECTION_BOUNDS_S, DETECTION_PHYSIOLOGIES, GRID_COMPLIANCES_UL_PER_MMHG, GRID_RATES_UL_PER_HOUR, PHYSIOLOGY_FAULTS, detectionCases, patentPulseBandMmHg, physiologyFields, profileWithCompliance, pulseBlind, runDetectionCase, runNominalCase, scenarioForRate } from '../../../sim/campaigns/detection.ts';
 import { Simulation } from '../../../sim/run/simulation.ts';
 import { checkProperty } from '../../support/fc.ts';
 
@@ -169,3 +170,47 @@ function faultSpec(name: string) {
   } as const;
   return specs[name as keyof typeof specs];
 }
+
+describe('the physiology and device axes of the grid', () => {
+  it('PUMP-PATIENT-WORLD without axes the grid is whole, its cases carrying no axis; with axes every pair runs the physiology faults at the default rate, the kind pair with the grid\'s own cases', () => {
+    const plain = detectionCases({ seedsPerCell: 2 });
+    expect(detectionCases({ seedsPerCell: 2, physiologies: ['kind'], devices: ['port-ambulatory'] })).toEqual(plain);
+    expect(plain.every((c) => !('physiology' in c) && !('device' in c))).toBe(true);
+    const both = detectionCases({ seedsPerCell: 2, physiologies: ['kind', 'tachycardia'], devices: ['port-ambulatory', 'implanted'] });
+    expect(both).toHaveLength(4 * PHYSIOLOGY_FAULTS.length * GRID_COMPLIANCES_UL_PER_MMHG.length * 2);
+    for (const c of both) {
+      expect(PHYSIOLOGY_FAULTS).toContain(c.fault);
+      expect(c.rateUlPerHour).toBe(DEFAULT_RATE);
+    }
+    const reference = both.filter((c) => c.physiology === undefined && c.device === undefined);
+    expect(reference).toEqual(plain.filter((c) => PHYSIOLOGY_FAULTS.includes(c.fault) && c.rateUlPerHour === DEFAULT_RATE));
+  });
+
+  it('PUMP-PATIENT-WORLD each named physiology is a valid patient-world scenario; bradycardia draws 35–45 bpm per seed, the others state their fields', () => {
+    for (const name of Object.keys(DETECTION_PHYSIOLOGIES)) {
+      const s = scenarioForRate(DEFAULT_RATE, 5, [], name, 1, name);
+      expect(s.world.physiology).toBe(DETECTION_PHYSIOLOGIES[name]?.world);
+    }
+    const rates = Array.from({ length: 50 }, (_, seed) => physiologyFields('bradycardia', seed).patient['heartRateBpm'] as number);
+    for (const hr of rates) expect(hr >= 35 && hr <= 45, String(hr)).toBe(true);
+    expect(new Set(rates).size).toBeGreaterThan(10);
+    expect(physiologyFields('tachycardia', 1).patient).toMatchObject({ heartRateBpm: 150, rhythm: 'sinus', activity: 'bedRest' });
+    expect(physiologyFields('pulse-pressure-15', 1).patient).toMatchObject({ pulsePressureMmHg: 15 });
+    expect(physiologyFields('atrial-fibrillation', 1).patient).toMatchObject({ rhythm: 'atrialFibrillation' });
+  });
+});
+
+describe('pulse blindness', () => {
+  it('PUMP-PATIENT-WORLD the patent pulse is PP/2 through the catheter low-pass times the band gain: proportional to PP, falling with compliance and heart rate past the band', () => {
+    checkProperty(
+      fc.property(fc.double({ min: 0.01, max: 2, noNaN: true }), fc.double({ min: 30, max: 200, noNaN: true }), fc.double({ min: 10, max: 100, noNaN: true }), (c, hr, pp) => {
+        const a = patentPulseBandMmHg(1, c, hr, pp);
+        expect(patentPulseBandMmHg(1, 0, hr, pp)).toBeCloseTo((pp / 2) * cardiacBandGain(hr / 60), 12);
+        expect(patentPulseBandMmHg(1, c, hr, 2 * pp)).toBeCloseTo(2 * a, 12);
+        expect(patentPulseBandMmHg(1, c * 1.1, hr, pp)).toBeLessThan(a);
+        expect(pulseBlind(a)).toBe(a < THRESHOLDS.pulsePresentMmHg);
+      }),
+      { seed: 77, numRuns: 200 },
+    );
+  });
+});

@@ -145,7 +145,7 @@ describe('a campaign in shards', () => {
     const f = JSON.parse(readFileSync(file('shard-1.json'), 'utf8')) as Record<string, unknown>;
     const bad: readonly [string, Record<string, unknown>, RegExp][] = [
       ['format', { ...f, format: 'vitest-blob' }, /not a pumpsim shard file: format: must be "pumpsim-shard"/],
-      ['campaign', { ...f, campaign: 'physiology' }, /campaign: must be one of cohort, detection, storage, commands/],
+      ['campaign', { ...f, campaign: 'physiology' }, /campaign: must be one of cohort, detection, storage, commands, population/],
       ['shard', { ...f, shard: { index: 4, count: 3 } }, /shard\.index must be an integer 1–3 \(shard\.count\), got 4/],
       ['shard count', { ...f, shard: { index: 1, count: 0 } }, /shard\.count: must be an integer 1–10000/],
       ['indices', { ...f, runs: { total: 3, indices: [0, 1] } }, /runs\.indices are not shard 1\/3's runs/],
