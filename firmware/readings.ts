@@ -5,6 +5,8 @@
  * Promises: `detectorConfig` is built once per device configuration, not per period.
  */
 import type { AirReading, TemperatureReading, DeviceConfig, FlowReading, HalResult, PowerReading, PressureReading, ReservoirReading } from '../hal/index.ts';
+import type { PressureThresholds } from './detectors/thresholds.ts';
+import { pressureThresholds } from './detectors/thresholds.ts';
 
 /**
  * One period's readings. Pressure is read every period; the slower sensors are read on their own
@@ -28,14 +30,18 @@ export interface DetectorConfig {
   readonly pressureRangeMmHg: { readonly min: number; readonly max: number };
   readonly flowRangeUlPerHour: { readonly min: number; readonly max: number };
   readonly reservoirResidualUl: number;
+  /** The pressure thresholds that depend on the front-end's noise, from its datasheet figures. */
+  readonly pressure: PressureThresholds;
 }
 
 export function detectorConfig(config: DeviceConfig): DetectorConfig {
+  const frontEnd = { noiseSdMmHg: config.pressureNoiseSdMmHg, sampleRateHz: config.pressureSampleRateHz, resolutionMmHg: config.pressureResolutionMmHg };
   return {
     periodMs: config.controlPeriodMs,
     strokeVolumeUl: config.strokeVolumeNl / 1000,
     pressureRangeMmHg: config.pressureRangeMmHg,
     flowRangeUlPerHour: config.flowRangeUlPerHour,
     reservoirResidualUl: config.reservoirResidualUl,
+    pressure: pressureThresholds(frontEnd, config.strokeVolumeNl / 1000),
   };
 }

@@ -10,10 +10,13 @@
  * per miss or alarmed cycle, with the patient, so each can be replayed as a scenario.
  *
  * Options: --seeds <n> occlusion runs (default 60), --nominal <m> nominal cycles (default 20),
- * --world <kind|patient> (default patient).
+ * --world <kind|patient> (default patient), --device <built-in profile> (default port-ambulatory),
+ * --location <line|needle|port|catheter> of the occlusion (default catheter), --compliance
+ * <µL/mmHg> the line's compliance (default: the profile's).
  */
 import { Simulation } from '../run/simulation.ts';
 import { parseScenario } from '../scenario/scenario.ts';
+import { BUILT_IN_PROFILE_NAMES } from '../scenario/device.ts';
 import { ACTIVITIES, RHYTHMS } from '../world/patient.ts';
 
 function option(name: string, fallback: string): string {
@@ -24,8 +27,16 @@ function option(name: string, fallback: string): string {
 const seeds = Number(option('--seeds', '60'));
 const nominalCycles = Number(option('--nominal', '20'));
 const world = option('--world', 'patient');
-if (!Number.isInteger(seeds) || seeds < 0 || !Number.isInteger(nominalCycles) || nominalCycles < 0 || (world !== 'kind' && world !== 'patient')) {
-  console.error('usage: patientSweep.ts [--seeds <n ≥ 0>] [--nominal <m ≥ 0>] [--world kind|patient]');
+const device = option('--device', 'port-ambulatory');
+const location = option('--location', 'catheter');
+const complianceText = option('--compliance', '');
+const compliance = complianceText === '' ? null : Number(complianceText);
+if (
+  !Number.isInteger(seeds) || seeds < 0 || !Number.isInteger(nominalCycles) || nominalCycles < 0 || (world !== 'kind' && world !== 'patient') ||
+  !(BUILT_IN_PROFILE_NAMES as readonly string[]).includes(device) || !['line', 'needle', 'port', 'catheter'].includes(location) ||
+  (compliance !== null && !(compliance > 0))
+) {
+  console.error(`usage: patientSweep.ts [--seeds <n ≥ 0>] [--nominal <m ≥ 0>] [--world kind|patient] [--device ${BUILT_IN_PROFILE_NAMES.join('|')}] [--location line|needle|port|catheter] [--compliance <µL/mmHg>]`);
   process.exit(2);
 }
 
@@ -43,6 +54,7 @@ function scenarioOf(seed: number, faults: unknown[]): Record<string, unknown> {
     seed,
     patient,
     world: { physiology: world },
+    device: { profile: device, ...(compliance !== null ? { overrides: { lineComplianceUlPerMmHg: compliance } } : {}) },
     prescription: { fudrMgPerKgPerDay: 0.15, dexamethasoneMgPerM2PerDay: 1, infusionDays: 14, doseFactor: 1, reservoirVolumeMl: 30 },
     faults,
   };
@@ -52,7 +64,7 @@ const latencies: number[] = [];
 let maxBolusUl = 0;
 for (let seed = 1; seed <= seeds; seed++) {
   const onsetHours = 24 + ((seed * 7919) % 2400) / 100;
-  const json = scenarioOf(seed, [{ kind: 'occlusion', atHours: onsetHours, location: 'catheter', severity: 1 }]);
+  const json = scenarioOf(seed, [{ kind: 'occlusion', atHours: onsetHours, location, severity: 1 }]);
   const summary = new Simulation({ scenario: parseScenario(json), maxSimulatedMs: Math.round((onsetHours + 3) * 3_600_000) }).runToEnd();
   const outcome = summary.faults[0];
   const early = summary.alarms.filter((a) => a.atSeconds < onsetHours * 3600);
@@ -66,7 +78,7 @@ for (let seed = 1; seed <= seeds; seed++) {
 latencies.sort((a, b) => a - b);
 if (seeds > 0) {
   const median = latencies.length === 0 ? NaN : (latencies[Math.floor((latencies.length - 1) / 2)] as number);
-  console.log(`${world} world, complete catheter occlusion at 84 µL/h: ${latencies.length}/${seeds} OCCLUSION, median ${median} s, worst ${latencies.at(-1) ?? NaN} s, max bolus ${maxBolusUl.toFixed(1)} µL`);
+  console.log(`${device}, ${world} world, complete ${location} occlusion at 84 µL/h${compliance !== null ? `, C ${compliance} µL/mmHg` : ''}: ${latencies.length}/${seeds} OCCLUSION, median ${median} s, worst ${latencies.at(-1) ?? NaN} s, max bolus ${maxBolusUl.toFixed(1)} µL`);
 }
 
 let alarmed = 0;
@@ -78,4 +90,4 @@ for (let seed = 101; seed < 101 + nominalCycles; seed++) {
     console.log(`alarm: ${JSON.stringify(json)} → ${summary.alarms.map((a) => `${a.code} at ${a.atSeconds} s`).join(', ')}`);
   }
 }
-if (nominalCycles > 0) console.log(`${world} world, nominal 14-day cycles: ${nominalCycles}, with any alarm: ${alarmed}`);
+if (nominalCycles > 0) console.log(`${device}, ${world} world${compliance !== null ? `, C ${compliance} µL/mmHg` : ''}, nominal 14-day cycles: ${nominalCycles}, with any alarm: ${alarmed}`);

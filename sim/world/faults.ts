@@ -279,6 +279,8 @@ export interface ExpectationContext {
   readonly meanArterialPressureMmHg: number;
   /** The programmed infusion's end, hours from the start of the run. */
   readonly infusionEndHours: number;
+  /** The firmware's pulse-present threshold for this device's front-end (thresholds.ts `pressureThresholds`). */
+  readonly pulsePresentMmHg: number;
 }
 
 /**
@@ -318,7 +320,7 @@ function partialOcclusionVisible(location: PathLocation, severity: number, ctx: 
   const cUp = ctx.path.lineComplianceUlPerMmHg * ctx.path.complianceUpstreamFraction[location];
   const tauS = (ctx.path.resistanceMmHgSecondPerUl * cUp) / (1 - severity);
   const wt = ((2 * Math.PI * ctx.heartRateBpm) / 60) * tauS;
-  return ctx.pulsePressureMmHg / 2 / Math.sqrt(1 + wt * wt) < THRESHOLDS.pulsePresentMmHg;
+  return ctx.pulsePressureMmHg / 2 / Math.sqrt(1 + wt * wt) < ctx.pulsePresentMmHg;
 }
 
 /**

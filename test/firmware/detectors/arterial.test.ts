@@ -38,7 +38,7 @@ function run(steps: readonly [meanMmHg: number, amplitudeMmHg: number, strokes: 
 
 /** The rise the detector demands after `strokes` strokes without a pulse, mmHg. */
 function demandedRiseMmHg(strokes: number): number {
-  return Math.max(T.occlusionMinRiseMmHg, (T.occlusionRiseFraction * strokes * cfg.strokeVolumeUl) / T.maxPlausibleComplianceUlPerMmHg);
+  return Math.max(cfg.pressure.occlusionMinRiseMmHg, (T.occlusionRiseFraction * strokes * cfg.strokeVolumeUl) / T.maxPlausibleComplianceUlPerMmHg);
 }
 
 describe('updateArterial while priming (needle out of the port)', () => {
@@ -65,8 +65,8 @@ describe('updateArterial while priming (needle out of the port)', () => {
 
 describe('updateArterial', () => {
   it('GIP-1.10.3 a pulse at the threshold is a pulse; just below it, the pulse is lost and the loss point recorded', () => {
-    expect(run([[90, T.pulsePresentMmHg, 0]]).pulsePresent).toBe(true);
-    const lost = run([[90, T.pulsePresentMmHg - 0.1, 7]]);
+    expect(run([[90, cfg.pressure.pulsePresentMmHg, 0]]).pulsePresent).toBe(true);
+    const lost = run([[90, cfg.pressure.pulsePresentMmHg - 0.1, 7]]);
     expect(lost.pulsePresent).toBe(false);
     expect(lost.pressureAtPulseLossMmHg).toBe(90);
     expect(lost.strokesAtPulseLoss).toBe(7);
@@ -116,8 +116,8 @@ describe('updateArterial', () => {
 describe('updateArterial: edges the mutants found', () => {
   it('GIP-1.10.3 a rise of exactly the minimum, over the minimum strokes, is an occlusion', () => {
     const n = T.occlusionMinStrokes;
-    expect(demandedRiseMmHg(n)).toBe(T.occlusionMinRiseMmHg);
-    expect(run([[90, 0, 0], [90 + T.occlusionMinRiseMmHg, 0, n]]).occlusionSuspected).toBe(true);
+    expect(demandedRiseMmHg(n)).toBe(cfg.pressure.occlusionMinRiseMmHg);
+    expect(run([[90, 0, 0], [90 + cfg.pressure.occlusionMinRiseMmHg, 0, n]]).occlusionSuspected).toBe(true);
   });
 
   it('GIP-1.10.3 the demanded rise scales with the stroke volume (0.5 µL strokes demand half)', () => {
@@ -143,6 +143,6 @@ describe('updateArterial: edges the mutants found', () => {
     expect(low).not.toBe(lost);
     expect(low.lossOfArterialSignalMs).toBe(cfg.periodMs);
     // ...or a pulse coming back, counted window by window.
-    expect(arterialAfter(lost, cfg, true, 5, reading(90, T.pulsePresentMmHg)).pulseReturnCount).toBe(1);
+    expect(arterialAfter(lost, cfg, true, 5, reading(90, cfg.pressure.pulsePresentMmHg)).pulseReturnCount).toBe(1);
   });
 });
