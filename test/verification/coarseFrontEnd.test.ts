@@ -84,7 +84,7 @@ describe('detection on the coarse front-end', () => {
         // The default programme's rate, 84.1 µL/h (the prescription fixes it, not the device).
         const bound = boundS(c, 84.1);
         const summary = new Simulation({ scenario: s, maxSimulatedMs: Math.round(onsetHours * 3_600_000 + bound * 1000) }).runToEnd();
-        expect(summary.prescription.rateMlPerHour * 1000).toBeCloseTo(84.1, 1);
+        expect((summary.prescription?.rateMlPerHour ?? NaN) * 1000).toBeCloseTo(84.1, 1);
         expect(summary.alarms.filter((a) => a.atSeconds < onsetHours * 3600).map((a) => a.code), 'no alarm before the onset').toEqual([]);
         const outcome = summary.faults[0];
         expect(outcome?.detectedBy, `seed ${seed}, onset ${onsetHours} h, C ${c}`).toBe('OCCLUSION');
