@@ -223,7 +223,7 @@ function upToResolution(x: number, resolutionMmHg: number): number {
  *   pulse is not resolvable: 3 mmHg fine (6·0.2 = 1.2 is below the floor), 35 + 10.7 → 46 mmHg
  *   coarse.
  * - `occlusionReanchorStrokes`: with a resolvable pulse the reference is the window at the
- *   pulse's loss, the moment the artery was cut off (Infinity). Without one, a loss marks
+ *   pulse's loss, the moment the artery is cut off (Infinity). Without one, a loss marks
  *   nothing, so the reference moves on once the strokes since it would demand more than the
  *   least rise (`occlusionRiseFraction`·N·ΔV/C_max ≥ `occlusionMinRiseMmHg`): 46 / (0.5 · 1 µL /
  *   1 µL/mmHg) = 92 strokes coarse. An occlusion then needs at most one such span plus its own

@@ -39,7 +39,7 @@ function boundS(complianceUlPerMmHg: number, rateUlPerHour: number): number {
 }
 
 describe('the pressure thresholds derived from the front-end’s datasheet figures', () => {
-  it('PUMP-SENSOR-NOISE the fine front-end (σ 1 mmHg, 50 Hz, 0.1 mmHg) derives exactly the thresholds its detectors have always compared against', () => {
+  it('PUMP-SENSOR-NOISE the fine front-end (σ 1 mmHg, 50 Hz, 0.1 mmHg) derives pulse 0.8, rise 3 and jump 15 mmHg, the thresholds its golden traces are recorded with', () => {
     const fine = detectorConfig(PORT_AMBULATORY.firmwareConfig).pressure;
     expect(fine).toMatchObject({ pulsePresentMmHg: 0.8, occlusionMinRiseMmHg: 3, pressureJumpMmHg: 15, pulseResolvable: true, occlusionReanchorStrokes: Infinity });
   });
