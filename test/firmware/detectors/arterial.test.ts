@@ -146,3 +146,39 @@ describe('updateArterial: edges the mutants found', () => {
     expect(arterialAfter(lost, cfg, true, 5, reading(90, cfg.pressure.pulsePresentMmHg)).pulseReturnCount).toBe(1);
   });
 });
+
+describe('updateArterial on a front-end that cannot resolve the pulse (σ 4 mmHg, 10 Hz, 1 mmHg)', () => {
+  const coarse = detectorConfig(deviceConfig({ pressureNoiseSdMmHg: 4, pressureSampleRateHz: 10, pressureResolutionMmHg: 1 }));
+  const P = coarse.pressure;
+  const lostAt = (strokes: number): ArterialDetector => arterialAfter(INITIAL_DETECTORS.arterial, coarse, true, strokes, reading(90, 0));
+
+  it('PUMP-SENSOR-NOISE its pulse threshold sits above the weakest pulse, so the rise must clear the largest posture step: a 35 mmHg step with the pulse unseen is no occlusion', () => {
+    expect(P.pulseResolvable).toBe(false);
+    expect(arterialAfter(lostAt(0), coarse, true, 10, reading(90 + 35, 0)).occlusionSuspected).toBe(false);
+    expect(arterialAfter(lostAt(0), coarse, true, 10, reading(90 + P.occlusionMinRiseMmHg, 0)).occlusionSuspected).toBe(true);
+  });
+
+  it('GIP-1.10.3 with no rise the reference moves to the current window after occlusionReanchorStrokes strokes, so a later occlusion needs only its own rise', () => {
+    const m = P.occlusionReanchorStrokes;
+    const before = arterialAfter(lostAt(0), coarse, true, m - 1, reading(91, 0));
+    expect(before.strokesAtPulseLoss).toBe(0);
+    const moved = arterialAfter(before, coarse, true, m, reading(92, 0));
+    expect(moved).toMatchObject({ strokesAtPulseLoss: m, pressureAtPulseLossMmHg: 92, occlusionSuspected: false });
+    // The occlusion after it: the least rise over the rule's minimum strokes, counted from the move.
+    const n = m + Math.max(T.occlusionMinStrokes, 2 * P.occlusionMinRiseMmHg);
+    expect(arterialAfter(moved, coarse, true, n, reading(92 + P.occlusionMinRiseMmHg, 0)).occlusionSuspected).toBe(true);
+    // Without the move, the strokes since the first reference would demand more.
+    expect(demandedRiseAt(n)).toBeGreaterThan(P.occlusionMinRiseMmHg + 2);
+  });
+
+  it('GIP-1.10.3 a suspected occlusion keeps its reference (the move is only for a quiet line)', () => {
+    const m = P.occlusionReanchorStrokes;
+    const suspected = arterialAfter(lostAt(0), coarse, true, m, reading(90 + 200, 0));
+    expect(suspected).toMatchObject({ occlusionSuspected: true, strokesAtPulseLoss: 0, pressureAtPulseLossMmHg: 90 });
+  });
+
+  /** The rise demanded `strokes` strokes after the first reference (stroke 0). */
+  function demandedRiseAt(strokes: number): number {
+    return (T.occlusionRiseFraction * strokes * coarse.strokeVolumeUl) / T.maxPlausibleComplianceUlPerMmHg;
+  }
+});
