@@ -329,8 +329,13 @@ function pressureSensorAlarms(f: { readonly atHours: number; readonly mode: 'dri
  * (pulse pressure / 2)/√(1 + (ωτ)²), falls below the pulse-present threshold. The pulse check
  * then finds the artery cut off while strokes still raise the line: OCCLUSION. The blockage
  * persists, so the restarts end in REPEATED_ALARM (at most five stops of one cause a programme).
+ * Not on a front-end whose pulse threshold is above the patent path's pulse (nothing to lose).
  */
 function partialOcclusionVisible(location: PathLocation, severity: number, ctx: ExpectationContext): boolean {
+  // A front-end that cannot resolve even the patent path's pulse cannot see it go: the blockage is
+  // left to the stroke-rise rule, and a partial one still lets each stroke's step decay (τ ≪ the
+  // tens of seconds between strokes), so it builds no rise.
+  if (pulseAtPumpMmHg(ctx) < ctx.pulsePresentMmHg) return false;
   const cUp = ctx.path.lineComplianceUlPerMmHg * ctx.path.complianceUpstreamFraction[location];
   const tauS = (ctx.path.resistanceMmHgSecondPerUl * cUp) / (1 - severity);
   const wt = ((2 * Math.PI * ctx.heartRateBpm) / 60) * tauS;
