@@ -16,6 +16,11 @@
  *    strokes since then would cause at the highest plausible compliance.
  * Both must agree, so an exercise episode (pulse present, pressure up) and a tip in tissue (pulse
  * gone, pressure down) are not occlusions. A fixed limit stays as a backstop (GIP 1.10.3).
+ * A front-end too coarse to resolve the weakest pulse (`PressureThresholds.pulseResolvable`
+ * false: σ 4 mmHg at 10 Hz puts the threshold at 8 mmHg) sees the pulse "lost" on a patent line
+ * too. Its least rise then clears the largest posture step, and its reference moves to the
+ * current window every `occlusionReanchorStrokes` strokes while no occlusion is suspected, so the
+ * rule judges the last span of strokes rather than every stroke since the run began.
  *
  * Priming (Open PCA EC6). With the needle out of the port the set drains to air: the window mean
  * is the line's resistance times the prime rate (≈ 17 mmHg at 60 mL/h and 1 mmHg·s/µL) and no
