@@ -37,7 +37,9 @@ export { ALARM_CODES, ALARM_TABLE, ALARM_RULE_BY_CODE, AUDIO_PAUSE_MS, cancelAud
 export type { AlarmCode, AlarmEntry, AlarmRule, AlarmState, DriveAction } from './alarms.ts';
 
 // Detection thresholds, which the verification's model judges against.
-export { THRESHOLDS } from './detectors/thresholds.ts';
+export { THRESHOLDS, pressureThresholds } from './detectors/thresholds.ts';
+export type { PressureFrontEnd, PressureThresholds } from './detectors/thresholds.ts';
+export { detectorConfig } from './readings.ts';
 
 // Calendar time as the log writes it.
 export { civilFromDays, isoFromEpochMs } from './calendar.ts';

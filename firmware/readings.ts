@@ -5,6 +5,8 @@
  * Promises: `detectorConfig` is built once per device configuration, not per period.
  */
 import type { AirReading, TemperatureReading, DeviceConfig, FlowReading, HalResult, PowerReading, PressureReading, ReservoirReading } from '../hal/index.ts';
+import type { PressureThresholds } from './detectors/thresholds.ts';
+import { pressureThresholds } from './detectors/thresholds.ts';
 
 /**
  * One period's readings. Pressure is read every period; the slower sensors are read on their own
@@ -29,9 +31,12 @@ export interface DetectorConfig {
   readonly flowRangeUlPerHour: { readonly min: number; readonly max: number };
   readonly reservoirResidualUl: number;
   readonly reservoirLowAlertUl: number;
+  /** The pressure thresholds that depend on the front-end's noise, from its datasheet figures. */
+  readonly pressure: PressureThresholds;
 }
 
 export function detectorConfig(config: DeviceConfig): DetectorConfig {
+  const frontEnd = { noiseSdMmHg: config.pressureNoiseSdMmHg, sampleRateHz: config.pressureSampleRateHz, resolutionMmHg: config.pressureResolutionMmHg };
   return {
     periodMs: config.controlPeriodMs,
     strokeVolumeUl: config.strokeVolumeNl / 1000,
@@ -39,5 +44,6 @@ export function detectorConfig(config: DeviceConfig): DetectorConfig {
     flowRangeUlPerHour: config.flowRangeUlPerHour,
     reservoirResidualUl: config.reservoirResidualUl,
     reservoirLowAlertUl: config.reservoirLowAlertUl,
+    pressure: pressureThresholds(frontEnd, config.strokeVolumeNl / 1000),
   };
 }

@@ -47,6 +47,15 @@ export interface DeviceConfig {
   readonly primeRateUlPerHour: number;
   readonly flushRateUlPerHour: number;
   readonly pressureRangeMmHg: Range;
+  /**
+   * The pressure front-end's datasheet figures: white noise per sample (1σ), samples per second,
+   * quantisation step. The detectors derive their noise-dependent pressure thresholds from them
+   * (firmware/detectors/thresholds.ts `pressureThresholds`); the unit's own offset and gain are
+   * never here.
+   */
+  readonly pressureNoiseSdMmHg: number;
+  readonly pressureSampleRateHz: number;
+  readonly pressureResolutionMmHg: number;
   readonly flowRangeUlPerHour: Range;
   /** Nominal line compliance (pump to catheter tip), used by the occlusion detector's expectations. */
   readonly lineComplianceUlPerMmHg: number;

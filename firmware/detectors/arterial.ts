@@ -16,6 +16,11 @@
  *    strokes since then would cause at the highest plausible compliance.
  * Both must agree, so an exercise episode (pulse present, pressure up) and a tip in tissue (pulse
  * gone, pressure down) are not occlusions. A fixed limit stays as a backstop (GIP 1.10.3).
+ * A front-end too coarse to resolve the weakest pulse (`PressureThresholds.pulseResolvable`
+ * false: σ 4 mmHg at 10 Hz puts the threshold at 8 mmHg) sees the pulse "lost" on a patent line
+ * too. Its least rise then clears the largest posture step, and its reference moves to the
+ * current window every `occlusionReanchorStrokes` strokes while no occlusion is suspected, so the
+ * rule judges the last span of strokes rather than every stroke since the run began.
  *
  * Priming (Open PCA EC6). With the needle out of the port the set drains to air: the window mean
  * is the line's resistance times the prime rate (≈ 17 mmHg at 60 mL/h and 1 mmHg·s/µL) and no
@@ -35,7 +40,11 @@ export interface ArterialDetector {
   readonly pulsePresent: boolean;
   /** While lost: windows in a row with the pulse above the threshold. */
   readonly pulseReturnCount: number;
-  /** Pressure and stroke count when the cardiac pulse was last lost (NaN / -1 while present). */
+  /**
+   * Pressure and stroke count when the cardiac pulse was last lost (NaN / -1 while present): the
+   * stroke-rise rule's reference. On a front-end that cannot resolve the pulse it moves to the
+   * current window every `occlusionReanchorStrokes` strokes without a suspected occlusion.
+   */
   readonly pressureAtPulseLossMmHg: number;
   readonly strokesAtPulseLoss: number;
   readonly occlusionSuspected: boolean;
@@ -75,7 +84,8 @@ export function updateArterial(a: ArterialDetector, cfg: DetectorConfig, connect
     return p.meanMmHg >= THRESHOLDS.occlusionHardLimitMmHg ? ARTERIAL_PRIME_BLOCKED : ARTERIAL_DISCONNECTED;
   }
   if (p === null || suspect) return a;
-  const pulseNow = p.cardiacAmplitudeMmHg >= THRESHOLDS.pulsePresentMmHg;
+  const pt = cfg.pressure;
+  const pulseNow = p.cardiacAmplitudeMmHg >= pt.pulsePresentMmHg;
   const pulseBack = pulseNow && (a.pulsePresent || a.strokesAtPulseLoss < 0 || a.pulseReturnCount + 1 >= THRESHOLDS.pulseReturnWindows);
   if (pulseBack) {
     const overLimit = p.meanMmHg >= THRESHOLDS.occlusionHardLimitMmHg;
@@ -84,15 +94,20 @@ export function updateArterial(a: ArterialDetector, cfg: DetectorConfig, connect
   }
   const pulseReturnCount = pulseNow ? a.pulseReturnCount + 1 : 0;
   const lostNow = a.strokesAtPulseLoss < 0;
-  const pressureAtPulseLossMmHg = lostNow ? p.meanMmHg : a.pressureAtPulseLossMmHg;
-  const strokesAtPulseLoss = lostNow ? strokesCompleted : a.strokesAtPulseLoss;
+  let pressureAtPulseLossMmHg = lostNow ? p.meanMmHg : a.pressureAtPulseLossMmHg;
+  let strokesAtPulseLoss = lostNow ? strokesCompleted : a.strokesAtPulseLoss;
   const lossOfArterialSignalMs = p.meanMmHg <= THRESHOLDS.displacementMaxMeanMmHg ? a.lossOfArterialSignalMs + cfg.periodMs : 0;
   const strokesSinceLoss = strokesCompleted - strokesAtPulseLoss;
   const riseMmHg = p.meanMmHg - pressureAtPulseLossMmHg;
   const expectedMinRiseMmHg = (THRESHOLDS.occlusionRiseFraction * strokesSinceLoss * cfg.strokeVolumeUl) / THRESHOLDS.maxPlausibleComplianceUlPerMmHg;
   const occlusionSuspected =
     p.meanMmHg >= THRESHOLDS.occlusionHardLimitMmHg ||
-    (strokesSinceLoss >= THRESHOLDS.occlusionMinStrokes && riseMmHg >= THRESHOLDS.occlusionMinRiseMmHg && riseMmHg >= expectedMinRiseMmHg);
+    (strokesSinceLoss >= THRESHOLDS.occlusionMinStrokes && riseMmHg >= pt.occlusionMinRiseMmHg && riseMmHg >= expectedMinRiseMmHg);
+  if (!occlusionSuspected && strokesSinceLoss >= pt.occlusionReanchorStrokes) {
+    // A front-end that cannot resolve the pulse: the reference moves on (thresholds.ts).
+    pressureAtPulseLossMmHg = p.meanMmHg;
+    strokesAtPulseLoss = strokesCompleted;
+  }
   if (
     !a.pulsePresent &&
     a.pulseReturnCount === pulseReturnCount &&
@@ -112,7 +127,7 @@ export function updateArterial(a: ArterialDetector, cfg: DetectorConfig, connect
  * connected, a patent artery stays patent while its pulse is present
  * below the hard limit — so `updateArterial` hands back `a`.
  */
-export function arterialAtRest(a: ArterialDetector, connected: boolean, p: PressureReading): boolean {
+export function arterialAtRest(a: ArterialDetector, cfg: DetectorConfig, connected: boolean, p: PressureReading): boolean {
   if (!connected) return a === ARTERIAL_DISCONNECTED && p.meanMmHg < THRESHOLDS.occlusionHardLimitMmHg;
-  return a === ARTERIAL_PATENT && p.cardiacAmplitudeMmHg >= THRESHOLDS.pulsePresentMmHg && p.meanMmHg < THRESHOLDS.occlusionHardLimitMmHg;
+  return a === ARTERIAL_PATENT && p.cardiacAmplitudeMmHg >= cfg.pressure.pulsePresentMmHg && p.meanMmHg < THRESHOLDS.occlusionHardLimitMmHg;
 }

@@ -117,10 +117,10 @@ export function plausibleFlow(f: HalResult<FlowReading>, cfg: DetectorConfig): F
  * How far the window mean may move from `last` to `p` before it counts as a jump: the noise limit
  * plus the swing the pulse itself gives (thresholds.ts), from the larger band amplitude of the two.
  */
-export function pressureJumpLimitMmHg(p: PressureReading, last: PressureReading): number {
+export function pressureJumpLimitMmHg(cfg: DetectorConfig, p: PressureReading, last: PressureReading): number {
   const band = p.cardiacAmplitudeMmHg > last.cardiacAmplitudeMmHg ? p.cardiacAmplitudeMmHg : last.cardiacAmplitudeMmHg;
   const pulse = band * THRESHOLDS.pressureJumpPerBandMmHg;
-  return THRESHOLDS.pressureJumpMmHg + (pulse < THRESHOLDS.pressureJumpPulseCapMmHg ? pulse : THRESHOLDS.pressureJumpPulseCapMmHg);
+  return cfg.pressure.pressureJumpMmHg + (pulse < THRESHOLDS.pressureJumpPulseCapMmHg ? pulse : THRESHOLDS.pressureJumpPulseCapMmHg);
 }
 
 /** Tracks the pressure signal from period to period: stuck, noisy, or a pulse that cannot be. */
@@ -138,11 +138,11 @@ export function updatePressureTrack(
   const identicalCount = identical ? t.identicalCount + 1 : 0;
   const delta = last === null ? 0 : p.meanMmHg - last.meanMmHg;
   const lastDelta = last === null || previous === null ? 0 : last.meanMmHg - previous.meanMmHg;
-  const jump = last === null ? THRESHOLDS.pressureJumpMmHg : pressureJumpLimitMmHg(p, last);
+  const jump = last === null ? cfg.pressure.pressureJumpMmHg : pressureJumpLimitMmHg(cfg, p, last);
   const reversal = Math.abs(delta) > jump && Math.abs(lastDelta) > jump && delta * lastDelta < 0;
   const decayed = t.reversalScore * 0.95 + (reversal ? 1 : 0);
   const reversalScore = decayed < 1e-3 ? 0 : decayed;
-  const pulseWithLowMean = connected && p.cardiacAmplitudeMmHg >= THRESHOLDS.pulsePresentMmHg && p.meanMmHg < THRESHOLDS.pulseWithMeanBelowMmHg;
+  const pulseWithLowMean = connected && p.cardiacAmplitudeMmHg >= cfg.pressure.pulsePresentMmHg && p.meanMmHg < THRESHOLDS.pulseWithMeanBelowMmHg;
   const lowWithPulseMs = pulseWithLowMean ? t.lowWithPulseMs + cfg.periodMs : 0;
   const suspect =
     identicalCount >= THRESHOLDS.pressureStuckWindows ||
@@ -157,17 +157,17 @@ export function updatePressureTrack(
  * from the last (not stuck), the mean moved by no more than a jump (no reversal), and no pulse
  * rides on a low mean — so `updatePressureTrack` hands back `t`.
  */
-export function pressureTrackAtRest(t: PressureTrack, connected: boolean, p: PressureReading, last: PressureReading | null): boolean {
+export function pressureTrackAtRest(t: PressureTrack, cfg: DetectorConfig, connected: boolean, p: PressureReading, last: PressureReading | null): boolean {
   if (t.identicalCount !== 0 || t.reversalScore !== 0 || t.lowWithPulseMs !== 0 || t.suspect) return false;
   const mean = p.meanMmHg;
   const amplitude = p.cardiacAmplitudeMmHg;
   if (last !== null) {
     const delta = mean - last.meanMmHg;
-    const jump = pressureJumpLimitMmHg(p, last);
+    const jump = pressureJumpLimitMmHg(cfg, p, last);
     if (delta > jump || delta < -jump) return false;
     if (delta === 0 && amplitude === last.cardiacAmplitudeMmHg && p.minMmHg === last.minMmHg && p.maxMmHg === last.maxMmHg) return false;
   }
-  return !connected || amplitude < THRESHOLDS.pulsePresentMmHg || mean >= THRESHOLDS.pulseWithMeanBelowMmHg;
+  return !connected || amplitude < cfg.pressure.pulsePresentMmHg || mean >= THRESHOLDS.pulseWithMeanBelowMmHg;
 }
 
 /**

@@ -112,7 +112,7 @@ export interface DetectorSettings {
 export function updateDetectors(input: DetectorInput, settings: DetectorSettings, infusing: boolean, r: DetectorReadings): DetectorState {
   const d = input.detectors;
   const pressure = plausiblePressure(r.pressure, settings.detector);
-  const atRest = pressure !== null && pressureGroupsAtRest(d, settings.connected, pressure, input.lastPressure);
+  const atRest = pressure !== null && pressureGroupsAtRest(d, settings.detector, settings.connected, pressure, input.lastPressure);
   const settled = slowGroupsSettled(d, infusing, r);
   if (atRest && settled) return d;
   const pressured = atRest ? d : withPressureGroups(input, settings, r, pressure);
@@ -123,8 +123,8 @@ export function updateDetectors(input: DetectorInput, settings: DetectorSettings
  * The pressure half of a steady period, for the plausible window `p`: the pressure track, the
  * arterial verdict and the pressure fault timer at rest and staying there.
  */
-export function pressureGroupsAtRest(d: DetectorState, connected: boolean, p: PressureReading, last: PressureReading | null): boolean {
-  return pressureFaultAtRest(d.health) && pressureTrackAtRest(d.pressureTrack, connected, p, last) && arterialAtRest(d.arterial, connected, p);
+export function pressureGroupsAtRest(d: DetectorState, cfg: DetectorConfig, connected: boolean, p: PressureReading, last: PressureReading | null): boolean {
+  return pressureFaultAtRest(d.health) && pressureTrackAtRest(d.pressureTrack, cfg, connected, p, last) && arterialAtRest(d.arterial, cfg, connected, p);
 }
 
 /**

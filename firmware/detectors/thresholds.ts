@@ -26,17 +26,10 @@ const PULSE_SWING_PER_MEAN_AMPLITUDE = 2 * Math.min(1, 2 / (OMEGA_LOWEST * WINDO
 const PULSE_SWING_PER_BAND_MMHG = PULSE_SWING_PER_MEAN_AMPLITUDE / cardiacBandGain(LOWEST_HEART_RATE_BPM / 60);
 export const THRESHOLDS = Object.freeze({
   /**
-   * Cardiac-band amplitude above which the artery is taken as connected. The pulse reaching the
-   * pump is (pulse pressure / 2) / √(1 + (2π·f·R·C)²): 20 mmHg · 0.30 = 6 mmHg at 100 bpm and
-   * C = 0.3 µL/mmHg, 1.9 mmHg at C = 1 µL/mmHg. The estimator's noise is σ·√(2/n) = 0.2 mmHg
-   * (σ 1 mmHg over n = 50 samples), so 0.8 mmHg sits 4σ above noise and 2.4× below the weakest
-   * pulse.
-   */
-  pulsePresentMmHg: 0.8,
-  /**
    * Once lost, the pulse counts as back only after this many windows in a row above the
-   * threshold: a single 4σ noise window (p ≈ 3e-5 per window, one a day at 1 Hz) must not reset
-   * the occlusion evidence.
+   * threshold (`PressureThresholds.pulsePresentMmHg`, at least 4σ of the band estimate's noise):
+   * a single noise window (p ≤ 6e-5 per window, folded, about five a day at 1 Hz) must not reset
+   * the occlusion evidence; three in a row (p ≤ 3e-13) never happen in 14 days.
    */
   pulseReturnWindows: 3,
   /** Highest line compliance the product supports (docs/domain.md §2 sweep 0.05–1.0 µL/mmHg). */
@@ -45,8 +38,6 @@ export const THRESHOLDS = Object.freeze({
   occlusionRiseFraction: 0.5,
   /** Strokes after the pulse is lost before the rise is judged (one stroke can be noise). */
   occlusionMinStrokes: 3,
-  /** And the rise must clear the window-mean jitter (~0.5 mmHg) with margin. */
-  occlusionMinRiseMmHg: 3,
   /** Backstop fixed limit, below GIP 1.10.3's 20 psi (1034 mmHg) and Open PCA's 10 psi (517 mmHg). */
   occlusionHardLimitMmHg: 400,
   /** Tissue pressure after dislodgement is 0–10 mmHg; hepatic arterial mean 70–105 mmHg. */
@@ -110,18 +101,16 @@ export const THRESHOLDS = Object.freeze({
   /** Sensor silent or implausible this long. */
   sensorFaultConfirmMs: 5_000,
   /**
-   * A working pressure front-end never repeats a window exactly: σ 0.14 mmHg on the mean at
-   * 0.1 mmHg resolution, plus the cardiac amplitude and min/max, make ten identical windows in a
-   * row (P < 1e-8) a stuck sensor.
+   * A working pressure front-end never repeats a window exactly: two successive means agree with
+   * p ≈ q/(σ_d·√(2π)) where σ_d = σ·√(2/n) is the σ of their difference and q the resolution —
+   * 0.1/(0.2·2.5) = 0.20 on the fine front-end (σ 1 mmHg, 50 samples, 0.1 mmHg), 1/(1.79·2.5)
+   * = 0.22 on the coarse one (σ 4 mmHg, 10 samples, 1 mmHg) — and the band amplitude, folded
+   * onto few steps, agrees with p ≈ 0.25 on either. Ten identical windows in a row
+   * (p ≈ (0.2·0.25)¹⁰ ≈ 1e-13 per window, 1e-7 over 14 days of 1-s windows) are a stuck sensor
+   * on both; a front-end whose resolution is coarse against its noise (q/σ_d near 1) would need
+   * more.
    */
   pressureStuckWindows: 10,
-  /**
-   * Noise: the window mean jumping by more than this, up then down (or down then up), is not
-   * physiology (exercise ramps over minutes) nor an occlusion (strokes only push it up) — once the
-   * pulse's own swing is added (`pressureJumpPerBandMmHg`): a slow pulse is not averaged out of a
-   * 1-s window (at 30 bpm it swings the mean by ±18.5 mmHg).
-   */
-  pressureJumpMmHg: 15,
   /** The pulse's own swing of the window mean per mmHg of the larger band amplitude of the two windows (2.2). */
   pressureJumpPerBandMmHg: PULSE_SWING_PER_BAND_MMHG,
   /**
@@ -158,3 +147,104 @@ export const THRESHOLDS = Object.freeze({
   batteryLowPercent: 20,
   batteryDepletedPercent: 5,
 });
+
+/** The pressure front-end as its datasheet states it (`DeviceConfig`): nominal, never the unit's own. */
+export interface PressureFrontEnd {
+  /** White noise per sample, 1σ, mmHg. */
+  readonly noiseSdMmHg: number;
+  readonly sampleRateHz: number;
+  /** Quantisation step of every window feature, mmHg. */
+  readonly resolutionMmHg: number;
+}
+
+/** The pressure thresholds that depend on the front-end's noise, derived once per device (`pressureThresholds`). */
+export interface PressureThresholds {
+  /** σ of the 1-s window mean, σ/√n, and of the cardiac-band amplitude estimate, σ·√(2/n), mmHg. */
+  readonly windowMeanSdMmHg: number;
+  readonly bandSdMmHg: number;
+  /** Cardiac-band amplitude at or above which the artery is taken as connected. */
+  readonly pulsePresentMmHg: number;
+  /** The threshold sits far enough below the weakest pulse that a patent catheter always shows it. */
+  readonly pulseResolvable: boolean;
+  /** The least rise since the reference window that the stroke-rise rule accepts as an occlusion. */
+  readonly occlusionMinRiseMmHg: number;
+  /**
+   * With the pulse lost and no occlusion suspected, the reference window moves to the current one
+   * after this many strokes (Infinity: it stays at the pulse's loss).
+   */
+  readonly occlusionReanchorStrokes: number;
+  /** The window mean's jump, beyond the pulse's own swing, that counts as noise when it reverses. */
+  readonly pressureJumpMmHg: number;
+}
+
+/** Band-noise σ between the noise floor and the pulse threshold: P(|z| ≥ 4) = 6e-5 a window. */
+const PULSE_MARGIN_SIGMA = 4;
+/**
+ * The weakest pulse at the pump on a patent catheter, mmHg: (40 mmHg / 2) / √(1 + (2π·f·R·C)²) at
+ * 100 bpm, R 1 mmHg·s/µL and C 0.97 µL/mmHg upstream of the tip (C 1 µL/mmHg, the product's
+ * most compliant line): 20 / 10.2 = 1.9 mmHg. The pulse is resolvable when the threshold sits at
+ * least 2× below it; the fine front-end's 0.8 mmHg is 2.4× below.
+ */
+const WEAKEST_PULSE_AT_PUMP_MMHG = 1.9;
+const PULSE_RESOLVABLE_MARGIN = 2;
+/**
+ * Noise σ of a rise (one window minus the reference window, σ_w·√2) that the rise must clear:
+ * P(z ≥ 6) = 1e-9 a window, 1.2e-3 over the 1.2 M windows of 14 days.
+ */
+const RISE_MARGIN_SIGMA = 6;
+/** The rise also clears the pulse's own residue in a 1-s mean after its loss (~0.5 mmHg) with margin. */
+const OCCLUSION_MIN_RISE_FLOOR_MMHG = 3;
+/**
+ * The largest step of hydrostatic head between posture levels (docs/domain.md §7: lying −10…0,
+ * standing +10…+25 mmHg): 35 mmHg. Where the pulse is resolvable, a posture step with the pulse
+ * present is never an occlusion; where it is not, the pulse cannot tell, so the rise must clear
+ * the largest posture step as well.
+ */
+const POSTURE_STEP_MAX_MMHG = 35;
+/** Noise σ of a window-to-window difference below the noise-reversal limit. */
+const JUMP_MARGIN_SIGMA = 8;
+/** A jump physiology never makes in one second (exercise ramps over minutes; posture over seconds, ≤ 35 mmHg but once). */
+const PRESSURE_JUMP_FLOOR_MMHG = 15;
+
+/** `x` rounded up to the front-end's resolution (with a 1e-9 step of slack for rounding errors). */
+function upToResolution(x: number, resolutionMmHg: number): number {
+  return Math.ceil(x / resolutionMmHg - 1e-9) * resolutionMmHg;
+}
+
+/**
+ * The noise-dependent pressure thresholds of a front-end with stroke volume ΔV (nominal figures).
+ * A window of 1 s holds n = rate·1 s samples: its mean has σ_w = σ/√n, its band estimate
+ * σ_b = σ·√(2/n) (hal/sensors.ts; the front-end model in sim/world/devices/pressureSensor.ts).
+ * - `pulsePresentMmHg` = 4·σ_b up to the resolution (at least one step): the fine front-end
+ *   (σ 1 mmHg, 50 Hz, 0.1 mmHg) gives 4·0.2 = 0.8 mmHg; the coarse one (σ 4 mmHg, 10 Hz, 1 mmHg)
+ *   4·1.79 = 7.2 → 8 mmHg, above the 6 mmHg a 100 bpm pulse leaves at C 0.3 µL/mmHg: the
+ *   coarse front-end cannot resolve the pulse (`pulseResolvable` false).
+ * - `occlusionMinRiseMmHg` = max(3 mmHg, 6·σ_w·√2), plus the largest posture step (35 mmHg) when the
+ *   pulse is not resolvable: 3 mmHg fine (6·0.2 = 1.2 is below the floor), 35 + 10.7 → 46 mmHg
+ *   coarse.
+ * - `occlusionReanchorStrokes`: with a resolvable pulse the reference is the window at the
+ *   pulse's loss, the moment the artery is cut off (Infinity). Without one, a loss marks
+ *   nothing, so the reference moves on once the strokes since it would demand more than the
+ *   least rise (`occlusionRiseFraction`·N·ΔV/C_max ≥ `occlusionMinRiseMmHg`): 46 / (0.5 · 1 µL /
+ *   1 µL/mmHg) = 92 strokes coarse. An occlusion then needs at most one such span plus its own
+ *   rise, never a rise against strokes counted for hours.
+ * - `pressureJumpMmHg` = max(15 mmHg, 8·σ_w·√2): 15 on both (coarse 8·1.79 = 14.3).
+ */
+export function pressureThresholds(f: PressureFrontEnd, strokeVolumeUl: number): PressureThresholds {
+  const samples = Math.max(1, Math.round(f.sampleRateHz * WINDOW_S));
+  const windowMeanSdMmHg = f.noiseSdMmHg / Math.sqrt(samples);
+  const bandSdMmHg = f.noiseSdMmHg * Math.sqrt(2 / samples);
+  const differenceSdMmHg = windowMeanSdMmHg * Math.SQRT2;
+  const res = f.resolutionMmHg;
+  const pulsePresentMmHg = Math.max(res, upToResolution(PULSE_MARGIN_SIGMA * bandSdMmHg, res));
+  const pulseResolvable = pulsePresentMmHg * PULSE_RESOLVABLE_MARGIN <= WEAKEST_PULSE_AT_PUMP_MMHG;
+  const noiseRiseMmHg = RISE_MARGIN_SIGMA * differenceSdMmHg;
+  const occlusionMinRiseMmHg = pulseResolvable
+    ? Math.max(OCCLUSION_MIN_RISE_FLOOR_MMHG, upToResolution(noiseRiseMmHg, res))
+    : Math.max(OCCLUSION_MIN_RISE_FLOOR_MMHG, upToResolution(POSTURE_STEP_MAX_MMHG + noiseRiseMmHg, res));
+  const occlusionReanchorStrokes = pulseResolvable
+    ? Infinity
+    : Math.ceil((occlusionMinRiseMmHg * THRESHOLDS.maxPlausibleComplianceUlPerMmHg) / (THRESHOLDS.occlusionRiseFraction * strokeVolumeUl) - 1e-9);
+  const pressureJumpMmHg = Math.max(PRESSURE_JUMP_FLOOR_MMHG, upToResolution(JUMP_MARGIN_SIGMA * differenceSdMmHg, res));
+  return Object.freeze({ windowMeanSdMmHg, bandSdMmHg, pulsePresentMmHg, pulseResolvable, occlusionMinRiseMmHg, occlusionReanchorStrokes, pressureJumpMmHg });
+}

@@ -13,7 +13,7 @@
  * report is identical. Time to alarm is measured from the fault's onset on the virtual clock.
  */
 import type { AlarmCode } from '../../firmware/index.ts';
-import { THRESHOLDS } from '../../firmware/index.ts';
+import { detectorConfig } from '../../firmware/index.ts';
 import { cardiacBandGain } from '../../hal/index.ts';
 import type { FaultSpec } from '../world/faults.ts';
 import type { DeviceProfile } from '../world/profile.ts';
@@ -199,9 +199,14 @@ export function patentPulseBandMmHg(resistanceMmHgSecondPerUl: number, complianc
   return (pulsePressureMmHg / 2 / Math.sqrt(1 + wt * wt)) * cardiacBandGain(heartRateBpm / 60);
 }
 
-/** The patent pulse is below the pulse-present threshold. */
-export function pulseBlind(bandMmHg: number): boolean {
-  return bandMmHg < THRESHOLDS.pulsePresentMmHg;
+/** The pulse-present threshold the firmware derives for `profile`'s pressure front-end, mmHg. */
+export function pulsePresentThresholdMmHg(profile: DeviceProfile): number {
+  return detectorConfig(profile.firmwareConfig).pressure.pulsePresentMmHg;
+}
+
+/** The patent pulse is below `profile`'s pulse-present threshold. */
+export function pulseBlind(bandMmHg: number, profile: DeviceProfile): boolean {
+  return bandMmHg < pulsePresentThresholdMmHg(profile);
 }
 
 /** Runs one grid case. Pure in its argument. */
@@ -224,7 +229,7 @@ export function runDetectionCase(c: DetectionCase): DetectionResult {
     maxUnintendedBolusUl: summary.delivered.maxUnintendedBolusUl,
     otherAlarms: summary.alarms.filter((a) => a.atSeconds < onsetS).map((a) => a.code),
     // Only when blind, so a result of the kind world's grid (never blind) is what it is without the check.
-    ...(pulseBlind(patentPulseBandMmHg(profile.path.resistanceMmHgSecondPerUl, c.complianceUlPerMmHg, sim.plant.artery.heartRateBpm, sim.plant.artery.pulsePressureMmHg)) ? { pulseBlind: true as const } : {}),
+    ...(pulseBlind(patentPulseBandMmHg(profile.path.resistanceMmHgSecondPerUl, c.complianceUlPerMmHg, sim.plant.artery.heartRateBpm, sim.plant.artery.pulsePressureMmHg), profile) ? { pulseBlind: true as const } : {}),
   };
 }
 

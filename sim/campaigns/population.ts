@@ -125,7 +125,7 @@ export function populationReport(results: readonly PopulationResult[], device: s
   const alarmed = results.filter((r) => r.alarms.length > 0);
   const cyclesByCode: Partial<Record<AlarmCode, number>> = {};
   for (const r of alarmed) for (const code of new Set(r.alarms.map((a) => a.code))) cyclesByCode[code] = (cyclesByCode[code] ?? 0) + 1;
-  const blind = (r: PopulationResult): boolean => pulseBlind(populationPatentPulseMmHg(r.patient, r.device));
+  const blind = (r: PopulationResult): boolean => pulseBlind(populationPatentPulseMmHg(r.patient, r.device), deviceProfile(r.device));
   return {
     cycles: results.length,
     pulseBlindCycles: results.filter(blind).length,
@@ -154,7 +154,7 @@ export function formatPopulationReport(r: PopulationReport): string {
     const p = a.patient;
     const pulse = populationPatentPulseMmHg(p, a.device);
     lines.push(
-      `  cycle ${p.index} seed ${p.seed}: HR ${p.heartRateBpm} bpm, PP ${p.pulsePressureMmHg} mmHg, MAP ${p.meanArterialPressureMmHg} mmHg, ${p.rhythm}, ${p.activity}, C ${p.lineComplianceUlPerMmHg} µL/mmHg, patent pulse ${pulse.toFixed(2)} mmHg${pulseBlind(pulse) ? ' (blind)' : ''} → ${a.alarms.map((x) => `${x.code} at ${x.atSeconds} s`).join(', ')}; replay: ${populationReplayCommand(p.index, a.device)}`,
+      `  cycle ${p.index} seed ${p.seed}: HR ${p.heartRateBpm} bpm, PP ${p.pulsePressureMmHg} mmHg, MAP ${p.meanArterialPressureMmHg} mmHg, ${p.rhythm}, ${p.activity}, C ${p.lineComplianceUlPerMmHg} µL/mmHg, patent pulse ${pulse.toFixed(2)} mmHg${pulseBlind(pulse, deviceProfile(a.device)) ? ' (blind)' : ''} → ${a.alarms.map((x) => `${x.code} at ${x.atSeconds} s`).join(', ')}; replay: ${populationReplayCommand(p.index, a.device)}`,
     );
   }
   return lines.join('\n');

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { intOption } from './options.ts';
+import { BUILT_IN_PROFILE_NAMES } from '../scenario/device.ts';
 import { ScenarioError } from '../scenario/scenario.ts';
 import { MAX_COURSE_CYCLES } from '../scenario/course.ts';
 import type { CohortOptions, CohortResult } from '../campaigns/cohort.ts';
@@ -44,7 +45,7 @@ export function cohortCommand(out: NodeJS.WritableStream = process.stdout, err: 
     .option('--csv <file>', 'also write one row per patient to FILE')
     .option('--workers <n>', `worker threads (integer 0–64; 0 runs in-process; default: the machine's cores, ${defaultWorkers()})`, intOption('--workers', 0, 64))
     .option('--max-cycles <n>', `cap each patient's planned course (integer 1–${MAX_COURSE_CYCLES}; for quick looks)`, intOption('--max-cycles', 1, MAX_COURSE_CYCLES))
-    .addOption(new Option('--profile <name>', 'device profile').choices(['port-ambulatory', 'implanted', 'implanted-40']).default('port-ambulatory'))
+    .addOption(new Option('--profile <name>', 'device profile').choices([...BUILT_IN_PROFILE_NAMES]).default('port-ambulatory'))
     .option('--rules <file>', 'rule-table JSON replacing the default (sim/course/rules.default.json)')
     .option('--report <file.html>', 'also write an HTML report: the distributions as plots beside the seed (docs/reports.md)')
     .option('--clinical-only', 'no pump: calendar and clinician only, each cycle delivers its programme exactly (fast; no device alarms)'))

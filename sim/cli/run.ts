@@ -1,7 +1,7 @@
 /**
  * `pumpsim run`: simulate one scenario, or one course, and print its summary.
  *
- * Owns: the command's options (`--scenario`, `--seed`, `--speed`, `--json`, `--report`,
+ * Owns: the command's options (`--scenario`, `--seed`, `--device`, `--speed`, `--json`, `--report`,
  * `--telemetry`, `--every`) and refusing, before anything runs, a prescription the firmware's drug
  * library would refuse or an output it cannot write.
  * Promises: stdout holds the summary only (with `--json`, exactly one JSON object); a paced run
@@ -24,6 +24,7 @@ import { runScenario } from '../run/simulation.ts';
 import { runCourse } from '../course/courseRunner.ts';
 import type { Scenario } from '../scenario/scenario.ts';
 import { defaultScenario, loadScenarioFile } from '../scenario/scenario.ts';
+import { BUILT_IN_PROFILE_NAMES, resolveDevice } from '../scenario/device.ts';
 import { prescriptionRefusal } from '../library/index.ts';
 import { InputError } from './exitCodes.ts';
 import { intOption } from './options.ts';
@@ -44,6 +45,7 @@ export function checkPrescription(scenario: Scenario): void {
 interface RunFlags {
   readonly scenario?: string;
   readonly seed?: number;
+  readonly device?: (typeof BUILT_IN_PROFILE_NAMES)[number];
   readonly speed: 'max' | number;
   readonly json?: boolean;
   readonly report?: string;
@@ -83,8 +85,18 @@ function checkOutputs(flags: RunFlags): void {
   if (flags.report !== undefined && !/\.html?$/i.test(flags.report)) throw new InputError(`--report: the file name must end in .html, got "${flags.report}"`);
 }
 
+/**
+ * The scenario on the built-in profile `--device` names instead of its own device; the overrides
+ * its device section gives still apply (a sweep's compliance, say).
+ */
+function onDevice(scenario: Scenario, profile: RunFlags['device']): Scenario {
+  if (profile === undefined) return scenario;
+  const overrides = scenario.device.overrides;
+  return { ...scenario, device: resolveDevice({ profile, ...(overrides !== undefined ? { overrides } : {}) }, process.cwd()) };
+}
+
 async function run(flags: RunFlags, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<void> {
-  const scenario = flags.scenario === undefined ? defaultScenario() : loadScenarioFile(flags.scenario);
+  const scenario = onDevice(flags.scenario === undefined ? defaultScenario() : loadScenarioFile(flags.scenario), flags.device);
   checkPrescription(scenario);
   checkOutputs(flags);
   const everyMs = (flags.every ?? (flags.telemetry === undefined ? REPORT_EVERY_SECONDS : DEFAULT_EVERY_SECONDS)) * 1000;
@@ -147,6 +159,7 @@ export function runCommand(out: NodeJS.WritableStream = process.stdout, err: Nod
     .description('Simulate one scenario: the embedded default (one 14-day FUDR cycle and its heparin lock) or a scenario file.')
     .option('--scenario <file>', 'scenario JSON file (default: the embedded nominal-70kg scenario)')
     .option('--seed <n>', "override the scenario's seed (integer 0–4294967295)", intOption('--seed', 0, 4294967295))
+    .addOption(new Option('--device <profile>', "run on this built-in device profile instead of the scenario's device (its device overrides still apply)").choices([...BUILT_IN_PROFILE_NAMES]))
     .addOption(
       new Option('--speed <max|factor>', 'simulated seconds per wall second; "max" runs unpaced; a factor (3600 = one simulated hour per wall second) also streams the live event trace to stderr, unless --json')
         .default('max')

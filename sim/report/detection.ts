@@ -4,8 +4,7 @@
  * Owns: how a `DetectionReport` (sim/campaigns/detection.ts) reads; the campaign owns the numbers.
  */
 import type { DetectionReport } from '../campaigns/detection.ts';
-import { THRESHOLDS } from '../../firmware/index.ts';
-import { DEFAULT_DEVICE, DEFAULT_PHYSIOLOGY } from '../campaigns/detection.ts';
+import { DEFAULT_DEVICE, DEFAULT_PHYSIOLOGY, deviceProfile, pulsePresentThresholdMmHg } from '../campaigns/detection.ts';
 
 const fmtS = (s: number | null): string => (s === null ? '—' : s < 120 ? `${s.toFixed(0)} s` : `${(s / 60).toFixed(1)} min`);
 
@@ -34,7 +33,7 @@ export function formatReport(report: DetectionReport): string {
   }
   if (report.cells.some((c) => c.pulseBlindRuns > 0)) {
     lines.push('');
-    lines.push(`"pulse blind": runs whose patent catheter brings the pump a cardiac-band pulse below the firmware's pulse-present threshold (${THRESHOLDS.pulsePresentMmHg} mmHg; PP/2 through the catheter's R·C low-pass, times the band's gain at the heart rate): the pump cannot tell that catheter from a blocked one by its pulse.`);
+    lines.push(`"pulse blind": runs whose patent catheter brings the pump a cardiac-band pulse below the firmware's pulse-present threshold (${[...new Set(report.cells.map((c) => c.device))].map((d) => `${pulsePresentThresholdMmHg(deviceProfile(d))} mmHg on ${d}`).join(', ')}; PP/2 through the catheter's R·C low-pass, times the band's gain at the heart rate): the pump cannot tell that catheter from a blocked one by its pulse.`);
   }
   const early = report.cells.filter((c) => c.alarmedBeforeOnset > 0);
   if (early.length > 0) {

@@ -13,7 +13,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Hal } from '../../hal/index.ts';
 import type { AlarmCode, EventLogReadBack, Ledger, LogEntry } from '../../firmware/index.ts';
-import { ALARM_RULE_BY_CODE, Firmware, THRESHOLDS, HAI_FUDR_LIBRARY, NV_LAYOUT, ledgerFigures, newestLogSeq, planInfusion, provisionStore, readEventLog } from '../../firmware/index.ts';
+import { ALARM_RULE_BY_CODE, Firmware, THRESHOLDS, detectorConfig, HAI_FUDR_LIBRARY, NV_LAYOUT, ledgerFigures, newestLogSeq, planInfusion, provisionStore, readEventLog } from '../../firmware/index.ts';
 import { VirtualClock } from '../world/clock.ts';
 import { xstateClock } from '../world/board.ts';
 import type { InvalidReading, SensorFault } from '../world/devices/index.ts';
@@ -742,6 +742,7 @@ export class Simulation implements FaultWorld {
               pulsePressureMmHg: this.plant.artery.pulsePressureMmHg,
               meanArterialPressureMmHg: this.plant.artery.meanMmHg,
               infusionEndHours: (this.timeline.infusionStartMs >= 0 ? this.timeline.infusionStartMs / 3_600_000 : 0) + plan.infusionDays * 24,
+              pulsePresentMmHg: detectorConfig(this.profile.firmwareConfig).pressure.pulsePresentMmHg,
             },
       ),
       storage: this.storageSummary(deviceLog),

@@ -19,6 +19,7 @@ import { profileFromParameters } from '../world/profile.ts';
 import portAmbulatoryFile from '../world/devices/profiles/port-ambulatory.json' with { type: 'json' };
 import implantedFile from '../world/devices/profiles/implanted.json' with { type: 'json' };
 import implanted40File from '../world/devices/profiles/implanted-40.json' with { type: 'json' };
+import portAmbulatoryCoarseFile from '../world/devices/profiles/port-ambulatory-coarse.json' with { type: 'json' };
 
 export type NumericParameter = Exclude<keyof DeviceParameters, 'name' | 'description' | 'placement'>;
 
@@ -203,13 +204,13 @@ export function loadDeviceFile(file: string): DeviceParameters {
 /** The built-in profiles: device files shipped with the simulator, validated by the same schema. */
 export const BUILT_IN_DEVICES: Readonly<Record<string, DeviceParameters>> = Object.freeze(
   Object.fromEntries(
-    [portAmbulatoryFile, implantedFile, implanted40File].map((file) => {
+    [portAmbulatoryFile, implantedFile, implanted40File, portAmbulatoryCoarseFile].map((file) => {
       const p = parseDeviceFile(file, `built-in device ${file.name}`);
       return [p.name, p];
     }),
   ),
 );
-export const BUILT_IN_PROFILE_NAMES = ['port-ambulatory', 'implanted', 'implanted-40'] as const;
+export const BUILT_IN_PROFILE_NAMES = ['port-ambulatory', 'implanted', 'implanted-40', 'port-ambulatory-coarse'] as const;
 
 function builtIn(name: string): DeviceProfile {
   const p = BUILT_IN_DEVICES[name];
@@ -222,6 +223,8 @@ export const PORT_AMBULATORY: DeviceProfile = builtIn('port-ambulatory');
 export const IMPLANTED: DeviceProfile = builtIn('implanted');
 /** The same pump with the 40 mL reservoir. */
 export const IMPLANTED_40: DeviceProfile = builtIn('implanted-40');
+/** The port-ambulatory pump with a coarse occlusion sensor (σ 4 mmHg, 1 mmHg, 10 Hz; docs/devices.md). */
+export const PORT_AMBULATORY_COARSE: DeviceProfile = builtIn('port-ambulatory-coarse');
 
 /** A scenario's `device` section as written: a built-in profile or a device file, with overrides. */
 export const deviceSectionSchema = z

@@ -19,7 +19,7 @@
  * | motorStall (permanent / intermittent) | strokes do not happen, encoder silent | MOTOR_STALL (stop now) |
  * | overDelivery (factor) | each stroke moves factor × volume | OVER_INFUSION / UNDER_INFUSION beyond ±10 % plus the flow sensor's tolerance (3 % + 4.4 µL/h over the rate); inside it, RESERVOIR_MISMATCH when the volume moved beyond the ledger's reaches 2 mL before the infusion ends; factor ≤ 0.3 (the drive turns, almost nothing moves): UPSTREAM_OCCLUSION (stop now), then REPEATED_ALARM |
  * | strokeVolumeDrift (%/day) | stroke volume drifts | OVER_ or UNDER_INFUSION once beyond ±10 % |
- * | sensor (pressure, flow, reservoir; stuck, drift, noise, dropout, offset) | the reading, not the truth | SENSOR_FAULT (pressure: stop) / SENSOR_DEGRADED (flow, gauge: continue) when implausible; a pressure drift or offset by the mean it reaches by the infusion's end: ≥ 400 mmHg OCCLUSION (a high reading is a blocked line to the pump), < 15 mmHg with a pulse SENSOR_FAULT, between them none (a plausible pressure) |
+ * | sensor (pressure, flow, reservoir; stuck, drift, noise, dropout, offset) | the reading, not the truth | SENSOR_FAULT (pressure: stop) / SENSOR_DEGRADED (flow, gauge: continue) when implausible; a pressure drift or offset by the mean it reaches by the infusion's end: ≥ 400 mmHg OCCLUSION (a high reading is a blocked line to the pump), < 15 mmHg with a pulse SENSOR_FAULT (≤ 25 mmHg on a front-end that cannot resolve the pulse: CATHETER_DISPLACEMENT, drive stopped the same), between them none (a plausible pressure) |
  * | sensor invalid (pressure, flow, reservoir, encoder, battery; value NaN, ±Infinity, negative, outOfRange; field) | one field of every reading impossible | pressure SENSOR_FAULT (stop); encoder MOTOR_STALL (stop); flow, reservoir SENSOR_DEGRADED; battery BATTERY_MONITOR_FAULT |
  * | powerLoss (durationMinutes) | firmware off, restarts from NV | none; THERAPY_RESUMED logged |
  * | powerLoss duringWrite | power fails inside the next flash write, after a random share of its bytes | none: boot recovers from the copy before (STORAGE_RECOVERED, at most one stroke repeated or lost) |
@@ -279,6 +279,18 @@ export interface ExpectationContext {
   readonly meanArterialPressureMmHg: number;
   /** The programmed infusion's end, hours from the start of the run. */
   readonly infusionEndHours: number;
+  /** The firmware's pulse-present threshold for this device's front-end (thresholds.ts `pressureThresholds`). */
+  readonly pulsePresentMmHg: number;
+}
+
+/**
+ * The pulse a patent catheter carries to the pump, mmHg: (pulse pressure / 2) / √(1 + (ωτ)²) with
+ * τ = R·C upstream of the tip.
+ */
+function pulseAtPumpMmHg(ctx: ExpectationContext): number {
+  const tauS = ctx.path.resistanceMmHgSecondPerUl * ctx.path.lineComplianceUlPerMmHg * ctx.path.complianceUpstreamFraction.catheter;
+  const wt = ((2 * Math.PI * ctx.heartRateBpm) / 60) * tauS;
+  return ctx.pulsePressureMmHg / 2 / Math.sqrt(1 + wt * wt);
 }
 
 /**
@@ -286,10 +298,14 @@ export interface ExpectationContext {
  * the pulse still present, a mean at or above the 400 mmHg limit is an occlusion it cannot tell
  * from a sensor reading high (OCCLUSION stops the drive, which is safe); a mean below the
  * pulse-with-low-mean limit (15 mmHg) is impossible with a pulse (SENSOR_FAULT); anything between
- * is a plausible pressure, and the pump cannot see it.
+ * is a plausible pressure, and the pump cannot see it. Where the front-end cannot resolve the
+ * pulse (below its pulse-present threshold, as on a coarse front-end), a mean at or below the
+ * displacement limit (25 mmHg) looks like a tip out of the artery: CATHETER_DISPLACEMENT, which
+ * stops the drive as SENSOR_FAULT would.
  */
-function pressureShiftAlarms(meanMmHg: number): readonly AlarmCode[] {
+function pressureShiftAlarms(meanMmHg: number, ctx: ExpectationContext): readonly AlarmCode[] {
   if (meanMmHg >= THRESHOLDS.occlusionHardLimitMmHg) return ['OCCLUSION'];
+  if (pulseAtPumpMmHg(ctx) < ctx.pulsePresentMmHg) return meanMmHg <= THRESHOLDS.displacementMaxMeanMmHg ? ['CATHETER_DISPLACEMENT'] : [];
   if (meanMmHg < THRESHOLDS.pulseWithMeanBelowMmHg) return ['SENSOR_FAULT'];
   return [];
 }
@@ -304,7 +320,7 @@ function pressureSensorAlarms(f: { readonly atHours: number; readonly mode: 'dri
   const magnitude = f.magnitude ?? SENSOR_FAULT_DEFAULTS.pressure[f.mode];
   const days = Math.max(0, ctx.infusionEndHours - f.atHours) / 24;
   const shift = f.mode === 'offset' ? magnitude : magnitude * days;
-  return pressureShiftAlarms(ctx.meanArterialPressureMmHg + shift);
+  return pressureShiftAlarms(ctx.meanArterialPressureMmHg + shift, ctx);
 }
 
 /**
@@ -313,12 +329,17 @@ function pressureSensorAlarms(f: { readonly atHours: number; readonly mode: 'dri
  * (pulse pressure / 2)/√(1 + (ωτ)²), falls below the pulse-present threshold. The pulse check
  * then finds the artery cut off while strokes still raise the line: OCCLUSION. The blockage
  * persists, so the restarts end in REPEATED_ALARM (at most five stops of one cause a programme).
+ * Not on a front-end whose pulse threshold is above the patent path's pulse (nothing to lose).
  */
 function partialOcclusionVisible(location: PathLocation, severity: number, ctx: ExpectationContext): boolean {
+  // A front-end that cannot resolve even the patent path's pulse cannot see it go: the blockage is
+  // left to the stroke-rise rule, and a partial one still lets each stroke's step decay (τ ≪ the
+  // tens of seconds between strokes), so it builds no rise.
+  if (pulseAtPumpMmHg(ctx) < ctx.pulsePresentMmHg) return false;
   const cUp = ctx.path.lineComplianceUlPerMmHg * ctx.path.complianceUpstreamFraction[location];
   const tauS = (ctx.path.resistanceMmHgSecondPerUl * cUp) / (1 - severity);
   const wt = ((2 * Math.PI * ctx.heartRateBpm) / 60) * tauS;
-  return ctx.pulsePressureMmHg / 2 / Math.sqrt(1 + wt * wt) < THRESHOLDS.pulsePresentMmHg;
+  return ctx.pulsePressureMmHg / 2 / Math.sqrt(1 + wt * wt) < ctx.pulsePresentMmHg;
 }
 
 /**

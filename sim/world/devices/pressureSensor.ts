@@ -28,8 +28,10 @@ import { FaultableSensor, applySensorFault, corruptReading } from './readout.ts'
 const EXACT_PHASE_EVERY_READS = 1024;
 
 /**
- * The pressure noise is indexed by time on this grid (the port profile samples at 50 Hz); the
- * index need only be a function of time, never of how often the firmware reads.
+ * The pressure noise is indexed by time on this grid, 20 ms; the index need only be a function of
+ * time, never of how often the firmware reads. It is not the sample period: a window's noise is
+ * one normal pair scaled by the window's own sample count n (σ/√n on the mean, σ·√(2/n) on the
+ * band), so a 10 Hz front-end (n = 10 a second) and a 50 Hz one (n = 50) read the same grid.
  */
 const NOISE_GRID_MS = 20;
 

@@ -38,7 +38,7 @@ function run(steps: readonly [meanMmHg: number, amplitudeMmHg: number, strokes: 
 
 /** The rise the detector demands after `strokes` strokes without a pulse, mmHg. */
 function demandedRiseMmHg(strokes: number): number {
-  return Math.max(T.occlusionMinRiseMmHg, (T.occlusionRiseFraction * strokes * cfg.strokeVolumeUl) / T.maxPlausibleComplianceUlPerMmHg);
+  return Math.max(cfg.pressure.occlusionMinRiseMmHg, (T.occlusionRiseFraction * strokes * cfg.strokeVolumeUl) / T.maxPlausibleComplianceUlPerMmHg);
 }
 
 describe('updateArterial while priming (needle out of the port)', () => {
@@ -65,8 +65,8 @@ describe('updateArterial while priming (needle out of the port)', () => {
 
 describe('updateArterial', () => {
   it('GIP-1.10.3 a pulse at the threshold is a pulse; just below it, the pulse is lost and the loss point recorded', () => {
-    expect(run([[90, T.pulsePresentMmHg, 0]]).pulsePresent).toBe(true);
-    const lost = run([[90, T.pulsePresentMmHg - 0.1, 7]]);
+    expect(run([[90, cfg.pressure.pulsePresentMmHg, 0]]).pulsePresent).toBe(true);
+    const lost = run([[90, cfg.pressure.pulsePresentMmHg - 0.1, 7]]);
     expect(lost.pulsePresent).toBe(false);
     expect(lost.pressureAtPulseLossMmHg).toBe(90);
     expect(lost.strokesAtPulseLoss).toBe(7);
@@ -116,8 +116,8 @@ describe('updateArterial', () => {
 describe('updateArterial: edges the mutants found', () => {
   it('GIP-1.10.3 a rise of exactly the minimum, over the minimum strokes, is an occlusion', () => {
     const n = T.occlusionMinStrokes;
-    expect(demandedRiseMmHg(n)).toBe(T.occlusionMinRiseMmHg);
-    expect(run([[90, 0, 0], [90 + T.occlusionMinRiseMmHg, 0, n]]).occlusionSuspected).toBe(true);
+    expect(demandedRiseMmHg(n)).toBe(cfg.pressure.occlusionMinRiseMmHg);
+    expect(run([[90, 0, 0], [90 + cfg.pressure.occlusionMinRiseMmHg, 0, n]]).occlusionSuspected).toBe(true);
   });
 
   it('GIP-1.10.3 the demanded rise scales with the stroke volume (0.5 µL strokes demand half)', () => {
@@ -143,6 +143,42 @@ describe('updateArterial: edges the mutants found', () => {
     expect(low).not.toBe(lost);
     expect(low.lossOfArterialSignalMs).toBe(cfg.periodMs);
     // ...or a pulse coming back, counted window by window.
-    expect(arterialAfter(lost, cfg, true, 5, reading(90, T.pulsePresentMmHg)).pulseReturnCount).toBe(1);
+    expect(arterialAfter(lost, cfg, true, 5, reading(90, cfg.pressure.pulsePresentMmHg)).pulseReturnCount).toBe(1);
   });
+});
+
+describe('updateArterial on a front-end that cannot resolve the pulse (σ 4 mmHg, 10 Hz, 1 mmHg)', () => {
+  const coarse = detectorConfig(deviceConfig({ pressureNoiseSdMmHg: 4, pressureSampleRateHz: 10, pressureResolutionMmHg: 1 }));
+  const P = coarse.pressure;
+  const lostAt = (strokes: number): ArterialDetector => arterialAfter(INITIAL_DETECTORS.arterial, coarse, true, strokes, reading(90, 0));
+
+  it('PUMP-SENSOR-NOISE its pulse threshold sits above the weakest pulse, so the rise must clear the largest posture step: a 35 mmHg step with the pulse unseen is no occlusion', () => {
+    expect(P.pulseResolvable).toBe(false);
+    expect(arterialAfter(lostAt(0), coarse, true, 10, reading(90 + 35, 0)).occlusionSuspected).toBe(false);
+    expect(arterialAfter(lostAt(0), coarse, true, 10, reading(90 + P.occlusionMinRiseMmHg, 0)).occlusionSuspected).toBe(true);
+  });
+
+  it('GIP-1.10.3 with no rise the reference moves to the current window after occlusionReanchorStrokes strokes, so a later occlusion needs only its own rise', () => {
+    const m = P.occlusionReanchorStrokes;
+    const before = arterialAfter(lostAt(0), coarse, true, m - 1, reading(91, 0));
+    expect(before.strokesAtPulseLoss).toBe(0);
+    const moved = arterialAfter(before, coarse, true, m, reading(92, 0));
+    expect(moved).toMatchObject({ strokesAtPulseLoss: m, pressureAtPulseLossMmHg: 92, occlusionSuspected: false });
+    // The occlusion after it: the least rise over the rule's minimum strokes, counted from the move.
+    const n = m + Math.max(T.occlusionMinStrokes, 2 * P.occlusionMinRiseMmHg);
+    expect(arterialAfter(moved, coarse, true, n, reading(92 + P.occlusionMinRiseMmHg, 0)).occlusionSuspected).toBe(true);
+    // Without the move, the strokes since the first reference would demand more.
+    expect(demandedRiseAt(n)).toBeGreaterThan(P.occlusionMinRiseMmHg + 2);
+  });
+
+  it('GIP-1.10.3 a suspected occlusion keeps its reference (the move is only for a quiet line)', () => {
+    const m = P.occlusionReanchorStrokes;
+    const suspected = arterialAfter(lostAt(0), coarse, true, m, reading(90 + 200, 0));
+    expect(suspected).toMatchObject({ occlusionSuspected: true, strokesAtPulseLoss: 0, pressureAtPulseLossMmHg: 90 });
+  });
+
+  /** The rise demanded `strokes` strokes after the first reference (stroke 0). */
+  function demandedRiseAt(strokes: number): number {
+    return (T.occlusionRiseFraction * strokes * coarse.strokeVolumeUl) / T.maxPlausibleComplianceUlPerMmHg;
+  }
 });

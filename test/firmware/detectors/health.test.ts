@@ -52,8 +52,8 @@ describe('updatePressureTrack', () => {
 
   it('PUMP-SENSOR-FAILSAFE jumps that reverse, beyond the jump limit both ways, score up; the score decays by 0.95 per period', () => {
     // The fixture's windows carry a 10 mmHg band amplitude: the limit is 15 + 2.22 × 10 mmHg.
-    const J = pressureJumpLimitMmHg(pressure(90), pressure(90));
-    expect(J).toBeCloseTo(T.pressureJumpMmHg + 10 * T.pressureJumpPerBandMmHg, 12);
+    const J = pressureJumpLimitMmHg(cfg, pressure(90), pressure(90));
+    expect(J).toBeCloseTo(cfg.pressure.pressureJumpMmHg + 10 * T.pressureJumpPerBandMmHg, 12);
     const j = J + 0.1;
     const once = updatePressureTrack(t0, cfg, true, pressure(90), pressure(90 + j), pressure(90));
     expect(once.reversalScore).toBe(1);
@@ -88,12 +88,12 @@ describe('updatePressureTrack', () => {
   });
 
   it('PUMP-SENSOR-FAILSAFE the jump limit adds the pulse’s own swing of the 1-s mean, from the larger band amplitude of the two windows, capped', () => {
-    expect(pressureJumpLimitMmHg(pressure(90, 0), pressure(90, 0))).toBe(T.pressureJumpMmHg);
+    expect(pressureJumpLimitMmHg(cfg, pressure(90, 0), pressure(90, 0))).toBe(cfg.pressure.pressureJumpMmHg);
     // 30 bpm: the mean swings by 1.27 × the pulse, which the band passes at 0.57 — 2.22 per mmHg reported.
     expect(T.pressureJumpPerBandMmHg).toBeCloseTo((4 / Math.PI) / (((0.5 / 0.7) / Math.sqrt(1 + (0.5 / 0.7) ** 2)) / Math.sqrt(1 + (0.5 / 3) ** 2)), 10);
-    expect(pressureJumpLimitMmHg(pressure(90, 2), pressure(90, 6))).toBeCloseTo(T.pressureJumpMmHg + 6 * T.pressureJumpPerBandMmHg, 12);
-    expect(pressureJumpLimitMmHg(pressure(90, 6), pressure(90, 2))).toBeCloseTo(T.pressureJumpMmHg + 6 * T.pressureJumpPerBandMmHg, 12);
-    expect(pressureJumpLimitMmHg(pressure(90, 200), pressure(90, 0))).toBe(T.pressureJumpMmHg + T.pressureJumpPulseCapMmHg);
+    expect(pressureJumpLimitMmHg(cfg, pressure(90, 2), pressure(90, 6))).toBeCloseTo(cfg.pressure.pressureJumpMmHg + 6 * T.pressureJumpPerBandMmHg, 12);
+    expect(pressureJumpLimitMmHg(cfg, pressure(90, 6), pressure(90, 2))).toBeCloseTo(cfg.pressure.pressureJumpMmHg + 6 * T.pressureJumpPerBandMmHg, 12);
+    expect(pressureJumpLimitMmHg(cfg, pressure(90, 200), pressure(90, 0))).toBe(cfg.pressure.pressureJumpMmHg + T.pressureJumpPulseCapMmHg);
     expect(T.pressureJumpPulseCapMmHg).toBeCloseTo((4 / Math.PI) * 50, 10);
     // A slow pulse alternating the mean by ±9 mmHg (18 mmHg swings) with a 9 mmHg band is no reversal.
     let t = t0;
@@ -103,7 +103,7 @@ describe('updatePressureTrack', () => {
   });
 
   it('PUMP-SENSOR-FAILSAFE a cardiac pulse with a mean below tissue level is impossible: suspect after pulseWithLowMeanConfirmMs, connected only', () => {
-    const impossible = pressure(T.pulseWithMeanBelowMmHg - 0.1, T.pulsePresentMmHg);
+    const impossible = pressure(T.pulseWithMeanBelowMmHg - 0.1, cfg.pressure.pulsePresentMmHg);
     let t = t0;
     const periods = T.pulseWithLowMeanConfirmMs / cfg.periodMs;
     for (let i = 1; i < periods; i++) t = updatePressureTrack(t, cfg, true, impossible, null, null);
@@ -111,8 +111,8 @@ describe('updatePressureTrack', () => {
     expect(t.suspect).toBe(false);
     expect(updatePressureTrack(t, cfg, true, impossible, null, null).suspect).toBe(true);
     expect(updatePressureTrack(t, cfg, false, impossible, null, null).lowWithPulseMs).toBe(0);
-    expect(updatePressureTrack(t, cfg, true, pressure(T.pulseWithMeanBelowMmHg, T.pulsePresentMmHg), null, null).lowWithPulseMs).toBe(0);
-    expect(updatePressureTrack(t, cfg, true, pressure(T.pulseWithMeanBelowMmHg - 0.1, T.pulsePresentMmHg - 0.01), null, null).lowWithPulseMs).toBe(0);
+    expect(updatePressureTrack(t, cfg, true, pressure(T.pulseWithMeanBelowMmHg, cfg.pressure.pulsePresentMmHg), null, null).lowWithPulseMs).toBe(0);
+    expect(updatePressureTrack(t, cfg, true, pressure(T.pulseWithMeanBelowMmHg - 0.1, cfg.pressure.pulsePresentMmHg - 0.01), null, null).lowWithPulseMs).toBe(0);
   });
 });
 

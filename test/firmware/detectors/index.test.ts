@@ -46,7 +46,7 @@ function everyGroup(d: DetectorState, c: DetectorConfig, connected: boolean, inf
 /** A steady period as `updateDetectors` judges it: no slow reading, and the pressure groups at rest. */
 function steadyPeriod(d: DetectorState, c: DetectorConfig, connected: boolean, infusingNow: boolean, r: DetectorReadings, last: PressureReading | null): boolean {
   const p = plausiblePressure(r.pressure, c);
-  return slowGroupsSettled(d, infusingNow, r) && p !== null && pressureGroupsAtRest(d, connected, p, last);
+  return slowGroupsSettled(d, infusingNow, r) && p !== null && pressureGroupsAtRest(d, c, connected, p, last);
 }
 
 describe('drive bookkeeping and the whole update', () => {
@@ -177,7 +177,7 @@ describe('updateDetectors: the periods between slow readings', () => {
           else if (slowGroupsSettled(d, period.infusing, r)) settledPeriods++;
           else otherPeriods++;
           // Pressure groups at rest: their own updates hand them back, slow readings or not.
-          if (judged !== null && pressureGroupsAtRest(d, period.connected, judged, last)) {
+          if (judged !== null && pressureGroupsAtRest(d, cfg, period.connected, judged, last)) {
             if (!slowGroupsSettled(d, period.infusing, r)) atRestSlowPeriods++;
             expect(pressureTrack).toBe(d.pressureTrack);
             expect(arterial).toBe(d.arterial);

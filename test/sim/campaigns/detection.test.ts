@@ -5,7 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ALARM_RULE_BY_CODE, THRESHOLDS } from '../../../firmware/index.ts';
+import { ALARM_RULE_BY_CODE } from '../../../firmware/index.ts';
+import { PORT_AMBULATORY } from '../../../sim/scenario/device.ts';
 import { cardiacBandGain } from '../../../hal/index.ts';
 import { DETECTION_BOUNDS_S, DETECTION_PHYSIOLOGIES, GRID_COMPLIANCES_UL_PER_MMHG, GRID_RATES_UL_PER_HOUR, PHYSIOLOGY_FAULTS, detectionCases, patentPulseBandMmHg, physiologyFields, profileWithCompliance, pulseBlind, runDetectionCase, runNominalCase, scenarioForRate } from '../../../sim/campaigns/detection.ts';
 import { Simulation } from '../../../sim/run/simulation.ts';
@@ -208,7 +209,7 @@ describe('pulse blindness', () => {
         expect(patentPulseBandMmHg(1, 0, hr, pp)).toBeCloseTo((pp / 2) * cardiacBandGain(hr / 60), 12);
         expect(patentPulseBandMmHg(1, c, hr, 2 * pp)).toBeCloseTo(2 * a, 12);
         expect(patentPulseBandMmHg(1, c * 1.1, hr, pp)).toBeLessThan(a);
-        expect(pulseBlind(a)).toBe(a < THRESHOLDS.pulsePresentMmHg);
+        expect(pulseBlind(a, PORT_AMBULATORY)).toBe(a < 0.8);
       }),
       { seed: 77, numRuns: 200 },
     );

@@ -78,6 +78,17 @@ describe('pumpsim run --json', () => {
     expect({ ...withSeed, wallMs: 0 }).toEqual({ ...fromFile, wallMs: 0 });
   });
 
+  it('PUMP-CLI --device runs the scenario on another built-in profile, the scenario\'s device overrides kept, the same as naming it in the file', async () => {
+    const input = shortScenarioInput({ name: 'short-1h', seed: 4, infusionDays: 1 / 24, reservoirVolumeMl: 1.5 });
+    const overridden = scenarioFile('overridden', (s) => (s['device'] = { profile: 'port-ambulatory', overrides: { lineComplianceUlPerMmHg: 0.5 } }), input);
+    const onCoarse = JSON.parse((await cli('run', '--scenario', overridden, '--json', '--device', 'port-ambulatory-coarse')).stdout) as Record<string, any>;
+    expect(onCoarse['profile']).toBe('port-ambulatory-coarse (overrides: lineComplianceUlPerMmHg)');
+    const inFile = scenarioFile('coarse', (s) => (s['device'] = { profile: 'port-ambulatory-coarse', overrides: { lineComplianceUlPerMmHg: 0.5 } }), input);
+    const fromFile = JSON.parse((await cli('run', '--scenario', inFile, '--json')).stdout) as Record<string, any>;
+    expect({ ...onCoarse, wallMs: 0 }).toEqual({ ...fromFile, wallMs: 0 });
+    expectInputError(await cli('run', '--scenario', shortFile, '--device', 'syringe'), /Allowed choices are port-ambulatory, implanted, implanted-40, port-ambulatory-coarse/);
+  });
+
   it('PUMP-CLI without --json prints a human-readable report, not JSON', async () => {
     const r = await cli('run', '--scenario', shortFile);
     expect(r.code, r.stderr).toBe(EXIT_OK);

@@ -131,7 +131,7 @@ describe('the balance files’ names', () => {
 
 describe('pumpsim standard refuses bad options before running (exit 2, one line naming the option and the range)', () => {
   it('PUMP-CLI an unknown profile, out-of-range seeds and balance parameters, and --profile with --device', async () => {
-    expectInputError(await cli('standard', '--profile', 'syringe'), /--profile must be one of: port-ambulatory, implanted, implanted-40/);
+    expectInputError(await cli('standard', '--profile', 'syringe'), /--profile must be one of: port-ambulatory, implanted, implanted-40, port-ambulatory-coarse/);
     expectInputError(await cli('standard', '--seed', '-1'), /--seed must be an integer 0–4294967295/);
     expectInputError(await cli('standard', '--occlusion-seeds', '0'), /--occlusion-seeds must be an integer 1–50/);
     expectInputError(await cli('standard', '--occlusion-seeds', '51'), /--occlusion-seeds must be an integer 1–50/);

@@ -42,7 +42,7 @@ function errorOf(f: () => unknown): string {
 describe('PUMP-DEVICE-FILE the built-in profiles are device files', () => {
   it('PUMP-DEVICE-FILE every file under sim/world/devices/profiles/ validates and is a built-in profile of its name', () => {
     const files = readdirSync(PROFILES_DIR).filter((f) => f.endsWith('.json')).sort();
-    expect(files).toEqual(['implanted-40.json', 'implanted.json', 'port-ambulatory.json']);
+    expect(files).toEqual(['implanted-40.json', 'implanted.json', 'port-ambulatory-coarse.json', 'port-ambulatory.json']);
     for (const f of files) {
       const p = parseDeviceFile(JSON.parse(readFileSync(path.join(PROFILES_DIR, f), 'utf8')), f);
       expect(p.name).toBe(f.replace(/\.json$/, ''));
