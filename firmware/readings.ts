@@ -6,7 +6,7 @@
  */
 import type { AirReading, TemperatureReading, DeviceConfig, FlowReading, HalResult, PowerReading, PressureReading, ReservoirReading } from '../hal/index.ts';
 import type { PressureThresholds } from './detectors/thresholds.ts';
-import { pressureThresholds } from './detectors/thresholds.ts';
+import { THRESHOLDS, pressureThresholds } from './detectors/thresholds.ts';
 
 /**
  * One period's readings. Pressure is read every period; the slower sensors are read on their own
@@ -31,12 +31,15 @@ export interface DetectorConfig {
   readonly flowRangeUlPerHour: { readonly min: number; readonly max: number };
   readonly reservoirResidualUl: number;
   readonly reservoirLowAlertUl: number;
+  /** The stroke-rise rule's highest compliance: the product's 1 µL/mmHg, or twice the told one where more (thresholds.ts). */
+  readonly maxPlausibleComplianceUlPerMmHg: number;
   /** The pressure thresholds that depend on the front-end's noise, from its datasheet figures. */
   readonly pressure: PressureThresholds;
 }
 
 export function detectorConfig(config: DeviceConfig): DetectorConfig {
   const frontEnd = { noiseSdMmHg: config.pressureNoiseSdMmHg, sampleRateHz: config.pressureSampleRateHz, resolutionMmHg: config.pressureResolutionMmHg };
+  const maxPlausibleComplianceUlPerMmHg = Math.max(THRESHOLDS.maxPlausibleComplianceUlPerMmHg, THRESHOLDS.toldComplianceFactor * config.lineComplianceUlPerMmHg);
   return {
     periodMs: config.controlPeriodMs,
     strokeVolumeUl: config.strokeVolumeNl / 1000,
@@ -44,6 +47,7 @@ export function detectorConfig(config: DeviceConfig): DetectorConfig {
     flowRangeUlPerHour: config.flowRangeUlPerHour,
     reservoirResidualUl: config.reservoirResidualUl,
     reservoirLowAlertUl: config.reservoirLowAlertUl,
-    pressure: pressureThresholds(frontEnd, config.strokeVolumeNl / 1000),
+    maxPlausibleComplianceUlPerMmHg,
+    pressure: pressureThresholds(frontEnd, config.strokeVolumeNl / 1000, maxPlausibleComplianceUlPerMmHg),
   };
 }

@@ -47,6 +47,12 @@ export interface ArterialDetector {
    */
   readonly pressureAtPulseLossMmHg: number;
   readonly strokesAtPulseLoss: number;
+  /**
+   * The loss was of a pulse the pump saw clearly: the window before it held at least twice the
+   * pulse-present threshold. A loss of a marginal pulse (a weak pulse at the edge of the
+   * threshold, or one the pump never saw) is judged by the rules of a pulse it cannot resolve.
+   */
+  readonly lossResolvable: boolean;
   readonly occlusionSuspected: boolean;
   /** How long the pulse has been gone with the mean below the displacement limit. */
   readonly lossOfArterialSignalMs: number;
@@ -57,13 +63,14 @@ export const ARTERIAL_DISCONNECTED: ArterialDetector = {
   pulseReturnCount: 0,
   pressureAtPulseLossMmHg: NaN,
   strokesAtPulseLoss: -1,
+  lossResolvable: false,
   occlusionSuspected: false,
   lossOfArterialSignalMs: 0,
 };
 
 /** The artery connected and its pulse present (with the hard pressure limit exceeded or not). */
 function arterialPatent(occlusionSuspected: boolean): ArterialDetector {
-  return { pulsePresent: true, pulseReturnCount: 0, pressureAtPulseLossMmHg: NaN, strokesAtPulseLoss: -1, occlusionSuspected, lossOfArterialSignalMs: 0 };
+  return { pulsePresent: true, pulseReturnCount: 0, pressureAtPulseLossMmHg: NaN, strokesAtPulseLoss: -1, lossResolvable: false, occlusionSuspected, lossOfArterialSignalMs: 0 };
 }
 
 const ARTERIAL_PATENT: ArterialDetector = arterialPatent(false);
@@ -76,8 +83,19 @@ export const ARTERIAL_PRIME_BLOCKED: ArterialDetector = { ...ARTERIAL_DISCONNECT
  * (null otherwise, judged once per period by `plausiblePressure`); `suspect`: the signal checks
  * distrust it. An untrusted signal holds the arterial verdict; SENSOR_FAULT takes over.
  * `priming`: disconnected, with the prime running (the line check above applies).
+ * `lastBandMmHg`: the cardiac-band amplitude of the window before this one (whether the pulse a
+ * loss ends was clearly seen).
  */
-export function updateArterial(a: ArterialDetector, cfg: DetectorConfig, connected: boolean, strokesCompleted: number, p: PressureReading | null, suspect = false, priming = false): ArterialDetector {
+export function updateArterial(
+  a: ArterialDetector,
+  cfg: DetectorConfig,
+  connected: boolean,
+  strokesCompleted: number,
+  p: PressureReading | null,
+  suspect = false,
+  priming = false,
+  lastBandMmHg = Infinity,
+): ArterialDetector {
   if (!connected) {
     if (!priming) return ARTERIAL_DISCONNECTED;
     if (p === null) return a === ARTERIAL_PRIME_BLOCKED ? a : ARTERIAL_DISCONNECTED;
@@ -94,17 +112,20 @@ export function updateArterial(a: ArterialDetector, cfg: DetectorConfig, connect
   }
   const pulseReturnCount = pulseNow ? a.pulseReturnCount + 1 : 0;
   const lostNow = a.strokesAtPulseLoss < 0;
+  const lossResolvable = lostNow ? pt.pulseResolvable && lastBandMmHg >= pt.pulseClearMmHg : a.lossResolvable;
+  const minRiseMmHg = lossResolvable ? pt.occlusionMinRiseMmHg : pt.marginalOcclusionMinRiseMmHg;
+  const reanchorStrokes = lossResolvable ? pt.occlusionReanchorStrokes : pt.marginalReanchorStrokes;
   let pressureAtPulseLossMmHg = lostNow ? p.meanMmHg : a.pressureAtPulseLossMmHg;
   let strokesAtPulseLoss = lostNow ? strokesCompleted : a.strokesAtPulseLoss;
   const lossOfArterialSignalMs = p.meanMmHg <= THRESHOLDS.displacementMaxMeanMmHg ? a.lossOfArterialSignalMs + cfg.periodMs : 0;
   const strokesSinceLoss = strokesCompleted - strokesAtPulseLoss;
   const riseMmHg = p.meanMmHg - pressureAtPulseLossMmHg;
-  const expectedMinRiseMmHg = (THRESHOLDS.occlusionRiseFraction * strokesSinceLoss * cfg.strokeVolumeUl) / THRESHOLDS.maxPlausibleComplianceUlPerMmHg;
+  const expectedMinRiseMmHg = (THRESHOLDS.occlusionRiseFraction * strokesSinceLoss * cfg.strokeVolumeUl) / cfg.maxPlausibleComplianceUlPerMmHg;
   const occlusionSuspected =
     p.meanMmHg >= THRESHOLDS.occlusionHardLimitMmHg ||
-    (strokesSinceLoss >= THRESHOLDS.occlusionMinStrokes && riseMmHg >= pt.occlusionMinRiseMmHg && riseMmHg >= expectedMinRiseMmHg);
-  if (!occlusionSuspected && strokesSinceLoss >= pt.occlusionReanchorStrokes) {
-    // A front-end that cannot resolve the pulse: the reference moves on (thresholds.ts).
+    (strokesSinceLoss >= THRESHOLDS.occlusionMinStrokes && riseMmHg >= minRiseMmHg && riseMmHg >= expectedMinRiseMmHg);
+  if (!occlusionSuspected && strokesSinceLoss >= reanchorStrokes) {
+    // A pulse the pump cannot resolve (the front-end's, or this patient's): the reference moves on (thresholds.ts).
     pressureAtPulseLossMmHg = p.meanMmHg;
     strokesAtPulseLoss = strokesCompleted;
   }
@@ -113,12 +134,13 @@ export function updateArterial(a: ArterialDetector, cfg: DetectorConfig, connect
     a.pulseReturnCount === pulseReturnCount &&
     a.pressureAtPulseLossMmHg === pressureAtPulseLossMmHg &&
     a.strokesAtPulseLoss === strokesAtPulseLoss &&
+    a.lossResolvable === lossResolvable &&
     a.lossOfArterialSignalMs === lossOfArterialSignalMs &&
     a.occlusionSuspected === occlusionSuspected
   ) {
     return a;
   }
-  return { pulsePresent: false, pulseReturnCount, pressureAtPulseLossMmHg, strokesAtPulseLoss, occlusionSuspected, lossOfArterialSignalMs };
+  return { pulsePresent: false, pulseReturnCount, pressureAtPulseLossMmHg, strokesAtPulseLoss, lossResolvable, occlusionSuspected, lossOfArterialSignalMs };
 }
 
 /**

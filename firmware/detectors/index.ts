@@ -144,7 +144,8 @@ export function withPressureGroups(input: DetectorInput, settings: DetectorSetti
   const cfg = settings.detector;
   const connected = settings.connected;
   const pressureTrack = updatePressureTrack(d.pressureTrack, cfg, connected, r.pressure, input.lastPressure, input.previousPressure);
-  const arterial = updateArterial(d.arterial, cfg, connected, d.strokeCount.strokesCompleted, pressure, pressureTrack.suspect, settings.priming === true);
+  const lastBandMmHg = input.lastPressure === null ? 0 : input.lastPressure.cardiacAmplitudeMmHg;
+  const arterial = updateArterial(d.arterial, cfg, connected, d.strokeCount.strokesCompleted, pressure, pressureTrack.suspect, settings.priming === true, lastBandMmHg);
   const health = withPressureFault(d.health, pressureFaultMs(d.health, cfg, connected, pressure, pressureTrack));
   if (pressureTrack === d.pressureTrack && arterial === d.arterial && health === d.health) return d;
   return { pressureTrack, flowTrack: d.flowTrack, arterial, flow: d.flow, flowVerdict: d.flowVerdict, drive: d.drive, strokeCount: d.strokeCount, reservoir: d.reservoir, health };

@@ -32,8 +32,14 @@ export const THRESHOLDS = Object.freeze({
    * the occlusion evidence; three in a row (p ≤ 3e-13) never happen in 14 days.
    */
   pulseReturnWindows: 3,
-  /** Highest line compliance the product supports (docs/domain.md §2 sweep 0.05–1.0 µL/mmHg). */
+  /**
+   * Highest line compliance the stroke-rise rule allows for: the product's sweep (docs/domain.md
+   * §2, 0.05–1.0 µL/mmHg), or twice the compliance the device is told where that is more
+   * (`maxPlausibleComplianceUlPerMmHg` in DetectorConfig): a line that soft stores a stroke's
+   * volume at a third of the rise, which a fixed 1 µL/mmHg would never see.
+   */
   maxPlausibleComplianceUlPerMmHg: 1.0,
+  toldComplianceFactor: 2,
   /** Fraction of the occluded rise (ΔV/C_max per stroke) that must be seen. */
   occlusionRiseFraction: 0.5,
   /** Strokes after the pulse is lost before the rise is judged (one stroke can be noise). */
@@ -166,6 +172,8 @@ export interface PressureThresholds {
   readonly pulsePresentMmHg: number;
   /** The threshold sits far enough below the weakest pulse that a patent catheter always shows it. */
   readonly pulseResolvable: boolean;
+  /** A pulse at or above this (twice the threshold) is seen clearly: its loss marks the artery cut off. */
+  readonly pulseClearMmHg: number;
   /** The least rise since the reference window that the stroke-rise rule accepts as an occlusion. */
   readonly occlusionMinRiseMmHg: number;
   /**
@@ -173,6 +181,13 @@ export interface PressureThresholds {
    * after this many strokes (Infinity: it stays at the pulse's loss).
    */
   readonly occlusionReanchorStrokes: number;
+  /**
+   * The same two for the loss of a pulse the pump did not see clearly (a marginal or unseen
+   * pulse, `ArterialDetector.lossResolvable` false): the rules of a pulse it cannot resolve.
+   * Equal to the two above on a front-end that resolves no pulse.
+   */
+  readonly marginalOcclusionMinRiseMmHg: number;
+  readonly marginalReanchorStrokes: number;
   /** The window mean's jump, beyond the pulse's own swing, that counts as noise when it reverses. */
   readonly pressureJumpMmHg: number;
 }
@@ -229,8 +244,16 @@ function upToResolution(x: number, resolutionMmHg: number): number {
  *   1 µL/mmHg) = 92 strokes coarse. An occlusion then needs at most one such span plus its own
  *   rise, never a rise against strokes counted for hours.
  * - `pressureJumpMmHg` = max(15 mmHg, 8·σ_w·√2): 15 on both (coarse 8·1.79 = 14.3).
+ * - `marginal…`: a front-end that resolves the pulse still meets patients whose pulse it does not
+ *   see clearly — a fast heart, a small pulse pressure and a soft line leave a patent catheter
+ *   0.5–1 mmHg in the band (the population in docs/faults-and-detection.md). The loss of such a
+ *   pulse marks nothing either, so it is judged as on a front-end that resolves none: the least
+ *   rise clears the largest posture step (35 + 1.2 → 36.2 mmHg fine) and the reference moves on
+ *   after 36.2 / (0.5 · 1 µL / C_max) strokes (73 at C_max 1 µL/mmHg).
+ * `maxPlausibleComplianceUlPerMmHg` (C_max): the product's 1 µL/mmHg, or twice the told
+ * compliance where that is more (detectorConfig).
  */
-export function pressureThresholds(f: PressureFrontEnd, strokeVolumeUl: number): PressureThresholds {
+export function pressureThresholds(f: PressureFrontEnd, strokeVolumeUl: number, maxPlausibleComplianceUlPerMmHg: number = THRESHOLDS.maxPlausibleComplianceUlPerMmHg): PressureThresholds {
   const samples = Math.max(1, Math.round(f.sampleRateHz * WINDOW_S));
   const windowMeanSdMmHg = f.noiseSdMmHg / Math.sqrt(samples);
   const bandSdMmHg = f.noiseSdMmHg * Math.sqrt(2 / samples);
@@ -239,12 +262,11 @@ export function pressureThresholds(f: PressureFrontEnd, strokeVolumeUl: number):
   const pulsePresentMmHg = Math.max(res, upToResolution(PULSE_MARGIN_SIGMA * bandSdMmHg, res));
   const pulseResolvable = pulsePresentMmHg * PULSE_RESOLVABLE_MARGIN <= WEAKEST_PULSE_AT_PUMP_MMHG;
   const noiseRiseMmHg = RISE_MARGIN_SIGMA * differenceSdMmHg;
-  const occlusionMinRiseMmHg = pulseResolvable
-    ? Math.max(OCCLUSION_MIN_RISE_FLOOR_MMHG, upToResolution(noiseRiseMmHg, res))
-    : Math.max(OCCLUSION_MIN_RISE_FLOOR_MMHG, upToResolution(POSTURE_STEP_MAX_MMHG + noiseRiseMmHg, res));
-  const occlusionReanchorStrokes = pulseResolvable
-    ? Infinity
-    : Math.ceil((occlusionMinRiseMmHg * THRESHOLDS.maxPlausibleComplianceUlPerMmHg) / (THRESHOLDS.occlusionRiseFraction * strokeVolumeUl) - 1e-9);
+  const marginalOcclusionMinRiseMmHg = Math.max(OCCLUSION_MIN_RISE_FLOOR_MMHG, upToResolution(POSTURE_STEP_MAX_MMHG + noiseRiseMmHg, res));
+  const marginalReanchorStrokes = Math.ceil((marginalOcclusionMinRiseMmHg * maxPlausibleComplianceUlPerMmHg) / (THRESHOLDS.occlusionRiseFraction * strokeVolumeUl) - 1e-9);
+  const occlusionMinRiseMmHg = pulseResolvable ? Math.max(OCCLUSION_MIN_RISE_FLOOR_MMHG, upToResolution(noiseRiseMmHg, res)) : marginalOcclusionMinRiseMmHg;
+  const occlusionReanchorStrokes = pulseResolvable ? Infinity : marginalReanchorStrokes;
   const pressureJumpMmHg = Math.max(PRESSURE_JUMP_FLOOR_MMHG, upToResolution(JUMP_MARGIN_SIGMA * differenceSdMmHg, res));
-  return Object.freeze({ windowMeanSdMmHg, bandSdMmHg, pulsePresentMmHg, pulseResolvable, occlusionMinRiseMmHg, occlusionReanchorStrokes, pressureJumpMmHg });
+  const pulseClearMmHg = pulsePresentMmHg * PULSE_RESOLVABLE_MARGIN;
+  return Object.freeze({ windowMeanSdMmHg, bandSdMmHg, pulsePresentMmHg, pulseResolvable, pulseClearMmHg, occlusionMinRiseMmHg, occlusionReanchorStrokes, marginalOcclusionMinRiseMmHg, marginalReanchorStrokes, pressureJumpMmHg });
 }

@@ -29,7 +29,7 @@ function window(meanMmHg: number): PressureReading {
 function lostPulse(strokesSinceLoss: number): DetectorState {
   return {
     ...INITIAL_DETECTORS,
-    arterial: { pulsePresent: false, pulseReturnCount: 0, pressureAtPulseLossMmHg: BASELINE_MMHG, strokesAtPulseLoss: 1000, occlusionSuspected: true, lossOfArterialSignalMs: 0 },
+    arterial: { pulsePresent: false, pulseReturnCount: 0, pressureAtPulseLossMmHg: BASELINE_MMHG, strokesAtPulseLoss: 1000, lossResolvable: true, occlusionSuspected: true, lossOfArterialSignalMs: 0 },
     strokeCount: { strokesCompleted: 1000 + strokesSinceLoss },
   };
 }
@@ -105,34 +105,37 @@ describe('the ledger after a relief', () => {
 });
 
 describe('relief in a run', () => {
-  it('GIP-1.10.7 a complete catheter occlusion at C = 3 µL/mmHg, found at the 400 mmHg backstop and cleared 3 minutes later, is relieved to within the margin first: the clearing releases no bolus, and the programme is delivered in full', () => {
-    const scenario = parseScenario({
-      name: 'relief at high compliance',
+  it('GIP-1.10.7 a complete catheter occlusion on the coarse front-end at C = 1 µL/mmHg, found by the stroke rise with tens of µL stored and cleared 3 minutes later, is relieved of at least half first, and the clearing releases no more than is left, and the programme is delivered in full', () => {
+    const json = (durationMinutes: number): unknown => ({
+      name: 'relief on the coarse front-end',
       seed: 3,
       patient: { weightKg: 70, heightCm: 170 },
       prescription: { fudrMgPerKgPerDay: 0.15, dexamethasoneMgPerM2PerDay: 1, infusionDays: 1, doseFactor: 1, reservoirVolumeMl: 3 },
-      device: { overrides: { lineComplianceUlPerMmHg: 3 } },
-      faults: [{ kind: 'occlusion', location: 'catheter', severity: 1, atHours: 1, durationMinutes: 619 }],
+      device: { profile: 'port-ambulatory-coarse', overrides: { lineComplianceUlPerMmHg: 1 } },
+      faults: [{ kind: 'occlusion', location: 'catheter', severity: 1, atHours: 2, durationMinutes }],
     });
-    const sim = new Simulation({ scenario });
-    let storedAtAlarmUl = -1;
-    let alarmAtMs = -1;
-    while (sim.clock.nowMs() < 15 * 3_600_000 && alarmAtMs < 0) {
-      sim.clock.runUntil(sim.clock.nowMs() + 1000);
-      if (sim.firmware.alarms.entries.some((e) => e.code === 'OCCLUSION')) {
-        alarmAtMs = sim.clock.nowMs();
-        storedAtAlarmUl = sim.plant.storedVolumeUl;
-      }
-    }
-    expect(alarmAtMs).toBeGreaterThan(0);
-    expect(storedAtAlarmUl).toBeGreaterThan(500);
-    sim.clock.runUntil(alarmAtMs + 120_000);
-    // Within the margin plus one stroke's step of the baseline, into the upstream compliance.
-    const cUp = 3 * 0.97;
-    expect(sim.plant.storedVolumeUl).toBeLessThanOrEqual((RELIEF_MARGIN_MMHG + 1 / (3 * RELIEF_COMPLIANCE_SHARE)) * cUp + 1);
+    // Where the alarm comes (the run is deterministic), then the same run cleared 3 minutes after it.
+    const probe = new Simulation({ scenario: parseScenario(json(600)) }).runToEnd();
+    const alarmS = probe.alarms.find((a) => a.code === 'OCCLUSION')?.atSeconds ?? -1;
+    expect(alarmS).toBeGreaterThan(2 * 3600);
+    const sim = new Simulation({ scenario: parseScenario(json((alarmS - 2 * 3600) / 60 + 3)) });
+    sim.clock.runUntil(alarmS * 1000);
+    const storedAtAlarmUl = sim.plant.storedVolumeUl;
+    expect(storedAtAlarmUl).toBeGreaterThan(20);
+    sim.clock.runUntil(alarmS * 1000 + 120_000);
+    // What the line stores above its reference window goes back, to within the margin plus one
+    // stroke's step: on this front-end the reference moves on every 92 strokes, so what the line
+    // held at the last move stays (the relief never draws below a pressure it has not seen).
+    const relievedToUl = sim.plant.storedVolumeUl;
+    expect(relievedToUl).toBeLessThanOrEqual(storedAtAlarmUl / 2);
+    // The blockage clears at 3 minutes, the pump still stopped: what reaches the artery is what was left.
+    const arteryBeforeUl = sim.plant.toArtery.volumeUl;
+    sim.clock.runUntil(alarmS * 1000 + 240_000);
+    sim.plant.flushPending();
+    expect(sim.plant.storedVolumeUl).toBeLessThan(1);
+    expect(sim.plant.toArtery.volumeUl - arteryBeforeUl).toBeLessThanOrEqual(relievedToUl + 0.1);
     const summary = sim.runToEnd();
     expect(summary.notifications.some((n) => n.code === 'PRESSURE_RELIEVED')).toBe(true);
-    expect(summary.delivered.maxUnintendedBolusUl).toBeLessThan(50);
     expect(summary.notifications.some((n) => n.code === 'INFUSION_COMPLETE')).toBe(true);
     expect(Math.abs((summary.delivered.fudrPercentOfPrescription ?? 0) - 100)).toBeLessThan(3);
   });

@@ -171,7 +171,7 @@ describe('updateDetectors: the periods between slow readings', () => {
           // The pressure groups as their own updates give them, from the window judged once.
           const judged = plausiblePressure(r.pressure, cfg);
           const pressureTrack = updatePressureTrack(d.pressureTrack, cfg, period.connected, r.pressure, last, previous);
-          const arterial = updateArterial(d.arterial, cfg, period.connected, d.strokeCount.strokesCompleted, judged, pressureTrack.suspect, priming);
+          const arterial = updateArterial(d.arterial, cfg, period.connected, d.strokeCount.strokesCompleted, judged, pressureTrack.suspect, priming, last === null ? 0 : last.cardiacAmplitudeMmHg);
           if (priming && arterial.occlusionSuspected) primeBlockedPeriods++;
           if (steadyPeriod(d, cfg, period.connected, period.infusing, r, last)) steadyPeriods++;
           else if (slowGroupsSettled(d, period.infusing, r)) settledPeriods++;
