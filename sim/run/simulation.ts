@@ -313,7 +313,7 @@ export class Simulation implements FaultWorld {
       memory: new SimMemoryTester(clock),
       rtc: new SimRealTimeClock(clock, Date.parse(scenario.startDate)),
       air: new SimAirSensor(this.plant, clock),
-      temperature: new SimTemperatureSensor(clock),
+      temperature: new SimTemperatureSensor(clock, this.plant),
       // On expiry the processor resets: the firmware stops and boots again at once from its store.
       watchdog: new SimWatchdog(clock, () => {
         this.nextBootByWatchdog = true;
@@ -432,7 +432,7 @@ export class Simulation implements FaultWorld {
   }
 
   setDeviceCelsius(celsius: number | null): void {
-    this.devices.temperature.setCelsius(celsius);
+    this.plant.setDeviceCelsius(celsius);
   }
 
   corruptDrugLibrary(): void {
