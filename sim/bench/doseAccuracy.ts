@@ -49,7 +49,7 @@ export function measureDoseAccuracy(c: DoseAccuracyCase): DoseAccuracyResult {
     seed: c.seed,
     patient: { weightKg: 70, heightCm: 170, meanArterialPressureMmHg: c.meanArterialPressureMmHg },
     device: { profile: c.profile, overrides: { strokeVolumeUnitErrorFraction: 0 } },
-    prescription: { fudrMgPerKgPerDay: 0.15, dexamethasoneMgPerM2PerDay: 1, infusionDays: days, doseFactor: 1, reservoirVolumeMl: fillMl },
+    prescription: { fudrMgPerKgPerDay: 0.15, dexamethasoneMgPerM2PerDay: 1, infusionDays: days, doseFactor: 1, reservoirVolumeMl: fillMl, confirmSoftLimits: true },
     faults: [{ kind: 'overTemperature', atHours: 0, celsius: c.celsius }],
   });
   const base = deviceProfileOf(scenario);

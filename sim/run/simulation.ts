@@ -471,13 +471,14 @@ export class Simulation implements FaultWorld {
 
   /**
    * The truth beside the firmware's remaining times: the plant's usable reservoir at the
-   * programme's stroke rate and the mechanism's stroke volume of the moment; the battery model's
+   * programme's stroke rate (in strokes of the firmware's credit) and the mechanism's stroke volume of the moment; the battery model's
    * minutes until the charge falls below the depleted threshold + 1 % (where the whole-percent
    * reading reaches the threshold), strokes counted while infusing.
    */
   remainingTruth(): RemainingTimes {
     const plan = this.firmware.plan;
-    const strokeUl = this.profile.firmwareConfig.strokeVolumeNl / 1000;
+    // The drive's stroke rate: the programme's rate in strokes of the firmware's credit (firmware/strokeCredit.ts).
+    const strokeUl = (this.pendingBoot === null ? this.firmware.strokeCreditNl : this.profile.firmwareConfig.strokeVolumeNl) / 1000;
     const strokesPerHour = plan === null ? 0 : plan.rateUlPerHour / strokeUl;
     const usableUl = Math.max(0, this.plant.reservoirVolumeUl - this.profile.reservoir.residualUl);
     const trueUlPerHour = strokesPerHour * this.plant.meanStrokeVolumeUl;

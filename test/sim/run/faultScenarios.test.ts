@@ -284,7 +284,8 @@ describe('fault outcomes', () => {
       const clean = new Simulation({ scenario: { ...scenario, faults: [] } }).runToEnd();
       const strokeMl = clean.firmwareBelief.deliveredVolumeMl / clean.firmwareBelief.strokes;
       expect(faulty.finalState).toBe('locked');
-      expect(Math.abs(faulty.delivered.volumeMl - clean.delivered.volumeMl)).toBeLessThanOrEqual(1.05 * strokeMl);
+      // Two strokes: the one under way at the fault, and the last stroke of a phase, which overshoots what the phase owes by less than one stroke at a credit below nominal (firmware/ledger.ts).
+      expect(Math.abs(faulty.delivered.volumeMl - clean.delivered.volumeMl)).toBeLessThanOrEqual(2.05 * strokeMl);
       if (notification !== null) expect(faulty.notifications.map((n) => n.code)).toContain(notification);
       expect(faulty.storage.corruptionsInjected).toBe(name === 'nv-write-failure' ? 0 : 1);
     });

@@ -1,0 +1,94 @@
+/**
+ * The credited stroke volume (firmware/strokeCredit.ts) and the ledger's carry of a credit short
+ * of a whole nominal stroke (firmware/ledger.ts `addStrokes`), worked by hand and as properties.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { EMPTY_LEDGER, addStrokes, beginPhase, endPhase, makeLedger } from '../../firmware/ledger.ts';
+import { COMPENSATED_BACK_PRESSURE_MMHG, creditedStrokeVolumeNl, smoothedBackPressureMmHg, strokesForCredit } from '../../firmware/strokeCredit.ts';
+import { deviceConfig } from '../support/deviceConfig.ts';
+import { checkProperty } from '../support/fc.ts';
+
+/** The port-ambulatory datasheet figures: −3 % per 100 mmHg, +0.1 % per °C about 32 °C. */
+const CHARACTERISED = deviceConfig({ strokeVolumeBackPressureFractionPer100MmHg: -0.03, strokeVolumeTemperatureFractionPerC: 0.001, strokeVolumeReferenceTemperatureC: 32 });
+
+describe('creditedStrokeVolumeNl', () => {
+  it('PUMP-DOSE-BACKPRESSURE credits the stroke with the characteristic: 1000 nL × (1 − 0.03 × 90/100) = 973 nL at 90 mmHg; × (1 + 0.001 × 8) at 40 °C = 981 nL', () => {
+    expect(creditedStrokeVolumeNl(CHARACTERISED, 90, 32)).toBe(973);
+    expect(creditedStrokeVolumeNl(CHARACTERISED, 90, 40)).toBe(Math.round(1000 * 0.973 * 1.008));
+    expect(creditedStrokeVolumeNl(CHARACTERISED, 0, 20)).toBe(988);
+  });
+
+  it('PUMP-DOSE-BACKPRESSURE an unknown or NaN figure counts as nominal (0 mmHg, the reference temperature); a figure outside the characterised range counts as its bound', () => {
+    expect(creditedStrokeVolumeNl(CHARACTERISED, null, null)).toBe(1000);
+    expect(creditedStrokeVolumeNl(CHARACTERISED, Number.NaN, Number.NaN)).toBe(1000);
+    expect(creditedStrokeVolumeNl(CHARACTERISED, 400, 32)).toBe(creditedStrokeVolumeNl(CHARACTERISED, COMPENSATED_BACK_PRESSURE_MMHG.max, 32));
+    expect(creditedStrokeVolumeNl(CHARACTERISED, -30, 32)).toBe(1000);
+    expect(creditedStrokeVolumeNl(CHARACTERISED, 90, 80)).toBe(creditedStrokeVolumeNl(CHARACTERISED, 90, 50));
+  });
+
+  it('PUMP-DOSE-BACKPRESSURE with both coefficients 0 the credit is the nominal stroke, whatever was measured', () => {
+    checkProperty(
+      fc.property(fc.option(fc.double({ noDefaultInfinity: false })), fc.option(fc.double()), fc.integer({ min: 50, max: 10_000 }), (p, t, nl) => {
+        expect(creditedStrokeVolumeNl(deviceConfig({ strokeVolumeNl: nl }), p, t)).toBe(nl);
+      }),
+      { seed: 41, numRuns: 200 },
+    );
+  });
+
+  it('PUMP-DOSE-BACKPRESSURE the credit is a whole number of nanolitres, at least 1, for any input', () => {
+    checkProperty(
+      fc.property(fc.double({ min: -0.2, max: 0.1, noNaN: true }), fc.double({ min: -0.01, max: 0.01, noNaN: true }), fc.option(fc.double()), fc.option(fc.double()), (kP, kT, p, t) => {
+        const c = creditedStrokeVolumeNl(deviceConfig({ strokeVolumeBackPressureFractionPer100MmHg: kP, strokeVolumeTemperatureFractionPerC: kT }), p, t);
+        expect(Number.isInteger(c) && c >= 1).toBe(true);
+      }),
+      { seed: 42, numRuns: 200 },
+    );
+  });
+
+  it('PUMP-DOSE-BACKPRESSURE the back-pressure estimate starts at the first valid mean and moves 1/60 of the way each step', () => {
+    expect(smoothedBackPressureMmHg(null, 88)).toBe(88);
+    expect(smoothedBackPressureMmHg(90, 150)).toBe(91);
+  });
+});
+
+describe('strokes for a credit, and the ledger carry', () => {
+  it('PUMP-DOSE-BACKPRESSURE at the nominal credit the strokes are the strokes owed; below it, enough strokes to credit what is owed, and no more', () => {
+    expect(strokesForCredit(3, 0, 1000, 1000)).toBe(3);
+    checkProperty(
+      fc.property(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 500, max: 1500 }), fc.integer({ min: 0, max: 999 }), (owed, credit, carry) => {
+        const n = strokesForCredit(owed, carry, credit, 1000);
+        expect(carry + n * credit).toBeGreaterThanOrEqual(owed * 1000);
+        expect(carry + (n - 1) * credit).toBeLessThan(owed * 1000);
+      }),
+      { seed: 43, numRuns: 200 },
+    );
+  });
+
+  it('PUMP-DOSE-BACKPRESSURE the ledger counts whole nominal strokes of credit and carries the rest in nL: counts × nominal + carry is the credit, until the phase is done', () => {
+    const plan = { primingStrokes: 0, primingDurationMs: 0, infusionStrokes: 1_000_000, durationMs: 1, flushStrokes: 0, flushDurationMs: 0 } as Parameters<typeof beginPhase>[2];
+    checkProperty(
+      fc.property(fc.array(fc.record({ strokes: fc.integer({ min: 1, max: 20 }), credit: fc.integer({ min: 800, max: 1200 }) }), { maxLength: 40 }), (batches) => {
+        let ledger = beginPhase(makeLedger(EMPTY_LEDGER), 'infuse', plan);
+        let creditedNl = 0;
+        for (const b of batches) {
+          ledger = addStrokes(ledger, b.strokes, b.credit, 1000);
+          creditedNl += b.strokes * b.credit;
+          expect(ledger.infusionStrokes * 1000 + ledger.creditCarryNl).toBe(creditedNl);
+          expect(ledger.creditCarryNl).toBeLessThan(1000);
+          expect(ledger.phaseDeliveredStrokes).toBe(ledger.infusionStrokes);
+        }
+        expect(endPhase(ledger).creditCarryNl).toBe(0);
+      }),
+      { seed: 44, numRuns: 200 },
+    );
+  });
+
+  it('PUMP-DOSE-BACKPRESSURE the phase counts no more than it owes: the last stroke’s overshoot is not counted', () => {
+    const plan = { primingStrokes: 0, primingDurationMs: 0, infusionStrokes: 10, durationMs: 1, flushStrokes: 0, flushDurationMs: 0 } as Parameters<typeof beginPhase>[2];
+    const ledger = addStrokes(beginPhase(makeLedger(EMPTY_LEDGER), 'infuse', plan), 11, 1010, 1000);
+    expect(ledger.phaseDeliveredStrokes).toBe(10);
+    expect(ledger.infusionStrokes).toBe(10);
+    expect(ledger.creditCarryNl).toBe(0);
+  });
+});
