@@ -24,7 +24,7 @@ import type { InfusionPlan } from './dosing.ts';
 import { NL_PER_UL, scheduledStrokes } from './dosing.ts';
 import type { Ledger, PhaseKind } from './ledger.ts';
 import { addStrokes, phaseComplete, withPhaseElapsed } from './ledger.ts';
-import { creditedStrokeVolumeNl, smoothedBackPressureMmHg, strokesForCredit } from './strokeCredit.ts';
+import { creditedStrokeVolumeNl, smoothedBackPressureMmHg, strokesOwedAtCredit } from './strokeCredit.ts';
 
 export type DeliveryMode = 'none' | Exclude<PhaseKind, 'none'>;
 
@@ -171,10 +171,17 @@ export function controlStep(state: ControlState, settings: ControlSettings, read
     // total·elapsed ≥ (delivered + 1)·duration — integers below 2^53, so exact. Most periods owe
     // nothing; only the ones that do pay for the division. Inside, at least one stroke is owed (an
     // active phase has delivered < total, so a phase of no duration owes the rest at once).
-    if (ledger.phaseTotalStrokes * phaseElapsedMs >= (ledger.phaseDeliveredStrokes + 1) * ledger.phaseDurationMs) {
-      const owed = scheduledStrokes(ledger.phaseTotalStrokes, phaseElapsedMs, ledger.phaseDurationMs) - ledger.phaseDeliveredStrokes;
-      const maxPerStep = Math.max(1, Math.floor((config.maxStrokesPerSecond * periodMs) / 1000));
-      strokes = Math.min(strokesForCredit(owed, ledger.creditCarryNl, strokeCreditNl, config.strokeVolumeNl), maxPerStep);
+    const nominalNl = config.strokeVolumeNl;
+    if (strokeCreditNl === nominalNl && ledger.creditCarryNl === 0) {
+      if (ledger.phaseTotalStrokes * phaseElapsedMs >= (ledger.phaseDeliveredStrokes + 1) * ledger.phaseDurationMs) {
+        const owed = scheduledStrokes(ledger.phaseTotalStrokes, phaseElapsedMs, ledger.phaseDurationMs) - ledger.phaseDeliveredStrokes;
+        strokes = Math.min(owed, Math.max(1, Math.floor((config.maxStrokesPerSecond * periodMs) / 1000)));
+      }
+    } else {
+      // Off the nominal credit the schedule is kept in credited nanolitres (strokeCredit.ts).
+      const creditedNl = ledger.phaseDeliveredStrokes * nominalNl + ledger.creditCarryNl;
+      const owed = strokesOwedAtCredit(ledger.phaseTotalStrokes, creditedNl, phaseElapsedMs, ledger.phaseDurationMs, strokeCreditNl, nominalNl);
+      if (owed > 0) strokes = Math.min(owed, Math.max(1, Math.floor((config.maxStrokesPerSecond * periodMs) / 1000)));
     }
   } else if (ledger.phaseKind === delivery && phaseComplete(ledger)) {
     // (A complete phase is never 'none', so neither is `delivery` here.)

@@ -22,11 +22,12 @@
 import type { DeviceConfig, Range } from '../hal/index.ts';
 
 /**
- * Back-pressures the compensation follows, mmHg. Above 150 mmHg the line is not against an
- * artery (hepatic arterial mean ~90 mmHg, peaks of posture and motion below 150) but blocked: the
- * occlusion detectors judge that, and the credit does not follow it further.
+ * Back-pressures the compensation follows, mmHg: the range a syringe pump of this class holds
+ * ±2 % over (Medfusion 3500, −100…+300 mmHg; DOMAIN §7) and the IEC 60601-2-24 back-pressure
+ * test's ±100/+300 mmHg. A mean beyond it counts as its bound: the credit does not follow a
+ * blocked line to the 400 mmHg backstop, which the occlusion detectors judge.
  */
-export const COMPENSATED_BACK_PRESSURE_MMHG: Range = Object.freeze({ min: 0, max: 150 });
+export const COMPENSATED_BACK_PRESSURE_MMHG: Range = Object.freeze({ min: -100, max: 300 });
 /** Device temperatures the compensation follows, °C (the device files' working range). */
 export const COMPENSATED_TEMPERATURE_C: Range = Object.freeze({ min: 0, max: 50 });
 /**
@@ -58,11 +59,26 @@ export function creditedStrokeVolumeNl(config: DeviceConfig, backPressureMmHg: n
 }
 
 /**
- * Strokes of `creditNl` each that bring the credited volume up to `owedStrokes` nominal strokes,
- * with `carryNl` credited already: ceil((owed · nominal − carry) / credit); `owedStrokes` itself
- * when the credit is nominal (the carry is then 0).
+ * The schedule's cumulative volume after `elapsedMs` of a phase of `totalStrokes` nominal strokes
+ * over `durationMs`, nL: floor(total · nominal · elapsed / duration), in integers below 2^53 (the
+ * whole strokes q = floor(total · elapsed / duration) and the rest of the division apart).
  */
-export function strokesForCredit(owedStrokes: number, carryNl: number, creditNl: number, strokeVolumeNl: number): number {
-  if (creditNl === strokeVolumeNl && carryNl === 0) return owedStrokes;
-  return Math.max(0, Math.ceil((owedStrokes * strokeVolumeNl - carryNl) / creditNl));
+export function scheduledCreditNl(totalStrokes: number, elapsedMs: number, durationMs: number, strokeVolumeNl: number): number {
+  if (durationMs <= 0) return totalStrokes * strokeVolumeNl;
+  const clampedMs = Math.min(Math.max(elapsedMs, 0), durationMs);
+  const wholeStrokes = Math.floor((totalStrokes * clampedMs) / durationMs);
+  const restMsStrokes = totalStrokes * clampedMs - wholeStrokes * durationMs;
+  return wholeStrokes * strokeVolumeNl + Math.floor((strokeVolumeNl * restMsStrokes) / durationMs);
+}
+
+/**
+ * Strokes of `creditNl` each the schedule owes now, with `creditedNl` credited in the phase:
+ * every whole credited stroke the scheduled volume is ahead by — so strokes come evenly, one per
+ * credit's worth of the programme — and at the phase's end what is left, rounded up to a stroke.
+ * With the nominal credit and nothing carried this is the nominal schedule's owed strokes.
+ */
+export function strokesOwedAtCredit(totalStrokes: number, creditedNl: number, elapsedMs: number, durationMs: number, creditNl: number, strokeVolumeNl: number): number {
+  const totalNl = totalStrokes * strokeVolumeNl;
+  if (elapsedMs >= durationMs) return Math.max(0, Math.ceil((totalNl - creditedNl) / creditNl));
+  return Math.max(0, Math.floor((scheduledCreditNl(totalStrokes, elapsedMs, durationMs, strokeVolumeNl) - creditedNl) / creditNl));
 }

@@ -5,7 +5,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EMPTY_LEDGER, addStrokes, beginPhase, endPhase, makeLedger } from '../../firmware/ledger.ts';
-import { COMPENSATED_BACK_PRESSURE_MMHG, creditedStrokeVolumeNl, smoothedBackPressureMmHg, strokesForCredit } from '../../firmware/strokeCredit.ts';
+import { scheduledStrokes } from '../../firmware/dosing.ts';
+import { COMPENSATED_BACK_PRESSURE_MMHG, creditedStrokeVolumeNl, scheduledCreditNl, smoothedBackPressureMmHg, strokesOwedAtCredit } from '../../firmware/strokeCredit.ts';
 import { deviceConfig } from '../support/deviceConfig.ts';
 import { checkProperty } from '../support/fc.ts';
 
@@ -23,7 +24,8 @@ describe('creditedStrokeVolumeNl', () => {
     expect(creditedStrokeVolumeNl(CHARACTERISED, null, null)).toBe(1000);
     expect(creditedStrokeVolumeNl(CHARACTERISED, Number.NaN, Number.NaN)).toBe(1000);
     expect(creditedStrokeVolumeNl(CHARACTERISED, 400, 32)).toBe(creditedStrokeVolumeNl(CHARACTERISED, COMPENSATED_BACK_PRESSURE_MMHG.max, 32));
-    expect(creditedStrokeVolumeNl(CHARACTERISED, -30, 32)).toBe(1000);
+    expect(creditedStrokeVolumeNl(CHARACTERISED, -30, 32)).toBe(1009);
+    expect(creditedStrokeVolumeNl(CHARACTERISED, -500, 32)).toBe(creditedStrokeVolumeNl(CHARACTERISED, COMPENSATED_BACK_PRESSURE_MMHG.min, 32));
     expect(creditedStrokeVolumeNl(CHARACTERISED, 90, 80)).toBe(creditedStrokeVolumeNl(CHARACTERISED, 90, 50));
   });
 
@@ -53,15 +55,32 @@ describe('creditedStrokeVolumeNl', () => {
 });
 
 describe('strokes for a credit, and the ledger carry', () => {
-  it('PUMP-DOSE-BACKPRESSURE at the nominal credit the strokes are the strokes owed; below it, enough strokes to credit what is owed, and no more', () => {
-    expect(strokesForCredit(3, 0, 1000, 1000)).toBe(3);
+  it('PUMP-DOSE-BACKPRESSURE at the nominal credit the schedule owes the nominal schedule’s strokes; off it, the credited volume trails the scheduled volume by less than one stroke, and the phase ends with all of it', () => {
     checkProperty(
-      fc.property(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 500, max: 1500 }), fc.integer({ min: 0, max: 999 }), (owed, credit, carry) => {
-        const n = strokesForCredit(owed, carry, credit, 1000);
-        expect(carry + n * credit).toBeGreaterThanOrEqual(owed * 1000);
-        expect(carry + (n - 1) * credit).toBeLessThan(owed * 1000);
+      fc.property(fc.integer({ min: 1, max: 50_000 }), fc.integer({ min: 1, max: 2_000_000_000 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 0, max: 50_000 }), (total, durationMs, share, delivered) => {
+        const elapsedMs = Math.floor(durationMs * share);
+        const scheduled = scheduledStrokes(total, elapsedMs, durationMs);
+        const d = Math.min(delivered, scheduled);
+        expect(strokesOwedAtCredit(total, d * 1000, elapsedMs, durationMs, 1000, 1000)).toBe(scheduled - d);
       }),
       { seed: 43, numRuns: 200 },
+    );
+    checkProperty(
+      fc.property(fc.integer({ min: 1, max: 5_000 }), fc.integer({ min: 600, max: 1400 }), fc.integer({ min: 1, max: 100 }), (total, credit, steps) => {
+        const durationMs = steps * 1000;
+        let creditedNl = 0;
+        for (let t = 1000; t <= durationMs; t += 1000) {
+          creditedNl += strokesOwedAtCredit(total, creditedNl, t, durationMs, credit, 1000) * credit;
+          const targetNl = scheduledCreditNl(total, t, durationMs, 1000);
+          if (t < durationMs) {
+            expect(creditedNl).toBeLessThanOrEqual(targetNl);
+            expect(targetNl - creditedNl).toBeLessThan(credit);
+          }
+        }
+        expect(creditedNl).toBeGreaterThanOrEqual(total * 1000);
+        expect(creditedNl - total * 1000).toBeLessThan(credit);
+      }),
+      { seed: 45, numRuns: 100 },
     );
   });
 
