@@ -20,6 +20,9 @@ const HOUR_MS = 3_600_000;
 /** Documented worst time to alarm per example (the scenario's own rate and defaults). */
 const BOUND_S: Record<string, number> = {
   'occlusion-catheter': 15 * 60,
+  // A side-hole catheter: its wall passes 0.3 of the pulse, so only the 400 mmHg backstop ends it,
+  // C_up·(400 − mean)/Q ≈ 65 min at 84 µL/h (sim/world/faults.ts).
+  'occlusion-side-hole': 90 * 60,
   // The patient world (ambulatory, sinus): the same occlusion under beats, posture and walking.
   'patient-ambulatory': 15 * 60,
   'occlusion-line-gradual': 4 * 3600 + 15 * 60, // complete only at the end of its 4 h ramp
