@@ -95,12 +95,12 @@ const NO_COMMANDS: ControlCommands = { strokes: 0, events: Object.freeze([]) };
  * back-pressure and temperature the credit follows (a new phase of the same power-on); without
  * it the credit is nominal until the first readings.
  */
-export function controlStateFor(ledger: Ledger, detectors: DetectorState = INITIAL_DETECTORS, alarms: AlarmState = NO_ALARMS, previous: ControlState | null = null, strokeVolumeNl = 0): ControlState {
+export function controlStateFor(ledger: Ledger, detectors: DetectorState = INITIAL_DETECTORS, alarms: AlarmState = NO_ALARMS, previous: ControlState | null = null): ControlState {
   return {
     ledger, detectors, alarms, phaseElapsedMs: ledger.phaseElapsedMs, judgedDetectors: null, lastPressure: null, previousPressure: null,
     backPressureMmHg: previous === null ? null : previous.backPressureMmHg,
     deviceTemperatureC: previous === null ? null : previous.deviceTemperatureC,
-    strokeCreditNl: previous === null ? strokeVolumeNl : previous.strokeCreditNl,
+    strokeCreditNl: previous === null ? 0 : previous.strokeCreditNl,
   };
 }
 

@@ -4,6 +4,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { HalResult, PressureReading } from '../../hal/index.ts';
+import { applyDriveFeedback, controlStateFor, controlStep, makeControlSettings } from '../../firmware/controlStep.ts';
+import type { Ledger } from '../../firmware/ledger.ts';
 import { EMPTY_LEDGER, addStrokes, beginPhase, endPhase, makeLedger } from '../../firmware/ledger.ts';
 import { scheduledStrokes } from '../../firmware/dosing.ts';
 import { COMPENSATED_BACK_PRESSURE_MMHG, creditedStrokeVolumeNl, scheduledCreditNl, smoothedBackPressureMmHg, strokesOwedAtCredit } from '../../firmware/strokeCredit.ts';
@@ -109,5 +112,30 @@ describe('strokes for a credit, and the ledger carry', () => {
     expect(ledger.phaseDeliveredStrokes).toBe(10);
     expect(ledger.infusionStrokes).toBe(10);
     expect(ledger.creditCarryNl).toBe(0);
+  });
+});
+
+describe('the credit inside the control step', () => {
+  const PRESSURE: PressureReading = { ok: true, atMs: 0, windowMs: 1000, sampleCount: 50, meanMmHg: 90, minMmHg: 75, maxMmHg: 105, cardiacAmplitudeMmHg: 6 };
+  const infusing = (total: number, durationMs: number): Ledger => ({ ...EMPTY_LEDGER, phaseKind: 'infuse', phaseTotalStrokes: total, phaseDurationMs: durationMs, reservoirFillUl: 30_000 });
+
+  it('PUMP-DOSE-BACKPRESSURE an hour at 90 mmHg credits the programme: 3,600 nominal strokes take 3,700 strokes of 973 nL, the ledger counts 3,600, and a refused pressure window keeps the last estimate', () => {
+    const settings = makeControlSettings(CHARACTERISED, null, 'infuse', false);
+    let state = controlStateFor(infusing(3600, 3_600_000));
+    let made = 0;
+    for (let t = 1000; t <= 3_600_000 + 5000; t += 1000) {
+      const pressure: HalResult<PressureReading> = t === 2000 ? { ok: false, atMs: t, error: 'outOfRange', detail: 'meanMmHg = NaN' } as unknown as HalResult<PressureReading> : { ...PRESSURE, atMs: t };
+      const out = controlStep(state, settings, { pressure, flow: null, reservoir: null, power: null }, t);
+      state = out.state;
+      if (t === 2000) expect(state.backPressureMmHg).toBe(90);
+      expect(state.alarms.entries.map((e) => e.code), `at ${t} ms`).toEqual([]);
+      if (out.commands.strokes > 0) {
+        made += out.commands.strokes;
+        state = applyDriveFeedback(state, CHARACTERISED, out.commands.strokes, out.commands.strokes * CHARACTERISED.encoderCountsPerStroke);
+      }
+    }
+    expect(state.strokeCreditNl).toBe(973);
+    expect(state.ledger.infusionStrokes).toBe(3600);
+    expect(made).toBe(Math.ceil((3600 * 1000) / 973));
   });
 });
