@@ -32,7 +32,7 @@ export const INVARIANTS = Object.freeze({
   dailyLimit: { id: 'PUMP-LIB-DAILY', statement: 'FUDR leaving the pump in any 24 h never exceeds the drug library’s daily hard limit (times the mechanism tolerance, plus one stroke).' },
   noDeliveryWhenStopped: { id: 'PUMP-NO-DELIVERY-STOPPED', statement: 'The drive is commanded only in a delivery mode and never while a stopping alarm is present.' },
   stallStops: { id: 'GIP-1.6.2', statement: 'A stalled drive is not commanded again once the stall threshold of missed strokes is reached, until an acknowledge re-arms the check.' },
-  ledger: { id: 'PUMP-LEDGER-TRUTH', statement: 'The ledger only grows (reset only by a new plan or refill) and stays within one stroke of the strokes the drive really made.' },
+  ledger: { id: 'PUMP-LEDGER-TRUTH', statement: 'The ledger only grows (reset only by a new plan or refill) and stays within one stroke of the strokes the drive really made, each counted at the firmware\'s credit (in nominal strokes).' },
   noLostDelivery: { id: 'PUMP-LEDGER-RESUME', statement: 'Delivery lags the profile by at most one stroke plus one stroke interval per power loss; a finished phase ends within two control periods.' },
   alarmSignal: { id: 'PUMP-ALARM-PRIO', statement: 'The highest-priority present alarm (earliest onset among equals) owns the signal; no signal without an alarm.' },
   audioPause: { id: 'GIP-3.2.1', statement: 'An alarm signal is silent only within 2 minutes of an accepted audio pause: the pause re-arms within 2 minutes.' },
