@@ -8,6 +8,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { measureDoseAccuracy } from '../../../sim/bench/doseAccuracy.ts';
+import { Simulation } from '../../../sim/run/simulation.ts';
+import { parseScenario } from '../../../sim/scenario/scenario.ts';
+import { planFor } from '../../support/simulation.ts';
 import { checkProperty } from '../../support/fc.ts';
 
 /** The tolerance PUMP-DOSE-BACKPRESSURE states. */
@@ -39,5 +42,24 @@ describe('delivered dose against back-pressure and temperature', () => {
   it('PUMP-DOSE-BACKPRESSURE without the credit the port pump at 105 mmHg and 20 °C delivers short of the programme by more than 2 %', () => {
     const r = measureDoseAccuracy({ profile: 'port-ambulatory', meanArterialPressureMmHg: 105, celsius: 20, compensated: false, infusionDays: 1, seed: 3 });
     expect(r.fudrErrorPercent).toBeLessThan(-TOLERANCE_PERCENT);
+  }, 60_000);
+});
+
+describe('a stroke that ignores back-pressure and temperature', () => {
+  it('PUMP-DOSE-BACKPRESSURE with both coefficients 0 the credit is nominal throughout: the drive makes exactly the planned strokes and the ledger counts each once', () => {
+    const scenario = parseScenario({
+      name: 'flat stroke',
+      seed: 5,
+      patient: { weightKg: 70, heightCm: 170, meanArterialPressureMmHg: 105 },
+      device: { profile: 'port-ambulatory', overrides: { strokeVolumeBackPressureFractionPer100MmHg: 0, strokeVolumeTemperatureFractionPerC: 0 } },
+      prescription: { fudrMgPerKgPerDay: 0.15, dexamethasoneMgPerM2PerDay: 1, infusionDays: 0.25, doseFactor: 1, reservoirVolumeMl: 2.5, confirmSoftLimits: true },
+    });
+    const sim = new Simulation({ scenario });
+    const summary = sim.runToEnd();
+    const plan = planFor(scenario);
+    expect(summary.finalState).toBe('locked');
+    expect(sim.plant.strokesDelivered).toBe(plan.primingStrokes + plan.infusionStrokes + plan.flushStrokes);
+    expect(summary.firmwareBelief.strokes).toBe(sim.plant.strokesDelivered);
+    expect(sim.firmware.strokeCreditNl).toBe(sim.profile.firmwareConfig.strokeVolumeNl);
   }, 60_000);
 });
