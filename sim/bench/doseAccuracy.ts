@@ -4,7 +4,7 @@
  * the firmware's stroke credit on or off (docs/devices.md "Dose accuracy against back-pressure").
  *
  * Owns: the scenario of one measurement (the default 70 kg patient and prescription, the kind
- * world, the unit-to-unit stroke error set to 0 so the figure is the mechanics' share, the
+ * world or the patient world at an activity, the unit-to-unit stroke error set to 0 so the figure is the mechanics' share, the
  * device's temperature held by an `overTemperature` fault from the start) and the uncompensated
  * firmware (told the nominal stroke only: both coefficients 0 in its configuration; the plant
  * keeps the device's characteristic).
@@ -21,6 +21,8 @@ export interface DoseAccuracyCase {
   readonly compensated: boolean;
   readonly infusionDays: number;
   readonly seed: number;
+  /** The patient world (sim/world/patient.ts) with this activity; absent: the kind world. */
+  readonly patientActivity?: 'bedRest' | 'ambulatory';
 }
 
 export interface DoseAccuracyResult {
@@ -47,7 +49,8 @@ export function measureDoseAccuracy(c: DoseAccuracyCase): DoseAccuracyResult {
   const scenario = parseScenario({
     name: `dose-accuracy ${c.profile} MAP ${c.meanArterialPressureMmHg} mmHg ${c.celsius} °C ${c.compensated ? 'compensated' : 'uncompensated'}`,
     seed: c.seed,
-    patient: { weightKg: 70, heightCm: 170, meanArterialPressureMmHg: c.meanArterialPressureMmHg },
+    patient: { weightKg: 70, heightCm: 170, meanArterialPressureMmHg: c.meanArterialPressureMmHg, ...(c.patientActivity === undefined ? {} : { activity: c.patientActivity }) },
+    ...(c.patientActivity === undefined ? {} : { world: { physiology: 'patient' } }),
     device: { profile: c.profile, overrides: { strokeVolumeUnitErrorFraction: 0 } },
     prescription: { fudrMgPerKgPerDay: 0.15, dexamethasoneMgPerM2PerDay: 1, infusionDays: days, doseFactor: 1, reservoirVolumeMl: fillMl, confirmSoftLimits: true },
     faults: [{ kind: 'overTemperature', atHours: 0, celsius: c.celsius }],

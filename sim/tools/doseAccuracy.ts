@@ -10,7 +10,9 @@
  * (sim/bench/doseAccuracy.ts), the unit-to-unit stroke error set to 0 so the figure is the
  * back-pressure's and the temperature's share; a run with an alarm is marked.
  *
- * Options: --days <d> (default 14), --seed <n> (default 7).
+ * Options: --days <d> (default 14), --seed <n> (default 7), --activity <bedRest|ambulatory> (the
+ * patient world at that activity, whose posture and motion move the pressure reading but not the
+ * plant's line pressure; default: the kind world).
  */
 import type { DoseAccuracyCase } from '../bench/doseAccuracy.ts';
 import { measureDoseAccuracy } from '../bench/doseAccuracy.ts';
@@ -22,10 +24,12 @@ function option(name: string, fallback: string): string {
 
 const days = Number(option('--days', '14'));
 const seed = Number(option('--seed', '7'));
-if (!(days > 0 && days <= 14) || !Number.isInteger(seed) || seed < 0) {
-  console.error('usage: doseAccuracy.ts [--days <0 < d ≤ 14>] [--seed <n ≥ 0>]');
+const activityOption = option('--activity', '');
+if (!(days > 0 && days <= 14) || !Number.isInteger(seed) || seed < 0 || !['', 'bedRest', 'ambulatory'].includes(activityOption)) {
+  console.error('usage: doseAccuracy.ts [--days <0 < d ≤ 14>] [--seed <n ≥ 0>] [--activity bedRest|ambulatory]');
   process.exit(2);
 }
+const patientActivity = activityOption === '' ? undefined : (activityOption as 'bedRest' | 'ambulatory');
 
 const GRID: readonly { profile: DoseAccuracyCase['profile']; temperaturesC: readonly number[] }[] = [
   { profile: 'port-ambulatory', temperaturesC: [20, 32, 40] },
@@ -34,7 +38,7 @@ const GRID: readonly { profile: DoseAccuracyCase['profile']; temperaturesC: read
 const MAPS_MMHG = [70, 90, 105];
 
 const pct = (x: number): string => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(2)}`;
-console.log(`Delivered FUDR against the programme, ${days}-day cycles, seed ${seed} (unit-to-unit stroke error 0), %: uncompensated / compensated`);
+console.log(`Delivered FUDR against the programme, ${days}-day cycles, seed ${seed}, ${patientActivity === undefined ? 'kind world' : `patient world (${patientActivity})`} (unit-to-unit stroke error 0), %: uncompensated / compensated`);
 console.log('');
 for (const g of GRID) {
   console.log(`${g.profile}`);
@@ -44,7 +48,7 @@ for (const g of GRID) {
   for (const mapMmHg of MAPS_MMHG) {
     const cells = g.temperaturesC.map((celsius) => {
       const run = (compensated: boolean): string => {
-        const r = measureDoseAccuracy({ profile: g.profile, meanArterialPressureMmHg: mapMmHg, celsius, compensated, infusionDays: days, seed });
+        const r = measureDoseAccuracy({ profile: g.profile, meanArterialPressureMmHg: mapMmHg, celsius, compensated, infusionDays: days, seed, ...(patientActivity === undefined ? {} : { patientActivity }) });
         return `${pct(r.fudrErrorPercent)}${r.alarms.length > 0 ? ` (${r.alarms.join(' ')})` : ''}`;
       };
       return `${run(false)} / ${run(true)}`;
