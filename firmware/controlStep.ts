@@ -9,7 +9,9 @@
  * - Runs at its real period in simulated time in every mode; it is never skipped to go faster.
  * - Strokes are only commanded while the statechart allows delivery and no stopping alarm is
  *   present, and never more than the schedule owes (the cumulative target carries the remainder)
- *   nor more than the drive's maximum rate.
+ *   nor more than the drive's maximum rate. What a stroke is credited with follows the measured
+ *   back-pressure and temperature (strokeCredit.ts): the schedule owes nominal strokes of volume,
+ *   and the step commands the strokes of the credit of the moment that bring the ledger there.
  * - Events for the statechart are emitted only when something meaningful happens (a phase done,
  *   an alarm raised or cleared): the chart holds modes, not ticks.
  */
@@ -23,6 +25,7 @@ import { NL_PER_UL, scheduledStrokes } from './dosing.ts';
 import type { Ledger, PhaseKind } from './ledger.ts';
 import { addStrokes, phaseComplete, relieveStrokes, withPhaseElapsed } from './ledger.ts';
 import { reliefStrokes } from './relief.ts';
+import { creditedStrokeVolumeNl, smoothedBackPressureMmHg, strokesOwedAtCredit } from './strokeCredit.ts';
 
 export type DeliveryMode = 'none' | Exclude<PhaseKind, 'none'>;
 
@@ -65,6 +68,12 @@ export interface ControlState {
   /** The last two trusted-or-not pressure readings, for the signal checks (null before the first). */
   readonly lastPressure: PressureReading | null;
   readonly previousPressure: PressureReading | null;
+  /** Exponential mean of the valid pressure means, mmHg (null before the first): the back-pressure the credit follows. */
+  readonly backPressureMmHg: number | null;
+  /** The last valid temperature reading, °C (null before the first). */
+  readonly deviceTemperatureC: number | null;
+  /** What a confirmed stroke is credited with now, nL (strokeCredit.ts; 0 before a step judged it: nominal). */
+  readonly strokeCreditNl: number;
 }
 
 /** What a control step commands now: strokes for the drive and events for the statechart. */
@@ -84,9 +93,18 @@ export interface ControlOutput {
 /** The commands of most periods: no stroke owed, nothing to tell the statechart. */
 const NO_COMMANDS: ControlCommands = { strokes: 0, reliefStrokes: 0, events: Object.freeze([]) };
 
-/** Control state resuming from a ledger (boot, or a new phase). */
-export function controlStateFor(ledger: Ledger, detectors: DetectorState = INITIAL_DETECTORS, alarms: AlarmState = NO_ALARMS): ControlState {
-  return { ledger, detectors, alarms, phaseElapsedMs: ledger.phaseElapsedMs, judgedDetectors: null, lastPressure: null, previousPressure: null };
+/**
+ * Control state resuming from a ledger (boot, or a new phase). `previous` hands on the
+ * back-pressure and temperature the credit follows (a new phase of the same power-on); without
+ * it the credit is nominal until the first readings.
+ */
+export function controlStateFor(ledger: Ledger, detectors: DetectorState = INITIAL_DETECTORS, alarms: AlarmState = NO_ALARMS, previous: ControlState | null = null): ControlState {
+  return {
+    ledger, detectors, alarms, phaseElapsedMs: ledger.phaseElapsedMs, judgedDetectors: null, lastPressure: null, previousPressure: null,
+    backPressureMmHg: previous === null ? null : previous.backPressureMmHg,
+    deviceTemperatureC: previous === null ? null : previous.deviceTemperatureC,
+    strokeCreditNl: previous === null ? 0 : previous.strokeCreditNl,
+  };
 }
 
 /** The control state with detectors and alarms replaced. */
@@ -107,6 +125,9 @@ function withLedgerDetectorsAlarms(state: ControlState, ledger: Ledger, detector
     judgedDetectors: state.judgedDetectors,
     lastPressure: state.lastPressure,
     previousPressure: state.previousPressure,
+    backPressureMmHg: state.backPressureMmHg,
+    deviceTemperatureC: state.deviceTemperatureC,
+    strokeCreditNl: state.strokeCreditNl,
   };
 }
 
@@ -138,6 +159,13 @@ export function controlStep(state: ControlState, settings: ControlSettings, read
     for (const code of evaluated.change.cleared) events.push({ type: 'alarm.cleared', code });
   }
 
+  // The credit follows the valid readings (the gate refuses a NaN or out-of-range window; an
+  // unknown figure is the last valid one, or nominal before the first).
+  const backPressureMmHg = pressure.ok ? smoothedBackPressureMmHg(state.backPressureMmHg, pressure.meanMmHg) : state.backPressureMmHg;
+  const temperature = readings.temperature;
+  const deviceTemperatureC = temperature !== undefined && temperature !== null && temperature.ok ? temperature.celsius : state.deviceTemperatureC;
+  const strokeCreditNl = creditedStrokeVolumeNl(config, backPressureMmHg, deviceTemperatureC);
+
   let strokes = 0;
   let phaseElapsedMs = state.phaseElapsedMs;
   if (phaseActive && !deliveryInhibited(alarms)) {
@@ -146,10 +174,17 @@ export function controlStep(state: ControlState, settings: ControlSettings, read
     // total·elapsed ≥ (delivered + 1)·duration — integers below 2^53, so exact. Most periods owe
     // nothing; only the ones that do pay for the division. Inside, at least one stroke is owed (an
     // active phase has delivered < total, so a phase of no duration owes the rest at once).
-    if (ledger.phaseTotalStrokes * phaseElapsedMs >= (ledger.phaseDeliveredStrokes + 1) * ledger.phaseDurationMs) {
-      const owed = scheduledStrokes(ledger.phaseTotalStrokes, phaseElapsedMs, ledger.phaseDurationMs) - ledger.phaseDeliveredStrokes;
-      const maxPerStep = Math.max(1, Math.floor((config.maxStrokesPerSecond * periodMs) / 1000));
-      strokes = Math.min(owed, maxPerStep);
+    const nominalNl = config.strokeVolumeNl;
+    if (strokeCreditNl === nominalNl && ledger.creditCarryNl === 0) {
+      if (ledger.phaseTotalStrokes * phaseElapsedMs >= (ledger.phaseDeliveredStrokes + 1) * ledger.phaseDurationMs) {
+        const owed = scheduledStrokes(ledger.phaseTotalStrokes, phaseElapsedMs, ledger.phaseDurationMs) - ledger.phaseDeliveredStrokes;
+        strokes = Math.min(owed, Math.max(1, Math.floor((config.maxStrokesPerSecond * periodMs) / 1000)));
+      }
+    } else {
+      // Off the nominal credit the schedule is kept in credited nanolitres (strokeCredit.ts).
+      const creditedNl = ledger.phaseDeliveredStrokes * nominalNl + ledger.creditCarryNl;
+      const owed = strokesOwedAtCredit(ledger.phaseTotalStrokes, creditedNl, phaseElapsedMs, ledger.phaseDurationMs, strokeCreditNl, nominalNl);
+      if (owed > 0) strokes = Math.min(owed, Math.max(1, Math.floor((config.maxStrokesPerSecond * periodMs) / 1000)));
     }
   } else if (ledger.phaseKind === delivery && phaseComplete(ledger)) {
     // (A complete phase is never 'none', so neither is `delivery` here.)
@@ -166,6 +201,9 @@ export function controlStep(state: ControlState, settings: ControlSettings, read
       judgedDetectors: detectors,
       lastPressure: pressure.ok ? pressure : state.lastPressure,
       previousPressure: pressure.ok ? state.lastPressure : state.previousPressure,
+      backPressureMmHg,
+      deviceTemperatureC,
+      strokeCreditNl,
     },
     commands: strokes === 0 && relief === 0 && events === null ? NO_COMMANDS : { strokes, reliefStrokes: relief, events: events ?? NO_COMMANDS.events },
   };
@@ -206,19 +244,26 @@ export function applyReliefFeedback(state: ControlState, config: DeviceConfig, c
     judgedDetectors: state.judgedDetectors,
     lastPressure: state.lastPressure,
     previousPressure: state.previousPressure,
+    backPressureMmHg: state.backPressureMmHg,
+    deviceTemperatureC: state.deviceTemperatureC,
+    strokeCreditNl: state.strokeCreditNl,
   };
 }
 
 /**
  * Folds the drive's feedback into ledger and detectors. Strokes count only when the encoder saw
- * them; the ledger takes the schedule position with them (this is the record NV keeps).
+ * them, each at the credit of the step that commanded them, in the ledger and in the flow check's
+ * commanded volume alike; the ledger takes the schedule position with them (this is the record NV
+ * keeps).
  */
 export function applyDriveFeedback(state: ControlState, config: DeviceConfig, commanded: number, encoderCounts: number): ControlState {
   const completed = Math.min(commanded, Math.floor(encoderCounts / config.encoderCountsPerStroke));
+  // 0: no step has judged the credit yet (a state built without one), nominal.
+  const creditNl = state.strokeCreditNl > 0 ? state.strokeCreditNl : config.strokeVolumeNl;
   return withLedgerDetectorsAlarms(
     state,
-    withPhaseElapsed(addStrokes(state.ledger, completed), state.phaseElapsedMs),
-    recordStrokes(state.detectors, commanded, completed, strokeVolumeUl(config)),
+    withPhaseElapsed(addStrokes(state.ledger, completed, creditNl, config.strokeVolumeNl), state.phaseElapsedMs),
+    recordStrokes(state.detectors, commanded, completed, creditNl === config.strokeVolumeNl ? strokeVolumeUl(config) : creditNl / NL_PER_UL),
     state.alarms,
   );
 }

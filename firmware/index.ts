@@ -50,6 +50,7 @@ export type { BatteryStep, BatteryTrend } from './remaining.ts';
 
 // The delivery ledger.
 export { EMPTY_LEDGER, ledgerFigures } from './ledger.ts';
+export { COMPENSATED_BACK_PRESSURE_MMHG, COMPENSATED_TEMPERATURE_C, creditedStrokeVolumeNl } from './strokeCredit.ts';
 export type { Ledger, LedgerFigures, PhaseKind } from './ledger.ts';
 
 // The NV store: its layout, provisioning at manufacture, and the event log read back from it.

@@ -2,6 +2,12 @@
  * The dose ledger: the firmware's belief of what it has delivered, and the delivery phase under way.
  *
  * Owns: stroke counts per phase and the schedule position.
+ * Units: a count is of strokes of the nominal volume (`strokeVolumeNl`). A confirmed stroke is
+ * credited with the volume it moves (firmware/strokeCredit.ts); with a credit other than nominal,
+ * whole nominal strokes of credit are counted and the rest carries to the next stroke
+ * (`creditCarryNl`, integer nanolitres), so every count times the nominal volume is the credited
+ * volume to within one stroke, and every reader of the ledger (figures, reservoir, remaining time,
+ * the NV record) reads volume the same way.
  * Promises: counts change only by encoder-confirmed strokes (never by commands): they grow with
  * every stroke and fall only by a pressure relief's confirmed retraction (`relieveStrokes`). The
  * NV store keeps it in the state record after every stroke (storage/records.ts), so a reboot
@@ -25,6 +31,8 @@ export interface Ledger {
   readonly phaseDeliveredStrokes: number;
   /** Declared reservoir fill at the last refill, µL. */
   readonly reservoirFillUl: number;
+  /** Credit of the phase under way short of a whole nominal stroke, nL (0 ≤ it < strokeVolumeNl). */
+  readonly creditCarryNl: number;
 }
 
 export const EMPTY_LEDGER: Ledger = {
@@ -37,6 +45,7 @@ export const EMPTY_LEDGER: Ledger = {
   phaseElapsedMs: 0,
   phaseDeliveredStrokes: 0,
   reservoirFillUl: 0,
+  creditCarryNl: 0,
 };
 
 /** Builds a ledger field by field, so every ledger is made by this one literal (docs/performance.md). */
@@ -51,6 +60,7 @@ export function makeLedger(l: Ledger): Ledger {
     phaseElapsedMs: l.phaseElapsedMs,
     phaseDeliveredStrokes: l.phaseDeliveredStrokes,
     reservoirFillUl: l.reservoirFillUl,
+    creditCarryNl: l.creditCarryNl,
   };
 }
 
@@ -66,6 +76,7 @@ export function withPhaseElapsed(l: Ledger, phaseElapsedMs: number): Ledger {
     phaseElapsedMs,
     phaseDeliveredStrokes: l.phaseDeliveredStrokes,
     reservoirFillUl: l.reservoirFillUl,
+    creditCarryNl: l.creditCarryNl,
   };
 }
 
@@ -78,26 +89,43 @@ export function beginPhase(ledger: Ledger, kind: Exclude<PhaseKind, 'none'>, pla
     flush: [plan.flushStrokes, plan.flushDurationMs],
   };
   const [phaseTotalStrokes, phaseDurationMs] = totals[kind];
-  return makeLedger({ ...ledger, phaseKind: kind, phaseTotalStrokes, phaseDurationMs, phaseElapsedMs: 0, phaseDeliveredStrokes: 0 });
+  return makeLedger({ ...ledger, phaseKind: kind, phaseTotalStrokes, phaseDurationMs, phaseElapsedMs: 0, phaseDeliveredStrokes: 0, creditCarryNl: 0 });
 }
 
 export function endPhase(ledger: Ledger): Ledger {
-  return ledger.phaseKind === 'none' ? ledger : makeLedger({ ...ledger, phaseKind: 'none', phaseTotalStrokes: 0, phaseDurationMs: 0, phaseElapsedMs: 0, phaseDeliveredStrokes: 0 });
+  return ledger.phaseKind === 'none' ? ledger : makeLedger({ ...ledger, phaseKind: 'none', phaseTotalStrokes: 0, phaseDurationMs: 0, phaseElapsedMs: 0, phaseDeliveredStrokes: 0, creditCarryNl: 0 });
 }
 
 export function phaseComplete(ledger: Ledger): boolean {
   return ledger.phaseKind !== 'none' && ledger.phaseDeliveredStrokes >= ledger.phaseTotalStrokes;
 }
 
-/** Adds encoder-confirmed strokes to the phase under way. */
-export function addStrokes(ledger: Ledger, strokes: number): Ledger {
+/**
+ * Adds encoder-confirmed strokes to the phase under way, each credited with `creditNl` of
+ * nominal `strokeVolumeNl` (left out: nominal, one count a stroke). With another credit, whole
+ * nominal strokes of credit are counted, the rest carries, and no more than the phase still owes
+ * is counted (the excess, less than one stroke's credit, is the phase's last stroke overshooting).
+ */
+export function addStrokes(ledger: Ledger, strokes: number, creditNl = 0, strokeVolumeNl = 0): Ledger {
   if (strokes === 0) return ledger;
+  let counted = strokes;
+  let creditCarryNl = ledger.creditCarryNl;
+  if (strokeVolumeNl > 0 && (creditNl !== strokeVolumeNl || creditCarryNl !== 0)) {
+    const creditedNl = creditCarryNl + strokes * creditNl;
+    counted = Math.floor(creditedNl / strokeVolumeNl);
+    creditCarryNl = creditedNl - counted * strokeVolumeNl;
+    if (ledger.phaseKind !== 'none' && counted > ledger.phaseTotalStrokes - ledger.phaseDeliveredStrokes) {
+      counted = Math.max(0, ledger.phaseTotalStrokes - ledger.phaseDeliveredStrokes);
+      creditCarryNl = 0;
+    }
+  }
   return makeLedger({
     ...ledger,
-    phaseDeliveredStrokes: ledger.phaseDeliveredStrokes + strokes,
-    primeStrokes: ledger.primeStrokes + (ledger.phaseKind === 'prime' ? strokes : 0),
-    infusionStrokes: ledger.infusionStrokes + (ledger.phaseKind === 'infuse' ? strokes : 0),
-    flushStrokes: ledger.flushStrokes + (ledger.phaseKind === 'flush' ? strokes : 0),
+    phaseDeliveredStrokes: ledger.phaseDeliveredStrokes + counted,
+    primeStrokes: ledger.primeStrokes + (ledger.phaseKind === 'prime' ? counted : 0),
+    infusionStrokes: ledger.infusionStrokes + (ledger.phaseKind === 'infuse' ? counted : 0),
+    flushStrokes: ledger.flushStrokes + (ledger.phaseKind === 'flush' ? counted : 0),
+    creditCarryNl,
   });
 }
 

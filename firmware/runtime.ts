@@ -344,6 +344,11 @@ export class Firmware {
     return this.control.ledger;
   }
 
+  /** What a confirmed stroke is credited with now, nL (firmware/strokeCredit.ts; nominal before the first step). */
+  get strokeCreditNl(): number {
+    return this.control.strokeCreditNl > 0 ? this.control.strokeCreditNl : this.hal.config.strokeVolumeNl;
+  }
+
   get alarms(): AlarmState {
     return this.control.alarms;
   }
@@ -686,7 +691,7 @@ export class Firmware {
       case 'phase.begin': {
         const plan = this.actor.getSnapshot().context.plan;
         if (plan === null) throw new Error('phase.begin without a plan');
-        this.control = controlStateFor(beginPhase(endPhase(this.control.ledger), e.phase, plan), this.control.detectors, this.control.alarms);
+        this.control = controlStateFor(beginPhase(endPhase(this.control.ledger), e.phase, plan), this.control.detectors, this.control.alarms, this.control);
         this.dirty.state = true;
         this.flushStore();
         break;
@@ -694,7 +699,7 @@ export class Firmware {
       case 'plan.accepted':
         this.programme = e.programme;
         this.dirty.plan = true;
-        this.control = controlStateFor(refillLedger(e.plan.reservoirFillMl), afterFill(this.control.detectors, atMs), this.control.alarms);
+        this.control = controlStateFor(refillLedger(e.plan.reservoirFillMl), afterFill(this.control.detectors, atMs), this.control.alarms, this.control);
         this.dirty.state = true;
         this.flushStore();
         this.log('notification', 'PLAN_ACCEPTED', `${e.plan.rateUlPerHour.toFixed(2)} µL/h for ${e.plan.infusionDays} d`);
@@ -703,7 +708,7 @@ export class Firmware {
         this.log('notification', 'PLAN_REJECTED', e.findings.map((f) => f.message).join('; '));
         break;
       case 'reservoir.refilled':
-        this.control = controlStateFor(refillLedger(e.volumeMl), afterFill(this.control.detectors, atMs), this.control.alarms);
+        this.control = controlStateFor(refillLedger(e.volumeMl), afterFill(this.control.detectors, atMs), this.control.alarms, this.control);
         this.dirty.state = true;
         this.flushStore();
         this.log('notification', 'RESERVOIR_REFILLED', `${e.volumeMl} mL`);

@@ -61,4 +61,13 @@ export interface DeviceConfig {
   readonly lineComplianceUlPerMmHg: number;
   readonly reservoirGaugeAccuracyMl: number;
   readonly reservoirGaugePeriodMs: number;
+  /**
+   * The stroke's datasheet characteristic: a stroke moves strokeVolumeNl × (1 + this · P/100 mmHg)
+   * against a back-pressure P across the pump head (negative: it moves less).
+   */
+  readonly strokeVolumeBackPressureFractionPer100MmHg: number;
+  /** … × (1 + this · (T − strokeVolumeReferenceTemperatureC)) at a device temperature T, per °C. */
+  readonly strokeVolumeTemperatureFractionPerC: number;
+  /** The temperature strokeVolumeNl applies at, °C. */
+  readonly strokeVolumeReferenceTemperatureC: number;
 }

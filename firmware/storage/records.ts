@@ -56,7 +56,7 @@ export interface StoredState {
 }
 
 /** Bytes of the state payload: the layout `encodeStateInto` writes. */
-export const STATE_PAYLOAD_BYTES = 52;
+export const STATE_PAYLOAD_BYTES = 56;
 
 /** The state's payload, written through `view` from its first byte (STATE_PAYLOAD_BYTES of it). */
 export function encodeStateInto(s: StoredState, view: DataView): void {
@@ -74,6 +74,7 @@ export function encodeStateInto(s: StoredState, view: DataView): void {
   view.setFloat64(28, l.phaseDurationMs, true);
   view.setFloat64(36, l.phaseElapsedMs, true);
   view.setFloat64(44, l.reservoirFillUl, true);
+  view.setUint32(52, l.creditCarryNl, true);
 }
 
 /** The state's payload, in bytes of its own. */
@@ -85,6 +86,8 @@ export function encodeState(s: StoredState): Uint8Array {
 
 /** Upper bound of a stored duration: a year; anything longer is not a programme this pump runs. */
 const MAX_STORED_MS = 366 * 86_400_000;
+/** Upper bound of a stroke, nL (the device files' largest, 10 µL): a carried credit is less. */
+const MAX_STROKE_NL = 10_000;
 /** Upper bound of a stored fill: a litre. */
 const MAX_STORED_FILL_UL = 1_000_000;
 
@@ -103,6 +106,7 @@ export function decodeState(payload: Uint8Array): Decoded<StoredState> {
   const phaseDurationMs = r.f64();
   const phaseElapsedMs = r.f64();
   const reservoirFillUl = r.f64();
+  const creditCarryNl = r.u32();
   if (!r.exact) return refuse(`state payload is ${payload.length} bytes, not the layout's`);
   if (phaseKind === undefined) return refuse('state.phaseKind is not a known phase');
   if (resumePoint === undefined) return refuse('state.resumePoint is not a known resume point');
@@ -117,7 +121,9 @@ export function decodeState(payload: Uint8Array): Decoded<StoredState> {
   const phaseCount = { none: 0, prime: primeStrokes, infuse: infusionStrokes, flush: flushStrokes }[phaseKind];
   if (phaseKind === 'none' && (phaseTotalStrokes !== 0 || phaseDeliveredStrokes !== 0 || phaseDurationMs !== 0 || phaseElapsedMs !== 0)) return refuse('state: no phase under way, yet phase figures are set');
   if (phaseKind !== 'none' && phaseDeliveredStrokes > phaseCount) return refuse(`state.phaseDeliveredStrokes = ${phaseDeliveredStrokes} exceeds the ${phaseKind} strokes counted (${phaseCount})`);
-  const ledger = makeLedger({ primeStrokes, infusionStrokes, flushStrokes, phaseKind, phaseTotalStrokes, phaseDurationMs, phaseElapsedMs, phaseDeliveredStrokes, reservoirFillUl });
+  if (creditCarryNl >= MAX_STROKE_NL) return refuse(`state.creditCarryNl = ${creditCarryNl} is outside 0–${MAX_STROKE_NL - 1} nL (less than one stroke)`);
+  if (phaseKind === 'none' && creditCarryNl !== 0) return refuse('state: no phase under way, yet a stroke credit is carried');
+  const ledger = makeLedger({ primeStrokes, infusionStrokes, flushStrokes, phaseKind, phaseTotalStrokes, phaseDurationMs, phaseElapsedMs, phaseDeliveredStrokes, reservoirFillUl, creditCarryNl });
   return { ok: true, value: { planId, ledger, resumePoint, therapyPoint, connected: connectedByte === 1 } };
 }
 

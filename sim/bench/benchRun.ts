@@ -161,6 +161,8 @@ export interface BalanceRunOptions {
   readonly balance?: BalanceParameters;
   /** Mean pressure held at the outlet from the start, mmHg (default: the patient's own artery). */
   readonly backPressureMmHg?: number;
+  /** The device's temperature from the start of the infusion, °C (default: the profile's working temperature). */
+  readonly deviceCelsius?: number;
 }
 
 const roundReading = (v: number): number => Number(v.toFixed(READING_DECIMALS));
@@ -203,6 +205,8 @@ export function runWithBalance(o: BalanceRunOptions): BalanceRun {
     spanMs = Math.min(Math.round(o.spanMin * 60_000), Math.floor(infusionMs / everyMs) * everyMs);
     const backPressureMmHg = o.backPressureMmHg;
     if (backPressureMmHg !== undefined) s.at(atMs, () => s.setConditions({ arterialOffsetMmHg: backPressureMmHg - s.baselineArterialMeanMmHg() }));
+    const deviceCelsius = o.deviceCelsius;
+    if (deviceCelsius !== undefined) s.at(atMs, () => s.setDeviceCelsius(deviceCelsius));
     const balance = new Balance(s.plant, atMs, o.balance ?? DEFAULT_BALANCE);
     readings.push({ timeS: 0, volumeUl: roundReading(balance.readUl(atMs)) });
     let taken = 0;

@@ -6,9 +6,9 @@
  * result's shape (`BenchResult`, what `pumpsim standard --json` prints per device).
  * Promises: the figures of every accuracy entry are computed from exactly the readings it keeps
  * (`readings`, which `--balance-csv` writes); same device, seed and parameters, same result.
- * Back-pressure and temperature: the plant's stroke volume depends on neither, so the
- * back-pressure rows differ only by what the firmware does about the pressure, and the
- * temperature rows repeat one figure (`modelled: false`; docs/standards.md).
+ * Back-pressure and temperature: the stroke's characteristic (docs/devices.md) moves the plant's
+ * stroke volume with both, and the firmware's stroke credit follows them; each back-pressure and
+ * temperature row is its own run, the stroke method's analysis hour at the intermediate rate.
  */
 import type { AlarmCode } from '../../firmware/index.ts';
 import type { DeviceProfile } from '../world/profile.ts';
@@ -25,8 +25,9 @@ import { benchProgramme, runOcclusion, runWithBalance } from './benchRun.ts';
 const ACCURACY_INFUSION_HOURS = 50;
 /** Mean pressures held at the outlet for the back-pressure table, mmHg. */
 export const BACK_PRESSURES_MMHG: readonly number[] = Object.freeze([-100, 0, 100, 200, 300]);
-/** Temperatures of the table: ambulatory pumps work at 20–30 °C near the skin, implanted ones at 37 °C. */
+/** Temperatures of the table: ambulatory pumps work at 20–30 °C near the skin (32 °C worn under clothing), implanted ones at 37 °C, 39 °C in a fever. */
 const EXTERNAL_TEMPERATURES_C = Object.freeze([20, 25, 30]);
+const IMPLANTED_TEMPERATURES_C = Object.freeze([37, 39]);
 
 export interface BenchOptions {
   readonly seed: number;
@@ -109,7 +110,7 @@ export interface TemperatureEntry {
   readonly method: BenchMethod;
   readonly temperatureC: number;
   readonly meanErrorPercent: number;
-  /** False: the plant has no temperature model, every row repeats the figure at the profile's conditions. */
+  /** Always true: the plant's stroke follows the temperature (the device's characteristic) and every row is its own run. */
   readonly modelled: boolean;
 }
 
@@ -203,9 +204,13 @@ export function runBench(profile: DeviceProfile, options: Partial<BenchOptions> 
     return { profile: profile.name, rate: 'intermediate', method: 'stroke', rateUlPerHour: run.rateUlPerHour, backPressureMmHg, meanErrorPercent: entry.meanErrorPercent, alarms: entry.alarms };
   });
 
-  const reference = accuracy.find((a) => a.rate === 'intermediate' && a.method === 'ambulatory') ?? accuracy.find((a) => a.rate === 'intermediate');
-  const temperaturesC = profile.placement === 'implanted' ? [profile.temperatureC ?? 37] : profile.temperatureC !== undefined ? [profile.temperatureC] : EXTERNAL_TEMPERATURES_C;
-  const temperature: TemperatureEntry[] =
-    reference === undefined ? [] : temperaturesC.map((temperatureC) => ({ profile: profile.name, rate: reference.rate, method: reference.method, temperatureC, meanErrorPercent: reference.meanErrorPercent, modelled: false }));
+  // Temperature: the same hour with the device held at each temperature from the start of the infusion.
+  const temperaturesC = profile.placement === 'implanted' ? IMPLANTED_TEMPERATURES_C : EXTERNAL_TEMPERATURES_C;
+  const temperature: TemperatureEntry[] = temperaturesC.map((temperatureC) => {
+    const programme = benchProgramme(profile, 'intermediate', o.seed, STROKE_METHOD.startupEndMin / 60 + 1);
+    const run = runWithBalance({ profile, programme, everyMin: STROKE_METHOD.sampleIntervalMin, spanMin: STROKE_METHOD.startupEndMin, balance: o.balance, deviceCelsius: temperatureC });
+    const entry = strokeEntry(profile.name, 'intermediate', run.rateUlPerHour, run.readings, run.alarms);
+    return { profile: profile.name, rate: 'intermediate', method: 'stroke', temperatureC, meanErrorPercent: entry.meanErrorPercent, modelled: true };
+  });
   return { accuracy, occlusion, backPressure, temperature };
 }

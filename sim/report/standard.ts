@@ -94,7 +94,7 @@ export function disclosureMarkdown(result: BenchResult, heading = '###'): string
     if (temp.length > 0) {
       const t0 = temp[0] as (typeof temp)[number];
       out.push(
-        `Temperature (${t0.rate} rate, ${t0.method} method): ${temp.map((t) => `${t.temperatureC} °C`).join(', ')} — A ${pct(t0.meanErrorPercent)} %${temp.length > 1 ? ' at each' : ''}${t0.modelled ? '' : `; not modelled: the plant has no temperature dependence${temp.length > 1 ? ', so every row repeats the same figure' : ''}`}.`,
+        `Temperature held from the start of the infusion (${t0.rate} rate, ${t0.method} method's analysis hour): ${temp.map((t) => `${t.temperatureC} °C A ${pct(t.meanErrorPercent)} %`).join(', ')}.`,
         '',
       );
     }

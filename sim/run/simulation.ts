@@ -13,7 +13,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Hal } from '../../hal/index.ts';
 import type { AlarmCode, EventLogReadBack, Ledger, LogEntry } from '../../firmware/index.ts';
-import { ALARM_RULE_BY_CODE, Firmware, THRESHOLDS, detectorConfig, HAI_FUDR_LIBRARY, NV_LAYOUT, ledgerFigures, newestLogSeq, planInfusion, provisionStore, readEventLog } from '../../firmware/index.ts';
+import { ALARM_RULE_BY_CODE, Firmware, THRESHOLDS, detectorConfig, HAI_FUDR_LIBRARY, NV_LAYOUT, creditedStrokeVolumeNl, ledgerFigures, newestLogSeq, planInfusion, provisionStore, readEventLog } from '../../firmware/index.ts';
 import { VirtualClock } from '../world/clock.ts';
 import { xstateClock } from '../world/board.ts';
 import type { InvalidReading, SensorFault } from '../world/devices/index.ts';
@@ -316,7 +316,7 @@ export class Simulation implements FaultWorld {
       memory: new SimMemoryTester(clock),
       rtc: new SimRealTimeClock(clock, Date.parse(scenario.startDate)),
       air: new SimAirSensor(this.plant, clock),
-      temperature: new SimTemperatureSensor(clock),
+      temperature: new SimTemperatureSensor(clock, this.plant),
       // On expiry the processor resets: the firmware stops and boots again at once from its store.
       watchdog: new SimWatchdog(clock, () => {
         this.nextBootByWatchdog = true;
@@ -435,7 +435,7 @@ export class Simulation implements FaultWorld {
   }
 
   setDeviceCelsius(celsius: number | null): void {
-    this.devices.temperature.setCelsius(celsius);
+    this.plant.setDeviceCelsius(celsius);
   }
 
   corruptDrugLibrary(): void {
@@ -478,13 +478,17 @@ export class Simulation implements FaultWorld {
 
   /**
    * The truth beside the firmware's remaining times: the plant's usable reservoir at the
-   * programme's stroke rate and the mechanism's stroke volume of the moment; the battery model's
+   * programme's stroke rate (in strokes the firmware's characteristic credits at the true back-pressure and temperature) and the mechanism's stroke volume of the moment; the battery model's
    * minutes until the charge falls below the depleted threshold + 1 % (where the whole-percent
    * reading reaches the threshold), strokes counted while infusing.
    */
   remainingTruth(): RemainingTimes {
     const plan = this.firmware.plan;
-    const strokeUl = this.profile.firmwareConfig.strokeVolumeNl / 1000;
+    // The drive's stroke rate: the programme's rate in strokes of what the firmware's characteristic
+    // credits at the true back-pressure and temperature (firmware/strokeCredit.ts), so the truth
+    // does not follow the firmware's estimate while it settles.
+    const nowMs = this.clock.nowMs();
+    const strokeUl = creditedStrokeVolumeNl(this.profile.firmwareConfig, this.plant.referencePressureMmHg(nowMs), this.plant.deviceCelsius) / 1000;
     const strokesPerHour = plan === null ? 0 : plan.rateUlPerHour / strokeUl;
     const usableUl = Math.max(0, this.plant.reservoirVolumeUl - this.profile.reservoir.residualUl);
     const trueUlPerHour = strokesPerHour * this.plant.meanStrokeVolumeUl;

@@ -41,12 +41,14 @@ export interface ParameterSpec {
  * any infusion pump of this class, narrow enough that no value switches a detector off silently.
  */
 export const DEVICE_PARAMETERS: Readonly<Record<NumericParameter, ParameterSpec>> = Object.freeze({
-  temperatureC: { min: 0, max: 50, unit: '°C', group: 'device', meaning: 'temperature the stroke figures apply at (documentation; the plant has no temperature model)' },
+  temperatureC: { min: 0, max: 50, unit: '°C', group: 'device', meaning: 'temperature the pump works at (the device temperature while no fault sets another) and the stroke figures apply at; unset: 32 °C, worn on the body' },
   strokeVolumeUl: { min: 0.05, max: 10, step: 0.001, unit: 'µL', group: 'drive', meaning: 'nominal volume of one stroke; the firmware is told it (in whole nanolitres) and doses by it' },
   strokeVolumeUnitErrorFraction: { min: 0, max: 0.1, unit: '', group: 'drive', meaning: 'unit-to-unit stroke-volume error, uniform in ± this fraction, drawn once per device from the seed' },
   strokeVolumeStrokeErrorFraction: { min: 0, max: 0.1, unit: '', group: 'drive', meaning: 'stroke-to-stroke error, uniform in ± this fraction, drawn per stroke' },
   encoderCountsPerStroke: { min: 1, max: 1024, integer: true, unit: 'counts', group: 'drive', meaning: 'motor encoder counts of one full stroke' },
   maxStrokesPerSecond: { min: 1, max: 100, integer: true, unit: 'strokes/s', group: 'drive', meaning: 'fastest the drive strokes' },
+  strokeVolumeBackPressureFractionPer100MmHg: { min: -0.2, max: 0.1, unit: 'per 100 mmHg', group: 'drive', meaning: 'change of the stroke volume with the back-pressure across the pump head: × (1 + this · P/100 mmHg); negative: a stroke moves less against pressure (the firmware is told it)' },
+  strokeVolumeTemperatureFractionPerC: { min: -0.01, max: 0.01, unit: 'per °C', group: 'drive', meaning: 'change of the stroke volume with the device temperature: × (1 + this · (T − temperatureC)) (the firmware is told it)' },
   rateMinUlPerHour: { min: 0.1, max: 100_000, unit: 'µL/h', group: 'programming', meaning: 'lowest programmable basal rate' },
   rateMaxUlPerHour: { min: 0.1, max: 100_000, unit: 'µL/h', group: 'programming', meaning: 'highest programmable basal rate' },
   reservoirFillMinMl: { min: 0.1, max: 1000, unit: 'mL', group: 'programming', meaning: 'smallest reservoir fill the pump accepts' },

@@ -64,7 +64,17 @@ const linkAttack = <K extends string>(kind: K, command: (typeof LINK_ATTACK_COMM
 export const faultSchema = z.discriminatedUnion(
   'kind',
   [
-    z.strictObject({ kind: z.literal('occlusion'), ...timing, location: occlusionLocationSchema.default('catheter'), severity: num('severity', 0, 1).default(1), rampHours: num('rampHours', 0, 24 * 30, 'h').optional() }),
+    z
+      .strictObject({
+        kind: z.literal('occlusion'),
+        ...timing,
+        location: occlusionLocationSchema.default('catheter'),
+        severity: num('severity', 0, 1).default(1),
+        rampHours: num('rampHours', 0, 24 * 30, 'h').optional(),
+        /** A side-hole catheter: share of the arterial pulse reaching the pump through the wall with the outlet blocked. */
+        wallPulseFraction: num('wallPulseFraction', 0, 1).optional(),
+      })
+      .refine((f) => f.wallPulseFraction === undefined || f.location === 'catheter', { error: 'wallPulseFraction applies only to a catheter occlusion (location "catheter"; allowed 0–1)' }),
     z.strictObject({
       kind: z.literal('displacement'),
       ...timing,

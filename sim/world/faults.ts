@@ -11,6 +11,7 @@
  * | kind | plant / device effect | expected firmware response |
  * | --- | --- | --- |
  * | occlusion (line, needle, port, catheter; severity 0–1; rampHours) | resistance R/(1−s) at the location, complete at s = 1; compliance upstream of it only | OCCLUSION (stop now) at s = 1; partial: OCCLUSION then REPEATED_ALARM when the pulse through R·C_up/(1 − s) falls below the pulse-present threshold at the patient's heart rate, otherwise none (the pump cannot see it) |
+ * | occlusion catheter with wallPulseFraction w (side-hole catheter) | as a catheter occlusion, and w × (pulse pressure / 2) still reaches the pump through the catheter wall | OCCLUSION (stop now) at s = 1: with w × (pulse pressure / 2) at or above the pulse-present threshold the pulse-loss signal is absent and the 400 mmHg backstop ends it (latency ≈ C_up·(400 − mean)/Q); below it, the pulse-loss and stroke-rise rule as a plain occlusion. Partial: seen only when the pulse through R·C_up/(1 − s) plus the wall's share falls below the threshold |
  * | occlusion upstream (severity) | the reservoir side blocked: each stroke moves (1 − s) of its volume, the motor turns | UPSTREAM_OCCLUSION (stop now) when s ≥ 0.7 |
  * | displacement to tissue | tip out of the artery: back-pressure → tissue pressure, no pulse | CATHETER_DISPLACEMENT |
  * | displacement extrahepatic | tip in a gastric/duodenal branch: no pressure change; drug accounted as extrahepatic | none — the pump cannot see it |
@@ -37,7 +38,7 @@
  * | counterRollback (command; count) | a correctly signed frame whose counter is not above the last accepted | refused (staleCounter), no state change; SECURITY_ALERT when count ≥ 5 |
  * | airInLine (volumeUl) | a bubble enters the line at the pump and passes the outlet's air detector with the next stroke | AIR_IN_LINE (stop now) when ≥ 50 µL and infusing; a smaller bubble is not alarmed |
  * | freeFlow (ulPerHour) | flow from the source the pump does not drive (a siphon, a failed valve), into the line | FREE_FLOW (stop) when the pump delivers nothing; while infusing, OVER_INFUSION once beyond the flow band |
- * | overTemperature (celsius) | the device's temperature is `celsius` (a heat source, a hot car), back to ~32 °C at its end | OVER_TEMPERATURE (stop now) above 40 °C, at the next temperature read (once a minute) |
+ * | overTemperature (celsius) | the device's temperature is `celsius` (a heat source, a hot car; the stroke volume follows it), back to the profile's working temperature at its end | OVER_TEMPERATURE (stop now) above 40 °C, at the next temperature read (once a minute) |
  * | watchdog (durationSeconds) | the firmware's control task hangs: it neither runs nor kicks the watchdog; a reset ends the hang | WATCHDOG (high, therapy resumes from the store) when no kick comes for `WATCHDOG_TIMEOUT_MS` (3 s): the processor resets at the last kick + 3 s, certain for a hang of 3 s or more; under 1 s (one period missed) none; between, it depends on where the hang falls between two periods |
  * | drugLibraryCorruption | one bit of the drug library image flips in its store | DRUG_LIBRARY_INVALID (high, stop now) at the next periodic self-check (every 10 min); at 0 h, at the power-on self-test (fail-safe, therapy refused) |
  * | selfTestFailure (component: rom, ram, clock, annunciator, battery) | ROM CRC or RAM test fails, the RTC crystal stops, the speaker is open, or the cell is dead (0 %) | SYSTEM_FAULT: at the power-on self-test (therapy refused, fail-safe) or at the next periodic self-check (drive stopped); battery after boot: BATTERY_DEPLETED |
@@ -98,7 +99,8 @@ export type SelfTestComponent = (typeof SELF_TEST_COMPONENTS)[number];
 
 export type FaultSpec = FaultTiming &
   (
-    | { readonly kind: 'occlusion'; readonly location: OcclusionLocation; readonly severity: number; readonly rampHours?: number | undefined }
+    /** `wallPulseFraction`: a side-hole catheter (catheter only) passing that share of the pulse through its wall. */
+    | { readonly kind: 'occlusion'; readonly location: OcclusionLocation; readonly severity: number; readonly rampHours?: number | undefined; readonly wallPulseFraction?: number | undefined }
     /** `extrahepaticFraction`: share of the flow that reaches the extrahepatic branch (extrahepatic only). */
     | { readonly kind: 'displacement'; readonly to: 'tissue' | 'extrahepatic'; readonly extrahepaticFraction: number }
     | { readonly kind: 'needleDislodgement' }
@@ -326,12 +328,13 @@ function pressureSensorAlarms(f: { readonly atHours: number; readonly mode: 'dri
 /**
  * A partial downstream occlusion (0 < s < 1) that the pump sees: its resistance R/(1 − s) with the
  * compliance upstream of it makes τ = R·C_up/(1 − s), and the pulse reaching the pump,
- * (pulse pressure / 2)/√(1 + (ωτ)²), falls below the pulse-present threshold. The pulse check
+ * (pulse pressure / 2)/√(1 + (ωτ)²) (plus a side-hole catheter's wall share), falls below the
+ * pulse-present threshold. The pulse check
  * then finds the artery cut off while strokes still raise the line: OCCLUSION. The blockage
  * persists, so the restarts end in REPEATED_ALARM (at most five stops of one cause a programme).
  * Not on a front-end whose pulse threshold is above the patent path's pulse (nothing to lose).
  */
-function partialOcclusionVisible(location: PathLocation, severity: number, ctx: ExpectationContext): boolean {
+function partialOcclusionVisible(location: PathLocation, severity: number, ctx: ExpectationContext, wallPulseFraction = 0): boolean {
   // A front-end that cannot resolve even the patent path's pulse cannot see it go: the blockage is
   // left to the stroke-rise rule, and a partial one still lets each stroke's step decay (τ ≪ the
   // tens of seconds between strokes), so it builds no rise.
@@ -339,7 +342,9 @@ function partialOcclusionVisible(location: PathLocation, severity: number, ctx: 
   const cUp = ctx.path.lineComplianceUlPerMmHg * ctx.path.complianceUpstreamFraction[location];
   const tauS = (ctx.path.resistanceMmHgSecondPerUl * cUp) / (1 - severity);
   const wt = ((2 * Math.PI * ctx.heartRateBpm) / 60) * tauS;
-  return ctx.pulsePressureMmHg / 2 / Math.sqrt(1 + wt * wt) < ctx.pulsePresentMmHg;
+  const half = ctx.pulsePressureMmHg / 2;
+  // A side-hole catheter's wall passes its share of the pulse besides the path (sim/world/plant/hydraulics.ts).
+  return Math.min(half, half / Math.sqrt(1 + wt * wt) + wallPulseFraction * half) < ctx.pulsePresentMmHg;
 }
 
 /**
@@ -377,7 +382,7 @@ export function expectedAlarms(f: FaultSpec, ctx?: ExpectationContext): readonly
     case 'occlusion':
       if (f.location === 'upstream') return f.severity >= 1 - THRESHOLDS.noFlowRatio + 0.05 ? ['UPSTREAM_OCCLUSION'] : [];
       if (f.severity >= 1) return ['OCCLUSION'];
-      return ctx !== undefined && f.severity > 0 && partialOcclusionVisible(f.location, f.severity, ctx) ? ['OCCLUSION', 'REPEATED_ALARM'] : [];
+      return ctx !== undefined && f.severity > 0 && partialOcclusionVisible(f.location, f.severity, ctx, f.location === 'catheter' ? (f.wallPulseFraction ?? 0) : 0) ? ['OCCLUSION', 'REPEATED_ALARM'] : [];
     case 'displacement':
       return f.to === 'tissue' ? ['CATHETER_DISPLACEMENT'] : [];
     case 'needleDislodgement':
@@ -514,7 +519,8 @@ function scheduleFault(f: FaultSpec, world: FaultWorld, episodes: ArterialEpisod
   switch (f.kind) {
     case 'occlusion': {
       const rampMs = (f.rampHours ?? 0) * MS_PER_HOUR;
-      ramp(rampMs, (fraction) => world.setConditions({ occlusion: { location: f.location, severity: f.severity * fraction } }));
+      const wall = f.wallPulseFraction ?? 0;
+      ramp(rampMs, (fraction) => world.setConditions({ occlusion: wall > 0 ? { location: f.location, severity: f.severity * fraction, wallPulseFraction: wall } : { location: f.location, severity: f.severity * fraction } }));
       end(() => world.setConditions({ occlusion: null }));
       break;
     }

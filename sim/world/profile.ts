@@ -14,6 +14,9 @@
  */
 import type { DeviceConfig } from '../../hal/index.ts';
 
+/** A pump worn on the body, under clothing: the temperature of a device file without `temperatureC`, °C. */
+export const BODY_WORN_CELSIUS = 32;
+
 /** The firmware's control period: a property of the firmware, not of the device. */
 export const CONTROL_PERIOD_MS = 1000;
 
@@ -32,6 +35,16 @@ export interface DeviceProfile {
     /** Stroke-to-stroke error, uniform in ±this fraction, drawn per stroke. */
     readonly strokeErrorFraction: number;
     readonly encoderCountsPerStroke: number;
+    /**
+     * The stroke's characteristic (docs/devices.md "Stroke volume against back-pressure and
+     * temperature"): the volume a stroke moves is the nominal × (1 + this · P/100 mmHg), P the line
+     * pressure across the pump head at the stroke.
+     */
+    readonly backPressureFractionPer100MmHg: number;
+    /** … × (1 + this · (T − referenceTemperatureC)), T the device's temperature. */
+    readonly temperatureFractionPerC: number;
+    /** The temperature the nominal stroke volume applies at, °C. */
+    readonly referenceTemperatureC: number;
   };
   readonly path: {
     /** Volumes of each segment, pump to artery. line + needle is the set the prime fills. */
@@ -83,8 +96,8 @@ export interface DeviceProfile {
     readonly drainPercentPerStroke: number;
   };
   /**
-   * Temperature the pump works at, °C (documentation: the stroke figures are the ones at this
-   * temperature; the plant has no temperature model yet).
+   * Temperature the pump works at, °C: the device's temperature while no fault sets another, and
+   * the one the stroke figures apply at. Unset: a pump worn on the body (BODY_WORN_CELSIUS).
    */
   readonly temperatureC?: number;
   /**
@@ -110,6 +123,8 @@ export interface DeviceParameters {
   readonly strokeVolumeStrokeErrorFraction: number;
   readonly encoderCountsPerStroke: number;
   readonly maxStrokesPerSecond: number;
+  readonly strokeVolumeBackPressureFractionPer100MmHg: number;
+  readonly strokeVolumeTemperatureFractionPerC: number;
   // What the pump is programmable for.
   readonly rateMinUlPerHour: number;
   readonly rateMaxUlPerHour: number;
@@ -175,6 +190,7 @@ export interface DeviceParameters {
 /** The profile the simulator runs from a device file's parameters (validated beforehand). */
 export function profileFromParameters(p: DeviceParameters): DeviceProfile {
   const strokeVolumeNl = Math.round(p.strokeVolumeUl * 1000);
+  const referenceTemperatureC = p.temperatureC ?? BODY_WORN_CELSIUS;
   return Object.freeze({
     name: p.name,
     description: p.description,
@@ -202,6 +218,9 @@ export function profileFromParameters(p: DeviceParameters): DeviceProfile {
       lineComplianceUlPerMmHg: p.lineComplianceUlPerMmHg,
       reservoirGaugeAccuracyMl: p.reservoirGaugeAccuracyMl,
       reservoirGaugePeriodMs: p.reservoirGaugePeriodMs,
+      strokeVolumeBackPressureFractionPer100MmHg: p.strokeVolumeBackPressureFractionPer100MmHg,
+      strokeVolumeTemperatureFractionPerC: p.strokeVolumeTemperatureFractionPerC,
+      strokeVolumeReferenceTemperatureC: referenceTemperatureC,
     }),
     mechanism: {
       // The plant's nominal stroke is the one the firmware is told (whole nanolitres).
@@ -209,6 +228,9 @@ export function profileFromParameters(p: DeviceParameters): DeviceProfile {
       unitErrorFraction: p.strokeVolumeUnitErrorFraction,
       strokeErrorFraction: p.strokeVolumeStrokeErrorFraction,
       encoderCountsPerStroke: p.encoderCountsPerStroke,
+      backPressureFractionPer100MmHg: p.strokeVolumeBackPressureFractionPer100MmHg,
+      temperatureFractionPerC: p.strokeVolumeTemperatureFractionPerC,
+      referenceTemperatureC,
     },
     path: {
       volumeUl: { line: p.lineVolumeUl, needle: p.needleVolumeUl, port: p.portVolumeUl, catheter: p.catheterVolumeUl },

@@ -14,6 +14,6 @@ describe('the disclosure of the built-in profiles as documented', () => {
     expect(check.ok ? 'current' : check.message).toBe('current');
     const doc = readFileSync(blockFile('standard-disclosure'), 'utf8');
     for (const name of BUILT_IN_PROFILE_NAMES) expect(doc).toContain(`### ${name}\n`);
-    for (const heading of ['Flow accuracy, stroke method', 'Flow accuracy, ambulatory method', 'Occlusion (', 'Back-pressure held at the outlet', 'Temperature (']) expect(doc).toContain(heading);
+    for (const heading of ['Flow accuracy, stroke method', 'Flow accuracy, ambulatory method', 'Occlusion (', 'Back-pressure held at the outlet', 'Temperature held from the start of the infusion (']) expect(doc).toContain(heading);
   });
 });

@@ -33,6 +33,9 @@ export const NOMINAL_PORT_CONFIG: DeviceConfig = Object.freeze({
   lineComplianceUlPerMmHg: 0.3,
   reservoirGaugeAccuracyMl: 0.5,
   reservoirGaugePeriodMs: 60_000,
+  strokeVolumeBackPressureFractionPer100MmHg: 0,
+  strokeVolumeTemperatureFractionPerC: 0,
+  strokeVolumeReferenceTemperatureC: 32,
 });
 
 /** The nominal configuration with some figures replaced. */

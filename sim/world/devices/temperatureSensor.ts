@@ -1,31 +1,22 @@
 /**
  * The temperature sensor inside the pump (drive and electronics).
  *
- * Owns: the device's temperature: `baseCelsius` (worn on the body, ~32 °C), or what an
- * `overTemperature` fault sets.
- * Promises: a reading is the temperature now, to 0.1 °C; it changes only when a fault sets it.
+ * Owns: reading the device's temperature, which the plant holds (`Plant.deviceCelsius`: the
+ * profile's working temperature, or what an `overTemperature` fault sets), so the stroke and the
+ * sensor see one truth.
+ * Promises: a reading is the temperature now, to 0.1 °C.
  */
 import type { Clock, HalResult, TemperatureReading, TemperatureSensor } from '../../../hal/index.ts';
 
-/** A pump worn on the body, under clothing. */
-export const BODY_WORN_CELSIUS = 32;
+export { BODY_WORN_CELSIUS } from '../profile.ts';
 
 export class SimTemperatureSensor implements TemperatureSensor {
-  private celsius: number;
-
   constructor(
     private readonly clock: Clock,
-    private readonly baseCelsius = BODY_WORN_CELSIUS,
-  ) {
-    this.celsius = baseCelsius;
-  }
-
-  /** The device at `celsius` from now on (null: back to its base). */
-  setCelsius(celsius: number | null): void {
-    this.celsius = celsius ?? this.baseCelsius;
-  }
+    private readonly device: { readonly deviceCelsius: number },
+  ) {}
 
   read(): HalResult<TemperatureReading> {
-    return { ok: true, atMs: this.clock.nowMs(), celsius: Math.round(this.celsius * 10) / 10 };
+    return { ok: true, atMs: this.clock.nowMs(), celsius: Math.round(this.device.deviceCelsius * 10) / 10 };
   }
 }

@@ -11,7 +11,15 @@ import type { OcclusionLocation, PathLocation } from '../profile.ts';
 /** Faults and episodes as the plant sees them; sim/world/faults.ts turns fault kinds into these. */
 export interface PlantConditions {
   /** `upstream`: between reservoir and pump head; the others on the path downstream of the pump. */
-  occlusion: { location: OcclusionLocation; severity: number } | null;
+  occlusion: {
+    location: OcclusionLocation;
+    severity: number;
+    /**
+     * A side-hole catheter (location 'catheter' only): share 0–1 of the arterial pulse that still
+     * reaches the pump through the catheter wall with the outlet blocked (absent: 0).
+     */
+    wallPulseFraction?: number;
+  } | null;
   /** Where the catheter tip delivers. */
   tip: 'artery' | 'tissue' | 'extrahepatic';
   /** Share of the flow that reaches an extrahepatic branch when `tip` is 'extrahepatic'. */

@@ -7,7 +7,8 @@
  * when a condition or the access changes.
  * Model: a blockage at a location adds resistance (severity s → R/(1 − s), complete at s = 1) and
  * leaves only the compliance upstream of it; the catheter low-pass attenuates the pulse
- * (pulse pressure / 2 at the heart rate) by 1/√(1 + (ωτ)²).
+ * (pulse pressure / 2 at the heart rate) by 1/√(1 + (ωτ)²). A blocked side-hole catheter adds
+ * `wallPulseFraction` × (pulse pressure / 2) through its wall (at most the undamped pulse).
  */
 import type { DeviceProfile } from '../profile.ts';
 import type { PlantConditions } from './conditions.ts';
@@ -35,5 +36,9 @@ export function hydraulicsOf(path: DeviceProfile['path'], artery: PatientArtery,
     const wt = ((2 * Math.PI * artery.heartRateBpm) / 60) * tauS;
     pulseAtPumpMmHg = artery.pulsePressureMmHg / 2 / Math.sqrt(1 + wt * wt);
   }
+  // A side-hole catheter blocked at its outlet: the tip still sits in the arterial stream, and a
+  // share of the pulse crosses the catheter wall into the line (DOMAIN §7); no flow does.
+  const wall = occ !== null && occ.location === 'catheter' && located !== null ? (located.wallPulseFraction ?? 0) : 0;
+  if (arterialPath && wall > 0) pulseAtPumpMmHg = Math.min(artery.pulsePressureMmHg / 2, pulseAtPumpMmHg + (wall * artery.pulsePressureMmHg) / 2);
   return { tauS, complianceUlPerMmHg, pulseAtPumpMmHg };
 }

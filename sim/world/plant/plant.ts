@@ -21,11 +21,16 @@
  * - Transport: plug flow through two FIFOs of parcels (transport.ts) — the set (line + Huber
  *   needle) and the implanted path (port chamber + catheter). Before the needle is in the port the
  *   set empties to prime waste.
+ * - Stroke characteristic (docs/devices.md): a stroke moves the nominal volume × (1 + k_P·P/100)
+ *   × (1 + k_T·(T − T_ref)), P the line pressure across the pump head as the stroke starts
+ *   (reference + stored volume / C), T the device's temperature (`deviceCelsius`); k = 0 leaves
+ *   the stroke as it is, bit for bit.
  * - Hydraulics (hydraulics.ts): one lumped line compliance C with the path resistance R. A stroke
  *   of ΔV raises the stored volume; it drains to the outlet as V(t) = V₀·e^(−t/τ), τ = R·C
  *   (≈ 0.3 s), so the line pressure is P_ref + V/C, P_ref from reference.ts.
  */
 import type { DeviceProfile } from '../profile.ts';
+import { BODY_WORN_CELSIUS } from '../profile.ts';
 import type { Composition } from './composition.ts';
 import { NO_DRUG, Totals, mixed } from './composition.ts';
 import type { PlantConditions } from './conditions.ts';
@@ -83,6 +88,9 @@ export class Plant {
 
   private readonly stallDraw: (index: number) => number;
   private attempts = 0;
+  /** The device's working temperature while no fault sets another, °C. */
+  private readonly baseCelsius: number;
+  private celsius: number;
 
   /**
    * `strokeNoise(i)` is stroke i's error in [−1, 1]; `stallDraw(i)` a uniform in (0, 1) deciding
@@ -101,6 +109,8 @@ export class Plant {
     this.unitFactor = 1 + unitErrorFraction;
     this.strokeNoise = strokeNoise;
     this.stallDraw = stallDraw;
+    this.baseCelsius = profile.temperatureC ?? BODY_WORN_CELSIUS;
+    this.celsius = this.baseCelsius;
     this.reference = new PressureReference(artery, this.current);
     const v = profile.path.volumeUl;
     this.set = new Fifo(v.line + v.needle, NO_DRUG);
@@ -140,6 +150,7 @@ export class Plant {
     const driftDays = cond.strokeVolumeDriftPerDay === 0 ? 0 : (this.tMs - cond.strokeVolumeDriftSinceMs) / MS_PER_DAY;
     return (
       this.profile.mechanism.strokeVolumeUl *
+      this.characteristicFactor() *
       this.unitFactor *
       cond.overDeliveryFactor *
       Math.max(0, 1 + cond.strokeVolumeDriftPerDay * driftDays) *
@@ -200,6 +211,38 @@ export class Plant {
     this.filled.add(v.line + v.needle, NO_DRUG);
     this.storedUl = 0;
     this.deriveHydraulics();
+  }
+
+  // --- The device's temperature and the stroke characteristic --------------------------------
+
+  /** The device's temperature now (drive and electronics), °C: the truth the temperature sensor reads. */
+  get deviceCelsius(): number {
+    return this.celsius;
+  }
+
+  /** The device at `celsius` from now on (null: back to its working temperature). */
+  setDeviceCelsius(celsius: number | null): void {
+    this.celsius = celsius ?? this.baseCelsius;
+  }
+
+  /** Line pressure across the pump head now, mmHg: the reference plus the stored volume over the compliance. */
+  linePressureMmHg(): number {
+    const c = this.derived.complianceUlPerMmHg;
+    return this.reference.pressureMmHg(this.tMs) + (c > 0 ? this.storedUl / c : 0);
+  }
+
+  /**
+   * The stroke's characteristic now: (1 + k_P·P/100 mmHg)·(1 + k_T·(T − T_ref)), at least 0
+   * (docs/devices.md). Exactly 1 with both coefficients 0, without reading the pressure.
+   */
+  characteristicFactor(): number {
+    const m = this.profile.mechanism;
+    const kP = m.backPressureFractionPer100MmHg;
+    const kT = m.temperatureFractionPerC;
+    if (kP === 0 && kT === 0) return 1;
+    const pressure = kP === 0 ? 1 : 1 + (kP * this.linePressureMmHg()) / 100;
+    const temperature = kT === 0 ? 1 : 1 + kT * (this.celsius - m.referenceTemperatureC);
+    return Math.max(0, pressure * temperature);
   }
 
   // --- Conditions (faults and episodes) ----------------------------------------------------
@@ -307,6 +350,7 @@ export class Plant {
     const driftDays = cond.strokeVolumeDriftPerDay === 0 ? 0 : (this.tMs - cond.strokeVolumeDriftSinceMs) / MS_PER_DAY;
     const wanted =
       this.profile.mechanism.strokeVolumeUl *
+      this.characteristicFactor() *
       this.unitFactor *
       (1 + this.profile.mechanism.strokeErrorFraction * this.strokeNoise(index)) *
       cond.overDeliveryFactor *

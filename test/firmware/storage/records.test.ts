@@ -26,7 +26,7 @@ const STATE: StoredState = {
   planId: 3,
   ledger: {
     primeStrokes: 700, infusionStrokes: 2000, flushStrokes: 0, phaseKind: 'infuse', phaseTotalStrokes: 3000,
-    phaseDurationMs: 14 * DAY_MS, phaseElapsedMs: 9 * DAY_MS, phaseDeliveredStrokes: 2000, reservoirFillUl: 30_000,
+    phaseDurationMs: 14 * DAY_MS, phaseElapsedMs: 9 * DAY_MS, phaseDeliveredStrokes: 2000, reservoirFillUl: 30_000, creditCarryNl: 0,
   },
   resumePoint: 'infusing',
   therapyPoint: 'infusing',
@@ -55,6 +55,7 @@ const stateArb: fc.Arbitrary<StoredState> = fc
     durationMs: fc.double({ min: 0, max: MAX_STORED_MS, noNaN: true }),
     elapsedShare: fc.double({ min: 0, max: 1, noNaN: true }),
     reservoirFillUl: fc.double({ min: 0, max: MAX_STORED_FILL_UL, noNaN: true }),
+    creditCarryNl: fc.integer({ min: 0, max: 9_999 }),
     resumePoint: fc.constantFrom(...RESUME_POINTS),
     therapyPoint: fc.constantFrom(...THERAPY_POINTS),
     connected: fc.boolean(),
@@ -69,7 +70,7 @@ const stateArb: fc.Arbitrary<StoredState> = fc
       ledger: {
         primeStrokes: x.primeStrokes, infusionStrokes: x.infusionStrokes, flushStrokes: x.flushStrokes, phaseKind: x.phaseKind,
         phaseTotalStrokes: idle ? 0 : x.total, phaseDeliveredStrokes: delivered, phaseDurationMs: durationMs,
-        phaseElapsedMs: Math.min(durationMs, durationMs * x.elapsedShare), reservoirFillUl: x.reservoirFillUl,
+        phaseElapsedMs: Math.min(durationMs, durationMs * x.elapsedShare), reservoirFillUl: x.reservoirFillUl, creditCarryNl: idle ? 0 : x.creditCarryNl,
       },
       resumePoint: x.resumePoint,
       therapyPoint: x.therapyPoint,
@@ -89,8 +90,8 @@ describe('the state record', () => {
 
   it('PUMP-STORAGE a payload one byte short or one byte long is refused as not the layout', () => {
     const bytes = stateBytes();
-    expect(bytes.length).toBe(52);
-    for (const wrong of [bytes.subarray(0, 51), Uint8Array.from([...bytes, 0]), new Uint8Array(0)]) {
+    expect(bytes.length).toBe(56);
+    for (const wrong of [bytes.subarray(0, 55), Uint8Array.from([...bytes, 0]), new Uint8Array(0)]) {
       expect(refusalOf(decodeState(wrong))).toBe(`state payload is ${wrong.length} bytes, not the layout's`);
     }
   });

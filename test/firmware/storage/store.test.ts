@@ -23,7 +23,7 @@ import { checkProperty } from '../../support/fc.ts';
 function stateAfter(strokes: number): StoredState {
   const ledger = makeLedger({
     primeStrokes: 700, infusionStrokes: strokes, flushStrokes: 0, phaseKind: 'infuse', phaseTotalStrokes: 1000,
-    phaseDurationMs: 3_600_000, phaseElapsedMs: strokes * 3600, phaseDeliveredStrokes: strokes, reservoirFillUl: 30_000,
+    phaseDurationMs: 3_600_000, phaseElapsedMs: strokes * 3600, phaseDeliveredStrokes: strokes, reservoirFillUl: 30_000, creditCarryNl: 0,
   });
   return { planId: 0, ledger, resumePoint: 'infusing', therapyPoint: 'infusing', connected: true };
 }

@@ -20,6 +20,9 @@ const HOUR_MS = 3_600_000;
 /** Documented worst time to alarm per example (the scenario's own rate and defaults). */
 const BOUND_S: Record<string, number> = {
   'occlusion-catheter': 15 * 60,
+  // A side-hole catheter: its wall passes 0.3 of the pulse, so only the 400 mmHg backstop ends it,
+  // C_up·(400 − mean)/Q ≈ 65 min at 84 µL/h (sim/world/faults.ts).
+  'occlusion-side-hole': 90 * 60,
   // The patient world (ambulatory, sinus): the same occlusion under beats, posture and walking.
   'patient-ambulatory': 15 * 60,
   // The coarse front-end (σ 4 mmHg, 10 Hz) cannot resolve the pulse: the stroke-rise rule needs
@@ -303,7 +306,8 @@ describe('fault outcomes', () => {
       const clean = new Simulation({ scenario: { ...scenario, faults: [] } }).runToEnd();
       const strokeMl = clean.firmwareBelief.deliveredVolumeMl / clean.firmwareBelief.strokes;
       expect(faulty.finalState).toBe('locked');
-      expect(Math.abs(faulty.delivered.volumeMl - clean.delivered.volumeMl)).toBeLessThanOrEqual(1.05 * strokeMl);
+      // Two strokes: the one under way at the fault, and the last stroke of a phase, which overshoots what the phase owes by less than one stroke at a credit below nominal (firmware/ledger.ts).
+      expect(Math.abs(faulty.delivered.volumeMl - clean.delivered.volumeMl)).toBeLessThanOrEqual(2.05 * strokeMl);
       if (notification !== null) expect(faulty.notifications.map((n) => n.code)).toContain(notification);
       expect(faulty.storage.corruptionsInjected).toBe(name === 'nv-write-failure' ? 0 : 1);
     });

@@ -64,8 +64,12 @@ function expectResumed(outcome: Outcome, outages: readonly Outage[], outagesDuri
   expect(summary.finalState, what).toBe('locked');
   expect(summary.alarms, what).toEqual([]);
 
-  // No stroke repeated, none lost beyond the one under way at each power loss.
-  expect(Math.abs(sim.plant.strokesDelivered - PLANNED_STROKES), what).toBeLessThanOrEqual(n);
+  // No stroke repeated, none lost beyond the one under way at each power loss: the drive makes the
+  // strokes of the uninterrupted run (the same plant and seed; against the back-pressure each is
+  // credited below nominal, so both make more strokes than the plan's nominal count).
+  // Per power loss, one more: the credit's back-pressure estimate starts again from the first
+  // reading after the boot (it is not kept in NV), which can move a phase's last stroke by one.
+  expect(Math.abs(sim.plant.strokesDelivered - baseline.sim.plant.strokesDelivered), what).toBeLessThanOrEqual(2 * n);
   expect(summary.firmwareBelief.strokes, what).toBe(PLANNED_STROKES);
   expect(summary.firmwareBelief.infusedVolumeMl, what).toBeCloseTo(PLAN.infusionVolumeUl / 1000, 6);
 
@@ -91,10 +95,13 @@ function expectResumed(outcome: Outcome, outages: readonly Outage[], outagesDuri
 }
 
 describe('power loss during therapy', () => {
-  it('PUMP-LEDGER-RESUME the uninterrupted reference run delivers exactly the planned strokes and ends locked', () => {
+  it('PUMP-LEDGER-RESUME the uninterrupted reference run credits exactly the planned strokes and ends locked', () => {
     expect(baseline.summary.finalState).toBe('locked');
     expect(baseline.summary.alarms).toEqual([]);
-    expect(baseline.sim.plant.strokesDelivered).toBe(PLANNED_STROKES);
+    expect(baseline.summary.firmwareBelief.strokes).toBe(PLANNED_STROKES);
+    // Each stroke against the arterial back-pressure is credited below nominal (PUMP-DOSE-BACKPRESSURE): more strokes, the planned dose.
+    expect(baseline.sim.plant.strokesDelivered).toBeGreaterThan(PLANNED_STROKES);
+    expect(Math.abs(relativeDeviation(baseline.summary.delivered.fudrMg, PLAN.fudrMgTotal))).toBeLessThanOrEqual(0.02);
     expect(baseline.infusionMs).toBeGreaterThanOrEqual(PLAN.durationMs);
     expect(baseline.infusionMs).toBeLessThanOrEqual(PLAN.durationMs + 2 * CONTROL_PERIOD_MS);
   });
