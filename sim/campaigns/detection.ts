@@ -51,6 +51,7 @@ export const GRID_FAULTS: Readonly<Record<string, Omit<FaultSpec, 'atHours'>>> =
   'drive moves nothing': { kind: 'overDelivery', factor: 0 },
   'watchdog 30 s hang': { kind: 'watchdog', durationSeconds: 30 },
   'drug library bit flip': { kind: 'drugLibraryCorruption' },
+  'self-check ROM failure': { kind: 'selfTestFailure', component: 'rom' },
 } as Record<string, Omit<FaultSpec, 'atHours'>>);
 
 /**
@@ -128,6 +129,7 @@ export const DETECTION_BOUNDS_S: Readonly<Record<string, number>> = Object.freez
   'watchdog 30 s hang': 5 * 60,
   // The next periodic self-check, every 10 minutes.
   'drug library bit flip': 11 * 60,
+  'self-check ROM failure': 11 * 60,
 });
 
 /** How long after onset a case watches for the alarm. */

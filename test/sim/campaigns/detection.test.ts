@@ -88,6 +88,10 @@ describe('detection at the default profile (84 µL/h, C = 0.3 µL/mmHg), any see
     detectedWithin('drug library bit flip', 'DRUG_LIBRARY_INVALID', 3, 46);
   });
 
+  it('GIP-3.3.1 a program image that fails its CRC in operation is found by the next periodic self-check: SYSTEM_FAULT within 11 minutes', () => {
+    detectedWithin('self-check ROM failure', 'SYSTEM_FAULT', 3, 47);
+  });
+
   it('PUMP-EXTRAHEPATIC a tip in an extrahepatic branch raises no alarm (the pump cannot see it) and the plant accounts the drug that went there', () => {
     checkProperty(
       fc.property(seed, onsetHours, (s, onset) => {
