@@ -31,7 +31,7 @@ export interface DetectorConfig {
   readonly flowRangeUlPerHour: { readonly min: number; readonly max: number };
   readonly reservoirResidualUl: number;
   readonly reservoirLowAlertUl: number;
-  /** The stroke-rise rule's highest compliance: the product's 1 µL/mmHg, or twice the told one where more (thresholds.ts). */
+  /** The stroke-rise rule's highest compliance: the product's 1 µL/mmHg, or the told one where more (thresholds.ts). */
   readonly maxPlausibleComplianceUlPerMmHg: number;
   /** The pressure thresholds that depend on the front-end's noise, from its datasheet figures. */
   readonly pressure: PressureThresholds;
@@ -39,7 +39,7 @@ export interface DetectorConfig {
 
 export function detectorConfig(config: DeviceConfig): DetectorConfig {
   const frontEnd = { noiseSdMmHg: config.pressureNoiseSdMmHg, sampleRateHz: config.pressureSampleRateHz, resolutionMmHg: config.pressureResolutionMmHg };
-  const maxPlausibleComplianceUlPerMmHg = Math.max(THRESHOLDS.maxPlausibleComplianceUlPerMmHg, THRESHOLDS.toldComplianceFactor * config.lineComplianceUlPerMmHg);
+  const maxPlausibleComplianceUlPerMmHg = Math.max(THRESHOLDS.maxPlausibleComplianceUlPerMmHg, config.lineComplianceUlPerMmHg);
   return {
     periodMs: config.controlPeriodMs,
     strokeVolumeUl: config.strokeVolumeNl / 1000,

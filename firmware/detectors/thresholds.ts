@@ -34,12 +34,12 @@ export const THRESHOLDS = Object.freeze({
   pulseReturnWindows: 3,
   /**
    * Highest line compliance the stroke-rise rule allows for: the product's sweep (docs/domain.md
-   * §2, 0.05–1.0 µL/mmHg), or twice the compliance the device is told where that is more
-   * (`maxPlausibleComplianceUlPerMmHg` in DetectorConfig): a line that soft stores a stroke's
-   * volume at a third of the rise, which a fixed 1 µL/mmHg would never see.
+   * §2, 0.05–1.0 µL/mmHg), or the compliance the device is told where that is more
+   * (`maxPlausibleComplianceUlPerMmHg` in DetectorConfig): a 3 µL/mmHg line stores a stroke at a
+   * third of the rise a fixed 1 µL/mmHg expects, and half of that expectation
+   * (`occlusionRiseFraction`) would then never be met.
    */
   maxPlausibleComplianceUlPerMmHg: 1.0,
-  toldComplianceFactor: 2,
   /** Fraction of the occluded rise (ΔV/C_max per stroke) that must be seen. */
   occlusionRiseFraction: 0.5,
   /** Strokes after the pulse is lost before the rise is judged (one stroke can be noise). */
@@ -216,6 +216,13 @@ const OCCLUSION_MIN_RISE_FLOOR_MMHG = 3;
  * the largest posture step as well.
  */
 const POSTURE_STEP_MAX_MMHG = 35;
+/**
+ * What else moves a 1-s mean between any two windows of a patent line with no pulse to tell:
+ * breathing (±2 mmHg on the arterial mean, 4 mmHg crest to trough; docs/domain.md §7) and the
+ * residue of the walking artefact in a window (a 1.7–2 Hz swing of up to 10 mmHg leaves at most
+ * A/(π·f·1 s) ≈ 2 mmHg in the mean).
+ */
+const PATENT_LINE_SWING_MMHG = 6;
 /** Noise σ of a window-to-window difference below the noise-reversal limit. */
 const JUMP_MARGIN_SIGMA = 8;
 /** A jump physiology never makes in one second (exercise ramps over minutes; posture over seconds, ≤ 35 mmHg but once). */
@@ -235,23 +242,24 @@ function upToResolution(x: number, resolutionMmHg: number): number {
  *   4·1.79 = 7.2 → 8 mmHg, above the 6 mmHg a 100 bpm pulse leaves at C 0.3 µL/mmHg: the
  *   coarse front-end cannot resolve the pulse (`pulseResolvable` false).
  * - `occlusionMinRiseMmHg` = max(3 mmHg, 6·σ_w·√2), plus the largest posture step (35 mmHg) when the
- *   pulse is not resolvable: 3 mmHg fine (6·0.2 = 1.2 is below the floor), 35 + 10.7 → 46 mmHg
- *   coarse.
+ *   pulse is not resolvable: 3 mmHg fine (6·0.2 = 1.2 is below the floor), 35 + 6 + 10.7 → 52 mmHg
+ *   coarse (the breathing and walking swing below).
  * - `occlusionReanchorStrokes`: with a resolvable pulse the reference is the window at the
  *   pulse's loss, the moment the artery is cut off (Infinity). Without one, a loss marks
  *   nothing, so the reference moves on once the strokes since it would demand more than the
- *   least rise (`occlusionRiseFraction`·N·ΔV/C_max ≥ `occlusionMinRiseMmHg`): 46 / (0.5 · 1 µL /
- *   1 µL/mmHg) = 92 strokes coarse. An occlusion then needs at most one such span plus its own
+ *   least rise (`occlusionRiseFraction`·N·ΔV/C_max ≥ `occlusionMinRiseMmHg`): 52 / (0.5 · 1 µL /
+ *   1 µL/mmHg) = 104 strokes coarse. An occlusion then needs at most one such span plus its own
  *   rise, never a rise against strokes counted for hours.
  * - `pressureJumpMmHg` = max(15 mmHg, 8·σ_w·√2): 15 on both (coarse 8·1.79 = 14.3).
  * - `marginal…`: a front-end that resolves the pulse still meets patients whose pulse it does not
  *   see clearly — a fast heart, a small pulse pressure and a soft line leave a patent catheter
  *   0.5–1 mmHg in the band (the population in docs/faults-and-detection.md). The loss of such a
  *   pulse marks nothing either, so it is judged as on a front-end that resolves none: the least
- *   rise clears the largest posture step (35 + 1.2 → 36.2 mmHg fine) and the reference moves on
- *   after 36.2 / (0.5 · 1 µL / C_max) strokes (73 at C_max 1 µL/mmHg).
- * `maxPlausibleComplianceUlPerMmHg` (C_max): the product's 1 µL/mmHg, or twice the told
- * compliance where that is more (detectorConfig).
+ *   rise clears the largest posture step and what breathing and walking move a patent line's mean
+ *   (35 + 6 + 1.2 → 42.2 mmHg fine) and the reference moves on after
+ *   42.2 / (0.5 · 1 µL / C_max) strokes (85 at C_max 1 µL/mmHg).
+ * `maxPlausibleComplianceUlPerMmHg` (C_max): the product's 1 µL/mmHg, or the told compliance
+ * where that is more (detectorConfig).
  */
 export function pressureThresholds(f: PressureFrontEnd, strokeVolumeUl: number, maxPlausibleComplianceUlPerMmHg: number = THRESHOLDS.maxPlausibleComplianceUlPerMmHg): PressureThresholds {
   const samples = Math.max(1, Math.round(f.sampleRateHz * WINDOW_S));
@@ -262,7 +270,7 @@ export function pressureThresholds(f: PressureFrontEnd, strokeVolumeUl: number, 
   const pulsePresentMmHg = Math.max(res, upToResolution(PULSE_MARGIN_SIGMA * bandSdMmHg, res));
   const pulseResolvable = pulsePresentMmHg * PULSE_RESOLVABLE_MARGIN <= WEAKEST_PULSE_AT_PUMP_MMHG;
   const noiseRiseMmHg = RISE_MARGIN_SIGMA * differenceSdMmHg;
-  const marginalOcclusionMinRiseMmHg = Math.max(OCCLUSION_MIN_RISE_FLOOR_MMHG, upToResolution(POSTURE_STEP_MAX_MMHG + noiseRiseMmHg, res));
+  const marginalOcclusionMinRiseMmHg = Math.max(OCCLUSION_MIN_RISE_FLOOR_MMHG, upToResolution(POSTURE_STEP_MAX_MMHG + PATENT_LINE_SWING_MMHG + noiseRiseMmHg, res));
   const marginalReanchorStrokes = Math.ceil((marginalOcclusionMinRiseMmHg * maxPlausibleComplianceUlPerMmHg) / (THRESHOLDS.occlusionRiseFraction * strokeVolumeUl) - 1e-9);
   const occlusionMinRiseMmHg = pulseResolvable ? Math.max(OCCLUSION_MIN_RISE_FLOOR_MMHG, upToResolution(noiseRiseMmHg, res)) : marginalOcclusionMinRiseMmHg;
   const occlusionReanchorStrokes = pulseResolvable ? Infinity : marginalReanchorStrokes;

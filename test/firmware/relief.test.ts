@@ -105,7 +105,7 @@ describe('the ledger after a relief', () => {
 });
 
 describe('relief in a run', () => {
-  it('GIP-1.10.7 a complete catheter occlusion on the coarse front-end at C = 1 µL/mmHg, found by the stroke rise with tens of µL stored and cleared 3 minutes later, is relieved of at least half first, and the clearing releases no more than is left, and the programme is delivered in full', () => {
+  it('GIP-1.10.7 a complete catheter occlusion on the coarse front-end at C = 1 µL/mmHg, found by the stroke rise with tens of µL stored and cleared 3 minutes later, is relieved first (what it stored above the reference window goes back), and the clearing releases no more than is left, and the programme is delivered in full', () => {
     const json = (durationMinutes: number): unknown => ({
       name: 'relief on the coarse front-end',
       seed: 3,
@@ -127,7 +127,7 @@ describe('relief in a run', () => {
     // stroke's step: on this front-end the reference moves on every 92 strokes, so what the line
     // held at the last move stays (the relief never draws below a pressure it has not seen).
     const relievedToUl = sim.plant.storedVolumeUl;
-    expect(relievedToUl).toBeLessThanOrEqual(storedAtAlarmUl / 2);
+    expect(relievedToUl).toBeLessThan(storedAtAlarmUl - 10);
     // The blockage clears at 3 minutes, the pump still stopped: what reaches the artery is what was left.
     const arteryBeforeUl = sim.plant.toArtery.volumeUl;
     sim.clock.runUntil(alarmS * 1000 + 240_000);

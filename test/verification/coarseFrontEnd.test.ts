@@ -44,9 +44,9 @@ describe('the pressure thresholds derived from the front-end’s datasheet figur
     expect(fine).toMatchObject({ pulsePresentMmHg: 0.8, occlusionMinRiseMmHg: 3, pressureJumpMmHg: 15, pulseResolvable: true, occlusionReanchorStrokes: Infinity });
   });
 
-  it('PUMP-SENSOR-NOISE the coarse front-end (σ 4 mmHg, 10 Hz, 1 mmHg) puts the pulse threshold at 4σ of its band noise, above the pulse it would have to see, and the rise above the largest posture step', () => {
+  it('PUMP-SENSOR-NOISE the coarse front-end (σ 4 mmHg, 10 Hz, 1 mmHg) puts the pulse threshold at 4σ of its band noise, above the pulse it would have to see, and the rise above the largest posture step with breathing and walking', () => {
     expect(COARSE.bandSdMmHg).toBeCloseTo(4 * Math.sqrt(2 / 10), 12);
-    expect(COARSE).toMatchObject({ pulsePresentMmHg: 8, pulseResolvable: false, occlusionMinRiseMmHg: 46, occlusionReanchorStrokes: 92, pressureJumpMmHg: 15 });
+    expect(COARSE).toMatchObject({ pulsePresentMmHg: 8, pulseResolvable: false, occlusionMinRiseMmHg: 52, occlusionReanchorStrokes: 104, pressureJumpMmHg: 15 });
   });
 
   it('PUMP-SENSOR-NOISE every threshold lies on the front-end’s resolution grid and grows with its noise', () => {
