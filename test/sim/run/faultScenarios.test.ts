@@ -26,7 +26,7 @@ const BOUND_S: Record<string, number> = {
   // The patient world (ambulatory, sinus): the same occlusion under beats, posture and walking.
   'patient-ambulatory': 15 * 60,
   // The coarse front-end (σ 4 mmHg, 10 Hz) cannot resolve the pulse: the stroke-rise rule needs
-  // 46 mmHg past its reference, 14 strokes at C 0.3 µL/mmHg, up to ~21 when the reference moves
+  // 52 mmHg past its reference, 16 strokes at C 0.3 µL/mmHg, up to ~24 when the reference moves
   // inside the rise (thresholds.ts `pressureThresholds`): under 20 minutes at 43 s a stroke.
   'occlusion-coarse-front-end': 20 * 60,
   'occlusion-line-gradual': 4 * 3600 + 15 * 60, // complete only at the end of its 4 h ramp
