@@ -52,13 +52,12 @@ export function reliefStrokes(r: ReliefInput, cfg: DetectorConfig): number {
   const a = r.detectors.arterial;
   if (a.pulsePresent || a.strokesAtPulseLoss < 0 || !Number.isFinite(a.pressureAtPulseLossMmHg)) return 0;
   const excessMmHg = r.pressure.meanMmHg - a.pressureAtPulseLossMmHg - RELIEF_MARGIN_MMHG;
-  if (!(excessMmHg > 0)) return 0;
-  const reliefComplianceUlPerMmHg = r.lineComplianceUlPerMmHg * RELIEF_COMPLIANCE_SHARE;
-  const storedUl = excessMmHg * reliefComplianceUlPerMmHg;
+  const storedUl = excessMmHg * r.lineComplianceUlPerMmHg * RELIEF_COMPLIANCE_SHARE;
+  // Less than one stroke above the margin is no relief (and a NaN compares false: none either).
+  if (!(storedUl >= cfg.strokeVolumeUl)) return 0;
   const strokesSinceLoss = r.detectors.strokeCount.strokesCompleted - a.strokesAtPulseLoss;
   // A rise the strokes since the loss cannot explain, even into the smallest upstream compliance,
   // is not volume the line stores (the artery back after a tip in tissue, a posture change): no relief.
   if (storedUl > strokesSinceLoss * cfg.strokeVolumeUl) return 0;
-  const bound = Math.min(strokesSinceLoss, r.phaseDeliveredStrokes, r.maxStrokesPerStep, Math.floor(storedUl / cfg.strokeVolumeUl));
-  return bound > 0 ? bound : 0;
+  return Math.min(strokesSinceLoss, r.phaseDeliveredStrokes, r.maxStrokesPerStep, Math.floor(storedUl / cfg.strokeVolumeUl));
 }

@@ -50,7 +50,6 @@ export function smoothedBackPressureMmHg(previousMmHg: number | null, meanMmHg: 
 export function creditedStrokeVolumeNl(config: DeviceConfig, backPressureMmHg: number | null, temperatureC: number | null): number {
   const kP = config.strokeVolumeBackPressureFractionPer100MmHg;
   const kT = config.strokeVolumeTemperatureFractionPerC;
-  if (kP === 0 && kT === 0) return config.strokeVolumeNl;
   // NaN fails every comparison in `clamp` and would pass through: it counts as unknown.
   const pressureMmHg = backPressureMmHg === null || Number.isNaN(backPressureMmHg) ? 0 : clamp(backPressureMmHg, COMPENSATED_BACK_PRESSURE_MMHG);
   const celsius = temperatureC === null || Number.isNaN(temperatureC) ? config.strokeVolumeReferenceTemperatureC : clamp(temperatureC, COMPENSATED_TEMPERATURE_C);

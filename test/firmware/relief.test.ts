@@ -79,6 +79,35 @@ describe('reliefStrokes', () => {
   });
 });
 
+describe('reliefStrokes at its edges', () => {
+  // Half-microlitre strokes (the implanted profiles'), so a volume and a stroke count differ.
+  const halfCfg = { ...cfg, strokeVolumeUl: 0.5 };
+
+  it('GIP-1.10.6 counts in strokes of the device\'s volume: the stored estimate over the stroke volume, bounded by the strokes since the loss times that volume', () => {
+    // (25 − 5) mmHg × 0.3 × 0.5 µL/mmHg = 3 µL: 6 half-microlitre strokes.
+    const three = input({ lineComplianceUlPerMmHg: 0.3, pressure: window(BASELINE_MMHG + 25) });
+    expect(reliefStrokes(three, halfCfg)).toBe(6);
+    // 3 µL is what 6 half strokes make: explained by 6 strokes since the loss, not by 5.
+    expect(reliefStrokes({ ...three, detectors: lostPulse(6) }, halfCfg)).toBe(6);
+    expect(reliefStrokes({ ...three, detectors: lostPulse(5) }, halfCfg)).toBe(0);
+  });
+
+  it('GIP-1.10.6 one stroke\'s worth above the margin is the least relief; less is none', () => {
+    // Exactly one 1 µL stroke: (5 + 1 / 0.15) mmHg over the baseline at C 0.3.
+    const oneStroke = BASELINE_MMHG + RELIEF_MARGIN_MMHG + 1 / (0.3 * RELIEF_COMPLIANCE_SHARE);
+    expect(reliefStrokes(input({ lineComplianceUlPerMmHg: 0.3, pressure: window(oneStroke + 1e-9) }), cfg)).toBe(1);
+    expect(reliefStrokes(input({ lineComplianceUlPerMmHg: 0.3, pressure: window(oneStroke - 1e-6) }), cfg)).toBe(0);
+    expect(reliefStrokes(input({ pressure: window(BASELINE_MMHG - 50) }), cfg)).toBe(0);
+    // Exactly one stroke, in binary too: (100 − 90 − 5) mmHg × 0.4 × 0.5 µL/mmHg = 1 µL.
+    expect(reliefStrokes(input({ lineComplianceUlPerMmHg: 0.4, pressure: window(BASELINE_MMHG + RELIEF_MARGIN_MMHG + 5) }), cfg)).toBe(1);
+  });
+
+  it('GIP-1.10.6 a pulse lost at stroke 0 (the first stroke of a run) is a reference like any other', () => {
+    const fromZero: DetectorState = { ...lostPulse(0), arterial: { ...lostPulse(0).arterial, strokesAtPulseLoss: 0 }, strokeCount: { strokesCompleted: 400 } };
+    expect(reliefStrokes(input({ detectors: fromZero }), cfg)).toBe(20);
+  });
+});
+
 describe('the ledger after a relief', () => {
   it('GIP-1.10.6 relieved strokes leave the ledger and set the schedule back to where it had delivered the rest: owed again at the programmed rate, never at once', () => {
     const l = { ...infusing(14_000), phaseElapsedMs: 7 * 86_400_000 };

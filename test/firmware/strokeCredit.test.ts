@@ -57,6 +57,16 @@ describe('creditedStrokeVolumeNl', () => {
   });
 });
 
+describe('the scheduled volume', () => {
+  it('PUMP-DOSE-BACKPRESSURE a phase of no duration schedules all of its volume at once; elapsed time outside the phase counts as its ends', () => {
+    expect(scheduledCreditNl(28, 0, 0, 1000)).toBe(28_000);
+    expect(scheduledCreditNl(28, 5_000, 0, 1000)).toBe(28_000);
+    expect(scheduledCreditNl(3600, -10, 3_600_000, 1000)).toBe(0);
+    expect(scheduledCreditNl(3600, 7_200_000, 3_600_000, 1000)).toBe(3_600_000);
+    expect(scheduledCreditNl(3600, 1_500, 3_600_000, 1000)).toBe(1_500);
+  });
+});
+
 describe('strokes for a credit, and the ledger carry', () => {
   it('PUMP-DOSE-BACKPRESSURE at the nominal credit the schedule owes the nominal schedule’s strokes; off it, the credited volume trails the scheduled volume by less than one stroke, and the phase ends with all of it', () => {
     checkProperty(
