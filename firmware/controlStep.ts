@@ -181,9 +181,12 @@ export function controlStep(state: ControlState, settings: ControlSettings, read
         strokes = Math.min(owed, Math.max(1, Math.floor((config.maxStrokesPerSecond * periodMs) / 1000)));
       }
     } else {
-      // Off the nominal credit the schedule is kept in credited nanolitres (strokeCredit.ts).
+      // Off the nominal credit the schedule is kept in credited nanolitres (strokeCredit.ts). Most
+      // periods owe nothing, which the scheduled volume in floating point already shows: only a
+      // period within a part in 10⁹ of owing pays for the exact integer schedule.
       const creditedNl = ledger.phaseDeliveredStrokes * nominalNl + ledger.creditCarryNl;
-      const owed = strokesOwedAtCredit(ledger.phaseTotalStrokes, creditedNl, phaseElapsedMs, ledger.phaseDurationMs, strokeCreditNl, nominalNl);
+      const mayOwe = phaseElapsedMs >= ledger.phaseDurationMs || ledger.phaseTotalStrokes * nominalNl * phaseElapsedMs >= (creditedNl + strokeCreditNl) * ledger.phaseDurationMs * (1 - 1e-9);
+      const owed = mayOwe ? strokesOwedAtCredit(ledger.phaseTotalStrokes, creditedNl, phaseElapsedMs, ledger.phaseDurationMs, strokeCreditNl, nominalNl) : 0;
       if (owed > 0) strokes = Math.min(owed, Math.max(1, Math.floor((config.maxStrokesPerSecond * periodMs) / 1000)));
     }
   } else if (ledger.phaseKind === delivery && phaseComplete(ledger)) {
