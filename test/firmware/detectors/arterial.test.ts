@@ -182,3 +182,52 @@ describe('updateArterial on a front-end that cannot resolve the pulse (σ 4 mmHg
     return (T.occlusionRiseFraction * strokes * coarse.strokeVolumeUl) / T.maxPlausibleComplianceUlPerMmHg;
   }
 });
+
+describe('updateArterial after the loss of a pulse it did not see clearly', () => {
+  /** From a connected line whose band was `bandBeforeMmHg`, the pulse lost at 90 mmHg, then `strokes` strokes and the mean at `meanMmHg`. */
+  function afterLoss(c: DetectorConfig, bandBeforeMmHg: number, strokes: number, meanMmHg: number): ArterialDetector {
+    const connected = updateArterial(INITIAL_DETECTORS.arterial, c, true, 0, plausiblePressure(reading(90, 6), c), false, false, Infinity);
+    const lost = updateArterial(connected, c, true, 0, plausiblePressure(reading(90, 0), c), false, false, bandBeforeMmHg);
+    return updateArterial(lost, c, true, strokes, plausiblePressure(reading(meanMmHg, 0), c), false, false, 0);
+  }
+
+  it('GIP-1.10.3 a loss right after a window of twice the threshold or more marks the artery cut off: the fine rules (a few mmHg after three strokes) call the occlusion', () => {
+    const clear = cfg.pressure.pulseClearMmHg;
+    expect(clear).toBe(2 * cfg.pressure.pulsePresentMmHg);
+    const rise = demandedRiseMmHg(3) + 0.5;
+    expect(afterLoss(cfg, clear, 3, 90 + rise).lossResolvable).toBe(true);
+    expect(afterLoss(cfg, clear, 3, 90 + rise).occlusionSuspected).toBe(true);
+    // Just under twice the threshold: the same rise is no occlusion.
+    expect(afterLoss(cfg, clear - 0.1, 3, 90 + rise).lossResolvable).toBe(false);
+    expect(afterLoss(cfg, clear - 0.1, 3, 90 + rise).occlusionSuspected).toBe(false);
+  });
+
+  it('GIP-1.10.3 the loss of a marginal pulse is judged by the rise alone: the posture-and-breathing least rise, then the reference moves on', () => {
+    const pt = cfg.pressure;
+    expect(pt.marginalOcclusionMinRiseMmHg).toBeCloseTo(35 + 6 + 6 * pt.windowMeanSdMmHg * Math.SQRT2, 9);
+    // Enough strokes that the stroke term asks less than the least rise.
+    const n = 40;
+    expect(afterLoss(cfg, 1, n, 90 + pt.marginalOcclusionMinRiseMmHg + 0.05).occlusionSuspected).toBe(true);
+    expect(afterLoss(cfg, 1, n, 90 + pt.marginalOcclusionMinRiseMmHg - 0.2).occlusionSuspected).toBe(false);
+    // Past the marginal span without a rise, the reference moves to the current window.
+    const moved = afterLoss(cfg, 1, pt.marginalReanchorStrokes, 95);
+    expect(moved.pressureAtPulseLossMmHg).toBe(95);
+    expect(moved.strokesAtPulseLoss).toBe(pt.marginalReanchorStrokes);
+    expect(afterLoss(cfg, 1, pt.marginalReanchorStrokes - 1, 95).strokesAtPulseLoss).toBe(0);
+  });
+
+  it('GIP-1.10.3 on a front-end that resolves no pulse every loss is marginal, however large the band before it', () => {
+    const coarse = detectorConfig(deviceConfig({ pressureNoiseSdMmHg: 4, pressureSampleRateHz: 10, pressureResolutionMmHg: 1 }));
+    expect(coarse.pressure.pulseResolvable).toBe(false);
+    expect(afterLoss(coarse, 100, 3, 90 + demandedRiseMmHg(3) + 0.5).lossResolvable).toBe(false);
+  });
+
+  it('GIP-1.10.3 the stroke term expects the rise at the told compliance where it exceeds 1 µL/mmHg: at 3 µL/mmHg, a third of it', () => {
+    const soft = detectorConfig(deviceConfig({ lineComplianceUlPerMmHg: 3 }));
+    expect(soft.maxPlausibleComplianceUlPerMmHg).toBe(3);
+    expect(detectorConfig(deviceConfig({ lineComplianceUlPerMmHg: 0.3 })).maxPlausibleComplianceUlPerMmHg).toBe(1);
+    // 60 strokes into 3 µL/mmHg: half of 60/3 = 10 mmHg expected; at 1 µL/mmHg it would be 30.
+    expect(afterLoss(soft, 10, 60, 90 + 10.5).occlusionSuspected).toBe(true);
+    expect(afterLoss(soft, 10, 60, 90 + 9.5).occlusionSuspected).toBe(false);
+  });
+});
