@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HalResult, PressureReading } from '../../../hal/index.ts';
 import type { ArterialDetector } from '../../../firmware/detectors/arterial.ts';
-import { updateArterial } from '../../../firmware/detectors/arterial.ts';
+import { arterialAtRest, updateArterial } from '../../../firmware/detectors/arterial.ts';
 import { plausiblePressure } from '../../../firmware/detectors/health.ts';
 import { INITIAL_DETECTORS } from '../../../firmware/detectors/index.ts';
 import type { DetectorConfig } from '../../../firmware/readings.ts';
@@ -229,5 +229,13 @@ describe('updateArterial after the loss of a pulse it did not see clearly', () =
     // 60 strokes into 3 µL/mmHg: half of 60/3 = 10 mmHg expected; at 1 µL/mmHg it would be 30.
     expect(afterLoss(soft, 10, 60, 90 + 10.5).occlusionSuspected).toBe(true);
     expect(afterLoss(soft, 10, 60, 90 + 9.5).occlusionSuspected).toBe(false);
+  });
+});
+
+describe('arterialAtRest', () => {
+  it('GIP-1.10.3 a patent artery is at rest below the hard limit only: a window at the limit is judged in full', () => {
+    const patent = arterialAfter(INITIAL_DETECTORS.arterial, cfg, true, 0, reading(90, 6));
+    expect(arterialAtRest(patent, cfg, true, reading(T.occlusionHardLimitMmHg - 0.1, 6))).toBe(true);
+    expect(arterialAtRest(patent, cfg, true, reading(T.occlusionHardLimitMmHg, 6))).toBe(false);
   });
 });
