@@ -113,15 +113,16 @@ export function withDetectorsAndAlarms(state: ControlState, detectors: DetectorS
 }
 
 /**
- * The control state with ledger, detectors and alarms given, the rest kept: every state but a
- * step's own and a boot's is built here, field by field, in the order those two use.
+ * The control state with ledger, detectors and alarms given (and the schedule position, which a
+ * relief sets back), the rest kept: every state but a step's own and a boot's is built here,
+ * field by field, in the order those two use.
  */
-function withLedgerDetectorsAlarms(state: ControlState, ledger: Ledger, detectors: DetectorState, alarms: AlarmState): ControlState {
+function withLedgerDetectorsAlarms(state: ControlState, ledger: Ledger, detectors: DetectorState, alarms: AlarmState, phaseElapsedMs = state.phaseElapsedMs): ControlState {
   return {
     ledger,
     detectors,
     alarms,
-    phaseElapsedMs: state.phaseElapsedMs,
+    phaseElapsedMs,
     judgedDetectors: state.judgedDetectors,
     lastPressure: state.lastPressure,
     previousPressure: state.previousPressure,
@@ -239,18 +240,7 @@ export function applyReliefFeedback(state: ControlState, config: DeviceConfig, c
   if (completed === 0) return state;
   const ledger = relieveStrokes(withPhaseElapsed(state.ledger, state.phaseElapsedMs), completed);
   const taken = state.ledger.phaseDeliveredStrokes - ledger.phaseDeliveredStrokes;
-  return {
-    ledger,
-    detectors: withStrokesRelieved(state.detectors, taken),
-    alarms: state.alarms,
-    phaseElapsedMs: ledger.phaseElapsedMs,
-    judgedDetectors: state.judgedDetectors,
-    lastPressure: state.lastPressure,
-    previousPressure: state.previousPressure,
-    backPressureMmHg: state.backPressureMmHg,
-    deviceTemperatureC: state.deviceTemperatureC,
-    strokeCreditNl: state.strokeCreditNl,
-  };
+  return withLedgerDetectorsAlarms(state, ledger, withStrokesRelieved(state.detectors, taken), state.alarms, ledger.phaseElapsedMs);
 }
 
 /**

@@ -29,28 +29,23 @@ export class SimDrive implements PumpDrive {
   }
 
   stroke(count: number): HalResult<StrokeFeedback> {
-    if (!Number.isInteger(count) || count < 0) throw new Error(`stroke count must be a non-negative integer, got ${count}`);
+    return this.run(count, false);
+  }
+
+  /** Runs the head back `count` strokes (pressure relief): the same encoder feedback as a stroke. */
+  retract(count: number): HalResult<StrokeFeedback> {
+    return this.run(count, true);
+  }
+
+  private run(count: number, back: boolean): HalResult<StrokeFeedback> {
+    if (!Number.isInteger(count) || count < 0) throw new Error(`${back ? 'retract' : 'stroke'} count must be a non-negative integer, got ${count}`);
     const now = this.clock.nowMs();
     if (!this.powered) return { ok: true, atMs: now, strokesCommanded: count, encoderCounts: 0 };
     this.plant.advanceTo(now);
     let counts = 0;
     for (let i = 0; i < count; i++) {
       // A stalled mechanism does not turn: the encoder sees nothing for that stroke.
-      if (this.plant.stroke() >= 0) counts += this.encoderCountsPerStroke;
-    }
-    const feedback: StrokeFeedback = { ok: true, atMs: now, strokesCommanded: count, encoderCounts: counts };
-    return this.invalidReading === null ? feedback : corruptReading(feedback, this.invalidReading);
-  }
-
-  /** Runs the head back `count` strokes (pressure relief): the same encoder feedback as a stroke. */
-  retract(count: number): HalResult<StrokeFeedback> {
-    if (!Number.isInteger(count) || count < 0) throw new Error(`retract count must be a non-negative integer, got ${count}`);
-    const now = this.clock.nowMs();
-    if (!this.powered) return { ok: true, atMs: now, strokesCommanded: count, encoderCounts: 0 };
-    this.plant.advanceTo(now);
-    let counts = 0;
-    for (let i = 0; i < count; i++) {
-      if (this.plant.retract() >= 0) counts += this.encoderCountsPerStroke;
+      if ((back ? this.plant.retract() : this.plant.stroke()) >= 0) counts += this.encoderCountsPerStroke;
     }
     const feedback: StrokeFeedback = { ok: true, atMs: now, strokesCommanded: count, encoderCounts: counts };
     return this.invalidReading === null ? feedback : corruptReading(feedback, this.invalidReading);
