@@ -3,8 +3,8 @@
  * features.
  *
  * Owns: the arterial verdict (`ArterialDetector`) and when it is at rest.
- * Promises: pure; an unchanged verdict is handed back as the same object, and the two verdicts a
- * quiet period holds (disconnected, patent) are constants.
+ * Promises: pure; the two verdicts a quiet period holds (disconnected, patent) are constants, and
+ * an unchanged patent or disconnected verdict is handed back as the same object.
  *
  * Occlusion (docs/domain.md §5). A fixed threshold takes t ≈ C·ΔP/Q: at 89 µL/h and C = 0.3 µL/mmHg,
  * +100 mmHg needs ~20 min; at C = 1 µL/mmHg over an hour. Two faster signals are used instead:
@@ -15,7 +15,13 @@
  *    τ = R·C ≈ 0.3 s. The detector compares the rise since the pulse was lost with the rise the
  *    strokes since then would cause at the highest plausible compliance.
  * Both must agree, so an exercise episode (pulse present, pressure up) and a tip in tissue (pulse
- * gone, pressure down) are not occlusions. A fixed limit stays as a backstop (GIP 1.10.3).
+ * gone, pressure down) are not occlusions. Where strokes are far enough apart to read what each
+ * leaves (strokeSteps.ts), the rise must also be stroke-locked: the steps must say the line is
+ * closed, so a patient's own pressure rising without a pulse to show (an episode, a posture step,
+ * the end of a walk whose artefact passed for a pulse) is not an occlusion. Stroke-locked, the
+ * rise need only clear the window noise (and, after a marginal loss, breathing's swing). Until the first steps
+ * are read the rise waits for them; where strokes come too close to read, the rise rule stands
+ * alone with its least rise. A fixed limit stays as a backstop (GIP 1.10.3).
  * A front-end too coarse to resolve the weakest pulse (`PressureThresholds.pulseResolvable`
  * false: σ 4 mmHg at 10 Hz puts the threshold at 8 mmHg) sees the pulse "lost" on a patent line
  * too. Its least rise then clears the largest posture step, and its reference moves to the
@@ -32,6 +38,8 @@
 import type { DetectorConfig } from '../readings.ts';
 import type { PressureReading } from '../../hal/index.ts';
 import * as thresholds from './thresholds.ts';
+import type { StrokeSteps } from './strokeSteps.ts';
+import { startStrokeSteps, strokeEvidence, updateStrokeSteps } from './strokeSteps.ts';
 
 /** The shared threshold table, bound once as this module's own constant (docs/performance.md). */
 const { THRESHOLDS } = thresholds;
@@ -54,6 +62,8 @@ export interface ArterialDetector {
    */
   readonly lossResolvable: boolean;
   readonly occlusionSuspected: boolean;
+  /** While lost: what each stroke since the loss left in the mean (null while present). */
+  readonly strokeSteps: StrokeSteps | null;
   /** How long the pulse has been gone with the mean below the displacement limit. */
   readonly lossOfArterialSignalMs: number;
 }
@@ -65,12 +75,13 @@ export const ARTERIAL_DISCONNECTED: ArterialDetector = {
   strokesAtPulseLoss: -1,
   lossResolvable: false,
   occlusionSuspected: false,
+  strokeSteps: null,
   lossOfArterialSignalMs: 0,
 };
 
 /** The artery connected and its pulse present (with the hard pressure limit exceeded or not). */
 function arterialPatent(occlusionSuspected: boolean): ArterialDetector {
-  return { pulsePresent: true, pulseReturnCount: 0, pressureAtPulseLossMmHg: NaN, strokesAtPulseLoss: -1, lossResolvable: false, occlusionSuspected, lossOfArterialSignalMs: 0 };
+  return { pulsePresent: true, pulseReturnCount: 0, pressureAtPulseLossMmHg: NaN, strokesAtPulseLoss: -1, lossResolvable: false, occlusionSuspected, strokeSteps: null, lossOfArterialSignalMs: 0 };
 }
 
 const ARTERIAL_PATENT: ArterialDetector = arterialPatent(false);
@@ -114,6 +125,7 @@ export function updateArterial(
   const lostNow = a.strokesAtPulseLoss < 0;
   const lossResolvable = lostNow ? pt.pulseResolvable && lastBandMmHg >= pt.pulseClearMmHg : a.lossResolvable;
   const minRiseMmHg = lossResolvable ? pt.occlusionMinRiseMmHg : pt.marginalOcclusionMinRiseMmHg;
+  const lockedMinRiseMmHg = lossResolvable ? pt.strokeLockedMinRiseMmHg : pt.marginalStrokeLockedMinRiseMmHg;
   const reanchorStrokes = lossResolvable ? pt.occlusionReanchorStrokes : pt.marginalReanchorStrokes;
   let pressureAtPulseLossMmHg = lostNow ? p.meanMmHg : a.pressureAtPulseLossMmHg;
   let strokesAtPulseLoss = lostNow ? strokesCompleted : a.strokesAtPulseLoss;
@@ -121,26 +133,27 @@ export function updateArterial(
   const strokesSinceLoss = strokesCompleted - strokesAtPulseLoss;
   const riseMmHg = p.meanMmHg - pressureAtPulseLossMmHg;
   const expectedMinRiseMmHg = (THRESHOLDS.occlusionRiseFraction * strokesSinceLoss * cfg.strokeVolumeUl) / cfg.maxPlausibleComplianceUlPerMmHg;
+  const strokeSteps = a.strokeSteps === null || lostNow ? startStrokeSteps(p.meanMmHg, strokesCompleted) : updateStrokeSteps(a.strokeSteps, p.meanMmHg, strokesCompleted);
   const occlusionSuspected =
     p.meanMmHg >= THRESHOLDS.occlusionHardLimitMmHg ||
-    (strokesSinceLoss >= THRESHOLDS.occlusionMinStrokes && riseMmHg >= minRiseMmHg && riseMmHg >= expectedMinRiseMmHg);
+    (strokesSinceLoss >= THRESHOLDS.occlusionMinStrokes && riseMmHg >= lockedMinRiseMmHg && riseMmHg >= expectedMinRiseMmHg && pumpsRise(strokeSteps, pt, riseMmHg >= minRiseMmHg));
   if (!occlusionSuspected && strokesSinceLoss >= reanchorStrokes) {
     // A pulse the pump cannot resolve (the front-end's, or this patient's): the reference moves on (thresholds.ts).
     pressureAtPulseLossMmHg = p.meanMmHg;
     strokesAtPulseLoss = strokesCompleted;
   }
-  if (
-    !a.pulsePresent &&
-    a.pulseReturnCount === pulseReturnCount &&
-    a.pressureAtPulseLossMmHg === pressureAtPulseLossMmHg &&
-    a.strokesAtPulseLoss === strokesAtPulseLoss &&
-    a.lossResolvable === lossResolvable &&
-    a.lossOfArterialSignalMs === lossOfArterialSignalMs &&
-    a.occlusionSuspected === occlusionSuspected
-  ) {
-    return a;
-  }
-  return { pulsePresent: false, pulseReturnCount, pressureAtPulseLossMmHg, strokesAtPulseLoss, lossResolvable, occlusionSuspected, lossOfArterialSignalMs };
+  return { pulsePresent: false, pulseReturnCount, pressureAtPulseLossMmHg, strokesAtPulseLoss, lossResolvable, occlusionSuspected, strokeSteps, lossOfArterialSignalMs };
+}
+
+/**
+ * The rise is the pump's: the stroke steps say the line is closed (then the rise need only clear
+ * the window noise, and after a marginal loss the patent line's swing as well), or strokes come too close to read them and the
+ * rise clears the least rise of its kind of loss (`clearsLeastRise`). While the first steps are
+ * still being read, it waits; when they say the line is open, it is not the pump's.
+ */
+function pumpsRise(s: StrokeSteps, pt: thresholds.PressureThresholds, clearsLeastRise: boolean): boolean {
+  const evidence = strokeEvidence(s, pt.strokeStepMinMmHg, pt.smoothedMeanSdMmHg, THRESHOLDS.strokeStepMarginSigma);
+  return evidence === 'locked' || (evidence === 'unmeasurable' && clearsLeastRise);
 }
 
 /**

@@ -5,6 +5,7 @@
  * Promises: frozen; the alarm table and the verification model read the same figures.
  */
 import { cardiacBandGain } from '../../hal/index.ts';
+import { MIN_QUIET_WINDOWS, SETTLE_WINDOWS, settledFraction, smoothedSdPerWindowSd } from './strokeSteps.ts';
 
 /** The lowest heart rate a scenario (and the product) admits, bpm. */
 const LOWEST_HEART_RATE_BPM = 30;
@@ -44,6 +45,12 @@ export const THRESHOLDS = Object.freeze({
   occlusionRiseFraction: 0.5,
   /** Strokes after the pulse is lost before the rise is judged (one stroke can be noise). */
   occlusionMinStrokes: 3,
+  /**
+   * A span's statistic of the stroke steps must lie this many of its own spread above where an
+   * open line's would lie to say the line is closed (strokeSteps.ts): an open line passes a span
+   * with p ≤ 3e-5 (4σ of a normal).
+   */
+  strokeStepMarginSigma: 4,
   /** Backstop fixed limit, below GIP 1.10.3's 20 psi (1034 mmHg) and Open PCA's 10 psi (517 mmHg). */
   occlusionHardLimitMmHg: 400,
   /** Tissue pressure after dislodgement is 0–10 mmHg; hepatic arterial mean 70–105 mmHg. */
@@ -190,6 +197,19 @@ export interface PressureThresholds {
   readonly marginalReanchorStrokes: number;
   /** The window mean's jump, beyond the pulse's own swing, that counts as noise when it reverses. */
   readonly pressureJumpMmHg: number;
+  /**
+   * The least step statistic that says the line is closed (strokeSteps.ts), and the
+   * noise σ of the smoothed mean the steps are read from, mmHg.
+   */
+  readonly strokeStepMinMmHg: number;
+  readonly smoothedMeanSdMmHg: number;
+  /**
+   * The least rise a stroke-locked rise must clear: after the loss of a clearly seen pulse the
+   * window noise alone (the artery is cut off, and breathing with it); after any other loss also
+   * what breathing and walking move a patent line's mean between two windows.
+   */
+  readonly strokeLockedMinRiseMmHg: number;
+  readonly marginalStrokeLockedMinRiseMmHg: number;
 }
 
 /** Band-noise σ between the noise floor and the pulse threshold: P(|z| ≥ 4) = 6e-5 a window. */
@@ -228,6 +248,15 @@ const JUMP_MARGIN_SIGMA = 8;
 /** A jump physiology never makes in one second (exercise ramps over minutes; posture over seconds, ≤ 35 mmHg but once). */
 const PRESSURE_JUMP_FLOOR_MMHG = 15;
 
+/**
+ * The share of a closed line's ΔV/C a stroke's step reading holds at worst: the two poles' settled
+ * fraction at the reading, less the drift the previous step's unsettled rest puts into the
+ * shortest quiet stretch and the correction carries over the step's span:
+ * 0.87 − 0.13 · 12/12 = 0.75.
+ */
+const STEP_SETTLED = settledFraction(SETTLE_WINDOWS);
+const STEP_GAIN_WORST = STEP_SETTLED - ((1 - STEP_SETTLED) * SETTLE_WINDOWS) / MIN_QUIET_WINDOWS;
+
 /** `x` rounded up to the front-end's resolution (with a 1e-9 step of slack for rounding errors). */
 function upToResolution(x: number, resolutionMmHg: number): number {
   return Math.ceil(x / resolutionMmHg - 1e-9) * resolutionMmHg;
@@ -251,6 +280,13 @@ function upToResolution(x: number, resolutionMmHg: number): number {
  *   1 µL/mmHg) = 104 strokes coarse. An occlusion then needs at most one such span plus its own
  *   rise, never a rise against strokes counted for hours.
  * - `pressureJumpMmHg` = max(15 mmHg, 8·σ_w·√2): 15 on both (coarse 8·1.79 = 14.3).
+ * - `strokeStepMinMmHg` = `occlusionRiseFraction` · 0.75 · ΔV/C_max (0.37 mmHg at 1 µL and
+ *   1 µL/mmHg): half of what a closed line's stroke leaves in the step reading at worst;
+ *   `smoothedMeanSdMmHg` = σ_w · 0.27: 0.038 mmHg fine, 0.34 mmHg coarse. Posture and episodes
+ *   do not lock to strokes, so a stroke-locked rise need only clear the window noise after a
+ *   clearly seen pulse's loss (`strokeLockedMinRiseMmHg` = max(3 mmHg, 6·σ_w·√2): 3 fine) and the
+ *   noise plus a patent line's breathing and walking swing after any other
+ *   (`marginalStrokeLockedMinRiseMmHg`, 6 mmHg more: 7.2 fine, 17 coarse).
  * - `marginal…`: a front-end that resolves the pulse still meets patients whose pulse it does not
  *   see clearly — a fast heart, a small pulse pressure and a soft line leave a patent catheter
  *   0.5–1 mmHg in the band (the population in docs/faults-and-detection.md). The loss of such a
@@ -272,9 +308,13 @@ export function pressureThresholds(f: PressureFrontEnd, strokeVolumeUl: number, 
   const noiseRiseMmHg = RISE_MARGIN_SIGMA * differenceSdMmHg;
   const marginalOcclusionMinRiseMmHg = Math.max(OCCLUSION_MIN_RISE_FLOOR_MMHG, upToResolution(POSTURE_STEP_MAX_MMHG + PATENT_LINE_SWING_MMHG + noiseRiseMmHg, res));
   const marginalReanchorStrokes = Math.ceil((marginalOcclusionMinRiseMmHg * maxPlausibleComplianceUlPerMmHg) / (THRESHOLDS.occlusionRiseFraction * strokeVolumeUl) - 1e-9);
-  const occlusionMinRiseMmHg = pulseResolvable ? Math.max(OCCLUSION_MIN_RISE_FLOOR_MMHG, upToResolution(noiseRiseMmHg, res)) : marginalOcclusionMinRiseMmHg;
+  const strokeLockedMinRiseMmHg = Math.max(OCCLUSION_MIN_RISE_FLOOR_MMHG, upToResolution(noiseRiseMmHg, res));
+  const marginalStrokeLockedMinRiseMmHg = Math.max(OCCLUSION_MIN_RISE_FLOOR_MMHG, upToResolution(PATENT_LINE_SWING_MMHG + noiseRiseMmHg, res));
+  const occlusionMinRiseMmHg = pulseResolvable ? strokeLockedMinRiseMmHg : marginalOcclusionMinRiseMmHg;
   const occlusionReanchorStrokes = pulseResolvable ? Infinity : marginalReanchorStrokes;
   const pressureJumpMmHg = Math.max(PRESSURE_JUMP_FLOOR_MMHG, upToResolution(JUMP_MARGIN_SIGMA * differenceSdMmHg, res));
   const pulseClearMmHg = pulsePresentMmHg * PULSE_RESOLVABLE_MARGIN;
-  return Object.freeze({ windowMeanSdMmHg, bandSdMmHg, pulsePresentMmHg, pulseResolvable, pulseClearMmHg, occlusionMinRiseMmHg, occlusionReanchorStrokes, marginalOcclusionMinRiseMmHg, marginalReanchorStrokes, pressureJumpMmHg });
+  const strokeStepMinMmHg = (THRESHOLDS.occlusionRiseFraction * STEP_GAIN_WORST * strokeVolumeUl) / maxPlausibleComplianceUlPerMmHg;
+  const smoothedMeanSdMmHg = windowMeanSdMmHg * smoothedSdPerWindowSd();
+  return Object.freeze({ windowMeanSdMmHg, bandSdMmHg, pulsePresentMmHg, pulseResolvable, pulseClearMmHg, occlusionMinRiseMmHg, occlusionReanchorStrokes, marginalOcclusionMinRiseMmHg, marginalReanchorStrokes, pressureJumpMmHg, strokeStepMinMmHg, smoothedMeanSdMmHg, strokeLockedMinRiseMmHg, marginalStrokeLockedMinRiseMmHg });
 }

@@ -29,7 +29,7 @@ function window(meanMmHg: number): PressureReading {
 function lostPulse(strokesSinceLoss: number): DetectorState {
   return {
     ...INITIAL_DETECTORS,
-    arterial: { pulsePresent: false, pulseReturnCount: 0, pressureAtPulseLossMmHg: BASELINE_MMHG, strokesAtPulseLoss: 1000, lossResolvable: true, occlusionSuspected: true, lossOfArterialSignalMs: 0 },
+    arterial: { pulsePresent: false, pulseReturnCount: 0, pressureAtPulseLossMmHg: BASELINE_MMHG, strokesAtPulseLoss: 1000, lossResolvable: true, occlusionSuspected: true, strokeSteps: null, lossOfArterialSignalMs: 0 },
     strokeCount: { strokesCompleted: 1000 + strokesSinceLoss },
   };
 }

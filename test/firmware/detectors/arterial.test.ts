@@ -3,7 +3,10 @@
  * the cardiac pulse as the sign of an open path to the artery, the rise after its loss that calls
  * an occlusion (against the highest plausible compliance), the hard pressure limit, and the low
  * mean without a pulse that calls a displacement. The numbers come from THRESHOLDS, so a changed
- * threshold moves the examples with it; the scripted runs (test/verification/detection.test.ts)
+ * threshold moves the examples with it. Most examples move the stroke count by several strokes in
+ * one window, which leaves the stroke steps unmeasurable (as strokes too close to read are), so
+ * they judge the rise rule alone; "stroke-locked rises" feeds windows one by one with strokes
+ * 43 s apart, as at 84 µL/h; the scripted runs (test/verification/detection.test.ts)
  * show the same behaviour end to end.
  */
 import { describe, expect, it } from 'vitest';
@@ -135,12 +138,15 @@ describe('updateArterial: edges the mutants found', () => {
     expect(after(demanded - 0.1)).toBe(false);
   });
 
-  it('PUMP-ALARM-QUIET a period that changes nothing after the pulse was lost returns the same detector state', () => {
+  it('PUMP-ALARM-QUIET a patent artery whose window changes nothing is handed back as the same object; after a loss the verdict holds while the stroke tracker moves', () => {
+    const patent = run([[90, 6, 5]]);
+    expect(arterialAfter(patent, cfg, true, 5, reading(91, 6))).toBe(patent);
     const lost = run([[90, 0, 5]]);
-    expect(arterialAfter(lost, cfg, true, 5, reading(90, 0))).toBe(lost);
-    // Anything that moves makes a new state: the loss-of-signal timer below the displacement mean...
+    const next = arterialAfter(lost, cfg, true, 5, reading(90, 0));
+    expect(next).toEqual({ ...lost, strokeSteps: next.strokeSteps });
+    expect(next.strokeSteps?.warmingWindows).toBe((lost.strokeSteps?.warmingWindows ?? 0) - 1);
+    // Anything that moves the verdict shows in it: the loss-of-signal timer below the displacement mean...
     const low = arterialAfter(lost, cfg, true, 5, reading(T.displacementMaxMeanMmHg, 0));
-    expect(low).not.toBe(lost);
     expect(low.lossOfArterialSignalMs).toBe(cfg.periodMs);
     // ...or a pulse coming back, counted window by window.
     expect(arterialAfter(lost, cfg, true, 5, reading(90, cfg.pressure.pulsePresentMmHg)).pulseReturnCount).toBe(1);
@@ -237,5 +243,69 @@ describe('arterialAtRest', () => {
     const patent = arterialAfter(INITIAL_DETECTORS.arterial, cfg, true, 0, reading(90, 6));
     expect(arterialAtRest(patent, cfg, true, reading(T.occlusionHardLimitMmHg - 0.1, 6))).toBe(true);
     expect(arterialAtRest(patent, cfg, true, reading(T.occlusionHardLimitMmHg, 6))).toBe(false);
+  });
+});
+
+describe('updateArterial: stroke-locked rises (windows one by one, strokes 43 s apart)', () => {
+  /**
+   * From a patent line at 90 mmHg, the pulse lost at window 0 with the band before it at `bandBeforeMmHg`,
+   * then `windows` windows with `meanAt(i)` and a stroke every 43 windows from window 30; returns
+   * the first window the occlusion is suspected (Infinity: never) and the detector after the last.
+   */
+  function afterLoss(c: DetectorConfig, bandBeforeMmHg: number, windows: number, meanAt: (i: number, strokes: number) => number): { firstSuspectedWindow: number; a: ArterialDetector } {
+    let a = updateArterial(INITIAL_DETECTORS.arterial, c, true, 0, plausiblePressure(reading(90, 6), c), false, false, Infinity);
+    a = updateArterial(a, c, true, 0, plausiblePressure(reading(90, 0), c), false, false, bandBeforeMmHg);
+    let strokes = 0;
+    let firstSuspectedWindow = Infinity;
+    for (let i = 1; i < windows; i++) {
+      if (i >= 30 && (i - 30) % 43 === 0) strokes += 1;
+      a = updateArterial(a, c, true, strokes, plausiblePressure(reading(meanAt(i, strokes), 0), c), false, false, 0);
+      if (a.occlusionSuspected && firstSuspectedWindow === Infinity) firstSuspectedWindow = i;
+    }
+    return { firstSuspectedWindow, a };
+  }
+  const clear = cfg.pressure.pulseClearMmHg;
+
+  it('GIP-1.10.3 a closed line at C 1 µL/mmHg (1 mmHg a stroke) after a clearly seen pulse is an occlusion once three steps are read: 36 windows after the third stroke', () => {
+    const { firstSuspectedWindow, a } = afterLoss(cfg, clear, 400, (_i, strokes) => 90 + strokes);
+    expect(a.occlusionSuspected).toBe(true);
+    // The third stroke runs before window 30 + 2·43 = 116; 12 settling and 24 quiet windows read its step.
+    expect(firstSuspectedWindow).toBe(116 + 35);
+  });
+
+  it('PUMP-NO-FALSE-ALARM after a clearly seen pulse is lost, a 10 mmHg posture step between strokes is not an occlusion, though it clears the fine least rise', () => {
+    const { firstSuspectedWindow } = afterLoss(cfg, clear, 600, (i) => (i >= 100 ? 100 : 90));
+    expect(10).toBeGreaterThan(cfg.pressure.occlusionMinRiseMmHg);
+    expect(firstSuspectedWindow).toBe(Infinity);
+  });
+
+  it('PUMP-NO-FALSE-ALARM after a marginal loss, an 85 mmHg arterial ramp over 5 minutes is not an occlusion, though it clears the marginal least rise', () => {
+    const { firstSuspectedWindow, a } = afterLoss(cfg, 1, 1500, (i) => 90 + 85 * Math.min(1, Math.max(0, (i - 200) / 300)));
+    expect(a.lossResolvable).toBe(false);
+    expect(85).toBeGreaterThan(cfg.pressure.marginalOcclusionMinRiseMmHg);
+    expect(firstSuspectedWindow).toBe(Infinity);
+  });
+
+  it('GIP-1.10.3 a stroke-locked rise needs only the noise and breathing rise: on the coarse front-end a 3.3 mmHg staircase (C 0.3) is an occlusion long before the 52 mmHg least rise', () => {
+    const coarse = detectorConfig(deviceConfig({ pressureNoiseSdMmHg: 4, pressureSampleRateHz: 10, pressureResolutionMmHg: 1 }));
+    // 6·σ_w·√2 = 10.7 mmHg of noise plus 6 mmHg of breathing and walking swing, up to the 1 mmHg resolution.
+    expect(coarse.pressure.marginalStrokeLockedMinRiseMmHg).toBe(17);
+    const { firstSuspectedWindow, a } = afterLoss(coarse, 100, 600, (_i, strokes) => 90 + Math.round(3.3 * strokes));
+    expect(a.occlusionSuspected).toBe(true);
+    // Four strokes read three steps; the rise clears 17 mmHg at the fifth (17 mmHg); 52 mmHg would take 16 strokes.
+    expect(firstSuspectedWindow).toBe(30 + 4 * 43);
+  });
+
+  it('GIP-1.10.3 while the first steps are read the rise waits; where strokes come too close to read, the rise rule stands alone', () => {
+    // Three strokes in, two steps known: a rise well past the least rise still waits.
+    const early = afterLoss(cfg, clear, 140, (_i, strokes) => 90 + 5 * strokes);
+    expect(early.a.strokeSteps?.steps.length).toBeLessThan(3);
+    expect(early.firstSuspectedWindow).toBe(Infinity);
+    // Strokes 5 windows apart: no step is read and the rise alone decides.
+    let a = updateArterial(INITIAL_DETECTORS.arterial, cfg, true, 0, plausiblePressure(reading(90, 6), cfg), false, false, Infinity);
+    a = updateArterial(a, cfg, true, 0, plausiblePressure(reading(90, 0), cfg), false, false, clear);
+    for (let i = 1; i <= 20; i++) a = updateArterial(a, cfg, true, Math.floor(i / 5), plausiblePressure(reading(90 + Math.floor(i / 5), 0), cfg), false, false, 0);
+    expect(a.strokeSteps?.unmeasurable).toBe(true);
+    expect(a.occlusionSuspected).toBe(true);
   });
 });
