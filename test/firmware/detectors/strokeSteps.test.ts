@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { StrokeEvidence, StrokeSteps } from '../../../firmware/detectors/strokeSteps.ts';
-import { QUIET_READ_WINDOWS, SETTLE_WINDOWS, settledFraction, smoothedSdPerWindowSd, startStrokeSteps, strokeEvidence, updateStrokeSteps } from '../../../firmware/detectors/strokeSteps.ts';
+import { EVIDENCE_SPANS, QUIET_READ_WINDOWS, SETTLE_WINDOWS, settledFraction, smoothedSdPerWindowSd, startStrokeSteps, strokeEvidence, updateStrokeSteps } from '../../../firmware/detectors/strokeSteps.ts';
 import { THRESHOLDS } from '../../../firmware/detectors/thresholds.ts';
 import { detectorConfig } from '../../../firmware/readings.ts';
 import { NOMINAL_PORT_CONFIG, deviceConfig } from '../../support/deviceConfig.ts';
@@ -38,6 +38,19 @@ function feed(windows: number, meanAt: (i: number) => number, strokeBefore: (i: 
     s = updateStrokeSteps(s, meanAt(i), strokes);
   }
   return s;
+}
+
+/** Whether any step read over `feed`'s windows made the steps read locked. */
+function everLocked(windows: number, meanAt: (i: number) => number, pt = fine): boolean {
+  let strokes = 0;
+  let s = startStrokeSteps(meanAt(0), 0);
+  for (let i = 1; i < windows; i++) {
+    if (i > 20 && i % STROKE_INTERVAL_WINDOWS === 0) strokes += 1;
+    const next = updateStrokeSteps(s, meanAt(i), strokes);
+    if (next.steps !== s.steps && strokeEvidence(next, pt.strokeStepMinMmHg, pt.smoothedMeanSdMmHg, THRESHOLDS.strokeStepMarginSigma) === 'locked') return true;
+    s = next;
+  }
+  return false;
 }
 
 /** The window means of a closed line: +ΔV/C at every stroke (as `feed` places them), settling over a second. */
@@ -72,6 +85,55 @@ describe('the smoothing', () => {
     const sd = Math.sqrt(sumSq / n - (sum / n) ** 2);
     expect(sd).toBeGreaterThan(0.27 * 0.95);
     expect(sd).toBeLessThan(0.27 * 1.05);
+  });
+});
+
+describe('the spans\' statistics', () => {
+  /** Φ(x) by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7). */
+  const phi = (x: number): number => {
+    const t = 1 / (1 + 0.3275911 * Math.abs(x / Math.SQRT2));
+    const erf = 1 - (((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t) * Math.exp(-(x * x) / 2);
+    return x >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
+  };
+  const inversePhi = (p: number): number => {
+    let lo = -10;
+    let hi = 10;
+    for (let i = 0; i < 100; i++) {
+      const mid = (lo + hi) / 2;
+      if (phi(mid) < p) lo = mid;
+      else hi = mid;
+    }
+    return (lo + hi) / 2;
+  };
+
+  it('GIP-1.10.3 each span reads its ⌈n/3⌉-th smallest step, whose place and spread on an open line are Blom\'s z and √(p(1 − p)/n)/φ(z)', () => {
+    for (const span of EVIDENCE_SPANS) {
+      expect(span.rank).toBe(Math.ceil(span.steps / 3));
+      const p = (span.rank - 0.375) / (span.steps + 0.25);
+      const z = inversePhi(p);
+      expect(span.z).toBeCloseTo(z, 3);
+      expect(span.sd).toBeCloseTo(Math.sqrt((p * (1 - p)) / span.steps) / (Math.exp(-(z * z) / 2) / Math.sqrt(2 * Math.PI)), 3);
+    }
+  });
+
+  it('PUMP-NO-FALSE-ALARM on an open line of white noise at the coarse front-end\'s σ, no step read in 200 runs of 70 strokes makes any span read locked', () => {
+    let locked = 0;
+    let verdicts = 0;
+    for (let seed = 1; seed <= 200; seed++) {
+      const noise = normals(1000 + seed);
+      let s = startStrokeSteps(90, 0);
+      for (let i = 1, strokes = 0; i < 70 * STROKE_INTERVAL_WINDOWS; i++) {
+        if (i % STROKE_INTERVAL_WINDOWS === 0) strokes += 1;
+        const next = updateStrokeSteps(s, 90 + 1.26 * noise(), strokes);
+        if (next.steps !== s.steps) {
+          verdicts += 1;
+          if (evidence(next, coarse) === 'locked') locked += 1;
+        }
+        s = next;
+      }
+    }
+    expect(verdicts).toBeGreaterThan(200 * 60);
+    expect(locked).toBe(0);
   });
 });
 
@@ -111,36 +173,49 @@ describe('strokeEvidence on a closed line', () => {
 });
 
 describe('strokeEvidence on an open line', () => {
-  it('PUMP-NO-FALSE-ALARM a steady mean, a ramp of 85 mmHg over 1 to 10 minutes from any moment, and a 35 mmHg posture step all read open', () => {
+  it('PUMP-NO-FALSE-ALARM a steady mean, a ramp of 85 mmHg over 1 to 10 minutes from any moment, and a 35 mmHg posture step never read locked', () => {
     const noise = normals(3);
     expect(evidence(feed(40 * STROKE_INTERVAL_WINDOWS, () => 90 + 0.14 * noise()))).toBe('open');
+    expect(everLocked(40 * STROKE_INTERVAL_WINDOWS, () => 90 + 0.14 * noise())).toBe(false);
     fc.assert(
       fc.property(fc.integer({ min: 60, max: 600 }), fc.integer({ min: 100, max: 400 }), (rampWindows, startWindow) => {
         const ramp = (i: number): number => 90 + 85 * Math.min(1, Math.max(0, (i - startWindow) / rampWindows)) + 0.14 * noise();
-        return evidence(feed(startWindow + rampWindows + 10 * STROKE_INTERVAL_WINDOWS, ramp)) === 'open';
+        return !everLocked(startWindow + rampWindows + 10 * STROKE_INTERVAL_WINDOWS, ramp);
       }),
       { seed: 16, numRuns: 60 },
     );
     fc.assert(
       fc.property(fc.integer({ min: 60, max: 400 }), fc.constantFrom(-35, 35), (atWindow, stepMmHg) => {
         const posture = (i: number): number => 90 + (i >= atWindow ? stepMmHg : 0) + 0.14 * noise();
-        return evidence(feed(atWindow + 6 * STROKE_INTERVAL_WINDOWS, posture)) === 'open';
+        return !everLocked(atWindow + 6 * STROKE_INTERVAL_WINDOWS, posture);
       }),
       { seed: 16, numRuns: 60 },
     );
   });
 
-  it('PUMP-NO-FALSE-ALARM breathing (±1.9 mmHg in the window mean at 0.2–0.33 Hz, any phase) and coarse noise read open over 65 steps', () => {
+  it('PUMP-NO-FALSE-ALARM a ramp that ends at a stroke leaves that stroke no step (the drift before it is subtracted), nor does one that starts at a stroke (the drift after it)', () => {
+    // Strokes before windows 43, 86, 129, 172, 215; the step of the stroke at 172 is the fourth read.
+    const endsAt172 = (i: number): number => 90 + 0.5 * Math.min(72, Math.max(0, i - 100));
+    const ending = feed(240, endsAt172);
+    expect(ending.steps).toHaveLength(4);
+    expect(ending.steps[3]).toBeLessThan(0.2);
+    const startsAt172 = (i: number): number => 90 + 0.5 * Math.max(0, i - 172);
+    const starting = feed(240, startsAt172);
+    expect(starting.steps).toHaveLength(4);
+    expect(starting.steps[3]).toBeLessThan(0.2);
+  });
+
+  it('PUMP-NO-FALSE-ALARM breathing (±1.9 mmHg in the window mean at 0.2–0.33 Hz, any phase) and coarse noise never read locked over 70 strokes', () => {
     fc.assert(
       fc.property(fc.double({ min: 0.2, max: 0.33, noNaN: true }), fc.double({ min: 0, max: 2 * Math.PI, noNaN: true }), (hz, phase) => {
         const breathing = (i: number): number => 90 + 1.9 * Math.sin(2 * Math.PI * hz * i + phase);
-        return evidence(feed(70 * STROKE_INTERVAL_WINDOWS, breathing)) === 'open';
+        return !everLocked(70 * STROKE_INTERVAL_WINDOWS, breathing);
       }),
       { seed: 16, numRuns: 40 },
     );
     for (const seed of [11, 12, 13]) {
       const noise = normals(seed);
-      expect(evidence(feed(70 * STROKE_INTERVAL_WINDOWS, () => 90 + 1.26 * noise()), coarse)).toBe('open');
+      expect(everLocked(70 * STROKE_INTERVAL_WINDOWS, () => 90 + 1.26 * noise(), coarse)).toBe(false);
     }
   });
 });
