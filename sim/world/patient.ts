@@ -33,7 +33,6 @@
  */
 import { cardiacBandGain } from '../../hal/index.ts';
 import { SeededRandom, quantile16, streamId } from './rng.ts';
-import * as sameBits from './sameBits.ts';
 
 export const PHYSIOLOGIES = ['kind', 'patient'] as const;
 export type Physiology = (typeof PHYSIOLOGIES)[number];
@@ -41,10 +40,6 @@ export const RHYTHMS = ['sinus', 'atrialFibrillation', 'ectopics'] as const;
 export type Rhythm = (typeof RHYTHMS)[number];
 export const ACTIVITIES = ['bedRest', 'ambulatory'] as const;
 export type Activity = (typeof ACTIVITIES)[number];
-
-// Bound as this module's own constants, not imported names: the per-beat path then calls them
-// without a live binding's checks (docs/performance.md, "Module-level constants").
-const { remainderTwoPi, roundPositive } = sameBits;
 
 /** Unset `patient.pulsePressureMmHg` in the patient world: drawn uniformly from this range. */
 export const PULSE_PRESSURE_DRAW_MMHG: readonly [number, number] = [30, 60];
@@ -229,7 +224,7 @@ export class PatientPhysiology {
 
   private sinusRr(startMs: number, meanMs: number): number {
     // The phase reduced to one breath first: sin of a small argument is the cheap one.
-    const rsa = 1 + RSA_FRACTION * Math.sin(remainderTwoPi(this.respOmega * startMs));
+    const rsa = 1 + RSA_FRACTION * Math.sin((this.respOmega * startMs) % (2 * Math.PI));
     const f = 1 + (this.sdnnMs / meanMs) * this.normal();
     return meanMs * rsa * (f < 0.5 ? 0.5 : f);
   }
@@ -241,7 +236,7 @@ export class PatientPhysiology {
    */
   private beatAtPump(tauS: number): void {
     if (tauS !== this.tableTauS) this.buildTables(tauS);
-    const i = roundPositive(this.beatRrMs);
+    const i = Math.round(this.beatRrMs);
     const k = i < RR_TABLE_MIN_MS ? 0 : i > RR_TABLE_MAX_MS ? RR_TABLE_MAX_MS - RR_TABLE_MIN_MS : i - RR_TABLE_MIN_MS;
     this.beatAtPumpMmHg = this.beatAmplitudeMmHg * (this.catheterByRr[k] as number);
     this.beatBandMmHg = this.beatAtPumpMmHg * (this.bandByRr[k] as number);
