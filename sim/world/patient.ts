@@ -33,6 +33,7 @@
  */
 import { cardiacBandGain } from '../../hal/index.ts';
 import { SeededRandom, quantile16, streamId } from './rng.ts';
+import * as sameBits from './sameBits.ts';
 
 export const PHYSIOLOGIES = ['kind', 'patient'] as const;
 export type Physiology = (typeof PHYSIOLOGIES)[number];
@@ -40,6 +41,10 @@ export const RHYTHMS = ['sinus', 'atrialFibrillation', 'ectopics'] as const;
 export type Rhythm = (typeof RHYTHMS)[number];
 export const ACTIVITIES = ['bedRest', 'ambulatory'] as const;
 export type Activity = (typeof ACTIVITIES)[number];
+
+// Bound as this module's own constants, not imported names: the per-beat path then calls them
+// without a live binding's checks (docs/performance.md, "Module-level constants").
+const { remainderTwoPi, roundPositive } = sameBits;
 
 /** Unset `patient.pulsePressureMmHg` in the patient world: drawn uniformly from this range. */
 export const PULSE_PRESSURE_DRAW_MMHG: readonly [number, number] = [30, 60];
@@ -61,6 +66,8 @@ const MAX_HEART_RATE_BPM = 200;
 /** RR intervals the lookup tables cover, ms (the shortest beat: 200 bpm × 0.35; the longest: 30 bpm × 1.4 × 1.3). */
 const RR_TABLE_MIN_MS = 100;
 const RR_TABLE_MAX_MS = 6000;
+/** Beats drawn at a time (about a minute of them). */
+const BEATS_AHEAD = 64;
 
 type Posture = 'lying' | 'sitting' | 'standing' | 'walking';
 const HEART_RATE_OFFSET_BPM: Readonly<Record<Posture, number>> = { lying: 0, sitting: 0, standing: 5, walking: 20 };
@@ -78,6 +85,8 @@ interface Segment {
   readonly walkOmega: number;
   /** `cardiacBandGain` at the walking artefact's frequency. */
   readonly walkBandGain: number;
+  /** The segment after this one, once drawn. */
+  next: Segment | null;
 }
 
 export interface PatientSettings {
@@ -99,6 +108,16 @@ export interface PatientWindow {
   slowMeanMmHg: number;
 }
 
+/**
+ * The RR tables' entry for an RR interval: whole milliseconds, clamped to the tables' range (an RR
+ * below 1 ms, where `roundPositive` is not `Math.round`, clamps to the first entry either way).
+ */
+function rrTableIndex(rrMs: number): number {
+  // `roundPositive`: the integer of `Math.round` without its branch on the fraction.
+  const i = roundPositive(rrMs);
+  return i < RR_TABLE_MIN_MS ? 0 : i > RR_TABLE_MAX_MS ? RR_TABLE_MAX_MS - RR_TABLE_MIN_MS : i - RR_TABLE_MIN_MS;
+}
+
 export class PatientPhysiology {
   readonly settings: PatientSettings;
   private readonly beats: SeededRandom;
@@ -111,6 +130,9 @@ export class PatientPhysiology {
   private beatStartMs = 0;
   private beatRrMs = 1000;
   private beatAmplitudeMmHg = 0;
+  /** The beat under way's angular frequency 2π/RR (rad/ms) and its entry in the RR tables. */
+  private beatOmega = (2 * Math.PI) / 1000;
+  private beatTableIndex = 0;
   /** Ectopic sequence: 0 none, 1 the premature beat was drawn (pause next), 2 pause drawn (large beat next). */
   private ectopicStage = 0;
   /** The beat under way at the pump and in the band, for `beatTauS` (NaN: not computed). */
@@ -131,8 +153,22 @@ export class PatientPhysiology {
   private readonly catheterByRr = new Float64Array(RR_TABLE_MAX_MS - RR_TABLE_MIN_MS + 1);
   private readonly bandByRr = new Float64Array(RR_TABLE_MAX_MS - RR_TABLE_MIN_MS + 1);
   private tableTauS = NaN;
-  private rrSegment: Segment | null = null;
-  private rrOfSegmentMs = 1000;
+  /**
+   * The beats drawn ahead of the windows, a batch at a time (`drawBeats`): beat j starts at
+   * `aheadStartMs[j]`, lasts `aheadRrMs[j]` and has the pulse amplitude `aheadAmplitudeMmHg[j]`;
+   * `aheadCursor` is the next one the windows take.
+   */
+  private readonly aheadStartMs = new Float64Array(BEATS_AHEAD);
+  private readonly aheadRrMs = new Float64Array(BEATS_AHEAD);
+  private readonly aheadAmplitudeMmHg = new Float64Array(BEATS_AHEAD);
+  private readonly aheadOmega = new Float64Array(BEATS_AHEAD);
+  private readonly aheadTableIndex = new Int32Array(BEATS_AHEAD);
+  private aheadCursor = BEATS_AHEAD;
+  /** The last beat drawn: its start and RR, and the activity segment it starts in with 60 000 / that segment's heart rate. */
+  private drawnStartMs = 0;
+  private drawnRrMs = 1000;
+  private drawnSegment: Segment;
+  private drawnMeanRrMs = 1000;
   /** The second normal of the last draw (NaN: none). */
   private spareNormal = NaN;
   private segment: Segment;
@@ -148,85 +184,111 @@ export class PatientPhysiology {
     this.ectopicProbability = draws.uniform(0.02, 0.08);
     this.respOmega = 2 * Math.PI * draws.uniform(0.2, 1 / 3) / 1000;
     this.segment = this.firstSegment();
-    this.beatRrMs = this.meanRrMs(0);
+    this.drawnSegment = this.segment;
+    this.drawnMeanRrMs = 60_000 / this.heartRateOf(this.segment);
+    this.beatRrMs = this.drawnMeanRrMs;
+    this.beatOmega = (2 * Math.PI) / this.beatRrMs;
+    this.beatTableIndex = rrTableIndex(this.beatRrMs);
+    this.drawnRrMs = this.beatRrMs;
     this.beatAmplitudeMmHg = settings.pulsePressureMmHg / 2;
   }
 
   /** The heart rate the patient's activity gives at `tMs`, bpm. */
   heartRateBpm(tMs: number): number {
-    const s = this.segmentAt(tMs);
+    return this.heartRateOf(this.segmentAt(tMs));
+  }
+
+  private heartRateOf(s: Segment): number {
     const hr = this.settings.heartRateBpm + HEART_RATE_OFFSET_BPM[s.posture] - (s.asleep ? 12 : 0);
     return hr < MIN_HEART_RATE_BPM ? MIN_HEART_RATE_BPM : hr > MAX_HEART_RATE_BPM ? MAX_HEART_RATE_BPM : hr;
   }
 
-  /** 60 000 / the heart rate at `tMs`: the segment's, computed once per segment. */
-  private meanRrMs(tMs: number): number {
-    const s = this.segmentAt(tMs);
-    if (s !== this.rrSegment) {
-      this.rrSegment = s;
-      this.rrOfSegmentMs = 60_000 / this.heartRateBpm(tMs);
-    }
-    return this.rrOfSegmentMs;
-  }
-
-  /** Draws the beat after the one under way. */
+  /** Makes the next beat the one under way. */
   private nextBeat(): void {
-    const start = this.beatStartMs + this.beatRrMs;
-    const mean = this.meanRrMs(start);
-    const pulse = this.settings.pulsePressureMmHg / 2;
-    let rr: number;
-    let amplitude = pulse;
-    switch (this.settings.rhythm) {
-      case 'atrialFibrillation': {
-        const f = 1 + this.afCv * this.normal();
-        rr = mean * (f < 0.35 ? 0.35 : f);
-        const follow = this.beatRrMs / mean;
-        amplitude = pulse * (follow < 0.2 ? 0.2 : follow > 1.3 ? 1.3 : follow);
-        break;
-      }
-      case 'ectopics': {
-        rr = this.sinusRr(start, mean);
-        if (this.ectopicStage === 1) {
-          rr *= 1.4;
-          this.ectopicStage = 2;
-        } else if (this.ectopicStage === 2) {
-          amplitude = pulse * 1.2;
-          this.ectopicStage = 0;
-        } else if (this.beats.next() < this.ectopicProbability) {
-          rr *= 0.6;
-          amplitude = pulse * 0.5;
-          this.ectopicStage = 1;
-        }
-        break;
-      }
-      default:
-        rr = this.sinusRr(start, mean);
-    }
-    this.beatStartMs = start;
-    this.beatRrMs = rr;
-    this.beatAmplitudeMmHg = amplitude;
+    if (this.aheadCursor === BEATS_AHEAD) this.drawBeats();
+    const j = this.aheadCursor++;
+    this.beatStartMs = this.aheadStartMs[j] as number;
+    this.beatRrMs = this.aheadRrMs[j] as number;
+    this.beatAmplitudeMmHg = this.aheadAmplitudeMmHg[j] as number;
+    this.beatOmega = this.aheadOmega[j] as number;
+    this.beatTableIndex = this.aheadTableIndex[j] as number;
   }
 
   /**
-   * A standard normal: each 32-bit draw gives two, one from each 16-bit half through the table of
-   * 2¹⁶ equiprobable quantiles (rng.ts `quantile16`, bounded at ±4.3σ: ample for RR variability).
+   * Draws the next `BEATS_AHEAD` beats, each after the last one drawn, with what each needs later
+   * (2π/RR, the RR tables' entry): the same draws in the same order as one beat at a time, in a
+   * loop of their own that keeps the draw's state in locals (docs/performance.md, "The patient
+   * world's cost"). The mean RR is the heart rate's of the segment the beat starts in.
    */
-  private normal(): number {
-    const spare = this.spareNormal;
-    if (!Number.isNaN(spare)) {
-      this.spareNormal = NaN;
-      return spare;
+  private drawBeats(): void {
+    const pulse = this.settings.pulsePressureMmHg / 2;
+    const fibrillating = this.settings.rhythm === 'atrialFibrillation';
+    const ectopic = this.settings.rhythm === 'ectopics';
+    const { beats, respOmega, sdnnMs, afCv, ectopicProbability, aheadStartMs, aheadRrMs, aheadAmplitudeMmHg, aheadOmega, aheadTableIndex } = this;
+    let spare = this.spareNormal;
+    let stage = this.ectopicStage;
+    let previousRr = this.drawnRrMs;
+    let start = this.drawnStartMs;
+    let segment = this.drawnSegment;
+    let mean = this.drawnMeanRrMs;
+    for (let j = 0; j < BEATS_AHEAD; j++) {
+      start += previousRr;
+      if (start >= segment.endMs) {
+        while (start >= segment.endMs) segment = this.segmentAfter(segment);
+        mean = 60_000 / this.heartRateOf(segment);
+      }
+      // A standard normal: each 32-bit draw gives two, one from each 16-bit half through the table
+      // of 2¹⁶ equiprobable quantiles (rng.ts `quantile16`, bounded at ±4.3σ: ample for RR variability).
+      let z: number;
+      if (Number.isNaN(spare)) {
+        const h = beats.nextUint32();
+        spare = quantile16(h >>> 16);
+        z = quantile16(h & 0xffff);
+      } else {
+        z = spare;
+        spare = NaN;
+      }
+      let rr: number;
+      let amplitude = pulse;
+      if (fibrillating) {
+        const f = 1 + afCv * z;
+        rr = mean * (f < 0.35 ? 0.35 : f);
+        const follow = previousRr / mean;
+        amplitude = pulse * (follow < 0.2 ? 0.2 : follow > 1.3 ? 1.3 : follow);
+      } else {
+        // The phase reduced to one breath first (sin of a small argument is the cheap one), by
+        // `remainderTwoPi`: the bits of `% (2 * Math.PI)` without V8's x87 `fprem` loop.
+        const rsa = 1 + RSA_FRACTION * Math.sin(remainderTwoPi(respOmega * start));
+        const f = 1 + (sdnnMs / mean) * z;
+        rr = mean * rsa * (f < 0.5 ? 0.5 : f);
+        if (ectopic) {
+          if (stage === 1) {
+            rr *= 1.4;
+            stage = 2;
+          } else if (stage === 2) {
+            amplitude = pulse * 1.2;
+            stage = 0;
+          } else if (beats.next() < ectopicProbability) {
+            rr *= 0.6;
+            amplitude = pulse * 0.5;
+            stage = 1;
+          }
+        }
+      }
+      aheadStartMs[j] = start;
+      aheadRrMs[j] = rr;
+      aheadAmplitudeMmHg[j] = amplitude;
+      aheadOmega[j] = (2 * Math.PI) / rr;
+      aheadTableIndex[j] = rrTableIndex(rr);
+      previousRr = rr;
     }
-    const h = this.beats.nextUint32();
-    this.spareNormal = quantile16(h >>> 16);
-    return quantile16(h & 0xffff);
-  }
-
-  private sinusRr(startMs: number, meanMs: number): number {
-    // The phase reduced to one breath first: sin of a small argument is the cheap one.
-    const rsa = 1 + RSA_FRACTION * Math.sin((this.respOmega * startMs) % (2 * Math.PI));
-    const f = 1 + (this.sdnnMs / meanMs) * this.normal();
-    return meanMs * rsa * (f < 0.5 ? 0.5 : f);
+    this.spareNormal = spare;
+    this.ectopicStage = stage;
+    this.drawnStartMs = start;
+    this.drawnRrMs = previousRr;
+    this.drawnSegment = segment;
+    this.drawnMeanRrMs = mean;
+    this.aheadCursor = 0;
   }
 
   /**
@@ -236,8 +298,7 @@ export class PatientPhysiology {
    */
   private beatAtPump(tauS: number): void {
     if (tauS !== this.tableTauS) this.buildTables(tauS);
-    const i = Math.round(this.beatRrMs);
-    const k = i < RR_TABLE_MIN_MS ? 0 : i > RR_TABLE_MAX_MS ? RR_TABLE_MAX_MS - RR_TABLE_MIN_MS : i - RR_TABLE_MIN_MS;
+    const k = this.beatTableIndex;
     this.beatAtPumpMmHg = this.beatAmplitudeMmHg * (this.catheterByRr[k] as number);
     this.beatBandMmHg = this.beatAtPumpMmHg * (this.bandByRr[k] as number);
     this.beatTauS = tauS;
@@ -279,7 +340,7 @@ export class PatientPhysiology {
     if (arterialPath) {
       if (tauS !== this.beatTauS) this.beatAtPump(tauS);
       // The beat under way at t0: from t0 to its end or t1.
-      let omega = (2 * Math.PI) / this.beatRrMs;
+      let omega = this.beatOmega;
       const cos0 = Number.isNaN(this.beatCosAtLast) ? Math.cos(omega * (t0Ms - this.beatStartMs)) : this.beatCosAtLast;
       let end = this.beatStartMs + this.beatRrMs;
       if (end > t1Ms) {
@@ -299,7 +360,7 @@ export class PatientPhysiology {
           if (this.beatAtPumpMmHg > peak) peak = this.beatAtPumpMmHg;
           end = this.beatStartMs + this.beatRrMs;
           if (end > t1Ms) {
-            omega = (2 * Math.PI) / this.beatRrMs;
+            omega = this.beatOmega;
             const cos1 = Math.cos(omega * (t1Ms - this.beatStartMs));
             pulseIntegral += (this.beatAtPumpMmHg / omega) * (1 - cos1);
             bandWeighted += this.beatBandMmHg * (t1Ms - this.beatStartMs);
@@ -370,8 +431,13 @@ export class PatientPhysiology {
   // --- Activity schedule -------------------------------------------------------------------
 
   private segmentAt(tMs: number): Segment {
-    while (tMs >= this.segment.endMs) this.segment = this.nextSegment(this.segment);
+    while (tMs >= this.segment.endMs) this.segment = this.segmentAfter(this.segment);
     return this.segment;
+  }
+
+  /** The segment after `s`, drawn when first asked for (the beats drawn ahead ask before the windows do). */
+  private segmentAfter(s: Segment): Segment {
+    return s.next ?? (s.next = this.nextSegment(s));
   }
 
   private firstSegment(): Segment {
@@ -404,6 +470,7 @@ export class PatientPhysiology {
       walkAmplitudeMmHg: walking ? d.uniform(2, 10) : 0,
       walkOmega: (2 * Math.PI * walkHz) / 1000,
       walkBandGain: walking ? cardiacBandGain(walkHz) : 0,
+      next: null,
     };
   }
 
